@@ -1,0 +1,156 @@
+"""YAML parsing that keeps where every value came from.
+
+PyYAML's C parser (libyaml) composes the node tree; we construct Python values from it
+ourselves so that each value's position is recorded under its path, e.g.
+``("media", 0, "alt")``. Dates and clock times stay text: YAML 1.1's implicit timestamps
+and base-60 integers (``10:30`` → 630) are turned off, and tidings parses times itself in
+the brand's timezone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .diagnostics import Pos
+
+try:  # libyaml is much faster; the pure-Python parser gives the same nodes
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+
+_INT = re.compile(
+    r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""", re.X
+)
+_FLOAT = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """SafeLoader without implicit timestamps and base-60 numbers."""
+
+
+def _strip_resolvers() -> None:
+    table: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+    dropped = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items():
+        table[first] = [(tag, rx) for tag, rx in resolvers if tag not in dropped]
+    _Loader.yaml_implicit_resolvers = table
+    _Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
+    _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
+
+
+_strip_resolvers()
+
+
+class YamlProblem(Exception):
+    """The text is not YAML we can read; carries where and why."""
+
+    def __init__(self, pos: Pos, message: str) -> None:
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    key: str
+    pos: Pos
+    first: Pos
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """Parsed YAML plus the position of every value and key, by path."""
+
+    data: Any
+    positions: Mapping[Path, Pos] = field(default_factory=dict)
+    key_positions: Mapping[Path, Pos] = field(default_factory=dict)
+    duplicates: tuple[DuplicateKey, ...] = ()
+
+    def pos(self, path: Path, *, key: bool = False) -> Pos:
+        """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""
+        table = self.key_positions if key else self.positions
+        p = path
+        while p:
+            found = table.get(p) or self.positions.get(p)
+            if found is not None:
+                return found
+            p = p[:-1]
+        return self.positions.get((), Pos(1, 1))
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
+    """Parse one YAML document. ``line_offset`` shifts reported lines (front matter)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDoc(None, {(): Pos(1 + line_offset, 1)})
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = Pos(mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(1 + line_offset)
+        raise YamlProblem(pos, _yaml_message(exc)) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Pos(1 + line_offset, 1), str(exc)) from None
+    except (TypeError, ValueError) as exc:  # e.g. a list used as a mapping key
+        raise YamlProblem(Pos(1 + line_offset, 1), f"cannot read this YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    positions: dict[Path, Pos] = {}
+    key_positions: dict[Path, Pos] = {}
+    duplicates: list[DuplicateKey] = []
+    _walk(node, (), positions, key_positions, duplicates, line_offset, set())
+    return YamlDoc(data, positions, key_positions, tuple(duplicates))
+
+
+def _walk(
+    node: yaml.Node,
+    path: Path,
+    positions: dict[Path, Pos],
+    key_positions: dict[Path, Pos],
+    duplicates: list[DuplicateKey],
+    offset: int,
+    seen: set[int],
+) -> None:
+    mark = node.start_mark
+    positions[path] = Pos(mark.line + 1 + offset, mark.column + 1)
+    if id(node) in seen:  # an alias: already walked
+        return
+    if isinstance(node, yaml.MappingNode):
+        seen.add(id(node))
+        first_seen: dict[str, Pos] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            kmark = key_node.start_mark
+            kpos = Pos(kmark.line + 1 + offset, kmark.column + 1)
+            if key in first_seen:
+                duplicates.append(DuplicateKey(key, kpos, first_seen[key]))
+            else:
+                first_seen[key] = kpos
+            key_positions[(*path, key)] = kpos
+            _walk(value_node, (*path, key), positions, key_positions, duplicates, offset, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        seen.add(id(node))
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), positions, key_positions, duplicates, offset, seen)
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    text = "; ".join(parts) if parts else "this is not valid YAML"
+    if "mapping values are not allowed" in text:
+        text += " (a value holding ': ' must be quoted)"
+    elif "found character '\\t'" in text:
+        text += " (indent with spaces, not tabs)"
+    return text
