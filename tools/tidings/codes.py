@@ -36,7 +36,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "ref.variant-channel": (W, "A variant is written for a channel the post does not go to."),
     "ref.campaign": (E, "A post names a campaign that no calendar defines."),
     "ref.media": (E, "A media file does not exist or is not a file."),
-    "ref.media-outside": (E, "A media path leaves the repository (`..`, absolute, or a symlink out)."),
+    "ref.media-outside": (
+        E,
+        "A media path leaves the repository (`..`, absolute, or a symlink out).",
+    ),
     "ref.post": (W, "An idea names a post that does not exist."),
     # posts and threads
     "thread.empty-part": (E, "A thread has an empty part (two `---` in a row, or one at the end)."),
@@ -44,7 +47,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "post.draft": (I, "A post is a draft: merged but never published."),
     "post.location": (W, "A post's folder (YYYY/MM) does not match when it goes out."),
     # ledger
-    "ledger.orphan": (W, "A published post's file is gone; it stays online and is not re-published."),
+    "ledger.orphan": (
+        W,
+        "A published post's file is gone; it stays online and is not re-published.",
+    ),
     "ledger.renamed": (W, "A published post was renamed; it will not be published again."),
     "ledger.changed": (I, "A post was edited after it was published; the edit is not sent."),
     "ledger.mismatch": (E, "A ledger file's `post` does not match its path."),

@@ -40,9 +40,9 @@ from .model import (
     Variant,
     Workspace,
 )
-from .validation import validate
 from .sourcefiles import FileProblem, content_hash, read_text, split_front_matter, split_thread
 from .timeparse import TimeProblem, parse_date, parse_duration, parse_when
+from .validation import validate
 from .yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 T = TypeVar("T")

@@ -1,0 +1,77 @@
+"""Run every rule over a workspace and return the diagnostics people should see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import layout
+from .diagnostics import Diagnostic, Severity
+from .errors import UsageError
+from .loader import load_workspace
+from .model import Workspace
+from .rules import RULES
+
+SHARED_FILES = (layout.MARKER, layout.BRAND, layout.CHANNELS, layout.GOALS, layout.COMPETITORS)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    workspace: Workspace
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+def _apply_overrides(ws: Workspace, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    overrides = ws.brand.severity_overrides if ws.brand else {}
+    out: list[Diagnostic] = []
+    for d in diags:
+        level = overrides.get(d.code)
+        if level == "off":
+            continue
+        out.append(d.with_severity(Severity(level)) if level else d)
+    return out
+
+
+def _is_content(rel: str) -> bool:
+    return rel.endswith(".md") and (
+        rel.startswith(layout.POSTS + "/") or rel.startswith(layout.IDEAS + "/")
+    )
+
+
+def check_workspace(root: Path, paths: Sequence[str] = ()) -> CheckResult:
+    """Load and check ``root``; with ``paths``, only those files (plus what they need).
+
+    When every named path is a post or an idea, only those are parsed; naming any other
+    file (brand, channels, a calendar, the ledger) checks the whole workspace, since a
+    change there can break any post. Diagnostics are reported for the named files and for
+    the shared files every post depends on.
+    """
+    rels = [layout.relpath(root, Path(p)) for p in paths]
+    for rel in rels:
+        if rel.startswith("../") or (not (root / rel).exists() and not _is_content(rel)):
+            raise UsageError(
+                f"{rel}: no such file in the workspace {root}", "name files inside the repository"
+            )
+    only = rels if rels and all(_is_content(r) for r in rels) else None
+    ws, diags = load_workspace(root, only_posts=only)
+    for rule in RULES.values():
+        diags.extend(rule(ws))
+    if rels:
+        keep = set(rels) | set(SHARED_FILES)
+        keep |= {layout.ledger_path(layout.post_id(r)) for r in rels if r.startswith(layout.POSTS)}
+        diags = [d for d in diags if d.path in keep or d.path.startswith(layout.CALENDARS)]
+    result = sorted(_apply_overrides(ws, diags), key=Diagnostic.sort_key)
+    return CheckResult(ws, tuple(result))

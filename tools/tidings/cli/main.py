@@ -1,0 +1,96 @@
+"""The `tidings` command and its one error boundary."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import TidingsError
+from ..layout import find_root
+
+
+class Context:
+    """What every command gets: the workspace root (found lazily)."""
+
+    def __init__(self, root: Path | None) -> None:
+        self._root = root
+
+    @property
+    def root(self) -> Path:
+        if self._root is None:
+            self._root = find_root(Path.cwd())
+        elif not (self._root / "tidings.yaml").is_file():
+            self._root = find_root(self._root)
+        return self._root.resolve()
+
+
+class Boundary(click.Group):
+    """Expected errors print their message (exit 1 or 2); anything else exits 2 with a log."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TidingsError as exc:
+            click.secho(f"error: {exc.message}", fg="red", err=True)
+            if exc.hint:
+                click.echo(f"  → {exc.hint}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception:
+            log = Path(tempfile.gettempdir()) / "tidings-error.log"
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            click.secho(
+                "internal error: tidings hit a bug. Nothing was published or written.",
+                fg="red",
+                err=True,
+            )
+            click.echo(f"  details: {log} (please attach it to a bug report)", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Workspace root (default: the nearest folder above holding tidings.yaml).",
+)
+@click.version_option(__version__, prog_name="tidings")
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None) -> None:
+    """tidings: social media management as code.
+
+    Posts, brand guidelines and content calendars live as Markdown and YAML in a git
+    repository; tidings checks them, shows what is scheduled, and publishes them.
+
+    \b
+    Examples:
+      tidings check                      check the whole repository
+      tidings new post "Holiday hours" --at "2026-12-20 09:00"
+      tidings plan --days 14             what goes out in the next two weeks
+      tidings --root ../brand check      check another repository
+    """
+    ctx.obj = Context(root)
+
+
+def _register() -> None:
+    from . import check, new, plan, rules
+
+    for module in (check, new, plan, rules):
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="tidings")

@@ -1,0 +1,68 @@
+"""`tidings new post`"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from ..errors import UsageError, WorkspaceError
+from ..loader import Collector, load_brand, load_channels
+from ..newpost import new_post_path, post_skeleton
+from ..timeparse import TimeProblem, parse_when
+from .main import Context
+
+
+@click.group("new")
+def command() -> None:
+    """Create new files from a skeleton."""
+
+
+@command.command("post")
+@click.argument("title")
+@click.option(
+    "--at",
+    "at",
+    metavar="'YYYY-MM-DD HH:MM'",
+    help="When it goes out, in the brand's timezone. Without it, the post is a draft.",
+)
+@click.option(
+    "--channels", metavar="A,B", help="Comma-separated channel ids (default: every channel)."
+)
+@click.option("--slug", help="File name without .md (default: from the title).")
+@click.pass_obj
+def post(obj: Context, title: str, at: str | None, channels: str | None, slug: str | None) -> None:
+    """Write a new post skeleton and print its path.
+
+    \b
+    Examples:
+      tidings new post "Holiday opening hours" --at "2026-12-20 09:00" --channels mastodon,bluesky
+      tidings new post "Idea for spring"       # a draft, dated today
+    """
+    root = obj.root
+    out = Collector()
+    brand = load_brand(root, out)
+    known = load_channels(root, out)
+    if brand is None:
+        raise WorkspaceError("brand/brand.yaml cannot be read", "run `tidings check` to see why")
+    if at is not None:
+        try:
+            local = parse_when(at, brand.timezone).instant.astimezone(brand.timezone)
+        except TimeProblem as p:
+            raise UsageError(f"--at: {p.message}", p.suggestion) from None
+        if parse_when(at, brand.timezone).date_only:
+            raise UsageError(f"--at {at!r} has no time of day", f"write e.g. --at '{at} 09:00'")
+    else:
+        local = datetime.now(brand.timezone)
+    chosen = [c.strip() for c in channels.split(",") if c.strip()] if channels else list(known)
+    unknown = [c for c in chosen if c not in known]
+    if unknown or not chosen:
+        raise UsageError(
+            f"unknown channel(s): {', '.join(unknown) or '(none given)'}",
+            f"known channels: {', '.join(known)}",
+        )
+    rel = new_post_path(root, title, local, slug)
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(post_skeleton(title, at, chosen, local), encoding="utf-8")
+    click.echo(rel)

@@ -1,0 +1,96 @@
+"""`tidings plan`"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..check import check_workspace
+from ..diagnostics import Severity
+from ..errors import UsageError
+from ..plan import JobState, plan
+from ..timeparse import TimeProblem, parse_when
+from .main import Context
+
+_STYLE = {
+    JobState.DUE: "bold green",
+    JobState.UPCOMING: "",
+    JobState.MISSED: "red",
+    JobState.DONE: "dim",
+    JobState.PENDING: "yellow",
+    JobState.BLOCKED: "bold red",
+    JobState.DRAFT: "dim italic",
+}
+
+
+@click.command("plan")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="TIME",
+    help="Pretend it is this time (brand timezone unless an offset is given).",
+)
+@click.option("--days", default=7.0, show_default=True, help="How far ahead to look.")
+@click.pass_obj
+def command(obj: Context, now_text: str | None, days: float) -> None:
+    """Show what is due, coming up, missed or done, per channel.
+
+    A job is due when its time has come, it is not a draft, its checks pass and the ledger
+    has no final state for it; a job later than the lateness window is missed.
+
+    \b
+    Examples:
+      tidings plan
+      tidings plan --days 30
+      tidings plan --now "2026-12-20 09:00"
+    """
+    result = check_workspace(obj.root)
+    ws = result.workspace
+    tz = ws.brand.timezone if ws.brand else UTC
+    if now_text:
+        try:
+            now = parse_when(now_text, tz).instant
+        except TimeProblem as p:
+            raise UsageError(f"--now: {p.message}", p.suggestion) from None
+    else:
+        now = datetime.now(UTC)
+    blocked = frozenset(
+        d.path.removeprefix("content/posts/").removesuffix(".md")
+        for d in result.diagnostics
+        if d.severity is Severity.ERROR
+    )
+    jobs = plan(ws, now, days=days, blocked=blocked)
+    console = Console(highlight=False)
+    table = Table(
+        title=f"{ws.brand.name if ws.brand else 'tidings'}: {now.astimezone(tz):%Y-%m-%d %H:%M %Z}, next {days:g} days"
+    )
+    for col in ("when", "channel", "state", "post", "text"):
+        table.add_column(col, overflow="fold" if col == "text" else "ellipsis")
+    for job in jobs:
+        channel = ws.channels.get(job.channel)
+        missing = channel.missing_credentials(os.environ) if channel else ()
+        state = job.state.value + (f" ({job.note})" if job.note else "")
+        if missing and job.state in {JobState.DUE, JobState.UPCOMING}:
+            state += " · not configured"
+        table.add_row(
+            f"{job.at.astimezone(tz):%a %d %b %H:%M}",
+            job.channel,
+            state,
+            job.post.id,
+            job.first_line[:60],
+            style=_STYLE[job.state],
+        )
+    console.print(table)
+    counts = {s: sum(j.state is s for j in jobs) for s in JobState}
+    console.print(
+        ", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "nothing scheduled"
+    )
+    unconfigured = sorted(c.id for c in ws.channels.values() if c.missing_credentials(os.environ))
+    if unconfigured:
+        console.print(
+            f"not configured (credentials not set; publishing skips them): {', '.join(unconfigured)}"
+        )

@@ -1,0 +1,25 @@
+"""Checks: small pure functions ``(Workspace) -> Iterable[Diagnostic]``, registered in RULES.
+
+Each rule reads the loaded workspace and never raises for bad content. Codes and default
+severities live in :mod:`tidings.codes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..diagnostics import Diagnostic
+from ..model import Workspace
+from . import dates, ids, ledger, posts, references
+
+Rule = Callable[[Workspace], Iterable[Diagnostic]]
+
+RULES: dict[str, Rule] = {
+    "ids": ids.check,
+    "references": references.check,
+    "dates": dates.check,
+    "posts": posts.check,
+    "ledger": ledger.check,
+}
+
+__all__ = ["RULES", "Rule"]
