@@ -504,6 +504,11 @@ def load_workspace(
         e.post_id: e for e in _load_many(ledger_rels, lambda rel: load_ledger_entry(root, rel, out))
     }
 
+    unreadable = set()
+    if not channels:
+        unreadable.add("channels")
+    if len(calendars) < len(list(layout.walk(root, layout.CALENDARS, (".yaml", ".yml")))):
+        unreadable.add("calendars")
     ws = Workspace(
         root=root,
         settings=settings,
@@ -517,5 +522,6 @@ def load_workspace(
         ledger=ledger,
         post_files=post_files,
         partial=selected is not None,
+        unreadable=frozenset(unreadable),
     )
     return ws, out.items

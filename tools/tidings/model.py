@@ -297,6 +297,9 @@ class Workspace:
     ledger: Mapping[str, LedgerEntry] = field(default_factory=dict)
     post_files: frozenset[str] = frozenset()
     partial: bool = False
+    unreadable: frozenset[str] = frozenset()
+    """Kinds of shared file that failed to load ("channels", "calendars"): checks that
+    need them stay quiet rather than report every reference as unknown."""
 
     @property
     def campaigns(self) -> dict[str, Campaign]:

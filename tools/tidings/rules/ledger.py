@@ -42,7 +42,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             )
     for pid, entry in ws.ledger.items():
         for cid, record in entry.channels.items():
-            if cid not in ws.channels and ws.channels:
+            if cid not in ws.channels and "channels" not in ws.unreadable:
                 yield Diagnostic.at(
                     entry.source.path,
                     record.source.pos(),

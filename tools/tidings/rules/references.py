@@ -37,6 +37,8 @@ def _did_you_mean(word: str, options: Iterable[str], what: str) -> str:
 def _channel_refs(
     ws: Workspace, names: Iterable[str], src: Source, key: str
 ) -> Iterator[Diagnostic]:
+    if "channels" in ws.unreadable:
+        return
     for i, name in enumerate(names):
         if name not in ws.channels:
             yield _diag(
@@ -89,6 +91,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         src = post.source
         yield from _channel_refs(ws, post.channels, src, "channels")
         for cid in post.variants:
+            if "channels" in ws.unreadable:
+                continue
             if cid not in ws.channels:
                 yield _diag(
                     src,
@@ -107,7 +111,11 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     f"add `{cid}` to `channels:` or remove the variant",
                     cid,
                 )
-        if post.campaign is not None and post.campaign not in campaigns:
+        if (
+            post.campaign is not None
+            and post.campaign not in campaigns
+            and "calendars" not in ws.unreadable
+        ):
             yield _diag(
                 src,
                 ("campaign",),
@@ -127,7 +135,11 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         for s in cal.slots:
             yield from _channel_refs(ws, s.channels, s.source, "channels")
     for g in ws.goals:
-        if g.channel is not None and g.channel not in ws.channels:
+        if (
+            g.channel is not None
+            and g.channel not in ws.channels
+            and "channels" not in ws.unreadable
+        ):
             yield _diag(
                 g.source,
                 ("channel",),
