@@ -61,7 +61,7 @@ def check_workspace(root: Path, paths: Sequence[str] = ()) -> CheckResult:
     """
     rels = [layout.relpath(root, Path(p)) for p in paths]
     for rel in rels:
-        if rel.startswith("../") or (not (root / rel).exists() and not _is_content(rel)):
+        if rel.startswith("../") or not (root / rel).is_file():
             raise UsageError(
                 f"{rel}: no such file in the workspace {root}", "name files inside the repository"
             )
@@ -69,7 +69,7 @@ def check_workspace(root: Path, paths: Sequence[str] = ()) -> CheckResult:
     ws, diags = load_workspace(root, only_posts=only)
     for rule in RULES.values():
         diags.extend(rule(ws))
-    if rels:
+    if only is not None:
         keep = set(rels) | set(SHARED_FILES)
         keep |= {layout.ledger_path(layout.post_id(r)) for r in rels if r.startswith(layout.POSTS)}
         diags = [d for d in diags if d.path in keep or d.path.startswith(layout.CALENDARS)]

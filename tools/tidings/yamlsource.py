@@ -3,7 +3,8 @@
 PyYAML's C parser (libyaml) composes the node tree; we construct Python values from it
 ourselves so that each value's position is recorded under its path, e.g.
 ``("media", 0, "alt")``. Dates and clock times stay text: YAML 1.1's implicit timestamps
-and base-60 integers (``10:30`` → 630) are turned off, and tidings parses times itself in
+and base-60 integers (``10:30`` → 630) are turned off, and only true/false are booleans
+(YAML 1.2), so ``off`` or ``no`` (Norway) stay text, and tidings parses times itself in
 the brand's timezone.
 """
 
@@ -28,6 +29,7 @@ Path = tuple[str | int, ...]
 _INT = re.compile(
     r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""", re.X
 )
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")  # YAML 1.2: `no`, `off` stay text
 _FLOAT = re.compile(
     r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?
     |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
@@ -36,15 +38,21 @@ _FLOAT = re.compile(
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """SafeLoader without implicit timestamps and base-60 numbers."""
+    """SafeLoader without implicit timestamps, base-60 numbers and yes/no/on/off booleans."""
 
 
 def _strip_resolvers() -> None:
     table: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
-    dropped = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+    dropped = {
+        "tag:yaml.org,2002:timestamp",
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:bool",
+    }
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items():
         table[first] = [(tag, rx) for tag, rx in resolvers if tag not in dropped]
     _Loader.yaml_implicit_resolvers = table
+    _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
     _Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
     _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
 

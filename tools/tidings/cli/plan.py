@@ -69,7 +69,7 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
         title=f"{ws.brand.name if ws.brand else 'tidings'}: {now.astimezone(tz):%Y-%m-%d %H:%M %Z}, next {days:g} days"
     )
     for col in ("when", "channel", "state", "post", "text"):
-        table.add_column(col, overflow="fold" if col == "text" else "ellipsis")
+        table.add_column(col, overflow="fold" if col in {"text", "post"} else "ellipsis")
     for job in jobs:
         channel = ws.channels.get(job.channel)
         missing = channel.missing_credentials(os.environ) if channel else ()
