@@ -38,7 +38,12 @@ def test_crlf_and_bom_are_tolerated(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "code"),
-    [(b"", "file.empty"), (b"  \n\n", "file.empty"), (b"\x89PNG\r\n\x1a\n\0\0", "file.not-text"), (b"ok\n\xff\xfe bad", "file.not-text")],
+    [
+        (b"", "file.empty"),
+        (b"  \n\n", "file.empty"),
+        (b"\x89PNG\r\n\x1a\n\0\0", "file.not-text"),
+        (b"ok\n\xff\xfe bad", "file.not-text"),
+    ],
 )
 def test_unreadable_files(tmp_path: Path, content: bytes, code: str) -> None:
     path = tmp_path / "p.md"

@@ -286,7 +286,7 @@ def _front_matter(
         doc = YamlDoc({}, {(): Pos(split.fm_line_offset + 1, 1)})
     problems = validate(kind, doc, rel)
     out.extend(problems)
-    return None if problems else (doc, split.body, split.body_line)  # type: ignore[return-value]
+    return None if problems else (doc, split.body, split.body_line)
 
 
 def _thread(body: str, line: int, rel: str, out: Collector) -> tuple[Part, ...]:

@@ -124,7 +124,8 @@ def _explain(error: ValidationError, doc: YamlDoc, file: str) -> Iterator[Diagno
     path: Path = tuple(error.absolute_path)
     name = _field(path)
     kind = error.validator
-    schema = error.schema if isinstance(error.schema, dict) else {}
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    value: Any = error.validator_value
     where = doc.pos(path)
 
     def diag(pos: Pos, message: str, suggestion: str | None = None) -> Diagnostic:
@@ -137,7 +138,7 @@ def _explain(error: ValidationError, doc: YamlDoc, file: str) -> Iterator[Diagno
             doc.pos((*path, key), key=True), f"`{key}` is not a valid name in {name}", f"use {hint}"
         )
     elif kind == "additionalProperties":
-        known = list(error.schema.get("properties", {}))
+        known = list(schema.get("properties", {}))
         instance = error.instance if isinstance(error.instance, dict) else {}
         for key in instance:
             if key in known:
@@ -150,7 +151,8 @@ def _explain(error: ValidationError, doc: YamlDoc, file: str) -> Iterator[Diagno
             )
             yield diag(where_key, f"unknown field `{key}`{context}", suggestion)
     elif kind == "required":
-        missing = [r for r in error.validator_value if r not in (error.instance or {})]
+        present: Any = error.instance if isinstance(error.instance, dict) else {}
+        missing = [r for r in value if r not in present]
         props = schema.get("properties", {})
         for field_name in missing:
             desc = props.get(field_name, {}).get("description")
@@ -167,7 +169,7 @@ def _explain(error: ValidationError, doc: YamlDoc, file: str) -> Iterator[Diagno
             schema.get("x-hint") and f"write {schema['x-hint']}",
         )
     elif kind == "enum":
-        options = [str(o) for o in error.validator_value]
+        options = [str(o) for o in value]
         close = _close(str(error.instance), options)
         suggestion = f"did you mean `{close}`?" if close else f"use one of: {', '.join(options)}"
         yield diag(where, f"{name} cannot be {_show(error.instance, path)}", suggestion)

@@ -37,7 +37,7 @@ _FLOAT = re.compile(
 )
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """SafeLoader without implicit timestamps, base-60 numbers and yes/no/on/off booleans."""
 
 

@@ -52,12 +52,16 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     "keep the channel (it can stay unconfigured) so its history stays readable",
                     cid,
                 )
-        post = ws.posts.get(pid)
-        if post is not None and entry.content_hash and entry.content_hash != post.content_hash:
+        current = ws.posts.get(pid)
+        if (
+            current is not None
+            and entry.content_hash
+            and entry.content_hash != current.content_hash
+        ):
             published = [c for c, r in entry.channels.items() if r.state == "published"]
             if published:
                 yield Diagnostic.at(
-                    post.path,
+                    current.path,
                     Pos(),
                     default_severity("ledger.changed"),
                     "ledger.changed",
