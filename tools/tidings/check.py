@@ -51,6 +51,14 @@ def _is_content(rel: str) -> bool:
     )
 
 
+def _relative(root: Path, path: str) -> str:
+    """A named path: relative to the current folder if that lies in the root, else to the root."""
+    rel = layout.relpath(root, Path(path))
+    if rel.startswith("../") and not Path(path).is_absolute() and (root / path).exists():
+        return Path(path).as_posix()
+    return rel
+
+
 def check_workspace(root: Path, paths: Sequence[str] = ()) -> CheckResult:
     """Load and check ``root``; with ``paths``, only those files (plus what they need).
 
@@ -59,11 +67,13 @@ def check_workspace(root: Path, paths: Sequence[str] = ()) -> CheckResult:
     change there can break any post. Diagnostics are reported for the named files and for
     the shared files every post depends on.
     """
-    rels = [layout.relpath(root, Path(p)) for p in paths]
+    rels = [_relative(root, p) for p in paths]
     for rel in rels:
-        if rel.startswith("../") or not (root / rel).is_file():
+        if rel.startswith("../"):
+            raise UsageError(f"{rel} is outside the workspace {root}", "name files inside it")
+        if not (root / rel).is_file():
             raise UsageError(
-                f"{rel}: no such file in the workspace {root}", "name files inside the repository"
+                f"{rel}: no such file in {root}", "check the path (deleted files need no check)"
             )
     only = rels if rels and all(_is_content(r) for r in rels) else None
     ws, diags = load_workspace(root, only_posts=only)

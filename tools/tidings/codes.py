@@ -30,6 +30,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "date.outside-campaign": (W, "A post goes out outside its campaign's dates."),
     "calendar.blackout": (E, "A post is scheduled inside a blackout."),
     "brand.timezone": (E, "The brand's timezone is not a known IANA name."),
+    "brand.unknown-rule": (W, "brand.yaml `rules:` names a code that does not exist."),
     # ids and references
     "id.duplicate": (E, "Two things share an id (campaigns, slots, goals, posts)."),
     "ref.channel": (E, "A post, variant, blackout, slot or goal names an unknown channel."),

@@ -34,13 +34,12 @@ def find_root(start: Path) -> Path:
 
 
 def relpath(root: Path, path: Path) -> str:
-    """``path`` relative to the root, with ``/`` separators."""
-    try:
-        return (
-            path.resolve().relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
-        )
-    except ValueError:
-        return path.as_posix()
+    """``path`` (absolute, or relative to the current folder) relative to the root, with ``/``.
+
+    A path outside the root comes back starting with ``../``.
+    """
+    full = Path(os.path.abspath(path))
+    return Path(os.path.relpath(full, root.resolve())).as_posix()
 
 
 def walk(root: Path, folder: str, suffixes: tuple[str, ...]) -> Iterator[str]:

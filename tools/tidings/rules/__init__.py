@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from ..diagnostics import Diagnostic
 from ..model import Workspace
-from . import dates, ids, ledger, posts, references
+from . import brand, dates, ids, ledger, posts, references
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
 
@@ -20,6 +20,7 @@ RULES: dict[str, Rule] = {
     "dates": dates.check,
     "posts": posts.check,
     "ledger": ledger.check,
+    "brand": brand.check,
 }
 
 __all__ = ["RULES", "Rule"]
