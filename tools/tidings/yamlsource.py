@@ -104,7 +104,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         node = loader.get_single_node()
         if node is None:
             return YamlDoc(None, {(): Pos(1 + line_offset, 1)})
-        data = loader.construct_document(node)
+        builder = _Builder(loader, line_offset)
+        data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(1 + line_offset)
@@ -115,43 +116,80 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         raise YamlProblem(Pos(1 + line_offset, 1), f"cannot read this YAML: {exc}") from None
     finally:
         loader.dispose()
-    positions: dict[Path, Pos] = {}
-    key_positions: dict[Path, Pos] = {}
-    duplicates: list[DuplicateKey] = []
-    _walk(node, (), positions, key_positions, duplicates, line_offset, set())
-    return YamlDoc(data, positions, key_positions, tuple(duplicates))
+    return YamlDoc(data, builder.positions, builder.key_positions, tuple(builder.duplicates))
 
 
-def _walk(
-    node: yaml.Node,
-    path: Path,
-    positions: dict[Path, Pos],
-    key_positions: dict[Path, Pos],
-    duplicates: list[DuplicateKey],
-    offset: int,
-    seen: set[int],
-) -> None:
-    mark = node.start_mark
-    positions[path] = Pos(mark.line + 1 + offset, mark.column + 1)
-    if id(node) in seen:  # an alias: already walked
-        return
-    if isinstance(node, yaml.MappingNode):
-        seen.add(id(node))
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Builder:
+    """Builds Python values from the node tree and records every position, in one pass.
+
+    Plain strings, nulls and booleans (nearly every value in our files) are built here;
+    numbers and anything unusual go through PyYAML's own constructor.
+    """
+
+    def __init__(self, loader: _Loader, offset: int) -> None:
+        self.loader = loader
+        self.offset = offset + 1
+        self.positions: dict[Path, Pos] = {}
+        self.key_positions: dict[Path, Pos] = {}
+        self.duplicates: list[DuplicateKey] = []
+        self.done: dict[int, Any] = {}
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        mark = node.start_mark
+        self.positions[path] = Pos(mark.line + self.offset, mark.column + 1)
+        if id(node) in self.done:  # an alias of a node already built
+            return self.done[id(node)]
+        if isinstance(node, yaml.ScalarNode):
+            tag = node.tag
+            if tag == _STR:
+                return node.value
+            if tag == _NULL:
+                return None
+            if tag == _BOOL_TAG:
+                return node.value.lower() == "true"
+            return self.loader.construct_object(node, deep=True)
+        if isinstance(node, yaml.SequenceNode):
+            items: list[Any] = []
+            self.done[id(node)] = items
+            for index, item in enumerate(node.value):
+                items.append(self.build(item, (*path, index)))
+            return items
+        mapping: dict[Any, Any] = {}
+        self.done[id(node)] = mapping
         first_seen: dict[str, Pos] = {}
         for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-            kmark = key_node.start_mark
-            kpos = Pos(kmark.line + 1 + offset, kmark.column + 1)
-            if key in first_seen:
-                duplicates.append(DuplicateKey(key, kpos, first_seen[key]))
+            if key_node.tag == _MERGE:
+                raise yaml.MarkedYAMLError(
+                    problem="merge keys (`<<`) are not supported; write the fields out",
+                    problem_mark=key_node.start_mark,
+                )
+            if isinstance(key_node, yaml.ScalarNode):
+                key = (
+                    key_node.value
+                    if key_node.tag == _STR
+                    else self.loader.construct_object(key_node)
+                )
             else:
-                first_seen[key] = kpos
-            key_positions[(*path, key)] = kpos
-            _walk(value_node, (*path, key), positions, key_positions, duplicates, offset, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        seen.add(id(node))
-        for index, item in enumerate(node.value):
-            _walk(item, (*path, index), positions, key_positions, duplicates, offset, seen)
+                kmark = key_node.start_mark
+                raise yaml.MarkedYAMLError(
+                    problem="a key must be plain text, not a list or mapping", problem_mark=kmark
+                )
+            kmark = key_node.start_mark
+            kpos = Pos(kmark.line + self.offset, kmark.column + 1)
+            name = str(key)
+            if name in first_seen:
+                self.duplicates.append(DuplicateKey(name, kpos, first_seen[name]))
+            else:
+                first_seen[name] = kpos
+            self.key_positions[(*path, name)] = kpos
+            mapping[key] = self.build(value_node, (*path, name))
+        return mapping
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
