@@ -67,7 +67,7 @@ def test_exit_codes(make_workspace: Callable[..., Path]) -> None:
 def test_no_workspace_is_a_clear_usage_error(tmp_path: Path) -> None:
     code, out = invoke(tmp_path, "check")
     assert code == 2
-    assert "no tidings.yaml found" in out
+    assert "no tidings.yaml there" in out
     assert "Traceback" not in out
 
 
@@ -286,3 +286,22 @@ def test_console_script_runs(make_workspace: Callable[..., Path]) -> None:
     )
     assert proc.returncode == 1
     assert json.loads(proc.stdout)[0]["code"] == "ref.channel"
+
+
+def test_nearest_workspace_is_found_from_a_subfolder(make_workspace: Callable[..., Path]) -> None:
+    root = make_workspace()
+    exe = Path(sys.executable).parent / "tidings"
+    proc = subprocess.run(
+        [str(exe), "check"],
+        cwd=root / "content/posts/2026",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0
+    assert "in 1 posts" in proc.stdout
+    outside = subprocess.run(
+        [str(exe), "check"], cwd=root.parent, capture_output=True, text=True, check=False
+    )
+    assert outside.returncode == 2
+    assert "no tidings.yaml found" in outside.stderr

@@ -8,6 +8,7 @@ broken post for a deleted one.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
@@ -283,7 +284,7 @@ def _front_matter(
         )
         return None
     if doc.data is None:
-        doc = YamlDoc({}, {(): Pos(split.fm_line_offset + 1, 1)})
+        doc = YamlDoc({}, None, split.fm_line_offset)
     problems = validate(kind, doc, rel)
     out.extend(problems)
     return None if problems else (doc, split.body, split.body_line)
@@ -473,6 +474,18 @@ def load_workspace(
     checking one post needs them. ``Workspace.partial`` then says so.
     """
     del env  # reserved: credentials are only checked for presence at publish time
+    gc_was_on = gc.isenabled()
+    gc.disable()  # loading makes many objects and no cycles; collection passes only cost time
+    try:
+        return _load_workspace(root, only_posts)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _load_workspace(
+    root: Path, only_posts: Iterable[str] | None
+) -> tuple[Workspace, list[Diagnostic]]:
     out = Collector()
     settings = load_settings(root, out)
     brand = load_brand(root, out)

@@ -11,7 +11,6 @@ the brand's timezone.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +39,16 @@ _FLOAT = re.compile(
 class _Loader(_BaseLoader):
     """SafeLoader without implicit timestamps, base-60 numbers and yes/no/on/off booleans."""
 
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        """PyYAML's resolver without path resolvers (unused here); called once per node."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1] or "", ()):
+                    if regexp.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
 
 def _strip_resolvers() -> None:
     table: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
@@ -60,6 +69,11 @@ def _strip_resolvers() -> None:
 _strip_resolvers()
 
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
 class YamlProblem(Exception):
     """The text is not YAML we can read; carries where and why."""
 
@@ -78,23 +92,44 @@ class DuplicateKey:
 
 @dataclass(frozen=True)
 class YamlDoc:
-    """Parsed YAML plus the position of every value and key, by path."""
+    """Parsed YAML plus its node tree, from which any value's or key's position is found.
+
+    Positions are looked up only when a diagnostic needs one, so loading thousands of
+    valid files pays nothing for them.
+    """
 
     data: Any
-    positions: Mapping[Path, Pos] = field(default_factory=dict)
-    key_positions: Mapping[Path, Pos] = field(default_factory=dict)
+    node: yaml.Node | None = field(default=None, repr=False)
+    line_offset: int = 0
     duplicates: tuple[DuplicateKey, ...] = ()
 
     def pos(self, path: Path, *, key: bool = False) -> Pos:
         """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""
-        table = self.key_positions if key else self.positions
-        p = path
-        while p:
-            found = table.get(p) or self.positions.get(p)
-            if found is not None:
-                return found
-            p = p[:-1]
-        return self.positions.get((), Pos(1, 1))
+        node = self.node
+        if node is None:
+            return Pos(1 + self.line_offset, 1)
+        found: yaml.Node = node
+        for i, part in enumerate(path):
+            child = _child(found, part)
+            if child is None:
+                break
+            key_node, value_node = child
+            if key and i == len(path) - 1 and key_node is not None:
+                found = key_node
+                break
+            found = value_node
+        mark = found.start_mark
+        return Pos(mark.line + 1 + self.line_offset, mark.column + 1)
+
+
+def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                return key_node, value_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return None, node.value[part]
+    return None
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
@@ -103,9 +138,9 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
     try:
         node = loader.get_single_node()
         if node is None:
-            return YamlDoc(None, {(): Pos(1 + line_offset, 1)})
+            return YamlDoc(None, None, line_offset)
         builder = _Builder(loader, line_offset)
-        data = builder.build(node, ())
+        data = builder.build(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(1 + line_offset)
@@ -116,17 +151,16 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         raise YamlProblem(Pos(1 + line_offset, 1), f"cannot read this YAML: {exc}") from None
     finally:
         loader.dispose()
-    return YamlDoc(data, builder.positions, builder.key_positions, tuple(builder.duplicates))
+    return YamlDoc(data, node, line_offset, tuple(builder.duplicates))
 
 
-_STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
 class _Builder:
-    """Builds Python values from the node tree and records every position, in one pass.
+    """Builds Python values from the node tree in one pass, noting duplicate keys.
 
     Plain strings, nulls and booleans (nearly every value in our files) are built here;
     numbers and anything unusual go through PyYAML's own constructor.
@@ -135,16 +169,13 @@ class _Builder:
     def __init__(self, loader: _Loader, offset: int) -> None:
         self.loader = loader
         self.offset = offset + 1
-        self.positions: dict[Path, Pos] = {}
-        self.key_positions: dict[Path, Pos] = {}
         self.duplicates: list[DuplicateKey] = []
         self.done: dict[int, Any] = {}
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
-        mark = node.start_mark
-        self.positions[path] = Pos(mark.line + self.offset, mark.column + 1)
-        if id(node) in self.done:  # an alias of a node already built
-            return self.done[id(node)]
+    def _pos(self, node: yaml.Node) -> Pos:
+        return Pos(node.start_mark.line + self.offset, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.ScalarNode):
             tag = node.tag
             if tag == _STR:
@@ -154,41 +185,35 @@ class _Builder:
             if tag == _BOOL_TAG:
                 return node.value.lower() == "true"
             return self.loader.construct_object(node, deep=True)
+        if id(node) in self.done:  # an alias of a node already built
+            return self.done[id(node)]
         if isinstance(node, yaml.SequenceNode):
             items: list[Any] = []
             self.done[id(node)] = items
-            for index, item in enumerate(node.value):
-                items.append(self.build(item, (*path, index)))
+            items.extend(self.build(item) for item in node.value)
             return items
         mapping: dict[Any, Any] = {}
         self.done[id(node)] = mapping
-        first_seen: dict[str, Pos] = {}
+        first_seen: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 raise yaml.MarkedYAMLError(
                     problem="merge keys (`<<`) are not supported; write the fields out",
                     problem_mark=key_node.start_mark,
                 )
-            if isinstance(key_node, yaml.ScalarNode):
-                key = (
-                    key_node.value
-                    if key_node.tag == _STR
-                    else self.loader.construct_object(key_node)
-                )
-            else:
-                kmark = key_node.start_mark
+            if not isinstance(key_node, yaml.ScalarNode):
                 raise yaml.MarkedYAMLError(
-                    problem="a key must be plain text, not a list or mapping", problem_mark=kmark
+                    problem="a key must be plain text, not a list or mapping",
+                    problem_mark=key_node.start_mark,
                 )
-            kmark = key_node.start_mark
-            kpos = Pos(kmark.line + self.offset, kmark.column + 1)
-            name = str(key)
-            if name in first_seen:
-                self.duplicates.append(DuplicateKey(name, kpos, first_seen[name]))
+            key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)
+            if key in first_seen:
+                self.duplicates.append(
+                    DuplicateKey(str(key), self._pos(key_node), self._pos(first_seen[key]))
+                )
             else:
-                first_seen[name] = kpos
-            self.key_positions[(*path, name)] = kpos
-            mapping[key] = self.build(value_node, (*path, name))
+                first_seen[key] = key_node
+            mapping[key] = self.build(value_node)
         return mapping
 
 

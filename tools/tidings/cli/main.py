@@ -11,8 +11,8 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import TidingsError
-from ..layout import find_root
+from ..errors import TidingsError, WorkspaceError
+from ..layout import MARKER, find_root
 
 
 class Context:
@@ -25,8 +25,10 @@ class Context:
     def root(self) -> Path:
         if self._root is None:
             self._root = find_root(Path.cwd())
-        elif not (self._root / "tidings.yaml").is_file():
-            self._root = find_root(self._root)
+        elif not (self._root / MARKER).is_file():
+            raise WorkspaceError(
+                f"--root {self._root}: no {MARKER} there", "pass the folder that holds tidings.yaml"
+            )
         return self._root.resolve()
 
 

@@ -87,6 +87,7 @@ def media_problem(root: Path, ref: MediaRef) -> tuple[str, str, str] | None:
 
 def check(ws: Workspace) -> Iterator[Diagnostic]:
     campaigns = ws.campaigns
+    media_seen: dict[str, tuple[str, str, str] | None] = {}
     for post in ws.posts.values():
         src = post.source
         yield from _channel_refs(ws, post.channels, src, "channels")
@@ -125,7 +126,9 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             )
         refs = list(post.media) + [m for v in post.variants.values() for m in v.media or ()]
         for ref in refs:
-            problem = media_problem(ws.root, ref)
+            if ref.file not in media_seen:  # many posts share an image: look at each once
+                media_seen[ref.file] = media_problem(ws.root, ref)
+            problem = media_seen[ref.file]
             if problem:
                 code, message, suggestion = problem
                 yield _diag(ref.source, ("file",), code, message, suggestion)
