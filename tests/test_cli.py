@@ -299,7 +299,7 @@ def test_nearest_workspace_is_found_from_a_subfolder(make_workspace: Callable[..
         check=False,
     )
     assert proc.returncode == 0
-    assert "in 1 posts" in proc.stdout
+    assert "in 1 post\n" in proc.stdout
     outside = subprocess.run(
         [str(exe), "check"], cwd=root.parent, capture_output=True, text=True, check=False
     )

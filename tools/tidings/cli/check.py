@@ -36,11 +36,8 @@ def command(obj: Context, paths: tuple[str, ...], fmt: str) -> None:
       tidings check --format github      # annotations in a GitHub Actions run
     """
     result = check_workspace(obj.root, paths)
-    checked = (
-        f"{len(paths)} file{'s' * (len(paths) != 1)}"
-        if paths
-        else f"{len(result.workspace.post_files)} posts"
-    )
+    count, noun = (len(paths), "file") if paths else (len(result.workspace.post_files), "post")
+    checked = f"{count} {noun}{'s' * (count != 1)}"
     output = REPORTERS[fmt](result.diagnostics, checked=checked)
     if output:
         click.echo(output)
