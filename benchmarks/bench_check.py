@@ -45,13 +45,15 @@ TARGET_ONE = 0.3  # seconds, one changed file
 # Runs one measured command (or several batches of it, one after the other) and prints
 # {"wall": seconds, "maxrss_kb": peak RSS of the children, "rc": worst exit status}.
 WRAPPER = """\
-import json, resource, subprocess, sys, time
-spec = json.loads(sys.argv[1])
+import json, os, resource, subprocess, sys, time
+spec = json.loads(open(sys.argv[1], encoding="utf-8").read())
+env = dict(os.environ)
+env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure with .pyc caching, as installed users run
 rc = 0
 with open(spec["stdout"], "wb") as out, open(spec["stderr"], "wb") as err:
     start = time.perf_counter()
     for cmd in spec["cmds"]:
-        rc = max(rc, subprocess.run(cmd, cwd=spec["cwd"], stdout=out, stderr=err).returncode)
+        rc = max(rc, subprocess.run(cmd, cwd=spec["cwd"], stdout=out, stderr=err, env=env).returncode)
     wall = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"wall": wall, "maxrss_kb": peak, "rc": rc}))
@@ -88,8 +90,9 @@ def measure(cmds: list[list[str]], cwd: Path, repeat: int) -> Measurement:
                 "stdout": f"{tmp}/stdout",
                 "stderr": f"{tmp}/stderr",
             }
+            Path(tmp, "spec.json").write_text(json.dumps(spec), encoding="utf-8")
             proc = subprocess.run(
-                [sys.executable, "-c", WRAPPER, json.dumps(spec)],
+                [sys.executable, "-c", WRAPPER, f"{tmp}/spec.json"],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -148,7 +151,7 @@ def workspace(cache: Path, n: int, seed: int) -> tuple[Path, Path, list[str]]:
         for stale in cache.glob(f"{name}-*"):
             shutil.rmtree(stale, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=cache))
-        print(f"generating {n:,} posts (seed {seed}) in {target} ...", file=sys.stderr)
+        print(f"generating {n:,} posts (seed {seed}) in {target} ...", file=sys.stderr, flush=True)
         posts = synth.generate(tmp / "workspace", n, seed, front_matter_dir=tmp / "frontmatter")
         (tmp / "posts.json").write_text(json.dumps(posts), encoding="utf-8")
         tmp.rename(target)
@@ -163,18 +166,41 @@ def count_errors(json_report: str) -> tuple[int, int, int] | None:
     except json.JSONDecodeError:
         return None
     sev = [str(d.get("severity")) for d in items if isinstance(d, dict)]
-    return sev.count("error"), sev.count("warning"), len(sev) - sev.count("error") - sev.count("warning")
+    return (
+        sev.count("error"),
+        sev.count("warning"),
+        len(sev) - sev.count("error") - sev.count("warning"),
+    )
 
 
 def version(cmd: list[str]) -> str:
     try:
-        out = subprocess.run(cmd + ["--version"], capture_output=True, text=True, timeout=60)
+        out = subprocess.run([*cmd, "--version"], capture_output=True, text=True, timeout=60)
     except OSError:
         return "?"
     return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else "?"
 
 
+def git_state() -> str:
+    """The commit being measured, and whether tools/ has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "tools", "pyproject.toml"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head or 'unknown'}{' with uncommitted changes in tools/' if dirty else ''}"
+
+
 def main(argv: list[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], metavar="N")
     parser.add_argument("--repeat", type=int, default=3, help="runs per command; best is kept")
@@ -188,7 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     tidings = tool("tidings")
     cjs = tool("check-jsonschema")
     if tidings is None:
-        print("error: the `tidings` command is not installed (pip install -e .)", file=sys.stderr)
+        print(
+            "error: the `tidings` command is not installed (pip install -e .)",
+            file=sys.stderr,
+            flush=True,
+        )
         return 2
     schema = REPO / "schemas" / "post.schema.json"
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -196,7 +226,10 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {os.cpu_count()} CPUs ({usable} usable), "
         f"{platform.machine()}, Python {platform.python_version()}, {platform.system()}"
     )
-    print(f"tidings: {version([tidings])}; check-jsonschema: {version([cjs]) if cjs else 'not installed'}")
+    print(
+        f"tidings: {version([tidings])}; check-jsonschema: {version([cjs]) if cjs else 'not installed'}"
+    )
+    print(f"commit: {git_state()}")
     print(f"best of {args.repeat} runs; peak RSS is the child process's ru_maxrss\n")
 
     failures: list[str] = []
@@ -240,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         done = f"{n:,} posts: full {full.cell()}, one file {one.cell()}"
         if cjs_m:
             done += f", check-jsonschema {cjs_m.cell()}"
-        print(done, file=sys.stderr)
+        print(done, file=sys.stderr, flush=True)
 
     header = "| posts | tidings full | tidings one file | check-jsonschema |"
     print(header)
@@ -267,7 +300,9 @@ def main(argv: list[str] | None = None) -> int:
         notes = [f"{row['posts']:,} posts:"]
         if row["posts"] == 10000:
             ok = full_r["wall"] < TARGET_FULL_10K
-            notes.append(f"full check {'meets' if ok else 'MISSES'} the {TARGET_FULL_10K:g} s target;")
+            notes.append(
+                f"full check {'meets' if ok else 'MISSES'} the {TARGET_FULL_10K:g} s target;"
+            )
         notes.append(
             f"one file {'meets' if one_r['wall'] < TARGET_ONE else 'MISSES'} the {TARGET_ONE:g} s target;"
         )
@@ -281,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
     for f in failures:
-        print(f"\nFAILURE: {f}", file=sys.stderr)
+        print(f"\nFAILURE: {f}", file=sys.stderr, flush=True)
     return 1 if failures else 0
 
 

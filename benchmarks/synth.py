@@ -68,7 +68,10 @@ CHANNELS: dict[str, dict[str, object]] = {
     "linkedin": {
         "platform": "linkedin",
         "account": "Northwind Roastery (company page)",
-        "credentials": {"access_token": "LINKEDIN_ACCESS_TOKEN", "author_urn": "LINKEDIN_AUTHOR_URN"},
+        "credentials": {
+            "access_token": "LINKEDIN_ACCESS_TOKEN",
+            "author_urn": "LINKEDIN_AUTHOR_URN",
+        },
         "color": "#0a66c2",
     },
     "instagram": {
@@ -379,9 +382,7 @@ def _make_posts(rng: random.Random, n_posts: int, media: dict[str, str]) -> list
         n_parts = rng.randint(2, 4) if rng.random() < 0.10 else 1
         per_part = (1, 2) if n_parts > 1 else (1, 4)
         parts = [
-            " ".join(
-                _fill(rng, s) for s in rng.sample(SENTENCES, rng.randint(*per_part))
-            )
+            " ".join(_fill(rng, s) for s in rng.sample(SENTENCES, rng.randint(*per_part)))
             for _ in range(n_parts)
         ]
         p = SynthPost(rel, title, local, channels, parts)
@@ -524,7 +525,7 @@ cadence:
   min_per_week: 2
   max_per_day: 5
 rules:
-  brand.reading-level: warning
+  date.outside-campaign: error   # we keep campaigns honest
 """
 
 WORKSPACE = """\

@@ -479,6 +479,7 @@ def load_workspace(
     try:
         return _load_workspace(root, only_posts)
     finally:
+        gc.freeze()  # the workspace lives until the command ends: keep it out of later passes
         if gc_was_on:
             gc.enable()
 

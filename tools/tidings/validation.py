@@ -7,6 +7,7 @@ file format. Validation errors become diagnostics at the offending key or value,
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from collections.abc import Iterator
@@ -67,7 +68,10 @@ def fast_validator(kind: str) -> Any:
     changes the data nor refuses what jsonschema accepts. When it says "invalid",
     jsonschema finds and explains the errors; a test checks the two agree.
     """
-    schema = dict(load_schema(kind), **{"$schema": "http://json-schema.org/draft-07/schema#"})
+    # compile() rewrites $refs in place: give it its own copy of the cached schema
+    schema = dict(
+        copy.deepcopy(load_schema(kind)), **{"$schema": "http://json-schema.org/draft-07/schema#"}
+    )
     return fastjsonschema.compile(schema, use_default=False, use_formats=False)
 
 
