@@ -38,6 +38,11 @@ class Job:
         return text.split("\n", 1)[0]
 
 
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} h" if hours >= 1 else f"{delta.total_seconds() / 60:g} min"
+
+
 def plan(
     ws: Workspace, now: datetime, *, days: float = 7, blocked: frozenset[str] = frozenset()
 ) -> list[Job]:
@@ -66,7 +71,7 @@ def plan(
             elif at > now:
                 state, note = JobState.UPCOMING, ""
             elif now - at > ws.settings.lateness:
-                state, note = JobState.MISSED, f"more than {ws.settings.lateness} late"
+                state, note = JobState.MISSED, f"over {_hours(ws.settings.lateness)} late"
             else:
                 state, note = JobState.DUE, ""
             if state is JobState.DONE and at < now - timedelta(days=days):

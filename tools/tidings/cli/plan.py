@@ -65,20 +65,23 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
     )
     jobs = plan(ws, now, days=days, blocked=blocked)
     console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=120)  # pipes and CI logs: room for the text
     table = Table(
         title=f"{ws.brand.name if ws.brand else 'tidings'}: {now.astimezone(tz):%Y-%m-%d %H:%M %Z}, next {days:g} days"
     )
-    for col in ("when", "channel", "state", "post", "text"):
-        table.add_column(col, overflow="fold" if col in {"text", "post"} else "ellipsis")
+    table.add_column("when", no_wrap=True)
+    table.add_column("channel", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    table.add_column("post", overflow="fold", ratio=2)
+    table.add_column("text", overflow="fold", ratio=3)
     for job in jobs:
         channel = ws.channels.get(job.channel)
         missing = channel.missing_credentials(os.environ) if channel else ()
         state = job.state.value + (f" ({job.note})" if job.note else "")
-        if missing and job.state in {JobState.DUE, JobState.UPCOMING}:
-            state += " · not configured"
         table.add_row(
             f"{job.at.astimezone(tz):%a %d %b %H:%M}",
-            job.channel,
+            job.channel + ("*" if missing else ""),
             state,
             job.post.id,
             job.first_line[:60],
@@ -92,5 +95,5 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
     unconfigured = sorted(c.id for c in ws.channels.values() if c.missing_credentials(os.environ))
     if unconfigured:
         console.print(
-            f"not configured (credentials not set; publishing skips them): {', '.join(unconfigured)}"
+            f"* not configured (credentials not set; publishing skips them): {', '.join(unconfigured)}"
         )
