@@ -41,7 +41,14 @@ from .model import (
     Variant,
     Workspace,
 )
-from .sourcefiles import FileProblem, content_hash, read_text, split_front_matter, split_thread
+from .sourcefiles import (
+    FileProblem,
+    FrontMatterSplit,
+    content_hash,
+    read_text,
+    split_front_matter,
+    split_thread,
+)
 from .timeparse import TimeProblem, parse_date, parse_duration, parse_when
 from .validation import validate
 from .yamlsource import YamlDoc, YamlProblem, parse_yaml
@@ -75,6 +82,19 @@ class Collector:
 # ---------------------------------------------------------------- reading one file
 
 
+def _parse(rel: str, out: Collector, what: str, parse: Callable[[], T]) -> T | None:
+    """Run ``parse``; an unreadable file or bad YAML becomes one diagnostic and None."""
+    try:
+        return parse()
+    except FileProblem as p:
+        out.error(rel, p.pos, p.code, p.message, p.suggestion)
+    except YamlProblem as p:
+        out.error(
+            rel, p.pos, "yaml.syntax", f"{what}: {p.message}", "fix the YAML syntax at this line"
+        )
+    return None
+
+
 def _read_yaml(
     root: Path, rel: str, kind: str, out: Collector, *, optional: bool = False
 ) -> YamlDoc | None:
@@ -82,20 +102,8 @@ def _read_yaml(
     full = root / rel
     if optional and not full.exists():
         return None
-    try:
-        text = read_text(full)
-        doc = parse_yaml(text)
-    except FileProblem as p:
-        out.error(rel, p.pos, p.code, p.message, p.suggestion)
-        return None
-    except YamlProblem as p:
-        out.error(
-            rel,
-            p.pos,
-            "yaml.syntax",
-            f"not valid YAML: {p.message}",
-            "fix the YAML syntax at this line",
-        )
+    doc = _parse(rel, out, "not valid YAML", lambda: parse_yaml(read_text(full)))
+    if doc is None:
         return None
     problems = validate(kind, doc, rel)
     out.extend(problems)
@@ -267,22 +275,14 @@ def load_calendar(root: Path, rel: str, tz: tzinfo, out: Collector) -> Calendar 
 def _front_matter(
     root: Path, rel: str, kind: str, out: Collector
 ) -> tuple[YamlDoc, str, int] | None:
-    try:
-        text = read_text(root / rel)
-        split = split_front_matter(text)
-        doc = parse_yaml(split.front_matter, split.fm_line_offset)
-    except FileProblem as p:
-        out.error(rel, p.pos, p.code, p.message, p.suggestion)
+    def parse() -> tuple[YamlDoc, FrontMatterSplit]:
+        split = split_front_matter(read_text(root / rel))
+        return parse_yaml(split.front_matter, split.fm_line_offset), split
+
+    parsed = _parse(rel, out, "the front matter is not valid YAML", parse)
+    if parsed is None:
         return None
-    except YamlProblem as p:
-        out.error(
-            rel,
-            p.pos,
-            "yaml.syntax",
-            f"the front matter is not valid YAML: {p.message}",
-            "fix the YAML syntax at this line",
-        )
-        return None
+    doc, split = parsed
     if doc.data is None:
         doc = YamlDoc({}, None, split.fm_line_offset)
     problems = validate(kind, doc, rel)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..codes import default_severity
 from ..diagnostics import Diagnostic
 from ..model import Source, Workspace
+
+_DATED = re.compile(r"\d{4}/\d{2}")  # posts filed as YYYY/MM/<slug>; other folders are free
 
 
 def _diag(
@@ -77,16 +80,10 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         "move the post outside the blackout",
                         channel,
                     )
-        if post.at is not None and tz is not None and post.id.count("/") >= 2:
-            folder = post.id.rsplit("/", 1)[0]
+        folder, _, name = post.id.rpartition("/")
+        if post.at is not None and tz is not None and _DATED.fullmatch(folder):
             expected = f"{post.at.astimezone(tz):%Y/%m}"
-            published = post.id in ws.ledger
-            if (
-                folder != expected
-                and not published
-                and folder.split("/")[-2:] != expected.split("/")
-            ):
-                name = post.id.rsplit("/", 1)[1]
+            if folder != expected and post.id not in ws.ledger:  # never move a published post
                 yield _diag(
                     src,
                     ("at",),
