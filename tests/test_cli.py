@@ -305,3 +305,11 @@ def test_nearest_workspace_is_found_from_a_subfolder(make_workspace: Callable[..
     )
     assert outside.returncode == 2
     assert "no tidings.yaml found" in outside.stderr
+
+
+def test_new_post_keeps_a_tricky_title(make_workspace: Callable[..., Path]) -> None:
+    root = make_workspace()
+    title = 'Ünïcode: "quotes" & #hash'
+    code, out = invoke(root, "new", "post", title, "--at", "2026-12-21 10:00")
+    assert (code, out.strip()) == (0, "content/posts/2026/12/unicode-quotes-hash.md")
+    assert check_workspace(root).workspace.posts["2026/12/unicode-quotes-hash"].title == title

@@ -9,7 +9,7 @@ broken post for a deleted one.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
@@ -465,7 +465,7 @@ def _load_many(items: Iterable[str], load: Callable[[str], T | None]) -> list[T]
 
 
 def load_workspace(
-    root: Path, *, only_posts: Iterable[str] | None = None, env: Mapping[str, str] | None = None
+    root: Path, *, only_posts: Iterable[str] | None = None
 ) -> tuple[Workspace, list[Diagnostic]]:
     """Load everything under ``root``.
 
@@ -473,7 +473,6 @@ def load_workspace(
     ideas are parsed; brand, channels, calendars and ledger are always loaded because
     checking one post needs them. ``Workspace.partial`` then says so.
     """
-    del env  # reserved: credentials are only checked for presence at publish time
     gc_was_on = gc.isenabled()
     gc.disable()  # loading makes many objects and no cycles; collection passes only cost time
     try:

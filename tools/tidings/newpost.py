@@ -20,9 +20,7 @@ def slugify(title: str) -> str:
     return slug[:60].rstrip("-") or "post"
 
 
-def post_skeleton(
-    title: str, at: str | None, channels: Sequence[str], local: datetime | None
-) -> str:
+def post_skeleton(title: str, at: str | None, channels: Sequence[str]) -> str:
     fields: dict[str, object] = {"title": title}
     lines = ["---", yaml.safe_dump(fields, allow_unicode=True, sort_keys=False).strip()]
     if at is not None:
@@ -31,7 +29,6 @@ def post_skeleton(
     if at is None:
         lines.append("draft: true    # set `at: YYYY-MM-DD HH:MM` and remove this line when ready")
     lines += ["tags: []", "---", "Write the post here.", ""]
-    del local
     return "\n".join(lines)
 
 

@@ -64,5 +64,5 @@ def post(obj: Context, title: str, at: str | None, channels: str | None, slug: s
     rel = new_post_path(root, title, local, slug)
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(post_skeleton(title, at, chosen, local), encoding="utf-8")
+    path.write_text(post_skeleton(title, at, chosen), encoding="utf-8")
     click.echo(rel)
