@@ -47,6 +47,31 @@ CODES: dict[str, tuple[Severity, str]] = {
     "thread.separator": (W, "A `---` line touches text, so it is published instead of splitting."),
     "post.draft": (I, "A post is a draft: merged but never published."),
     "post.location": (W, "A post's folder (YYYY/MM) does not match when it goes out."),
+    # platform text rules, on the rendered text of each thread part
+    "length.x": (
+        E,
+        "A part is over X's 280 weighted characters (twitter-text v3: URLs 23, emoji and CJK 2).",
+    ),
+    "length.bluesky": (
+        E,
+        "A part is over Bluesky's 300 graphemes or 3000 UTF-8 bytes (links count as shown).",
+    ),
+    "length.mastodon": (
+        E,
+        "A part is over the instance's limit (default 500; URLs 23, @user@domain as @user).",
+    ),
+    "length.threads": (E, "A part is over Threads' 500 characters."),
+    "length.linkedin": (
+        E,
+        "A part is over LinkedIn's 3000 characters after its required escaping.",
+    ),
+    "length.instagram": (E, "A caption is over Instagram's 2200 characters."),
+    "length.facebook": (E, "A part is over Facebook's 63,206 characters."),
+    "length.discord": (E, "A part is over Discord's 2000 characters."),
+    "length.slack": (E, "A part is over Slack's 40,000 characters."),
+    "links.threads": (E, "A post has more than 5 links on Threads, which refuses it."),
+    "links.instagram": (W, "An Instagram caption holds a link, which is not clickable there."),
+    "hashtags.instagram": (E, "A caption has more than 30 hashtags, which Instagram refuses."),
     # ledger
     "ledger.orphan": (
         W,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from ..diagnostics import Diagnostic
 from ..model import Workspace
-from . import brand, dates, ids, ledger, posts, references
+from . import brand, dates, ids, ledger, lengths, posts, references
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
 
@@ -21,6 +21,7 @@ RULES: dict[str, Rule] = {
     "posts": posts.check,
     "ledger": ledger.check,
     "brand": brand.check,
+    "lengths": lengths.check,
 }
 
 __all__ = ["RULES", "Rule"]
