@@ -55,3 +55,29 @@ def test_cut_never_splits_a_grapheme() -> None:
     text = "ab" + FAMILY + "cd"
     assert text[: cut_point(text, limit)] == "ab" + FAMILY
     assert cut_point("a", TextLimit("x", graphemes, 0)) == 0
+
+
+ASCII_SAMPLES = [
+    "",
+    "plain text",
+    "see example.com and https://a.b/c, ok",
+    "Book: https://lumengrain.example/book?utm_source=x&utm_medium=social.",
+    "two links http://test.co https://t.co/abc and www.example.org/path!",
+    "emails a@b.com, @mention, #hashtag, $CASH, (https://example.com/(x))",
+    "trailing http://example.com/. and ftp://no.example and 1.2.3.4",
+    "x" * 300 + " https://example.com",
+]
+
+
+@pytest.mark.parametrize("text", ASCII_SAMPLES)
+def test_x_ascii_fast_path_matches_twitter_text(text: str) -> None:
+    from twitter_text import parse_tweet
+
+    assert x_weighted(text) == parse_tweet(text).weightedLength
+
+
+@pytest.mark.parametrize("text", ["", "abc", "a\r\nb", "\r\n\r\n", "tab\tand\nnewline"])
+def test_ascii_graphemes_match_the_regex(text: str) -> None:
+    import regex
+
+    assert graphemes(text) == len(regex.findall(r"\X", text))
