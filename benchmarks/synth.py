@@ -398,6 +398,10 @@ def _make_posts(rng: random.Random, n_posts: int, media: dict[str, str]) -> list
             p.expires = day + timedelta(days=rng.randint(7, 60))
         if rng.random() < 0.15:
             _add_variants(rng, p)
+        if max(len(t) for t in parts) > 200:  # what a manager does for the short platforms
+            for cid in ("x", "bluesky"):
+                if cid in p.channels and "body" not in p.variants.get(cid, {}):
+                    p.variants.setdefault(cid, {})["body"] = _fill(rng, rng.choice(SHORT))
         if rng.random() < 0.03:
             p.draft = True
             p.no_at = rng.random() < 0.5 and not any("at" in v for v in p.variants.values())

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
-from twitter_text import parse_tweet
-from twitter_text.extract_urls import extract_urls_with_indices
 
 from .render import URL, RenderedPart, find_urls
 
@@ -36,6 +34,10 @@ def x_weighted(text: str) -> int:
     """X's weighted length. ASCII text (most posts) has no emoji, no weight-2 characters and
     nothing to normalise, so only its URLs (found by twitter-text's own extractor) change the
     count; everything else goes through twitter-text's full parser, which is ~50x slower."""
+    # twitter-text takes ~0.15 s to import: only pay it when a post goes to X
+    from twitter_text import parse_tweet
+    from twitter_text.extract_urls import extract_urls_with_indices
+
     if text.isascii():
         urls = extract_urls_with_indices(text)
         return len(text) + sum(

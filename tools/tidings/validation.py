@@ -13,11 +13,13 @@ import json
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+
+if TYPE_CHECKING:  # jsonschema is imported only when a file is invalid (it is slow to import)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 from .diagnostics import Diagnostic, Pos, Severity
 from .yamlsource import Path, YamlDoc
@@ -56,6 +58,8 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 @cache
 def validator(kind: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(kind))
 
 
@@ -143,6 +147,8 @@ def _close(word: str, options: list[str]) -> str | None:
 
 def _explain(error: ValidationError, doc: YamlDoc, file: str) -> Iterator[Diagnostic]:
     if error.context:
+        from jsonschema.exceptions import best_match
+
         error = best_match(error.context)
     path: Path = tuple(error.absolute_path)
     name = _field(path)

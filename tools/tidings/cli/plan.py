@@ -6,8 +6,6 @@ import os
 from datetime import UTC, datetime
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from ..check import check_workspace
 from ..diagnostics import Severity
@@ -48,6 +46,9 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
       tidings plan --days 30
       tidings plan --now "2026-12-20 09:00"
     """
+    from rich.console import Console  # imported here: other commands start faster without it
+    from rich.table import Table
+
     result = check_workspace(obj.root)
     ws = result.workspace
     tz = ws.brand.timezone if ws.brand else UTC
