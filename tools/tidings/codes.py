@@ -72,6 +72,25 @@ CODES: dict[str, tuple[Severity, str]] = {
     "links.threads": (E, "A post has more than 5 links on Threads, which refuses it."),
     "links.instagram": (W, "An Instagram caption holds a link, which is not clickable there."),
     "hashtags.instagram": (E, "A caption has more than 30 hashtags, which Instagram refuses."),
+    # brand guidelines (brand/brand.yaml)
+    "brand.banned-word": (
+        E,
+        "A word or phrase on the brand's banned list (whole word, any case, plurals).",
+    ),
+    "brand.preferred-word": (W, "A word the brand replaces with another (`words.preferred`)."),
+    "brand.reading-level": (
+        W,
+        "Prose reads above the brand's Flesch-Kincaid grade (URLs, hashtags, mentions left out).",
+    ),
+    "brand.hashtags": (W, "More hashtags than the brand allows, or a banned hashtag."),
+    "brand.hashtag-case": (
+        I,
+        "A long all-lower-case hashtag; CamelCase lets screen readers say it.",
+    ),
+    "brand.emoji": (W, "More emoji than the brand allows."),
+    "brand.exclamation": (W, "More than two exclamation marks in one part."),
+    "brand.shouting": (W, "Words in ALL CAPS."),
+    "brand.same-text": (W, "The same single text goes to 3 or more networks with no variant."),
     # ledger
     "ledger.orphan": (
         W,

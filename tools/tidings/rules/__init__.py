@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from ..diagnostics import Diagnostic
 from ..model import Workspace
-from . import brand, dates, ids, ledger, lengths, posts, references
+from . import brand, dates, ids, ledger, lengths, posts, references, voice
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
 
@@ -22,6 +22,7 @@ RULES: dict[str, Rule] = {
     "ledger": ledger.check,
     "brand": brand.check,
     "lengths": lengths.check,
+    "voice": voice.check,
 }
 
 __all__ = ["RULES", "Rule"]
