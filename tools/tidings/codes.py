@@ -91,6 +91,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "brand.exclamation": (W, "More than two exclamation marks in one part."),
     "brand.shouting": (W, "Words in ALL CAPS."),
     "brand.same-text": (W, "The same single text goes to 3 or more networks with no variant."),
+    # cadence
+    "cadence.max-per-day": (
+        W,
+        "A channel gets more posts in one local day than `cadence.max_per_day`.",
+    ),
     # ledger
     "ledger.orphan": (
         W,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from ..diagnostics import Diagnostic
 from ..model import Workspace
-from . import brand, dates, ids, ledger, lengths, posts, references, voice
+from . import brand, cadence, dates, ids, ledger, lengths, posts, references, voice
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
 
@@ -23,6 +23,7 @@ RULES: dict[str, Rule] = {
     "brand": brand.check,
     "lengths": lengths.check,
     "voice": voice.check,
+    "cadence": cadence.check,
 }
 
 __all__ = ["RULES", "Rule"]
