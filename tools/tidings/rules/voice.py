@@ -62,9 +62,23 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         return
     raw = ws.brand.raw
     words = _section(raw, "words")
-    banned = [(w, _word_pattern(w)) for w in words.get("banned") or ()]
-    preferred = [
-        (w, instead, _word_pattern(w)) for w, instead in (words.get("preferred") or {}).items()
+    # (code, pattern, message template for the match, suggestion) per listed word
+    word_rules = [
+        (
+            "brand.banned-word",
+            _word_pattern(w),
+            "“{}” is on the brand's banned list",
+            f"rephrase without “{w}” (brand/brand.yaml words.banned)",
+        )
+        for w in words.get("banned") or ()
+    ] + [
+        (
+            "brand.preferred-word",
+            _word_pattern(w),
+            f"the brand writes “{instead}”, not “{{}}”",
+            f"write “{instead}”",
+        )
+        for w, instead in (words.get("preferred") or {}).items()
     ]
     max_grade = _section(raw, "reading_level").get("max_grade")
     tags = _section(raw, "hashtags")
@@ -83,27 +97,11 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         for channel, part, index, total in _texts(post):
             text = part.text
             where = f"part {index + 1}" if total > 1 else "the text"
-            for word, pattern in banned:
+            for code, pattern, message, suggestion in word_rules:
                 for m in pattern.finditer(text):
                     line = part.line + text[: m.start()].count("\n")
                     yield _diag(
-                        post,
-                        line,
-                        "brand.banned-word",
-                        f"“{m.group(0)}” is on the brand's banned list",
-                        f"rephrase without “{word}” (brand/brand.yaml words.banned)",
-                        channel,
-                    )
-            for _word, instead, pattern in preferred:
-                for m in pattern.finditer(text):
-                    line = part.line + text[: m.start()].count("\n")
-                    yield _diag(
-                        post,
-                        line,
-                        "brand.preferred-word",
-                        f"the brand writes “{instead}”, not “{m.group(0)}”",
-                        f"write “{instead}”",
-                        channel,
+                        post, line, code, message.replace("{}", m.group(0), 1), suggestion, channel
                     )
             hashtags = _HASHTAG.findall(text)
             if max_tags is not None and len(hashtags) > max_tags:
