@@ -62,9 +62,6 @@ class Collector:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def add(self, d: Diagnostic) -> None:
-        self.items.append(d)
-
     def extend(self, ds: Iterable[Diagnostic]) -> None:
         self.items.extend(ds)
 

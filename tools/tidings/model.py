@@ -16,19 +16,6 @@ from .diagnostics import Pos
 from .yamlsource import Path as KeyPath
 from .yamlsource import YamlDoc
 
-PLATFORMS = (
-    "mastodon",
-    "bluesky",
-    "x",
-    "linkedin",
-    "threads",
-    "instagram",
-    "facebook",
-    "discord",
-    "slack",
-    "outbox",
-    "feed",
-)
 LOCAL_PLATFORMS = frozenset({"outbox", "feed"})
 FINAL_STATES = frozenset({"published", "missed", "retracted", "failed"})
 
