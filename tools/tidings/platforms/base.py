@@ -1,0 +1,123 @@
+"""The one protocol every network adapter implements, and the values that cross it.
+
+The publisher calls an adapter part by part, so a thread that fails half-way resumes after
+its last published part, and it asks the adapter to *find* a part before it ever sends one
+again (reconciling a run that crashed between the request and the ledger commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from ..errors import TidingsError
+from ..model import Channel
+from ..render import RenderedPart
+from .http import Caller, PlatformError
+
+__all__ = [
+    "Adapter",
+    "Caller",
+    "CredentialError",
+    "MediaFile",
+    "Outgoing",
+    "PlatformError",
+    "Remote",
+    "Unknowable",
+    "credential",
+]
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """An image exactly as it will be uploaded (already converted for the platform)."""
+
+    path: Path
+    mime: str
+    alt: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One post for one channel, ready to send.
+
+    ``key`` is the attempt key recorded in the ledger *before* anything is sent; it stays the
+    same when a crashed attempt is reconciled, so adapters derive their idempotency keys and
+    record keys from it (``part_key``). ``started`` is when that attempt began.
+    """
+
+    post_id: str
+    channel: str
+    parts: tuple[RenderedPart, ...]
+    media: tuple[MediaFile, ...]  # attached to the first part
+    key: str
+    started: datetime
+    language: str | None = None
+    options: Mapping[str, object] = field(default_factory=dict)
+
+    def part_key(self, index: int) -> str:
+        return f"{self.key}-{index}"
+
+
+@dataclass(frozen=True)
+class Remote:
+    """One published part: the platform's id, its public web address, and (Bluesky) its cid."""
+
+    id: str
+    url: str | None
+    cid: str | None = None
+
+
+class Unknowable(Exception):
+    """The adapter cannot tell whether a part was published (no idempotency, nothing matched
+    for sure). The publisher records ``unknown`` for a person to settle."""
+
+
+class CredentialError(TidingsError):
+    """A credential the channel names is not set. The message names the variable, never a value."""
+
+
+class Adapter(Protocol):
+    platform: ClassVar[str]
+    can_delete: ClassVar[bool]
+    idempotent: ClassVar[bool]
+    """True when publish_part cannot create a second copy for the same part key
+    (Mastodon's Idempotency-Key, Bluesky's record key): reconciling is then always safe."""
+
+    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+        """Send part ``index`` (media go with part 0). ``thread`` holds the parts already
+        published, root first; reply to ``thread[-1]``. Raises PlatformError."""
+        ...
+
+    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+        """The part if the platform has it, None if it certainly has not.
+        Raises Unknowable when it cannot tell, PlatformError when the platform fails."""
+        ...
+
+    def delete(self, part: Remote) -> None:
+        """Remove a published part (for expiry). Raises PlatformError."""
+        ...
+
+
+def credential(
+    channel: Channel, env: Mapping[str, str], name: str, default: str | None = None
+) -> str:
+    """The value of the environment variable that ``channel.credentials[name]`` names."""
+    var = channel.credentials.get(name)
+    value = env.get(var) if var else None
+    if value:
+        return value
+    if default is not None:
+        return default
+    where = (
+        f"the environment variable {var}" if var else f"credentials.{name} in brand/channels.yaml"
+    )
+    raise CredentialError(
+        f"channel {channel.id!r} needs {where}, which is not set",
+        f"set {var or name.upper()} (a GitHub Actions secret in CI); never put the value in a file",
+    )

@@ -1,0 +1,185 @@
+"""HTTP calls with the retry rules every adapter shares.
+
+* Connection errors, timeouts, 5xx and 429 are *retryable*. The caller waits (honouring
+  ``Retry-After`` and each platform's rate-limit reset header) and tries again, up to
+  ``attempts`` times and never waiting longer than ``max_wait`` in total; then it raises a
+  retryable :class:`PlatformError` so the next run tries again.
+* A request that is not ``safe`` to repeat (it could create a second post) is never resent
+  after its outcome became uncertain (timeout, connection lost mid-request, 5xx); the error
+  is raised with ``uncertain=True`` and the publisher reconciles.
+* Other 4xx are permanent, with the platform's own message. 401/403 mean the credentials
+  are wrong or revoked (``auth=True``): the publisher stops that channel, not the run.
+
+Messages never contain URLs' query strings or headers, so tokens cannot leak through them.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+RATE_RESET_HEADERS = ("x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset")
+
+
+class PlatformError(Exception):
+    """A platform call failed. ``str()`` is safe to print and to store in the ledger."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+        auth: bool = False,
+        uncertain: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+        self.auth = auth
+        self.uncertain = uncertain
+
+
+def _default_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:300] or response.reason_phrase
+    if isinstance(body, dict):
+        for key in ("error_description", "message", "detail", "error", "title"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, dict) and isinstance(value.get("message"), str):
+                return str(value["message"])
+    return response.reason_phrase
+
+
+def wait_seconds(headers: Mapping[str, str], now: float) -> float | None:
+    """How long the platform asks us to wait: Retry-After (seconds or HTTP date), else the
+    rate-limit reset header (epoch seconds, ISO-8601 as Mastodon sends, or seconds from now)."""
+    retry_after = headers.get("retry-after")
+    if retry_after:
+        try:
+            return max(0.0, float(retry_after))
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(retry_after)
+                return max(0.0, when.timestamp() - now)
+            except (TypeError, ValueError):
+                pass
+    after = headers.get("x-ratelimit-reset-after")  # Discord
+    if after:
+        try:
+            return max(0.0, float(after))
+        except ValueError:
+            pass
+    for name in RATE_RESET_HEADERS:
+        value = headers.get(name)
+        if not value:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return max(0.0, moment.timestamp() - now)
+        # epoch seconds are large; small numbers are "seconds from now"
+        return max(0.0, number - now) if number > 1e9 else max(0.0, number)
+    return None
+
+
+@dataclass
+class Caller:
+    """Sends requests for one adapter. ``sleep`` and ``clock`` are injectable for tests."""
+
+    client: httpx.Client
+    attempts: int = 4
+    max_wait: float = 120.0
+    backoff: float = 1.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    message: Callable[[httpx.Response], str] = _default_message
+    requests: int = field(default=0, init=False)
+
+    def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        safe: bool,
+        what: str,
+        ok: tuple[int, ...] = (200, 201, 202, 204),
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send one request; ``what`` names it in messages ("upload image 1")."""
+        waited = 0.0
+        last: PlatformError | None = None
+        for attempt in range(self.attempts):
+            if attempt:
+                delay = last.retry_after if last and last.retry_after is not None else None
+                if delay is None:
+                    delay = self.backoff * 2 ** (attempt - 1)
+                if waited + delay > self.max_wait:
+                    break
+                self.sleep(delay)
+                waited += delay
+            self.requests += 1
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except httpx.TimeoutException as exc:
+                last = PlatformError(
+                    f"{what}: the platform did not answer in time ({type(exc).__name__})",
+                    retryable=True,
+                    uncertain=not isinstance(exc, httpx.ConnectTimeout),
+                )
+            except httpx.TransportError as exc:
+                last = PlatformError(
+                    f"{what}: connection failed ({type(exc).__name__})",
+                    retryable=True,
+                    uncertain=not isinstance(exc, httpx.ConnectError),
+                )
+            else:
+                if response.status_code in ok:
+                    return response
+                last = self.error(response, what)
+                if not last.retryable:
+                    raise last
+            if last.uncertain and not safe:
+                raise last
+        assert last is not None
+        raise last
+
+    def error(self, response: httpx.Response, what: str) -> PlatformError:
+        status = response.status_code
+        message = f"{what}: {status} {self.message(response)}"
+        if status == 429:
+            return PlatformError(
+                message,
+                retryable=True,
+                status=status,
+                retry_after=wait_seconds(response.headers, self.clock()),
+            )
+        if status >= 500:
+            return PlatformError(
+                message,
+                retryable=True,
+                status=status,
+                retry_after=wait_seconds(response.headers, self.clock()),
+                uncertain=True,
+            )
+        return PlatformError(message, retryable=False, status=status, auth=status in (401, 403))
