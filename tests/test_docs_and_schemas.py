@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from tidings.check import check_workspace
+from tidings.checkdocs import checks_page
 from tidings.cli.main import cli
 from tidings.codes import CODES
 from tidings.diagnostics import Severity
@@ -23,9 +24,18 @@ REPO = Path(__file__).parents[1]
 def test_every_code_is_documented_and_listed() -> None:
     docs = (REPO / "site/checks.md").read_text()
     listed = CliRunner().invoke(cli, ["rules"]).output
-    for code in CODES:
+    for code, info in CODES.items():
         assert f"`{code}`" in docs, code
         assert code in listed, code
+        assert info.meaning.endswith(".") and info.fix, code
+
+
+def test_checks_page_is_generated_from_the_codes() -> None:
+    generated = CliRunner().invoke(cli, ["rules", "--format", "markdown"]).output
+    assert generated == checks_page()
+    assert (REPO / "site/checks.md").read_text(encoding="utf-8") == generated, (
+        "site/checks.md is out of date: run `tidings rules --format markdown > site/checks.md`"
+    )
 
 
 def _properties(schema: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
