@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 NOW    ?=
 
-.PHONY: run test install lint typecheck pytest bench clean
+.PHONY: run test install pds-peer lint typecheck pytest bench clean
 
 $(BIN)/tidings: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +14,22 @@ $(BIN)/tidings: pyproject.toml
 
 install: $(BIN)/tidings
 
+# The Bluesky tests run against a real PDS (tests/peers/pds). better-sqlite3 has no reachable
+# prebuilt binary here, so it compiles from source (about a minute) against Node's headers.
+PDS_PEER := tests/peers/pds
+$(PDS_PEER)/node_modules/.installed: $(PDS_PEER)/package-lock.json
+	cd $(PDS_PEER) && npm_config_nodedir=/usr npm ci --no-audit --no-fund
+	@touch $@
+
+pds-peer: $(PDS_PEER)/node_modules/.installed
+
 ## make run: check the example brand and show what is scheduled
 run: install
 	$(BIN)/tidings check
 	$(BIN)/tidings plan $(if $(NOW),--now "$(NOW)",) --days 60
 
 ## make test: lint, type-check and run the whole test suite
-test: install lint typecheck pytest
+test: install pds-peer lint typecheck pytest
 
 lint:
 	$(BIN)/ruff check .
