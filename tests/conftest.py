@@ -8,6 +8,8 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+pytest_plugins = ["peers.mastodon"]
+
 
 def _copy_tree(src: Path, dst: Path) -> None:
     for path in src.rglob("*"):

@@ -1,0 +1,1 @@
+"""Real servers the platform adapters are tested against, as pytest plugins."""

@@ -1,0 +1,455 @@
+"""Mastodon: statuses with an ``Idempotency-Key``, images with alt text, threads by reply.
+
+Publishing a part: upload the images (part 0 only) with ``POST /api/v2/media``, wait until
+the server has processed them, then ``POST /api/v1/statuses`` with the header
+``Idempotency-Key: <part key>``. Both calls are safe to repeat: Mastodon answers a repeated
+key with the status it already created, and an upload that is never attached is removed by
+the server.
+
+Reconciling a crashed attempt (:meth:`MastodonAdapter.find_part`), where the rule is
+*never post twice*:
+
+* Mastodon keeps an ``Idempotency-Key`` for one hour after the status was created. While
+  the attempt began less than :data:`KEY_FRESH` (50 minutes) ago, the key is certainly
+  still stored, so the lookup *is* the replay: the same POST with the same key returns the
+  status if the crashed run created it, and creates it exactly once if it did not.
+* Later the key may be gone and a replay could post a second copy, so nothing is sent.
+  The account's own statuses are read newest first (``limit=40``, at most a few pages) and
+  compared on their plain text (Mastodon returns HTML), their reply parent and their
+  images' alt text. One match is returned. None is returned only when the pages reach back
+  past the start of the attempt (less :data:`CLOCK_SKEW`) and nothing matched. Everything
+  else raises :class:`Unknowable` for a person to settle: history too long to read, two
+  matches, or a status with our text but other images.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any, ClassVar
+
+import httpx
+
+from ..model import Channel
+from .base import Caller, MediaFile, Outgoing, PlatformError, Remote, Unknowable, credential
+
+__all__ = [
+    "CLOCK_SKEW",
+    "KEY_FRESH",
+    "InstanceLimits",
+    "MastodonAdapter",
+    "connect",
+    "instance_limits",
+    "plain_text",
+]
+
+KEY_FRESH = timedelta(minutes=50)
+"""Mastodon stores an Idempotency-Key for 3600 s; replay only well inside that."""
+CLOCK_SKEW = timedelta(minutes=10)
+"""How far the server's ``created_at`` may disagree with our clock."""
+MEDIA_WAIT = 60.0
+"""Seconds to wait for the server to finish processing the images of one post."""
+_POLL_DELAYS = (1.0, 2.0, 3.0, 5.0)  # then 5 s until MEDIA_WAIT is used up
+
+
+@dataclass(frozen=True)
+class InstanceLimits:
+    """What ``GET /api/v2/instance`` says about statuses and media (defaults: Mastodon's)."""
+
+    max_characters: int = 500
+    characters_reserved_per_url: int = 23
+    max_media_attachments: int = 4
+    image_size_limit: int | None = None
+    image_matrix_limit: int | None = None
+    description_limit: int | None = None  # alt text; advertised from Mastodon 4.4
+    supported_mime_types: tuple[str, ...] = ()
+
+
+def _int(value: object, default: int | None) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def instance_limits(caller: Caller, base_url: str) -> InstanceLimits:
+    """Read the instance's limits (no token needed). Raises PlatformError."""
+    response = caller.call(
+        "GET", f"{base_url}/api/v2/instance", safe=True, what="read instance limits", ok=(200,)
+    )
+    body = _json(response)
+    config = body.get("configuration")
+    config = config if isinstance(config, dict) else {}
+    statuses = config.get("statuses")
+    statuses = statuses if isinstance(statuses, dict) else {}
+    media = config.get("media_attachments")
+    media = media if isinstance(media, dict) else {}
+    mimes = media.get("supported_mime_types")
+    default = InstanceLimits()
+    return InstanceLimits(
+        max_characters=_int(statuses.get("max_characters"), default.max_characters) or 500,
+        characters_reserved_per_url=_int(
+            statuses.get("characters_reserved_per_url"), default.characters_reserved_per_url
+        )
+        or 23,
+        max_media_attachments=_int(
+            statuses.get("max_media_attachments", media.get("max_media_attachments")),
+            default.max_media_attachments,
+        )
+        or 4,
+        image_size_limit=_int(media.get("image_size_limit"), None),
+        image_matrix_limit=_int(media.get("image_matrix_limit"), None),
+        description_limit=_int(media.get("description_limit"), None),
+        supported_mime_types=tuple(m for m in mimes if isinstance(m, str))
+        if isinstance(mimes, list)
+        else (),
+    )
+
+
+def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> MastodonAdapter:
+    """The adapter for a Mastodon channel (credentials ``base_url`` and ``access_token``)."""
+    base_url = credential(channel, env, "base_url").rstrip("/")
+    token = credential(channel, env, "access_token")
+    return MastodonAdapter(caller, base_url, token)
+
+
+class MastodonAdapter:
+    platform: ClassVar[str] = "mastodon"
+    can_delete: ClassVar[bool] = True
+    idempotent: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        caller: Caller,
+        base_url: str,
+        token: str,
+        *,
+        page_size: int = 40,
+        max_pages: int = 5,
+        processing_attempts: int = 6,
+    ) -> None:
+        self.caller = caller
+        self.base_url = base_url
+        self._token = token
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.processing_attempts = processing_attempts
+        self._limits: InstanceLimits | None = None
+        self._account_id: str | None = None
+
+    def __repr__(self) -> str:
+        return f"MastodonAdapter({self.base_url!r})"
+
+    def limits(self) -> InstanceLimits:
+        """The instance's limits, read once per adapter."""
+        if self._limits is None:
+            self._limits = instance_limits(self.caller, self.base_url)
+        return self._limits
+
+    # -- the Adapter protocol ------------------------------------------------------------
+
+    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+        media_ids = [self._upload(m, n) for n, m in enumerate(out.media, 1)] if index == 0 else []
+        data: dict[str, Any] = {
+            "status": out.parts[index].text,
+            "visibility": str(out.options.get("visibility", "public")),
+        }
+        if media_ids:
+            data["media_ids[]"] = media_ids
+        if index > 0 and thread:
+            data["in_reply_to_id"] = thread[-1].id
+        if out.language:
+            data["language"] = out.language
+        what = f"post part {index + 1}"
+        headers = {"Idempotency-Key": out.part_key(index)}
+        delays = iter(_processing_delays(self.processing_attempts))
+        while True:
+            try:
+                response = self._call(
+                    "POST", "/api/v1/statuses", safe=True, what=what, data=data, headers=headers
+                )
+            except PlatformError as error:
+                delay = next(delays, None) if _still_processing(error) else None
+                if delay is None:
+                    raise
+                self.caller.sleep(delay)
+                continue
+            return _remote(_json(response), what)
+
+    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+        now = datetime.fromtimestamp(self.caller.clock(), UTC)
+        if now - _aware(out.started) < KEY_FRESH:
+            return self.publish_part(out, index, thread)  # the key is still stored: replay
+        return self._search_history(out, index, thread)
+
+    def delete(self, part: Remote) -> None:
+        self._call(
+            "DELETE",
+            f"/api/v1/statuses/{part.id}",
+            safe=True,
+            what=f"delete status {part.id}",
+            ok=(200, 404),  # 404: already gone
+        )
+
+    # -- requests ------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        safe: bool,
+        what: str,
+        ok: tuple[int, ...] = (200,),
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        all_headers = {**(headers or {}), "Authorization": f"Bearer {self._token}"}
+        try:
+            return self.caller.call(
+                method,
+                f"{self.base_url}{path}",
+                safe=safe,
+                what=what,
+                ok=ok,
+                headers=all_headers,
+                **kwargs,
+            )
+        except PlatformError as error:
+            if self._token not in error.message:
+                raise
+            message = error.message.replace(self._token, "[token]")
+            raise PlatformError(
+                message,
+                retryable=error.retryable,
+                status=error.status,
+                retry_after=error.retry_after,
+                auth=error.auth,
+                uncertain=error.uncertain,
+            ) from None
+
+    def _upload(self, media: MediaFile, number: int) -> str:
+        what = f"upload image {number}"
+        response = self._call(
+            "POST",
+            "/api/v2/media",
+            safe=True,  # an upload never attached is harmless
+            what=what,
+            ok=(200, 202),
+            files={"file": (media.path.name, media.path.read_bytes(), media.mime)},
+            data={"description": media.alt},
+        )
+        body = _json(response)
+        media_id = body.get("id")
+        if not isinstance(media_id, str) or not media_id:
+            raise PlatformError(f"{what}: the answer has no media id", retryable=True)
+        if response.status_code == 202:
+            self._wait_processed(media_id, what)
+        return media_id
+
+    def _wait_processed(self, media_id: str, what: str) -> None:
+        """Poll ``GET /api/v1/media/:id`` (206 = still processing) until it answers 200."""
+        waited = 0.0
+        for attempt in range(1000):
+            delay = _POLL_DELAYS[min(attempt, len(_POLL_DELAYS) - 1)]
+            if waited + delay > MEDIA_WAIT:
+                break
+            self.caller.sleep(delay)
+            waited += delay
+            response = self._call(
+                "GET", f"/api/v1/media/{media_id}", safe=True, what=what, ok=(200, 206)
+            )
+            if response.status_code == 200:
+                return
+        raise PlatformError(
+            f"{what}: the server was still processing it after {waited:.0f} s", retryable=True
+        )
+
+    # -- reconciling without the key -----------------------------------------------------
+
+    def _account(self) -> str:
+        if self._account_id is None:
+            response = self._call(
+                "GET", "/api/v1/accounts/verify_credentials", safe=True, what="read the account"
+            )
+            account_id = _json(response).get("id")
+            if not isinstance(account_id, str) or not account_id:
+                raise PlatformError("read the account: the answer has no id", retryable=True)
+            self._account_id = account_id
+        return self._account_id
+
+    def _search_history(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+        what = f"look for part {index + 1} in the account's statuses"
+        since = _aware(out.started) - CLOCK_SKEW
+        path = f"/api/v1/accounts/{self._account()}/statuses"
+        want = _Wanted.of(out, index, thread)
+        matches: list[dict[str, Any]] = []
+        near = 0
+        covered = False
+        max_id: str | None = None
+        for _ in range(self.max_pages):
+            params: dict[str, str | int] = {"limit": self.page_size}
+            if max_id:
+                params["max_id"] = max_id
+            response = self._call("GET", path, safe=True, what=what, params=params)
+            page = response.json()
+            if not isinstance(page, list) or not page:
+                covered = True  # the account's whole history has been read
+                break
+            for status in page:
+                if not isinstance(status, dict):
+                    continue
+                created = _parse_time(status.get("created_at"))
+                if created is not None and created < since:
+                    covered = True
+                    break
+                verdict = want.compare(status)
+                if verdict == "match":
+                    matches.append(status)
+                elif verdict == "near":
+                    near += 1
+            if covered or "next" not in response.links:
+                covered = True
+                break
+            max_id = str(page[-1].get("id", "")) if isinstance(page[-1], dict) else ""
+            if not max_id:
+                break
+        if len(matches) == 1 and not near:
+            return _remote(matches[0], what)
+        if matches or near:
+            raise Unknowable(
+                f"part {index + 1}: {len(matches)} status(es) with this text and {near} with "
+                "this text but other images or alt text since the attempt began; check the "
+                "account and settle it by hand"
+            )
+        if covered:
+            return None
+        raise Unknowable(
+            f"part {index + 1}: the account posted more than {self.page_size * self.max_pages} "
+            "statuses since the attempt began; it could not be checked for sure"
+        )
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What a status must look like to be the part we are looking for."""
+
+    strict: str
+    loose: str
+    reply_to: str | None  # "" = any parent
+    alts: tuple[str, ...]
+    skip: frozenset[str]
+
+    @classmethod
+    def of(cls, out: Outgoing, index: int, thread: Sequence[Remote]) -> _Wanted:
+        text = _shorten_mentions(out.parts[index].text)
+        reply_to = None if index == 0 else (thread[-1].id if thread else "")
+        alts = tuple(_strict(m.alt) for m in out.media) if index == 0 else ()
+        return cls(_strict(text), _loose(text), reply_to, alts, frozenset(p.id for p in thread))
+
+    def compare(self, status: Mapping[str, Any]) -> str:
+        """``match``, ``near`` (our text, other images) or ``no``."""
+        if status.get("reblog") or str(status.get("id")) in self.skip:
+            return "no"
+        parent = status.get("in_reply_to_id")
+        if self.reply_to != "" and (str(parent) if parent else None) != self.reply_to:
+            return "no"
+        content = status.get("content")
+        text = plain_text(content) if isinstance(content, str) else ""
+        loose = _loose(text)
+        if _strict(text) != self.strict and not (self.loose and loose == self.loose):
+            return "no"
+        attachments = status.get("media_attachments")
+        alts = tuple(
+            _strict(str(a.get("description") or ""))
+            for a in (attachments if isinstance(attachments, list) else [])
+            if isinstance(a, dict)
+        )
+        return "match" if alts == self.alts else "near"
+
+
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.chunks.append("\n")
+        elif tag == "p" and self.chunks:
+            self.chunks.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.chunks.append(data)
+
+
+def plain_text(content: str) -> str:
+    """The text of a status's HTML ``content``: paragraphs and line breaks kept, tags
+    dropped (a shortened link's hidden spans still hold the whole URL)."""
+    parser = _TextOf()
+    parser.feed(content)
+    parser.close()
+    return html.unescape("".join(parser.chunks)).strip()
+
+
+_REMOTE_MENTION = re.compile(r"(?<![\w@/])(@\w[\w.-]*)@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+
+
+def _shorten_mentions(text: str) -> str:
+    """``@user@domain`` is shown as ``@user`` in the rendered HTML."""
+    return _REMOTE_MENTION.sub(r"\1", text)
+
+
+def _strict(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _loose(text: str) -> str:
+    """Letters and digits only: survives the server's own formatting of the text."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
+def _still_processing(error: PlatformError) -> bool:
+    return error.status == 422 and "processing" in error.message.lower()
+
+
+def _processing_delays(attempts: int) -> list[float]:
+    return [min(5.0, 1.0 * 2**n) for n in range(attempts)]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return _aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise PlatformError(
+            f"{response.request.method} {response.request.url.path}: the answer is not a JSON object",
+            retryable=True,
+            status=response.status_code,
+            uncertain=True,
+        )
+    return body
+
+
+def _remote(status: Mapping[str, Any], what: str) -> Remote:
+    status_id = status.get("id")
+    if not isinstance(status_id, str) or not status_id:
+        raise PlatformError(f"{what}: the answer has no status id", retryable=True)
+    url = status.get("url") or status.get("uri")
+    return Remote(status_id, url if isinstance(url, str) else None)
