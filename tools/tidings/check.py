@@ -33,6 +33,25 @@ class CheckResult:
     def ok(self) -> bool:
         return self.errors == 0
 
+    def blocked_posts(self) -> frozenset[str]:
+        """Ids of the posts with errors: they are never published."""
+        prefix = layout.POSTS + "/"
+        return frozenset(
+            layout.post_id(d.path)
+            for d in self.diagnostics
+            if d.severity is Severity.ERROR and d.path.startswith(prefix)
+        )
+
+    def shared_errors(self) -> list[Diagnostic]:
+        """Errors outside posts and ideas (brand, channels, calendars, ledger): publishing
+        must not go ahead on a workspace it cannot read right."""
+        return [
+            d
+            for d in self.diagnostics
+            if d.severity is Severity.ERROR
+            and not d.path.startswith((layout.POSTS + "/", layout.IDEAS + "/"))
+        ]
+
 
 def _apply_overrides(ws: Workspace, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     overrides = ws.brand.severity_overrides if ws.brand else {}

@@ -434,6 +434,7 @@ def load_ledger_entry(root: Path, rel: str, out: Collector) -> LedgerEntry | Non
             source=Source(rel, doc, ("channels", cid)),
             attempt_key=r.get("attempt_key"),
             attempts=int(r.get("attempts", 0)),
+            retry=r.get("retry", True) is not False,
             updated=_instant(r.get("updated")),
             published_at=_instant(r.get("published_at")),
             parts=tuple(

@@ -17,7 +17,7 @@ from .yamlsource import Path as KeyPath
 from .yamlsource import YamlDoc
 
 LOCAL_PLATFORMS = frozenset({"outbox", "feed"})
-FINAL_STATES = frozenset({"published", "missed", "retracted", "failed"})
+FINAL_STATES = frozenset({"published", "missed", "retracted"})
 
 
 @dataclass(frozen=True)
@@ -247,6 +247,7 @@ class ChannelRecord:
     source: Source
     attempt_key: str | None = None
     attempts: int = 0
+    retry: bool = True
     updated: datetime | None = None
     published_at: datetime | None = None
     parts: tuple[PublishedPart, ...] = ()

@@ -21,6 +21,7 @@ class JobState(StrEnum):
     PENDING = "pending"
     BLOCKED = "blocked"
     DRAFT = "draft"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Job:
     at: datetime
     state: JobState
     note: str = ""
+    ledger_id: str = ""
+    """The ledger entry this job is recorded in: the post id, or its id before a rename."""
 
     @property
     def first_line(self) -> str:
@@ -44,17 +47,28 @@ def _hours(delta: timedelta) -> str:
 
 
 def plan(
-    ws: Workspace, now: datetime, *, days: float = 7, blocked: frozenset[str] = frozenset()
+    ws: Workspace,
+    now: datetime,
+    *,
+    days: float = 7,
+    blocked: frozenset[str] = frozenset(),
+    lateness: timedelta | None = None,
+    everything_past: bool = False,
 ) -> list[Job]:
-    """Jobs from ``now - lateness`` to ``now + days``, sorted by time.
+    """Jobs up to ``now + days``, sorted by time.
 
-    ``blocked`` holds post ids whose checks fail: they are listed, never due.
+    Past jobs older than ``days`` are left out unless ``everything_past`` (the publisher
+    needs every job whose time has come). ``blocked`` holds post ids whose checks fail: they
+    are listed, never due. ``lateness`` overrides the workspace's lateness window.
     """
     horizon = now + timedelta(days=days)
+    late = ws.settings.lateness if lateness is None else lateness
+    oldest = None if everything_past else now - timedelta(days=days)
     moved = renames(ws)
     jobs: list[Job] = []
     for post in ws.posts.values():
-        entry = ws.ledger.get(post.id) or ws.ledger.get(moved.get(post.id, ""))
+        ledger_id = post.id if post.id in ws.ledger else moved.get(post.id, post.id)
+        entry = ws.ledger.get(ledger_id)
         for channel in post.channels:
             at = post.when(channel)
             if at is None or at > horizon:
@@ -62,22 +76,35 @@ def plan(
             record = entry.channels.get(channel) if entry else None
             if record is not None and record.is_final:
                 state, note = JobState.DONE, record.state
-            elif record is not None and record.state in {"pending", "unknown"}:
-                state, note = JobState.PENDING, f"{record.state}: needs reconciling"
+            elif record is not None and record.state == "pending":
+                state, note = JobState.PENDING, "pending: reconciled on the next run"
+            elif record is not None and record.state == "unknown":
+                state, note = JobState.PENDING, "unknown: run `tidings resolve`"
+            elif (
+                record is not None
+                and record.state == "failed"
+                and (not record.retry or record.attempts >= ws.settings.max_attempts)
+            ):
+                state, note = JobState.FAILED, f"failed: {record.error or 'see the ledger'}"
             elif post.draft:
                 state, note = JobState.DRAFT, "draft"
             elif post.id in blocked:
                 state, note = JobState.BLOCKED, "checks fail"
             elif at > now:
                 state, note = JobState.UPCOMING, ""
-            elif now - at > ws.settings.lateness:
-                state, note = JobState.MISSED, f"over {_hours(ws.settings.lateness)} late"
+            elif now - at > late:
+                state, note = JobState.MISSED, f"over {_hours(late)} late"
+            elif post.expires is not None and post.expires <= now:
+                state, note = JobState.MISSED, "expired before it went out"
             else:
-                state, note = JobState.DUE, ""
-            if state is JobState.DONE and at < now - timedelta(days=days):
+                retrying = record is not None and record.state == "failed"
+                state, note = JobState.DUE, "retry after a failure" if retrying else ""
+            if (
+                oldest is not None
+                and at < oldest
+                and state not in {JobState.PENDING, JobState.FAILED}
+            ):
                 continue
-            if state in {JobState.MISSED, JobState.DRAFT} and at < now - timedelta(days=days):
-                continue
-            jobs.append(Job(post, channel, at, state, note))
+            jobs.append(Job(post, channel, at, state, note, ledger_id))
     jobs.sort(key=lambda j: (j.at, j.channel, j.post.id))
     return jobs

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC
 
 import click
 
 from ..check import check_workspace
-from ..diagnostics import Severity
-from ..errors import UsageError
 from ..plan import JobState, plan
-from ..timeparse import TimeProblem, parse_when
 from .main import Context
+from .options import now_option, resolve_now
 
 _STYLE = {
     JobState.DUE: "bold green",
@@ -22,16 +20,12 @@ _STYLE = {
     JobState.PENDING: "yellow",
     JobState.BLOCKED: "bold red",
     JobState.DRAFT: "dim italic",
+    JobState.FAILED: "bold red",
 }
 
 
 @click.command("plan")
-@click.option(
-    "--now",
-    "now_text",
-    metavar="TIME",
-    help="Pretend it is this time (brand timezone unless an offset is given).",
-)
+@now_option
 @click.option("--days", default=7.0, show_default=True, help="How far ahead to look.")
 @click.pass_obj
 def command(obj: Context, now_text: str | None, days: float) -> None:
@@ -52,19 +46,8 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
     result = check_workspace(obj.root)
     ws = result.workspace
     tz = ws.brand.timezone if ws.brand else UTC
-    if now_text:
-        try:
-            now = parse_when(now_text, tz).instant
-        except TimeProblem as p:
-            raise UsageError(f"--now: {p.message}", p.suggestion) from None
-    else:
-        now = datetime.now(UTC)
-    blocked = frozenset(
-        d.path.removeprefix("content/posts/").removesuffix(".md")
-        for d in result.diagnostics
-        if d.severity is Severity.ERROR
-    )
-    jobs = plan(ws, now, days=days, blocked=blocked)
+    now = resolve_now(now_text, tz)
+    jobs = plan(ws, now, days=days, blocked=result.blocked_posts())
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=120)  # pipes and CI logs: room for the text

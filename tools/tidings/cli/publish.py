@@ -1,0 +1,118 @@
+"""`tidings publish`"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC
+
+import click
+
+from ..errors import UsageError
+from ..loader import Collector, load_brand
+from ..publish import Options, Report, publish
+from ..timeparse import TimeProblem, parse_duration
+from .main import Context
+from .options import now_option, resolve_now
+
+_STYLE = {
+    "published": "green",
+    "retracted": "cyan",
+    "missed": "yellow",
+    "skipped": "yellow",
+    "pending": "yellow",
+    "unknown": "bold red",
+    "failed": "bold red",
+}
+
+
+@click.command("publish")
+@now_option
+@click.option("--push", is_flag=True, help="Push every ledger commit (what CI uses).")
+@click.option(
+    "--no-commit", "no_commit", is_flag=True, help="Write the ledger but do not commit it."
+)
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    metavar="ID",
+    help="Only publish to this channel (repeatable).",
+)
+@click.option(
+    "--lateness",
+    metavar="DURATION",
+    help="Override tidings.yaml's lateness window, e.g. 2d to catch up after an outage.",
+)
+@click.pass_obj
+def command(
+    obj: Context,
+    now_text: str | None,
+    push: bool,
+    no_commit: bool,
+    channels: tuple[str, ...],
+    lateness: str | None,
+) -> None:
+    """Publish every due post exactly once, and record it in the ledger.
+
+    A post is due when its time has come, it is not a draft, its checks pass and the
+    ledger has no final state for it. Posts later than the lateness window are recorded
+    as missed, not sent. Each job is recorded as pending (and committed, and with --push
+    pushed) before anything is sent, so a crash or a second run never posts twice.
+
+    \b
+    Examples:
+      tidings publish                          publish what is due now, commit locally
+      tidings publish --push                   what the scheduled workflow runs
+      tidings publish --channel outbox --now "2026-12-20 09:05"
+    """
+    if push and no_commit:
+        raise UsageError("--push and --no-commit cannot be used together", "choose one")
+    root = obj.root
+    brand = load_brand(root, Collector())  # for --now in the brand's timezone
+    window = None
+    if lateness:
+        try:
+            window = parse_duration(lateness)
+        except TimeProblem as p:
+            raise UsageError(f"--lateness: {p.message}", p.suggestion) from None
+    opts = Options(
+        now=resolve_now(now_text, brand.timezone if brand else UTC),
+        push=push,
+        commit=not no_commit,
+        only=frozenset(channels),
+        lateness=window,
+    )
+    report = publish(root, opts)
+    _print(report)
+    sys.exit(0 if report.ok else 1)
+
+
+def _print(report: Report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=120)
+    for line in report.blocked:
+        console.print(f"[red]not sent[/red] {line} (run `tidings check`)")
+    if not report.outcomes:
+        console.print("Nothing was due.")
+    else:
+        table = Table(title="tidings publish")
+        table.add_column("post", overflow="fold", ratio=2)
+        table.add_column("channel", no_wrap=True)
+        table.add_column("result", no_wrap=True)
+        table.add_column("where / why", overflow="fold", ratio=3)
+        for o in report.outcomes:
+            where = o.url or ""
+            if o.detail:
+                where = f"{where} ({o.detail})" if where else o.detail
+            table.add_row(o.post_id, o.channel, o.result, where, style=_STYLE.get(o.result, ""))
+        console.print(table)
+        counts: dict[str, int] = {}
+        for o in report.outcomes:
+            counts[o.result] = counts.get(o.result, 0) + 1
+        console.print(", ".join(f"{n} {r}" for r, n in counts.items()))
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
