@@ -278,3 +278,66 @@ def test_expired_posts_are_retracted(setup: Callable[..., tuple[Path, Path, Path
     assert records["feed"]["state"] == "retracted"
     assert "We open the new studio" not in (work / "build/feed/atom.xml").read_text()
     assert "Nothing was due" in run(work, "--push", "--now", "2026-12-12 01:00").stdout
+
+
+UNKNOWN = """post: 2026/12/hello
+channels:
+  outbox:
+    state: unknown
+    attempt_key: 20261210T080500Z-0011223344
+    attempts: 1
+    updated: 2026-12-10T08:05:00Z
+    error: the platform did not answer in time
+"""
+
+
+def resolve(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ) | {"GIT_CONFIG_GLOBAL": "/dev/null"}
+    return subprocess.run(
+        [sys.executable, "-m", "tidings", "--root", str(root), "resolve", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+def test_unknown_waits_for_a_person_then_resolve_settles_it(
+    setup: Callable[..., tuple[Path, Path, Path]],
+) -> None:
+    remote, work, outbox = setup({"ledger/2026/12/hello.yaml": UNKNOWN})
+    waiting = run(work, "--push", "--now", "2026-12-10 09:30", "--channel", "outbox")
+    assert waiting.returncode == 1  # it needs a person: the run says so
+    assert "tidings resolve" in waiting.stdout and not sent(outbox)
+
+    bad = resolve(work, "2026/12/hello", "outbox", "--retry", "--skip")
+    assert bad.returncode == 2 and "exactly one" in bad.stderr
+    wrong = resolve(work, "2026/12/hello", "mastodn", "--retry")
+    assert wrong.returncode == 2 and "does not go to channel 'mastodn'" in wrong.stderr
+
+    done = resolve(work, "content/posts/2026/12/hello.md", "outbox", "--retry", "--push")
+    assert done.returncode == 0, done.stderr
+    assert git(work, "log", "-1", "--format=%s").strip() == "resolve: 2026/12/hello on outbox"
+    assert ledger(remote, "2026/12/hello")["outbox"]["state"] == "failed"
+
+    again = run(work, "--push", "--now", "2026-12-10 09:35", "--channel", "outbox")
+    assert again.returncode == 0, again.stdout
+    assert sent(outbox) == {("2026/12/hello", 0): 1}
+    assert ledger(remote, "2026/12/hello")["outbox"]["state"] == "published"
+
+
+def test_resolve_published_records_the_url_and_skip_leaves_it_unsent(
+    setup: Callable[..., tuple[Path, Path, Path]],
+) -> None:
+    _remote, work, outbox = setup({"ledger/2026/12/hello.yaml": UNKNOWN})
+    url = "https://photog.social/@studio/1134"
+    done = resolve(work, "2026/12/hello", "outbox", "--published", url)
+    assert done.returncode == 0, done.stderr
+    record = yaml.safe_load((work / "ledger/2026/12/hello.yaml").read_text())["channels"]["outbox"]
+    assert record["state"] == "published" and record["parts"] == [{"id": url, "url": url}]
+    assert "resolved by" in record["history"][-1]["note"]
+    assert resolve(work, "2026/12/hello", "outbox", "--retry").returncode == 2  # never resend
+
+    skipped = resolve(work, "2026/12/hello", "feed", "--skip")
+    assert skipped.returncode == 0, skipped.stderr
+    assert "Nothing was due" in run(work, "--now", "2026-12-10 09:30").stdout
+    assert not sent(outbox)

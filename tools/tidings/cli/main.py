@@ -85,9 +85,9 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 def _register() -> None:
-    from . import check, new, plan, publish, rules
+    from . import check, new, plan, publish, resolve, rules
 
-    for module in (check, new, plan, publish, rules):
+    for module in (check, new, plan, publish, resolve, rules):
         cli.add_command(module.command)
 
 
