@@ -221,7 +221,10 @@ def test_find_part_after_the_key_expired_reads_history_and_never_posts(
     adapter: MastodonAdapter, mastodon: MastodonServer, tmp_path: Path
 ) -> None:
     started = datetime.now(UTC) - LONG_AGO
-    text = "Launch **day** & <friends>: https://example.com/a/b?utm_source=mastodon #Tidings 🎉"
+    text = (
+        "Launch **day** with @ann@example.social & <friends>:\n\n"
+        "https://example.com/a/b?utm_source=mastodon&utm_medium=social #Tidings 🎉"
+    )
     out = outgoing(text, "Second part", started=started, media=(png(tmp_path, "A dot"),))
     parts = publish_all(adapter, out)
     adapter.publish_part(outgoing("Second part", key="other"), 0, [])  # same text, no parent
@@ -242,8 +245,22 @@ def test_find_part_is_unknowable_when_history_is_too_long_to_read(
     adapter.page_size, adapter.max_pages = 2, 2
     with pytest.raises(Unknowable, match="could not be checked"):
         adapter.find_part(out, 0, [])
-    adapter.max_pages = 3  # 6 slots hold all 5 statuses and the empty page after them
+    adapter.max_pages = 4  # 3 pages hold all 5 statuses; the 4th, empty, proves the end
     assert adapter.find_part(out, 0, []) is None
+
+
+def test_find_part_is_unknowable_when_a_short_text_matches_only_loosely(
+    adapter: MastodonAdapter, mastodon: MastodonServer
+) -> None:
+    adapter.publish_part(outgoing("Hi there", key="x"), 0, [])
+    out = outgoing("hi, there!", started=datetime.now(UTC) - LONG_AGO)
+    with pytest.raises(Unknowable, match="1 nearly match"):
+        adapter.find_part(out, 0, [])
+
+
+def test_a_later_part_needs_the_thread(adapter: MastodonAdapter) -> None:
+    with pytest.raises(ValueError, match="part 2"):
+        adapter.publish_part(outgoing("One", "Two"), 1, [])
 
 
 def test_find_part_is_unknowable_when_two_statuses_match(
@@ -389,6 +406,21 @@ def test_attaching_media_still_processing_waits_and_retries(
     remote = adapter.publish_part(outgoing("Soon", media=(png(tmp_path, "alt"),)), 0, [])
     assert sleeps.waits == [1.0, 2.0]
     assert len(mastodon.status(remote.id)["media_attachments"]) == 1
+
+
+def test_media_that_never_finishes_processing_is_left_for_the_next_run(
+    make_adapter: Callable[..., MastodonAdapter], mastodon: MastodonServer, sleeps: Recorder
+) -> None:
+    message = "Cannot attach files that have not finished processing. Try again in a moment!"
+    mastodon.fault(
+        "/api/v1/statuses", methods=("POST",), status=422, body={"error": message}, count=None
+    )
+    adapter = make_adapter()
+    adapter.processing_attempts = 2
+    with pytest.raises(PlatformError, match="finished processing") as caught:
+        adapter.publish_part(outgoing("Never ready"), 0, [])
+    assert (caught.value.status, caught.value.retryable) == (422, True)
+    assert sleeps.waits == [1.0, 2.0]
 
 
 def test_other_422s_fail_with_the_platforms_message(

@@ -14,12 +14,20 @@ Reconciling a crashed attempt (:meth:`MastodonAdapter.find_part`), where the rul
   still stored, so the lookup *is* the replay: the same POST with the same key returns the
   status if the crashed run created it, and creates it exactly once if it did not.
 * Later the key may be gone and a replay could post a second copy, so nothing is sent.
-  The account's own statuses are read newest first (``limit=40``, at most a few pages) and
-  compared on their plain text (Mastodon returns HTML), their reply parent and their
-  images' alt text. One match is returned. None is returned only when the pages reach back
-  past the start of the attempt (less :data:`CLOCK_SKEW`) and nothing matched. Everything
-  else raises :class:`Unknowable` for a person to settle: history too long to read, two
-  matches, or a status with our text but other images.
+  The account's own statuses are read newest first (``limit=40``, at most five pages) and
+  compared on their plain text (Mastodon returns HTML; ``@user@domain`` shows as
+  ``@user``), their reply parent and their images' alt text. Texts that are equal once
+  whitespace is collapsed match; texts equal only in their letters and digits (the server
+  formatted them) match when there are at least :data:`LOOSE_MINIMUM` of them. One match
+  is returned. None is returned only when the pages reach back past the start of the
+  attempt (less :data:`CLOCK_SKEW`) or to an empty page, and nothing matched or nearly
+  matched. Everything else raises :class:`Unknowable` for a person to settle: history too
+  long to read, two matches, our text with other images, a short text that matches only
+  loosely.
+
+So ``find_part`` can publish the part while the key is fresh: call it only where the part
+would otherwise be sent. A status deleted by hand since the crash is not found by the
+replay (Mastodon looks the key up among existing statuses) and is posted again.
 """
 
 from __future__ import annotations
@@ -54,6 +62,8 @@ CLOCK_SKEW = timedelta(minutes=10)
 """How far the server's ``created_at`` may disagree with our clock."""
 MEDIA_WAIT = 60.0
 """Seconds to wait for the server to finish processing the images of one post."""
+LOOSE_MINIMUM = 20
+"""Letters and digits a text needs before a match that ignores formatting counts."""
 _POLL_DELAYS = (1.0, 2.0, 3.0, 5.0)  # then 5 s until MEDIA_WAIT is used up
 
 
@@ -151,6 +161,7 @@ class MastodonAdapter:
     # -- the Adapter protocol ------------------------------------------------------------
 
     def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+        _check_thread(index, thread)
         media_ids = [self._upload(m, n) for n, m in enumerate(out.media, 1)] if index == 0 else []
         data: dict[str, Any] = {
             "status": out.parts[index].text,
@@ -158,7 +169,7 @@ class MastodonAdapter:
         }
         if media_ids:
             data["media_ids[]"] = media_ids
-        if index > 0 and thread:
+        if index > 0:
             data["in_reply_to_id"] = thread[-1].id
         if out.language:
             data["language"] = out.language
@@ -171,14 +182,17 @@ class MastodonAdapter:
                     "POST", "/api/v1/statuses", safe=True, what=what, data=data, headers=headers
                 )
             except PlatformError as error:
-                delay = next(delays, None) if _still_processing(error) else None
-                if delay is None:
+                if not _still_processing(error):
                     raise
+                delay = next(delays, None)
+                if delay is None:  # try again in the next run
+                    raise PlatformError(error.message, retryable=True, status=422) from None
                 self.caller.sleep(delay)
                 continue
             return _remote(_json(response), what)
 
     def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+        _check_thread(index, thread)
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
         if now - _aware(out.started) < KEY_FRESH:
             return self.publish_part(out, index, thread)  # the key is still stored: replay
@@ -295,7 +309,9 @@ class MastodonAdapter:
                 params["max_id"] = max_id
             response = self._call("GET", path, safe=True, what=what, params=params)
             page = response.json()
-            if not isinstance(page, list) or not page:
+            if not isinstance(page, list):
+                raise PlatformError(f"{what}: the answer is not a list", retryable=True)
+            if not page:
                 covered = True  # the account's whole history has been read
                 break
             for status in page:
@@ -310,9 +326,9 @@ class MastodonAdapter:
                     matches.append(status)
                 elif verdict == "near":
                     near += 1
-            if covered or "next" not in response.links:
-                covered = True
+            if covered:
                 break
+            # Page on until a page is empty: a short page alone does not prove the end.
             max_id = str(page[-1].get("id", "")) if isinstance(page[-1], dict) else ""
             if not max_id:
                 break
@@ -320,9 +336,9 @@ class MastodonAdapter:
             return _remote(matches[0], what)
         if matches or near:
             raise Unknowable(
-                f"part {index + 1}: {len(matches)} status(es) with this text and {near} with "
-                "this text but other images or alt text since the attempt began; check the "
-                "account and settle it by hand"
+                f"part {index + 1}: {len(matches)} status(es) match and {near} nearly match "
+                "(similar text, or other images or alt text) since the attempt began; check "
+                "the account and settle it by hand"
             )
         if covered:
             return None
@@ -338,29 +354,32 @@ class _Wanted:
 
     strict: str
     loose: str
-    reply_to: str | None  # "" = any parent
+    reply_to: str | None
     alts: tuple[str, ...]
     skip: frozenset[str]
 
     @classmethod
     def of(cls, out: Outgoing, index: int, thread: Sequence[Remote]) -> _Wanted:
         text = _shorten_mentions(out.parts[index].text)
-        reply_to = None if index == 0 else (thread[-1].id if thread else "")
+        reply_to = thread[-1].id if index > 0 else None
         alts = tuple(_strict(m.alt) for m in out.media) if index == 0 else ()
         return cls(_strict(text), _loose(text), reply_to, alts, frozenset(p.id for p in thread))
 
     def compare(self, status: Mapping[str, Any]) -> str:
-        """``match``, ``near`` (our text, other images) or ``no``."""
+        """``match``; ``near``: our text with other images, or a short text equal only when
+        formatting is ignored (too little to be sure); ``no``."""
         if status.get("reblog") or str(status.get("id")) in self.skip:
             return "no"
         parent = status.get("in_reply_to_id")
-        if self.reply_to != "" and (str(parent) if parent else None) != self.reply_to:
+        if (str(parent) if parent else None) != self.reply_to:
             return "no"
         content = status.get("content")
-        text = plain_text(content) if isinstance(content, str) else ""
-        loose = _loose(text)
-        if _strict(text) != self.strict and not (self.loose and loose == self.loose):
-            return "no"
+        text = _shorten_mentions(plain_text(content) if isinstance(content, str) else "")
+        if _strict(text) != self.strict:
+            if not self.loose or _loose(text) != self.loose:
+                return "no"
+            if len(self.loose) < LOOSE_MINIMUM:
+                return "near"
         attachments = status.get("media_attachments")
         alts = tuple(
             _strict(str(a.get("description") or ""))
@@ -409,6 +428,11 @@ def _strict(text: str) -> str:
 def _loose(text: str) -> str:
     """Letters and digits only: survives the server's own formatting of the text."""
     return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
+def _check_thread(index: int, thread: Sequence[Remote]) -> None:
+    if index > 0 and not thread:
+        raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
 
 
 def _still_processing(error: PlatformError) -> bool:
