@@ -23,10 +23,19 @@ $(PDS_PEER)/node_modules/.installed: $(PDS_PEER)/package-lock.json
 
 pds-peer: $(PDS_PEER)/node_modules/.installed
 
-## make run: check the example brand and show what is scheduled
+## make run: check the example brand, then run the main job on a scratch clone of it:
+## publish everything due at DEMO_NOW to the local channels (outbox, feed), no accounts.
+DEMO     := build/demo
+DEMO_NOW ?= 2026-12-24 12:00
 run: install
 	$(BIN)/tidings check
-	$(BIN)/tidings plan $(if $(NOW),--now "$(NOW)",) --days 60
+	@test -d $(DEMO)/.git || git clone --quiet . $(DEMO)
+	$(BIN)/tidings --root $(DEMO) publish --now "$(DEMO_NOW)" --lateness 60d --channel outbox --channel feed
+	@echo "Published in the scratch clone $(DEMO)/ (your checkout is untouched):"
+	@echo "  posts as sent:  $(DEMO)/build/outbox/ (one JSON file per post, sent.log)"
+	@echo "  Atom feed:      $(DEMO)/build/feed/atom.xml"
+	@echo "  the ledger:     $(DEMO)/ledger/ and 'git -C $(DEMO) log --oneline'"
+	@echo "What comes next: $(BIN)/tidings --root $(DEMO) plan --now \"$(DEMO_NOW)\""
 
 ## make test: lint, type-check and run the whole test suite
 test: install pds-peer lint typecheck pytest
