@@ -108,7 +108,7 @@ class Caller:
     """Sends requests for one adapter. ``sleep`` and ``clock`` are injectable for tests."""
 
     client: httpx.Client
-    attempts: int = 4
+    attempts: int = 8
     max_wait: float = 120.0
     backoff: float = 1.0
     sleep: Callable[[float], None] = time.sleep
