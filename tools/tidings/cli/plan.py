@@ -9,6 +9,7 @@ import click
 
 from ..check import check_workspace
 from ..plan import JobState, plan
+from ..render import render
 from .main import Context
 from .options import now_option, resolve_now
 
@@ -63,12 +64,15 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
         channel = ws.channels.get(job.channel)
         missing = channel.missing_credentials(os.environ) if channel else ()
         state = job.state.value + (f" ({job.note})" if job.note else "")
+        # the first line as the channel will receive it (variant, UTM tags, escaping)
+        rendered = render(job.post, channel, ws.brand) if channel else None
+        first = rendered.parts[0].text if rendered and rendered.parts else job.first_line
         table.add_row(
             f"{job.at.astimezone(tz):%a %d %b %H:%M}",
             job.channel + ("*" if missing else ""),
             state,
             job.post.id,
-            job.first_line[:60],
+            first.split("\n", 1)[0][:60],
             style=_STYLE[job.state],
         )
     console.print(table)
