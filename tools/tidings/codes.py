@@ -263,6 +263,76 @@ SECTIONS: tuple[Section, ...] = (
         },
     ),
     Section(
+        "Images",
+        "Each image is read once per check, from its header, and measured against every platform it goes to "
+        "(the limits of each platform are one table in `tools/tidings/media.py`). When tidings can convert or "
+        "resize an image to fit, the check says which rendition will be sent (info) and the publisher sends "
+        "exactly that; what no rendition can fix is an error.",
+        {
+            "media.unreadable": Code(
+                E,
+                "A media file is not an image tidings can read: another kind of file, cut off, or over 100 megapixels.",
+                "The message says what the file really is. Export the image again as JPEG (photos) or PNG "
+                "(graphics); a file that was cut off in a copy or upload needs copying again.",
+            ),
+            "media.alt-missing": Code(
+                E,
+                "An image has no alt text (a warning with `alt_text: recommended`, no check with `optional`).",
+                "Add `alt:` under the image: what it shows and any text in it, in a sentence or two. "
+                "brand.yaml `alt_text` sets how strict this is.",
+            ),
+            "media.alt-length": Code(
+                E,
+                "Alt text is longer than the platform takes (Mastodon 1500, X 1000, Discord 1024 characters).",
+                "Shorten the alt text, or give that channel its own `media:` with a shorter one in a variant.",
+            ),
+            "media.count": Code(
+                E,
+                "More images than the platform takes: Mastodon, Bluesky and X 4 (X: 1 animated GIF alone), "
+                "Instagram and Discord 10, Threads and LinkedIn 20.",
+                "Keep the best ones, or give the channel its own `media:` in a variant.",
+            ),
+            "media.required": Code(
+                E,
+                "A post goes to Instagram without an image; Instagram cannot publish text alone.",
+                "Add an image, or take the Instagram channel out of `channels:`.",
+            ),
+            "media.aspect": Code(
+                E,
+                "An image's shape is outside what the platform takes (Instagram 4:5 to 1.91:1, Threads up to 10:1).",
+                "Crop the image (for Instagram, 1080×1350 or 1080×1080 are safe), or give the channel its "
+                "own `media:` in a variant. tidings never crops for you.",
+            ),
+            "media.size": Code(
+                E,
+                "An animation is over the platform's byte limit (X 15 MB for GIFs); animations are sent as they are.",
+                "Make the GIF shorter or smaller, or send a still image.",
+            ),
+            "media.animated": Code(
+                W,
+                "An animated image goes to a platform that shows only its first frame (Bluesky, Threads, Instagram).",
+                "Use a still image for that channel (a variant's `media:`), or accept that only the first frame shows.",
+            ),
+            "media.public-url": Code(
+                E,
+                "Instagram, Threads and Slack fetch images from a public address, and the channel has no `media_base_url`.",
+                "Set `media_base_url` for the channel in `brand/channels.yaml`: where the site serves media.",
+            ),
+            "media.rendition": Code(
+                I,
+                "An image will be converted or resized for a platform; the message names the rendition that is sent.",
+                "Nothing to do: the publisher sends that rendition (made once, kept in `build/renditions/`). "
+                "To control the result, save the image in that format and size yourself.",
+            ),
+            "profile.image": Code(
+                W,
+                "A profile or cover image in `brand/profiles/` does not fit a platform's spec (format, bytes, square avatar, size).",
+                "Name them `avatar.*` and `cover.*`; the message says which platforms want what. A square "
+                "avatar of at least 400×400 and a 1500×500 cover suit most networks.",
+            ),
+        },
+    ),
+    Section(
         "Brand guidelines",
         "From `brand/brand.yaml`, on the text each channel receives (the shared body once, each variant on its own).",
         {

@@ -19,6 +19,8 @@ BRAND = "brand/brand.yaml"
 CHANNELS = "brand/channels.yaml"
 GOALS = "brand/goals.yaml"
 COMPETITORS = "brand/competitors.yaml"
+PROFILES = "brand/profiles"
+RENDITIONS = "build/renditions"
 
 
 def find_root(start: Path) -> Path:

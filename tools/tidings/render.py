@@ -4,6 +4,8 @@ The checker, the preview site and the publisher all call this one function, so t
 shows what is sent. Rendering picks the channel's variant (or the default body), tags links
 with UTM parameters from brand.yaml, and applies each platform's text conventions (Bluesky's
 shortened link text with the full URL kept in a facet, LinkedIn's required escaping).
+Rendering reads no files: the media list names each image and its alt text, and
+``tidings.media.prepare`` makes the bytes a platform gets (the original, or a rendition).
 """
 
 from __future__ import annotations
@@ -42,12 +44,22 @@ class RenderedPart:
 
 
 @dataclass(frozen=True, slots=True)
+class RenderedMedia:
+    """One image of a rendered post. ``file`` is the repository-relative source path;
+    ``tidings.media.prepare`` turns it into the exact bytes a platform gets."""
+
+    file: str
+    alt: str  # "" when the post gives none
+    ref: MediaRef
+
+
+@dataclass(frozen=True, slots=True)
 class Rendered:
     post_id: str
     channel: str
     platform: str
     parts: tuple[RenderedPart, ...]
-    media: tuple[MediaRef, ...]
+    media: tuple[RenderedMedia, ...]
     from_variant: bool
 
 
@@ -126,6 +138,6 @@ def render(post: Post, channel: Channel, brand: Brand | None = None) -> Rendered
         channel=channel.id,
         platform=channel.platform,
         parts=tuple(parts),
-        media=post.media_for(channel.id),
+        media=tuple(RenderedMedia(m.file, m.alt or "", m) for m in post.media_for(channel.id)),
         from_variant=variant is not None and variant.parts is not None,
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from ..diagnostics import Diagnostic
 from ..model import Workspace
-from . import brand, cadence, dates, ids, ledger, lengths, posts, references, voice
+from . import brand, cadence, dates, ids, ledger, lengths, media, posts, profiles, references, voice
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
 
@@ -24,6 +24,8 @@ RULES: dict[str, Rule] = {
     "lengths": lengths.check,
     "voice": voice.check,
     "cadence": cadence.check,
+    "media": media.check,
+    "profiles": profiles.check,
 }
 
 __all__ = ["RULES", "Rule"]
