@@ -159,6 +159,25 @@ def test_a_revoked_token_stops_the_channel_not_the_run(
     assert all(secret not in o.detail for o in report.outcomes)
 
 
+def test_a_platform_that_echoes_the_token_does_not_leak_it(
+    repo: Callable[..., tuple[Path, Path]], mastodon: MastodonServer
+) -> None:
+    remote, work = repo()
+    mastodon.fault(
+        "/api/v1/statuses",
+        methods=("POST",),
+        status=422,
+        body={"error": f"token {mastodon.token}xyz is not allowed to post"},
+        count=1,
+    )
+    opts = Options(now=NOW, push=True, env=env_for(mastodon, mastodon.token), sleep=[].append)
+    report = publish(work, opts)
+    text = remote_file(remote, "ledger/2026/12/hello.yaml") or ""
+    assert "xyz is not allowed to post" in text
+    assert mastodon.token not in text
+    assert all(mastodon.token not in o.detail for o in report.outcomes)
+
+
 def test_a_rejected_post_fails_for_good_with_the_platforms_words(
     repo: Callable[..., tuple[Path, Path]], mastodon: MastodonServer
 ) -> None:

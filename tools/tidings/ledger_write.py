@@ -19,6 +19,7 @@ import yaml
 
 from . import layout
 from .model import PublishedPart
+from .redaction import redact
 from .yamlsource import YamlProblem, parse_yaml
 
 HEADER = (
@@ -67,8 +68,9 @@ def write_atomic(path: Path, text: str) -> None:
 class LedgerBook:
     """The ledger files of one workspace, read lazily and rewritten on every change."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, env: Mapping[str, str] | None = None) -> None:
         self.root = root
+        self.env = env  # secret values in it never reach a ledger file
         self._cache: dict[str, dict[str, Any]] = {}
         self.touched: set[str] = set()
 
@@ -126,7 +128,7 @@ class LedgerBook:
             rec["state"] = state
             item: dict[str, Any] = {"at": when, "state": state}
             if note:
-                item["note"] = note
+                item["note"] = redact(note, self.env)
             history = rec.pop("history", [])
             history.append(item)
         else:
@@ -134,6 +136,8 @@ class LedgerBook:
         for key, value in fields.items():
             if key == "parts":
                 value = [_part(p) for p in value]
+            elif isinstance(value, str):
+                value = redact(value, self.env)
             rec[key] = value
         rec["updated"] = when
         rec["history"] = history  # last, so the file reads top-down: state, details, history

@@ -51,6 +51,7 @@ from .platforms.base import (
 )
 from .platforms.feed import Feed
 from .platforms.outbox import Outbox
+from .redaction import redact
 from .render import render
 
 CRASH_ENV = "TIDINGS_CRASH_AT"
@@ -141,7 +142,7 @@ class Publisher:
         self.root = root
         self.opts = opts
         self.repo = Repo(root) if opts.commit or opts.push else None
-        self.book = LedgerBook(root)
+        self.book = LedgerBook(root, opts.env)
         self.report = Report()
         self._adapters: dict[str, Adapter] = {}
         self._stopped: dict[str, str] = {}
@@ -477,6 +478,7 @@ class Publisher:
         self._land_result(f"publish: {job.post.id} on {job.channel}: failed")
 
     def _out(self, job: Job, result: str, detail: str = "", url: str | None = None) -> None:
+        detail = redact(detail, self.opts.env)
         self.report.outcomes.append(Outcome(job.post.id, job.channel, result, detail, url))
 
     # ------------------------------------------------------------------ expiry

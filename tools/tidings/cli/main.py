@@ -13,6 +13,7 @@ import click
 from .. import __version__
 from ..errors import TidingsError, WorkspaceError
 from ..layout import MARKER, find_root
+from ..redaction import redact
 
 
 class Context:
@@ -39,9 +40,9 @@ class Boundary(click.Group):
         try:
             return super().invoke(ctx)
         except TidingsError as exc:
-            click.secho(f"error: {exc.message}", fg="red", err=True)
+            click.secho(f"error: {redact(exc.message)}", fg="red", err=True)
             if exc.hint:
-                click.echo(f"  → {exc.hint}", err=True)
+                click.echo(f"  → {redact(exc.hint)}", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -50,7 +51,7 @@ class Boundary(click.Group):
             sys.exit(130)
         except Exception:
             log = Path(tempfile.gettempdir()) / "tidings-error.log"
-            log.write_text(traceback.format_exc(), encoding="utf-8")
+            log.write_text(redact(traceback.format_exc()), encoding="utf-8")
             click.secho(
                 "internal error: tidings hit a bug. Nothing was published or written.",
                 fg="red",
