@@ -19,7 +19,6 @@ Adapters never see git or files; this module never sees HTTP.
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import secrets
 import signal
@@ -36,7 +35,8 @@ from .check import check_workspace
 from .errors import TidingsError
 from .gitops import Repo
 from .ledger_write import LedgerBook, parts_of, stamp
-from .model import Channel, Post, PublishedPart, Workspace
+from .media import MediaError, prepare
+from .model import Channel, PublishedPart, Workspace
 from .plan import Job, JobState, plan
 from .platforms import MODULES, connect
 from .platforms.base import (
@@ -365,22 +365,6 @@ class Publisher:
             self._adapters[channel.id] = adapter
         return self._adapters[channel.id]
 
-    def _media(self, ws: Workspace, post: Post, channel: Channel) -> tuple[MediaFile, ...]:
-        files = []
-        for ref in post.media_for(channel.id):
-            path = self.root / ref.file
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            width = height = 0
-            try:
-                from PIL import Image
-
-                with Image.open(path) as im:
-                    width, height = im.size
-            except Exception:  # the check reports unreadable images; send what we have
-                pass
-            files.append(MediaFile(path, mime, ref.alt or "", width, height))
-        return tuple(files)
-
     def _do(self, ws: Workspace, claim: _Claim) -> None:
         job = claim.job
         channel = ws.channels[job.channel]
@@ -391,17 +375,21 @@ class Publisher:
         try:
             adapter = self._adapter(channel)
             rendered = render(job.post, channel, ws.brand)
+            uploads = [prepare(self.root, item, channel.platform) for item in rendered.media]
             out = Outgoing(
                 post_id=job.post.id,
                 channel=cid,
                 parts=rendered.parts,
-                media=self._media(ws, job.post, channel),
+                media=tuple(MediaFile(u.path, u.mime, u.alt, u.width, u.height) for u in uploads),
                 key=claim.key,
                 started=claim.started,
                 language=ws.brand.language if ws.brand else None,
             )
         except CredentialError as exc:
             self._fail(job, exc.message, retry=True)
+            return
+        except MediaError as exc:  # an image no rendition can fix: a person must change it
+            self._fail(job, f"{exc.message} ({exc.hint})" if exc.hint else exc.message, retry=False)
             return
         parts = list(claim.parts)
         thread = [Remote(p.id, p.url, p.cid) for p in parts]
