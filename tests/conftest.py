@@ -8,7 +8,7 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-pytest_plugins = ["peers.mastodon"]
+pytest_plugins = ["peers.mastodon", "peers.bluesky"]
 
 
 def _copy_tree(src: Path, dst: Path) -> None:

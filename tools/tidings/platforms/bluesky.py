@@ -1,0 +1,477 @@
+"""Bluesky: each part is an ``app.bsky.feed.post`` record in the account's repository.
+
+Calls go to the account's PDS over XRPC. The session comes from ``createSession`` once per
+adapter (the PDS allows 30 logins per 5 minutes and 300 a day) and is refreshed with
+``refreshSession`` when the PDS answers ``ExpiredToken``.
+
+Publishing a part uploads its images (part 0 only) with ``uploadBlob``, then calls
+``createRecord`` with a record key of our own, :func:`record_key`, derived from the part key.
+The key makes the create idempotent: the repository cannot hold two records under one key,
+so a repeated create fails and we read the record that is there instead
+(:meth:`BlueskyAdapter.publish_part`). Reconciling a crashed attempt is one ``getRecord``
+(:meth:`BlueskyAdapter.find_part`).
+
+Text is sent as rendered (links already shortened); facets make links, mentions and
+hashtags live, with UTF-8 byte offsets. The app password and the session tokens appear in no
+message, exception or ``repr``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import httpx
+import regex
+
+from ..model import Channel
+from ..render import RenderedPart
+from .base import Caller, MediaFile, Outgoing, PlatformError, Remote, credential
+
+__all__ = [
+    "COLLECTION",
+    "DEFAULT_PDS",
+    "BlueskyAdapter",
+    "connect",
+    "facet_spans",
+    "record_key",
+    "tid",
+]
+
+DEFAULT_PDS = "https://bsky.social"
+COLLECTION = "app.bsky.feed.post"
+WEB = "https://bsky.app"
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+AUTH_ERRORS = frozenset(
+    {"AuthenticationRequired", "InvalidToken", "AccountTakedown", "AuthFactorTokenRequired"}
+)
+MAX_PARTS = 1024  # the index lives in the low microseconds of one record-key slot
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_INVISIBLE = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"
+# The detection rules of Bluesky's own client (@atproto/api RichText.detectFacets).
+HASHTAG = regex.compile(
+    rf"(?:^|(?<=\s))[#＃](?!\ufe0f)([^\s{_INVISIBLE}]*[^\d\s\p{{P}}{_INVISIBLE}]+[^\s{_INVISIBLE}]*)"
+)
+TRAILING_PUNCTUATION = regex.compile(r"\p{P}+$")
+MENTION = regex.compile(r"(?:^|(?<=[\s(]))@([a-zA-Z0-9.-]+)")
+HANDLE = regex.compile(
+    r"^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"
+)
+MAX_TAG = 64
+
+
+def tid(micros: int, clock_id: int) -> str:
+    """A TID: 53 bits of microseconds since 1970 and 10 bits of clock id, top bit 0, written
+    as 13 characters of base32-sortable."""
+    if not 0 <= micros < 2**53 or not 0 <= clock_id < 2**10:
+        raise ValueError("TID out of range")
+    value = (micros << 10) | clock_id
+    chars = []
+    for _ in range(13):
+        chars.append(TID_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def record_key(key: str, index: int, started: datetime) -> str:
+    """The record key (a TID) of part ``index`` of the attempt ``key`` begun at ``started``.
+
+    Always the same for one (key, index). The attempts of one run share ``started`` (it has
+    whole seconds), so a hash of the key spreads posts over 2**16 slots of 1024 µs after it
+    and picks the 10-bit clock id: two posts share a record key with odds of about 1 in 2**26.
+    The index adds microseconds, so a thread's parts sort in order.
+    """
+    if not 0 <= index < MAX_PARTS:
+        raise ValueError(f"part index {index} out of range")
+    digest = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
+    slot, clock_id = (digest >> 10) & 0xFFFF, digest & 0x3FF
+    micros = (_aware(started) - _EPOCH) // timedelta(microseconds=1)
+    return tid(micros + slot * MAX_PARTS + index, clock_id)
+
+
+def created_at(started: datetime, index: int) -> str:
+    """``createdAt``: when the attempt began (UTC, milliseconds), a millisecond per part."""
+    moment = _aware(started).astimezone(UTC) + timedelta(milliseconds=index)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def facet_spans(part: RenderedPart) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, value) in code points: links, then hashtags and mentions outside
+    them. ``kind`` is "link" (value: the URL), "tag" (no "#") or "mention" (the handle)."""
+    spans = [(link.start, link.end, "link", link.url) for link in part.links]
+    taken = [(start, end) for start, end, _, _ in spans]
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    text = part.text
+    for match in HASHTAG.finditer(text):
+        tag = TRAILING_PUNCTUATION.sub("", match.group(1))
+        start = match.start()
+        end = start + 1 + len(tag)
+        if tag and len(tag) <= MAX_TAG and free(start, end):
+            spans.append((start, end, "tag", tag))
+            taken.append((start, end))
+    for match in MENTION.finditer(text):
+        handle = match.group(1).rstrip(".-")
+        start = match.start()
+        end = start + 1 + len(handle)
+        if HANDLE.match(handle) and free(start, end):
+            spans.append((start, end, "mention", handle))
+            taken.append((start, end))
+    return sorted(spans)
+
+
+def _byte_range(text: str, start: int, end: int) -> dict[str, int]:
+    byte_start = len(text[:start].encode("utf-8"))
+    return {"byteStart": byte_start, "byteEnd": byte_start + len(text[start:end].encode("utf-8"))}
+
+
+def _error_name(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("error") or "") if isinstance(body, dict) else ""
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:300] or response.reason_phrase
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return str(body["message"])
+    return response.reason_phrase
+
+
+@dataclass
+class _Session:
+    did: str
+    handle: str
+    access: str = field(repr=False)
+    refresh: str = field(repr=False)
+
+
+def _ref(remote: Remote) -> dict[str, str]:
+    assert remote.cid is not None
+    return {"uri": remote.id, "cid": remote.cid}
+
+
+class BlueskyAdapter:
+    """Publishes to one Bluesky account through its PDS."""
+
+    platform: ClassVar[str] = "bluesky"
+    can_delete: ClassVar[bool] = True
+    idempotent: ClassVar[bool] = True
+
+    def __init__(self, caller: Caller, pds: str, handle: str, password: str) -> None:
+        self.caller = caller
+        self.pds = pds.rstrip("/")
+        self.handle = handle.removeprefix("@")
+        self._password = password
+        self._session: _Session | None = None
+        self._dids: dict[str, str | None] = {}
+
+    def __repr__(self) -> str:
+        return f"BlueskyAdapter(pds={self.pds!r}, handle={self.handle!r})"
+
+    # --- the Adapter protocol -------------------------------------------------------------
+
+    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+        session = self._login_once()
+        rkey = record_key(out.key, index, out.started)
+        what = f"post part {index + 1}"
+        images = out.media if index == 0 else ()
+        blobs = [self._upload(media, n) for n, media in enumerate(images, 1)]
+        record = self._record(out, index, thread, images, blobs)
+        body = {"repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record}
+        try:
+            data = self._xrpc("POST", "com.atproto.repo.createRecord", what, json=body).json()
+        except PlatformError as failed:
+            # A record under this key means an earlier try went through: the repository
+            # refuses a second create under one key (this PDS answers 500 for that).
+            if failed.auth:
+                raise
+            try:
+                existing = self._get(rkey, what)
+            except PlatformError:
+                raise failed from None
+            if existing is None:
+                raise failed
+            if existing[2].get("text") != record["text"]:
+                raise PlatformError(
+                    f"{what}: record key {rkey} already holds a different post",
+                    retryable=False,
+                    status=failed.status,
+                ) from None
+            return self._remote(existing[0], existing[1])
+        return self._remote(str(data["uri"]), str(data["cid"]))
+
+    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+        found = self._get(record_key(out.key, index, out.started), f"find part {index + 1}")
+        return None if found is None else self._remote(found[0], found[1])
+
+    def delete(self, part: Remote) -> None:
+        repo, collection, rkey = _split_uri(part.id)
+        self._xrpc(
+            "POST",
+            "com.atproto.repo.deleteRecord",
+            f"delete {part.id}",
+            json={"repo": repo, "collection": collection, "rkey": rkey},
+            allow=("RecordNotFound",),
+        )
+
+    # --- records --------------------------------------------------------------------------
+
+    def _record(
+        self,
+        out: Outgoing,
+        index: int,
+        thread: Sequence[Remote],
+        images: Sequence[MediaFile],
+        blobs: Sequence[dict[str, Any]],
+    ) -> dict[str, Any]:
+        part = out.parts[index]
+        record: dict[str, Any] = {
+            "$type": COLLECTION,
+            "text": part.text,
+            "createdAt": created_at(out.started, index),
+        }
+        if out.language:
+            record["langs"] = [out.language]
+        facets = self._facets(part)
+        if facets:
+            record["facets"] = facets
+        if index > 0:
+            if not thread:
+                raise ValueError(f"part {index + 1} needs the parts before it")
+            root, parent = self._with_cid(thread[0]), self._with_cid(thread[-1])
+            record["reply"] = {"root": _ref(root), "parent": _ref(parent)}
+        if blobs:
+            record["embed"] = {
+                "$type": "app.bsky.embed.images",
+                "images": [
+                    {
+                        "image": blob,
+                        "alt": media.alt,
+                        "aspectRatio": {"width": media.width, "height": media.height},
+                    }
+                    for media, blob in zip(images, blobs, strict=True)
+                ],
+            }
+        elif part.links:
+            link = part.links[0]
+            record["embed"] = {
+                "$type": "app.bsky.embed.external",
+                "external": {
+                    "uri": link.url,
+                    "title": part.text[link.start : link.end],
+                    "description": "",
+                },
+            }
+        return record
+
+    def _facets(self, part: RenderedPart) -> list[dict[str, Any]]:
+        facets = []
+        for start, end, kind, value in facet_spans(part):
+            if kind == "link":
+                feature = {"$type": "app.bsky.richtext.facet#link", "uri": value}
+            elif kind == "tag":
+                feature = {"$type": "app.bsky.richtext.facet#tag", "tag": value}
+            else:
+                did = self._resolve(value)
+                if did is None:
+                    continue
+                feature = {"$type": "app.bsky.richtext.facet#mention", "did": did}
+            facets.append({"index": _byte_range(part.text, start, end), "features": [feature]})
+        return facets
+
+    def _resolve(self, handle: str) -> str | None:
+        key = handle.lower()
+        if key not in self._dids:
+            response = self._xrpc(
+                "GET",
+                "com.atproto.identity.resolveHandle",
+                f"resolve @{handle}",
+                params={"handle": key},
+                authed=False,
+                allow=("InvalidRequest", "HandleNotFound"),
+            )
+            did = response.json().get("did") if response.status_code == 200 else None
+            self._dids[key] = str(did) if did else None
+        return self._dids[key]
+
+    def _upload(self, media: MediaFile, number: int) -> dict[str, Any]:
+        response = self._xrpc(
+            "POST",
+            "com.atproto.repo.uploadBlob",
+            f"upload image {number}",
+            content=media.path.read_bytes(),
+            headers={"Content-Type": media.mime},
+        )
+        blob: dict[str, Any] = response.json()["blob"]
+        return blob
+
+    def _get(self, rkey: str, what: str) -> tuple[str, str, dict[str, Any]] | None:
+        """(uri, cid, record) of our post under ``rkey``, None when there is none."""
+        session = self._login_once()
+        response = self._xrpc(
+            "GET",
+            "com.atproto.repo.getRecord",
+            what,
+            params={"repo": session.did, "collection": COLLECTION, "rkey": rkey},
+            authed=False,
+            allow=("RecordNotFound",),
+        )
+        if response.status_code != 200:
+            return None
+        data = response.json()
+        return str(data["uri"]), str(data["cid"]), dict(data.get("value") or {})
+
+    def _with_cid(self, remote: Remote) -> Remote:
+        """A reply needs the cid of its root and parent; read it when the ledger lacks it."""
+        if remote.cid:
+            return remote
+        repo, collection, rkey = _split_uri(remote.id)
+        response = self._xrpc(
+            "GET",
+            "com.atproto.repo.getRecord",
+            f"read {remote.id}",
+            params={"repo": repo, "collection": collection, "rkey": rkey},
+            authed=False,
+        )
+        return Remote(remote.id, remote.url, str(response.json()["cid"]))
+
+    def _remote(self, uri: str, cid: str) -> Remote:
+        handle = self._session.handle if self._session else self.handle
+        return Remote(id=uri, url=f"{WEB}/profile/{handle}/post/{_split_uri(uri)[2]}", cid=cid)
+
+    # --- XRPC and the session -------------------------------------------------------------
+
+    def _xrpc(
+        self,
+        method: str,
+        nsid: str,
+        what: str,
+        *,
+        authed: bool = True,
+        allow: tuple[str, ...] = (),
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """One XRPC call. Every call is safe to repeat (record keys are ours). An error named
+        in ``allow`` is returned, not raised; ``ExpiredToken`` refreshes the session once."""
+        for retry in (False, True):
+            sent = dict(headers or {})
+            if authed:
+                sent["Authorization"] = f"Bearer {self._login_once().access}"
+            response = self.caller.call(
+                method,
+                f"{self.pds}/xrpc/{nsid}",
+                safe=True,
+                what=what,
+                ok=(200, 400, 401),
+                headers=sent,
+                **kwargs,
+            )
+            if response.status_code == 200:
+                return response
+            name = _error_name(response)
+            if name in allow:
+                return response
+            if authed and name == "ExpiredToken" and not retry:
+                self._refresh()
+                continue
+            raise self._error(response, what, name)
+        raise AssertionError("unreachable")
+
+    def _error(self, response: httpx.Response, what: str, name: str) -> PlatformError:
+        message = _error_message(response)
+        for secret in self._secrets():
+            message = message.replace(secret, "***")
+        status = response.status_code
+        return PlatformError(
+            f"{what}: {status} {name + ': ' if name else ''}{message}",
+            retryable=False,
+            status=status,
+            auth=status == 401 or name in AUTH_ERRORS or name == "ExpiredToken",
+        )
+
+    def _secrets(self) -> list[str]:
+        found = [self._password]
+        if self._session:
+            found += [self._session.access, self._session.refresh]
+        return [s for s in found if s]
+
+    def _login_once(self) -> _Session:
+        if self._session is None:
+            self._session = self._create_session()
+        return self._session
+
+    def _create_session(self) -> _Session:
+        response = self.caller.call(
+            "POST",
+            f"{self.pds}/xrpc/com.atproto.server.createSession",
+            safe=True,
+            what=f"log in as {self.handle}",
+            ok=(200, 400, 401),
+            json={"identifier": self.handle, "password": self._password},
+        )
+        if response.status_code != 200:
+            error = self._error(response, f"log in as {self.handle}", _error_name(response))
+            error.auth = True
+            raise error
+        return _session(response.json())
+
+    def _refresh(self) -> None:
+        assert self._session is not None
+        response = self.caller.call(
+            "POST",
+            f"{self.pds}/xrpc/com.atproto.server.refreshSession",
+            safe=True,
+            what="refresh the session",
+            ok=(200, 400, 401),
+            headers={"Authorization": f"Bearer {self._session.refresh}"},
+        )
+        if response.status_code == 200:
+            self._session = _session(response.json())
+        elif _error_name(response) in ("ExpiredToken", "InvalidToken"):
+            self._session = self._create_session()  # the refresh token is gone: log in again
+        else:
+            raise self._error(response, "refresh the session", _error_name(response))
+
+
+def _session(data: dict[str, Any]) -> _Session:
+    return _Session(
+        did=str(data["did"]),
+        handle=str(data["handle"]),
+        access=str(data["accessJwt"]),
+        refresh=str(data["refreshJwt"]),
+    )
+
+
+def _split_uri(uri: str) -> tuple[str, str, str]:
+    """``at://<repo>/<collection>/<rkey>`` → (repo, collection, rkey)."""
+    parts = uri.removeprefix("at://").split("/")
+    if not uri.startswith("at://") or len(parts) != 3:
+        raise ValueError(f"not a record URI: {uri!r}")
+    return parts[0], parts[1], parts[2]
+
+
+def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> BlueskyAdapter:
+    """The adapter for a ``platform: bluesky`` channel (credentials handle, app_password, pds)."""
+    return BlueskyAdapter(
+        caller,
+        pds=credential(channel, env, "pds", default=DEFAULT_PDS),
+        handle=credential(channel, env, "handle"),
+        password=credential(channel, env, "app_password"),
+    )
