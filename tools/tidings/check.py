@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from . import layout
@@ -11,7 +12,7 @@ from .diagnostics import Diagnostic, Severity
 from .errors import UsageError
 from .loader import load_workspace
 from .model import Workspace
-from .rules import RULES
+from .rules import RULES, TIMED_RULES
 
 SHARED_FILES = (layout.MARKER, layout.BRAND, layout.CHANNELS, layout.GOALS, layout.COMPETITORS)
 
@@ -78,8 +79,13 @@ def _relative(root: Path, path: str) -> str:
     return rel
 
 
-def check_workspace(root: Path, paths: Sequence[str] = ()) -> CheckResult:
+def check_workspace(
+    root: Path, paths: Sequence[str] = (), now: datetime | None = None
+) -> CheckResult:
     """Load and check ``root``; with ``paths``, only those files (plus what they need).
+
+    ``now`` is the time the rules that look ahead (empty posting slots) measure from;
+    without it those rules do not run, so the result depends on the files alone.
 
     When every named path is a post or an idea, only those are parsed; naming any other
     file (brand, channels, a calendar, the ledger) checks the whole workspace, since a
@@ -98,6 +104,9 @@ def check_workspace(root: Path, paths: Sequence[str] = ()) -> CheckResult:
     ws, diags = load_workspace(root, only_posts=only)
     for rule in RULES.values():
         diags.extend(rule(ws))
+    if now is not None:
+        for timed in TIMED_RULES.values():
+            diags.extend(timed(ws, now))
     if only is not None:
         keep = set(rels) | set(SHARED_FILES)
         keep |= {layout.ledger_path(layout.post_id(r)) for r in rels if r.startswith(layout.POSTS)}

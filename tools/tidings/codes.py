@@ -381,16 +381,52 @@ SECTIONS: tuple[Section, ...] = (
                 "The same single text goes to 3 or more networks with no variant.",
                 "Write a `variants:` body for at least one network, or accept it with `rules: {brand.same-text: info}`.",
             ),
+            "brand.buzzword": Code(
+                W,
+                "A word or phrase on the brand's buzzword list (`words.buzzwords`; whole word, any case, plurals).",
+                "Say what the word stands for, in plain words: “synergy” → what the two teams actually do together.",
+            ),
+            "brand.hashtags-platform": Code(
+                W,
+                "More hashtags on one platform than the brand allows there "
+                "(`hashtags.per_platform`; by default X 2, LinkedIn 3, Instagram 5).",
+                "Keep the few that people search for, in a variant for that channel; raise the cap in "
+                "brand.yaml if the brand wants more.",
+            ),
+            "brand.disclosure": Code(
+                E,
+                "A post with a disclosure tag (e.g. `sponsored`) lacks the disclosure text (e.g. `#ad`) "
+                "in the first part on a channel.",
+                "Write the disclosure (brand.yaml `disclosure.text`) in the first part of the text and of "
+                "every variant, where people see it before they read on.",
+            ),
         },
     ),
     Section(
-        "Cadence",
-        "",
+        "Calendar and cadence",
+        "From `brand/brand.yaml` `cadence` (overrides per channel under `cadence.channels`) and the "
+        "calendars, in the brand's timezone.",
         {
             "cadence.max-per-day": Code(
                 W,
                 "A channel gets more posts in one local day than `cadence.max_per_day`.",
                 "Move the later posts to a quieter day; only the ones past the limit are reported.",
+            ),
+            "cadence.min-gap": Code(
+                W,
+                "Two posts go out on one channel closer together than `cadence.min_gap`.",
+                "Move the later post (the suggestion names the first time that fits), or lower `min_gap`.",
+            ),
+            "calendar.quiet-hours": Code(
+                W,
+                "A post goes out during the brand's quiet hours (`cadence.quiet_hours`, local time).",
+                "Move the post out of the quiet hours; turn them off for one channel with "
+                "`cadence.channels.<id>.quiet_hours: false`.",
+            ),
+            "calendar.slot-gap": Code(
+                I,
+                "A recurring posting slot has no post in the next 14 days (counted from `--now`).",
+                "Write a post for one of the days named (`tidings new post`), or remove the slot from the calendar.",
             ),
         },
     ),

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, tzinfo
+from pathlib import Path
 
 import click
 
 from ..check import check_workspace
+from ..loader import Collector, load_brand
 from ..reporters import REPORTERS
 from .main import Context
+from .options import now_option, resolve_now
+
+
+def _brand_timezone(root: Path) -> tzinfo:
+    """The timezone ``--now`` is read in; UTC when brand.yaml is broken (check reports it)."""
+    brand = load_brand(root, Collector())
+    return brand.timezone if brand else UTC
 
 
 @click.command("check")
@@ -21,12 +31,14 @@ from .main import Context
     show_default=True,
     help="text for people, json for tools, github for workflow annotations.",
 )
+@now_option
 @click.pass_obj
-def command(obj: Context, paths: tuple[str, ...], fmt: str) -> None:
+def command(obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None) -> None:
     """Check posts, calendars, brand files and the ledger.
 
     With PATHS, check only those files (plus the files they depend on): what pre-commit
     passes. Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.
+    --now sets the time that posting slots are looked ahead from (default: now).
 
     \b
     Examples:
@@ -34,8 +46,11 @@ def command(obj: Context, paths: tuple[str, ...], fmt: str) -> None:
       tidings check content/posts/2026/12/holiday-hours.md
       tidings check --format json | jq '.[] | select(.severity == "error")'
       tidings check --format github      # annotations in a GitHub Actions run
+      tidings check --now "2026-12-01 08:00"
     """
-    result = check_workspace(obj.root, paths)
+    root = obj.root
+    now = resolve_now(now_text, _brand_timezone(root) if now_text else UTC)
+    result = check_workspace(root, paths, now)
     count, noun = (len(paths), "file") if paths else (len(result.workspace.post_files), "post")
     checked = f"{count} {noun}{'s' * (count != 1)}"
     output = REPORTERS[fmt](result.diagnostics, checked=checked)

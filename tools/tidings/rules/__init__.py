@@ -1,18 +1,35 @@
 """Checks: small pure functions ``(Workspace) -> Iterable[Diagnostic]``, registered in RULES.
 
 Each rule reads the loaded workspace and never raises for bad content. Codes and default
-severities live in :mod:`tidings.codes`.
+severities live in :mod:`tidings.codes`. The few rules that depend on the current time take
+it as a parameter (``TIMED_RULES``) and run only when the check is given one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from ..diagnostics import Diagnostic
 from ..model import Workspace
-from . import brand, cadence, dates, ids, ledger, lengths, media, posts, profiles, references, voice
+from . import (
+    brand,
+    cadence,
+    channel_guidelines,
+    dates,
+    ids,
+    ledger,
+    lengths,
+    media,
+    posts,
+    profiles,
+    references,
+    slots,
+    voice,
+)
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
+TimedRule = Callable[[Workspace, datetime], Iterable[Diagnostic]]
 
 RULES: dict[str, Rule] = {
     "ids": ids.check,
@@ -23,9 +40,13 @@ RULES: dict[str, Rule] = {
     "brand": brand.check,
     "lengths": lengths.check,
     "voice": voice.check,
+    "channel_guidelines": channel_guidelines.check,
     "cadence": cadence.check,
     "media": media.check,
     "profiles": profiles.check,
 }
+TIMED_RULES: dict[str, TimedRule] = {
+    "slots": slots.check,
+}
 
-__all__ = ["RULES", "Rule"]
+__all__ = ["RULES", "TIMED_RULES", "Rule", "TimedRule"]

@@ -62,24 +62,36 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         return
     raw = ws.brand.raw
     words = _section(raw, "words")
-    # (code, pattern, message template for the match, suggestion) per listed word
-    word_rules = [
-        (
-            "brand.banned-word",
-            _word_pattern(w),
-            "“{}” is on the brand's banned list",
-            f"rephrase without “{w}” (brand/brand.yaml words.banned)",
-        )
-        for w in words.get("banned") or ()
-    ] + [
-        (
-            "brand.preferred-word",
-            _word_pattern(w),
-            f"the brand writes “{instead}”, not “{{}}”",
-            f"write “{instead}”",
-        )
-        for w, instead in (words.get("preferred") or {}).items()
-    ]
+    # (code, pattern, message template for the match, suggestion) per listed word or phrase
+    word_rules = (
+        [
+            (
+                "brand.banned-word",
+                _word_pattern(w),
+                "“{}” is on the brand's banned list",
+                f"rephrase without “{w}” (brand/brand.yaml words.banned)",
+            )
+            for w in words.get("banned") or ()
+        ]
+        + [
+            (
+                "brand.preferred-word",
+                _word_pattern(w),
+                f"the brand writes “{instead}”, not “{{}}”",
+                f"write “{instead}”",
+            )
+            for w, instead in (words.get("preferred") or {}).items()
+        ]
+        + [
+            (
+                "brand.buzzword",
+                _word_pattern(w),
+                "“{}” is on the brand's buzzword list",
+                f"say what “{w}” means here, in plain words (brand/brand.yaml words.buzzwords)",
+            )
+            for w in words.get("buzzwords") or ()
+        ]
+    )
     max_grade = _section(raw, "reading_level").get("max_grade")
     tags = _section(raw, "hashtags")
     max_tags, banned_tags = (
