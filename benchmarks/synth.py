@@ -4,8 +4,8 @@
 
 The workspace is complete and valid (``tidings --root DIR check`` reports no errors):
 ``tidings.yaml``, a brand, seven channels, one calendar per year with a campaign per
-quarter, a few real PNG files, posts spread over time at local times between 08:00 and
-20:00, a ledger entry for the oldest ~20% of the posts and a handful of ideas. Posts carry
+quarter, a few real images (JPEG and PNG), posts spread over time at local times between
+08:00 and 20:00, a ledger entry for the oldest ~20% of the posts and a handful of ideas. Posts carry
 threads (~10%), variants (~15%), media with alt text (~40%), campaigns (~80%), expiry
 dates (~5%), explicit offsets (~2%) and drafts (~3%). The output depends only on
 ``n_posts`` and ``seed``.
@@ -221,7 +221,12 @@ def _png(rgb: tuple[int, int, int], size: int = 16) -> bytes:
 
 
 def _write_media(root: Path) -> dict[str, str]:
-    """Write the media files; return name -> repository-relative path."""
+    """Write the media files; return name -> repository-relative path.
+
+    With Pillow: 640×480 JPEG photos that every platform takes as they are, and one PNG
+    (``team``) that Instagram gets as a JPEG rendition (an info note). Without Pillow:
+    16×16 PNG files built by hand.
+    """
     folder = root / "content" / "media" / "synth"
     folder.mkdir(parents=True, exist_ok=True)
     out = {}
@@ -230,14 +235,15 @@ def _write_media(root: Path) -> dict[str, str]:
     except ImportError:  # pragma: no cover - Pillow is optional
         Image = None  # type: ignore[assignment]
     for name, (rgb, _) in MEDIA.items():
-        target = folder / f"{name}.png"
+        ext = "png" if name == "team" or Image is None else "jpg"
+        target = folder / f"{name}.{ext}"
         if Image is not None:
-            img = Image.new("RGB", (32, 24), rgb)
-            ImageDraw.Draw(img).rectangle((4, 4, 27, 19), outline=(255, 255, 255))
-            img.save(target, format="PNG", optimize=True)
+            img = Image.new("RGB", (640, 480), rgb)
+            ImageDraw.Draw(img).rectangle((80, 80, 559, 399), outline=(255, 255, 255), width=8)
+            img.save(target, format="PNG" if ext == "png" else "JPEG", quality=85)
         else:
             target.write_bytes(_png(rgb))
-        out[name] = f"content/media/synth/{name}.png"
+        out[name] = f"content/media/synth/{name}.{ext}"
     return out
 
 

@@ -13,9 +13,10 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from PIL import Image, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL import Image
 
 READABLE = ("JPEG", "PNG", "GIF", "WEBP")  # Pillow's names; MPO (multi-picture JPEG) is a JPEG
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
@@ -140,6 +141,8 @@ def _complete(fmt: str, fh: BinaryIO, size: int) -> bool:
 
 def _exif(im: Image.Image) -> tuple[int, bool]:
     """(orientation, has GPS) from EXIF found in the header; (1, False) when there is none."""
+    from PIL import Image
+
     raw = im.info.get("exif")
     if not isinstance(raw, bytes):
         return 1, False
@@ -192,6 +195,8 @@ def inspect(path: Path, rel: str) -> ImageInfo | Unreadable:
 
 
 def _inspect(fh: BinaryIO, size: int, rel: str) -> ImageInfo | Unreadable:
+    from PIL import Image, UnidentifiedImageError  # here: importing tidings stays fast
+
     if size == 0:
         return Unreadable(f"`{rel}` is empty (0 bytes)", _NOT_IMAGE)
     head = fh.read(32)

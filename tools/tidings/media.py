@@ -20,13 +20,15 @@ import warnings
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-
-from PIL import Image, ImageOps
+from typing import TYPE_CHECKING
 
 from . import layout
 from .errors import TidingsError
 from .images import EXTENSION, MAX_PIXELS, MIME, READABLE, ImageInfo, Unreadable, inspect
 from .render import RenderedMedia
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 RENDITION_VERSION = "1"  # part of every cache key: bump when the encoding below changes
 JPEG_QUALITIES = (85, 75, 65)
@@ -268,6 +270,8 @@ def _source(root: Path, rel: str) -> Path:
 
 def _pixels(source: Path, info: ImageInfo, r: Rendition) -> Image.Image:
     """The source's first frame, upright, in a mode ``r.format`` can store, at ``r``'s size."""
+    from PIL import Image, ImageOps  # here: importing tidings stays fast
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         im = Image.open(source, formats=READABLE)
@@ -310,6 +314,8 @@ def _encode(im: Image.Image, fmt: str, quality: int, icc: bytes | None) -> bytes
 
 def render_rendition(source: Path, info: ImageInfo, r: Rendition) -> tuple[bytes, int, int]:
     """Encode ``r``: (bytes, width, height), shrinking until it fits ``r.max_bytes``."""
+    from PIL import Image
+
     im = _pixels(source, info, r)
     icc = im.info.get("icc_profile")
     icc = icc if isinstance(icc, bytes) else None
@@ -348,8 +354,10 @@ def prepare(root: Path, item: RenderedMedia, platform: str) -> Upload:
         return Upload(source, info.mime, width, height, item.alt, info.size)
     digest = hashlib.sha256(source.read_bytes())
     digest.update(b"\0" + r.key.encode())
-    target = root / layout.RENDITIONS / f"{digest.hexdigest()}.{EXTENSION[r.format]}"
+    target = root.resolve() / layout.RENDITIONS / f"{digest.hexdigest()}.{EXTENSION[r.format]}"
     if target.is_file():
+        from PIL import Image
+
         with Image.open(target) as done:
             width, height = done.size
     else:
