@@ -341,3 +341,14 @@ def test_resolve_published_records_the_url_and_skip_leaves_it_unsent(
     assert skipped.returncode == 0, skipped.stderr
     assert "Nothing was due" in run(work, "--now", "2026-12-10 09:30").stdout
     assert not sent(outbox)
+
+
+def test_outside_git_it_says_to_use_no_commit(make_workspace: Callable[..., Path]) -> None:
+    root = make_workspace()
+    result = run(root, "--now", "2026-12-10 09:05", "--channel", "outbox")
+    assert result.returncode == 1
+    assert "not a git repository" in result.stderr and "--no-commit" in result.stderr
+    assert not (root / "ledger").exists()
+    written = run(root, "--no-commit", "--now", "2026-12-10 09:05", "--channel", "outbox")
+    assert written.returncode == 0, written.stderr
+    assert "published" in (root / "ledger/2026/12/hello.yaml").read_text()

@@ -153,6 +153,11 @@ class Publisher:
     # ------------------------------------------------------------------ the run
 
     def run(self) -> Report:
+        if self.repo is not None and not self.repo.is_repo():
+            raise PublishError(
+                f"{self.root} is not a git repository, so the ledger cannot be committed",
+                "run it in a clone, or pass --no-commit to only write the ledger files",
+            )
         if self.opts.push:
             self._preflight()
         ws, blocked, shared = _checked(self.root)
@@ -177,8 +182,6 @@ class Publisher:
 
     def _preflight(self) -> None:
         assert self.repo is not None
-        if not self.repo.is_repo():
-            raise PublishError(f"{self.root} is not a git repository", "--push needs a clone")
         dirty = self.repo.dirty()
         if dirty and all(path.startswith(layout.LEDGER + "/") for path in dirty):
             # a run on this checkout was interrupted after writing records it did not commit:
