@@ -53,9 +53,10 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
     if not any(_all_refs(post) for post in ws.posts.values()):
         return
     from ..images import ImageInfo, Unreadable, inspect  # Pillow only when there are images
-    from ..media import assess, spec_for
+    from ..media import Assessment, assess, spec_for
 
     seen: dict[str, ImageInfo | Unreadable | None] = {}
+    verdicts: dict[tuple[str, str], Assessment] = {}
 
     def look(ref: MediaRef) -> ImageInfo | Unreadable | None:
         """The file's header, once per run; None when a ref.* rule already reports it."""
@@ -145,7 +146,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         "its own `media:` in a variant",
                         cid,
                     )
-                verdict = assess(info, spec)
+                key = (ref.file, channel.platform)
+                verdict = verdicts.get(key) or verdicts.setdefault(key, assess(info, spec))
                 for misfit in verdict.misfits:
                     yield _diag(
                         ref.source,
