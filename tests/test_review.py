@@ -1,0 +1,121 @@
+"""`tidings review` against a real git repository: a pull request branch that adds, changes,
+renames and removes posts while main moves on (the publisher records a publication)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from gitrepo import git
+
+from tidings.cli.main import cli
+from tidings.review import MARKER, code, fence, md, review
+
+OLD = "---\ntitle: Old news\nat: 2026-12-05 09:00\nchannels: [mastodon]\n---\nOld news.\n"
+MOVED = "---\ntitle: Moving post\nat: 2026-12-06 09:00\nchannels: [outbox]\n---\nI move.\n"
+NEW = (
+    "---\n"
+    'title: "New *thread* <script>alert(1)</script> -->"\n'
+    "at: 2026-12-17 12:00\n"
+    "channels: [mastodon, bluesky, outbox]\n"
+    "variants:\n"
+    '  bluesky: {body: "' + "Too long for Bluesky. " * 20 + '"}\n'
+    "---\n"
+    "First part with ```backticks``` and https://example.com/shop\n\n---\n\nSecond part.\n"
+)
+LEDGER = """post: 2026/12/hello
+channels:
+  mastodon:
+    state: published
+    attempt_key: 20261210T080000Z-0123456789
+    attempts: 1
+    updated: '2026-12-10T08:00:03Z'
+    published_at: '2026-12-10T08:00:03Z'
+    parts:
+      - id: '1'
+        url: https://photog.social/@studio/1
+"""
+
+
+def _commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "--quiet", "-m", message)
+
+
+@pytest.fixture
+def repo(make_workspace: Callable[..., Path]) -> Path:
+    root = make_workspace(
+        {"content/posts/2026/12/old.md": OLD, "content/posts/2026/12/moving.md": MOVED}
+    )
+    git(root, "init", "--quiet", "--initial-branch=main")
+    _commit(root, "content")
+    git(root, "checkout", "--quiet", "-b", "pr")
+    (root / "content/posts/2026/12/new.md").write_text(NEW, encoding="utf-8")
+    hello = root / "content/posts/2026/12/hello.md"
+    hello.write_text(hello.read_text().replace("Hello from the studio.", "Hello again."))
+    (root / "content/posts/2026/12/old.md").unlink()
+    git(root, "mv", "content/posts/2026/12/moving.md", "content/posts/2026/12/moved.md")
+    brand = root / "brand/brand.yaml"
+    brand.write_text(brand.read_text() + "links: {utm: {enabled: true}}\n")
+    _commit(root, "a pull request")
+    git(root, "checkout", "--quiet", "main")  # meanwhile the publisher records hello on main
+    (root / "ledger/2026/12").mkdir(parents=True)
+    (root / "ledger/2026/12/hello.yaml").write_text(LEDGER)
+    _commit(root, "ledger: published 2026/12/hello on mastodon")
+    git(root, "checkout", "--quiet", "pr")
+    return root
+
+
+def test_review_comment(repo: Path) -> None:
+    text = review(repo, "main", "pr", "https://example.github.io/brand/pr-7/")
+    assert text.startswith(MARKER + "\n")
+    assert "**Posts:** 1 added, 1 changed, 1 renamed, 1 removed" in text
+    assert "times in Europe/Berlin" in text
+    assert "Also changed: `brand/brand.yaml`" in text
+    assert "ledger/" not in text  # main's own later commits are not the PR's changes
+    sections = {s.split("\n", 1)[0]: s for s in text.split("\n### ")[1:]}
+    added = next(v for k, v in sections.items() if k.startswith("Added: "))
+    assert "New \\*thread\\* &lt;script&gt;alert(1)&lt;/script&gt; --&gt;" in added
+    assert "<script>" not in text
+    assert "| mastodon | Thu 17 Dec 2026, 12:00 CET |" in added
+    assert "[preview](https://example.github.io/brand/pr-7/posts/2026/12/new/)" in added
+    assert "<details><summary>mastodon: the text as sent, a thread of 2" in added
+    assert "````text\nFirst part with ```backticks``` and https://example.com/shop" in added
+    assert "utm_source=mastodon" in added  # the rendered text, not the file's
+    assert "`length.bluesky`" in added and "✗ **error**" in added
+    changed = sections["Changed: Hello"]
+    assert "**⚠ Already published** on mastodon" in changed  # read from main's ledger
+    assert "| mastodon | Thu 10 Dec 2026, 09:00 CET (published) |" in changed
+    assert "Hello again." in changed
+    removed = sections["Removed: Old news"]
+    assert "Sat 05 Dec 2026, 09:00 CET" in removed and "[preview]" not in removed
+    renamed = sections["Renamed: Moving post"]
+    assert "`content/posts/2026/12/moving.md` → `content/posts/2026/12/moved.md`" in renamed
+
+
+def test_review_cli_and_bad_refs(repo: Path) -> None:
+    result = CliRunner().invoke(cli, ["--root", str(repo), "review", "--base", "main"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(MARKER)
+    bad = CliRunner().invoke(cli, ["--root", str(repo), "review", "--base", "nope"])
+    assert bad.exit_code == 2
+    assert "--base nope: no such commit" in bad.output and "Traceback" not in bad.output
+
+
+def test_review_of_a_branch_without_post_changes(repo: Path) -> None:
+    text = review(repo, "pr", "pr")
+    assert "no posts changed" in text
+
+
+def test_not_a_git_repository(make_workspace: Callable[..., Path]) -> None:
+    root = make_workspace()
+    result = CliRunner().invoke(cli, ["--root", str(root), "review", "--base", "main"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_markdown_escaping() -> None:
+    assert md("a|b *c* <d> [e](f)") == "a\\|b \\*c\\* &lt;d&gt; \\[e\\](f)"
+    assert code("a`b") == "``a`b``"
+    assert fence("x ``` y").startswith("````text\n")

@@ -1,0 +1,383 @@
+"""The preview site's page builders, without a browser: links, colours, the .ics file, the
+calendar, the post cards (text exactly as `render` gives it), escaping of hostile content,
+and the MkDocs build through the plugin and `tidings site build`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from tidings.cli.main import cli
+from tidings.render import render
+from tidings.site import build_pages, collect
+from tidings.site.colors import contrast, css_color, text_on
+from tidings.site.ics import calendar_ics, escape_text, fold, uid
+from tidings.site.links import Linker, page_url, relative, safe_href
+from tidings.site.plugin import SitePage, front_matter
+from tidings.site.post_page import FOLDS, fold_at
+
+EXAMPLE = Path(__file__).parents[1]
+HOSTILE = Path(__file__).parent / "fixtures" / "site" / "hostile"
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 12, 20, 9, 0, tzinfo=BERLIN)
+
+
+@pytest.fixture(scope="module")
+def example_site() -> dict[str, str]:
+    data = collect(EXAMPLE, NOW)
+    return {p.src_uri: p.html for p in build_pages(data).pages}
+
+
+@pytest.fixture
+def hostile_site(make_workspace: Callable[..., Path]) -> tuple[Path, dict[str, str]]:
+    root = make_workspace(HOSTILE)
+    data = collect(root, NOW)
+    return root, {p.src_uri: p.html for p in build_pages(data).pages}
+
+
+# ---- links and colours ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("src", "directory", "url"),
+    [
+        ("index.md", True, ""),
+        ("index.md", False, "index.html"),
+        ("calendar/index.md", True, "calendar/"),
+        ("posts/2026/12/a.md", True, "posts/2026/12/a/"),
+        ("posts/2026/12/a.md", False, "posts/2026/12/a.html"),
+        ("calendar.ics", True, "calendar.ics"),
+    ],
+)
+def test_page_urls_follow_mkdocs(src: str, directory: bool, url: str) -> None:
+    assert page_url(src, directory) == url
+
+
+def test_relative_links_between_pages() -> None:
+    assert relative("posts/2026/12/a/", "calendar/2026-12/") == "../../../../calendar/2026-12/"
+    assert relative("", "posts/index.md".replace("index.md", "")) == "posts/"
+    assert relative("calendar/2026-12/", "") == "../../"
+    assert relative("calendar/2026-12/", "calendar/2026-12/") == "./"
+    assert Linker("posts/2026/12/a.md")("media/2026/x.jpg") == "../../../../media/2026/x.jpg"
+    assert Linker("index.md", directory_urls=False)("brand.md") == "brand.html"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "//evil.example/x",
+        "/relative/path",
+        "build/outbox/a.json#part-1",
+        "https://exa mple.com/",
+        "http:///nohost",
+        "",
+        None,
+    ],
+)
+def test_only_http_addresses_become_links(url: str | None) -> None:
+    assert safe_href(url) is None
+
+
+def test_http_addresses_are_kept() -> None:
+    assert safe_href("https://photog.social/@lg/1") == "https://photog.social/@lg/1"
+    assert safe_href("HTTP://example.com") == "HTTP://example.com"
+
+
+@pytest.mark.parametrize(
+    "color", ["#6364ff", "#1185fe", "#14171a", "#e1306c", "#808080", "#777", "#ffff00", "#000000"]
+)
+def test_text_on_any_colour_meets_aa(color: str) -> None:
+    assert contrast(color, text_on(color)) >= 4.5
+
+
+def test_only_hex_colours_reach_css() -> None:
+    assert css_color("#ABCDEF") == "#abcdef"
+    assert css_color("red;background:url(javascript:alert(1))") == "#6b7280"
+    assert css_color("#12345g") == "#6b7280"
+    assert css_color(None, "#000000") == "#000000"
+
+
+# ---- calendar.ics -----------------------------------------------------------------------
+
+
+def test_ics_text_is_escaped() -> None:
+    assert escape_text("a,b;c\\d\ne\r\nf") == "a\\,b\\;c\\\\d\\ne\\nf"
+    assert escape_text("bell\x07") == "bell"
+
+
+@pytest.mark.parametrize("text", ["x" * 200, "é" * 100, "😀" * 60, "a" + "€" * 80])
+def test_ics_lines_fold_at_75_octets_without_splitting_characters(text: str) -> None:
+    folded = fold("DESCRIPTION:" + text)
+    lines = folded.split("\r\n")
+    assert lines[-1] == ""
+    assert all(len(line.encode("utf-8")) <= 75 for line in lines)
+    assert all(line.startswith(" ") for line in lines[1:-1])
+    assert "".join(lines[0:1] + [line[1:] for line in lines[1:-1]]) == "DESCRIPTION:" + text
+
+
+def _unfold(ics: str) -> list[str]:
+    return ics.replace("\r\n ", "").split("\r\n")
+
+
+def test_ics_has_one_event_per_scheduled_post_with_rendered_text() -> None:
+    data = collect(EXAMPLE, NOW)
+    ics = calendar_ics(data)
+    assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
+    assert "\n" not in ics.replace("\r\n", "")
+    lines = _unfold(ics)
+    scheduled = [p for p in data.ws.posts.values() if p.at and not p.draft]
+    assert sum(line == "BEGIN:VEVENT" for line in lines) == len(scheduled)
+    post = data.ws.posts["2026/12/holiday-opening-hours"]
+    assert f"UID:{uid(post.id)}" in lines
+    assert uid(post.id) == uid("2026/12/holiday-opening-hours")  # stable across builds
+    rendered = render(post, data.ws.channels["bluesky"], data.ws.brand)
+    assert escape_text(rendered.parts[0].text) in ics.replace("\r\n ", "")
+    assert "URL:https://lumengrain.github.io/tidings/posts/2026/12/holiday-opening-hours/" in lines
+    assert "DTSTART:20261217T073000Z" in lines  # the LinkedIn variant goes first, 08:30 CET
+
+
+# ---- pages ------------------------------------------------------------------------------
+
+
+def test_every_page_is_generated(example_site: dict[str, str]) -> None:
+    for src in ("index.md", "calendar/index.md", "calendar/2026-12.md", "posts/index.md"):
+        assert src in example_site
+    for src in ("brand.md", "ideas.md", "ledger.md", "campaigns/holidays-2026.md"):
+        assert src in example_site
+    assert "posts/2026/12/holiday-opening-hours.md" in example_site
+
+
+def test_december_calendar(example_site: dict[str, str]) -> None:
+    html = example_site["calendar/2026-12.md"]
+    data = collect(EXAMPLE, NOW)
+    for post in data.ws.posts.values():
+        if post.at and post.at.astimezone(BERLIN).month == 12 and post.at.year == 2026:
+            assert post.title.replace("'", "&#39;") in html, post.title
+    assert "Holidays 2026" in html  # campaign bar
+    assert "St. Nicholas Day" in html  # key date
+    assert "td-blackout" in html and "Studio closed for Christmas from 14:00" in html
+    assert "Weekend note: nothing planned" in html  # the empty Sunday slot on 20 Dec
+    assert 'rel="next" href="../2027-01/"' in html
+    assert "td-weeklist" in html  # the list for narrow screens
+    assert "background-color:#6364ff;color:#000000" in html  # mastodon's colour, AA text
+
+
+def test_post_card_holds_exactly_the_rendered_text(example_site: dict[str, str]) -> None:
+    data = collect(EXAMPLE, NOW)
+    post = data.ws.posts["2026/12/year-in-numbers"]
+    html = example_site["posts/2026/12/year-in-numbers.md"]
+    cards = _card_texts(html)
+    for cid in post.channels:
+        rendered = render(post, data.ws.channels[cid], data.ws.brand)
+        assert cards[cid] == [p.text for p in rendered.parts]
+    assert "1/4" in html and "4/4" in html  # a thread
+
+
+def test_meter_and_fold(example_site: dict[str, str]) -> None:
+    html = example_site["posts/2026/12/holiday-opening-hours.md"]
+    assert "282 / 500 characters" in html
+    assert "193 / 300 graphemes" in html
+    assert 'data-label="…see more"' in html  # linkedin folds after three lines
+    assert "Alt text:" in html and "Holiday opening hours&#34;. It lists" in html
+
+
+def test_fold_position() -> None:
+    linkedin = FOLDS["linkedin"]
+    assert fold_at("short", linkedin) is None
+    assert fold_at("a\nb\nc", linkedin) is None
+    assert fold_at("a\nb\nc\nd", linkedin) == 5
+    assert fold_at("x" * 300, linkedin) == 210
+
+
+def test_idea_bank_keeps_rejected_ideas_with_reasons(example_site: dict[str, str]) -> None:
+    html = example_site["ideas.md"]
+    assert 'id="rejected"' in html
+    assert "Instagram and Facebook forbid asking people to share" in html
+
+
+def test_brand_page_explains_settings(example_site: dict[str, str]) -> None:
+    html = example_site["brand.md"]
+    assert "Warm, plain-spoken and a little playful" in html
+    assert "<td>utilize</td><td>use</td>" in html
+    assert "The highest Flesch-Kincaid grade level" in html  # the schema's own words
+    assert 'href="https://lumengrain.example" rel="noopener nofollow"' in html
+    assert "MASTODON_ACCESS_TOKEN" not in html
+
+
+def test_home_page_lists_the_next_seven_days(example_site: dict[str, str]) -> None:
+    html = example_site["index.md"]
+    assert "Going out in the next 7 days" in html
+    assert "Last-minute gift vouchers" in html  # 21 Dec
+    assert "Happy New Year" not in html.split('id="failed"')[0]  # 1 Jan is 12 days away
+
+
+class _Cards(HTMLParser):
+    """Text of every `.td-text` per card, with the fold marker left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cards: dict[str, list[str]] = {}
+        self.channel = ""
+        self.depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "article" and a.get("data-channel"):
+            self.channel = a["data-channel"] or ""
+            self.cards[self.channel] = []
+        if tag == "p" and "td-text" in (a.get("class") or ""):
+            self.depth = 1
+            self.cards[self.channel].append("")
+        elif self.depth:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.cards[self.channel][-1] += data
+
+
+def _card_texts(html: str) -> dict[str, list[str]]:
+    parser = _Cards()
+    parser.feed(html)
+    return parser.cards
+
+
+# ---- hostile content --------------------------------------------------------------------
+
+
+class _Audit(HTMLParser):
+    """Everything in generated HTML that could run or leak: scripts, event handlers, hrefs
+    and srcs that are not http(s) or relative, content links without the right rel."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in {"script", "iframe", "object", "embed", "textarea", "form", "base", "meta"}:
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"{tag} {name}={value}")
+            if name in {"href", "src", "action", "formaction"} and value is not None:
+                scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", value)
+                if scheme and scheme.group(1).lower() not in {"http", "https"}:
+                    self.problems.append(f"{tag} {name}={value}")
+            if (
+                name == "style"
+                and value
+                and not re.fullmatch(
+                    r"(background-color:#[0-9a-f]{3,6};color:#[0-9a-f]{6};?|color:#[0-9a-f]{6})",
+                    value,
+                )
+            ):
+                self.problems.append(f"{tag} style={value}")
+        href = a.get("href") or ""
+        if (
+            tag == "a"
+            and href.startswith(("http:", "https:"))
+            and a.get("rel") != "noopener nofollow"
+        ):
+            self.problems.append(f"a href={href} rel={a.get('rel')}")
+
+
+def test_hostile_content_is_text_everywhere(hostile_site: tuple[Path, dict[str, str]]) -> None:
+    _, pages = hostile_site
+    assert "posts/2026/12/hostile.md" in pages
+    for src, html in pages.items():
+        audit = _Audit()
+        audit.feed(html)
+        assert audit.problems == [], src
+    post = pages["posts/2026/12/hostile.md"]
+    assert "&lt;script&gt;window.__pwned = &#39;body&#39;&lt;/script&gt;" in post
+    assert "&lt;/textarea&gt;" in post
+    assert "javascript:alert(1)" in post  # shown, as text
+    assert 'href="javascript' not in post
+    assert '<span class="td-nolink">published post: javascript:window.__pwned' in post
+    home = pages["index.md"]
+    assert "broken-hostile.md" in home  # a post too broken to load is listed, escaped
+    assert "&lt;script&gt;window.__pwned=&#39;tag&#39;" in home
+    calendar = pages["calendar/2026-12.md"]
+    assert "&lt;img src=x onerror=" in calendar  # key date
+    assert "&lt;script&gt;window.__pwned=&#39;blackout&#39;" in calendar
+
+
+def test_front_matter_escapes_the_title() -> None:
+    text = front_matter(SitePage("posts/x.md", '<script>alert(1)</script> "q"', "", wide=True))
+    assert "<script>" not in text
+    assert 'title: "&lt;script&gt;alert(1)&lt;/script&gt; &#34;q&#34;"' in text
+    assert 'hide: ["navigation", "toc"]' in text
+
+
+# ---- the MkDocs build -------------------------------------------------------------------
+
+
+def test_site_build_with_the_default_configuration(
+    make_workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_workspace(HOSTILE)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "site", "build", "--out", str(out), "--now", "2026-12-20 09:00"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "generated pages" in result.output
+    page = (out / "posts/2026/12/hostile/index.html").read_text(encoding="utf-8")
+    content = page.split('<article class="md-content__inner md-typeset">', 1)[1]
+    audit = _Audit()
+    audit.feed(content.rsplit("</article>", 1)[0])
+    assert audit.problems == []
+    assert "<script>window.__pwned" not in page
+    assert "<title>&lt;script&gt;window.__pwned" in page
+    assert (out / "calendar.ics").is_file()
+    assert (out / "media/hostile/dot.png").is_file()
+    assert (out / "checks/index.html").is_file()  # generated: the fixture has no site/checks.md
+    assert "fonts.googleapis.com" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_site_build_copies_the_feed(make_workspace: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_workspace(
+        {
+            "brand/channels.yaml": (EXAMPLE / "tests/fixtures/base/brand/channels.yaml").read_text()
+            + "  feed:\n    platform: feed\n",
+            "build/feed/atom.xml": "<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'/>",
+        }
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["--root", str(root), "site", "build", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "feed/atom.xml").read_text().startswith("<?xml")
+
+
+def test_bad_now_is_a_clear_error(make_workspace: Callable[..., Path]) -> None:
+    root = make_workspace()
+    result = CliRunner().invoke(cli, ["--root", str(root), "site", "build", "--now", "soon"])
+    assert result.exit_code == 2
+    assert "--now" in result.output and "Traceback" not in result.output
+
+
+def test_mkdocs_yml_without_the_plugin_is_a_clear_error(
+    make_workspace: Callable[..., Path],
+) -> None:
+    root = make_workspace({"mkdocs.yml": "site_name: x\ndocs_dir: content\n"})
+    result = CliRunner().invoke(cli, ["--root", str(root), "site", "build"])
+    assert result.exit_code == 2
+    assert "does not use the tidings plugin" in result.output

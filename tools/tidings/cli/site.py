@@ -1,0 +1,85 @@
+"""`tidings site build` and `tidings site serve`"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+
+import click
+
+from ..layout import BRAND
+from ..loader import Collector, load_brand
+from .main import Context
+from .options import now_option, resolve_now
+
+
+@click.group("site")
+def command() -> None:
+    """Build or serve the preview site (MkDocs + mkdocs-material + the tidings plugin).
+
+    \b
+    Examples:
+      tidings site build
+      tidings site serve
+    """
+
+
+@command.command("build")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site (default: build/site in the workspace).",
+)
+@now_option
+@click.option(
+    "--site-url",
+    metavar="URL",
+    help="The address the site is served from, for links in calendar.ics "
+    "(default: site.url in tidings.yaml).",
+)
+@click.pass_obj
+def build(obj: Context, out: Path | None, now_text: str | None, site_url: str | None) -> None:
+    """Build the preview site: calendar, a page per post, campaigns, brand, ideas, ledger.
+
+    Uses mkdocs.yml at the workspace root when there is one (plain `mkdocs build` gives the
+    same site), else a default configuration. --now sets the moment the home page counts
+    the next 7 days from.
+
+    \b
+    Examples:
+      tidings site build
+      tidings site build --out public --now "2026-12-20 09:00"
+      tidings site build --site-url https://example.github.io/brand/pr-42/
+    """
+    from ..site.build import DEFAULT_OUT, build_site
+
+    root = obj.root
+    brand = load_brand(root, Collector()) if (root / BRAND).is_file() else None
+    now = resolve_now(now_text, brand.timezone if brand else UTC) if now_text else None
+    result = build_site(root, out or root / DEFAULT_OUT, now, site_url)
+    click.echo(
+        f"built {result.pages} generated pages into {result.out} in {result.seconds:.1f} s"
+        f" ({result.config.relative_to(root) if result.config.is_relative_to(root) else result.config})"
+    )
+
+
+@command.command("serve")
+@click.option(
+    "--addr",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Where to listen.",
+)
+@click.pass_obj
+def serve(obj: Context, addr: str) -> None:
+    """Serve the preview site locally and rebuild it when posts, brand or ledger change.
+
+    \b
+    Examples:
+      tidings site serve
+      tidings site serve --addr 127.0.0.1:8080
+    """
+    from ..site.build import serve_site
+
+    serve_site(obj.root, addr)

@@ -1,0 +1,132 @@
+"""`tidings site build` and `tidings site serve`: MkDocs with the workspace's mkdocs.yml,
+or, in a content repository without one, a default configuration (mkdocs-material, search,
+the tidings plugin) written to ``build/site-config/mkdocs.yml``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from markupsafe import escape
+
+from ..errors import TidingsError, UsageError
+from ..loader import Collector, load_brand
+
+CONFIG = "mkdocs.yml"
+FALLBACK = "build/site-config"
+DEFAULT_OUT = "build/site"
+GENERATED_NAV = [
+    {"Home": "index.md"},
+    {"Calendar": "calendar/index.md"},
+    {"Posts": "posts/index.md"},
+    {"Campaigns": "campaigns/index.md"},
+    {"Brand guidelines": "brand.md"},
+    {"Idea bank": "ideas.md"},
+    {"Ledger": "ledger.md"},
+    {"What each check means": "checks.md"},
+]
+
+
+class SiteError(TidingsError):
+    """MkDocs could not build the site (a bad mkdocs.yml, a missing theme or plugin)."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    config: Path
+    pages: int
+    seconds: float
+
+
+def config_path(root: Path) -> Path:
+    """``mkdocs.yml`` at the root, else a default configuration written for this workspace."""
+    own = root / CONFIG
+    if own.is_file():
+        return own
+    folder = root / FALLBACK
+    docs = root / "site"
+    if not docs.is_dir():
+        docs = folder / "docs"
+        docs.mkdir(parents=True, exist_ok=True)
+    brand = load_brand(root, Collector())
+    name = str(escape(brand.name)) if brand else "tidings"  # themes print site_name unescaped
+    guide = [p.name for p in sorted(docs.glob("*.md")) if p.name not in {"index.md", "checks.md"}]
+    config = {
+        "site_name": name,
+        "docs_dir": str(docs.resolve()),
+        "use_directory_urls": True,
+        "theme": {"name": "material", "font": False},
+        "plugins": ["search", {"tidings": {"root": str(root.resolve())}}],
+        "nav": [*GENERATED_NAV, *([{"Guide": guide}] if guide else [])],
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / CONFIG
+    path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def _quiet_mkdocs() -> None:
+    """MkDocs logs every step at INFO; people see its warnings and errors only."""
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.WARNING)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+def build_site(
+    root: Path, out: Path, now: datetime | None = None, site_url: str | None = None
+) -> BuildResult:
+    """Build the preview site of ``root`` into ``out``."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from .plugin import TidingsPlugin
+
+    started = time.perf_counter()
+    _quiet_mkdocs()
+    path = config_path(root)
+    try:
+        config = load_config(config_file=str(path), site_dir=str(out.resolve()))
+    except MkDocsException as exc:
+        raise SiteError(f"{path}: {exc}", "fix the MkDocs configuration") from None
+    plugin = config.plugins.get("tidings")
+    if not isinstance(plugin, TidingsPlugin):
+        raise UsageError(
+            f"{path} does not use the tidings plugin", "add `- tidings` under `plugins:`"
+        )
+    plugin.now = now
+    if site_url is not None:
+        plugin.config.site_url = site_url
+    try:
+        build(config)
+    except MkDocsException as exc:
+        raise SiteError(f"building the site failed: {exc}") from None
+    return BuildResult(out, path, plugin.pages_built, time.perf_counter() - started)
+
+
+def serve_site(root: Path, address: str) -> None:
+    """Serve the site with live reload; rebuilds when content, brand or ledger change."""
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    _quiet_mkdocs()
+    logging.getLogger("mkdocs").setLevel(logging.INFO)  # serve says where it listens
+    path = config_path(root)
+    watch = [str(root / p) for p in ("content", "brand", "ledger", "tidings.yaml", "build/feed")]
+    try:
+        serve(
+            config_file=str(path),
+            watch=[w for w in watch if Path(w).exists()],
+            dev_addr=address,
+        )
+    except MkDocsException as exc:
+        raise SiteError(f"serving the site failed: {exc}") from None

@@ -1,0 +1,123 @@
+"""Everything the preview site shows, computed once: the checked workspace, every job the
+planner knows of (past and future), and lookups the page builders share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+
+from .. import layout
+from ..check import check_workspace
+from ..diagnostics import Diagnostic, Severity
+from ..media import MediaError, Upload, prepare
+from ..model import Channel, LedgerEntry, Post, Workspace
+from ..plan import Job, plan
+from ..render import Rendered, RenderedMedia, render
+
+FAR = timedelta(days=365 * 200)  # plan's horizon: every scheduled job, however far ahead
+
+
+@dataclass
+class SiteData:
+    """The input of every page builder. Build it with :func:`collect`."""
+
+    ws: Workspace
+    diagnostics: tuple[Diagnostic, ...]
+    jobs: tuple[Job, ...]
+    now: datetime
+    site_url: str | None = None
+    _by_path: dict[str, list[Diagnostic]] = field(default_factory=dict, repr=False)
+    _jobs_by_post: dict[str, list[Job]] = field(default_factory=dict, repr=False)
+    _rendered: dict[tuple[str, str], Rendered] = field(default_factory=dict, repr=False)
+    _uploads: dict[tuple[str, str], Upload | MediaError] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        by_path: dict[str, list[Diagnostic]] = defaultdict(list)
+        for d in self.diagnostics:
+            by_path[d.path].append(d)
+        self._by_path = dict(by_path)
+        jobs: dict[str, list[Job]] = defaultdict(list)
+        for job in self.jobs:
+            jobs[job.post.id].append(job)
+        self._jobs_by_post = dict(jobs)
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.ws.brand.timezone if self.ws.brand else UTC
+
+    @property
+    def brand_name(self) -> str:
+        return self.ws.brand.name if self.ws.brand else "tidings"
+
+    def local(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.tz)
+
+    def diagnostics_for(self, post: Post) -> list[Diagnostic]:
+        """The post's own diagnostics and those of its ledger file."""
+        return [
+            *self._by_path.get(post.path, ()),
+            *self._by_path.get(layout.ledger_path(post.id), ()),
+        ]
+
+    def diagnostics_in(self, path: str) -> list[Diagnostic]:
+        return list(self._by_path.get(path, ()))
+
+    def errors_for(self, post: Post) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics_for(post))
+
+    def jobs_for(self, post: Post) -> list[Job]:
+        return self._jobs_by_post.get(post.id, [])
+
+    def ledger_for(self, post: Post) -> LedgerEntry | None:
+        jobs = self.jobs_for(post)
+        ledger_id = jobs[0].ledger_id if jobs else post.id
+        return self.ws.ledger.get(ledger_id) or self.ws.ledger.get(post.id)
+
+    def rendered(self, post: Post, channel: Channel) -> Rendered:
+        key = (post.id, channel.id)
+        if key not in self._rendered:
+            self._rendered[key] = render(post, channel, self.ws.brand)
+        return self._rendered[key]
+
+    def upload(self, item: RenderedMedia, platform: str) -> Upload | MediaError:
+        """The file ``platform`` gets for ``item`` (original or rendition), or why none."""
+        key = (item.file, platform)
+        if key not in self._uploads:
+            try:
+                self._uploads[key] = prepare(self.ws.root, item, platform)
+            except MediaError as exc:
+                self._uploads[key] = exc
+        return self._uploads[key]
+
+    @property
+    def posts_by_time(self) -> list[Post]:
+        """Every post, scheduled ones first by time, then unscheduled ones by id."""
+        far = datetime.max.replace(tzinfo=UTC)
+        return sorted(self.ws.posts.values(), key=lambda p: (p.at or far, p.id))
+
+    @property
+    def channels(self) -> Mapping[str, Channel]:
+        return self.ws.channels
+
+
+def collect(root: Path, now: datetime, site_url: str | None = None) -> SiteData:
+    """Check ``root`` and plan every job around ``now``: the site's one pass over the files."""
+    result = check_workspace(root)
+    ws = result.workspace
+    jobs = plan(
+        ws,
+        now,
+        days=FAR.days,
+        blocked=result.blocked_posts(),
+        everything_past=True,
+    )
+    return SiteData(
+        ws=ws,
+        diagnostics=result.diagnostics,
+        jobs=tuple(jobs),
+        now=now,
+        site_url=site_url if site_url is not None else ws.settings.site_url,
+    )

@@ -1,0 +1,97 @@
+"""``calendar.ics``: every scheduled post as one event (RFC 5545), for calendar apps.
+
+One VEVENT per post that has a time and is not a draft. Its UID is derived from the post
+id, so a subscribed calendar updates events in place; the description is the text each
+channel receives (``render``), and the URL is the post's preview page when the site's
+address is known. Lines are folded at 75 octets without splitting a UTF-8 character.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from .data import SiteData
+from .links import absolute, page_url
+from .post_page import post_src
+
+EVENT_LENGTH = timedelta(minutes=15)
+PRODID = "-//tidings//preview site//EN"
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines escaped."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    value = value.replace("\n", "\\n")
+    return "".join(ch for ch in value if ch == "\t" or (ord(ch) >= 0x20 and ord(ch) != 0x7F))
+
+
+def fold(line: str) -> str:
+    """A content line folded to at most 75 octets per physical line, CRLF-terminated."""
+    out: list[str] = []
+    current: list[str] = []
+    size = 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > 75:
+            out.append("".join(current))
+            current, size = [" "], 1
+        current.append(ch)
+        size += width
+    out.append("".join(current))
+    return "\r\n".join(out) + "\r\n"
+
+
+def _stamp(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def uid(post_id: str) -> str:
+    return hashlib.sha256(post_id.encode("utf-8")).hexdigest()[:32] + "@tidings"
+
+
+def calendar_ics(data: SiteData) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(data.brand_name + ': posts')}",
+    ]
+    stamp = _stamp(data.now)
+    for post in data.posts_by_time:
+        if post.at is None or post.draft:
+            continue
+        texts = []
+        times = []
+        for cid in post.channels:
+            channel = data.channels.get(cid)
+            when = post.when(cid)
+            if channel is None or when is None:
+                continue
+            times.append(when)
+            rendered = data.rendered(post, channel)
+            parts = "\n---\n".join(p.text for p in rendered.parts)
+            texts.append(f"{cid} ({data.local(when):%H:%M}):\n{parts}")
+        start = min(times, default=post.at)
+        url = absolute(data.site_url, page_url(post_src(post.id)))
+        description = "\n\n".join(texts)
+        if url is None:
+            description += f"\n\nPreview: {page_url(post_src(post.id))}"
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid(post.id)}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{_stamp(start)}",
+            f"DTEND:{_stamp(max(times, default=start) + EVENT_LENGTH)}",
+            f"SUMMARY:{escape_text(post.title)}",
+            f"DESCRIPTION:{escape_text(description)}",
+            f"CATEGORIES:{','.join(escape_text(c) for c in post.channels)}",
+        ]
+        if url is not None:
+            lines.append(f"URL:{url}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) for line in lines)

@@ -1,0 +1,325 @@
+"""Every generated page of the preview site, as HTML strings, from one :class:`SiteData`.
+
+Pure: no MkDocs here. The plugin turns :class:`SitePage` into MkDocs pages and
+:class:`SiteFile` into files; tests call :func:`build_pages` directly.
+
+    index.md                  home: the next 7 days, what failed, what needs a person
+    calendar/index.md         every month; calendar/YYYY-MM.md one month each
+    calendar.ics              every scheduled post, for calendar apps
+    posts/index.md            every post; posts/<post id>.md one page each
+    campaigns/index.md        campaigns; campaigns/<id>.md one page each
+    brand.md, ideas.md, ledger.md
+    media/…                   the exact image files each platform gets
+    feed/atom.xml             the feed channel's Atom feed, when it has been written
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from .. import layout
+from ..diagnostics import Severity
+from ..model import ChannelRecord, Post
+from ..plan import Job, JobState
+from .brand_page import brand_sections
+from .calendar import Month, current_month, month_src, months
+from .colors import css_color, text_on
+from .data import SiteData
+from .ics import calendar_ics
+from .links import Linker
+from .post_page import post_src, post_view
+from .templates import render_template
+from .views import Chip, ContentLink, chip, diagnostic_view
+
+WEEK = timedelta(days=7)
+ICS = "calendar.ics"
+FEED = "feed/atom.xml"
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """A generated page: its source path, its title (plain text) and its HTML body."""
+
+    src_uri: str
+    title: str
+    html: str
+    in_nav: bool = False
+    wide: bool = False  # hide the theme's navigation sidebar to give the content room
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A generated file: ``content`` written as is, or a copy of ``source``."""
+
+    dest_uri: str
+    content: str | bytes | None = None
+    source: Path | None = None
+
+
+@dataclass
+class SiteBuild:
+    pages: list[SitePage] = field(default_factory=list)
+    files: list[SiteFile] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(self, data: SiteData, directory_urls: bool) -> None:
+        self.data = data
+        self.directory_urls = directory_urls
+        self.chips: dict[str, Chip] = {cid: chip(cid, dict(data.channels)) for cid in data.channels}
+        self.out = SiteBuild()
+        self.assets: dict[str, Path] = {}
+
+    def page(
+        self,
+        src: str,
+        title: str,
+        template: str,
+        in_nav: bool = False,
+        wide: bool = False,
+        **ctx: Any,
+    ) -> None:
+        html = render_template(
+            template,
+            link=Linker(src, self.directory_urls),
+            tz=self.data.tz,
+            chips=self.chips,
+            brand=self.data.brand_name,
+            brand_initial=(self.data.brand_name[:1] or "?").upper(),
+            now=self.data.local(self.data.now),
+            **ctx,
+        )
+        self.out.pages.append(SitePage(src, title, html, in_nav, wide))
+
+
+def _days(jobs: Iterable[Job], data: SiteData) -> list[tuple[str, list[Job]]]:
+    grouped: dict[str, list[Job]] = defaultdict(list)
+    for job in jobs:
+        grouped[f"{data.local(job.at):%A %d %B}"].append(job)
+    return list(grouped.items())
+
+
+def _needs_person(data: SiteData) -> tuple[list[Job], list[tuple[Post, str]], list[Any]]:
+    """(failed or unknown jobs, upcoming posts blocked by errors, errors in shared files)."""
+    stuck = [
+        j
+        for j in data.jobs
+        if j.state is JobState.FAILED
+        or (j.state is JobState.PENDING and j.note.startswith("unknown"))
+    ]
+    blocked: dict[str, tuple[Post, str]] = {}
+    for job in data.jobs:
+        if job.state is JobState.BLOCKED and job.post.id not in blocked:
+            first = next(
+                (d for d in data.diagnostics_for(job.post) if d.severity is Severity.ERROR), None
+            )
+            blocked[job.post.id] = (job.post, first.message if first else "checks fail")
+    shared = [
+        diagnostic_view(d)
+        for d in data.diagnostics
+        if d.severity is Severity.ERROR
+        and not d.path.startswith((layout.POSTS + "/", layout.IDEAS + "/"))
+    ]
+    return stuck, list(blocked.values()), shared
+
+
+def _failures(data: SiteData) -> list[tuple[Post | None, str, str, ChannelRecord]]:
+    """Every ledger record in state failed (still retrying or given up)."""
+    by_ledger_id = {job.ledger_id: job.post for job in data.jobs}
+    out = []
+    for pid, entry in sorted(data.ws.ledger.items()):
+        for cid, record in sorted(entry.channels.items()):
+            if record.state == "failed":
+                out.append((data.ws.posts.get(pid) or by_ledger_id.get(pid), pid, cid, record))
+    return out
+
+
+def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
+    """Every generated page and file of the site."""
+    b = _Builder(data, directory_urls)
+    now = data.now
+    all_months = months(data)
+    this_month = current_month(data, all_months)
+    posts = data.posts_by_time
+
+    soon = [j for j in data.jobs if now <= j.at < now + WEEK and j.state is not JobState.DRAFT]
+    due = [j for j in data.jobs if j.state is JobState.DUE]
+    stuck, blocked, shared = _needs_person(data)
+    unreadable = [
+        (
+            layout.post_path(pid),
+            [diagnostic_view(d) for d in data.diagnostics_in(layout.post_path(pid))],
+        )
+        for pid in sorted(data.ws.post_files - set(data.ws.posts))
+    ]
+    b.page(
+        "index.md",
+        data.brand_name,
+        "home.html",
+        in_nav=True,
+        soon=_days(soon, data),
+        due=due,
+        failures=_failures(data),
+        stuck=stuck,
+        blocked=blocked,
+        shared=shared,
+        unreadable=unreadable,
+        this_month=this_month,
+        errors=sum(d.severity is Severity.ERROR for d in data.diagnostics),
+        warnings=sum(d.severity is Severity.WARNING for d in data.diagnostics),
+        posts=len(posts),
+        has_feed=_feed_file(data) is not None,
+        ics=ICS,
+    )
+    _calendar_pages(b, all_months, this_month)
+    rows = [(p, {j.channel: j for j in data.jobs_for(p)}, data.errors_for(p)) for p in posts]
+    b.page(
+        "posts/index.md", "Posts", "posts_index.html", in_nav=True, rows=rows, unreadable=unreadable
+    )
+    for post in posts:
+        view = post_view(data, post, b.assets)
+        b.page(post_src(post.id), post.title, "post.html", wide=True, view=view)
+    _campaign_pages(b, data, posts)
+    b.page(
+        "brand.md",
+        "Brand guidelines",
+        "brand.html",
+        in_nav=True,
+        sections=brand_sections(data.ws.brand),
+        channels=[(b.chips[c.id], c) for c in data.channels.values()],
+        diagnostics=[
+            diagnostic_view(d)
+            for d in data.diagnostics
+            if d.path in (layout.BRAND, layout.CHANNELS)
+        ],
+    )
+    _ideas_page(b, data)
+    _ledger_page(b, data)
+    b.out.files.append(SiteFile(ICS, calendar_ics(data)))
+    feed = _feed_file(data)
+    if feed is not None:
+        b.out.files.append(SiteFile(FEED, source=feed))
+    for dest, source in sorted(b.assets.items()):
+        b.out.files.append(SiteFile(dest, source=source))
+    return b.out
+
+
+def _feed_file(data: SiteData) -> Path | None:
+    for channel in data.channels.values():
+        if channel.platform == "feed":
+            path = data.ws.root / (channel.path or "build/feed").rstrip("/") / "atom.xml"
+            if path.is_file():
+                return path
+    return None
+
+
+def _calendar_pages(b: _Builder, all_months: list[Month], this_month: Month | None) -> None:
+    years: dict[int, list[Month]] = defaultdict(list)
+    for m in all_months:
+        years[m.first.year].append(m)
+    b.page(
+        "calendar/index.md",
+        "Calendar",
+        "calendar_index.html",
+        in_nav=True,
+        years=sorted(years.items()),
+        this_month=this_month,
+        ics=ICS,
+    )
+    legend = sorted(b.chips.values(), key=lambda c: c.id)
+    for month in all_months:
+        b.page(
+            month.src,
+            f"{month.first:%B %Y}",
+            "calendar_month.html",
+            wide=True,
+            month=month,
+            prev_src=month_src(month.prev) if month.prev else None,
+            next_src=month_src(month.next) if month.next else None,
+            legend=legend,
+            weekdays=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+            ics=ICS,
+        )
+
+
+def _campaign_pages(b: _Builder, data: SiteData, posts: list[Post]) -> None:
+    by_campaign: dict[str, list[Post]] = defaultdict(list)
+    for post in posts:
+        if post.campaign:
+            by_campaign[post.campaign].append(post)
+    campaigns = sorted(data.ws.campaigns.values(), key=lambda c: (c.start, c.id))
+    colours = {}
+    for c in campaigns:
+        bg = css_color(c.color, "#5b6470")
+        colours[c.id] = f"background-color:{bg};color:{text_on(bg)}"
+    b.page(
+        "campaigns/index.md",
+        "Campaigns",
+        "campaigns.html",
+        in_nav=True,
+        campaigns=campaigns,
+        counts={c.id: len(by_campaign.get(c.id, ())) for c in campaigns},
+        colours=colours,
+        without=[p for p in posts if not p.campaign],
+    )
+    key_dates = [k for cal in data.ws.calendars for k in cal.key_dates]
+    for c in campaigns:
+        b.page(
+            f"campaigns/{c.id}.md",
+            c.name,
+            "campaign.html",
+            campaign=c,
+            colour=colours[c.id],
+            posts=by_campaign.get(c.id, []),
+            key_dates=sorted((k for k in key_dates if c.contains(k.day)), key=lambda k: k.day),
+            month_src=month_src(c.start.replace(day=1)),
+        )
+
+
+IDEA_ORDER = ("new", "pitched", "parked", "used", "rejected")
+
+
+def _ideas_page(b: _Builder, data: SiteData) -> None:
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for idea in sorted(data.ws.ideas.values(), key=lambda i: (i.created is None, i.created, i.id)):
+        groups[idea.status].append(idea)
+    order = [s for s in IDEA_ORDER if s in groups] + sorted(set(groups) - set(IDEA_ORDER))
+    b.page(
+        "ideas.md",
+        "Idea bank",
+        "ideas.html",
+        in_nav=True,
+        groups=[(s, groups[s]) for s in order],
+        posts=data.ws.posts,
+    )
+
+
+LEDGER_ORDER = ("unknown", "failed", "pending", "missed", "published", "retracted")
+
+
+def _ledger_page(b: _Builder, data: SiteData) -> None:
+    groups: dict[str, list[tuple[str, Post | None, str, ChannelRecord, list[ContentLink]]]] = (
+        defaultdict(list)
+    )
+    by_ledger_id = {job.ledger_id: job.post for job in data.jobs}
+    for pid, entry in sorted(data.ws.ledger.items()):
+        post = data.ws.posts.get(pid) or by_ledger_id.get(pid)
+        for cid, record in sorted(entry.channels.items()):
+            links = [
+                ContentLink.of(p.url, f"part {i}") for i, p in enumerate(record.parts, 1) if p.url
+            ]
+            groups[record.state].append((pid, post, cid, record, links))
+    order = [s for s in LEDGER_ORDER if s in groups] + sorted(set(groups) - set(LEDGER_ORDER))
+    b.page(
+        "ledger.md",
+        "Ledger",
+        "ledger.html",
+        in_nav=True,
+        groups=[(s, groups[s]) for s in order],
+        counts={s: len(groups[s]) for s in order},
+    )

@@ -1,0 +1,128 @@
+"""The tidings MkDocs plugin: adds the generated pages to the hand-written ones.
+
+Thin by design: :func:`tidings.site.data.collect` and :func:`tidings.site.pages.build_pages`
+make every page as HTML; here each becomes a ``File.generated`` whose Markdown is only front
+matter (an escaped title), and ``on_page_content`` swaps in the prepared HTML, so content
+never passes through Markdown (where raw HTML would be live).
+
+    plugins:
+      - search
+      - tidings:
+          root: .          # the workspace (default: the folder of mkdocs.yml)
+          now: "2026-12-20 09:00"   # optional: build as if it were then
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import escape
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from ..checkdocs import checks_page
+from ..errors import TidingsError
+from ..layout import find_root
+from ..loader import Collector, load_brand
+from ..timeparse import TimeProblem, parse_when
+from .data import collect
+from .pages import SitePage, build_pages
+
+CSS = "assets/tidings/tidings.css"
+ASSETS = Path(__file__).parent / "assets"
+
+
+class TidingsConfig(Config):  # type: ignore[no-untyped-call]
+    root = c.Optional(c.Type(str))
+    now = c.Optional(c.Type(str))
+    site_url = c.Optional(c.Type(str))
+
+
+def front_matter(page: SitePage) -> str:
+    """The Markdown MkDocs sees for a generated page: only its title, HTML-escaped because
+    themes print ``page.meta.title`` unescaped. JSON strings are valid YAML scalars."""
+    meta: dict[str, Any] = {
+        "title": str(escape(page.title)),
+        "hide": ["navigation", "toc"] if page.wide else ["toc"],
+    }
+    return "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n"
+
+
+class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
+    """``plugins: [tidings]`` in mkdocs.yml."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None  # set by `tidings site build --now`
+        self.pages_built = 0
+        self._html: dict[str, str] = {}
+
+    def _root(self, config: MkDocsConfig) -> Path:
+        base = Path(config.config_file_path or ".").resolve()
+        base = base.parent if base.is_file() or base.suffix in {".yml", ".yaml"} else base
+        if self.config.root:
+            return (base / self.config.root).resolve()
+        try:
+            return find_root(base)
+        except TidingsError as exc:
+            raise PluginError(f"tidings plugin: {exc.message}") from None
+
+    def _now(self, root: Path) -> datetime:
+        if self.now is not None:
+            return self.now
+        if not self.config.now:
+            return datetime.now(UTC)
+        brand = load_brand(root, Collector())  # only for its timezone
+        tz = brand.timezone if brand else UTC
+        try:
+            return parse_when(self.config.now, tz).instant
+        except TimeProblem as p:
+            raise PluginError(f"tidings plugin: `now`: {p.message}") from None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if CSS not in config.extra_css:
+            config.extra_css.append(CSS)
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        root = self._root(config)
+        try:
+            data = collect(root, self._now(root), self.config.site_url)
+            site = build_pages(data, config.use_directory_urls)
+        except TidingsError as exc:
+            raise PluginError(f"tidings plugin: {exc}") from None
+        if files.get_file_from_path("checks.md") is None:  # the page diagnostics link to
+            files.append(File.generated(config, "checks.md", content=checks_page()))
+        self._html = {}
+        for page in site.pages:
+            if files.get_file_from_path(page.src_uri) is not None:
+                continue  # a hand-written page of the same name wins
+            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(
+                File.generated(
+                    config, page.src_uri, content=front_matter(page), inclusion=inclusion
+                )
+            )
+            self._html[page.src_uri] = page.html
+        for item in site.files:
+            if files.get_file_from_path(item.dest_uri) is not None:
+                continue
+            if item.source is not None:
+                files.append(File.generated(config, item.dest_uri, abs_src_path=str(item.source)))
+            elif item.content is not None:
+                files.append(File.generated(config, item.dest_uri, content=item.content))
+        files.append(File.generated(config, CSS, abs_src_path=str(ASSETS / "tidings.css")))
+        self.pages_built = len(self._html)
+        return files
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        return self._html.get(page.file.src_uri, html)

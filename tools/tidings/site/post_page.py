@@ -1,0 +1,255 @@
+"""One page per post: a platform-like card per channel with exactly what ``render`` gives
+that channel, a meter per text limit, the images with their alt text, where the platform
+folds long text behind "see more", the post's check results and its ledger state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import layout
+from ..media import MediaError, Upload
+from ..model import ChannelRecord, Post
+from ..plan import Job
+from ..render import Rendered, RenderedPart
+from ..textlength import text_limits
+from .data import SiteData
+from .views import (
+    Chip,
+    ContentLink,
+    DiagnosticView,
+    chip,
+    diagnostic_view,
+    state_class,
+    state_label,
+)
+
+POST_PAGES = "posts"
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Where a platform's feed cuts a long text and shows "…see more" (approximate: the
+    apps fold after this many characters or lines, whichever comes first)."""
+
+    characters: int
+    lines: int
+    label: str
+
+
+FOLDS = {
+    "linkedin": Fold(210, 3, "…see more"),
+    "instagram": Fold(125, 2, "… more"),
+    "facebook": Fold(477, 5, "See more"),
+}
+
+
+def post_src(post_id: str) -> str:
+    return f"{POST_PAGES}/{post_id}.md"
+
+
+def fold_at(text: str, fold: Fold) -> int | None:
+    """The code-point index where ``fold`` cuts ``text``, or None when it all shows."""
+    cut = fold.characters if len(text) > fold.characters else None
+    newline = -1
+    for _ in range(fold.lines):
+        newline = text.find("\n", newline + 1)
+        if newline < 0:
+            break
+    else:
+        if text[newline:].strip() and (cut is None or newline < cut):
+            cut = newline
+    return cut
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    href: str | None = None
+    after_fold: bool = False
+
+
+@dataclass(frozen=True)
+class Meter:
+    name: str
+    used: int
+    maximum: int
+
+    @property
+    def over(self) -> bool:
+        return self.used > self.maximum
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.used / self.maximum)) if self.maximum else 100
+
+
+@dataclass(frozen=True)
+class PartView:
+    number: int
+    text: str
+    segments: tuple[Segment, ...]
+    meters: tuple[Meter, ...]
+    fold_label: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class MediaView:
+    src: str | None  # site path of the exact file the platform gets
+    alt: str
+    note: str
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class CardView:
+    chip: Chip
+    account: str
+    when: str
+    state: str
+    state_class: str
+    note: str
+    from_variant: bool
+    parts: tuple[PartView, ...]
+    media: tuple[MediaView, ...]
+    diagnostics: tuple[DiagnosticView, ...]
+    record: ChannelRecord | None
+    published: tuple[ContentLink, ...]
+
+    @property
+    def is_thread(self) -> bool:
+        return len(self.parts) > 1
+
+
+def _segments(part: RenderedPart, cut: int | None) -> tuple[Segment, ...]:
+    text = part.text
+    if cut is not None:
+        for link in part.links:  # never fold inside a link
+            if link.start < cut < link.end:
+                cut = link.end
+    bounds = sorted({0, len(text), *([cut] if cut is not None else [])})
+    pieces: list[tuple[int, int, str | None]] = []
+    pos = 0
+    for link in part.links:
+        if link.start > pos:
+            pieces.append((pos, link.start, None))
+        pieces.append((link.start, link.end, link.url))
+        pos = link.end
+    if pos < len(text):
+        pieces.append((pos, len(text), None))
+    out: list[Segment] = []
+    for start, end, url in pieces:
+        inner = [b for b in bounds if start < b < end]
+        for a, b in zip([start, *inner], [*inner, end], strict=True):
+            after = cut is not None and a >= cut
+            out.append(Segment(text[a:b], ContentLink.of(url).href if url else None, after))
+    return tuple(out)
+
+
+def _meters(part: RenderedPart, platform: str, max_characters: int | None) -> tuple[Meter, ...]:
+    return tuple(
+        Meter(limit.name, limit.count(part.text), limit.maximum)
+        for limit in text_limits(platform, max_characters)
+    )
+
+
+def media_site_path(root: Path, upload: Upload) -> str:
+    """Where the exact uploaded file appears on the site."""
+    path = upload.path.resolve()
+    media = (root / layout.MEDIA).resolve()
+    if path.is_relative_to(media):
+        return "media/" + path.relative_to(media).as_posix()
+    return "media/renditions/" + path.name
+
+
+def _media(data: SiteData, rendered: Rendered, assets: dict[str, Path]) -> tuple[MediaView, ...]:
+    out = []
+    for item in rendered.media:
+        upload = data.upload(item, rendered.platform)
+        if isinstance(upload, MediaError):
+            out.append(MediaView(None, item.alt, item.file, upload.message))
+            continue
+        site_path = media_site_path(data.ws.root, upload)
+        assets[site_path] = upload.path
+        kind = upload.mime.split("/")[-1].upper()
+        changed = "" if upload.path.name == Path(item.file).name else " (a rendition made for it)"
+        note = f"{upload.width}×{upload.height} {kind}, {upload.size / 1000:,.0f} kB{changed}"
+        out.append(MediaView(site_path, item.alt, note, None))
+    return tuple(out)
+
+
+def card_view(
+    data: SiteData, post: Post, channel_id: str, job: Job | None, assets: dict[str, Path]
+) -> CardView | None:
+    channel = data.channels.get(channel_id)
+    if channel is None:
+        return None
+    rendered = data.rendered(post, channel)
+    fold = FOLDS.get(channel.platform)
+    parts = []
+    for number, part in enumerate(rendered.parts, 1):
+        cut = fold_at(part.text, fold) if fold and number == 1 else None
+        parts.append(
+            PartView(
+                number,
+                part.text,
+                _segments(part, cut),
+                _meters(part, channel.platform, channel.max_characters),
+                fold.label if fold and cut is not None else None,
+                part.line,
+            )
+        )
+    entry = data.ledger_for(post)
+    record = entry.channels.get(channel_id) if entry else None
+    at = post.when(channel_id)
+    return CardView(
+        chip=chip(channel_id, dict(data.channels)),
+        account=channel.account or channel_id,
+        when=f"{data.local(at):%a %d %b %Y, %H:%M %Z}" if at else "no time set",
+        state=state_label(job) if job else ("draft" if post.draft else "not scheduled"),
+        state_class=state_class(job) if job else "td-state-draft",
+        note=job.note if job else "",
+        from_variant=rendered.from_variant,
+        parts=tuple(parts),
+        media=_media(data, rendered, assets),
+        diagnostics=tuple(
+            diagnostic_view(d) for d in data.diagnostics_for(post) if d.channel == channel_id
+        ),
+        record=record,
+        published=tuple(
+            ContentLink.of(p.url, f"part {i}" if len(record.parts) > 1 else "published post")
+            for i, p in enumerate(record.parts, 1)
+            if p.url
+        )
+        if record
+        else (),
+    )
+
+
+@dataclass(frozen=True)
+class PostView:
+    post: Post
+    src: str
+    when: str
+    cards: tuple[CardView, ...]
+    diagnostics: tuple[DiagnosticView, ...]
+    campaign_name: str | None
+    expires: str | None
+    errors: int
+
+
+def post_view(data: SiteData, post: Post, assets: dict[str, Path]) -> PostView:
+    jobs = {job.channel: job for job in data.jobs_for(post)}
+    cards = [card_view(data, post, cid, jobs.get(cid), assets) for cid in post.channels]
+    campaign = data.ws.campaigns.get(post.campaign) if post.campaign else None
+    return PostView(
+        post=post,
+        src=post_src(post.id),
+        when=f"{data.local(post.at):%A %d %B %Y, %H:%M %Z}" if post.at else "no time set",
+        cards=tuple(c for c in cards if c is not None),
+        diagnostics=tuple(diagnostic_view(d) for d in data.diagnostics_for(post)),
+        campaign_name=campaign.name if campaign else None,
+        expires=f"{data.local(post.expires):%d %b %Y, %H:%M}" if post.expires else None,
+        errors=data.errors_for(post),
+    )
