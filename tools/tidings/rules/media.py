@@ -173,7 +173,9 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         ref.source,
                         ("file",),
                         "media.rendition",
-                        f"`{ref.file}` will be sent as {r.describe()} for {spec.name} on {cid}: "
+                        f"`{ref.file}` will be sent as {r.describe()} for {spec.name}"
+                        + ("" if cid == channel.platform else f" (channel `{cid}`)")
+                        + ": "
                         + "; ".join(r.reasons),
                         "nothing to do; to control the result, save the image that way yourself",
                         cid,
