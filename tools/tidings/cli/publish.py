@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import UsageError
 from ..loader import Collector, load_brand
-from ..publish import Options, Report, publish
 from ..timeparse import TimeProblem, parse_duration
 from .main import Context
 from .options import now_option, resolve_now
+
+if TYPE_CHECKING:
+    from ..publish import Report
 
 _STYLE = {
     "published": "green",
@@ -65,6 +68,8 @@ def command(
       tidings publish --push                   what the scheduled workflow runs
       tidings publish --channel outbox --now "2026-12-20 09:05"
     """
+    from ..publish import Options, publish  # httpx and the adapters: only when publishing
+
     if push and no_commit:
         raise UsageError("--push and --no-commit cannot be used together", "choose one")
     root = obj.root
