@@ -83,3 +83,8 @@ def serve(obj: Context, addr: str) -> None:
     from ..site.build import serve_site
 
     serve_site(obj.root, addr)
+
+
+from . import deploy  # noqa: E402  (tidings site deploy lives in its own module)
+
+command.add_command(deploy.command)
