@@ -86,9 +86,9 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 def _register() -> None:
-    from . import check, github, new, plan, publish, resolve, review, rules, site
+    from . import check, github, metrics, new, plan, publish, resolve, review, rules, site
 
-    for module in (check, github, new, plan, publish, resolve, rules, site, review):
+    for module in (check, github, metrics, new, plan, publish, resolve, rules, site, review):
         cli.add_command(module.command)
 
 

@@ -19,14 +19,19 @@ from ..render import RenderedPart
 from .http import Caller, PlatformError
 
 __all__ = [
+    "AccountCounts",
     "Adapter",
     "Caller",
+    "Counts",
     "CredentialError",
     "MediaFile",
+    "MetricsReader",
     "Outgoing",
     "PlatformError",
     "Remote",
+    "Unavailable",
     "Unknowable",
+    "count",
     "credential",
 ]
 
@@ -102,6 +107,64 @@ class Adapter(Protocol):
     def delete(self, part: Remote) -> None:
         """Remove a published part (for expiry). Raises PlatformError."""
         ...
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a platform reports about one post, in tidings' words.
+
+    ``None`` means the platform does not report that number (Mastodon and Bluesky have no
+    views), never zero. ``raw`` keeps the platform's own names and values exactly as it
+    sent them (``favourites_count``, ``likeCount``, …).
+    """
+
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+    views: int | None = None
+    raw: Mapping[str, int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AccountCounts:
+    """What a platform reports about the channel's account; ``raw`` as in :class:`Counts`."""
+
+    followers: int | None = None
+    raw: Mapping[str, int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A post the platform did not report on (deleted, hidden, or not found)."""
+
+    reason: str
+
+
+class MetricsReader(Protocol):
+    """Reads numbers back from a platform, in as few requests as its API allows.
+
+    A second, optional protocol next to :class:`Adapter`: a platform module that supports
+    metrics has a ``metrics_reader(channel, env, caller)`` function returning one.
+    """
+
+    platform: ClassVar[str]
+
+    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+        """The counts of each published part, keyed by ``Remote.id``. A part the platform
+        does not know is :class:`Unavailable`; a failing platform raises PlatformError."""
+        ...
+
+    def account_metrics(self) -> AccountCounts:
+        """The account's followers. Raises PlatformError."""
+        ...
+
+
+def count(value: object) -> int | None:
+    """A count as the platform sent it: a non-negative integer, else None (not reported)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 def credential(

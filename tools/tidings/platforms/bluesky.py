@@ -29,19 +29,39 @@ import regex
 
 from ..model import Channel
 from ..render import RenderedPart
-from .base import Caller, MediaFile, Outgoing, PlatformError, Remote, credential
+from .base import (
+    AccountCounts,
+    Caller,
+    Counts,
+    MediaFile,
+    Outgoing,
+    PlatformError,
+    Remote,
+    Unavailable,
+    count,
+    credential,
+)
 
 __all__ = [
     "COLLECTION",
+    "DEFAULT_APPVIEW",
     "DEFAULT_PDS",
+    "POSTS_PER_READ",
+    "AppViewReader",
     "BlueskyAdapter",
     "connect",
     "facet_spans",
+    "metrics_reader",
     "record_key",
     "tid",
 ]
 
 DEFAULT_PDS = "https://bsky.social"
+DEFAULT_APPVIEW = "https://public.api.bsky.app"
+POSTS_PER_READ = 25
+"""``app.bsky.feed.getPosts`` takes at most 25 ``uris`` per request."""
+POST_COUNTS = ("likeCount", "repostCount", "replyCount", "quoteCount", "bookmarkCount")
+PROFILE_COUNTS = ("followersCount", "followsCount", "postsCount")
 COLLECTION = "app.bsky.feed.post"
 WEB = "https://bsky.app"
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -474,4 +494,82 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Bluesky
         pds=credential(channel, env, "pds", default=DEFAULT_PDS),
         handle=credential(channel, env, "handle"),
         password=credential(channel, env, "app_password"),
+    )
+
+
+class AppViewReader:
+    """Reads counts from a Bluesky AppView: public data, no login, no app password.
+
+    The numbers are the AppView's (the PDS keeps records, not counts): ``getPosts`` with up
+    to :data:`POSTS_PER_READ` URIs a request, ``getProfile`` for followers. Bluesky reports
+    no views; ``bookmarkCount`` is kept in ``raw`` only.
+    """
+
+    platform: ClassVar[str] = "bluesky"
+
+    def __init__(self, caller: Caller, appview: str, actor: str) -> None:
+        self.caller = caller
+        self.appview = appview.rstrip("/")
+        self.actor = actor.removeprefix("@")
+
+    def __repr__(self) -> str:
+        return f"AppViewReader(appview={self.appview!r}, actor={self.actor!r})"
+
+    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+        uris = list(dict.fromkeys(p.id for p in parts if p.id.startswith("at://")))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(uris), POSTS_PER_READ):
+            batch = uris[start : start + POSTS_PER_READ]
+            what = f"read {len(batch)} post(s) from the AppView"
+            body = self._get("app.bsky.feed.getPosts", what, {"uris": batch})
+            posts = body.get("posts")
+            if not isinstance(posts, list):
+                raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
+            found.update((str(p.get("uri")), p) for p in posts if isinstance(p, dict))
+        result: dict[str, Counts | Unavailable] = {}
+        for part in parts:
+            post = found.get(part.id)
+            if not part.id.startswith("at://"):
+                result[part.id] = Unavailable(f"{part.id!r} is not an at:// record URI")
+            elif post is None:
+                result[part.id] = Unavailable("the AppView has no such post (deleted, or hidden)")
+            else:
+                raw = {name: count(post.get(name)) for name in POST_COUNTS if name in post}
+                result[part.id] = Counts(
+                    likes=raw.get("likeCount"),
+                    reposts=raw.get("repostCount"),
+                    replies=raw.get("replyCount"),
+                    quotes=raw.get("quoteCount"),
+                    views=None,
+                    raw=raw,
+                )
+        return result
+
+    def account_metrics(self) -> AccountCounts:
+        body = self._get(
+            "app.bsky.actor.getProfile", f"read the profile of {self.actor}", {"actor": self.actor}
+        )
+        raw = {name: count(body.get(name)) for name in PROFILE_COUNTS if name in body}
+        return AccountCounts(followers=raw.get("followersCount"), raw=raw)
+
+    def _get(self, nsid: str, what: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        response = self.caller.call(
+            "GET", f"{self.appview}/xrpc/{nsid}", safe=True, what=what, ok=(200,), params=params
+        )
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise PlatformError(f"{what}: the answer is not a JSON object", retryable=True)
+        return body
+
+
+def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> AppViewReader:
+    """The metrics reader of a Bluesky channel: only the handle is needed (credential
+    ``handle``); the AppView is credential ``appview`` if set, else :data:`DEFAULT_APPVIEW`."""
+    return AppViewReader(
+        caller,
+        appview=credential(channel, env, "appview", default=DEFAULT_APPVIEW),
+        actor=credential(channel, env, "handle"),
     )

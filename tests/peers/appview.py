@@ -1,0 +1,249 @@
+"""A small Bluesky AppView for the tests: the two public read endpoints tidings uses,
+answered from the records on the test PDS (which has no AppView of its own).
+
+The real AppView counts what it sees on the network; this one counts the records of every
+repository on the PDS, read through the PDS's own sync and repo APIs
+(``com.atproto.sync.listRepos``, ``describeRepo``, ``listRecords``; a repository is read
+again only when its ``rev`` changed):
+
+* ``GET /xrpc/app.bsky.feed.getPosts?uris=…`` (1 to 25 ``uris``, else 400
+  ``InvalidRequest``): ``{"posts": [PostView]}`` in the order asked, unknown posts left out.
+  ``likeCount`` / ``repostCount``: ``app.bsky.feed.like`` / ``.repost`` records whose
+  ``subject.uri`` is the post; ``replyCount``: posts whose ``reply.parent.uri`` is it;
+  ``quoteCount``: posts embedding it (``app.bsky.embed.record``, or ``recordWithMedia``);
+  ``bookmarkCount``: 0 (bookmarks are private, not records).
+* ``GET /xrpc/app.bsky.actor.getProfile?actor=<handle or DID>``: ``followersCount``
+  (``app.bsky.graph.follow`` records whose subject is the DID), ``followsCount``,
+  ``postsCount``; an unknown actor is 400 ``InvalidRequest`` "Profile not found".
+
+For the tests: ``requests`` logs every request as ``(nsid, {param: [values]})``, and
+``fail(status, count=…)`` makes the next requests answer ``status`` with an XRPC error body.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+MAX_URIS = 25
+POST = "app.bsky.feed.post"
+COLLECTIONS = (POST, "app.bsky.feed.like", "app.bsky.feed.repost", "app.bsky.graph.follow")
+
+
+@dataclass
+class _Repo:
+    rev: str
+    did: str
+    handle: str
+    records: dict[str, list[dict[str, Any]]]  # collection -> [{uri, cid, value}]
+
+
+@dataclass
+class _Fault:
+    status: int
+    count: int | None
+    body: dict[str, Any]
+
+
+@dataclass
+class AppView:
+    pds_url: str
+    requests: list[tuple[str, dict[str, list[str]]]] = field(default_factory=list)
+    _repos: dict[str, _Repo] = field(default_factory=dict)
+    _faults: list[_Fault] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> AppView:
+        view = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                status, body = view.handle(self.path)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def fail(
+        self, status: int = 500, *, count: int | None = 1, error: str = "InternalServerError"
+    ) -> None:
+        """Answer the next ``count`` requests (None: all) with ``status`` and an XRPC error."""
+        body = {"error": error, "message": f"{error} (fault injected by the test)"}
+        self._faults.append(_Fault(status, count, body))
+
+    def calls(self, nsid: str) -> list[dict[str, list[str]]]:
+        return [params for name, params in self.requests if name == nsid]
+
+    # ------------------------------------------------------------------ requests
+
+    def handle(self, target: str) -> tuple[int, dict[str, Any]]:
+        split = urlsplit(target)
+        nsid = split.path.removeprefix("/xrpc/")
+        params = parse_qs(split.query)
+        with self._lock:
+            self.requests.append((nsid, params))
+            for fault in self._faults:
+                if fault.count is None or fault.count > 0:
+                    if fault.count is not None:
+                        fault.count -= 1
+                    return fault.status, fault.body
+            try:
+                if nsid == "app.bsky.feed.getPosts":
+                    return self._get_posts(params.get("uris", []))
+                if nsid == "app.bsky.actor.getProfile":
+                    return self._get_profile((params.get("actor") or [""])[0])
+            except httpx.HTTPError as exc:
+                return 502, {"error": "UpstreamFailure", "message": str(exc)}
+        return 501, {"error": "MethodNotImplemented", "message": f"{nsid} is not served here"}
+
+    def _get_posts(self, uris: list[str]) -> tuple[int, dict[str, Any]]:
+        if not uris or len(uris) > MAX_URIS:
+            return 400, _invalid(f"uris must have 1 to {MAX_URIS} elements, not {len(uris)}")
+        if any(not u.startswith("at://") for u in uris):
+            return 400, _invalid("uris must be at-uris")
+        repos = self._index()
+        records = {r["uri"]: (repo, r) for repo in repos.values() for r in repo.records[POST]}
+        posts = []
+        for uri in uris:
+            if uri not in records:
+                continue
+            repo, record = records[uri]
+            posts.append(
+                {
+                    "uri": uri,
+                    "cid": record["cid"],
+                    "author": {"did": repo.did, "handle": repo.handle},
+                    "record": record["value"],
+                    "indexedAt": record["value"].get("createdAt"),
+                    "likeCount": _subjects(repos, "app.bsky.feed.like", uri),
+                    "repostCount": _subjects(repos, "app.bsky.feed.repost", uri),
+                    "replyCount": sum(1 for v in _values(repos, POST) if _parent(v) == uri),
+                    "quoteCount": sum(1 for v in _values(repos, POST) if _quoted(v) == uri),
+                    "bookmarkCount": 0,
+                    "labels": [],
+                    "viewer": {},
+                }
+            )
+        return 200, {"posts": posts}
+
+    def _get_profile(self, actor: str) -> tuple[int, dict[str, Any]]:
+        repos = self._index()
+        repo = next((r for r in repos.values() if actor in (r.did, r.handle)), None)
+        if repo is None:
+            return 400, _invalid("Profile not found")
+        followers = sum(
+            1 for v in _values(repos, "app.bsky.graph.follow") if v.get("subject") == repo.did
+        )
+        return 200, {
+            "did": repo.did,
+            "handle": repo.handle,
+            "followersCount": followers,
+            "followsCount": len(repo.records["app.bsky.graph.follow"]),
+            "postsCount": len(repo.records[POST]),
+            "labels": [],
+            "viewer": {},
+        }
+
+    # ------------------------------------------------------------------ the index
+
+    def _index(self) -> dict[str, _Repo]:
+        with httpx.Client(base_url=self.pds_url, timeout=10.0) as pds:
+            for entry in _pages(pds, "com.atproto.sync.listRepos", "repos", {}):
+                did, rev = entry["did"], entry.get("rev", "")
+                known = self._repos.get(did)
+                if known is not None and known.rev == rev:
+                    continue
+                handle = _get(pds, "com.atproto.repo.describeRepo", {"repo": did})["handle"]
+                records = {
+                    c: list(
+                        _pages(
+                            pds,
+                            "com.atproto.repo.listRecords",
+                            "records",
+                            {"repo": did, "collection": c},
+                        )
+                    )
+                    for c in COLLECTIONS
+                }
+                self._repos[did] = _Repo(rev, did, handle, records)
+        return self._repos
+
+
+def _get(pds: httpx.Client, nsid: str, params: dict[str, Any]) -> dict[str, Any]:
+    response = pds.get(f"/xrpc/{nsid}", params=params)
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _pages(
+    pds: httpx.Client, nsid: str, key: str, params: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    cursor = None
+    while True:
+        page = _get(pds, nsid, {**params, "limit": 100, **({"cursor": cursor} if cursor else {})})
+        yield from page[key]
+        cursor = page.get("cursor")
+        if not cursor or not page[key]:
+            return
+
+
+def _values(repos: dict[str, _Repo], collection: str) -> Iterator[dict[str, Any]]:
+    for repo in repos.values():
+        for record in repo.records[collection]:
+            yield record["value"]
+
+
+def _subjects(repos: dict[str, _Repo], collection: str, uri: str) -> int:
+    return sum(1 for v in _values(repos, collection) if (v.get("subject") or {}).get("uri") == uri)
+
+
+def _parent(value: dict[str, Any]) -> str | None:
+    reply = value.get("reply") or {}
+    parent = reply.get("parent") or {}
+    uri = parent.get("uri")
+    return uri if isinstance(uri, str) else None
+
+
+def _quoted(value: dict[str, Any]) -> str | None:
+    embed = value.get("embed") or {}
+    kind = embed.get("$type")
+    if kind == "app.bsky.embed.record":
+        uri = (embed.get("record") or {}).get("uri")
+    elif kind == "app.bsky.embed.recordWithMedia":
+        uri = ((embed.get("record") or {}).get("record") or {}).get("uri")
+    else:
+        return None
+    return uri if isinstance(uri, str) else None
+
+
+def _invalid(message: str) -> dict[str, Any]:
+    return {"error": "InvalidRequest", "message": message}

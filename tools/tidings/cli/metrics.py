@@ -1,0 +1,143 @@
+"""`tidings metrics` (collect) and `tidings metrics export`"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import UsageError
+from ..loader import Collector, load_brand
+from .main import Context
+from .options import now_option, resolve_now
+
+if TYPE_CHECKING:
+    from ..metrics_collect import Report
+
+_STYLE = {"ok": "green", "skipped": "yellow", "failed": "bold red"}
+
+
+@click.group("metrics", invoke_without_command=True)
+@now_option
+@click.option("--push", is_flag=True, help="Push the snapshot commit (what CI uses).")
+@click.option(
+    "--no-commit", "no_commit", is_flag=True, help="Write the snapshot but do not commit it."
+)
+@click.pass_context
+def command(ctx: click.Context, now_text: str | None, push: bool, no_commit: bool) -> None:
+    """Collect what the platforms report into today's snapshot, and commit it.
+
+    Reads the counts of every post published in the last metrics.window_days (tidings.yaml,
+    default 90) and every channel's followers, and writes metrics/YYYY/MM/<date>.json (the
+    date in the brand's timezone; a second run that day replaces the file). A platform that
+    fails marks only its channel; the exit code is then 1. Channels without credentials
+    are skipped. `tidings metrics export` turns the snapshots into a table.
+
+    \b
+    Examples:
+      tidings metrics                        collect now, commit locally
+      tidings metrics --push                 what the daily workflow runs
+      tidings metrics --no-commit --now "2026-12-20 18:00"
+      tidings metrics export --format csv --out build/metrics.csv
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..metrics_collect import Options, collect
+
+    if push and no_commit:
+        raise UsageError("--push and --no-commit cannot be used together", "choose one")
+    obj: Context = ctx.obj
+    root = obj.root
+    brand = load_brand(root, Collector())  # for --now in the brand's timezone
+    opts = Options(
+        now=resolve_now(now_text, brand.timezone if brand else UTC),
+        push=push,
+        commit=not no_commit,
+    )
+    report = collect(root, opts)
+    _print(report)
+    sys.exit(0 if report.ok else 1)
+
+
+@command.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv"]),
+    default="csv",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@click.pass_obj
+def export(obj: Context, fmt: str, out: Path | None) -> None:
+    """Write every snapshot as a tidy table: one row per date, post and channel.
+
+    Columns: date, post, channel, platform, published_at (UTC), campaign, tags (joined with
+    ";"), type (thread, image, link or text), likes, reposts, replies, quotes, views and the
+    channel's followers on that date. An empty cell is a number the platform does not
+    report. Rows are sorted by date, post and channel.
+
+    \b
+    Examples:
+      tidings metrics export --format csv > metrics.csv
+      tidings metrics export --out build/site/metrics.csv
+    """
+    from ..loader import load_workspace
+    from ..metrics import load_snapshots
+    from ..metrics_export import post_rows, write_csv
+
+    root = obj.root
+    ws, _ = load_workspace(root)
+    rows = post_rows(ws, load_snapshots(root))
+    if out is None:
+        write_csv(rows, sys.stdout)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        n = write_csv(rows, fh)
+    click.echo(f"{n} row(s) written to {out}", err=True)
+
+
+def _print(report: Report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=120)
+    table = Table(title=f"tidings metrics: {report.path}")
+    table.add_column("channel", no_wrap=True)
+    table.add_column("platform", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    table.add_column("posts", justify="right")
+    table.add_column("followers", justify="right")
+    table.add_column("requests", justify="right")
+    table.add_column("why", overflow="fold", ratio=3)
+    for o in report.channels:
+        posts = str(o.posts) + (f" (+{o.unavailable} gone)" if o.unavailable else "")
+        table.add_row(
+            o.channel,
+            o.platform,
+            o.state,
+            posts if o.state != "skipped" else "",
+            "" if o.followers is None else str(o.followers),
+            str(o.requests) if o.requests else "",
+            o.detail,
+            style=_STYLE.get(o.state, ""),
+        )
+    if report.channels:
+        console.print(table)
+    else:
+        console.print("No channel has metrics to read.")
+    where = "committed and pushed" if report.pushed else "committed" if report.committed else ""
+    console.print(f"{report.path} written" + (f", {where}" if where else ""))
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")

@@ -1,0 +1,288 @@
+"""Metrics snapshots: ``metrics/YYYY/MM/<date>.json``, one file per day, written by CI.
+
+A snapshot holds what each channel's platform reported in one collection run
+(``tidings metrics``): per published post the normalised counts (``likes``, ``reposts``,
+``replies``, ``quotes``, ``views``) and the platform's own numbers under their own names
+(``raw``), and per account the followers. A number the platform does not report is
+``null``, never 0. A channel that could not be read says so (``state: failed`` and the
+error); a channel without credentials or without metrics support is ``skipped``.
+
+This module is the read side and is pure: :func:`load_snapshots` gives the history as
+frozen dataclasses for the site's dashboards and for the CSV export
+(:mod:`tidings.metrics_export`). :mod:`tidings.metrics_collect` writes snapshots.
+
+The file keeps one post per line, so ``git diff metrics/`` shows which numbers moved.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from . import layout
+from .errors import TidingsError
+from .platforms.base import AccountCounts, Counts
+
+__all__ = [
+    "MEASURES",
+    "VERSION",
+    "ChannelReading",
+    "MetricsError",
+    "PostReading",
+    "Snapshot",
+    "dump_snapshot",
+    "load_snapshots",
+    "parse_snapshot",
+    "snapshot_path",
+]
+
+VERSION = 1
+MEASURES = ("likes", "reposts", "replies", "quotes", "views")
+"""The normalised per-post counts, in the order files and tables use."""
+STATES = ("ok", "failed", "skipped")
+
+
+class MetricsError(TidingsError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PostReading:
+    """One post on one channel in one snapshot. ``counts`` is None when the platform did not
+    report on it (``error`` says why: deleted, hidden, …)."""
+
+    post: str
+    channel: str
+    remote_id: str
+    published_at: datetime | None
+    counts: Counts | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelReading:
+    """One channel in one snapshot. ``state`` is ``ok``, ``failed`` (``error`` says why; what
+    was read before the failure is kept) or ``skipped`` (no credentials, no metrics support)."""
+
+    channel: str
+    platform: str
+    state: str
+    account: AccountCounts | None = None
+    posts: tuple[PostReading, ...] = ()
+    error: str | None = None
+
+    @property
+    def followers(self) -> int | None:
+        return self.account.followers if self.account is not None else None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One ``metrics/YYYY/MM/<date>.json``: ``day`` is the date in the brand's timezone."""
+
+    day: date
+    collected_at: datetime
+    window_days: int
+    channels: Mapping[str, ChannelReading] = field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(c.state != "failed" for c in self.channels.values())
+
+    def posts(self) -> Iterator[PostReading]:
+        for cid in sorted(self.channels):
+            yield from self.channels[cid].posts
+
+
+def snapshot_path(day: date) -> str:
+    """``metrics/2026/12/2026-12-20.json``"""
+    return f"{layout.METRICS}/{day:%Y}/{day:%m}/{day.isoformat()}.json"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _line(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _post_entry(reading: PostReading) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "post": reading.post,
+        "remote_id": reading.remote_id,
+        "published_at": _stamp(reading.published_at) if reading.published_at else None,
+    }
+    if reading.counts is None:
+        entry["error"] = reading.error or "not reported"
+    else:
+        entry["metrics"] = {m: getattr(reading.counts, m) for m in MEASURES}
+        entry["raw"] = dict(reading.counts.raw)
+    return entry
+
+
+def dump_snapshot(snapshot: Snapshot) -> str:
+    """The file's text: deterministic, channels and posts sorted, one post per line."""
+    out = [
+        "{",
+        f'  "version": {VERSION},',
+        f'  "date": "{snapshot.day.isoformat()}",',
+        f'  "collected_at": "{_stamp(snapshot.collected_at)}",',
+        f'  "window_days": {snapshot.window_days},',
+    ]
+    if not snapshot.channels:
+        out += ['  "channels": {}', "}"]
+        return "\n".join(out) + "\n"
+    out.append('  "channels": {')
+    names = sorted(snapshot.channels)
+    for n, cid in enumerate(names):
+        reading = snapshot.channels[cid]
+        out.append(f"    {_line(cid)}: {{")
+        out.append(f'      "platform": {_line(reading.platform)},')
+        out.append(f'      "state": {_line(reading.state)},')
+        if reading.error:
+            out.append(f'      "error": {_line(reading.error)},')
+        account = (
+            None
+            if reading.account is None
+            else {"followers": reading.account.followers, "raw": dict(reading.account.raw)}
+        )
+        out.append(f'      "account": {_line(account)},')
+        posts = sorted(reading.posts, key=lambda p: (p.post, p.remote_id))
+        if posts:
+            out.append('      "posts": [')
+            lines = [f"        {_line(_post_entry(p))}" for p in posts]
+            out.append(",\n".join(lines))
+            out.append("      ]")
+        else:
+            out.append('      "posts": []')
+        out.append("    }" + ("," if n < len(names) - 1 else ""))
+    out += ["  }", "}"]
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _instant(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _counts(entry: Mapping[str, Any]) -> Counts:
+    metrics = entry["metrics"]
+    return Counts(
+        likes=metrics["likes"],
+        reposts=metrics["reposts"],
+        replies=metrics["replies"],
+        quotes=metrics["quotes"],
+        views=metrics["views"],
+        raw=dict(entry.get("raw") or {}),
+    )
+
+
+def _problem(data: object) -> str | None:
+    """Why ``data`` is not a snapshot (the schema's first error), or None."""
+    from .validation import fast_validator, validator
+
+    try:
+        fast_validator("metrics")(data)
+        return None
+    except Exception:  # fastjsonschema's JsonSchemaException: explain with jsonschema
+        errors = sorted(validator("metrics").iter_errors(data), key=lambda e: list(e.path))
+        if not errors:
+            return None
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "(top)"
+        return f"{where}: {errors[0].message}"
+
+
+def parse_snapshot(text: str, path: str = "", *, validate: bool = True) -> Snapshot:
+    """A snapshot from its file's text. Raises MetricsError naming ``path`` when the text is
+    not a valid snapshot (it is written by CI: restore it from git history)."""
+    hint = "snapshots are written by `tidings metrics`; restore the file from git history"
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise MetricsError(f"{path}: not valid JSON ({exc})", hint) from None
+    if validate:
+        problem = _problem(data)
+        if problem:
+            raise MetricsError(f"{path}: not a metrics snapshot: {problem}", hint)
+    channels: dict[str, ChannelReading] = {}
+    for cid, ch in data["channels"].items():
+        account = ch.get("account")
+        posts = tuple(
+            PostReading(
+                post=p["post"],
+                channel=cid,
+                remote_id=p["remote_id"],
+                published_at=_instant(p.get("published_at")),
+                counts=_counts(p) if "metrics" in p else None,
+                error=p.get("error"),
+            )
+            for p in ch.get("posts") or ()
+        )
+        channels[cid] = ChannelReading(
+            channel=cid,
+            platform=ch["platform"],
+            state=ch["state"],
+            account=None
+            if account is None
+            else AccountCounts(account["followers"], dict(account.get("raw") or {})),
+            posts=posts,
+            error=ch.get("error"),
+        )
+    collected = _instant(data["collected_at"])
+    assert collected is not None
+    return Snapshot(
+        day=date.fromisoformat(data["date"]),
+        collected_at=collected,
+        window_days=int(data["window_days"]),
+        channels=channels,
+        path=path,
+    )
+
+
+def snapshot_files(root: Path) -> list[str]:
+    """Repository-relative paths of every snapshot, oldest first."""
+    return sorted(layout.walk(root, layout.METRICS, (".json",)), key=lambda rel: Path(rel).name)
+
+
+def load_snapshots(
+    root: Path, *, since: date | None = None, validate: bool = True
+) -> list[Snapshot]:
+    """Every snapshot under ``root/metrics/``, oldest first (``since``: from that day on).
+
+    Raises MetricsError naming the first file that is not a valid snapshot, or whose name
+    does not match the date inside it.
+    """
+    found: list[Snapshot] = []
+    for rel in snapshot_files(root):
+        name = Path(rel).stem
+        if since is not None and name < since.isoformat():
+            continue
+        snapshot = parse_snapshot((root / rel).read_text(encoding="utf-8"), rel, validate=validate)
+        if snapshot_path(snapshot.day) != rel:
+            raise MetricsError(
+                f"{rel}: holds the snapshot of {snapshot.day}, which belongs in "
+                f"{snapshot_path(snapshot.day)}",
+                "snapshots are written by `tidings metrics`; move it back or restore it",
+            )
+        found.append(snapshot)
+    return found
+
+
+def readings(snapshots: Sequence[Snapshot]) -> Iterator[tuple[Snapshot, PostReading]]:
+    """Every (snapshot, post reading), in snapshot order, then channel, then post."""
+    for snapshot in snapshots:
+        for reading in snapshot.posts():
+            yield snapshot, reading

@@ -1,0 +1,182 @@
+"""Tidy tables from the snapshot history: one row per (snapshot, post, channel).
+
+:func:`post_rows` joins each reading with what the post says about itself today (campaign,
+tags, type), so a post tagged later is counted under its new tag everywhere.
+:func:`follower_rows` is followers per (snapshot, channel). :func:`write_csv` writes the
+post rows for spreadsheets (``tidings metrics export --format csv``). Everything here is
+pure and deterministic: rows are sorted by date, post, channel.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TextIO
+
+from .metrics import MEASURES, Snapshot
+from .model import Post, Workspace
+from .render import find_urls
+
+__all__ = [
+    "CSV_COLUMNS",
+    "POST_TYPES",
+    "FollowerRow",
+    "MetricRow",
+    "follower_rows",
+    "post_rows",
+    "post_type",
+    "write_csv",
+]
+
+POST_TYPES = ("thread", "image", "link", "text")
+"""A post's type on a channel, the first that applies: more than one part, an image, a link
+in the text, else text."""
+
+CSV_COLUMNS = (
+    "date",
+    "post",
+    "channel",
+    "platform",
+    "published_at",
+    "campaign",
+    "tags",
+    "type",
+    *MEASURES,
+    "followers",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricRow:
+    """One post on one channel in one snapshot. Counts are None when not reported; campaign,
+    tags and type are empty/None when the post file is gone."""
+
+    date: date
+    post: str
+    channel: str
+    platform: str
+    published_at: datetime | None
+    campaign: str | None
+    tags: tuple[str, ...]
+    type: str | None
+    likes: int | None
+    reposts: int | None
+    replies: int | None
+    quotes: int | None
+    views: int | None
+    followers: int | None
+    """The channel's followers in the same snapshot."""
+
+    @property
+    def engagement(self) -> int | None:
+        """likes + reposts + replies + quotes, the reported ones; None when none is reported."""
+        counts = [c for c in (self.likes, self.reposts, self.replies, self.quotes) if c is not None]
+        return sum(counts) if counts else None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowerRow:
+    date: date
+    channel: str
+    platform: str
+    followers: int | None
+
+
+def post_type(post: Post, channel: str) -> str:
+    """``thread``, ``image``, ``link`` or ``text``: what ``channel`` gets of ``post``."""
+    parts = post.parts_for(channel)
+    if len(parts) > 1:
+        return "thread"
+    if post.media_for(channel):
+        return "image"
+    if any(find_urls(part.text) for part in parts):
+        return "link"
+    return "text"
+
+
+def _posts_by_ledger_id(ws: Workspace) -> dict[str, Post]:
+    """Posts by the id the ledger knows them under (a renamed post by its content hash)."""
+    found = dict(ws.posts)
+    by_hash = {p.content_hash: p for p in ws.posts.values()}
+    for pid, entry in ws.ledger.items():
+        if pid not in found and entry.content_hash in by_hash:
+            found[pid] = by_hash[entry.content_hash]
+    return found
+
+
+def post_rows(ws: Workspace, snapshots: Sequence[Snapshot]) -> list[MetricRow]:
+    """Every post reading with numbers, joined with its post; sorted by date, post, channel."""
+    posts = _posts_by_ledger_id(ws)
+    types: dict[tuple[str, str], str | None] = {}
+    rows: list[MetricRow] = []
+    for snapshot in snapshots:
+        for cid, channel in snapshot.channels.items():
+            followers = channel.followers
+            for reading in channel.posts:
+                counts = reading.counts
+                if counts is None:
+                    continue
+                post = posts.get(reading.post)
+                key = (reading.post, cid)
+                if key not in types:
+                    types[key] = post_type(post, cid) if post is not None else None
+                rows.append(
+                    MetricRow(
+                        date=snapshot.day,
+                        post=reading.post,
+                        channel=cid,
+                        platform=channel.platform,
+                        published_at=reading.published_at,
+                        campaign=post.campaign if post else None,
+                        tags=post.tags if post else (),
+                        type=types[key],
+                        likes=counts.likes,
+                        reposts=counts.reposts,
+                        replies=counts.replies,
+                        quotes=counts.quotes,
+                        views=counts.views,
+                        followers=followers,
+                    )
+                )
+    rows.sort(key=lambda r: (r.date, r.post, r.channel))
+    return rows
+
+
+def follower_rows(snapshots: Iterable[Snapshot]) -> list[FollowerRow]:
+    """Followers per (snapshot, channel) for every channel that reported them."""
+    rows = [
+        FollowerRow(snapshot.day, cid, channel.platform, channel.followers)
+        for snapshot in snapshots
+        for cid, channel in snapshot.channels.items()
+        if channel.account is not None
+    ]
+    rows.sort(key=lambda r: (r.date, r.channel))
+    return rows
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, tuple):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def csv_record(row: MetricRow) -> Mapping[str, str]:
+    return {column: _cell(getattr(row, column)) for column in CSV_COLUMNS}
+
+
+def write_csv(rows: Iterable[MetricRow], out: TextIO) -> int:
+    """Write a header and ``rows``; empty cells are numbers the platform does not report.
+    Tags are joined with ``;``. Returns the number of rows written."""
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    n = 0
+    for row in rows:
+        writer.writerow(csv_record(row))
+        n += 1
+    return n
