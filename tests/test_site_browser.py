@@ -1,0 +1,314 @@
+"""The preview site in a real browser: Debian's headless Chromium driven by Playwright.
+
+The example brand plus a hostile overlay is built once per session and served from
+127.0.0.1. Chromium comes from apt (`apt-get install -y chromium`, which `.ci/run` does);
+Playwright never downloads a browser. Without /usr/bin/chromium these tests fail, saying
+how to install it. Screenshots go to build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tidings.render import render
+from tidings.site import collect
+from tidings.site.build import build_site
+
+REPO = Path(__file__).parents[1]
+HOSTILE = Path(__file__).parent / "fixtures" / "site" / "hostile"
+SCREENSHOTS = REPO / "build" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+NOW = datetime(2026, 12, 20, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+EXAMPLE_PARTS = ("tidings.yaml", "mkdocs.yml", "brand", "content", "site")
+
+
+@dataclass
+class Site:
+    root: Path
+    base: str
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("browser") / "brand"
+    for part in EXAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, root / part)
+    shutil.copytree(HOSTILE, root, dirs_exist_ok=True)
+    out = root / "build" / "site"
+    build_site(root, out, NOW)
+    handler = functools.partial(_Quiet, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(root, f"http://127.0.0.1:{server.server_port}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium with "
+            "`apt-get update && apt-get install -y chromium` (never `playwright install`)",
+            pytrace=False,
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is missing: run `make install` (it is a dev dependency)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Tab:
+    """A page with everything that went wrong on it recorded."""
+
+    page: Any
+    base: str
+    console_errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Any:
+        response = self.page.goto(self.base + path, wait_until="load")
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        return self.page
+
+    def assert_clean(self) -> None:
+        assert self.console_errors == []
+        assert self.external == [], "requests left localhost"
+        assert self.failed == []
+        assert self.dialogs == []
+
+
+@pytest.fixture
+def tab(browser: Any, site: Site) -> Iterator[Tab]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    tab = Tab(page, site.base)
+    page.on("console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: tab.console_errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((site.base, "data:", "blob:")) else tab.external.append(r.url)
+        ),
+    )
+    page.on(
+        "response", lambda r: tab.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+
+    def on_dialog(dialog: Any) -> None:
+        tab.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    yield tab
+    context.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def test_calendar_shows_the_december_posts(tab: Tab, site: Site) -> None:
+    page = tab.open("calendar/2026-12/")
+    grid = page.locator("table.td-month")
+    assert grid.is_visible()
+    data = collect(site.root, NOW)
+    december = [
+        p
+        for p in data.ws.posts.values()
+        if p.at and (p.at.astimezone(data.tz).year, p.at.astimezone(data.tz).month) == (2026, 12)
+    ]
+    assert len(december) >= 19
+    for post in december:
+        assert grid.get_by_role("link", name=post.title, exact=True).first.is_visible(), post.title
+    assert grid.locator(".td-blackout").first.is_visible()
+    assert grid.locator(".td-keydate", has_text="St. Nicholas Day").is_visible()
+    assert grid.get_by_text("nothing planned").first.is_visible()
+    assert page.locator(".td-weeklist").is_hidden()
+    _shot(page, "calendar-2026-12.png")
+    page.get_by_role("link", name="January 2027 →").click()
+    assert page.url.endswith("/calendar/2027-01/")
+    tab.assert_clean()
+
+
+def test_a_post_card_shows_exactly_what_render_gives(tab: Tab, site: Site) -> None:
+    page = tab.open("calendar/2026-12/")
+    page.locator("table.td-month").get_by_role("link", name="Holiday opening hours").first.click()
+    assert page.url.endswith("/posts/2026/12/holiday-opening-hours/")
+    data = collect(site.root, NOW)
+    post = data.ws.posts["2026/12/holiday-opening-hours"]
+    for cid in post.channels:
+        rendered = render(post, data.ws.channels[cid], data.ws.brand)
+        card = page.locator(f'article.td-card[data-channel="{cid}"]')
+        texts = card.locator(".td-text").evaluate_all(
+            """els => els.map(el => {
+                const copy = el.cloneNode(true);
+                copy.querySelectorAll('.td-fold').forEach(f => f.remove());
+                return copy.textContent;
+            })"""
+        )
+        assert texts == [p.text for p in rendered.parts], cid
+        assert card.locator("figcaption .td-alt").first.is_visible()
+    mastodon = page.locator('article.td-card[data-channel="mastodon"]')
+    assert mastodon.get_by_text("282 / 500 characters").is_visible()
+    assert page.locator('article.td-card[data-channel="linkedin"] .td-fold').is_visible()
+    images = page.locator("article.td-card img")
+    assert images.count() == len(post.channels)
+    assert all(img.get_attribute("alt") for img in images.all())
+    for img in images.all():  # loading="lazy": each loads once scrolled to
+        img.scroll_into_view_if_needed()
+        img.wait_for(state="visible")
+        page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle())
+    _shot(page, "post-holiday-opening-hours.png")
+    thread = tab.open("posts/2026/12/year-in-numbers/")
+    assert thread.locator('article.td-card[data-channel="bluesky"] .td-part').count() == 4
+    tab.assert_clean()
+
+
+HOSTILE_PAGES = (
+    "posts/2026/12/hostile/",
+    "calendar/2026-12/",
+    "",
+    "posts/",
+    "ideas/",
+    "ledger/",
+    "campaigns/",
+    "campaigns/hostile/",
+)
+
+
+def test_a_hostile_post_runs_nothing(tab: Tab) -> None:
+    for path in HOSTILE_PAGES:
+        page = tab.open(path)
+        page.wait_for_timeout(50)  # let any injected handler fire
+        assert page.evaluate("typeof window.__pwned") == "undefined", path
+        assert page.locator("img[onerror], [onload], [onclick]").count() == 0, path
+        assert page.locator('a[href^="javascript:" i]').count() == 0, path
+        scripts = page.locator("script").evaluate_all("els => els.map(e => e.textContent)")
+        assert not any("__pwned" in s for s in scripts), path
+    page = tab.open("posts/2026/12/hostile/")
+    card = page.locator('article.td-card[data-channel="mastodon"] .td-text')
+    assert "<script>window.__pwned = 'body'</script>" in card.inner_text()
+    assert "</textarea><script>alert('textarea')</script>" in card.inner_text()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("<script>")
+    for link in page.locator("article.md-content__inner a[href^='http']").all():
+        assert link.get_attribute("rel") == "noopener nofollow"
+    _shot(page, "post-hostile.png")
+    meta = page.locator(".md-search-result__meta")
+    page.wait_for_function(  # the search worker has loaded the index
+        "() => !document.querySelector('.md-search-result__meta')"
+        "?.textContent.includes('Initializing')",
+        timeout=15000,
+    )
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially("hostile")  # the theme listens to key events, not `input`
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    assert "matching" in meta.inner_text()
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    tab.assert_clean()
+
+
+def test_keyboard_reaches_links_with_a_visible_focus(tab: Tab) -> None:
+    page = tab.open("posts/2026/12/holiday-opening-hours/")
+    seen = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                const style = getComputedStyle(el);
+                return {tag: el.tagName, text: el.textContent.trim().slice(0, 40),
+                        inContent: !!el.closest('article.md-content__inner'),
+                        outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
+            }"""
+        )
+        seen.append(info)
+        if info["tag"] == "A" and info["inContent"]:
+            break
+    focused = seen[-1]
+    assert focused["tag"] == "A" and focused["inContent"], seen
+    assert focused["outline"] != "none" and focused["width"] >= 2, focused
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/campaigns/holidays-2026/" in page.url  # the first link in the post is its campaign
+    tab.assert_clean()
+
+
+def test_narrow_screens_get_the_week_list(tab: Tab) -> None:
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    page = tab.open("calendar/2026-12/")
+    assert page.locator("table.td-month").is_hidden()
+    week_list = page.locator(".td-weeklist")
+    assert week_list.is_visible()
+    assert week_list.get_by_role("link", name="Holiday opening hours").first.is_visible()
+    _shot(page, "calendar-2026-12-narrow.png")
+    tab.assert_clean()
+
+
+def test_every_page_loads_cleanly(tab: Tab) -> None:
+    for path in (
+        "",
+        "calendar/",
+        "calendar/2027-01/",
+        "posts/",
+        "brand/",
+        "ideas/",
+        "ledger/",
+        "campaigns/holidays-2026/",
+        "writing-posts/",
+        "review/",
+        "checks/",
+    ):
+        tab.open(path)
+    ics = tab.page.request.get(tab.base + "calendar.ics")
+    assert ics.ok and ics.text().startswith("BEGIN:VCALENDAR\r\n")
+    home = tab.open("")
+    assert home.get_by_role("heading", name="Going out in the next 7 days").is_visible()
+    assert home.get_by_text("Last-minute gift vouchers").first.is_visible()
+    _shot(home, "home.png")
+    tab.assert_clean()
