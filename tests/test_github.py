@@ -76,6 +76,13 @@ def test_the_comment_is_found_beyond_the_first_page() -> None:
     assert [r.query.get("page") for r in fake.requests if r.method == "GET"] == [None, "2", "3"]
 
 
+def test_mentions_and_issue_references_never_notify_anyone() -> None:
+    text = "Thanks @lumengrain and @Some-One! Fixes #12, see https://photog.social/@lg/3#4 a@b.c &#8203;"
+    body = comment_body(text)
+    assert "@\u200blumengrain" in body and "@\u200bSome-One" in body and "#\u200b12" in body
+    assert "https://photog.social/@lg/3#4" in body and "a@b.c" in body and "&#8203;" in body
+
+
 def test_the_body_is_data_with_one_marker_and_cut_to_size() -> None:
     text = f"{MARKER}\nintro {MARKER} and <!-- tidings-review -->\n" + "x" * (2 * MAX_BODY)
     body = comment_body(text)

@@ -113,9 +113,23 @@ def test_the_life_of_a_post(
     git(laptop, "commit", "-q", "-m", "Post: open studio")
     git(laptop, "push", "-q", "origin", "open-studio")
 
-    # check.yml on the pull request (a runner: a fresh clone of the branch)
-    runner = clone(remote, tmp_path / "check-run")
-    git(runner, "checkout", "-q", "open-studio")
+    # check.yml on the pull request: like actions/checkout, a runner checks out the merge
+    # of the branch into main (refs/pull/N/merge), whose first parent is the base
+    def pull_request_checkout(name: str) -> Path:
+        runner = clone(remote, tmp_path / name)
+        git(runner, "checkout", "-q", "--detach", "origin/main")
+        git(
+            runner,
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge open-studio into main",
+            "origin/open-studio",
+        )
+        return runner
+
+    runner = pull_request_checkout("check-run-1")
     bad = tidings(runner, "check", "--format", "github", code=1)
     assert bad.stdout.startswith(f"::error file={POST_PATH},line=5,")
     assert "unknown channel `mastodn`" in bad.stdout and "did you mean `mastodon`" in bad.stdout
@@ -123,7 +137,7 @@ def test_the_life_of_a_post(
     post.write_text(POST.format(channels="mastodon, outbox"))
     git(laptop, "commit", "-q", "-am", "Fix the channel name")
     git(laptop, "push", "-q", "origin", "open-studio")
-    git(runner, "pull", "-q", "--ff-only")
+    runner = pull_request_checkout("check-run-2")
     assert tidings(runner, "check", "--format", "github").stdout == ""
 
     event = tmp_path / "event.json"
@@ -146,7 +160,7 @@ def test_the_life_of_a_post(
         runner,
         "review",
         "--base",
-        "origin/main",
+        "HEAD^1",  # the merge commit's first parent: the base, as in check.yml
         "--head",
         "HEAD",
         "--site-url",

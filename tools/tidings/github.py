@@ -8,8 +8,10 @@ Two jobs, both for the review flow (see ``.github/workflows/preview.yml``):
 - ``upsert_comment`` keeps ONE review comment per pull request: it finds the comment that
   holds the hidden marker and was written by the workflow's own account, and edits it, or
   else creates it. The body is data: it is sent as JSON, any marker inside it is removed
-  (so text from a pull request cannot hijack another comment), and it is cut to GitHub's
-  size limit.
+  (so text from a pull request cannot hijack another comment), ``@name`` mentions and
+  ``#123`` references are defused with a zero-width space (a post's text mentioning
+  ``@someone`` must not notify a GitHub user of that name, and a fork's pull request must
+  not make the bot ping people or issues), and it is cut to GitHub's size limit.
 
 The token comes from ``GITHUB_TOKEN`` and travels only in the ``Authorization`` header. It
 never appears in output or errors: messages carry method, path and GitHub's own words,
@@ -34,6 +36,9 @@ MAX_BODY = 65536  # characters GitHub accepts in a comment
 MAX_PR = 2**31 - 1
 API_VERSION = "2022-11-28"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
+_MENTION = re.compile(r"(?<![\w@/])@(?=[A-Za-z0-9])")
+_REFERENCE = re.compile(r"(?<![\w&/])#(?=[0-9])")
+_ZWSP = "\u200b"
 _TRUNCATED = (
     "\n\n*(cut to GitHub's comment size: the full review is in the check run's artifact)*\n"
 )
@@ -138,8 +143,10 @@ def _pages(client: httpx.Client, path: str, **params: Any) -> Iterator[dict[str,
 
 
 def comment_body(text: str, marker: str = MARKER) -> str:
-    """The comment exactly as sent: the marker first, once, then the text, cut to size."""
+    """The comment exactly as sent: the marker first, once, then the text with mentions and
+    issue references defused, cut to size."""
     text = text.replace(marker, "").lstrip("\n")
+    text = _REFERENCE.sub("#" + _ZWSP, _MENTION.sub("@" + _ZWSP, text))
     body = f"{marker}\n{text}"
     if len(body) > MAX_BODY:
         body = body[: MAX_BODY - len(_TRUNCATED)] + _TRUNCATED
