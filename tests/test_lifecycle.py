@@ -77,6 +77,12 @@ def tidings(
     return proc
 
 
+def checkout(remote: Path, target: Path) -> Path:
+    """What actions/checkout gives a job on push or schedule: main, one commit deep."""
+    git(remote.parent, "clone", "--quiet", "--depth", "1", f"file://{remote}", str(target))
+    return target
+
+
 def ledger(remote: Path) -> dict[str, Any]:
     text = remote_file(remote, LEDGER)
     assert text is not None, "no ledger file on the remote"
@@ -172,7 +178,7 @@ def test_the_life_of_a_post(
     (runner / "build/preview/review.md").write_text(review)
 
     # preview.yml: the preview on gh-pages in pr-1/, and one comment on the pull request
-    trusted = clone(remote, tmp_path / "preview-run")  # the default branch, never the PR
+    trusted = checkout(remote, tmp_path / "preview-run")  # the default branch, never the PR
     tidings(
         trusted, "site", "deploy", "--dir", str(runner / "build/preview/site"), "--prefix", "pr-1"
     )
@@ -196,7 +202,7 @@ def test_the_life_of_a_post(
     assert remote_log(remote)[0] == "Merge pull request #1"
 
     # ---------------------------------------------------------------- publish.yml
-    ci = clone(remote, tmp_path / "publish-run")
+    ci = checkout(remote, tmp_path / "publish-run")
     early = tidings(ci, "publish", "--push", "--now", "2026-12-12 09:50", env=platform_env)
     assert "Nothing was due." in early.stdout
     assert mastodon.statuses() == [] and remote_file(remote, LEDGER) is None
@@ -225,7 +231,7 @@ def test_the_life_of_a_post(
     assert len(mastodon.statuses()) == 1 and head(remote) == tip
 
     # ---------------------------------------------------------------- pages.yml, cleanup
-    pages = clone(remote, tmp_path / "pages-run")
+    pages = checkout(remote, tmp_path / "pages-run")
     tidings(pages, "site", "build", "--out", "build/site", "--now", "2026-12-12 10:30")
     tidings(pages, "site", "deploy", "--dir", "build/site", "--branch", "gh-pages")
     files = gh_pages(remote)
@@ -239,7 +245,7 @@ def test_the_life_of_a_post(
         f"{mastodon.base_url}/api/v1/statuses/{status['id']}/favourite",
         headers={"Authorization": f"Bearer {mastodon.token}"},
     ).raise_for_status()
-    metrics_run = clone(remote, tmp_path / "metrics-run")
+    metrics_run = checkout(remote, tmp_path / "metrics-run")
     tidings(metrics_run, "metrics", "--push", "--now", "2026-12-13 08:00", env=platform_env)
     snapshot_text = remote_file(remote, "metrics/2026/12/2026-12-13.json")
     assert snapshot_text is not None, remote_log(remote)[:3]
