@@ -16,12 +16,15 @@ The file keeps one post per line, so ``git diff metrics/`` shows which numbers m
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from sys import intern
+from typing import Any, NamedTuple
 
 from . import layout
 from .errors import TidingsError
@@ -50,10 +53,10 @@ class MetricsError(TidingsError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class PostReading:
+class PostReading(NamedTuple):
     """One post on one channel in one snapshot. ``counts`` is None when the platform did not
-    report on it (``error`` says why: deleted, hidden, …)."""
+    report on it (``error`` says why: deleted, hidden, …). A NamedTuple: a history holds
+    hundreds of thousands of them."""
 
     post: str
     channel: str
@@ -172,84 +175,110 @@ def dump_snapshot(snapshot: Snapshot) -> str:
 # ---------------------------------------------------------------- reading
 
 
-def _instant(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
+@cache
+def _instant(value: str) -> datetime:
+    """An instant as the files write it (cached: each post's time recurs in every file)."""
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _counts(entry: Mapping[str, Any]) -> Counts:
-    metrics = entry["metrics"]
-    return Counts(
-        likes=metrics["likes"],
-        reposts=metrics["reposts"],
-        replies=metrics["replies"],
-        quotes=metrics["quotes"],
-        views=metrics["views"],
-        raw=dict(entry.get("raw") or {}),
+_EMPTY: Mapping[str, int | None] = {}
+
+
+def _is_count(value: object) -> bool:
+    return value is None or (type(value) is int and value >= 0)
+
+
+def _readings(cid: str, entries: Sequence[Mapping[str, Any]], raw: bool) -> tuple[PostReading, ...]:
+    out: list[PostReading] = []
+    append = out.append
+    for p in entries:
+        m = p.get("metrics")
+        counts = None
+        if m is not None:
+            values = (m["likes"], m["reposts"], m["replies"], m["quotes"], m["views"])
+            if not all(_is_count(v) for v in values):
+                raise ValueError(f"a count of {p['post']} on {cid} is not a whole number")
+            counts = Counts(*values, (p.get("raw") or _EMPTY) if raw else _EMPTY)
+        elif not isinstance(p["error"], str):
+            raise ValueError(f"{p['post']} on {cid} has neither metrics nor an error")
+        published = p["published_at"]
+        append(
+            PostReading(
+                intern(p["post"]),  # the same ids recur in every file: keep one copy
+                cid,
+                intern(p["remote_id"]),
+                _instant(published) if published is not None else None,
+                counts,
+                p.get("error"),
+            )
+        )
+    return tuple(out)
+
+
+def _build(data: Mapping[str, Any], path: str, raw: bool) -> Snapshot:
+    if data.get("version") != VERSION:
+        raise ValueError(f"version must be {VERSION}")
+    channels: dict[str, ChannelReading] = {}
+    for cid, ch in data["channels"].items():
+        account = ch["account"]
+        if ch["state"] not in STATES:
+            raise ValueError(f"channel {cid}: unknown state {ch['state']!r}")
+        if account is not None and not _is_count(account["followers"]):
+            raise ValueError(f"channel {cid}: followers is not a whole number")
+        channels[cid] = ChannelReading(
+            cid,
+            ch["platform"],
+            ch["state"],
+            None
+            if account is None
+            else AccountCounts(account["followers"], account.get("raw") or _EMPTY),
+            _readings(intern(cid), ch["posts"], raw),
+            ch.get("error"),
+        )
+    return Snapshot(
+        day=date.fromisoformat(data["date"]),
+        collected_at=datetime.fromisoformat(data["collected_at"].replace("Z", "+00:00")),
+        window_days=int(data["window_days"]),
+        channels=channels,
+        path=path,
     )
 
 
-def _problem(data: object) -> str | None:
-    """Why ``data`` is not a snapshot (the schema's first error), or None."""
-    from .validation import fast_validator, validator
+def _explain(data: object) -> str | None:
+    """The schema's first complaint about ``data``, or None when it has none."""
+    from .validation import validator
 
-    try:
-        fast_validator("metrics")(data)
+    errors = sorted(validator("metrics").iter_errors(data), key=lambda e: list(e.path))
+    if not errors:
         return None
-    except Exception:  # fastjsonschema's JsonSchemaException: explain with jsonschema
-        errors = sorted(validator("metrics").iter_errors(data), key=lambda e: list(e.path))
-        if not errors:
-            return None
-        where = "/".join(str(p) for p in errors[0].absolute_path) or "(top)"
-        return f"{where}: {errors[0].message}"
+    where = "/".join(str(p) for p in errors[0].absolute_path) or "(top)"
+    return f"{where}: {errors[0].message}"
 
 
-def parse_snapshot(text: str, path: str = "", *, validate: bool = True) -> Snapshot:
+def parse_snapshot(
+    text: str, path: str = "", *, validate: bool = False, raw: bool = True
+) -> Snapshot:
     """A snapshot from its file's text. Raises MetricsError naming ``path`` when the text is
-    not a valid snapshot (it is written by CI: restore it from git history)."""
+    not a snapshot (files are written by CI: restore it from git history).
+
+    Reading checks what it uses (structure, whole non-negative counts) at little cost;
+    ``validate`` also checks the file against the whole schema first, which is slow.
+    ``raw=False`` leaves out the platforms' own numbers (``Counts.raw`` is empty), which
+    saves memory when only the normalised counts are needed."""
     hint = "snapshots are written by `tidings metrics`; restore the file from git history"
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise MetricsError(f"{path}: not valid JSON ({exc})", hint) from None
     if validate:
-        problem = _problem(data)
+        problem = _explain(data)
         if problem:
             raise MetricsError(f"{path}: not a metrics snapshot: {problem}", hint)
-    channels: dict[str, ChannelReading] = {}
-    for cid, ch in data["channels"].items():
-        account = ch.get("account")
-        posts = tuple(
-            PostReading(
-                post=p["post"],
-                channel=cid,
-                remote_id=p["remote_id"],
-                published_at=_instant(p.get("published_at")),
-                counts=_counts(p) if "metrics" in p else None,
-                error=p.get("error"),
-            )
-            for p in ch.get("posts") or ()
-        )
-        channels[cid] = ChannelReading(
-            channel=cid,
-            platform=ch["platform"],
-            state=ch["state"],
-            account=None
-            if account is None
-            else AccountCounts(account["followers"], dict(account.get("raw") or {})),
-            posts=posts,
-            error=ch.get("error"),
-        )
-    collected = _instant(data["collected_at"])
-    assert collected is not None
-    return Snapshot(
-        day=date.fromisoformat(data["date"]),
-        collected_at=collected,
-        window_days=int(data["window_days"]),
-        channels=channels,
-        path=path,
-    )
+    try:
+        return _build(data, path, raw)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        problem = _explain(data) or f"{type(exc).__name__}: {exc}"
+        raise MetricsError(f"{path}: not a metrics snapshot: {problem}", hint) from None
 
 
 def snapshot_files(root: Path) -> list[str]:
@@ -258,19 +287,32 @@ def snapshot_files(root: Path) -> list[str]:
 
 
 def load_snapshots(
-    root: Path, *, since: date | None = None, validate: bool = True
+    root: Path, *, since: date | None = None, validate: bool = False, raw: bool = True
 ) -> list[Snapshot]:
     """Every snapshot under ``root/metrics/``, oldest first (``since``: from that day on).
+    ``validate`` and ``raw`` as in :func:`parse_snapshot`.
 
     Raises MetricsError naming the first file that is not a valid snapshot, or whose name
     does not match the date inside it.
     """
+    gc_was_on = gc.isenabled()
+    gc.disable()  # many small objects and no cycles: collection passes would only cost time
+    try:
+        return _load(root, since, validate, raw)
+    finally:
+        gc.freeze()  # the history lives as long as the command: keep it out of later passes
+        if gc_was_on:
+            gc.enable()
+
+
+def _load(root: Path, since: date | None, validate: bool, raw: bool) -> list[Snapshot]:
     found: list[Snapshot] = []
     for rel in snapshot_files(root):
         name = Path(rel).stem
         if since is not None and name < since.isoformat():
             continue
-        snapshot = parse_snapshot((root / rel).read_text(encoding="utf-8"), rel, validate=validate)
+        text = (root / rel).read_text(encoding="utf-8")
+        snapshot = parse_snapshot(text, rel, validate=validate, raw=raw)
         if snapshot_path(snapshot.day) != rel:
             raise MetricsError(
                 f"{rel}: holds the snapshot of {snapshot.day}, which belongs in "

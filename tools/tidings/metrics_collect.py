@@ -325,7 +325,7 @@ def _own(counts: Counts, job: Published) -> Counts:
     """A thread's first part counts the thread's own second part as a reply: leave it out."""
     if len(job.parts) < 2 or counts.replies is None:
         return counts
-    return replace(counts, replies=max(0, counts.replies - 1))
+    return counts._replace(replies=max(0, counts.replies - 1))
 
 
 def _summary(report: Report) -> str:

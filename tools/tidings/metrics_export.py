@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TextIO
+from operator import attrgetter
+from typing import NamedTuple, TextIO
 
 from .metrics import MEASURES, Snapshot
 from .model import Post, Workspace
@@ -48,8 +48,7 @@ CSV_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class MetricRow:
+class MetricRow(NamedTuple):
     """One post on one channel in one snapshot. Counts are None when not reported; campaign,
     tags and type are empty/None when the post file is gone."""
 
@@ -76,8 +75,7 @@ class MetricRow:
         return sum(counts) if counts else None
 
 
-@dataclass(frozen=True, slots=True)
-class FollowerRow:
+class FollowerRow(NamedTuple):
     date: date
     channel: str
     platform: str
@@ -111,36 +109,43 @@ def post_rows(ws: Workspace, snapshots: Sequence[Snapshot]) -> list[MetricRow]:
     posts = _posts_by_ledger_id(ws)
     types: dict[tuple[str, str], str | None] = {}
     rows: list[MetricRow] = []
-    for snapshot in snapshots:
+    by_post_and_channel = attrgetter("post", "channel")
+    for snapshot in sorted(snapshots, key=attrgetter("day")):
+        day = snapshot.day
+        batch: list[MetricRow] = []
         for cid, channel in snapshot.channels.items():
             followers = channel.followers
+            platform = channel.platform
             for reading in channel.posts:
                 counts = reading.counts
                 if counts is None:
                     continue
-                post = posts.get(reading.post)
-                key = (reading.post, cid)
-                if key not in types:
-                    types[key] = post_type(post, cid) if post is not None else None
-                rows.append(
+                pid = reading.post
+                post = posts.get(pid)
+                key = (pid, cid)
+                kind = types.get(key, "")
+                if kind == "":
+                    kind = types[key] = post_type(post, cid) if post is not None else None
+                batch.append(
                     MetricRow(
-                        date=snapshot.day,
-                        post=reading.post,
-                        channel=cid,
-                        platform=channel.platform,
-                        published_at=reading.published_at,
-                        campaign=post.campaign if post else None,
-                        tags=post.tags if post else (),
-                        type=types[key],
-                        likes=counts.likes,
-                        reposts=counts.reposts,
-                        replies=counts.replies,
-                        quotes=counts.quotes,
-                        views=counts.views,
-                        followers=followers,
+                        day,
+                        pid,
+                        cid,
+                        platform,
+                        reading.published_at,
+                        post.campaign if post is not None else None,
+                        post.tags if post is not None else (),
+                        kind,
+                        counts.likes,
+                        counts.reposts,
+                        counts.replies,
+                        counts.quotes,
+                        counts.views,
+                        followers,
                     )
                 )
-    rows.sort(key=lambda r: (r.date, r.post, r.channel))
+        batch.sort(key=by_post_and_channel)
+        rows.extend(batch)
     return rows
 
 

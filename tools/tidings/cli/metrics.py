@@ -96,7 +96,7 @@ def export(obj: Context, fmt: str, out: Path | None) -> None:
 
     root = obj.root
     ws, _ = load_workspace(root)
-    rows = post_rows(ws, load_snapshots(root))
+    rows = post_rows(ws, load_snapshots(root, raw=False))
     if out is None:
         write_csv(rows, sys.stdout)
         return

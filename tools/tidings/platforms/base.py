@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar, Protocol
+from types import MappingProxyType
+from typing import ClassVar, NamedTuple, Protocol
 
 from ..errors import TidingsError
 from ..model import Channel
@@ -109,13 +110,13 @@ class Adapter(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     """What a platform reports about one post, in tidings' words.
 
     ``None`` means the platform does not report that number (Mastodon and Bluesky have no
     views), never zero. ``raw`` keeps the platform's own names and values exactly as it
-    sent them (``favourites_count``, ``likeCount``, …).
+    sent them (``favourites_count``, ``likeCount``, …). A NamedTuple, immutable and cheap to
+    make: a metrics history holds one per post, channel and day.
     """
 
     likes: int | None = None
@@ -123,7 +124,7 @@ class Counts:
     replies: int | None = None
     quotes: int | None = None
     views: int | None = None
-    raw: Mapping[str, int | None] = field(default_factory=dict)
+    raw: Mapping[str, int | None] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
