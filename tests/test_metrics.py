@@ -488,6 +488,43 @@ def test_a_concurrent_ledger_commit_and_the_snapshot_both_land(
     )
 
 
+def test_two_runs_the_same_day_end_with_the_later_snapshot(
+    published: Setup, appview: AppView, tmp_path: Path
+) -> None:
+    other = clone(published.remote, tmp_path / "other")
+
+    def another_run_pushes_the_same_day() -> None:
+        early = collect(other, Options(now=EVENING.replace(hour=6), env=published.env))
+        assert early.committed
+        git(other, "push", "-q", "origin", "HEAD:main")
+
+    report = collect(
+        published.work,
+        Options(
+            now=EVENING,
+            push=True,
+            env=published.env,
+            transport=Meanwhile(another_run_pushes_the_same_day),
+        ),
+    )
+    assert report.ok and report.pushed
+    data = json.loads(remote_file(published.remote, SNAPSHOT) or "")
+    assert data["collected_at"] == "2026-12-20T17:00:00Z"  # ours: it read the platforms later
+    log = remote_log(published.remote)
+    assert [line.startswith("metrics: snapshot 2026-12-20") for line in log[:2]] == [True, True]
+
+
+def test_a_snapshot_left_uncommitted_by_a_dead_run_is_committed_first(
+    published: Setup, appview: AppView
+) -> None:
+    collect(published.work, Options(now=EVENING.replace(day=19), env=published.env, commit=False))
+    assert git(published.work, "status", "--porcelain").strip() == "?? metrics/"
+    report = collect(published.work, Options(now=EVENING, push=True, env=published.env))
+    assert report.pushed
+    assert remote_log(published.remote)[1] == "metrics: snapshot of an interrupted run"
+    assert remote_file(published.remote, "metrics/2026/12/2026-12-19.json")
+
+
 class Meanwhile(httpx.BaseTransport):
     """A real HTTP transport that runs ``action`` once, before the first request: something
     that happens elsewhere while the run is reading the platforms."""
