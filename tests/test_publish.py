@@ -352,3 +352,16 @@ def test_outside_git_it_says_to_use_no_commit(make_workspace: Callable[..., Path
     written = run(root, "--no-commit", "--now", "2026-12-10 09:05", "--channel", "outbox")
     assert written.returncode == 0, written.stderr
     assert "published" in (root / "ledger/2026/12/hello.yaml").read_text()
+
+
+def test_optional_credentials_are_not_required() -> None:
+    from tidings.model import Channel, Source
+
+    channel = Channel(
+        id="bluesky",
+        platform="bluesky",
+        source=Source("brand/channels.yaml"),
+        credentials={"handle": "BSKY_H", "app_password": "BSKY_P", "pds": "BSKY_PDS"},
+    )
+    assert channel.missing_credentials({"BSKY_H": "a.test"}) == ("BSKY_P",)
+    assert channel.missing_credentials({"BSKY_H": "a.test", "BSKY_P": "x"}) == ()

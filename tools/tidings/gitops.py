@@ -120,7 +120,7 @@ class Repo:
             if rebase.returncode != 0:
                 self.git("rebase", "--abort", check=False)
                 return PushResult(
-                    False, conflict=True, message="another run wrote the same ledger file"
+                    False, conflict=True, message="another run changed the same file"
                 )
         return PushResult(False, message=last[:500])
 

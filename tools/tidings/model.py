@@ -17,6 +17,7 @@ from .yamlsource import Path as KeyPath
 from .yamlsource import YamlDoc
 
 LOCAL_PLATFORMS = frozenset({"outbox", "feed"})
+OPTIONAL_CREDENTIALS = frozenset({"pds", "appview"})  # they default to Bluesky's public servers
 FINAL_STATES = frozenset({"published", "missed", "retracted"})
 
 
@@ -74,8 +75,13 @@ class Channel:
         return self.platform in LOCAL_PLATFORMS
 
     def missing_credentials(self, env: Mapping[str, str]) -> tuple[str, ...]:
-        """The environment variable names this channel needs that are not set."""
-        return tuple(name for name in self.credentials.values() if not env.get(name))
+        """The environment variable names this channel needs that are not set (optional
+        ones, like Bluesky's ``pds`` and ``appview``, have defaults and never count)."""
+        return tuple(
+            name
+            for key, name in self.credentials.items()
+            if key not in OPTIONAL_CREDENTIALS and not env.get(name)
+        )
 
 
 @dataclass(frozen=True)
