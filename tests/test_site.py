@@ -325,6 +325,9 @@ def test_front_matter_escapes_the_title() -> None:
     assert "<script>" not in text
     assert 'title: "&lt;script&gt;alert(1)&lt;/script&gt; &#34;q&#34;"' in text
     assert 'hide: ["navigation", "toc"]' in text
+    assert "search" not in text
+    listing = front_matter(SitePage("ledger.md", "Ledger", "", search=False))
+    assert 'search: {"exclude": true}' in listing  # listings repeat what post pages hold
 
 
 # ---- the MkDocs build -------------------------------------------------------------------

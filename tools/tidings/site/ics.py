@@ -29,6 +29,11 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """A content line folded to at most 75 octets per physical line, CRLF-terminated."""
+    if line.isascii():  # one octet per character: plain slicing
+        if len(line) <= 75:
+            return line + "\r\n"
+        rest = [line[i : i + 74] for i in range(75, len(line), 74)]
+        return "\r\n ".join([line[:75], *rest]) + "\r\n"
     out: list[str] = []
     current: list[str] = []
     size = 0

@@ -50,6 +50,7 @@ class SitePage:
     html: str
     in_nav: bool = False
     wide: bool = False  # hide the theme's navigation sidebar to give the content room
+    search: bool = True  # listings repeat what post pages hold: left out of the search index
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class _Builder:
         template: str,
         in_nav: bool = False,
         wide: bool = False,
+        search: bool = True,
         **ctx: Any,
     ) -> None:
         html = render_template(
@@ -94,7 +96,7 @@ class _Builder:
             now=self.data.local(self.data.now),
             **ctx,
         )
-        self.out.pages.append(SitePage(src, title, html, in_nav, wide))
+        self.out.pages.append(SitePage(src, title, html, in_nav, wide, search))
 
 
 def _days(jobs: Iterable[Job], data: SiteData) -> list[tuple[str, list[Job]]]:
@@ -179,7 +181,13 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
     _calendar_pages(b, all_months, this_month)
     rows = [(p, {j.channel: j for j in data.jobs_for(p)}, data.errors_for(p)) for p in posts]
     b.page(
-        "posts/index.md", "Posts", "posts_index.html", in_nav=True, rows=rows, unreadable=unreadable
+        "posts/index.md",
+        "Posts",
+        "posts_index.html",
+        in_nav=True,
+        search=False,
+        rows=rows,
+        unreadable=unreadable,
     )
     for post in posts:
         view = post_view(data, post, b.assets)
@@ -238,6 +246,7 @@ def _calendar_pages(b: _Builder, all_months: list[Month], this_month: Month | No
             f"{month.first:%B %Y}",
             "calendar_month.html",
             wide=True,
+            search=False,
             month=month,
             prev_src=month_src(month.prev) if month.prev else None,
             next_src=month_src(month.next) if month.next else None,
@@ -320,6 +329,7 @@ def _ledger_page(b: _Builder, data: SiteData) -> None:
         "Ledger",
         "ledger.html",
         in_nav=True,
+        search=False,
         groups=[(s, groups[s]) for s in order],
         counts={s: len(groups[s]) for s in order},
     )

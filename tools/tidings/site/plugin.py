@@ -53,6 +53,8 @@ def front_matter(page: SitePage) -> str:
         "title": str(escape(page.title)),
         "hide": ["navigation", "toc"] if page.wide else ["toc"],
     }
+    if not page.search:
+        meta["search"] = {"exclude": True}
     return "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n"
 
 
