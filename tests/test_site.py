@@ -5,6 +5,11 @@ and the MkDocs build through the plugin and `tidings site build`."""
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable
 from datetime import datetime
 from html.parser import HTMLParser
@@ -384,3 +389,29 @@ def test_mkdocs_yml_without_the_plugin_is_a_clear_error(
     result = CliRunner().invoke(cli, ["--root", str(root), "site", "build"])
     assert result.exit_code == 2
     assert "does not use the tidings plugin" in result.output
+
+
+def test_site_serve_answers(make_workspace: Callable[..., Path]) -> None:
+    root = make_workspace(HOSTILE)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "tidings", "--root", str(root), "site", "serve"]
+    proc = subprocess.Popen(
+        [*cmd, "--addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/posts/", timeout=5) as r:
+                    body = r.read().decode("utf-8")
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "tidings site serve did not answer"
+                time.sleep(0.2)
+        assert "Hello" in body and "<script>window.__pwned" not in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import calendar as stdcal
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from ..model import Campaign, KeyDate, Post
-from ..plan import JobState
+from ..plan import Job, JobState
 from .colors import css_color, text_on
 from .data import SiteData
 from .views import Chip, chip
@@ -94,18 +95,19 @@ def _state(states: set[JobState]) -> str:
     return next(s for s in _STATE_RANK if s in found)
 
 
-def _entries(data: SiteData) -> dict[date, list[Entry]]:
+def entries_by_day(data: SiteData, jobs: Iterable[Job]) -> dict[date, list[Entry]]:
+    """``jobs`` grouped by local day, then by (time, post): one entry with its channels."""
     grouped: dict[tuple[date, str, str], list[tuple[str, JobState]]] = defaultdict(list)
     posts: dict[str, Post] = {}
-    for job in data.jobs:
+    for job in jobs:
         local = data.local(job.at)
         grouped[(local.date(), f"{local:%H:%M}", job.post.id)].append((job.channel, job.state))
         posts[job.post.id] = job.post
     by_day: dict[date, list[Entry]] = defaultdict(list)
     channels = dict(data.channels)
-    for (day, hhmm, pid), jobs in sorted(grouped.items()):
-        chips = tuple(chip(cid, channels) for cid, _ in sorted(jobs))
-        by_day[day].append(Entry(posts[pid], hhmm, chips, _state({s for _, s in jobs})))
+    for (day, hhmm, pid), found in sorted(grouped.items()):
+        chips = tuple(chip(cid, channels) for cid, _ in sorted(found))
+        by_day[day].append(Entry(posts[pid], hhmm, chips, _state({s for _, s in found})))
     return by_day
 
 
@@ -192,7 +194,7 @@ def _month_range(data: SiteData, entries: dict[date, list[Entry]]) -> list[date]
 
 def months(data: SiteData) -> list[Month]:
     """Every month from the first to the last thing scheduled, empty months included."""
-    entries = _entries(data)
+    entries = entries_by_day(data, data.jobs)
     filled = _filled(data)
     key_dates: dict[date, list[KeyDate]] = defaultdict(list)
     for cal in data.ws.calendars:

@@ -16,7 +16,6 @@ Pure: no MkDocs here. The plugin turns :class:`SitePage` into MkDocs pages and
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -27,7 +26,7 @@ from ..diagnostics import Severity
 from ..model import ChannelRecord, Post
 from ..plan import Job, JobState
 from .brand_page import brand_sections
-from .calendar import Month, current_month, month_src, months
+from .calendar import Month, current_month, entries_by_day, month_src, months
 from .colors import css_color, text_on
 from .data import SiteData
 from .ics import calendar_ics
@@ -99,21 +98,10 @@ class _Builder:
         self.out.pages.append(SitePage(src, title, html, in_nav, wide, search))
 
 
-def _days(jobs: Iterable[Job], data: SiteData) -> list[tuple[str, list[Job]]]:
-    grouped: dict[str, list[Job]] = defaultdict(list)
-    for job in jobs:
-        grouped[f"{data.local(job.at):%A %d %B}"].append(job)
-    return list(grouped.items())
-
-
 def _needs_person(data: SiteData) -> tuple[list[Job], list[tuple[Post, str]], list[Any]]:
-    """(failed or unknown jobs, upcoming posts blocked by errors, errors in shared files)."""
-    stuck = [
-        j
-        for j in data.jobs
-        if j.state is JobState.FAILED
-        or (j.state is JobState.PENDING and j.note.startswith("unknown"))
-    ]
+    """(unknown jobs, posts blocked by errors, errors in shared files). Failed jobs have
+    their own list."""
+    stuck = [j for j in data.jobs if j.state is JobState.PENDING and j.note.startswith("unknown")]
     blocked: dict[str, tuple[Post, str]] = {}
     for job in data.jobs:
         if job.state is JobState.BLOCKED and job.post.id not in blocked:
@@ -164,7 +152,7 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
         data.brand_name,
         "home.html",
         in_nav=True,
-        soon=_days(soon, data),
+        soon=sorted(entries_by_day(data, soon).items()),
         due=due,
         failures=_failures(data),
         stuck=stuck,
