@@ -119,9 +119,7 @@ class Repo:
             rebase = self.git("rebase", "--quiet", "FETCH_HEAD", check=False)
             if rebase.returncode != 0:
                 self.git("rebase", "--abort", check=False)
-                return PushResult(
-                    False, conflict=True, message="another run changed the same file"
-                )
+                return PushResult(False, conflict=True, message="another run changed the same file")
         return PushResult(False, message=last[:500])
 
     def reset_to_remote(self) -> None:
