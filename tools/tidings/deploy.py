@@ -20,7 +20,6 @@ plain file or folder is refused.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import tempfile
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
-from .gitops import IDENTITY, GitError
+from .gitops import GitError, run_git
 
 PREVIEW = re.compile(r"^pr-[1-9][0-9]{0,9}$")
 BRANCH = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,100}(?<![./])$")
@@ -52,31 +51,14 @@ class _Git:
     def __call__(
         self, *args: str, check: bool = True, stdin: str | None = None, cwd: Path | None = None
     ) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ)
-        for key, value in IDENTITY.items():
-            env.setdefault(key, value)
-        env["GIT_INDEX_FILE"] = str(self.index)
-        env["GIT_TERMINAL_PROMPT"] = "0"
-        try:
-            proc = subprocess.run(
-                ["git", *args],
-                cwd=cwd or self.root,
-                env=env,
-                input=stdin,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-        except FileNotFoundError:
-            raise GitError("git is not installed", "install git and run again") from None
-        except subprocess.TimeoutExpired:
-            raise GitError(f"git {args[0]} took more than 5 minutes", "check the remote") from None
-        if check and proc.returncode != 0:
-            raise GitError(
-                f"git {' '.join(args[:2])} failed: {(proc.stderr or proc.stdout).strip()[:500]}",
-                "run the same git command by hand to see what is wrong",
-            )
-        return proc
+        return run_git(
+            args,
+            cwd or self.root,
+            check=check,
+            stdin=stdin,
+            env={"GIT_INDEX_FILE": str(self.index)},
+            timeout=300,
+        )
 
 
 def site_files(site: Path) -> list[Path]:

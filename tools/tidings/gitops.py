@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,47 @@ class PushResult:
     message: str = ""
 
 
+def run_git(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    stdin: str | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``git``; a failure is a GitError naming the command and git's own words."""
+    full = dict(os.environ)
+    # a configured identity wins; CI runners have none, so commits are by "tidings"
+    for key, value in IDENTITY.items():
+        full.setdefault(key, value)
+    full["GIT_TERMINAL_PROMPT"] = "0"
+    full.setdefault("GIT_EDITOR", "true")
+    full.update(env or {})
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=full,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed", "install git and run again") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(
+            f"git {args[0]} took more than {timeout:g} seconds", "check the remote"
+        ) from None
+    if check and proc.returncode != 0:
+        raise GitError(
+            f"git {' '.join(args[:2])} failed: {(proc.stderr or proc.stdout).strip()[:500]}",
+            "run the same git command by hand to see what is wrong",
+        )
+    return proc
+
+
 class Repo:
     def __init__(self, root: Path, remote: str = "origin") -> None:
         self.root = root
@@ -43,31 +84,7 @@ class Repo:
         self._branch: str | None = None
 
     def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ)
-        # a configured identity wins; CI runners have none, so commits are by "tidings"
-        for key, value in IDENTITY.items():
-            env.setdefault(key, value)
-        env["GIT_TERMINAL_PROMPT"] = "0"
-        env.setdefault("GIT_EDITOR", "true")
-        try:
-            proc = subprocess.run(
-                ["git", *args],
-                cwd=self.root,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-        except FileNotFoundError:
-            raise GitError("git is not installed", "install git and run again") from None
-        except subprocess.TimeoutExpired:
-            raise GitError(f"git {args[0]} took more than 2 minutes", "check the remote") from None
-        if check and proc.returncode != 0:
-            raise GitError(
-                f"git {' '.join(args[:2])} failed: {(proc.stderr or proc.stdout).strip()[:500]}",
-                "run the same git command by hand to see what is wrong",
-            )
-        return proc
+        return run_git(args, self.root, check=check)
 
     def is_repo(self) -> bool:
         return self.git("rev-parse", "--git-dir", check=False).returncode == 0
