@@ -23,12 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import httpx
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import TidingsError, UsageError
 from .redaction import redact
+
+if TYPE_CHECKING:  # httpx is imported when a request is made: every command starts faster
+    import httpx
 
 MARKER = "<!-- tidings-review -->"
 BOT = "github-actions[bot]"  # who GITHUB_TOKEN writes as
@@ -76,6 +77,8 @@ class GitHubEnv:
         return cls(api_url.rstrip("/"), repository, token)
 
     def client(self, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+        import httpx
+
         return httpx.Client(
             base_url=self.api_url,
             headers={
@@ -101,6 +104,8 @@ def validate_pr(value: object) -> int:
 
 
 def _call(client: httpx.Client, method: str, path: str, **kw: Any) -> httpx.Response:
+    import httpx
+
     try:
         response = client.request(method, path, **kw)
     except httpx.HTTPError as exc:
