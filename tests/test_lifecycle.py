@@ -107,7 +107,7 @@ def test_the_life_of_a_post(
     settings = ws / "tidings.yaml"
     settings.write_text(settings.read_text() + f"site:\n  url: {SITE_URL}\n")
     remote = make_remote(ws, tmp_path / "remote.git")
-    platform_env = {"MASTODON_BASE_URL": mastodon.base_url, "MASTODON_ACCESS_TOKEN": mastodon.token}
+    platform_env = mastodon.env()
 
     # ---------------------------------------------------------------- a contributor's branch
     laptop = clone(remote, tmp_path / "contributor")

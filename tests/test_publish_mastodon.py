@@ -67,12 +67,8 @@ def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> Callable[..., t
     return build
 
 
-def env_for(server: MastodonServer, token: str | None = None) -> dict[str, str]:
-    return {"MASTODON_BASE_URL": server.base_url, "MASTODON_ACCESS_TOKEN": token or server.token}
-
-
 def options(server: MastodonServer, waits: list[float], **kw: Any) -> Options:
-    return Options(now=NOW, push=True, env=env_for(server), sleep=waits.append, **kw)
+    return Options(now=NOW, push=True, env=server.env(), sleep=waits.append, **kw)
 
 
 def record(remote: Path, post: str, channel: str = "mastodon") -> dict[str, Any]:
@@ -133,7 +129,7 @@ def test_a_storm_longer_than_the_run_may_wait_fails_for_now_and_is_retried_later
     assert not report.ok
     rec = record(remote, "2026/12/hello")
     assert rec["state"] == "failed" and rec["retry"] is True and "429" in rec["error"]
-    later = publish(work, Options(now=NOW.replace(minute=20), push=True, env=env_for(mastodon)))
+    later = publish(work, Options(now=NOW.replace(minute=20), push=True, env=mastodon.env()))
     assert later.ok, later.outcomes
     rec = record(remote, "2026/12/hello")
     assert rec["state"] == "published" and rec["attempts"] == 2
@@ -146,7 +142,7 @@ def test_a_revoked_token_stops_the_channel_not_the_run(
     second = POST.replace("title: Opening", "title: Second").replace("today.", "tomorrow.")
     remote, work = repo({"content/posts/2026/12/second.md": second})
     secret = "revoked-token-abc123"
-    opts = Options(now=NOW, push=True, env=env_for(mastodon, secret), sleep=[].append)
+    opts = Options(now=NOW, push=True, env=mastodon.env(secret), sleep=[].append)
     report = publish(work, opts)
     assert not report.ok
     results = {(o.post_id, o.channel): o.result for o in report.outcomes}
@@ -171,7 +167,7 @@ def test_a_platform_that_echoes_the_token_does_not_leak_it(
         body={"error": f"token {mastodon.token}xyz is not allowed to post"},
         count=1,
     )
-    opts = Options(now=NOW, push=True, env=env_for(mastodon, mastodon.token), sleep=[].append)
+    opts = Options(now=NOW, push=True, env=mastodon.env(mastodon.token), sleep=[].append)
     report = publish(work, opts)
     text = remote_file(remote, "ledger/2026/12/hello.yaml") or ""
     assert "xyz is not allowed to post" in text
@@ -211,7 +207,7 @@ def test_expired_posts_are_deleted_on_mastodon(
     assert len(mastodon.statuses()) == 2
     report = publish(
         work,
-        Options(now=datetime(2026, 12, 11, 0, 5, tzinfo=UTC), push=True, env=env_for(mastodon)),
+        Options(now=datetime(2026, 12, 11, 0, 5, tzinfo=UTC), push=True, env=mastodon.env()),
     )
     assert [o.result for o in report.outcomes] == ["retracted"]
     assert mastodon.statuses() == []
@@ -219,7 +215,7 @@ def test_expired_posts_are_deleted_on_mastodon(
 
 
 def _run(root: Path, server: MastodonServer, now: str) -> subprocess.Popen[str]:
-    env = {**os.environ, **env_for(server), "GIT_CONFIG_GLOBAL": "/dev/null"}
+    env = {**os.environ, **server.env(), "GIT_CONFIG_GLOBAL": "/dev/null"}
     cmd = [sys.executable, "-m", "tidings", "--root", str(root), "publish", "--push", "--now", now]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -303,7 +299,7 @@ def test_a_thread_that_fails_half_way_resumes_after_its_last_part(
     assert len(rec["parts"]) == 1 and str(status) in rec["error"]
     assert len(mastodon.statuses()) == 1
 
-    later = publish(work, Options(now=NOW.replace(minute=20), push=True, env=env_for(mastodon)))
+    later = publish(work, Options(now=NOW.replace(minute=20), push=True, env=mastodon.env()))
     assert later.ok, later.outcomes
     statuses = sorted(mastodon.statuses(), key=lambda s: int(s["id"]))
     assert len(statuses) == 2 and statuses[1]["in_reply_to_id"] == statuses[0]["id"]

@@ -79,6 +79,10 @@ class MastodonServer:
         """Back to the seed state: no statuses, no media, no fault rules."""
         self._http.post("/api/v1/_mock/reset").raise_for_status()
 
+    def env(self, token: str | None = None) -> dict[str, str]:
+        """The environment a `mastodon` channel reads (names as in brand/channels.yaml)."""
+        return {"MASTODON_BASE_URL": self.base_url, "MASTODON_ACCESS_TOKEN": token or self.token}
+
     def account_id(self) -> str:
         return str(self.get("/api/v1/accounts/verify_credentials")["id"])
 

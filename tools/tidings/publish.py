@@ -86,7 +86,7 @@ class Options:
 class Outcome:
     post_id: str
     channel: str
-    result: str  # published, failed, missed, pending, unknown, retracted, skipped
+    result: str  # published, failed, missed, pending, in progress, unknown, retracted, skipped
     detail: str = ""
     url: str | None = None
 
@@ -196,9 +196,6 @@ class Publisher:
             )
         self.repo.sync()
 
-    def _now(self) -> datetime:
-        return self.opts.now
-
     # ------------------------------------------------------------------ claim
 
     def _jobs(self, ws: Workspace, blocked: set[str]) -> list[Job]:
@@ -233,7 +230,7 @@ class Publisher:
         )
 
     def _claim_once(self, ws: Workspace, blocked: set[str]) -> list[_Claim]:
-        now = self._now()
+        now = self.opts.now
         claims: list[_Claim] = []
         for job in self._jobs(ws, blocked):
             pid, cid = job.ledger_id, job.channel
@@ -287,11 +284,11 @@ class Publisher:
         key = str(rec.get("attempt_key") or "")
         updated = ws.ledger.get(job.ledger_id)
         record = updated.channels.get(job.channel) if updated else None
-        since = record.updated if record and record.updated else self._now()
+        since = record.updated if record and record.updated else self.opts.now
         if not key:
             return None
         started = key_started(key, since)
-        if self._now() - since < LEASE:
+        if self.opts.now - since < LEASE:
             # the run that wrote it may still be sending: never race it
             self._out(job, "in progress", "another run is sending it (or died); reconciled later")
             return None
@@ -314,15 +311,19 @@ class Publisher:
 
     # ------------------------------------------------------------------ git
 
-    def _land(self, message: str) -> bool:
-        """Commit what the book touched; with --push, push it. False on a push conflict."""
+    def _commit_touched(self, message: str) -> bool:
+        """Commit the ledger files the book touched; True when there is a commit to push."""
         touched = sorted(self.book.touched)
         self.book.touched.clear()
         if self.repo is None or not touched:
+            return False
+        return self.repo.commit(touched, message) and self.opts.push
+
+    def _land(self, message: str) -> bool:
+        """Commit what the book touched; with --push, push it. False on a push conflict."""
+        if not self._commit_touched(message):
             return True
-        committed = self.repo.commit(touched, message)
-        if not (committed and self.opts.push):
-            return True
+        assert self.repo is not None
         result = self.repo.push()
         if result.landed:
             return True
@@ -336,17 +337,15 @@ class Publisher:
         )
 
     def _land_result(self, message: str) -> None:
-        touched = sorted(self.book.touched)
-        self.book.touched.clear()
-        if self.repo is None or not touched:
+        if not self._commit_touched(message):
             return
-        if self.repo.commit(touched, message) and self.opts.push:
-            result = self.repo.push()
-            if not result.landed:
-                self.report.warnings.append(
-                    f"the ledger commit '{message}' could not be pushed ({result.message}); "
-                    "the next run reconciles it with the platform"
-                )
+        assert self.repo is not None
+        result = self.repo.push()
+        if not result.landed:
+            self.report.warnings.append(
+                f"the ledger commit '{message}' could not be pushed ({result.message}); "
+                "the next run reconciles it with the platform"
+            )
 
     # ------------------------------------------------------------------ send
 
@@ -371,7 +370,7 @@ class Publisher:
     def _do(self, ws: Workspace, claim: _Claim) -> None:
         job = claim.job
         channel = ws.channels[job.channel]
-        pid, cid, now = job.ledger_id, job.channel, self._now()
+        pid, cid, now = job.ledger_id, job.channel, self.opts.now
         if cid in self._stopped:
             self._fail(job, self._stopped[cid], retry=True, note="channel stopped")
             return
@@ -452,14 +451,14 @@ class Publisher:
 
     def _progress(self, pid: str, cid: str, thread: Sequence[Remote]) -> None:
         self.book.update(
-            pid, cid, self._now(), parts=[PublishedPart(r.id, r.url, r.cid) for r in thread]
+            pid, cid, self.opts.now, parts=[PublishedPart(r.id, r.url, r.cid) for r in thread]
         )
 
     def _fail(self, job: Job, message: str, *, retry: bool, note: str | None = None) -> None:
         self.book.update(
             job.ledger_id,
             job.channel,
-            self._now(),
+            self.opts.now,
             state="failed",
             note=note or ("will be retried" if retry else "permanent: fix the post, then resolve"),
             retry=retry,
@@ -475,7 +474,7 @@ class Publisher:
     # ------------------------------------------------------------------ expiry
 
     def _retract(self, ws: Workspace) -> None:
-        now = self._now()
+        now = self.opts.now
         for post in sorted(ws.posts.values(), key=lambda p: p.id):
             if post.expires is None or post.expires > now:
                 continue
