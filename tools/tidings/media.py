@@ -258,6 +258,26 @@ class Upload:
     size: int  # bytes
 
 
+def site_path(root: Path, upload: Upload) -> str:
+    """Where the preview site serves the exact file sent, relative to the site's root:
+    ``media/<path under content/media>`` for an original, ``media/renditions/<name>`` for a
+    rendition. Instagram, Threads and Slack fetch it from ``media_base_url`` + the part
+    after ``media/``."""
+    path = upload.path.resolve()
+    media = (root / layout.MEDIA).resolve()
+    if path.is_relative_to(media):
+        return "media/" + path.relative_to(media).as_posix()
+    return "media/renditions/" + path.name
+
+
+def public_url(base: str | None, root: Path, upload: Upload) -> str | None:
+    """The address a platform fetches ``upload`` from, given the channel's
+    ``media_base_url`` (where the site's ``media/`` folder is served); None without one."""
+    if not base:
+        return None
+    return base.rstrip("/") + "/" + site_path(root, upload).removeprefix("media/")
+
+
 def _source(root: Path, rel: str) -> Path:
     path = (root / rel).resolve()
     if not path.is_relative_to(root.resolve()) or not path.is_file():

@@ -17,7 +17,9 @@ from .yamlsource import Path as KeyPath
 from .yamlsource import YamlDoc
 
 LOCAL_PLATFORMS = frozenset({"outbox", "feed"})
-OPTIONAL_CREDENTIALS = frozenset({"pds", "appview"})  # they default to Bluesky's public servers
+OPTIONAL_CREDENTIALS = frozenset({"pds", "appview", "api_base"})
+"""Credentials with a default: Bluesky's public servers, and ``api_base``, each platform's
+own API address (set it only to reach a proxy or a test server)."""
 FINAL_STATES = frozenset({"published", "missed", "retracted"})
 
 

@@ -35,7 +35,7 @@ from .check import check_workspace
 from .errors import TidingsError
 from .gitops import Repo
 from .ledger_write import LedgerBook, parts_of, stamp
-from .media import MediaError, prepare
+from .media import MediaError, prepare, public_url
 from .model import Channel, PublishedPart, Workspace
 from .plan import Job, JobState, plan
 from .platforms import MODULES, connect
@@ -382,7 +382,17 @@ class Publisher:
                 post_id=job.post.id,
                 channel=cid,
                 parts=rendered.parts,
-                media=tuple(MediaFile(u.path, u.mime, u.alt, u.width, u.height) for u in uploads),
+                media=tuple(
+                    MediaFile(
+                        u.path,
+                        u.mime,
+                        u.alt,
+                        u.width,
+                        u.height,
+                        public_url(channel.media_base_url, self.root, u),
+                    )
+                    for u in uploads
+                ),
                 key=claim.key,
                 started=claim.started,
                 language=ws.brand.language if ws.brand else None,

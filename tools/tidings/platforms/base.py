@@ -46,6 +46,10 @@ class MediaFile:
     alt: str
     width: int
     height: int
+    url: str | None = None
+    """Where the platform can fetch the same file (``media_base_url`` + its site path), for
+    the platforms that take images by address (Instagram, Threads, Slack); None when the
+    channel has no ``media_base_url``."""
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import layout
-from ..media import MediaError, Upload
+from ..media import MediaError, site_path
 from ..model import ChannelRecord, Post
 from ..plan import Job
 from ..render import Rendered, RenderedPart
@@ -154,15 +153,6 @@ def _meters(part: RenderedPart, platform: str, max_characters: int | None) -> tu
     )
 
 
-def media_site_path(root: Path, upload: Upload) -> str:
-    """Where the exact uploaded file appears on the site."""
-    path = upload.path.resolve()
-    media = (root / layout.MEDIA).resolve()
-    if path.is_relative_to(media):
-        return "media/" + path.relative_to(media).as_posix()
-    return "media/renditions/" + path.name
-
-
 def _media(data: SiteData, rendered: Rendered, assets: dict[str, Path]) -> tuple[MediaView, ...]:
     out = []
     for item in rendered.media:
@@ -170,12 +160,12 @@ def _media(data: SiteData, rendered: Rendered, assets: dict[str, Path]) -> tuple
         if isinstance(upload, MediaError):
             out.append(MediaView(None, item.alt, item.file, upload.message))
             continue
-        site_path = media_site_path(data.ws.root, upload)
-        assets[site_path] = upload.path
+        path = site_path(data.ws.root, upload)
+        assets[path] = upload.path
         kind = upload.mime.split("/")[-1].upper()
         changed = "" if upload.path.name == Path(item.file).name else " (a rendition made for it)"
         note = f"{upload.width}×{upload.height} {kind}, {upload.size / 1000:,.0f} kB{changed}"
-        out.append(MediaView(site_path, item.alt, note, None))
+        out.append(MediaView(path, item.alt, note, None))
     return tuple(out)
 
 
