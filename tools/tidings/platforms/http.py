@@ -114,6 +114,10 @@ class Caller:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     message: Callable[[httpx.Response], str] = _default_message
+    classify: Callable[[httpx.Response, str], PlatformError | None] | None = None
+    """A platform's own reading of an error answer, consulted first (``what`` is the second
+    argument): Meta's rate limits arrive as 400 with code 4/17/32/613, X's duplicate content
+    as 403. None falls back to the status-code rules above."""
     requests: int = field(default=0, init=False)
 
     def call(
@@ -165,6 +169,10 @@ class Caller:
         raise last
 
     def error(self, response: httpx.Response, what: str) -> PlatformError:
+        if self.classify is not None:
+            special = self.classify(response, what)
+            if special is not None:
+                return special
         status = response.status_code
         message = f"{what}: {status} {self.message(response)}"
         if status == 429:
