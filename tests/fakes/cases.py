@@ -43,6 +43,9 @@ class PlatformCase:
     threads: bool = True
     """False when the platform has no threads: a post's later parts go out some other way
     (comments) or the post must have one part; see ``parts``."""
+    reconciles: bool = True
+    """False when the platform offers no way to read back what was posted (webhooks): a
+    lost response then ends ``unknown`` for a person to settle, never a second post."""
     media_base_url: bool = False
     """True when the platform fetches images by URL (the channel gets ``media_base_url``)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
