@@ -397,9 +397,8 @@ def test_site_serve_answers(make_workspace: Callable[..., Path]) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     cmd = [sys.executable, "-m", "tidings", "--root", str(root), "site", "serve"]
-    proc = subprocess.Popen(
-        [*cmd, "--addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    cmd += ["--addr", f"127.0.0.1:{port}", "--now", "2026-12-20 09:00"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -412,6 +411,9 @@ def test_site_serve_answers(make_workspace: Callable[..., Path]) -> None:
                 assert time.monotonic() < deadline, "tidings site serve did not answer"
                 time.sleep(0.2)
         assert "Hello" in body and "<script>window.__pwned" not in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+            home = r.read().decode("utf-8")
+        assert "as of <strong>Sunday 20 December 2026, 09:00 CET</strong>" in home  # --now
     finally:
         proc.terminate()
         proc.wait(timeout=20)

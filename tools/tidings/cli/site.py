@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -22,6 +22,14 @@ def command() -> None:
       tidings site build
       tidings site serve
     """
+
+
+def _now(obj: Context, now_text: str | None) -> datetime | None:
+    """``--now`` read in the brand's timezone, or None (the plugin then uses the clock)."""
+    if not now_text:
+        return None
+    brand = load_brand(obj.root, Collector()) if (obj.root / BRAND).is_file() else None
+    return resolve_now(now_text, brand.timezone if brand else UTC)
 
 
 @command.command("build")
@@ -54,9 +62,7 @@ def build(obj: Context, out: Path | None, now_text: str | None, site_url: str | 
     from ..site.build import DEFAULT_OUT, build_site
 
     root = obj.root
-    brand = load_brand(root, Collector()) if (root / BRAND).is_file() else None
-    now = resolve_now(now_text, brand.timezone if brand else UTC) if now_text else None
-    result = build_site(root, out or root / DEFAULT_OUT, now, site_url)
+    result = build_site(root, out or root / DEFAULT_OUT, _now(obj, now_text), site_url)
     click.echo(
         f"built {result.pages} generated pages into {result.out} in {result.seconds:.1f} s"
         f" ({result.config.relative_to(root) if result.config.is_relative_to(root) else result.config})"
@@ -71,18 +77,23 @@ def build(obj: Context, out: Path | None, now_text: str | None, site_url: str | 
     metavar="HOST:PORT",
     help="Where to listen.",
 )
+@now_option
 @click.pass_obj
-def serve(obj: Context, addr: str) -> None:
+def serve(obj: Context, addr: str, now_text: str | None) -> None:
     """Serve the preview site locally and rebuild it when posts, brand or ledger change.
+
+    --now sets the moment the home page counts the next 7 days from, on every rebuild,
+    as for `tidings site build`.
 
     \b
     Examples:
       tidings site serve
       tidings site serve --addr 127.0.0.1:8080
+      tidings site serve --now "2026-12-20 09:00"
     """
     from ..site.build import serve_site
 
-    serve_site(obj.root, addr)
+    serve_site(obj.root, addr, _now(obj, now_text))
 
 
 from . import deploy  # noqa: E402  (tidings site deploy lives in its own module)

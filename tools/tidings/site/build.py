@@ -113,15 +113,19 @@ def build_site(
     return BuildResult(out, path, plugin.pages_built, time.perf_counter() - started)
 
 
-def serve_site(root: Path, address: str) -> None:
-    """Serve the site with live reload; rebuilds when content, brand or ledger change."""
+def serve_site(root: Path, address: str, now: datetime | None = None) -> None:
+    """Serve the site with live reload; rebuilds when content, brand or ledger change.
+    ``now`` pins the moment every rebuild counts from, as ``build_site``'s does."""
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
+
+    from .plugin import TidingsPlugin
 
     _quiet_mkdocs()
     logging.getLogger("mkdocs").setLevel(logging.INFO)  # serve says where it listens
     path = config_path(root)
     watch = [str(root / p) for p in ("content", "brand", "ledger", "tidings.yaml", "build/feed")]
+    TidingsPlugin.pinned_now = now
     try:
         serve(
             config_file=str(path),
@@ -130,3 +134,5 @@ def serve_site(root: Path, address: str) -> None:
         )
     except MkDocsException as exc:
         raise SiteError(f"serving the site failed: {exc}") from None
+    finally:
+        TidingsPlugin.pinned_now = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from markupsafe import escape
 from mkdocs.config import config_options as c
@@ -61,8 +61,12 @@ def front_matter(page: SitePage) -> str:
 class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
     """``plugins: [tidings]`` in mkdocs.yml."""
 
+    # `tidings site serve --now`: MkDocs makes a new plugin for every rebuild, so the pinned
+    # moment lives on the class while the server runs
+    pinned_now: ClassVar[datetime | None] = None
+
     def __init__(self) -> None:
-        self.now: datetime | None = None  # set by `tidings site build --now`
+        self.now: datetime | None = self.pinned_now  # `tidings site build --now` sets it
         self.pages_built = 0
         self._html: dict[str, str] = {}
 
