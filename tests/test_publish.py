@@ -325,6 +325,20 @@ def test_unknown_waits_for_a_person_then_resolve_settles_it(
     assert ledger(remote, "2026/12/hello")["outbox"]["state"] == "published"
 
 
+def test_a_pending_record_without_its_key_is_left_to_a_person(
+    setup: Callable[..., tuple[Path, Path, Path]],
+) -> None:
+    edited = UNKNOWN.replace("state: unknown", "state: pending").replace(
+        "    attempt_key: 20261210T080500Z-0011223344\n", ""
+    )
+    remote, work, outbox = setup({"ledger/2026/12/hello.yaml": edited})
+    result = run(work, "--push", "--now", "2026-12-10 09:30", "--channel", "outbox")
+    assert result.returncode == 1, result.stdout
+    assert "without an attempt_key" in result.stdout and "tidings resolve" in result.stdout
+    assert not sent(outbox)
+    assert ledger(remote, "2026/12/hello")["outbox"]["state"] == "pending"
+
+
 def test_resolve_published_records_the_url_and_skip_leaves_it_unsent(
     setup: Callable[..., tuple[Path, Path, Path]],
 ) -> None:

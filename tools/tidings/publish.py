@@ -285,7 +285,12 @@ class Publisher:
         updated = ws.ledger.get(job.ledger_id)
         record = updated.channels.get(job.channel) if updated else None
         since = record.updated if record and record.updated else self.opts.now
-        if not key:
+        if not key:  # edited by hand: without its key nothing can be looked up safely
+            self._out(
+                job,
+                "unknown",
+                "pending without an attempt_key (edited by hand?): run `tidings resolve`",
+            )
             return None
         started = key_started(key, since)
         if self.opts.now - since < LEASE:

@@ -1,0 +1,270 @@
+"""The publishing guarantees, run against every fake platform in tests/fakes/.
+
+Each platform module there defines ``CASE`` (:class:`fakes.cases.PlatformCase`). For each,
+a two-part post with an image goes out exactly once, and keeps going out exactly once
+when the response to the creating request is lost, when the run is killed right after a
+part was sent, when the platform rate-limits in its own way, and its credentials never
+appear in anything tidings prints or commits.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import pkgutil
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fakes import cases as cases_module
+from fakes.cases import PlatformCase
+from fakes.server import Fake
+from gitrepo import clone, make_remote, remote_file
+from PIL import Image
+
+from tidings.publish import Options, publish
+
+
+def _cases() -> list[PlatformCase]:
+    import fakes
+
+    found = []
+    for info in pkgutil.iter_modules(fakes.__path__):
+        if info.name in ("server", "cases"):
+            continue
+        module = importlib.import_module(f"fakes.{info.name}")
+        case = getattr(module, "CASE", None)
+        if isinstance(case, cases_module.PlatformCase):
+            found.append(case)
+    return sorted(found, key=lambda c: c.platform)
+
+
+CASES = _cases()
+FIRST = "We open the new studio on Harbour Street today, with prints from the whole year."
+SECOND = "Come by for tea and a look around, from 10:00 to 16:00."
+NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
+LATER = NOW + timedelta(minutes=15)  # past the 10-minute lease of a pending claim
+MEDIA_BASE = "https://media.example.org/brand/media/"
+ALT = "Four framed prints leaning on a white wall"
+
+
+def _png() -> bytes:
+    image = Image.new("RGB", (800, 800), (200, 180, 150))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _channels(case: PlatformCase) -> str:
+    channel: dict[str, Any] = {"platform": case.platform, "credentials": dict(case.credentials)}
+    if case.media_base_url:
+        channel["media_base_url"] = MEDIA_BASE
+    channel.update(case.extra)
+    return yaml.safe_dump({"channels": {"net": channel}}, sort_keys=False)
+
+
+POST = f"""---
+title: Opening
+at: 2026-12-10 09:00
+channels: [net]
+media:
+  - file: content/media/prints.png
+    alt: {ALT}
+---
+{FIRST}
+
+---
+
+{SECOND}
+"""
+
+
+@pytest.fixture(params=CASES, ids=[c.platform for c in CASES])
+def case(request: pytest.FixtureRequest) -> PlatformCase:
+    assert isinstance(request.param, PlatformCase)
+    return request.param
+
+
+@pytest.fixture
+def repo(
+    make_workspace: Callable[..., Path], tmp_path: Path, case: PlatformCase
+) -> tuple[Path, Path]:
+    ws = make_workspace(
+        {
+            "brand/channels.yaml": _channels(case),
+            "content/posts/2026/12/hello.md": POST,
+            "content/media/prints.png": _png(),
+        }
+    )
+    hello = ws / "content/posts/2026/12/hello.md"
+    assert hello.exists()
+    (ws / ".gitignore").write_text("build/\n")
+    remote = make_remote(ws, tmp_path / "remote.git")
+    return remote, clone(remote, tmp_path / "work")
+
+
+@pytest.fixture
+def fake(case: PlatformCase) -> Fake:
+    return case.make()
+
+
+@pytest.fixture
+def served(fake: Fake) -> Iterator[str]:
+    with fake.serve() as url:
+        yield url
+
+
+def _options(case: PlatformCase, fake: Fake, now: datetime, waits: list[float]) -> Options:
+    return Options(
+        now=now,
+        push=True,
+        env=case.env(fake, "http://fake.test"),
+        transport=fake.transport(),
+        sleep=waits.append,
+    )
+
+
+def _record(remote: Path) -> dict[str, Any]:
+    text = remote_file(remote, "ledger/2026/12/hello.yaml")
+    assert text is not None, "no ledger entry on the remote"
+    return dict(yaml.safe_load(text)["channels"]["net"])
+
+
+def _copies(case: PlatformCase, fake: Fake) -> Counter[str]:
+    """How many times each of our two texts is on the platform (1 each when all is well)."""
+    texts = case.posts(fake)
+    return Counter(
+        {
+            name: sum(want in text for text in texts)
+            for name, want in (("first", FIRST[:40]), ("second", SECOND[:30]))
+        }
+    )
+
+
+def _secret_values(case: PlatformCase, env: dict[str, str]) -> list[str]:
+    values = [env[name] for name in case.secrets if env.get(name)]
+    assert values or not case.secrets, "the case names secrets the env does not set"
+    return values
+
+
+def test_every_platform_has_a_fake() -> None:
+    platforms = {c.platform for c in CASES}
+    assert {"x", "linkedin", "threads", "instagram", "facebook", "discord", "slack"} <= (
+        platforms
+    ), sorted(platforms)
+
+
+def test_a_thread_with_an_image_goes_out_once(
+    case: PlatformCase, fake: Fake, repo: tuple[Path, Path]
+) -> None:
+    remote, work = repo
+    report = publish(work, _options(case, fake, NOW, []))
+    assert report.ok, report.outcomes
+    assert _copies(case, fake) == Counter(first=1, second=1)
+    record = _record(remote)
+    assert record["state"] == "published"
+    assert len(record["parts"]) == 2
+    assert all(part["id"] for part in record["parts"])
+
+    again = publish(work, _options(case, fake, LATER, []))
+    assert again.outcomes == []
+    assert _copies(case, fake) == Counter(first=1, second=1)
+
+
+def test_a_lost_response_never_makes_a_second_post(
+    case: PlatformCase, fake: Fake, repo: tuple[Path, Path]
+) -> None:
+    remote, work = repo
+    fake.fault(case.write, method="POST", lost=True, count=1)
+    publish(work, _options(case, fake, NOW, []))
+    publish(work, _options(case, fake, LATER, []))
+    copies = _copies(case, fake)
+    assert copies["first"] == 1, copies
+    assert copies["second"] <= 1, copies
+    state = _record(remote)["state"]
+    if case.reconciles:
+        assert state == "published"
+        assert copies["second"] == 1
+    else:
+        assert state == "unknown"
+
+
+def _cli(
+    work: Path, env: dict[str, str], now: str, crash: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, **env, "GIT_CONFIG_GLOBAL": "/dev/null"}
+    full.pop("TIDINGS_CRASH_AT", None)
+    if crash:
+        full["TIDINGS_CRASH_AT"] = crash
+    cmd = [sys.executable, "-m", "tidings", "--root", str(work), "publish", "--push"]
+    return subprocess.run(
+        [*cmd, "--now", now], env=full, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_run_killed_after_sending_is_settled_by_the_next(
+    case: PlatformCase, fake: Fake, served: str, repo: tuple[Path, Path]
+) -> None:
+    remote, work = repo
+    env = case.env(fake, served)
+    dead = _cli(work, env, "2026-12-10 09:01", crash="sent")
+    assert dead.returncode < 0, dead.stdout + dead.stderr  # killed by SIGKILL
+    assert _record(remote)["state"] == "pending"
+    assert _copies(case, fake)["first"] == 1
+
+    fresh = clone(remote, work.parent / "next")
+    done = _cli(fresh, env, "2026-12-10 09:16")
+    copies = _copies(case, fake)
+    assert copies["first"] == 1, copies
+    assert copies["second"] <= 1, copies
+    state = _record(remote)["state"]
+    if case.reconciles:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert state == "published" and copies["second"] == 1
+    else:
+        assert state == "unknown", done.stdout + done.stderr
+    for secret in _secret_values(case, env):
+        assert secret not in done.stdout + done.stderr
+
+
+def test_a_rate_limit_is_waited_out(
+    case: PlatformCase, fake: Fake, repo: tuple[Path, Path]
+) -> None:
+    remote, work = repo
+    fake.fault(case.write, method="POST", **case.rate_limited())
+    waits: list[float] = []
+    report = publish(work, _options(case, fake, NOW, waits))
+    assert report.ok, report.outcomes
+    assert waits, "the run did not wait before trying again"
+    assert _copies(case, fake) == Counter(first=1, second=1)
+    assert _record(remote)["state"] == "published"
+
+
+def test_an_expired_token_stops_the_channel_and_leaks_nothing(
+    case: PlatformCase, fake: Fake, served: str, repo: tuple[Path, Path]
+) -> None:
+    remote, work = repo
+    env = case.env(fake, served)
+    fake.fault(".*", count=None, **case.expired())
+    run = _cli(work, env, "2026-12-10 09:01")
+    assert run.returncode == 1, run.stdout + run.stderr
+    record = _record(remote)
+    assert record["state"] == "failed"
+    assert _copies(case, fake) == Counter(first=0, second=0)
+    ledger = remote_file(remote, "ledger/2026/12/hello.yaml") or ""
+    secrets = _secret_values(case, env)
+    for secret in secrets:
+        assert secret not in run.stdout + run.stderr
+        assert secret not in ledger
+    for request in fake.requests:  # the fake did see them: the test can fail
+        if any(s in str(request.url) or s in str(request.headers) for s in secrets):
+            break
+    else:
+        assert not secrets, "no request carried the credentials: the check above proves nothing"
