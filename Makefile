@@ -45,7 +45,7 @@ run: install
 	$(BIN)/tidings check
 	@test -d $(DEMO)/.git || git clone --quiet . $(DEMO)
 	$(BIN)/tidings --root $(DEMO) publish --now "$(DEMO_NOW)" --lateness 60d --channel outbox --channel feed
-	@echo "Published in the scratch clone $(DEMO)/ (your checkout is untouched):"
+	@echo "What was sent lives in the scratch clone $(DEMO)/ (your checkout is untouched; a second run sends nothing new):"
 	@echo "  posts as sent:  $(DEMO)/build/outbox/ (one JSON file per post, sent.log)"
 	@echo "  Atom feed:      $(DEMO)/build/feed/atom.xml"
 	@echo "  the ledger:     $(DEMO)/ledger/ and 'git -C $(DEMO) log --oneline'"
