@@ -417,3 +417,19 @@ def test_site_serve_answers(make_workspace: Callable[..., Path]) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_compiled_templates_are_kept_between_builds(
+    make_workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_workspace(HOSTILE)
+    args = ["--root", str(root), "site", "build", "--now", "2026-12-20 09:00", "--out"]
+    first = CliRunner().invoke(cli, [*args, str(tmp_path / "a")])
+    assert first.exit_code == 0, first.output
+    cached = sorted((root / "build/cache/jinja").glob("*.cache"))
+    assert len(cached) >= 10  # ours and mkdocs-material's
+    second = CliRunner().invoke(cli, [*args, str(tmp_path / "b")])
+    assert second.exit_code == 0, second.output
+    assert sorted((root / "build/cache/jinja").glob("*.cache")) == cached
+    for name in ("index.html", "posts/2026/12/hostile/index.html", "calendar/2026-12/index.html"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

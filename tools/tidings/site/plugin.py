@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+import jinja2
 from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -34,7 +35,9 @@ from ..layout import find_root
 from ..loader import Collector, load_brand
 from ..timeparse import TimeProblem, parse_when
 from .data import collect
+from .jinja_cache import attach
 from .pages import SitePage, build_pages
+from .templates import environment
 
 CSS = "assets/tidings/tidings.css"
 ASSETS = Path(__file__).parent / "assets"
@@ -69,6 +72,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         self.now: datetime | None = self.pinned_now  # `tidings site build --now` sets it
         self.pages_built = 0
         self._html: dict[str, str] = {}
+        self._workspace: Path | None = None
 
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path or ".").resolve()
@@ -92,13 +96,21 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         except TimeProblem as p:
             raise PluginError(f"tidings plugin: `now`: {p.message}") from None
 
+    def on_env(
+        self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        if self._workspace is not None:  # the theme's templates: compiled once, kept
+            attach(env, self._workspace)
+        return env
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        root = self._root(config)
+        root = self._workspace = self._root(config)
+        attach(environment(), root)
         try:
             data = collect(root, self._now(root), self.config.site_url)
             site = build_pages(data, config.use_directory_urls)
