@@ -1,0 +1,389 @@
+"""What the Meta Graph APIs (Threads, Instagram, Facebook Pages) share: their error body, a
+caller that keeps the access token out of every message, container polling, quotas.
+
+**Errors.** Graph answers ``{"error": {"message", "type", "code", "error_subcode",
+"is_transient", "error_user_title", "error_user_msg", "fbtrace_id"}}``, mostly with HTTP 400
+whatever went wrong, so the *code* decides (:func:`graph_error`, usable as
+``Caller.classify``):
+
+* throttling, codes :data:`RATE_LIMIT_CODES` (4, 17, 32, 613, 80001…): retryable; the
+  request was refused, so it is certain nothing was created. The wait is Meta's
+  ``estimated_time_to_regain_access`` (``X-Business-Use-Case-Usage``/``X-App-Usage``
+  headers) when given, else :data:`THROTTLE_WAIT`; a wait longer than the caller's budget
+  ends the run's attempt and the next run tries again;
+* an expired, revoked or invalid token, codes :data:`AUTH_CODES` (190, 102, 463, 467…):
+  ``auth=True``, the publisher stops the channel; :class:`Graph` adds the name of the
+  variable holding the token and how to refresh it, never the value;
+* ``is_transient``, codes 1/2 or a 5xx: retryable, and *uncertain* (the platform may have
+  acted): a request that could create a post is then reconciled, never blindly resent;
+* everything else (code 100 invalid parameter, 36000/2207xxx media errors, 24 not ready…):
+  permanent, with Meta's ``error_user_msg`` when it has one, else its ``message``.
+
+**Tokens.** Graph tokens travel in the query string (``access_token=…``), as Meta's docs
+show. Messages are built from the error body and the caller's ``what`` only, never from
+URLs; :class:`Graph` also replaces the token in any message text as a last guard.
+
+**Containers.** Threads and Instagram publish in three steps: create a container, wait until
+its status is ``FINISHED``, publish it. :func:`wait_finished` polls with the injected sleep:
+the first read at once (images are usually ready), then after :data:`POLL_DELAYS` (Meta
+recommends once a minute), never more than :data:`POLL_BUDGET` seconds (5 minutes) for one
+post; ``ERROR`` is permanent with the container's ``error_message``, ``EXPIRED`` and a
+container still in progress at the end are retryable (a new container next run). An
+unpublished container is harmless: it expires after 24 hours, so creating one is safe to
+repeat.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from .http import Caller, PlatformError
+
+__all__ = [
+    "AUTH_CODES",
+    "POLL_BUDGET",
+    "POLL_DELAYS",
+    "RATE_LIMIT_CODES",
+    "THROTTLE_WAIT",
+    "Graph",
+    "Quota",
+    "graph_error",
+    "list_since",
+    "normal_text",
+    "parse_time",
+    "quota",
+    "wait_finished",
+]
+
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001, 80002, 80004, 80005, 80006, 80008, 80014})
+"""Application, user, page and business-use-case throttling (Graph "rate limiting" docs)."""
+AUTH_CODES = frozenset({102, 190, 463, 467})
+"""Session/token errors: 190 invalid or expired OAuth token (subcodes 458-467), 102 API
+session. Code 10 and 200-299 (permission missing) are permanent, not ``auth``: the token is
+fine but lacks a scope, which a person must grant."""
+TRANSIENT_CODES = frozenset({1, 2})
+"""API Unknown / API Service: temporary, and the platform may have acted."""
+THROTTLE_WAIT = 60.0
+"""Seconds to wait after a throttling answer that does not say how long."""
+POLL_DELAYS = (3.0, 10.0, 30.0, 60.0, 60.0, 60.0, 60.0)
+"""Waits between container status reads (the first read is immediate)."""
+POLL_BUDGET = 300.0
+"""Seconds one post may wait for its containers (Meta: poll for no more than 5 minutes)."""
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _error_body(response: httpx.Response) -> Mapping[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else None
+
+
+def _regain_seconds(headers: Mapping[str, str]) -> float | None:
+    """The longest ``estimated_time_to_regain_access`` (minutes) Meta's usage headers give."""
+    longest: float | None = None
+    for name in ("x-business-use-case-usage", "x-app-usage", "x-ad-account-usage"):
+        value = headers.get(name)
+        if not value:
+            continue
+        try:
+            data = json.loads(value)
+        except ValueError:
+            continue
+        entries: list[Any] = []
+        if isinstance(data, dict):
+            entries.append(data)
+            for item in data.values():
+                entries.extend(item if isinstance(item, list) else [item])
+        for entry in entries:
+            minutes = (
+                entry.get("estimated_time_to_regain_access") if isinstance(entry, dict) else None
+            )
+            if isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
+                longest = max(longest or 0.0, float(minutes) * 60)
+    return longest
+
+
+def graph_error(response: httpx.Response, what: str) -> PlatformError | None:
+    """Meta's reading of a Graph error answer (use as ``Caller.classify``); None when the
+    answer is not in the Graph error shape (the caller's status-code rules apply)."""
+    error = _error_body(response)
+    if error is None:
+        return None
+    status = response.status_code
+    code = _as_int(error.get("code"))
+    subcode = _as_int(error.get("error_subcode"))
+    user_msg = error.get("error_user_msg")
+    message = error.get("message")
+    title = error.get("error_user_title")
+    text = user_msg if isinstance(user_msg, str) and user_msg else message
+    if not isinstance(text, str) or not text:
+        text = response.reason_phrase or "error"
+    if isinstance(title, str) and title and title not in text:
+        text = f"{title}: {text}"
+    where = f"Graph error {code}" + (f"/{subcode}" if subcode else "") if code else f"HTTP {status}"
+    full = f"{what}: {text} ({where})"
+    if code in RATE_LIMIT_CODES:
+        wait = _regain_seconds(response.headers)
+        return PlatformError(
+            f"{what}: rate limited by the platform: {text} ({where})",
+            retryable=True,
+            status=status,
+            retry_after=THROTTLE_WAIT if wait is None else wait,
+        )
+    if code in AUTH_CODES:
+        return PlatformError(full, retryable=False, status=status, auth=True)
+    if error.get("is_transient") is True or code in TRANSIENT_CODES or status >= 500:
+        return PlatformError(full, retryable=True, status=status, uncertain=True)
+    return PlatformError(full, retryable=False, status=status, auth=status == 401)
+
+
+def _redacted(error: PlatformError, secrets: Iterable[str], hint: str) -> PlatformError:
+    message = error.message
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "[token]")
+    if error.auth and hint:
+        message = f"{message}; {hint}"
+    if message == error.message:
+        return error
+    return PlatformError(
+        message,
+        retryable=error.retryable,
+        status=error.status,
+        retry_after=error.retry_after,
+        auth=error.auth,
+        uncertain=error.uncertain,
+    )
+
+
+class Graph:
+    """Calls one Graph host with one access token (sent as ``access_token`` in the query).
+
+    ``token_hint`` is added to auth errors: it names the variable that holds the token and
+    how to renew it (never the token). The caller's ``classify`` becomes :func:`graph_error`
+    unless it already has one.
+    """
+
+    def __init__(self, caller: Caller, base: str, token: str, token_hint: str = "") -> None:
+        self.caller = caller
+        self.base = base.rstrip("/")
+        self._token = token
+        self.token_hint = token_hint
+        if caller.classify is None:
+            caller.classify = graph_error
+
+    def __repr__(self) -> str:
+        return f"Graph({self.base!r})"
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        safe: bool,
+        what: str,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> httpx.Response:
+        """One request to ``base + path``; ``data`` goes in a form body. Raises PlatformError
+        whose message never holds the token."""
+        query = {**(params or {}), "access_token": self._token}
+        try:
+            return self.caller.call(
+                method,
+                f"{self.base}/{path.lstrip('/')}",
+                safe=safe,
+                what=what,
+                ok=ok,
+                params=query,
+                data=dict(data) if data else None,
+            )
+        except PlatformError as error:
+            raise _redacted(error, [self._token], self.token_hint) from None
+
+    def json(
+        self,
+        method: str,
+        path: str,
+        *,
+        safe: bool,
+        what: str,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """:meth:`call`, and the answer as a JSON object (else a retryable error)."""
+        response = self.call(method, path, safe=safe, what=what, params=params, data=data)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise PlatformError(
+                f"{what}: the answer is not a JSON object", retryable=True, uncertain=not safe
+            )
+        return body
+
+
+@dataclass
+class _Budget:
+    left: float
+
+
+def wait_finished(
+    graph: Graph,
+    containers: Sequence[str],
+    *,
+    field: str,
+    what: str,
+    budget: float = POLL_BUDGET,
+    delays: Sequence[float] = POLL_DELAYS,
+) -> None:
+    """Wait until every container's ``field`` (``status`` on Threads, ``status_code`` on
+    Instagram) is ``FINISHED``, sharing one time budget. Raises PlatformError: permanent on
+    ``ERROR`` (with the container's ``error_message``), retryable on ``EXPIRED``, on
+    ``PUBLISHED`` (someone published it already: reconcile, do not publish it again) and when
+    the budget runs out."""
+    left = _Budget(budget)
+    for container in containers:
+        _wait_one(graph, container, field, what, left, delays)
+
+
+def _wait_one(
+    graph: Graph, container: str, field: str, what: str, left: _Budget, delays: Sequence[float]
+) -> None:
+    fields = f"{field},error_message" if field == "status" else field
+    for attempt in range(len(delays) + 1):
+        if attempt:
+            delay = delays[attempt - 1]
+            if delay > left.left:
+                break
+            graph.caller.sleep(delay)
+            left.left -= delay
+        body = graph.json(
+            "GET", container, safe=True, what=f"{what}: check container", params={"fields": fields}
+        )
+        state = str(body.get(field) or "")
+        if state == "FINISHED":
+            return
+        if state == "ERROR":
+            reason = body.get("error_message") or body.get("status") or "no reason given"
+            raise PlatformError(
+                f"{what}: the platform could not prepare the post: {reason}", retryable=False
+            )
+        if state == "EXPIRED":
+            raise PlatformError(
+                f"{what}: the container expired before it was published", retryable=True
+            )
+        if state == "PUBLISHED":
+            raise PlatformError(
+                f"{what}: the container was already published", retryable=True, uncertain=True
+            )
+    raise PlatformError(
+        f"{what}: the platform was still preparing the post after {POLL_BUDGET - left.left:.0f} s;"
+        " the next run tries again",
+        retryable=True,
+    )
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A publishing quota as ``…_publishing_limit`` reports it."""
+
+    used: int
+    total: int | None
+    seconds: int | None
+
+    @property
+    def exhausted(self) -> bool:
+        return self.total is not None and self.used >= self.total
+
+
+def quota(body: Mapping[str, Any], usage: str = "quota_usage", config: str = "config") -> Quota:
+    """The quota in a ``{"data": [{"quota_usage": n, "config": {"quota_total",
+    "quota_duration"}}]}`` answer (``usage``/``config`` name other pairs, e.g. Threads'
+    ``reply_quota_usage``/``reply_config``). Missing numbers mean "no known limit"."""
+    data = body.get("data")
+    entry = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+    settings = entry.get(config)
+    settings = settings if isinstance(settings, dict) else {}
+    return Quota(
+        used=_as_int(entry.get(usage)) or 0,
+        total=_as_int(settings.get("quota_total")),
+        seconds=_as_int(settings.get("quota_duration")),
+    )
+
+
+def normal_text(text: str) -> str:
+    """Text compared for reconciling: NFC, whitespace runs collapsed, ends stripped."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def parse_time(value: object) -> datetime | None:
+    """A Graph ``timestamp`` (``2026-12-10T08:05:03+0000``) as an aware datetime."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def list_since(
+    graph: Graph,
+    path: str,
+    *,
+    fields: str,
+    since: datetime,
+    what: str,
+    page_size: int = 25,
+    max_pages: int = 4,
+) -> tuple[list[dict[str, Any]], bool]:
+    """The items of a Graph list (``data`` + ``paging.cursors.after``), newest first, back
+    to ``since``. The flag is True when the listing certainly holds every item since then
+    (it reached an older item or the end), False when ``max_pages`` ran out first."""
+    items: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"fields": fields, "limit": page_size, "since": int(since.timestamp())}
+    for _ in range(max_pages):
+        body = graph.json("GET", path, safe=True, what=what, params=params)
+        data = body.get("data")
+        if not isinstance(data, list):
+            raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
+        for item in data:
+            if not isinstance(item, dict):
+                continue
+            moment = parse_time(item.get("timestamp"))
+            if moment is not None and moment < since:
+                return items, True
+            items.append(item)
+        paging = body.get("paging")
+        paging = paging if isinstance(paging, dict) else {}
+        cursors = paging.get("cursors")
+        after = cursors.get("after") if isinstance(cursors, dict) else None
+        if not data or not paging.get("next") or not after:
+            return items, True
+        params = {**params, "after": after}
+    return items, False
