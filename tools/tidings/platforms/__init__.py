@@ -19,6 +19,7 @@ from .base import Adapter, Caller
 MODULES = {
     "mastodon": "tidings.platforms.mastodon",
     "bluesky": "tidings.platforms.bluesky",
+    "discord": "tidings.platforms.discord",
 }
 
 

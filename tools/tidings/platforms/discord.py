@@ -1,0 +1,347 @@
+"""Discord: each part is a message sent through one channel's webhook.
+
+The channel's only credential is the webhook's address, ``DISCORD_WEBHOOK_URL``
+(``https://discord.com/api/webhooks/<id>/<token>``), and the address *is* the secret: it
+is used for requests only, and no message, exception, ``repr`` or ledger entry holds it.
+An address ending in ``?thread_id=<id>`` posts into that thread (the way to reach a forum
+channel, where a webhook cannot start a post without naming a thread).
+
+Publishing a part is one ``POST <webhook>?wait=true``: JSON ``{content}``, or for part 0
+with images a multipart body of ``files[n]`` and ``payload_json`` whose ``attachments``
+carry each image's alt text as ``description``. ``allowed_mentions`` is empty, so a post
+that says ``@everyone`` pings no one. Discord answers the Message; the ledger records its
+id and its web address ``https://discord.com/channels/<guild>/<channel>/<message>``, the
+guild read once from the webhook itself (``GET <webhook>``), the channel from the Message.
+A webhook cannot reply, so a thread's later parts are further messages, in order.
+
+Reconciling (:meth:`DiscordAdapter.find_part`): Discord has no idempotency key for
+webhooks, and a webhook can read a message only by its id, which a lost response never
+delivered; it cannot list the channel. So whether a part went out cannot be checked, and
+``find_part`` raises :class:`Unknowable`: the post is recorded ``unknown`` and a person
+looks in the channel and settles it with ``tidings resolve``. Nothing is ever sent twice.
+
+Deleting is ``DELETE <webhook>/messages/<id>`` (204; an unknown message is already gone).
+Metrics: the reactions on each message (``GET <webhook>/messages/<id>``, one request per
+post) as ``likes``; Discord reports no views, reposts or followers to a webhook.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import httpx
+
+from ..model import Channel
+from .base import (
+    AccountCounts,
+    Caller,
+    Counts,
+    CredentialError,
+    Outgoing,
+    PlatformError,
+    Remote,
+    Unavailable,
+    Unknowable,
+    count,
+    credential,
+)
+
+__all__ = [
+    "WEB",
+    "DiscordAdapter",
+    "Webhook",
+    "connect",
+    "error_message",
+    "metrics_reader",
+    "parse_webhook",
+]
+
+WEB = "https://discord.com/channels"
+_HOOK_PATH = re.compile(
+    r"^(?P<prefix>(?:/api(?:/v\d+)?)?/webhooks)/(?P<id>\d+)/(?P<token>[^/]+)/?$"
+)
+UNKNOWN_WEBHOOK = 10015
+UNKNOWN_MESSAGE = 10008
+INVALID_TOKEN = 50027
+
+
+class Webhook:
+    """A parsed webhook address. ``repr`` and ``str`` show the id only, never the token."""
+
+    def __init__(self, address: str, webhook_id: str, thread_id: str | None) -> None:
+        self._address = address  # scheme, host and path up to the token, no query
+        self.id = webhook_id
+        self.thread_id = thread_id
+
+    def __repr__(self) -> str:
+        return f"Webhook(id={self.id!r})"
+
+    __str__ = __repr__
+
+    def url(self, suffix: str = "", **params: str) -> httpx.URL:
+        query = dict(params)
+        if self.thread_id:
+            query["thread_id"] = self.thread_id
+        return httpx.URL(self._address + suffix, params=query)
+
+
+def parse_webhook(value: str, variable: str) -> Webhook:
+    """The webhook in ``value``; a CredentialError naming ``variable`` (never the value)
+    when it is not a webhook address."""
+    try:
+        url = httpx.URL(value.strip())
+    except (httpx.InvalidURL, TypeError):
+        url = None
+    match = _HOOK_PATH.match(url.path) if url is not None else None
+    if url is None or match is None or url.scheme not in ("http", "https") or not url.host:
+        raise CredentialError(
+            f"{variable} is not a Discord webhook address",
+            "copy it from the channel's Settings → Integrations → Webhooks → Copy Webhook URL "
+            "(it looks like https://discord.com/api/webhooks/<id>/<token>)",
+        )
+    thread = url.params.get("thread_id")
+    base = str(url.copy_with(query=None, fragment=None, path=url.path.rstrip("/")))
+    return Webhook(base, match["id"], thread or None)
+
+
+def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> DiscordAdapter:
+    """The adapter for a Discord channel (credential ``webhook_url``)."""
+    variable = channel.credentials.get("webhook_url", "webhook_url")
+    hook = parse_webhook(credential(channel, env, "webhook_url"), variable)
+    caller.message = error_message
+    caller.classify = _classifier(variable)
+    return DiscordAdapter(caller, hook)
+
+
+def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> DiscordAdapter:
+    """The metrics reader of a Discord channel: the adapter (reactions per message)."""
+    return connect(channel, env, caller)
+
+
+class DiscordAdapter:
+    platform: ClassVar[str] = "discord"
+    can_delete: ClassVar[bool] = True
+    idempotent: ClassVar[bool] = False
+
+    def __init__(self, caller: Caller, hook: Webhook) -> None:
+        self.caller = caller
+        self.hook = hook
+        self._guild: str | None = None
+        self._guild_read = False
+
+    def __repr__(self) -> str:
+        return f"DiscordAdapter({self.hook!r})"
+
+    # -- the Adapter protocol ------------------------------------------------------------
+
+    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+        guild = self.guild()  # before sending: a revoked webhook fails here, nothing sent
+        payload: dict[str, Any] = {
+            "content": out.parts[index].text,
+            "allowed_mentions": {"parse": []},
+        }
+        what = f"post part {index + 1}"
+        media = out.media if index == 0 else ()
+        kwargs: dict[str, Any]
+        if media:
+            payload["attachments"] = [
+                {"id": n, "filename": m.path.name, "description": m.alt}
+                for n, m in enumerate(media)
+            ]
+            kwargs = {
+                "data": {"payload_json": json.dumps(payload)},
+                "files": [
+                    (f"files[{n}]", (m.path.name, m.path.read_bytes(), m.mime))
+                    for n, m in enumerate(media)
+                ],
+            }
+        else:
+            kwargs = {"json": payload}
+        response = self.caller.call(
+            "POST",
+            str(self.hook.url(wait="true")),
+            safe=False,  # no idempotency: a lost answer is settled by a person
+            what=what,
+            ok=(200, 204),
+            **kwargs,
+        )
+        if response.status_code == 204:
+            raise PlatformError(
+                f"{what}: Discord sent the message but returned no id; look in the channel",
+                retryable=False,
+                uncertain=True,
+            )
+        message = _json(response, what, sent=True)
+        message_id = message.get("id")
+        if not isinstance(message_id, str) or not message_id:
+            raise PlatformError(
+                f"{what}: the answer has no message id", retryable=True, uncertain=True
+            )
+        return Remote(message_id, permalink(guild, message.get("channel_id"), message_id))
+
+    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+        raise Unknowable(
+            f"part {index + 1}: a Discord webhook cannot read the channel, so whether it went "
+            "out cannot be checked; look in the channel"
+        )
+
+    def delete(self, part: Remote) -> None:
+        message_id = _message_id(part)
+        try:
+            self.caller.call(
+                "DELETE",
+                str(self.hook.url(f"/messages/{message_id}")),
+                safe=True,
+                what=f"delete message {message_id}",
+                ok=(204,),
+            )
+        except PlatformError as error:
+            if error.status == 404 and not error.auth:
+                return  # Unknown Message: already gone
+            raise
+
+    # -- metrics (the MetricsReader protocol) --------------------------------------------
+
+    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+        """The reactions on each message (all emoji together) as ``likes``, one request
+        per message: a webhook can read only the messages it sent, one at a time."""
+        result: dict[str, Counts | Unavailable] = {}
+        for part in parts:
+            try:
+                message_id = _message_id(part)
+            except PlatformError as error:
+                result[part.id] = Unavailable(error.message)
+                continue
+            try:
+                response = self.caller.call(
+                    "GET",
+                    str(self.hook.url(f"/messages/{message_id}")),
+                    safe=True,
+                    what=f"read message {message_id}",
+                    ok=(200,),
+                )
+            except PlatformError as error:
+                if error.status == 404 and not error.auth:
+                    result[part.id] = Unavailable("Discord has no such message (deleted)")
+                    continue
+                raise
+            result[part.id] = reaction_counts(_json(response, f"read message {message_id}"))
+        return result
+
+    def account_metrics(self) -> AccountCounts:
+        """A webhook sees no members or followers: nothing to report."""
+        return AccountCounts()
+
+    # -- the webhook ---------------------------------------------------------------------
+
+    def guild(self) -> str | None:
+        """The webhook's guild (server) id, read once (``GET <webhook>``)."""
+        if not self._guild_read:
+            response = self.caller.call(
+                "GET", str(self.hook.url()), safe=True, what="read the webhook", ok=(200,)
+            )
+            guild = _json(response, "read the webhook").get("guild_id")
+            self._guild = str(guild) if isinstance(guild, (str, int)) and guild else None
+            self._guild_read = True
+        return self._guild
+
+
+def permalink(guild: str | None, channel_id: object, message_id: str) -> str | None:
+    """The message's web address; None when the guild or the channel is not known."""
+    if not guild or not isinstance(channel_id, (str, int)) or not channel_id:
+        return None
+    return f"{WEB}/{guild}/{channel_id}/{message_id}"
+
+
+def reaction_counts(message: Mapping[str, Any]) -> Counts:
+    """``likes``: every reaction on the message. No ``reactions`` key means none (Discord
+    leaves the empty list out), so 0; the other numbers Discord does not report."""
+    reactions = message.get("reactions")
+    total = 0
+    for reaction in reactions if isinstance(reactions, list) else []:
+        number = count(reaction.get("count")) if isinstance(reaction, dict) else None
+        total += number or 0
+    return Counts(likes=total, raw={"reactions": total})
+
+
+def error_message(response: httpx.Response) -> str:
+    """Discord's ``message``, with the field errors of an Invalid Form Body (50035)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:300] or response.reason_phrase
+    if not isinstance(body, dict):
+        return response.reason_phrase
+    message = str(body.get("message") or response.reason_phrase)
+    details = list(_field_errors(body.get("errors"), ""))
+    if details:
+        message += " (" + "; ".join(details[:5]) + ")"
+    return message
+
+
+def _field_errors(node: object, path: str) -> list[str]:
+    if not isinstance(node, dict):
+        return []
+    found = []
+    for item in node.get("_errors") or []:
+        if isinstance(item, dict) and item.get("message"):
+            found.append(f"{path or 'body'}: {item['message']}")
+    for key, value in node.items():
+        if key != "_errors":
+            found.extend(_field_errors(value, f"{path}.{key}" if path else str(key)))
+    return found
+
+
+def _classifier(variable: str) -> Callable[[httpx.Response, str], PlatformError | None]:
+    def classify(response: httpx.Response, what: str) -> PlatformError | None:
+        status = response.status_code
+        code = _code(response)
+        if status in (401, 403) or (status == 404 and code == UNKNOWN_WEBHOOK):
+            return PlatformError(
+                f"{what}: {status} {error_message(response)}; check the webhook in {variable} "
+                "(if it was deleted, make a new one and update the secret)",
+                retryable=False,
+                status=status,
+                auth=True,
+            )
+        return None
+
+    return classify
+
+
+def _code(response: httpx.Response) -> int | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, int) else None
+
+
+def _message_id(part: Remote) -> str:
+    """The message id of a ledger part: the id, or the last segment of a message address
+    recorded by hand (``https://discord.com/channels/<g>/<c>/<m>``)."""
+    candidate = part.id.rstrip("/").rsplit("/", 1)[-1]
+    if not candidate.isdigit():
+        raise PlatformError(f"{part.id!r} is not a Discord message id", retryable=False)
+    return candidate
+
+
+def _json(response: httpx.Response, what: str, *, sent: bool = False) -> dict[str, Any]:
+    """The answer's JSON object. ``sent``: the request created something, so an answer
+    that cannot be read leaves the outcome uncertain."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise PlatformError(
+            f"{what}: the answer is not a JSON object",
+            retryable=True,
+            status=response.status_code,
+            uncertain=sent,
+        )
+    return body
