@@ -20,6 +20,8 @@ MODULES = {
     "mastodon": "tidings.platforms.mastodon",
     "bluesky": "tidings.platforms.bluesky",
     "discord": "tidings.platforms.discord",
+    "threads": "tidings.platforms.threads",
+    "instagram": "tidings.platforms.instagram",
 }
 
 

@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from .base import Unknowable
 from .http import Caller, PlatformError
 
 __all__ = [
@@ -54,10 +55,13 @@ __all__ = [
     "THROTTLE_WAIT",
     "Graph",
     "Quota",
+    "error_code",
     "graph_error",
+    "insight_values",
     "list_since",
     "normal_text",
     "parse_time",
+    "pick",
     "quota",
     "wait_finished",
 ]
@@ -221,6 +225,11 @@ class Graph:
         except PlatformError as error:
             raise _redacted(error, [self._token], self.token_hint) from None
 
+    def error(self, response: httpx.Response, what: str) -> PlatformError:
+        """The error for an answer :meth:`call` was told to accept (``ok=``) but the adapter
+        cannot use, read as :func:`graph_error` would, token removed."""
+        return _redacted(self.caller.error(response, what), [self._token], self.token_hint)
+
     def json(
         self,
         method: str,
@@ -333,6 +342,82 @@ def quota(body: Mapping[str, Any], usage: str = "quota_usage", config: str = "co
     )
 
 
+def error_code(response: httpx.Response) -> tuple[int | None, int | None]:
+    """(code, error_subcode) of a Graph error answer, (None, None) for any other answer."""
+    error = _error_body(response)
+    if error is None:
+        return None, None
+    return _as_int(error.get("code")), _as_int(error.get("error_subcode"))
+
+
+def insight_values(body: Mapping[str, Any]) -> dict[str, int | None]:
+    """``{name: value}`` of an ``…/insights`` answer: ``data[{name, values[{value}]}]`` or
+    ``data[{name, total_value{value}}]``. A metric the platform has no number for comes as
+    an empty ``values`` list: None, never 0."""
+    found: dict[str, int | None] = {}
+    data = body.get("data")
+    for item in data if isinstance(data, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        total = item.get("total_value")
+        values = item.get("values")
+        value: object = None
+        if isinstance(total, dict):
+            value = total.get("value")
+        elif isinstance(values, list) and values and isinstance(values[-1], dict):
+            value = values[-1].get("value")
+        found[item["name"]] = (
+            value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+        )
+    return found
+
+
+def pick(
+    items: Iterable[Mapping[str, Any]],
+    covered: bool,
+    *,
+    text_field: str,
+    text: str,
+    skip: Iterable[str] = (),
+    same_place: Callable[[Mapping[str, Any]], bool] = lambda item: True,
+    same_media: Callable[[Mapping[str, Any]], bool] = lambda item: True,
+    part: int = 1,
+) -> Mapping[str, Any] | None:
+    """Reconcile without idempotency: the one listed item that is our part, None when the
+    listing is complete (``covered``) and nothing is like it, else :class:`Unknowable`.
+
+    An item is *like* ours when its ``text_field`` equals ``text`` (see :func:`normal_text`)
+    and ``same_place`` holds (the same reply parent, or top level); it *matches* when its
+    media also agree (``same_media``). One match and nothing else alike is the answer; two
+    matches, or our text with other media, are for a person to settle."""
+    wanted = normal_text(text)
+    ignore = set(skip)
+    matches: list[Mapping[str, Any]] = []
+    near = 0
+    for item in items:
+        if str(item.get("id")) in ignore:
+            continue
+        value = item.get(text_field)
+        if normal_text(value if isinstance(value, str) else "") != wanted or not same_place(item):
+            continue
+        if same_media(item):
+            matches.append(item)
+        else:
+            near += 1
+    if len(matches) == 1 and not near:
+        return matches[0]
+    if matches or near:
+        raise Unknowable(
+            f"part {part}: {len(matches)} post(s) match and {near} have the same text with "
+            "other images since the attempt began; check the account and settle it by hand"
+        )
+    if covered:
+        return None
+    raise Unknowable(
+        f"part {part}: the account posted too much since the attempt began to check for sure"
+    )
+
+
 def normal_text(text: str) -> str:
     """Text compared for reconciling: NFC, whitespace runs collapsed, ends stripped."""
     return " ".join(unicodedata.normalize("NFC", text).split())
@@ -361,10 +446,12 @@ def list_since(
     what: str,
     page_size: int = 25,
     max_pages: int = 4,
+    newest_first: bool = True,
 ) -> tuple[list[dict[str, Any]], bool]:
-    """The items of a Graph list (``data`` + ``paging.cursors.after``), newest first, back
-    to ``since``. The flag is True when the listing certainly holds every item since then
-    (it reached an older item or the end), False when ``max_pages`` ran out first."""
+    """The items of a Graph list (``data`` + ``paging.cursors.after``) from ``since`` on.
+    The flag is True when the listing certainly holds every item since then (it reached the
+    end, or, for a list known to be ``newest_first``, an older item), False when
+    ``max_pages`` ran out first."""
     items: list[dict[str, Any]] = []
     params: dict[str, Any] = {"fields": fields, "limit": page_size, "since": int(since.timestamp())}
     for _ in range(max_pages):
@@ -377,7 +464,9 @@ def list_since(
                 continue
             moment = parse_time(item.get("timestamp"))
             if moment is not None and moment < since:
-                return items, True
+                if newest_first:
+                    return items, True
+                continue
             items.append(item)
         paging = body.get("paging")
         paging = paging if isinstance(paging, dict) else {}

@@ -1,0 +1,357 @@
+"""Instagram (Meta, Instagram API with Instagram Login): image posts through media
+containers, alt text, carousels, comments for a thread's later parts, insights, followers.
+
+Publishing the first part: Instagram has no text-only posts, so a post without an image
+fails permanently. Read the publishing quota (``GET /{ig-user}/content_publishing_limit``;
+its ``config.quota_total`` is read, never assumed); when it is used up the part fails
+*retryable* with no container created, and the next run tries again. Then create the
+container (``POST /{ig-user}/media`` with ``image_url``, ``caption``, ``alt_text``; several
+images become ``is_carousel_item`` children of a ``media_type=CAROUSEL`` container, at most
+10), wait until its ``status_code`` is ``FINISHED`` (:func:`graph.wait_finished`: bounded,
+5 minutes at most), publish it (``POST /{ig-user}/media_publish?creation_id=…``) and read
+its ``permalink``. Images are fetched by Meta from ``MediaFile.url`` (the channel's
+``media_base_url`` + the site path of the exact rendition, already a JPEG, the only format
+Instagram takes); without a ``media_base_url`` the post fails permanently.
+
+**Instagram has no threads.** A post's later parts become comments on the published post,
+in order (``POST /{ig-media}/comments?message=…``); a comment's address is the post's.
+
+Reconciling (:meth:`InstagramAdapter.find_part`): there is no idempotency. Creating a
+container is safe to repeat (an unpublished one expires after 24 hours, unseen), so only a
+lost answer to ``media_publish`` or to a comment can leave something out there unknown to
+us. In the run that lost it, the container says whether it was published. In any case the
+account's media (``GET /{ig-user}/media``, newest first) or the post's comments since the
+attempt began (less :data:`CLOCK_SKEW`) are read and compared on the caption or comment
+text and the kind of post (image or carousel): one match is returned; None only when the
+listing reaches back past the attempt and nothing is alike; else :class:`Unknowable`.
+
+Delete: the Instagram API cannot delete posts (``can_delete = False``): an ``expires``
+post stays up and the publisher says so; remove it in the app.
+
+Tokens: an Instagram-Login token lasts 60 days and can be renewed once it is a day old
+(``GET /refresh_access_token?grant_type=ig_refresh_token``). The adapter does not renew it
+(a renewed token could not be saved back into the GitHub secret); an expired token (Graph
+code 190) stops the channel with a message naming the variable and the renewal.
+``api_base`` may point at ``https://graph.facebook.com/v23.0`` for a Facebook-Login token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from ..model import Channel
+from .base import (
+    AccountCounts,
+    Caller,
+    Counts,
+    MediaFile,
+    Outgoing,
+    PlatformError,
+    Remote,
+    Unavailable,
+    Unknowable,
+    count,
+    credential,
+)
+from .graph import Graph, insight_values, list_since, pick, quota, wait_finished
+
+__all__ = ["CLOCK_SKEW", "DEFAULT_API", "MAX_CAROUSEL", "InstagramAdapter", "connect"]
+
+DEFAULT_API = "https://graph.instagram.com/v23.0"
+CLOCK_SKEW = timedelta(minutes=10)
+MAX_CAROUSEL = 10
+INSIGHTS = ("views", "reach", "likes", "comments", "shares", "saved", "total_interactions")
+"""The 2025 names (``impressions`` is gone since v22)."""
+MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type"
+COMMENT_FIELDS = "id,text,timestamp,from"
+ACCOUNT_FIELDS = ("followers_count", "follows_count", "media_count")
+
+
+def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> InstagramAdapter:
+    """The adapter for a ``platform: instagram`` channel: credentials ``user_id`` (the
+    Instagram professional account id), ``access_token``, optional ``api_base`` (default
+    :data:`DEFAULT_API`)."""
+    var = channel.credentials.get("access_token", "the access token")
+    hint = (
+        f"renew the long-lived token in {var} (grant_type=ig_refresh_token, see the setup "
+        "guide) and update the secret"
+    )
+    graph = Graph(
+        caller,
+        credential(channel, env, "api_base", default=DEFAULT_API),
+        credential(channel, env, "access_token"),
+        hint,
+    )
+    return InstagramAdapter(graph, credential(channel, env, "user_id"))
+
+
+def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> InstagramAdapter:
+    """The metrics reader of an Instagram channel: the adapter itself."""
+    return connect(channel, env, caller)
+
+
+class InstagramAdapter:
+    platform: ClassVar[str] = "instagram"
+    can_delete: ClassVar[bool] = False
+    idempotent: ClassVar[bool] = False
+
+    def __init__(self, graph: Graph, user: str, *, page_size: int = 25, max_pages: int = 4):
+        self.graph = graph
+        self.user = user
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self._published: dict[tuple[str, int], str] = {}  # (attempt key, part) -> container
+
+    def __repr__(self) -> str:
+        return f"InstagramAdapter({self.graph.base!r}, user={self.user!r})"
+
+    # -- the Adapter protocol ------------------------------------------------------------
+
+    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+        if index > 0:
+            return self._comment(out, index, thread)
+        what = "post part 1"
+        urls = _urls(out.media, what)
+        self._check_quota(what)
+        caption = out.parts[0].text
+        params: dict[str, Any] = {"caption": caption} if caption else {}
+        if len(out.media) == 1:
+            params.update(image_url=urls[0], alt_text=out.media[0].alt)
+        else:
+            children = [
+                self._container(
+                    {"is_carousel_item": "true", "image_url": url, "alt_text": media.alt},
+                    f"{what}: image {n}",
+                )
+                for n, (media, url) in enumerate(zip(out.media, urls, strict=True), 1)
+            ]
+            wait_finished(self.graph, children, field="status_code", what=what)
+            params.update(media_type="CAROUSEL", children=",".join(children))
+        container = self._container(params, what)
+        wait_finished(self.graph, [container], field="status_code", what=what)
+        self._published[(out.key, 0)] = container
+        body = self.graph.json(
+            "POST",
+            f"{self.user}/media_publish",
+            safe=False,  # no idempotency: a lost answer is reconciled, never resent
+            what=what,
+            data={"creation_id": container},
+        )
+        return self._remote(_id(body, what), what)
+
+    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+        if index > 0:
+            return self._find_comment(out, index, thread)
+        what = "look for part 1 among the account's media"
+        container = self._published.get((out.key, 0))
+        published = False
+        if container is not None:
+            state = self.graph.json(
+                "GET", container, safe=True, what=what, params={"fields": "status_code"}
+            ).get("status_code")
+            published = state == "PUBLISHED"
+        items, covered = list_since(
+            self.graph,
+            f"{self.user}/media",
+            fields=MEDIA_FIELDS,
+            since=_aware(out.started) - CLOCK_SKEW,
+            what=what,
+            page_size=self.page_size,
+            max_pages=self.max_pages,
+        )
+        kind = "IMAGE" if len(out.media) <= 1 else "CAROUSEL_ALBUM"
+        found = pick(
+            items,
+            covered,
+            text_field="caption",
+            text=out.parts[0].text,
+            same_media=lambda item: item.get("media_type") in (None, kind),
+        )
+        if found is None:
+            if published:
+                raise Unknowable(
+                    "part 1: Instagram says it was published, but it is not among the "
+                    "account's media; check the account and settle it by hand"
+                )
+            return None
+        url = found.get("permalink")
+        return Remote(str(found["id"]), url if isinstance(url, str) else None)
+
+    def delete(self, part: Remote) -> None:
+        raise PlatformError(
+            f"delete {part.id}: the Instagram API cannot delete posts; delete it in the app",
+            retryable=False,
+        )
+
+    # -- metrics (the MetricsReader protocol) --------------------------------------------
+
+    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+        """Each post's insights (one request a post). Instagram's numbers can lag up to 48
+        hours; a metric it has no number for is an empty list there and null here, never
+        0. ``comments`` are the replies; ``shares`` (sends) and ``saved`` stay in ``raw``."""
+        result: dict[str, Counts | Unavailable] = {}
+        for part in parts:
+            if part.id in result:
+                continue
+            try:
+                body = self.graph.json(
+                    "GET",
+                    f"{part.id}/insights",
+                    safe=True,
+                    what=f"read the insights of {part.id}",
+                    params={"metric": ",".join(INSIGHTS)},
+                )
+            except PlatformError as error:
+                if error.auth or error.retryable:
+                    raise
+                result[part.id] = Unavailable(error.message)
+                continue
+            raw = insight_values(body)
+            result[part.id] = Counts(
+                likes=raw.get("likes"),
+                reposts=None,
+                replies=raw.get("comments"),
+                quotes=None,
+                views=raw.get("views"),
+                raw=raw,
+            )
+        return result
+
+    def account_metrics(self) -> AccountCounts:
+        body = self.graph.json(
+            "GET",
+            self.user,
+            safe=True,
+            what="read the account",
+            params={"fields": ",".join(ACCOUNT_FIELDS)},
+        )
+        raw = {name: count(body.get(name)) for name in ACCOUNT_FIELDS if name in body}
+        return AccountCounts(followers=raw.get("followers_count"), raw=raw)
+
+    # -- comments (a thread's later parts) -----------------------------------------------
+
+    def _comment(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+        if not thread:
+            raise ValueError(f"part {index + 1} comments on the post: pass the thread")
+        what = f"post part {index + 1} as a comment"
+        body = self.graph.json(
+            "POST",
+            f"{thread[0].id}/comments",
+            safe=False,
+            what=what,
+            data={"message": out.parts[index].text},
+        )
+        return Remote(_id(body, what), thread[0].url)
+
+    def _find_comment(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+        if not thread:
+            raise ValueError(f"part {index + 1} comments on the post: pass the thread")
+        items, covered = list_since(
+            self.graph,
+            f"{thread[0].id}/comments",
+            fields=COMMENT_FIELDS,
+            since=_aware(out.started) - CLOCK_SKEW,
+            what=f"look for part {index + 1} among the post's comments",
+            page_size=50,
+            max_pages=self.max_pages,
+            newest_first=False,  # the order of comments is not documented
+        )
+        found = pick(
+            items,
+            covered,
+            text_field="text",
+            text=out.parts[index].text,
+            skip=[p.id for p in thread],
+            same_place=lambda item: _ours(item, self.user),
+            part=index + 1,
+        )
+        return None if found is None else Remote(str(found["id"]), thread[0].url)
+
+    # -- requests ------------------------------------------------------------------------
+
+    def _check_quota(self, what: str) -> None:
+        body = self.graph.json(
+            "GET",
+            f"{self.user}/content_publishing_limit",
+            safe=True,
+            what=f"{what}: read the publishing quota",
+            params={"fields": "quota_usage,config"},
+        )
+        limit = quota(body)
+        if limit.exhausted:
+            hours = f" in {limit.seconds // 3600} h" if limit.seconds else ""
+            raise PlatformError(
+                f"{what}: the Instagram publishing quota is used up ({limit.used} of "
+                f"{limit.total} posts{hours}); nothing was sent, the next run tries again",
+                retryable=True,
+            )
+
+    def _container(self, params: Mapping[str, Any], what: str) -> str:
+        body = self.graph.json(
+            "POST",
+            f"{self.user}/media",
+            safe=True,  # an unpublished container expires unseen
+            what=f"{what}: create container",
+            data=params,
+        )
+        container = body.get("id")
+        if not isinstance(container, str) or not container:
+            raise PlatformError(f"{what}: the answer has no container id", retryable=True)
+        return container
+
+    def _remote(self, media_id: str, what: str) -> Remote:
+        """The published post with its permalink (empty if it cannot be read: the post is
+        out, so this never fails the part)."""
+        try:
+            body = self.graph.json(
+                "GET",
+                media_id,
+                safe=True,
+                what=f"{what}: read the address",
+                params={"fields": "permalink"},
+            )
+        except PlatformError:
+            return Remote(media_id, None)
+        url = body.get("permalink")
+        return Remote(media_id, url if isinstance(url, str) else None)
+
+
+def _urls(images: Sequence[MediaFile], what: str) -> list[str]:
+    if not images:
+        raise PlatformError(
+            f"{what}: Instagram has no text-only posts; add an image to the post",
+            retryable=False,
+        )
+    if len(images) > MAX_CAROUSEL:
+        raise PlatformError(
+            f"{what}: Instagram takes at most {MAX_CAROUSEL} images in a post", retryable=False
+        )
+    urls = [m.url for m in images]
+    if any(url is None for url in urls):
+        raise PlatformError(
+            f"{what}: Instagram fetches images from a public address, and this channel has "
+            "none: set media_base_url in brand/channels.yaml (where the site serves media/)",
+            retryable=False,
+        )
+    return [u for u in urls if u]
+
+
+def _id(body: Mapping[str, Any], what: str) -> str:
+    value = body.get("id")
+    if not isinstance(value, str) or not value:
+        raise PlatformError(f"{what}: the answer has no id", retryable=True, uncertain=True)
+    return value
+
+
+def _ours(comment: Mapping[str, Any], user: str) -> bool:
+    """False only for a comment certainly by someone else (with ``user_id`` ``me`` the
+    author cannot be compared, and our own text is taken as ours: never post twice)."""
+    author = comment.get("from")
+    author_id = str(author.get("id") or "") if isinstance(author, dict) else ""
+    return not (user.isdigit() and author_id and author_id != user)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
