@@ -74,6 +74,10 @@ session. Code 10 and 200-299 (permission missing) are permanent, not ``auth``: t
 fine but lacks a scope, which a person must grant."""
 TRANSIENT_CODES = frozenset({1, 2})
 """API Unknown / API Service: temporary, and the platform may have acted."""
+QUOTA_CODES = frozenset({9})
+"""Instagram's "maximum number of posts reached" (subcode 2207042): try again next run."""
+QUOTA_WAIT = 3600.0
+"""Longer than any caller waits in one run: the caller gives up at once, the run goes on."""
 THROTTLE_WAIT = 60.0
 """Seconds to wait after a throttling answer that does not say how long."""
 POLL_DELAYS = (3.0, 10.0, 30.0, 60.0, 60.0, 60.0, 60.0)
@@ -152,6 +156,14 @@ def graph_error(response: httpx.Response, what: str) -> PlatformError | None:
             retryable=True,
             status=status,
             retry_after=THROTTLE_WAIT if wait is None else wait,
+        )
+    if code in QUOTA_CODES:
+        return PlatformError(
+            f"{what}: the account's publishing quota is used up: {text} ({where}); the next "
+            "run tries again",
+            retryable=True,
+            status=status,
+            retry_after=QUOTA_WAIT,
         )
     if code in AUTH_CODES:
         return PlatformError(full, retryable=False, status=status, auth=True)
