@@ -26,7 +26,7 @@ from tidings.site.colors import contrast, css_color, text_on
 from tidings.site.ics import calendar_ics, escape_text, fold, uid
 from tidings.site.links import Linker, page_url, relative, safe_href
 from tidings.site.plugin import SitePage, front_matter
-from tidings.site.post_page import FOLDS, fold_at
+from tidings.site.folds import FOLDS, Fold, fold_at
 
 EXAMPLE = Path(__file__).parents[1]
 HOSTILE = Path(__file__).parent / "fixtures" / "site" / "hostile"
@@ -204,7 +204,56 @@ def test_fold_position() -> None:
     assert fold_at("short", linkedin) is None
     assert fold_at("a\nb\nc", linkedin) is None
     assert fold_at("a\nb\nc\nd", linkedin) == 5
-    assert fold_at("x" * 300, linkedin) == 210
+    assert fold_at("x" * 300, linkedin) == 210  # one "word" longer than the limit
+
+
+@pytest.mark.parametrize(
+    ("platform", "characters", "lines"),
+    [("linkedin", 210, 3), ("instagram", 125, 3), ("facebook", 477, None)],
+)
+def test_each_feed_folds_at_its_documented_limits(
+    platform: str, characters: int, lines: int | None
+) -> None:
+    fold = FOLDS[platform]
+    assert (fold.characters, fold.lines) == (characters, lines)
+    words = "word " * 200
+    exact = words[: characters - 1] + "x"  # exactly the limit: all of it shows
+    assert fold_at(exact, fold) is None
+    assert fold_at(exact + "y more", fold) is not None
+    many = "\n".join(f"line {i}" for i in range(12))
+    assert fold_at(many, fold) == (None if lines is None else many.index(f"\nline {lines}"))
+
+
+def test_a_character_fold_never_cuts_a_word() -> None:
+    fold = Fold(10, None, "more")
+    assert fold_at("abcd efghij klm", fold) == 4  # "efghij" would end at 11: it goes behind
+    assert fold_at("abcd efgh klm", fold) == 9  # the limit falls on the space
+    assert fold_at("abcd efghi klm", fold) == 10  # a word ends exactly at the limit
+    assert fold_at("abcdefghijklmn", fold) == 10  # one word longer than the limit
+    assert fold_at("abc\ndefghijkl", fold) == 3  # a line break separates words too
+    assert fold_at("abcd efghi" + " " * 5, fold) is None  # only white space would hide
+
+
+def test_a_character_fold_counts_graphemes() -> None:
+    fold = Fold(5, None, "more")
+    family = "\N{WOMAN}\u200d\N{WOMAN}\u200d\N{GIRL}"  # five code points, one grapheme
+    text = f"{family}{family}{family}{family}{family} and more"
+    assert fold_at(text, fold) == 5 * len(family)  # five emoji show, none is split
+    flags = "\N{REGIONAL INDICATOR SYMBOL LETTER D}\N{REGIONAL INDICATOR SYMBOL LETTER E}"
+    assert fold_at(flags * 6, fold) == 5 * len(flags)  # a flag is two code points, one grapheme
+    assert fold_at("e\u0301" * 5, fold) is None  # five accented letters fit
+    assert fold_at("caf\u00e9 na\u00efve ok", Fold(10, None, "more")) == 10
+
+
+def test_a_line_fold_counts_blank_lines_and_linkedins_blank_third_line() -> None:
+    instagram, linkedin = FOLDS["instagram"], FOLDS["linkedin"]
+    assert fold_at("one\n\ntwo\nthree", instagram) == len("one\n\ntwo")  # blank line counts
+    assert fold_at("one\ntwo\n\nthree", linkedin) == len("one\ntwo")  # blank 3rd line: 2 shown
+    assert fold_at("one\n\ntwo\nthree", linkedin) == len("one\n\ntwo")  # blank 2nd: 3 shown
+    assert fold_at("one\ntwo\nthree\n\n", linkedin) is None  # nothing but white space follows
+    long_first = "word " * 30 + "\nb\nc\nd"  # 150 characters on line one, 4 lines
+    assert fold_at(long_first, linkedin) == len("word " * 30 + "\nb\nc")
+    assert fold_at(long_first, instagram) == len("word " * 25) - 1  # characters come first
 
 
 def test_idea_bank_keeps_rejected_ideas_with_reasons(example_site: dict[str, str]) -> None:

@@ -20,10 +20,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from site_audit import Failure, contrast_failures, focus_failures
 
 from tidings.render import render
 from tidings.site import collect
 from tidings.site.build import build_site
+from tidings.site.folds import FOLDS, fold_at
 
 REPO = Path(__file__).parents[1]
 HOSTILE = Path(__file__).parent / "fixtures" / "site" / "hostile"
@@ -195,7 +197,18 @@ def test_a_post_card_shows_exactly_what_render_gives(tab: Tab, site: Site) -> No
         assert card.locator("figcaption .td-alt").first.is_visible()
     mastodon = page.locator('article.td-card[data-channel="mastodon"]')
     assert mastodon.get_by_text("282 / 500 characters").is_visible()
-    assert page.locator('article.td-card[data-channel="linkedin"] .td-fold').is_visible()
+    for cid in ("linkedin", "instagram"):  # the fold sits exactly where fold_at puts it
+        text = render(post, data.ws.channels[cid], data.ws.brand).parts[0].text
+        cut = fold_at(text, FOLDS[data.ws.channels[cid].platform])
+        assert cut is not None, cid
+        fold = page.locator(f'article.td-card[data-channel="{cid}"] .td-text .td-fold').first
+        assert fold.is_visible(), cid
+        shown = fold.evaluate(
+            """f => { const r = document.createRange();
+                     r.setStart(f.closest('.td-text'), 0); r.setEndBefore(f);
+                     return r.toString(); }"""
+        )
+        assert shown == text[:cut], cid
     images = page.locator("article.td-card img")
     assert images.count() == len(post.channels)
     assert all(img.get_attribute("alt") for img in images.all())
@@ -312,3 +325,41 @@ def test_every_page_loads_cleanly(tab: Tab) -> None:
     assert home.get_by_text("Last-minute gift vouchers").first.is_visible()
     _shot(home, "home.png")
     tab.assert_clean()
+
+
+AUDITED_PAGES = (
+    "",
+    "calendar/2026-12/",
+    "posts/2026/12/holiday-opening-hours/",  # cards for Mastodon, Bluesky, X, LinkedIn, Instagram, …
+    "campaigns/",
+    "campaigns/holidays-2026/",
+    "brand/",
+    "ideas/",
+    "ledger/",
+)
+
+
+@pytest.mark.parametrize(("preference", "scheme"), [("light", "default"), ("dark", "slate")])
+def test_every_text_meets_contrast_aa(
+    browser: Any, site: Site, preference: str, scheme: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme=preference)
+    page = context.new_page()
+    failures: list[Failure] = []
+    focus: list[str] = []
+    try:
+        for path in AUDITED_PAGES:
+            page.goto(site.base + path, wait_until="load")
+            found, measured, skipped, shown = contrast_failures(page, path)
+            assert shown == scheme, f"{path}: the {preference} preference gave {shown}"
+            assert measured > 20, f"{path}: only {measured} texts measured"
+            assert skipped <= measured // 10, f"{path}: {skipped} of {measured} texts skipped"
+            failures += found
+            page.keyboard.press("Tab")  # keyboard modality: focus() then shows :focus-visible
+            bad, checked = focus_failures(page, path)
+            assert checked >= 3, path
+            focus += bad
+    finally:
+        context.close()
+    assert not failures, f"{len(failures)} texts below WCAG AA:\n" + "\n".join(map(str, failures))
+    assert not focus, f"{len(focus)} focus indicators below 3:1:\n" + "\n".join(focus)

@@ -11,6 +11,7 @@ again. The first build in a fresh checkout (CI) still compiles everything; a reb
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import jinja2
@@ -23,10 +24,8 @@ class _Cache(jinja2.FileSystemBytecodeCache):
     """A cache that can never fail a build: a folder gone or read-only means no caching."""
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
+        with contextlib.suppress(OSError):
             super().dump_bytecode(bucket)
-        except OSError:
-            pass
 
 
 def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:

@@ -13,6 +13,7 @@ from ..plan import Job
 from ..render import Rendered, RenderedPart
 from ..textlength import text_limits
 from .data import SiteData
+from .folds import FOLDS, fold_at
 from .views import (
     Chip,
     ContentLink,
@@ -26,39 +27,8 @@ from .views import (
 POST_PAGES = "posts"
 
 
-@dataclass(frozen=True)
-class Fold:
-    """Where a platform's feed cuts a long text and shows "…see more" (approximate: the
-    apps fold after this many characters or lines, whichever comes first)."""
-
-    characters: int
-    lines: int
-    label: str
-
-
-FOLDS = {
-    "linkedin": Fold(210, 3, "…see more"),
-    "instagram": Fold(125, 2, "… more"),
-    "facebook": Fold(477, 5, "See more"),
-}
-
-
 def post_src(post_id: str) -> str:
     return f"{POST_PAGES}/{post_id}.md"
-
-
-def fold_at(text: str, fold: Fold) -> int | None:
-    """The code-point index where ``fold`` cuts ``text``, or None when it all shows."""
-    cut = fold.characters if len(text) > fold.characters else None
-    newline = -1
-    for _ in range(fold.lines):
-        newline = text.find("\n", newline + 1)
-        if newline < 0:
-            break
-    else:
-        if text[newline:].strip() and (cut is None or newline < cut):
-            cut = newline
-    return cut
 
 
 @dataclass(frozen=True)
