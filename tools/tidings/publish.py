@@ -507,7 +507,12 @@ class Publisher:
                 if channel is None or self._unusable(ws, cid):
                     continue
                 adapter = self._adapter(channel)
-                if not adapter.can_delete:
+                if not adapter.can_delete:  # said once, and kept in the record's error
+                    why = f"{channel.platform} cannot delete posts: remove it by hand"
+                    if rec.get("error") != f"retract: {why}":
+                        self.book.update(job.ledger_id, cid, now, error=f"retract: {why}")
+                        self._out(job, "skipped", f"expired {stamp(post.expires)}; {why}")
+                        self._land_result(f"publish: {post.id} on {cid}: delete it by hand")
                     continue
                 try:
                     for part in reversed(parts_of(rec)):

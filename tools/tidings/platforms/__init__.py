@@ -20,6 +20,7 @@ MODULES = {
     "mastodon": "tidings.platforms.mastodon",
     "bluesky": "tidings.platforms.bluesky",
     "discord": "tidings.platforms.discord",
+    "slack": "tidings.platforms.slack",
     "threads": "tidings.platforms.threads",
     "instagram": "tidings.platforms.instagram",
 }
