@@ -34,6 +34,7 @@ __all__ = [
     "MEASURES",
     "VERSION",
     "ChannelReading",
+    "CompetitorReading",
     "MetricsError",
     "PostReading",
     "Snapshot",
@@ -83,6 +84,22 @@ class ChannelReading:
         return self.account.followers if self.account is not None else None
 
 
+class CompetitorReading(NamedTuple):
+    """One public account of a competitor (``brand/competitors.yaml``) in one snapshot: its
+    followers, how many of its own recent posts were read (no reposts, no replies), how often
+    it posts and their median engagement. ``state`` is ``ok`` or ``failed`` (``error``)."""
+
+    name: str
+    platform: str
+    handle: str
+    state: str
+    followers: int | None = None
+    posts: int = 0
+    posts_per_week: float | None = None
+    median_engagement: float | None = None
+    error: str | None = None
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One ``metrics/YYYY/MM/<date>.json``: ``day`` is the date in the brand's timezone."""
@@ -92,6 +109,7 @@ class Snapshot:
     window_days: int
     channels: Mapping[str, ChannelReading] = field(default_factory=dict)
     path: str = ""
+    competitors: tuple[CompetitorReading, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -132,6 +150,30 @@ def _post_entry(reading: PostReading) -> dict[str, Any]:
     return entry
 
 
+def _competitor_entry(c: CompetitorReading) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": c.name,
+        "platform": c.platform,
+        "handle": c.handle,
+        "state": c.state,
+        "followers": c.followers,
+        "posts": c.posts,
+        "posts_per_week": c.posts_per_week,
+        "median_engagement": c.median_engagement,
+    }
+    if c.error:
+        entry["error"] = c.error
+    return entry
+
+
+def _competitor_lines(snapshot: Snapshot) -> list[str]:
+    if not snapshot.competitors:
+        return []
+    ordered = sorted(snapshot.competitors, key=lambda c: (c.name, c.platform, c.handle))
+    lines = ",\n".join(f"    {_line(_competitor_entry(c))}" for c in ordered)
+    return ['  "competitors": [', lines, "  ],"]
+
+
 def dump_snapshot(snapshot: Snapshot) -> str:
     """The file's text: deterministic, channels and posts sorted, one post per line."""
     out = [
@@ -140,6 +182,7 @@ def dump_snapshot(snapshot: Snapshot) -> str:
         f'  "date": "{snapshot.day.isoformat()}",',
         f'  "collected_at": "{_stamp(snapshot.collected_at)}",',
         f'  "window_days": {snapshot.window_days},',
+        *_competitor_lines(snapshot),
     ]
     if not snapshot.channels:
         out += ['  "channels": {}', "}"]
@@ -215,6 +258,30 @@ def _readings(cid: str, entries: Sequence[Mapping[str, Any]], raw: bool) -> tupl
     return tuple(out)
 
 
+def _number(value: object) -> float | None:
+    if value is None:
+        return None
+    if type(value) not in (int, float) or value < 0:  # type: ignore[operator]
+        raise ValueError(f"{value!r} is not a number of zero or more")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _competitor(c: Mapping[str, Any]) -> CompetitorReading:
+    if c["state"] not in ("ok", "failed") or not _is_count(c["followers"]):
+        raise ValueError(f"competitor {c['handle']}: bad state or followers")
+    return CompetitorReading(
+        c["name"],
+        c["platform"],
+        c["handle"],
+        c["state"],
+        c["followers"],
+        int(c["posts"]),
+        _number(c["posts_per_week"]),
+        _number(c["median_engagement"]),
+        c.get("error"),
+    )
+
+
 def _build(data: Mapping[str, Any], path: str, raw: bool) -> Snapshot:
     if data.get("version") != VERSION:
         raise ValueError(f"version must be {VERSION}")
@@ -235,7 +302,9 @@ def _build(data: Mapping[str, Any], path: str, raw: bool) -> Snapshot:
             _readings(intern(cid), ch["posts"], raw),
             ch.get("error"),
         )
+    competitors = tuple(_competitor(c) for c in data.get("competitors") or ())
     return Snapshot(
+        competitors=competitors,
         day=date.fromisoformat(data["date"]),
         collected_at=datetime.fromisoformat(data["collected_at"].replace("Z", "+00:00")),
         window_days=int(data["window_days"]),

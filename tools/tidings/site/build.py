@@ -27,6 +27,7 @@ GENERATED_NAV = [
     {"Brand guidelines": "brand.md"},
     {"Idea bank": "ideas.md"},
     {"Ledger": "ledger.md"},
+    {"Dashboards": "dashboards/index.md"},
     {"What each check means": "checks.md"},
 ]
 

@@ -13,6 +13,7 @@ from .. import layout
 from ..check import check_workspace
 from ..diagnostics import Diagnostic, Severity
 from ..media import MediaError, Upload, prepare
+from ..metrics import Snapshot, load_snapshots
 from ..model import Channel, LedgerEntry, Post, Workspace
 from ..plan import Job, plan
 from ..render import Rendered, RenderedMedia, render
@@ -29,6 +30,8 @@ class SiteData:
     jobs: tuple[Job, ...]
     now: datetime
     site_url: str | None = None
+    snapshots: tuple[Snapshot, ...] = ()
+    """The metrics history (``metrics/``), oldest first, without the platforms' raw numbers."""
     _by_path: dict[str, list[Diagnostic]] = field(default_factory=dict, repr=False)
     _jobs_by_post: dict[str, list[Job]] = field(default_factory=dict, repr=False)
     _rendered: dict[tuple[str, str], Rendered] = field(default_factory=dict, repr=False)
@@ -120,4 +123,5 @@ def collect(root: Path, now: datetime, site_url: str | None = None) -> SiteData:
         jobs=tuple(jobs),
         now=now,
         site_url=site_url if site_url is not None else ws.settings.site_url,
+        snapshots=tuple(load_snapshots(root, raw=False)),
     )

@@ -9,6 +9,7 @@ Pure: no MkDocs here. The plugin turns :class:`SitePage` into MkDocs pages and
     posts/index.md            every post; posts/<post id>.md one page each
     campaigns/index.md        campaigns; campaigns/<id>.md one page each
     brand.md, ideas.md, ledger.md
+    dashboards/…              the metrics dashboards (see dashboards_page); metrics.csv
     media/…                   the exact image files each platform gets
     feed/atom.xml             the feed channel's Atom feed, when it has been written
 """
@@ -28,6 +29,7 @@ from ..plan import Job, JobState
 from .brand_page import brand_sections
 from .calendar import Month, current_month, entries_by_day, month_src, months
 from .colors import css_color, text_on
+from .dashboards_page import CSV, build_dashboards
 from .data import SiteData
 from .ics import calendar_ics
 from .links import Linker
@@ -83,18 +85,21 @@ class _Builder:
         in_nav: bool = False,
         wide: bool = False,
         search: bool = True,
+        after: tuple[str, dict[str, Any]] | None = None,
         **ctx: Any,
     ) -> None:
-        html = render_template(
-            template,
-            link=Linker(src, self.directory_urls),
-            tz=self.data.tz,
-            chips=self.chips,
-            brand=self.data.brand_name,
-            brand_initial=(self.data.brand_name[:1] or "?").upper(),
-            now=self.data.local(self.data.now),
-            **ctx,
-        )
+        """``after``: another template and its context, rendered at the end of the page."""
+        shared = {
+            "link": Linker(src, self.directory_urls),
+            "tz": self.data.tz,
+            "chips": self.chips,
+            "brand": self.data.brand_name,
+            "brand_initial": (self.data.brand_name[:1] or "?").upper(),
+            "now": self.data.local(self.data.now),
+        }
+        html = render_template(template, **shared, **ctx)
+        if after is not None:
+            html += render_template(after[0], **shared, **after[1])
         self.out.pages.append(SitePage(src, title, html, in_nav, wide, search))
 
 
@@ -177,9 +182,12 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
         rows=rows,
         unreadable=unreadable,
     )
+    dashboards = build_dashboards(data)
     for post in posts:
         view = post_view(data, post, b.assets)
-        b.page(post_src(post.id), post.title, "post.html", wide=True, view=view)
+        section = dashboards.post_sections.get(post.id)
+        after = ("post_metrics.html", section) if section is not None else None
+        b.page(post_src(post.id), post.title, "post.html", wide=True, view=view, after=after)
     _campaign_pages(b, data, posts)
     b.page(
         "brand.md",
@@ -196,6 +204,9 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
     )
     _ideas_page(b, data)
     _ledger_page(b, data)
+    for dash in dashboards.pages:
+        b.page(dash.src, dash.title, dash.template, in_nav=dash.in_nav, wide=True, **dash.context)
+    b.out.files.append(SiteFile(CSV, dashboards.csv))
     b.out.files.append(SiteFile(ICS, calendar_ics(data)))
     feed = _feed_file(data)
     if feed is not None:

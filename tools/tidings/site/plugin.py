@@ -40,6 +40,7 @@ from .pages import SitePage, build_pages
 from .templates import environment
 
 CSS = "assets/tidings/tidings.css"
+DASHBOARDS_CSS = "assets/tidings/dashboards.css"
 ASSETS = Path(__file__).parent / "assets"
 
 
@@ -104,8 +105,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         return env
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        if CSS not in config.extra_css:
-            config.extra_css.append(CSS)
+        for css in (CSS, DASHBOARDS_CSS):
+            if css not in config.extra_css:
+                config.extra_css.append(css)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
@@ -137,6 +139,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
             elif item.content is not None:
                 files.append(File.generated(config, item.dest_uri, content=item.content))
         files.append(File.generated(config, CSS, abs_src_path=str(ASSETS / "tidings.css")))
+        files.append(
+            File.generated(config, DASHBOARDS_CSS, abs_src_path=str(ASSETS / "dashboards.css"))
+        )
         self.pages_built = len(self._html)
         return files
 
