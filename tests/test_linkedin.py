@@ -653,3 +653,32 @@ def test_platform_errors_from_reads_during_reconcile_are_uncertain() -> None:
     with pytest.raises(PlatformError) as caught:
         adapter.find_part(_outgoing("x", datetime.now(UTC)), 0, [])
     assert caught.value.uncertain  # stays pending; never sent blind
+
+
+def test_tidings_metrics_reads_the_page_in_two_requests(
+    repo: Callable[..., tuple[Path, Path]],
+) -> None:
+    from tidings import metrics_collect
+
+    _remote, work = repo()
+    fake = LinkedInFake()
+    assert publish(work, options(fake, [])).ok
+    (post,) = fake.posts.values()
+    fake.stats[post.urn] = {"likeCount": 4, "commentCount": 1, "shareCount": 0}
+    before = len(fake.requests)
+    report = metrics_collect.collect(
+        work,
+        metrics_collect.Options(
+            now=NOW + timedelta(days=1),
+            env=fake.env(API),
+            transport=fake.transport(),
+            sleep=[].append,
+        ),
+    )
+    (outcome,) = report.channels
+    assert (outcome.state, outcome.posts, outcome.followers, outcome.requests) == ("ok", 1, 321, 2)
+    assert len(fake.requests) - before == 2
+    (reading,) = report.snapshot.channels["linkedin"].posts
+    assert reading.counts is not None
+    # the thread's own comment is not a reply; views were not reported: null, not 0
+    assert (reading.counts.likes, reading.counts.replies, reading.counts.views) == (4, 0, None)
