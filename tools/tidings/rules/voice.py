@@ -15,6 +15,7 @@ import regex
 from ..codes import default_severity
 from ..diagnostics import Diagnostic
 from ..model import Part, Post, Workspace
+from ..readability import flesch_kincaid_grade
 
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
 _STRIP = re.compile(r"https?://\S+|[#@][\w.@-]+")
@@ -99,12 +100,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         {t.lstrip("#").lower() for t in tags.get("banned") or ()},
     )
     max_emoji = _section(raw, "emoji").get("max")
-    grader: Any = None
     grade_limit = float(max_grade) if max_grade is not None else 0.0
-    if max_grade is not None:
-        import textstat  # pinned 0.7.3: pyphen syllables, no run-time download
-
-        grader = textstat
     for post in ws.posts.values():
         for channel, part, index, total in _texts(post):
             text = part.text
@@ -174,8 +170,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     channel,
                 )
             prose = _prose(text)
-            if grader is not None and len(prose.split()) >= MIN_WORDS_FOR_GRADE:
-                grade = float(grader.flesch_kincaid_grade(prose))
+            if max_grade is not None and len(prose.split()) >= MIN_WORDS_FOR_GRADE:
+                grade = flesch_kincaid_grade(prose)  # textstat 0.7.3's, without its imports
                 if grade > grade_limit:
                     yield _diag(
                         post,
