@@ -19,6 +19,7 @@ from .base import Adapter, Caller
 MODULES = {
     "mastodon": "tidings.platforms.mastodon",
     "bluesky": "tidings.platforms.bluesky",
+    "x": "tidings.platforms.x",
     "discord": "tidings.platforms.discord",
     "slack": "tidings.platforms.slack",
     "threads": "tidings.platforms.threads",
