@@ -88,6 +88,10 @@ class Fake:
                 )
             )
 
+    def clear_faults(self) -> None:
+        with self.lock:
+            self._faults.clear()
+
     def calls(self, method: str, path: str) -> list[httpx.Request]:
         """The requests received whose method is ``method`` and path matches ``path``."""
         pattern = re.compile(path)

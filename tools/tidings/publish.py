@@ -125,6 +125,22 @@ def key_started(key: str, fallback: datetime) -> datetime:
         return fallback
 
 
+def _find(adapter: Adapter, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    """``adapter.find_part``, where any failure leaves the outcome uncertain: the part may
+    be out there, so the job must stay pending for the next run to look again, never become
+    ``failed`` (a failed job is sent again)."""
+    try:
+        return adapter.find_part(out, index, thread)
+    except PlatformError as exc:
+        raise PlatformError(
+            f"{exc.message} (while looking for part {index + 1} on the platform)",
+            retryable=True,
+            status=exc.status,
+            auth=exc.auth,
+            uncertain=True,
+        ) from None
+
+
 def _crash_point(name: str) -> None:
     if os.environ.get(CRASH_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -413,7 +429,7 @@ class Publisher:
         try:
             if claim.reconcile:
                 while len(thread) < len(out.parts):
-                    found = adapter.find_part(out, len(thread), thread)
+                    found = _find(adapter, out, len(thread), thread)
                     if found is None:
                         break
                     thread.append(found)
@@ -425,7 +441,7 @@ class Publisher:
                 except PlatformError as exc:
                     if not exc.uncertain:
                         raise
-                    found = adapter.find_part(out, index, thread)  # did it go out after all?
+                    found = _find(adapter, out, index, thread)  # did it go out after all?
                     if found is None:
                         raise
                     remote = found
@@ -441,6 +457,8 @@ class Publisher:
             return
         except PlatformError as exc:
             if exc.uncertain:
+                if exc.auth:
+                    self._stopped[cid] = f"channel stopped: {exc.message}"
                 self.book.update(pid, cid, now, error=exc.message)
                 self._out(job, "pending", f"{exc.message}; reconciled on the next run")
                 self._land_result(f"publish: {job.post.id} on {cid}: outcome uncertain")
