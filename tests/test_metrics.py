@@ -648,3 +648,20 @@ def test_git_is_required_unless_no_commit(
         "bluesky": "skipped",
         "mastodon": "skipped",
     }
+
+
+@pytest.mark.parametrize(
+    ("platform", "own"),
+    [("mastodon", 1), ("bluesky", 1), ("x", 1), ("linkedin", 2), ("facebook", 2)],
+)
+def test_a_threads_own_parts_are_not_counted_as_replies(platform: str, own: int) -> None:
+    """Chained threads reply once to the first part; comment threads (LinkedIn, Instagram,
+    Facebook) comment on it with every later part."""
+    from tidings.metrics_collect import Published, _own
+
+    parts = tuple(Remote(f"id{n}", None) for n in range(3))
+    job = Published("2026/12/p", "net", parts, datetime(2026, 12, 1, tzinfo=UTC))
+    assert _own(Counts(replies=5), job, platform).replies == 5 - own
+    assert _own(Counts(replies=None), job, platform).replies is None
+    single = Published("2026/12/p", "net", parts[:1], datetime(2026, 12, 1, tzinfo=UTC))
+    assert _own(Counts(replies=5), single, platform).replies == 5

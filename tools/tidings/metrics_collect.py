@@ -242,7 +242,13 @@ class Collector:
             got = found.get(root.id)
             if isinstance(got, Counts):
                 out.append(
-                    PostReading(job.post, job.channel, root.id, job.published_at, _own(got, job))
+                    PostReading(
+                        job.post,
+                        job.channel,
+                        root.id,
+                        job.published_at,
+                        _own(got, job, reader.platform),
+                    )
                 )
             else:
                 why = got.reason if got is not None else "the platform did not answer for it"
@@ -321,11 +327,17 @@ class Collector:
         )
 
 
-def _own(counts: Counts, job: Published) -> Counts:
-    """A thread's first part counts the thread's own second part as a reply: leave it out."""
+COMMENT_THREADS = frozenset({"linkedin", "instagram", "facebook"})
+"""Platforms where a thread's later parts are all comments on its first part."""
+
+
+def _own(counts: Counts, job: Published, platform: str) -> Counts:
+    """Leave the thread's own parts out of its first part's replies: the second part replies
+    to it, and where later parts are comments (:data:`COMMENT_THREADS`) all of them do."""
     if len(job.parts) < 2 or counts.replies is None:
         return counts
-    return counts._replace(replies=max(0, counts.replies - 1))
+    own = len(job.parts) - 1 if platform in COMMENT_THREADS else 1
+    return counts._replace(replies=max(0, counts.replies - own))
 
 
 def _summary(report: Report) -> str:
