@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import count
 
 import leather
@@ -67,10 +67,17 @@ def _svg(chart: leather.Chart, title: str, desc: str, uid: str) -> Markup:
     return Markup(ET.tostring(root, encoding="unicode"))  # ElementTree escaped every text
 
 
+def _as_x(value: date | int) -> datetime | int:
+    """Dates as midnight datetimes: leather's ticker fails on short ranges of plain dates."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time())
+    return value
+
+
 def _x_scale(points: Sequence[Point]) -> leather.Scale:
-    xs = [x for x, _ in points]
-    lo, hi = min(xs), max(xs)
-    if isinstance(lo, date) and isinstance(hi, date):
+    xs = [_as_x(x) for x, _ in points]
+    lo, hi = min(xs), max(xs)  # type: ignore[type-var]
+    if isinstance(lo, datetime) and isinstance(hi, datetime):
         if lo == hi:
             lo, hi = lo - timedelta(days=1), hi + timedelta(days=1)
         return leather.Temporal(lo, hi)
@@ -97,7 +104,7 @@ def line_chart(title: str, desc: str, series: Sequence[Series], x_label: str = "
         chart.add_x_axis(name=x_label)
     for n, (name, points) in enumerate(series):
         colour = PALETTE[n % len(PALETTE)]
-        chart.add_line(points, name=name, stroke_color=colour)
+        chart.add_line([(_as_x(x), y) for x, y in points], name=name, stroke_color=colour)
     return _svg(chart, title, desc, f"chart-{next(_ids)}")
 
 
