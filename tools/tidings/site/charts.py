@@ -76,7 +76,7 @@ def _as_x(value: date | int) -> datetime | int:
 
 def _x_scale(points: Sequence[Point]) -> leather.Scale:
     xs = [_as_x(x) for x, _ in points]
-    lo, hi = min(xs), max(xs)  # type: ignore[type-var]
+    lo, hi = min(xs), max(xs)
     if isinstance(lo, datetime) and isinstance(hi, datetime):
         if lo == hi:
             lo, hi = lo - timedelta(days=1), hi + timedelta(days=1)
