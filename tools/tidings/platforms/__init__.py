@@ -22,6 +22,7 @@ MODULES = {
     "x": "tidings.platforms.x",
     "discord": "tidings.platforms.discord",
     "slack": "tidings.platforms.slack",
+    "facebook": "tidings.platforms.facebook",
     "threads": "tidings.platforms.threads",
     "instagram": "tidings.platforms.instagram",
 }

@@ -1,0 +1,357 @@
+"""Facebook Pages: each post is a Page feed post; a thread's later parts are its comments.
+
+Credentials: ``page_id`` (``FB_PAGE_ID``), ``access_token`` (``FB_PAGE_ACCESS_TOKEN``, a
+Page token with ``pages_manage_posts``, ``pages_read_engagement`` and ``read_insights``)
+and the optional ``api_base`` (default :data:`DEFAULT_API`). A Page token made from a
+long-lived user token does not expire, so there is nothing to refresh: an expired or
+revoked one (Graph code 190) stops the channel with a message naming the variable. The
+token travels in the query string, as Meta shows it; :class:`graph.Graph` keeps it out of
+every message, and so does the photo upload here.
+
+Publishing part 0: each image is uploaded *unpublished* with ``POST /{page}/photos``
+(multipart ``source``: the exact bytes tidings converted, so no public address is needed,
+``published=false``, the alt text as ``alt_text_custom``), then ``POST /{page}/feed`` with
+``message`` and ``attached_media=[{"media_fbid": …}]`` and ``fields=id,permalink_url`` so
+the answer carries the address. An unpublished photo never attached is invisible, so the
+uploads are safe to repeat; the feed post is not. Later parts are comments on the post,
+``POST /{post}/comments``, in order.
+
+Reconciling (:meth:`FacebookAdapter.find_part`): Graph has no idempotency key. The Page's
+feed (``GET /{page}/feed``) or the post's comments (``GET /{post}/comments``, newest first)
+are read from the attempt's start (less :data:`CLOCK_SKEW`) on, at most
+:data:`MAX_PAGES` pages of :data:`PAGE_SIZE`, and compared on their text
+(:func:`graph.pick`): one match is the part; None only when the listing certainly covers
+the time since the attempt began and nothing is alike; otherwise :class:`Unknowable` for
+a person to settle.
+
+Deleting: ``DELETE /{id}`` (comments first, then the post); an object that no longer exists
+(code 100, subcode 33) is already gone. Metrics: up to :data:`IDS_PER_READ` posts in one
+``GET /?ids=…&fields=reactions.summary(total_count),comments.summary(total_count),shares,
+insights.metric(post_total_media_view_unique)``: likes = all reactions, replies =
+comments, reposts = shares (Graph leaves ``shares`` out when there are none: 0), views =
+unique media views, null when Meta has no number. Followers: ``GET /{page}?fields=
+followers_count,fan_count``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from ..model import Channel
+from .base import (
+    AccountCounts,
+    Caller,
+    Counts,
+    MediaFile,
+    Outgoing,
+    PlatformError,
+    Remote,
+    Unavailable,
+    count,
+    credential,
+)
+from .graph import Graph, error_code, insight_values, parse_time, pick
+
+__all__ = [
+    "CLOCK_SKEW",
+    "DEFAULT_API",
+    "IDS_PER_READ",
+    "FacebookAdapter",
+    "connect",
+    "metrics_reader",
+    "post_counts",
+]
+
+DEFAULT_API = "https://graph.facebook.com/v23.0"
+CLOCK_SKEW = timedelta(minutes=10)
+"""How far Facebook's ``created_time`` may disagree with our clock."""
+PAGE_SIZE = 25
+MAX_PAGES = 4
+IDS_PER_READ = 50
+"""Graph answers at most 50 ``ids`` in one request."""
+VIEWS = "post_total_media_view_unique"
+"""Unique media views: ``post_impressions_unique`` was removed on 2025-06-15."""
+COUNT_FIELDS = (
+    "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
+)
+MISSING_IDS = 803
+""""Some of the aliases you requested do not exist": one unknown id fails the whole read."""
+
+
+def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> FacebookAdapter:
+    """The adapter for a Facebook Page (credentials ``page_id``, ``access_token``, and the
+    optional ``api_base``)."""
+    page = credential(channel, env, "page_id")
+    token = credential(channel, env, "access_token")
+    base = credential(channel, env, "api_base", DEFAULT_API).rstrip("/")
+    variable = channel.credentials.get("access_token", "access_token")
+    hint = f"make a new Page access token (Graph API Explorer, /me/accounts) and update {variable}"
+    return FacebookAdapter(Graph(caller, base, token, hint), page, token)
+
+
+def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> FacebookAdapter:
+    """The metrics reader of a Facebook Page: the adapter itself."""
+    return connect(channel, env, caller)
+
+
+class FacebookAdapter:
+    platform: ClassVar[str] = "facebook"
+    can_delete: ClassVar[bool] = True
+    idempotent: ClassVar[bool] = False
+
+    def __init__(self, graph: Graph, page_id: str, token: str) -> None:
+        self.graph = graph
+        self.page = page_id
+        self._token = token
+        self._views = True  # False once Graph refused the views metric for this Page
+
+    def __repr__(self) -> str:
+        return f"FacebookAdapter({self.page!r})"
+
+    # -- the Adapter protocol ------------------------------------------------------------
+
+    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+        what = f"post part {index + 1}"
+        text = out.parts[index].text
+        if index > 0:
+            if not thread:
+                raise ValueError(f"part {index + 1} is a comment on part 1: pass the thread")
+            data: dict[str, Any] = {"message": text}
+            path = f"{thread[0].id}/comments"
+        else:
+            data = {"message": text}
+            photos = [self._upload(m, n) for n, m in enumerate(out.media, 1)]
+            if photos:
+                data["attached_media"] = json.dumps([{"media_fbid": p} for p in photos])
+            path = f"{self.page}/feed"
+        body = self.graph.json(
+            "POST",
+            path,
+            safe=False,  # no idempotency: an uncertain answer is reconciled by find_part
+            what=what,
+            params={"fields": "id,permalink_url"},
+            data=data,
+        )
+        return _remote(body, what)
+
+    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+        what = f"look for part {index + 1}"
+        since = _aware(out.started) - CLOCK_SKEW
+        if index == 0:
+            path, place = f"{self.page}/feed", None
+        else:
+            path, place = f"{thread[0].id}/comments", self.page
+        items, covered = self._list(path, since, what)
+        found = pick(
+            items,
+            covered,
+            text_field="message",
+            text=out.parts[index].text,
+            skip=[p.id for p in thread],
+            same_place=lambda item: place is None or _author(item) in (None, place),
+            part=index + 1,
+        )
+        return _remote(found, what) if found is not None else None
+
+    def delete(self, part: Remote) -> None:
+        what = f"delete {part.id}"
+        response = self.graph.call("DELETE", part.id, safe=True, what=what, ok=(200, 400, 404))
+        if response.status_code == 200:
+            return
+        code, subcode = error_code(response)
+        if response.status_code == 404 or (code == 100 and subcode == 33):
+            return  # already gone
+        raise self.graph.error(response, what)
+
+    # -- metrics (the MetricsReader protocol) --------------------------------------------
+
+    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+        """:data:`IDS_PER_READ` posts a request; a batch holding an id Facebook no longer
+        knows is read one post at a time, so only that post is unavailable."""
+        ids = list(dict.fromkeys(p.id for p in parts))
+        found: dict[str, Mapping[str, Any]] = {}
+        missing: dict[str, str] = {}
+        for start in range(0, len(ids), IDS_PER_READ):
+            chunk = ids[start : start + IDS_PER_READ]
+            batch = self._read_many(chunk)
+            if batch is not None:
+                found.update(batch)
+                continue
+            for one in chunk:
+                got = self._read_many([one])
+                if got is None or one not in got:
+                    missing[one] = "Facebook has no such post (deleted, or not the Page's)"
+                else:
+                    found.update(got)
+        result: dict[str, Counts | Unavailable] = {}
+        for part_id in ids:
+            if part_id in found:
+                result[part_id] = post_counts(found[part_id])
+            else:
+                result[part_id] = Unavailable(missing.get(part_id, "Facebook did not answer"))
+        return result
+
+    def account_metrics(self) -> AccountCounts:
+        body = self.graph.json(
+            "GET",
+            self.page,
+            safe=True,
+            what="read the Page",
+            params={"fields": "followers_count,fan_count"},
+        )
+        raw = {name: count(body.get(name)) for name in ("followers_count", "fan_count")}
+        return AccountCounts(followers=raw["followers_count"], raw=raw)
+
+    # -- requests ------------------------------------------------------------------------
+
+    def _read_many(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]] | None:
+        """``{id: post}`` for ``ids`` in one request; None when one of them is unknown."""
+        what = f"read {len(ids)} post(s)"
+        while True:
+            fields = COUNT_FIELDS + (f",insights.metric({VIEWS})" if self._views else "")
+            response = self.graph.call(
+                "GET",
+                "",
+                safe=True,
+                what=what,
+                params={"ids": ",".join(ids), "fields": fields},
+                ok=(200, 400),
+            )
+            if response.status_code == 200:
+                break
+            code, subcode = error_code(response)
+            if code == MISSING_IDS or (code == 100 and subcode == 33):
+                return None
+            if code == 100 and self._views and "metric" in response.text:
+                self._views = False  # this Page (or version) has no such metric: views null
+                continue
+            raise self.graph.error(response, what)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise PlatformError(f"{what}: the answer is not a JSON object", retryable=True)
+        return {k: v for k, v in body.items() if isinstance(v, dict)}
+
+    def _upload(self, media: MediaFile, number: int) -> str:
+        """Upload one image unpublished (multipart ``source``); its photo id."""
+        what = f"upload image {number}"
+        data = {"published": "false"}
+        if media.alt:
+            data["alt_text_custom"] = media.alt
+        try:
+            response = self.graph.caller.call(
+                "POST",
+                f"{self.graph.base}/{self.page}/photos",
+                safe=True,  # an unpublished photo never attached is invisible
+                what=what,
+                ok=(200,),
+                params={"access_token": self._token},
+                data=data,
+                files={"source": (media.path.name, media.path.read_bytes(), media.mime)},
+            )
+        except PlatformError as error:
+            raise _without(error, self._token, self.graph.token_hint) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        photo = body.get("id") if isinstance(body, dict) else None
+        if not isinstance(photo, str) or not photo:
+            raise PlatformError(f"{what}: the answer has no photo id", retryable=True)
+        return photo
+
+    def _list(self, path: str, since: datetime, what: str) -> tuple[list[dict[str, Any]], bool]:
+        """Items of a feed or comment list from ``since`` on, newest first; True when the
+        listing certainly holds every item since then."""
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] = {
+            "fields": "id,message,created_time,permalink_url,from",
+            "limit": PAGE_SIZE,
+            "since": int(since.timestamp()),
+            "order": "reverse_chronological",
+        }
+        for _ in range(MAX_PAGES):
+            body = self.graph.json("GET", path, safe=True, what=what, params=params)
+            data = body.get("data")
+            if not isinstance(data, list):
+                raise PlatformError(f"{what}: the answer has no list", retryable=True)
+            for item in data:
+                if not isinstance(item, dict):
+                    continue
+                moment = parse_time(item.get("created_time"))
+                if moment is not None and moment < since:
+                    return items, True
+                items.append(item)
+            paging = body.get("paging")
+            paging = paging if isinstance(paging, dict) else {}
+            cursors = paging.get("cursors")
+            after = cursors.get("after") if isinstance(cursors, dict) else None
+            if not data or not paging.get("next") or not after:
+                return items, True
+            params = {**params, "after": after}
+        return items, False
+
+
+def post_counts(post: Mapping[str, Any]) -> Counts:
+    """Counts of one post as ``?fields=`` :data:`COUNT_FIELDS` and the views insight give
+    them. A summary that is missing is null; ``shares`` missing means none shared (0)."""
+    raw: dict[str, int | None] = {
+        "reactions": _summary(post.get("reactions")),
+        "comments": _summary(post.get("comments")),
+    }
+    shares = post.get("shares")
+    raw["shares"] = count(shares.get("count")) if isinstance(shares, dict) else 0
+    insights = post.get("insights")
+    views = insight_values(insights).get(VIEWS) if isinstance(insights, dict) else None
+    if isinstance(insights, dict):
+        raw[VIEWS] = views
+    return Counts(
+        likes=raw["reactions"],
+        reposts=raw["shares"],
+        replies=raw["comments"],
+        quotes=None,
+        views=views,
+        raw=raw,
+    )
+
+
+def _summary(edge: object) -> int | None:
+    summary = edge.get("summary") if isinstance(edge, dict) else None
+    return count(summary.get("total_count")) if isinstance(summary, dict) else None
+
+
+def _author(item: Mapping[str, Any]) -> str | None:
+    author = item.get("from")
+    found = author.get("id") if isinstance(author, dict) else None
+    return str(found) if found else None
+
+
+def _remote(body: Mapping[str, Any], what: str) -> Remote:
+    post_id = body.get("id")
+    if not isinstance(post_id, str) or not post_id:
+        raise PlatformError(f"{what}: the answer has no id", retryable=True, uncertain=True)
+    url = body.get("permalink_url")
+    return Remote(post_id, url if isinstance(url, str) and url else None)
+
+
+def _without(error: PlatformError, token: str, hint: str) -> PlatformError:
+    message = error.message.replace(token, "[token]") if token else error.message
+    if error.auth and hint:
+        message = f"{message}; {hint}"
+    return PlatformError(
+        message,
+        retryable=error.retryable,
+        status=error.status,
+        retry_after=error.retry_after,
+        auth=error.auth,
+        uncertain=error.uncertain,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
