@@ -140,10 +140,8 @@ class FacebookAdapter:
     def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         what = f"look for part {index + 1}"
         since = _aware(out.started) - CLOCK_SKEW
-        if index == 0:
-            path, place = f"{self.page}/feed", None
-        else:
-            path, place = f"{thread[0].id}/comments", self.page
+        # the feed also holds visitors' posts: only the Page's own count
+        path = f"{self.page}/feed" if index == 0 else f"{thread[0].id}/comments"
         items, covered = self._list(path, since, what)
         found = pick(
             items,
@@ -151,7 +149,7 @@ class FacebookAdapter:
             text_field="message",
             text=out.parts[index].text,
             skip=[p.id for p in thread],
-            same_place=lambda item: place is None or _author(item) in (None, place),
+            same_place=lambda item: _author(item) in (None, self.page),
             part=index + 1,
         )
         return _remote(found, what) if found is not None else None
