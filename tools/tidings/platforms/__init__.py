@@ -25,6 +25,7 @@ MODULES = {
     "facebook": "tidings.platforms.facebook",
     "threads": "tidings.platforms.threads",
     "instagram": "tidings.platforms.instagram",
+    "linkedin": "tidings.platforms.linkedin",
 }
 
 
