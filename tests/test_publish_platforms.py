@@ -203,14 +203,16 @@ def test_a_failing_look_after_a_lost_response_keeps_the_job_pending(
     job stays pending (looked for again), never failed (which would send it again)."""
     remote, work = repo
     fake.fault(case.write, method="POST", lost=True, count=1)
-    fake.fault(".*", method="GET", count=None, status=503, body="down for maintenance")
+    fake.fault(".*", method="GET", count=None, status=403, body="Forbidden")
     publish(work, _options(case, fake, NOW, []))
-    assert _record(remote)["state"] in ("pending", "unknown")
+    first = _record(remote)["state"]
+    if _copies(case, fake)["first"]:  # it went out (some platforms read before writing)
+        assert first in ("pending", "unknown")
     fake.clear_faults()
     publish(work, _options(case, fake, LATER, []))
     copies = _copies(case, fake)
     assert copies["first"] <= 1 and copies["second"] <= 1, copies
-    if case.reconciles:
+    if case.reconciles and first != "unknown":  # unknown waits for a person
         assert _record(remote)["state"] == "published"
 
 
