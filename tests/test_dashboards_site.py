@@ -79,7 +79,9 @@ def figures(html: str) -> Figures:
 def example() -> dict[str, str]:
     build = build_pages(collect(REPO, NOW))
     pages = {p.src_uri: p.html for p in build.pages}
-    pages["metrics.csv"] = next(str(f.content) for f in build.files if f.dest_uri == "metrics.csv")
+    csv = next(f.source for f in build.files if f.dest_uri == "metrics.csv")
+    assert csv is not None
+    pages["metrics.csv"] = csv.read_text(encoding="utf-8")
     return pages
 
 
@@ -206,8 +208,9 @@ def test_without_metrics_the_dashboards_say_how_to_get_them(
     assert "No goals yet" in pages["dashboards/goals.md"]
     assert "No competitors yet" in pages["dashboards/competitors.md"]
     assert 'id="metrics"' not in pages["posts/2026/12/hello.md"]
-    csv = next(f.content for f in build.files if f.dest_uri == "metrics.csv")
+    csv = next(f.source for f in build.files if f.dest_uri == "metrics.csv")
+    assert csv is not None
     assert (
-        csv
+        csv.read_text(encoding="utf-8")
         == "date,post,channel,platform,published_at,campaign,tags,type,likes,reposts,replies,quotes,views,followers\n"
     )

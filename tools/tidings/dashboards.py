@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
+from typing import NamedTuple
 
 from .metrics import CompetitorReading, Snapshot
 from .metrics_export import FollowerRow, MetricRow
@@ -31,6 +32,7 @@ __all__ = [
     "Heatmap",
     "Reading",
     "Series",
+    "SeriesBuilder",
     "by_campaign",
     "by_tag",
     "by_type",
@@ -77,8 +79,7 @@ def week_of(day: date) -> date:
 # ---------------------------------------------------------------- per post
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """One post on one channel on one day: ``age`` days after publication."""
 
     age: int
@@ -100,39 +101,52 @@ class Series:
     readings: tuple[Reading, ...]
 
 
-def _thin(readings: list[Reading]) -> tuple[Reading, ...]:
-    if not readings:
-        return ()
-    last = readings[-1]
-    kept = [
-        r for r in readings if r.age <= DAILY_DAYS or (r.age - DAILY_DAYS) % 7 == 0 or r is last
-    ]
-    return tuple(kept)
+def _reading(row: MetricRow, age: int) -> Reading:
+    return Reading(age, row.date, row.likes, row.reposts, row.replies, row.quotes, row.engagement)
+
+
+class SeriesBuilder:
+    """:func:`post_series` one row at a time (rows in date order), thinning as it goes, so
+    a long history never holds every reading twice."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self._start: dict[tuple[str, str], tuple[date, str]] = {}
+        self._kept: dict[tuple[str, str], list[Reading]] = defaultdict(list)
+        self._last: dict[tuple[str, str], tuple[MetricRow, int]] = {}
+
+    def add(self, row: MetricRow) -> None:
+        key = (row.post, row.channel)
+        found = self._start.get(key)
+        if found is None:
+            at = row.published_at
+            found = self._start[key] = (
+                at.astimezone(self.tz).date() if at else row.date,
+                row.platform,
+            )
+        age = (row.date - found[0]).days
+        self._last[key] = (row, age)
+        if age <= DAILY_DAYS or (age - DAILY_DAYS) % 7 == 0:
+            self._kept[key].append(_reading(row, age))
+
+    def result(self) -> dict[str, list[Series]]:
+        out: dict[str, list[Series]] = defaultdict(list)
+        for key in sorted(self._last):
+            kept = self._kept.get(key, [])
+            row, age = self._last[key]
+            if not kept or kept[-1].day != row.date:
+                kept.append(_reading(row, age))
+            out[key[0]].append(Series(key[1], self._start[key][1], tuple(kept)))
+        return dict(out)
 
 
 def post_series(rows: Iterable[MetricRow], tz: tzinfo) -> dict[str, list[Series]]:
-    """Per post id, its counts over time since publication, one :class:`Series` per channel."""
-    grouped: dict[tuple[str, str], list[MetricRow]] = defaultdict(list)
+    """Per post id, its counts over time since publication, one :class:`Series` per channel
+    (rows in date order, as :func:`~tidings.metrics_export.post_rows` gives them)."""
+    builder = SeriesBuilder(tz)
     for row in rows:
-        grouped[row.post, row.channel].append(row)
-    out: dict[str, list[Series]] = defaultdict(list)
-    for (pid, cid), group in sorted(grouped.items()):
-        first = group[0]
-        start = first.published_at.astimezone(tz).date() if first.published_at else first.date
-        readings = [
-            Reading(
-                (r.date - start).days,
-                r.date,
-                r.likes,
-                r.reposts,
-                r.replies,
-                r.quotes,
-                r.engagement,
-            )
-            for r in group
-        ]
-        out[pid].append(Series(cid, first.platform, _thin(readings)))
-    return dict(out)
+        builder.add(row)
+    return builder.result()
 
 
 # ---------------------------------------------------------------- per channel

@@ -10,7 +10,7 @@ pure and deterministic: rows are sorted by date, post, channel.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import NamedTuple, TextIO
@@ -25,6 +25,7 @@ __all__ = [
     "FollowerRow",
     "MetricRow",
     "follower_rows",
+    "iter_post_rows",
     "post_rows",
     "post_type",
     "write_csv",
@@ -106,9 +107,13 @@ def _posts_by_ledger_id(ws: Workspace) -> dict[str, Post]:
 
 def post_rows(ws: Workspace, snapshots: Sequence[Snapshot]) -> list[MetricRow]:
     """Every post reading with numbers, joined with its post; sorted by date, post, channel."""
+    return list(iter_post_rows(ws, snapshots))
+
+
+def iter_post_rows(ws: Workspace, snapshots: Sequence[Snapshot]) -> Iterator[MetricRow]:
+    """:func:`post_rows` one snapshot at a time, for a single pass that keeps few rows."""
     posts = _posts_by_ledger_id(ws)
     types: dict[tuple[str, str], str | None] = {}
-    rows: list[MetricRow] = []
     by_post_and_channel = attrgetter("post", "channel")
     for snapshot in sorted(snapshots, key=attrgetter("day")):
         day = snapshot.day
@@ -145,8 +150,7 @@ def post_rows(ws: Workspace, snapshots: Sequence[Snapshot]) -> list[MetricRow]:
                     )
                 )
         batch.sort(key=by_post_and_channel)
-        rows.extend(batch)
-    return rows
+        yield from batch
 
 
 def follower_rows(snapshots: Iterable[Snapshot]) -> list[FollowerRow]:
@@ -175,13 +179,50 @@ def csv_record(row: MetricRow) -> Mapping[str, str]:
     return {column: _cell(getattr(row, column)) for column in CSV_COLUMNS}
 
 
+def _cells(rows: Iterable[MetricRow]) -> Iterator[tuple[object, ...]]:
+    """Each row as the CSV writes it (as :func:`csv_record`, faster: a history has hundreds
+    of thousands of rows, and a post's time and tags recur in every one of its rows)."""
+    stamps: dict[datetime, str] = {}
+    days: dict[date, str] = {}
+    tags: dict[tuple[str, ...], str] = {}
+    for r in rows:
+        day = days.get(r.date)
+        if day is None:
+            day = days[r.date] = r.date.isoformat()
+        at = r.published_at
+        stamp = ""
+        if at is not None:
+            stamp = stamps.get(at, "")
+            if not stamp:
+                stamp = stamps[at] = _cell(at)
+        joined = tags.get(r.tags)
+        if joined is None:
+            joined = tags[r.tags] = _cell(r.tags)
+        yield (
+            day,
+            r.post,
+            r.channel,
+            r.platform,
+            stamp,
+            r.campaign,
+            joined,
+            r.type,
+            r.likes,
+            r.reposts,
+            r.replies,
+            r.quotes,
+            r.views,
+            r.followers,
+        )
+
+
 def write_csv(rows: Iterable[MetricRow], out: TextIO) -> int:
     """Write a header and ``rows``; empty cells are numbers the platform does not report.
     Tags are joined with ``;``. Returns the number of rows written."""
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(out, lineterminator="\n")  # None is written as an empty cell
+    writer.writerow(CSV_COLUMNS)
     n = 0
-    for row in rows:
-        writer.writerow(csv_record(row))
+    for cells in _cells(rows):
+        writer.writerow(cells)
         n += 1
     return n

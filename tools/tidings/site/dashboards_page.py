@@ -15,21 +15,22 @@ the tables beside them.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from .. import dashboards as d
-from ..metrics_export import MetricRow, follower_rows, post_rows, write_csv
+from ..metrics_export import MetricRow, follower_rows, iter_post_rows, write_csv
 from .charts import bar_chart, line_chart, reset_ids
 from .colors import text_on
 from .data import SiteData
 
 CSV = "metrics.csv"
+CSV_FILE = "build/site-data/metrics.csv"
 INDEX = "dashboards/index.md"
 SECTIONS = (
     ("dashboards/channels.md", "Channels", "followers, posts per week, engagement per post"),
@@ -68,7 +69,8 @@ class Dashboards:
     pages: list[Page] = field(default_factory=list)
     post_sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per post id, the context of its metrics section (posts with readings only)."""
-    csv: str = ""
+    csv: Path = Path()
+    """The written ``metrics.csv`` (in ``build/site-data/``), copied into the site."""
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -288,11 +290,22 @@ def build_dashboards(data: SiteData) -> Dashboards:
     reset_ids()
     ws, tz = data.ws, data.tz
     snapshots = data.snapshots
-    rows = post_rows(ws, snapshots)
-    buffer = io.StringIO()
-    write_csv(rows, buffer)
-    out = Dashboards(csv=buffer.getvalue())
-    totals = d.latest(rows)
+    # one pass over the history: the CSV, each post's latest reading, each post's series
+    last: dict[tuple[str, str], MetricRow] = {}
+    series = d.SeriesBuilder(tz)
+
+    def rows() -> Iterator[MetricRow]:
+        for row in iter_post_rows(ws, snapshots):
+            last[row.post, row.channel] = row
+            series.add(row)
+            yield row
+
+    csv = ws.root / CSV_FILE  # a file, not a string: a long history makes a big table
+    csv.parent.mkdir(parents=True, exist_ok=True)
+    with csv.open("w", encoding="utf-8", newline="") as file:
+        write_csv(rows(), file)
+    out = Dashboards(csv=csv)
+    totals = [last[key] for key in sorted(last)]
     stats = d.channel_stats(totals, follower_rows(snapshots), tz)
     last_day = snapshots[-1].day if snapshots else None
     common = {
@@ -306,10 +319,10 @@ def build_dashboards(data: SiteData) -> Dashboards:
         "day": _day,
     }
 
-    for pid, series in d.post_series(rows, tz).items():
+    for pid, channels in series.result().items():
         post = ws.posts.get(pid)
         if post is not None:
-            out.post_sections[pid] = _post_section(post.title, series)
+            out.post_sections[pid] = _post_section(post.title, channels)
 
     out.pages.append(
         Page(

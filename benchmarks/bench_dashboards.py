@@ -1,0 +1,201 @@
+"""Benchmark the metrics dashboards: 5,000 posts × 90 daily snapshots.
+
+    python benchmarks/bench_dashboards.py [--posts 5000] [--days 90] [--seed 0] [--repeat 3]
+
+The workspace is ``synth.py``'s (cached under ``build/bench/``, shared with the other
+benchmarks); the history is made here and cached beside it
+(``build/bench/metrics-<posts>x<days>-seed-<seed>-<hash>/metrics/``): one snapshot a day for
+``--days`` days, each holding every post on each of its Mastodon and Bluesky channels (as if
+the window were longer than the history), starting the day after the last post, with counts that grow over the days and about
+1% of readings ``null``, followers for both channels, and four competitor accounts.
+
+Each run happens in a fresh child process, which reports its phases and its peak resident
+memory (``ru_maxrss``):
+
+* load: ``load_snapshots(raw=False)``, what the site reads;
+* dashboards: ``build_dashboards``: the tidy rows, ``metrics.csv``, every aggregation
+  (latest readings, channels, tags/campaigns/types, weekday × hour, goals, competitors,
+  each post's series) and every chart (one per post with metrics, SVG via leather);
+* render: the dashboard pages and each post's metrics section through their templates.
+
+Loading the workspace itself (the posts) is timed apart: the site does it anyway. Target:
+load + dashboards + render under 10 s and peak memory under 500 MB. The exit status is
+non-zero only when something fails, never for a missed target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_check import REPO, workspace  # noqa: E402
+
+TARGET_SECONDS = 10.0
+TARGET_MB = 500.0
+READ = ("mastodon", "bluesky")
+
+
+def history(cache: Path, root: Path, n: int, days: int, seed: int) -> Path:
+    """The cached folder whose ``metrics/`` holds the synthetic history for ``root``."""
+    from tidings.loader import load_workspace
+    from tidings.metrics import (
+        ChannelReading,
+        CompetitorReading,
+        PostReading,
+        Snapshot,
+        dump_snapshot,
+        snapshot_path,
+    )
+    from tidings.platforms.base import AccountCounts, Counts
+
+    stamp = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:10]
+    target = cache / f"metrics-{n}x{days}-seed-{seed}-{stamp}"
+    if (target / "done").is_file():
+        return target
+    print(f"writing {days} snapshots of {n:,} posts in {target} ...", file=sys.stderr, flush=True)
+    ws, _ = load_workspace(root)
+    rng = random.Random(seed)
+    jobs = []
+    for post in sorted(ws.posts.values(), key=lambda p: p.id):
+        for cid in post.channels:
+            if cid in READ and post.when(cid) is not None:
+                jobs.append((post.id, cid, post.when(cid), rng.uniform(2, 40)))
+    first = max(at for _, _, at, _ in jobs).date() + timedelta(days=1)  # after every post
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        collected = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=5)
+        posts: dict[str, list[PostReading]] = {c: [] for c in READ}
+        for pid, cid, at, total in jobs:
+            share = 1 - math.exp(-(offset + 1) / 3)
+            if rng.random() < 0.01:
+                counts = Counts(None, None, None, None, None, {})
+            else:
+                n_ = int(total * share)
+                quotes = None if cid == "mastodon" else n_ // 20
+                counts = Counts(n_ // 2, n_ // 4, n_ // 8, quotes, None, {})
+            posts[cid].append(PostReading(pid, cid, f"{cid}-{pid}", at, counts))
+        channels = {
+            cid: ChannelReading(
+                cid, cid, "ok", AccountCounts(1000 + 5 * offset, {}), tuple(posts[cid])
+            )
+            for cid in READ
+        }
+        competitors = tuple(
+            CompetitorReading(
+                f"Rival {i}", READ[i % 2], f"rival{i}", "ok", 900 + offset, 40, 3.5, 9.0
+            )
+            for i in range(4)
+        )
+        snapshot = Snapshot(day, collected, 90, channels, snapshot_path(day), competitors)
+        path = target / snapshot.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_snapshot(snapshot), encoding="utf-8")
+    (target / "done").write_text("", encoding="utf-8")
+    return target
+
+
+def child(root: Path, metrics_root: Path) -> dict[str, float]:
+    """One measured run (in a fresh process): phase times and peak RSS."""
+    from tidings.loader import load_workspace
+    from tidings.metrics import load_snapshots
+    from tidings.site.dashboards_page import build_dashboards
+    from tidings.site.data import SiteData
+    from tidings.site.links import Linker
+    from tidings.site.templates import render_template
+
+    out: dict[str, float] = {}
+    t = time.perf_counter()
+    ws, _ = load_workspace(root)
+    out["workspace"] = time.perf_counter() - t
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.perf_counter()
+    snapshots = tuple(load_snapshots(metrics_root, raw=False))
+    out["load"] = time.perf_counter() - t
+    data = SiteData(ws=ws, diagnostics=(), jobs=(), now=datetime.now(UTC), snapshots=snapshots)
+    t = time.perf_counter()
+    dash = build_dashboards(data)
+    out["dashboards"] = time.perf_counter() - t
+    t = time.perf_counter()
+    shared = {"tz": data.tz, "chips": {}, "brand": "b", "brand_initial": "B", "now": data.now}
+    size = 0
+    for page in dash.pages:
+        html = render_template(page.template, link=Linker(page.src), **shared, **page.context)
+        size += len(html)
+    for pid, section in dash.post_sections.items():
+        html = render_template(
+            "post_metrics.html", link=Linker(f"posts/{pid}.md"), **shared, **section
+        )
+        size += len(html)
+    out["render"] = time.perf_counter() - t
+    out["readings"] = sum(len(c.posts) for s in snapshots for c in s.channels.values())
+    out["snapshots"] = len(snapshots)
+    out["post_sections"] = len(dash.post_sections)
+    out["csv_mb"] = dash.csv.stat().st_size / 1e6
+    out["html_mb"] = size / 1e6
+    out["rss_workspace_mb"] = rss_before
+    out["rss_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=5000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--child", nargs=2, metavar=("ROOT", "METRICS_ROOT"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(Path(args.child[0]), Path(args.child[1]))))
+        return 0
+    cache = REPO / "build" / "bench"
+    root, _, _ = workspace(cache, args.posts, args.seed)
+    metrics_root = history(cache, root, args.posts, args.days, args.seed)
+    runs = []
+    for _ in range(args.repeat):
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", str(root), str(metrics_root)],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            return 1
+        runs.append(json.loads(done.stdout))
+    best = min(runs, key=lambda r: r["load"] + r["dashboards"] + r["render"])
+    total = best["load"] + best["dashboards"] + best["render"]
+    peak = max(r["rss_peak_mb"] for r in runs)
+    print(
+        f"{args.posts:,} posts × {int(best['snapshots'])} snapshots = {int(best['readings']):,} "
+        f"readings; {int(best['post_sections']):,} post charts; metrics.csv {best['csv_mb']:.0f} MB"
+    )
+    print(f"| phase | seconds (best of {args.repeat}) |")
+    print("|---|---|")
+    for phase in ("workspace", "load", "dashboards", "render"):
+        print(f"| {phase} | {best[phase]:.2f} |")
+    print(f"| **load + dashboards + render** | **{total:.2f}** (target {TARGET_SECONDS:.0f}) |")
+    print(
+        f"peak RSS {peak:.0f} MB (target {TARGET_MB:.0f}; the workspace alone "
+        f"{best['rss_workspace_mb']:.0f} MB)"
+    )
+    if total > TARGET_SECONDS or peak > TARGET_MB:
+        print("target missed", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
