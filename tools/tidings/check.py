@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import layout
+from . import layout, lengthcache
 from .diagnostics import Diagnostic, Severity
 from .errors import UsageError
 from .loader import load_workspace
@@ -102,8 +102,10 @@ def check_workspace(
             )
     only = rels if rels and all(_is_content(r) for r in rels) else None
     ws, diags = load_workspace(root, only_posts=only)
+    lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
     for rule in RULES.values():
         diags.extend(rule(ws))
+    lengthcache.save(root)
     if now is not None:
         for timed in TIMED_RULES.values():
             diags.extend(timed(ws, now))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import regex
 
+from . import lengthcache
 from .render import URL, RenderedPart, find_urls
 
 _GRAPHEME = regex.compile(r"\X")
@@ -34,16 +35,22 @@ def x_weighted(text: str) -> int:
     """X's weighted length. ASCII text (most posts) has no emoji, no weight-2 characters and
     nothing to normalise, so only its URLs (found by twitter-text's own extractor) change the
     count; everything else goes through twitter-text's full parser, which is ~50x slower."""
-    # twitter-text takes ~0.15 s to import: only pay it when a post goes to X
+    known = lengthcache.get(text)  # measured by an earlier run: no twitter-text import
+    if known is not None:
+        return known
+    # twitter-text takes ~0.15 s to import: only pay it when a new text goes to X
     from twitter_text import parse_tweet
     from twitter_text.extract_urls import extract_urls_with_indices
 
     if text.isascii():
         urls = extract_urls_with_indices(text)
-        return len(text) + sum(
+        length = len(text) + sum(
             int(X_URL_LENGTH - (u["indices"][1] - u["indices"][0])) for u in urls
         )
-    return int(parse_tweet(text).weightedLength)
+    else:
+        length = int(parse_tweet(text).weightedLength)
+    lengthcache.put(text, length)
+    return length
 
 
 def mastodon_length(text: str) -> int:
