@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import logging
 import os
 import pkgutil
 import subprocess
@@ -289,3 +290,21 @@ def test_an_expired_token_stops_the_channel_and_leaks_nothing(
             break
     else:
         assert not secrets, "no request carried the credentials: the check above proves nothing"
+
+
+def test_no_log_line_carries_a_secret(
+    case: PlatformCase, fake: Fake, repo: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx logs every request's address at INFO and httpcore its headers at DEBUG: with
+    logging turned all the way up, still no token (Meta's travel in the address)."""
+    _remote, work = repo
+    fake.fault(case.write, method="POST", **case.expired())
+    with caplog.at_level(logging.DEBUG):
+        publish(work, _options(case, fake, NOW, []))
+    assert any(r.name.startswith(("httpx", "httpcore")) for r in caplog.records) or not [
+        r for r in fake.requests
+    ], "httpx logged nothing: the check below proves nothing"
+    env = case.env(fake, "http://fake.test")
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    for secret in _secret_values(case, env):
+        assert secret not in logged

@@ -16,6 +16,7 @@ Messages never contain URLs' query strings or headers, so tokens cannot leak thr
 from __future__ import annotations
 
 import email.utils
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,27 @@ from typing import Any
 import httpx
 
 RATE_RESET_HEADERS = ("x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset")
+
+
+class HideAddresses(logging.Filter):
+    """httpx logs every request's full address at INFO. Meta's tokens travel in the query
+    string and a Discord or Slack webhook address *is* the secret, so whoever turns logging
+    on sees only the scheme and host of each address (``https://graph.threads.net/…``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _host_only(arg) if isinstance(arg, httpx.URL) else arg for arg in record.args
+            )
+        return True
+
+
+def _host_only(url: httpx.URL) -> str:
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}/…"
+
+
+logging.getLogger("httpx").addFilter(HideAddresses())
 
 
 class PlatformError(Exception):
