@@ -31,6 +31,7 @@ from gitrepo import clone, make_remote, remote_file
 from PIL import Image
 
 from tidings.publish import Options, publish
+from tidings.site import build_pages, collect
 
 
 def _cases() -> list[PlatformCase]:
@@ -281,9 +282,12 @@ def test_an_expired_token_stops_the_channel_and_leaks_nothing(
     assert _copies(case, fake) == Counter(first=0, second=0)
     ledger = remote_file(remote, "ledger/2026/12/hello.yaml") or ""
     secrets = _secret_values(case, env)
+    pages = [page.html for page in build_pages(collect(work, NOW)).pages]
+    assert any("failed" in html for html in pages)  # the site shows the failure
     for secret in secrets:
         assert secret not in run.stdout + run.stderr
         assert secret not in ledger
+        assert not any(secret in html for html in pages)
     for request in fake.requests:  # the fake did see them: the test can fail
         headers = str(list(request.headers.items()))  # str(headers) hides Authorization
         if any(s in str(request.url) or s in headers for s in secrets):
