@@ -5,8 +5,8 @@ content) and pairs its computed colour with its effective background: the elemen
 background and its ancestors', composited from the nearest opaque one upwards (semi-transparent
 colours blend, as the browser paints them; an ancestor's ``opacity`` fades the text). A
 background image or gradient on the way cannot be measured from styles: that text is counted
-as skipped, not passed. ``FOCUS_JS`` focuses every visible link, button and summary and
-measures its focus outline against the background around it.
+as skipped, not passed. ``FOCUS_JS`` focuses every visible link, button, summary and form
+field (the search box) and measures its focus outline against the background around it.
 
 WCAG 2.2 SC 1.4.3: 4.5:1 for text, 3:1 for large text (at least 24 px, or 18.66 px bold);
 SC 1.4.11 / 2.4.13: 3:1 for a focus indicator against what is next to it.
@@ -135,7 +135,8 @@ FOCUS_JS = (
     + _COLOUR_JS
     + r"""
   const out = [];
-  const targets = document.querySelectorAll('a[href], button, summary, [tabindex="0"]');
+  const targets = document.querySelectorAll(
+    'a[href], button, summary, input:not([type=hidden]), select, textarea, [tabindex="0"]');
   for (const el of targets) {
     if (!el.checkVisibility({visibilityProperty: true})) continue;
     const r = el.getBoundingClientRect();
