@@ -1,4 +1,4 @@
-"""A small Bluesky AppView for the tests: the two public read endpoints tidings uses,
+"""A small Bluesky AppView for the tests: the public read endpoints tidings uses,
 answered from the records on the test PDS (which has no AppView of its own).
 
 The real AppView counts what it sees on the network; this one counts the records of every
@@ -12,6 +12,10 @@ again only when its ``rev`` changed):
   ``subject.uri`` is the post; ``replyCount``: posts whose ``reply.parent.uri`` is it;
   ``quoteCount``: posts embedding it (``app.bsky.embed.record``, or ``recordWithMedia``);
   ``bookmarkCount``: 0 (bookmarks are private, not records).
+* ``GET /xrpc/app.bsky.feed.getAuthorFeed?actor=…&filter=…&limit=…`` (limit 1 to 100):
+  ``{"feed": [{"post": PostView, "reason"?}]}``, newest first: the actor's posts and its
+  reposts (with ``reason`` ``#reasonRepost``); ``filter=posts_no_replies`` leaves out its
+  replies. No cursor: one page.
 * ``GET /xrpc/app.bsky.actor.getProfile?actor=<handle or DID>``: ``followersCount``
   (``app.bsky.graph.follow`` records whose subject is the DID), ``followsCount``,
   ``postsCount``; an unknown actor is 400 ``InvalidRequest`` "Profile not found".
@@ -120,6 +124,12 @@ class AppView:
                     return self._get_posts(params.get("uris", []))
                 if nsid == "app.bsky.actor.getProfile":
                     return self._get_profile((params.get("actor") or [""])[0])
+                if nsid == "app.bsky.feed.getAuthorFeed":
+                    return self._get_author_feed(
+                        (params.get("actor") or [""])[0],
+                        (params.get("filter") or ["posts_with_replies"])[0],
+                        (params.get("limit") or ["50"])[0],
+                    )
             except httpx.HTTPError as exc:
                 return 502, {"error": "UpstreamFailure", "message": str(exc)}
         return 501, {"error": "MethodNotImplemented", "message": f"{nsid} is not served here"}
@@ -131,28 +141,36 @@ class AppView:
             return 400, _invalid("uris must be at-uris")
         repos = self._index()
         records = {r["uri"]: (repo, r) for repo in repos.values() for r in repo.records[POST]}
-        posts = []
-        for uri in uris:
-            if uri not in records:
-                continue
-            repo, record = records[uri]
-            posts.append(
-                {
-                    "uri": uri,
-                    "cid": record["cid"],
-                    "author": {"did": repo.did, "handle": repo.handle},
-                    "record": record["value"],
-                    "indexedAt": record["value"].get("createdAt"),
-                    "likeCount": _subjects(repos, "app.bsky.feed.like", uri),
-                    "repostCount": _subjects(repos, "app.bsky.feed.repost", uri),
-                    "replyCount": sum(1 for v in _values(repos, POST) if _parent(v) == uri),
-                    "quoteCount": sum(1 for v in _values(repos, POST) if _quoted(v) == uri),
-                    "bookmarkCount": 0,
-                    "labels": [],
-                    "viewer": {},
-                }
-            )
+        posts = [_view(repos, *records[uri]) for uri in uris if uri in records]
         return 200, {"posts": posts}
+
+    def _get_author_feed(self, actor: str, filter: str, limit: str) -> tuple[int, dict[str, Any]]:
+        if not limit.isdigit() or not 1 <= int(limit) <= 100:
+            return 400, _invalid("limit must be 1 to 100")
+        repos = self._index()
+        repo = next((r for r in repos.values() if actor in (r.did, r.handle)), None)
+        if repo is None:
+            return 400, _invalid("Profile not found")
+        items: list[tuple[str, dict[str, Any]]] = []
+        for record in repo.records[POST]:
+            if filter == "posts_no_replies" and _parent(record["value"]) is not None:
+                continue
+            items.append(
+                (record["value"].get("createdAt", ""), {"post": _view(repos, repo, record)})
+            )
+        records = {r["uri"]: (o, r) for o in repos.values() for r in o.records[POST]}
+        for repost in repo.records["app.bsky.feed.repost"]:
+            subject = (repost["value"].get("subject") or {}).get("uri")
+            if subject in records:
+                when = repost["value"].get("createdAt", "")
+                reason = {
+                    "$type": "app.bsky.feed.defs#reasonRepost",
+                    "by": {"did": repo.did, "handle": repo.handle},
+                    "indexedAt": when,
+                }
+                items.append((when, {"post": _view(repos, *records[subject]), "reason": reason}))
+        items.sort(key=lambda item: item[0], reverse=True)
+        return 200, {"feed": [item for _, item in items[: int(limit)]]}
 
     def _get_profile(self, actor: str) -> tuple[int, dict[str, Any]]:
         repos = self._index()
@@ -195,6 +213,25 @@ class AppView:
                 }
                 self._repos[did] = _Repo(rev, did, handle, records)
         return self._repos
+
+
+def _view(repos: dict[str, _Repo], repo: _Repo, record: dict[str, Any]) -> dict[str, Any]:
+    """A post as the AppView shows it (PostView), with counts from every repository."""
+    uri = record["uri"]
+    return {
+        "uri": uri,
+        "cid": record["cid"],
+        "author": {"did": repo.did, "handle": repo.handle},
+        "record": record["value"],
+        "indexedAt": record["value"].get("createdAt"),
+        "likeCount": _subjects(repos, "app.bsky.feed.like", uri),
+        "repostCount": _subjects(repos, "app.bsky.feed.repost", uri),
+        "replyCount": sum(1 for v in _values(repos, POST) if _parent(v) == uri),
+        "quoteCount": sum(1 for v in _values(repos, POST) if _quoted(v) == uri),
+        "bookmarkCount": 0,
+        "labels": [],
+        "viewer": {},
+    }
 
 
 def _get(pds: httpx.Client, nsid: str, params: dict[str, Any]) -> dict[str, Any]:

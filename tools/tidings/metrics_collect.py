@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 
 from . import layout
+from .competitors import read_competitors
 from .diagnostics import Severity
 from .errors import TidingsError
 from .gitops import Repo
@@ -35,6 +36,7 @@ from .ledger_write import write_atomic
 from .loader import load_workspace
 from .metrics import (
     ChannelReading,
+    CompetitorReading,
     MetricsError,
     PostReading,
     Snapshot,
@@ -52,6 +54,7 @@ from .platforms.base import (
     PlatformError,
     Remote,
 )
+from .platforms.bluesky import DEFAULT_APPVIEW
 from .redaction import redact
 
 __all__ = ["ChannelOutcome", "Options", "Report", "collect", "published_in_window"]
@@ -156,6 +159,7 @@ class Collector:
                 reading, outcome = self._read(cid, channel, jobs.get(cid, []))
                 readings[cid] = reading
                 outcomes.append(outcome)
+            competitors = self._competitors(ws)
         finally:
             if self._client is not None:
                 self._client.close()
@@ -165,6 +169,7 @@ class Collector:
             window_days=ws.settings.metrics_window_days,
             channels=readings,
             path=snapshot_path(day),
+            competitors=competitors,
         )
         report = Report(snapshot.path, snapshot, outcomes)
         text = dump_snapshot(snapshot)
@@ -187,6 +192,23 @@ class Collector:
                 "run `tidings check` and fix them",
             )
         return ws
+
+    # ------------------------------------------------------------------ competitors
+
+    def _competitors(self, ws: Workspace) -> tuple[CompetitorReading, ...]:
+        """The public accounts of brand/competitors.yaml, read without credentials (through
+        the brand's own AppView if its Bluesky channel names one). An account that cannot
+        be read is marked ``failed`` in the snapshot; it does not fail the run."""
+        if not ws.competitors:
+            return ()
+        appview = DEFAULT_APPVIEW
+        for channel in ws.channels.values():
+            var = channel.credentials.get("appview") if channel.platform == "bluesky" else None
+            if var and self.opts.env.get(var):
+                appview = self.opts.env[var]
+                break
+        caller = Caller(self._http(), sleep=self.opts.sleep, clock=self.opts.clock, attempts=3)
+        return read_competitors(ws.competitors, caller, self.opts.now, appview)
 
     # ------------------------------------------------------------------ one channel
 

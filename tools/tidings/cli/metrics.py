@@ -108,6 +108,7 @@ def export(obj: Context, fmt: str, out: Path | None) -> None:
 
 def _print(report: Report) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(highlight=False)
@@ -137,6 +138,18 @@ def _print(report: Report) -> None:
         console.print(table)
     else:
         console.print("No channel has metrics to read.")
+    for c in report.snapshot.competitors:
+        who = escape(f"{c.name} ({c.platform} {c.handle})")
+        if c.state == "ok":
+            console.print(
+                f"competitor {who}: {c.followers if c.followers is not None else '?'} followers, "
+                f"{c.posts} recent posts, {c.posts_per_week or 0:g} a week, median engagement "
+                f"{'?' if c.median_engagement is None else f'{c.median_engagement:g}'}"
+            )
+        else:
+            console.print(
+                f"[yellow]competitor {who} could not be read:[/yellow] {escape(c.error or '')}"
+            )
     where = "committed and pushed" if report.pushed else "committed" if report.committed else ""
     console.print(f"{report.path} written" + (f", {where}" if where else ""))
     for warning in report.warnings:
