@@ -6,7 +6,7 @@ The example brand (Lumen & Grain Studio) has never really been published, so its
 ``metrics/`` folder is example data: one snapshot a day from 1 December 2026 to 31 January
 2027, as ``tidings metrics`` would write it if every December and January post had gone out
 on Mastodon and Bluesky at its scheduled time. The other network channels are ``skipped``
-(tidings cannot read their metrics yet), like in a real run.
+as in a run without their credentials.
 
 The numbers follow simple, plausible rules so the dashboards have something to say: client
 stories and images do better than offers, evenings better than mornings, counts grow
@@ -122,8 +122,9 @@ def build(root: Path, seed: int) -> list[Snapshot]:
         channels: dict[str, ChannelReading] = {}
         for cid in network:
             platform = ws.channels[cid].platform
-            if platform not in READ:
-                why = f"reading metrics from {platform} is not supported yet"
+            if platform not in READ:  # as a run without this channel's credentials says
+                var = next(iter(ws.channels[cid].credentials.values()), "its credentials")
+                why = f"channel {cid!r} needs the environment variable {var}, which is not set"
                 channels[cid] = ChannelReading(cid, platform, "skipped", error=why)
                 continue
             posts = []
