@@ -125,7 +125,10 @@ def serve_site(root: Path, address: str, now: datetime | None = None) -> None:
     _quiet_mkdocs()
     logging.getLogger("mkdocs").setLevel(logging.INFO)  # serve says where it listens
     path = config_path(root)
-    watch = [str(root / p) for p in ("content", "brand", "ledger", "tidings.yaml", "build/feed")]
+    watch = [
+        str(root / p)
+        for p in ("content", "brand", "ledger", "metrics", "tidings.yaml", "build/feed")
+    ]
     TidingsPlugin.pinned_now = now
     try:
         serve(

@@ -15,7 +15,7 @@ the tables beside them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import dashboards as d
-from ..metrics_export import MetricRow, follower_rows, iter_post_rows, write_csv
+from ..metrics_export import CsvWriter, MetricRow, follower_rows, iter_post_rows
 from .charts import bar_chart, line_chart, reset_ids
 from .colors import text_on
 from .data import SiteData
@@ -293,17 +293,15 @@ def build_dashboards(data: SiteData) -> Dashboards:
     # one pass over the history: the CSV, each post's latest reading, each post's series
     last: dict[tuple[str, str], MetricRow] = {}
     series = d.SeriesBuilder(tz)
-
-    def rows() -> Iterator[MetricRow]:
-        for row in iter_post_rows(ws, snapshots):
-            last[row.post, row.channel] = row
-            series.add(row)
-            yield row
-
+    add = series.add
     csv = ws.root / CSV_FILE  # a file, not a string: a long history makes a big table
     csv.parent.mkdir(parents=True, exist_ok=True)
     with csv.open("w", encoding="utf-8", newline="") as file:
-        write_csv(rows(), file)
+        write = CsvWriter(file).write
+        for row in iter_post_rows(ws, snapshots):
+            write(row)
+            last[row.post, row.channel] = row
+            add(row)
     out = Dashboards(csv=csv)
     totals = [last[key] for key in sorted(last)]
     stats = d.channel_stats(totals, follower_rows(snapshots), tz)
