@@ -281,10 +281,12 @@ def test_a_snapshot_of_real_counts_is_committed_alone_and_pushed(
     validator("metrics").validate(data)
     assert data["date"] == "2026-12-20" and data["window_days"] == 90
 
-    # outbox has no metrics; x and linkedin are listed as skipped, with the reason
+    # outbox has no metrics; x and linkedin, whose credentials are not set, are listed as
+    # skipped with the reason (naming the setting, never a value)
     assert sorted(data["channels"]) == ["bluesky", "linkedin", "mastodon", "x"]
     assert channel_of(data, "x")["state"] == "skipped"
-    assert "not supported yet" in channel_of(data, "x")["error"]
+    assert "is not set" in channel_of(data, "x")["error"]
+    assert channel_of(data, "linkedin")["state"] == "skipped"
 
     mast = channel_of(data, "mastodon")
     assert mast["state"] == "ok"
