@@ -39,6 +39,7 @@ __all__ = [
     "PostReading",
     "Snapshot",
     "dump_snapshot",
+    "iter_snapshots",
     "load_snapshots",
     "parse_snapshot",
     "snapshot_path",
@@ -375,7 +376,18 @@ def load_snapshots(
 
 
 def _load(root: Path, since: date | None, validate: bool, raw: bool) -> list[Snapshot]:
-    found: list[Snapshot] = []
+    return list(_each(root, since, validate, raw))
+
+
+def iter_snapshots(
+    root: Path, *, since: date | None = None, validate: bool = False, raw: bool = True
+) -> Iterator[Snapshot]:
+    """:func:`load_snapshots` one file at a time, oldest first: a long history need not be
+    in memory all at once. Raises MetricsError as it reaches a bad file."""
+    return _each(root, since, validate, raw)
+
+
+def _each(root: Path, since: date | None, validate: bool, raw: bool) -> Iterator[Snapshot]:
     for rel in snapshot_files(root):
         name = Path(rel).stem
         if since is not None and name < since.isoformat():
@@ -388,8 +400,7 @@ def _load(root: Path, since: date | None, validate: bool, raw: bool) -> list[Sna
                 f"{snapshot_path(snapshot.day)}",
                 "snapshots are written by `tidings metrics`; move it back or restore it",
             )
-        found.append(snapshot)
-    return found
+        yield snapshot
 
 
 def readings(snapshots: Sequence[Snapshot]) -> Iterator[tuple[Snapshot, PostReading]]:

@@ -25,6 +25,7 @@ __all__ = [
     "CsvWriter",
     "FollowerRow",
     "MetricRow",
+    "RowMaker",
     "follower_rows",
     "iter_post_rows",
     "post_rows",
@@ -113,10 +114,22 @@ def post_rows(ws: Workspace, snapshots: Sequence[Snapshot]) -> list[MetricRow]:
 
 def iter_post_rows(ws: Workspace, snapshots: Sequence[Snapshot]) -> Iterator[MetricRow]:
     """:func:`post_rows` one snapshot at a time, for a single pass that keeps few rows."""
-    posts = _posts_by_ledger_id(ws)
-    types: dict[tuple[str, str], str | None] = {}
-    by_post_and_channel = attrgetter("post", "channel")
+    maker = RowMaker(ws)
     for snapshot in sorted(snapshots, key=attrgetter("day")):
+        yield from maker.rows(snapshot)
+
+
+class RowMaker:
+    """The tidy rows of one snapshot at a time (for a history read file by file), each post
+    looked up and typed once."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._posts = _posts_by_ledger_id(ws)
+        self._types: dict[tuple[str, str], str | None] = {}
+
+    def rows(self, snapshot: Snapshot) -> list[MetricRow]:
+        """The snapshot's rows, sorted by post and channel."""
+        posts, types = self._posts, self._types
         day = snapshot.day
         batch: list[MetricRow] = []
         for cid, channel in snapshot.channels.items():
@@ -150,8 +163,11 @@ def iter_post_rows(ws: Workspace, snapshots: Sequence[Snapshot]) -> Iterator[Met
                         followers,
                     )
                 )
-        batch.sort(key=by_post_and_channel)
-        yield from batch
+        batch.sort(key=_BY_POST_AND_CHANNEL)
+        return batch
+
+
+_BY_POST_AND_CHANNEL = attrgetter("post", "channel")
 
 
 def follower_rows(snapshots: Iterable[Snapshot]) -> list[FollowerRow]:

@@ -15,8 +15,9 @@ the tables beside them.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import dashboards as d
-from ..metrics_export import CsvWriter, MetricRow, follower_rows, iter_post_rows
+from ..metrics import Snapshot
+from ..metrics_export import CsvWriter, FollowerRow, MetricRow, RowMaker, follower_rows
 from .charts import bar_chart, line_chart, reset_ids
 from .colors import text_on
 from .data import SiteData
@@ -62,6 +64,7 @@ class Page:
     template: str
     context: dict[str, Any]
     in_nav: bool = False
+    search: bool = False  # tables of numbers: only the overview is in the search index
 
 
 @dataclass
@@ -90,35 +93,38 @@ def _day(day: date) -> str:
 
 
 def _post_section(title: str, series: Sequence[d.Series]) -> dict[str, Any]:
+    """The chart of engagement by day since publication, one line per channel; its table
+    has a row per day and a column per channel. The latest counts get a table of their own."""
     lines = [
         (s.channel, [(r.age, float(r.engagement)) for r in s.readings if r.engagement is not None])
         for s in series
     ]
-    rows = tuple(
-        (
-            s.channel,
-            r.age,
-            _day(r.day),
-            *(fmt(v) for v in (r.likes, r.reposts, r.replies, r.quotes, r.engagement)),
-        )
-        for s in series
-        for r in s.readings
-    )
-    last = {s.channel: s.readings[-1] for s in series if s.readings}
+    by_age: dict[int, dict[str, d.Reading]] = {}
+    for s in series:
+        for r in s.readings:
+            by_age.setdefault(r.age, {})[s.channel] = r
+    channels = [s.channel for s in series]
+    rows = []
+    for age in sorted(by_age):
+        found = by_age[age]
+        when = _day(next(iter(found.values())).day)
+        cells = [fmt(found[c].engagement) if c in found else "" for c in channels]
+        rows.append((age, when, *cells))
     chart = Chart(
         "post-metrics",
         "Engagement since publication",
         line_chart(
             f"Engagement of {title} by days since publication",
-            "One line per channel: " + d.ENGAGEMENT + ". The table beside it has every count.",
+            f"One line per channel; engagement is {d.ENGAGEMENT}.",
             lines,
             "days since publication",
         ),
-        "Counts by channel and day since publication",
-        ("channel", "day", "date", "likes", "reposts", "replies", "quotes", "engagement"),
-        rows,
+        "Engagement by day since publication, per channel",
+        ("day", "date", *channels),
+        tuple(rows),
     )
-    return {"chart": chart, "last": last, "engagement": d.ENGAGEMENT, "fmt": fmt}
+    last = [(s.channel, s.readings[-1]) for s in series if s.readings]
+    return {"chart": chart, "last": last, "engagement": d.ENGAGEMENT, "fmt": fmt, "day": _day}
 
 
 # ---------------------------------------------------------------- channels
@@ -286,31 +292,45 @@ def _own_accounts(
 
 
 def build_dashboards(data: SiteData) -> Dashboards:
-    """Every dashboard page, the post sections and the CSV, from ``data.snapshots``."""
+    """Every dashboard page, the post sections and the CSV, from ``data.history()``."""
     reset_ids()
     ws, tz = data.ws, data.tz
-    snapshots = data.snapshots
-    # one pass over the history: the CSV, each post's latest reading, each post's series
+    # one pass over the history, a snapshot at a time: the CSV, each post's latest reading
+    # and its series, followers, competitors
     last: dict[tuple[str, str], MetricRow] = {}
     series = d.SeriesBuilder(tz)
     add = series.add
+    maker = RowMaker(ws)
+    followers: list[FollowerRow] = []
+    competitors: list[Snapshot] = []
+    count, last_day = 0, None
     csv = ws.root / CSV_FILE  # a file, not a string: a long history makes a big table
     csv.parent.mkdir(parents=True, exist_ok=True)
-    with csv.open("w", encoding="utf-8", newline="") as file:
-        write = CsvWriter(file).write
-        for row in iter_post_rows(ws, snapshots):
-            write(row)
-            last[row.post, row.channel] = row
-            add(row)
+    gc_was_on = gc.isenabled()
+    gc.disable()  # many small objects and no cycles: collection passes would only cost time
+    try:
+        with csv.open("w", encoding="utf-8", newline="") as file:
+            write = CsvWriter(file).write
+            for snapshot in data.history():
+                for row in maker.rows(snapshot):
+                    write(row)
+                    last[row.post, row.channel] = row
+                    add(row)
+                followers += follower_rows([snapshot])
+                if snapshot.competitors:
+                    competitors.append(replace(snapshot, channels={}))
+                count, last_day = count + 1, snapshot.day
+    finally:
+        if gc_was_on:
+            gc.enable()
     out = Dashboards(csv=csv)
     totals = [last[key] for key in sorted(last)]
-    stats = d.channel_stats(totals, follower_rows(snapshots), tz)
-    last_day = snapshots[-1].day if snapshots else None
+    stats = d.channel_stats(totals, followers, tz)
     common = {
         "engagement": d.ENGAGEMENT,
         "csv": CSV,
         "last_day": _day(last_day) if last_day else None,
-        "snapshots": len(snapshots),
+        "snapshots": count,
         "sections": SECTIONS,
         "tzname": str(tz),
         "fmt": fmt,
@@ -324,7 +344,12 @@ def build_dashboards(data: SiteData) -> Dashboards:
 
     out.pages.append(
         Page(
-            INDEX, "Dashboards", "dashboards_index.html", {**common, "channels": stats}, in_nav=True
+            INDEX,
+            "Dashboards",
+            "dashboards_index.html",
+            {**common, "channels": stats},
+            in_nav=True,
+            search=True,
         )
     )
     out.pages.append(
@@ -366,10 +391,9 @@ def build_dashboards(data: SiteData) -> Dashboards:
     out.pages.append(
         Page(SECTIONS[3][0], "Goals", "dashboards_goals.html", {**common, "goals": goals})
     )
-    competitors = d.competitor_stats(snapshots)
+    rivals = d.competitor_stats(competitors)
     follower_lines = [
-        (f"{c.name} ({c.platform})", [(day, float(n)) for day, n in c.followers])
-        for c in competitors
+        (f"{c.name} ({c.platform})", [(day, float(n)) for day, n in c.followers]) for c in rivals
     ]
     chart = Chart(
         "competitor-followers",
@@ -395,7 +419,7 @@ def build_dashboards(data: SiteData) -> Dashboards:
             "dashboards_competitors.html",
             {
                 **common,
-                "competitors": competitors,
+                "competitors": rivals,
                 "configured": ws.competitors,
                 "own": _own_accounts(stats, totals),
                 "chart": chart,

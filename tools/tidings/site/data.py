@@ -4,7 +4,7 @@ planner knows of (past and future), and lookups the page builders share."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -13,7 +13,7 @@ from .. import layout
 from ..check import check_workspace
 from ..diagnostics import Diagnostic, Severity
 from ..media import MediaError, Upload, prepare
-from ..metrics import Snapshot, load_snapshots
+from ..metrics import Snapshot, iter_snapshots
 from ..model import Channel, LedgerEntry, Post, Workspace
 from ..plan import Job, plan
 from ..render import Rendered, RenderedMedia, render
@@ -30,8 +30,9 @@ class SiteData:
     jobs: tuple[Job, ...]
     now: datetime
     site_url: str | None = None
-    snapshots: tuple[Snapshot, ...] = ()
-    """The metrics history (``metrics/``), oldest first, without the platforms' raw numbers."""
+    history: Callable[[], Iterable[Snapshot]] = tuple
+    """The metrics history (``metrics/``), oldest first, without the platforms' raw numbers:
+    read file by file each time it is called, so it is never all in memory."""
     _by_path: dict[str, list[Diagnostic]] = field(default_factory=dict, repr=False)
     _jobs_by_post: dict[str, list[Job]] = field(default_factory=dict, repr=False)
     _rendered: dict[tuple[str, str], Rendered] = field(default_factory=dict, repr=False)
@@ -123,5 +124,5 @@ def collect(root: Path, now: datetime, site_url: str | None = None) -> SiteData:
         jobs=tuple(jobs),
         now=now,
         site_url=site_url if site_url is not None else ws.settings.site_url,
-        snapshots=tuple(load_snapshots(root, raw=False)),
+        history=lambda: iter_snapshots(root, raw=False),
     )

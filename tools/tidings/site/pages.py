@@ -205,7 +205,15 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
     _ideas_page(b, data)
     _ledger_page(b, data)
     for dash in dashboards.pages:
-        b.page(dash.src, dash.title, dash.template, in_nav=dash.in_nav, wide=True, **dash.context)
+        b.page(
+            dash.src,
+            dash.title,
+            dash.template,
+            in_nav=dash.in_nav,
+            wide=True,
+            search=dash.search,
+            **dash.context,
+        )
     b.out.files.append(SiteFile(CSV, source=dashboards.csv))
     b.out.files.append(SiteFile(ICS, calendar_ics(data)))
     feed = _feed_file(data)
