@@ -18,6 +18,7 @@ from tidings.metrics import (
     CompetitorReading,
     Snapshot,
     dump_snapshot,
+    iter_snapshots,
     load_snapshots,
     parse_snapshot,
     snapshot_files,
@@ -302,6 +303,7 @@ def test_the_example_history_is_valid_and_reproducible() -> None:
     assert all(dump_snapshot(s) == (REPO / s.path).read_text(encoding="utf-8") for s in made)
     ws, _ = load_workspace(REPO)
     history = load_snapshots(REPO, raw=False)
+    assert list(iter_snapshots(REPO, raw=False)) == history  # what the site reads
     posts = {r.post for s in history for r in s.posts()}
     assert posts <= set(ws.posts)  # every reading is of an example post
     for s in history:
