@@ -46,6 +46,7 @@ def _theme() -> None:
 
 _theme()
 
+
 class Nice(leather.Scale):  # type: ignore[misc]
     """A linear scale from ``low`` to a round number at or above ``high``, ticked in steps
     of 1, 2 or 5 × 10^n. leather's own Linear scale scores tick candidates in Decimal
@@ -64,7 +65,9 @@ class Nice(leather.Scale):  # type: ignore[misc]
         return bool(self.low <= v <= self.high)
 
     def project(self, value: float, range_min: float, range_max: float) -> float:
-        return float(range_min + (range_max - range_min) * (value - self.low) / (self.high - self.low))
+        return float(
+            range_min + (range_max - range_min) * (value - self.low) / (self.high - self.low)
+        )
 
     def ticks(self) -> list[float]:
         n = round((self.high - self.low) / self.step)
