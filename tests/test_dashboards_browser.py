@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from site_audit import Failure, contrast_failures, focus_failures
 from test_site_browser import REPO, SCREENSHOTS, Tab, _Quiet, browser  # noqa: F401
 
 from tidings.site.build import build_site
@@ -103,3 +104,33 @@ def test_nav_reaches_the_dashboards(browser: Any, served: str) -> None:  # noqa:
         assert page.get_by_role("rowheader", name="mastodon").first.is_visible()
     finally:
         page.close()
+
+
+@pytest.mark.parametrize(("preference", "scheme"), [("light", "default"), ("dark", "slate")])
+def test_dashboard_text_meets_contrast_aa(
+    browser: Any,  # noqa: F811
+    served: str,
+    preference: str,
+    scheme: str,
+) -> None:
+    """The audit of test_site_browser on the dashboards: every text (heatmap cells with
+    their own colours included) at WCAG AA, every focus ring at 3:1, light and dark."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme=preference)
+    page = context.new_page()
+    failures: list[Failure] = []
+    focus: list[str] = []
+    try:
+        for src in [*PAGES, "posts/2026/12/holiday-opening-hours.md"]:
+            path = page_url(src)
+            page.goto(served + path, wait_until="load")
+            found, measured, skipped, shown = contrast_failures(page, path)
+            assert shown == scheme and measured > 20, path
+            assert skipped <= measured // 10, f"{path}: {skipped} of {measured} texts skipped"
+            failures += found
+            page.keyboard.press("Tab")
+            bad, _ = focus_failures(page, path)
+            focus += bad
+    finally:
+        context.close()
+    assert not failures, f"{len(failures)} texts below WCAG AA:\n" + "\n".join(map(str, failures))
+    assert not focus, f"{len(focus)} focus indicators below 3:1:\n" + "\n".join(focus)
