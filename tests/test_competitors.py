@@ -13,11 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 import test_metrics
+from click.testing import CliRunner
 from peers.appview import AppView
 from peers.bluesky import BlueskyPDS
 from peers.mastodon import MastodonServer
 from test_metrics import CHANNELS, bluesky_fan, mastodon_fan
 
+from tidings.cli.main import cli
 from tidings.competitors import mastodon_account, read_competitors, summarize
 from tidings.metrics_collect import Options, collect
 from tidings.model import Competitor, CompetitorAccount, Source
@@ -180,3 +182,17 @@ def test_tidings_metrics_writes_the_readings_into_the_snapshot(
     ]
     assert all(ch["state"] == "skipped" for ch in data["channels"].values())
     assert report.ok
+
+    # the command says what it read; an unreadable competitor does not change the exit code
+    (root / "brand/competitors.yaml").write_text(
+        competitors
+        + '  - name: Ghost\n    accounts: [{platform: bluesky, handle: "nobody.test"}]\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner(env={"BLUESKY_APPVIEW": appview.url})
+    args = ["--root", str(root), "metrics", "--no-commit", "--now", "2026-12-20 13:00"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "competitor <b>Rival</b> & Co (mastodon" in result.output
+    assert "1 recent posts" in result.output
+    assert "competitor Ghost (bluesky nobody.test) could not be read" in result.output

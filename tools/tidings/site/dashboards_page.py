@@ -276,18 +276,24 @@ def _goal_view(p: d.GoalProgress) -> dict[str, Any]:
 # ---------------------------------------------------------------- the whole set
 
 
-def _own_accounts(
-    stats: Sequence[d.ChannelStats], totals: Sequence[MetricRow]
-) -> list[tuple[str, str, str, str]]:
-    """Our own channels on the competitors' platforms, comparable with them: the last
-    four weeks' posts per week, median engagement per post."""
+def _own_accounts(stats: Sequence[d.ChannelStats]) -> list[tuple[str, str, str, str, str]]:
+    """Our own channels on the competitors' platforms, comparable with them: followers,
+    the last four weeks' posts per week, median engagement per post."""
     out = []
     for s in stats:
         if s.platform not in ("mastodon", "bluesky"):
             continue
         recent = s.posts_per_week[-4:]
         per_week = sum(n for _, n in recent) / len(recent) if recent else None
-        out.append((s.channel, s.platform, fmt(per_week), fmt(s.median_engagement)))
+        out.append(
+            (
+                s.channel,
+                s.platform,
+                fmt(s.current_followers),
+                fmt(per_week),
+                fmt(s.median_engagement),
+            )
+        )
     return out
 
 
@@ -421,7 +427,7 @@ def build_dashboards(data: SiteData) -> Dashboards:
                 **common,
                 "competitors": rivals,
                 "configured": ws.competitors,
-                "own": _own_accounts(stats, totals),
+                "own": _own_accounts(stats),
                 "chart": chart,
             },
         )
