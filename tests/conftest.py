@@ -8,7 +8,7 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-pytest_plugins = ["peers.mastodon", "peers.bluesky"]
+pytest_plugins = ["peers.mastodon", "peers.bluesky", "chromium"]
 
 
 def _copy_tree(src: Path, dst: Path) -> None:

@@ -1,5 +1,5 @@
 """The dashboards in a real browser (Debian's headless Chromium through Playwright, the
-fixtures of test_site_browser): the example brand with its metrics history, built and
+session's browser of tests/chromium.py, helpers of test_site_browser): the example brand with its metrics history, built and
 served from 127.0.0.1. Every dashboard renders, every chart is a visible SVG image with its
 table beside it, and nothing logs an error or asks anything of another host."""
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from site_audit import Failure, contrast_failures, focus_failures
-from test_site_browser import REPO, SCREENSHOTS, Tab, _Quiet, browser  # noqa: F401
+from test_site_browser import REPO, SCREENSHOTS, Tab, _Quiet
 
 from tidings.site.build import build_site
 from tidings.site.links import page_url
@@ -47,7 +47,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.server_close()
 
 
-def test_every_dashboard_renders_each_chart_beside_its_table(browser: Any, served: str) -> None:  # noqa: F811
+def test_every_dashboard_renders_each_chart_beside_its_table(browser: Any, served: str) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     tab = Tab(page, served)
@@ -94,7 +94,7 @@ def test_every_dashboard_renders_each_chart_beside_its_table(browser: Any, serve
         context.close()
 
 
-def test_nav_reaches_the_dashboards(browser: Any, served: str) -> None:  # noqa: F811
+def test_nav_reaches_the_dashboards(browser: Any, served: str) -> None:
     page = browser.new_page()
     try:
         page.goto(served)
@@ -108,7 +108,7 @@ def test_nav_reaches_the_dashboards(browser: Any, served: str) -> None:  # noqa:
 
 @pytest.mark.parametrize(("preference", "scheme"), [("light", "default"), ("dark", "slate")])
 def test_dashboard_text_meets_contrast_aa(
-    browser: Any,  # noqa: F811
+    browser: Any,
     served: str,
     preference: str,
     scheme: str,

@@ -2,8 +2,9 @@
 
 The example brand plus a hostile overlay is built once per session and served from
 127.0.0.1. Chromium comes from apt (`apt-get install -y chromium`, which `.ci/run` does);
-Playwright never downloads a browser. Without /usr/bin/chromium these tests fail, saying
-how to install it. Screenshots go to build/screenshots/.
+Playwright never downloads a browser (the session's ``browser`` fixture is in
+tests/chromium.py). Without /usr/bin/chromium these tests fail, saying how to install it.
+Screenshots go to build/screenshots/.
 """
 
 from __future__ import annotations
@@ -30,17 +31,6 @@ from tidings.site.folds import FOLDS, fold_at
 REPO = Path(__file__).parents[1]
 HOSTILE = Path(__file__).parent / "fixtures" / "site" / "hostile"
 SCREENSHOTS = REPO / "build" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NOW = datetime(2026, 12, 20, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 EXAMPLE_PARTS = ("tidings.yaml", "mkdocs.yml", "brand", "content", "site")
 
@@ -78,26 +68,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's Chromium with "
-            "`apt-get update && apt-get install -y chromium` (never `playwright install`)",
-            pytrace=False,
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright is missing: run `make install` (it is a dev dependency)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @dataclass
