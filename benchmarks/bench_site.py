@@ -1,6 +1,6 @@
 """Benchmark `tidings site build` against mkdocs-material's own blog plugin.
 
-    python benchmarks/bench_site.py [--sizes 100 1000 5000] [--repeat 3] [--seed 0]
+    python benchmarks/bench_site.py [--sizes 100 1000 5000] [--repeat 3] [--seed 0] [--cold]
 
 For each size N the synthetic workspace of ``benchmarks/synth.py`` (cached under
 ``build/bench/``, shared with ``bench_check.py``) is built two ways, each as a subprocess
@@ -73,10 +73,13 @@ class Run:
         return f"{self.wall:.2f} s ({self.cpu:.2f} s CPU), {self.peak_mb:.0f} MB"
 
 
-def measure(cmd: list[str], cwd: Path, repeat: int) -> Run:
+def measure(cmd: list[str], cwd: Path, repeat: int, cold: Path | None = None) -> Run:
+    """Best of ``repeat`` runs; with ``cold``, that folder is deleted before each run."""
     best: Run | None = None
     with tempfile.TemporaryDirectory(prefix="tidings-bench-") as tmp:
         for _ in range(repeat):
+            if cold is not None:
+                shutil.rmtree(cold, ignore_errors=True)
             spec = json.dumps([cmd, str(cwd), f"{tmp}/out", f"{tmp}/err"])
             proc = subprocess.run(
                 [sys.executable, "-c", WRAPPER, spec], capture_output=True, text=True, check=True
@@ -139,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-blog", action="store_true", help="skip the blog plugin builds")
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="delete the workspace's build/cache (compiled templates, X lengths) before every "
+        "tidings build, as in a fresh checkout (by default it is kept between runs)",
+    )
+    parser.add_argument(
         "--cache", type=Path, default=REPO / "build" / "bench", help="where workspaces are kept"
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
@@ -165,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         row: dict[str, object] = {"posts": n}
         with tempfile.TemporaryDirectory(prefix="tidings-site-bench-") as out:
             cmd = [tidings, "--root", str(ws), "site", "build", "--out", out, "--now", NOW]
-            site = measure(cmd, ws, args.repeat)
+            site = measure(cmd, ws, args.repeat, ws / "build" / "cache" if args.cold else None)
             pages = sum(1 for _ in Path(out).rglob("index.html"))
         row["tidings"] = {
             "wall": site.wall,
