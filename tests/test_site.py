@@ -23,10 +23,10 @@ from tidings.cli.main import cli
 from tidings.render import render
 from tidings.site import build_pages, collect
 from tidings.site.colors import contrast, css_color, text_on
+from tidings.site.folds import FOLDS, Fold, fold_at
 from tidings.site.ics import calendar_ics, escape_text, fold, uid
 from tidings.site.links import Linker, page_url, relative, safe_href
 from tidings.site.plugin import SitePage, front_matter
-from tidings.site.folds import FOLDS, Fold, fold_at
 
 EXAMPLE = Path(__file__).parents[1]
 HOSTILE = Path(__file__).parent / "fixtures" / "site" / "hostile"
