@@ -20,7 +20,8 @@ from tidings.metrics import ChannelReading, CompetitorReading, PostReading, Snap
 from tidings.platforms.base import AccountCounts, Counts
 from tidings.site import build_pages, collect
 from tidings.site.colors import contrast
-from tidings.site.dashboards_page import SECTIONS, heat_rows
+from tidings.site.dashboard_views import heat_rows
+from tidings.site.dashboards_page import SECTIONS
 
 REPO = Path(__file__).parents[1]
 HOSTILE = Path(__file__).parent / "fixtures" / "site" / "hostile"
