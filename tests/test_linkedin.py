@@ -682,3 +682,55 @@ def test_tidings_metrics_reads_the_page_in_two_requests(
     assert reading.counts is not None
     # the thread's own comment is not a reply; views were not reported: null, not 0
     assert (reading.counts.likes, reading.counts.replies, reading.counts.views) == (4, 0, None)
+
+
+def test_find_part_sees_the_commentary_however_linkedin_escapes_it() -> None:
+    """LinkedIn may hand the commentary back without the "little" format's escapes, or
+    formatted otherwise: our post must be found (or left to a person), never sent twice."""
+    fake = LinkedInFake(processing_reads=0)
+    adapter = _adapter(fake)
+    started = datetime.now(UTC)
+    sent = adapter.publish_part(_outgoing(FIRST, started), 0, [])
+    created = int(started.timestamp() * 1000) + 1000
+
+    def listing(commentary: str) -> dict[str, Any]:
+        post = {
+            "id": sent.id,
+            "author": fake.author,
+            "commentary": commentary,
+            "lifecycleState": "PUBLISHED",
+            "createdAt": created,
+            "lastModifiedAt": created,
+        }
+        return {"elements": [post], "paging": {"start": 0, "count": 20, "links": []}}
+
+    unescaped = "We open the new studio (finally) today #studio"
+    fake.fault("/rest/posts$", method="GET", status=200, body=listing(unescaped))
+    assert adapter.find_part(_outgoing(FIRST, started), 0, []) == sent
+    formatted = "We open the new studio – finally – today: #Studio"
+    fake.fault("/rest/posts$", method="GET", status=200, body=listing(formatted))
+    with pytest.raises(Unknowable, match="nearly match"):
+        adapter.find_part(_outgoing(FIRST, started), 0, [])
+    # a comment LinkedIn formatted otherwise is for a person too
+    body = {
+        "elements": [
+            {
+                "id": "6999",
+                "actor": fake.author,
+                "message": {"text": "Come by for tea – 10:00 to 16:00"},
+                "created": {"time": created},
+            }
+        ],
+        "paging": {"start": 0, "count": 20, "links": []},
+    }
+    fake.fault("/comments$", method="GET", status=200, body=body)
+    two = Outgoing(
+        post_id="2026/12/hello",
+        channel="linkedin",
+        parts=(RenderedPart(FIRST, 1), RenderedPart(SECOND, 2)),
+        media=(),
+        key="k",
+        started=started,
+    )
+    with pytest.raises(Unknowable, match="nearly match"):
+        adapter.find_part(two, 1, [sent])

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -452,3 +453,23 @@ def test_a_throttled_metrics_read_is_an_error_not_unavailable() -> None:
     with pytest.raises(PlatformError, match="rate limited") as caught:
         metrics_reader(CHANNEL, env(fake), caller).post_metrics([one])
     assert caught.value.retryable
+
+
+def test_find_part_sees_through_entities_and_leaves_reformatted_text_to_a_person() -> None:
+    """A listing whose text Meta escaped (``&amp;``) or formatted otherwise must not read as
+    "certainly not sent": the first is our post, the second is for a person."""
+    fake = ThreadsFake(polls=0)
+    text = "Prints & frames <3 at the studio, today only"
+    root = adapter(fake).publish_part(outgoing(text), 0, [])
+    stamp = (NOW + timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+    def listing(shown: str) -> dict[str, Any]:
+        item = {"id": root.id, "text": shown, "timestamp": stamp, "media_type": "TEXT_POST"}
+        return {"data": [item]}
+
+    fake.fault(r"/threads$", method="GET", status=200, body=listing(escape(text)))
+    assert adapter(fake).find_part(outgoing(text), 0, []) == Remote(root.id, None)
+    shown = "Prints & Frames <3 at the studio — today only!"
+    fake.fault(r"/threads$", method="GET", status=200, body=listing(shown))
+    with pytest.raises(Unknowable, match="formatted otherwise"):
+        adapter(fake).find_part(outgoing(text), 0, [])

@@ -35,6 +35,7 @@ repeat.
 
 from __future__ import annotations
 
+import html
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -59,6 +60,7 @@ __all__ = [
     "graph_error",
     "insight_values",
     "list_since",
+    "loose_text",
     "normal_text",
     "parse_time",
     "pick",
@@ -403,14 +405,18 @@ def pick(
     media also agree (``same_media``). One match and nothing else alike is the answer; two
     matches, or our text with other media, are for a person to settle."""
     wanted = normal_text(text)
+    loose = loose_text(text)
     ignore = set(skip)
     matches: list[Mapping[str, Any]] = []
     near = 0
     for item in items:
-        if str(item.get("id")) in ignore:
+        if str(item.get("id")) in ignore or not same_place(item):
             continue
         value = item.get(text_field)
-        if normal_text(value if isinstance(value, str) else "") != wanted or not same_place(item):
+        value = value if isinstance(value, str) else ""
+        if normal_text(value) != wanted:
+            if loose and loose_text(value) == loose:
+                near += 1  # our words, formatted by the platform: maybe ours
             continue
         if same_media(item):
             matches.append(item)
@@ -420,8 +426,9 @@ def pick(
         return matches[0]
     if matches or near:
         raise Unknowable(
-            f"part {part}: {len(matches)} post(s) match and {near} have the same text with "
-            "other images since the attempt began; check the account and settle it by hand"
+            f"part {part}: {len(matches)} post(s) match and {near} have the same text (or the "
+            "same words formatted otherwise) with other images since the attempt began; check "
+            "the account and settle it by hand"
         )
     if covered:
         return None
@@ -431,8 +438,15 @@ def pick(
 
 
 def normal_text(text: str) -> str:
-    """Text compared for reconciling: NFC, whitespace runs collapsed, ends stripped."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """Text compared for reconciling: HTML entities undone (``&amp;``), NFC, whitespace
+    runs collapsed, ends stripped."""
+    return " ".join(unicodedata.normalize("NFC", html.unescape(text)).split())
+
+
+def loose_text(text: str) -> str:
+    """Only the letters and digits (NFKC, case folded): texts equal here but not in
+    :func:`normal_text` were perhaps formatted by the platform, so a person settles them."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
 
 
 def parse_time(value: object) -> datetime | None:

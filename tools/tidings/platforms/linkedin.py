@@ -44,6 +44,7 @@ reason, and its followers are not reported.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -115,6 +116,8 @@ STAT_NAMES = (
 AUTHOR = re.compile(r"urn:li:(person|organization):[A-Za-z0-9_-]+")
 COMMENT = re.compile(r"urn:li:comment:\((urn:li:[a-zA-Z]+:[^,()]+),([^,()]+)\)")
 VERSION = re.compile(r"\d{6}(\.\d{2})?")
+_ESCAPED = re.compile(r"\\([\\|{}@\[\]()<>#*_~])")
+"""A character the "little" text format escapes (``\\(`` → ``(``)."""
 
 
 # -- pure logic ---------------------------------------------------------------------------
@@ -167,11 +170,30 @@ def post_body(author: str, text: str, images: Sequence[tuple[str, str]]) -> dict
     return body
 
 
+def _plain(text: str) -> str:
+    """Text as a reader sees it: NFC, the "little" format's backslash escapes undone
+    (LinkedIn may return the commentary with or without them), whitespace collapsed."""
+    return " ".join(_ESCAPED.sub(r"\1", unicodedata.normalize("NFC", text)).split())
+
+
+def _loose(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
 def same_text(ours: str, theirs: object) -> bool:
-    """Equal, or equal once runs of whitespace are one space (LinkedIn may trim)."""
+    """Equal once LinkedIn's possible normalisation is undone: escapes, NFC, whitespace."""
     if not isinstance(theirs, str):
         return False
-    return ours == theirs or " ".join(ours.split()) == " ".join(theirs.split())
+    return ours == theirs or _plain(ours) == _plain(theirs)
+
+
+def like_text(ours: str, theirs: object) -> bool:
+    """Not :func:`same_text`, but the same letters and digits: LinkedIn may have formatted
+    it (a mention, a link, punctuation), so it may be ours; a person settles it."""
+    if not isinstance(theirs, str):
+        return False
+    loose = _loose(ours)
+    return bool(loose) and loose == _loose(theirs)
 
 
 def alt_texts(post: Mapping[str, Any]) -> tuple[str, ...]:
@@ -612,7 +634,10 @@ class LinkedInAdapter:
                 if changed is not None and changed < since:
                     covered = True  # sorted by last change: everything after is older
                     break
-                if not same_text(text, post.get("commentary")):
+                commentary = post.get("commentary")
+                if not same_text(text, commentary):
+                    if like_text(text, commentary):
+                        near += 1  # our words, formatted otherwise: maybe ours
                     continue
                 created = post_time(post, "createdAt", "publishedAt")
                 state = post.get("lifecycleState", "PUBLISHED")
@@ -648,10 +673,16 @@ class LinkedInAdapter:
             for comment in elements:
                 if comment.get("actor") not in (None, self.author):
                     continue
-                if not same_text(text, comment_text(comment)):
-                    continue
+                said = comment_text(comment)
                 urn = comment_urn(comment, post)
-                if urn is None or urn in known:
+                if urn is not None and urn in known:
+                    continue
+                if not same_text(text, said):
+                    if like_text(text, said):
+                        near += 1  # our words, formatted otherwise: maybe ours
+                    continue
+                if urn is None:
+                    near += 1  # our text without an id to record: a person looks
                     continue
                 created = comment_time(comment)
                 if created is not None and created < since:
