@@ -23,8 +23,9 @@ from gitrepo import clone, make_remote, remote_file
 
 from tidings.model import Channel, Source
 from tidings.platforms import facebook
-from tidings.platforms.base import Caller, Counts, Remote, Unavailable
+from tidings.platforms.base import Caller, Counts, Outgoing, Remote, Unavailable
 from tidings.publish import Options, publish
+from tidings.render import RenderedPart
 
 CHANNELS = """channels:
   facebook:
@@ -320,3 +321,20 @@ def test_followers_and_fans_of_the_page() -> None:
     assert account.raw == {"followers_count": 321, "fan_count": 290}
     fake.followers = None
     assert _reader(fake).account_metrics().followers is None
+
+
+def test_an_older_post_listed_first_does_not_end_the_feed() -> None:
+    """A pinned post older than the attempt, listed before ours, must not hide ours."""
+    fake = FacebookFake()
+    page = _reader(fake)
+    text = "Prints and frames at the studio, today only"
+    out = Outgoing("2026/12/hello", "facebook", (RenderedPart(text, 1),), (), "k", NOW)
+    sent = page.publish_part(out, 0, [])
+    pinned = {
+        "id": f"{PAGE_ID}_1",
+        "message": "Welcome!",
+        "created_time": "2026-01-01T00:00:00+0000",
+    }
+    ours = {"id": sent.id, "message": text, "created_time": "2026-12-10T08:05:05+0000"}
+    fake.fault(r"/feed$", method="GET", status=200, body={"data": [pinned, ours]})
+    assert page.find_part(out, 0, []) == Remote(sent.id, None)

@@ -473,3 +473,16 @@ def test_find_part_sees_through_entities_and_leaves_reformatted_text_to_a_person
     fake.fault(r"/threads$", method="GET", status=200, body=listing(shown))
     with pytest.raises(Unknowable, match="formatted otherwise"):
         adapter(fake).find_part(outgoing(text), 0, [])
+
+
+def test_an_older_post_listed_first_does_not_end_the_listing() -> None:
+    """A pinned post older than the attempt, listed before ours, must not hide ours."""
+    fake = ThreadsFake(polls=0)
+    text = "Prints and frames at the studio, today only"
+    root = adapter(fake).publish_part(outgoing(text), 0, [])
+    old = (NOW - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    new = (NOW + timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    pinned = {"id": "1", "text": "Welcome!", "timestamp": old, "media_type": "TEXT_POST"}
+    ours = {"id": root.id, "text": text, "timestamp": new, "media_type": "TEXT_POST"}
+    fake.fault(r"/threads$", method="GET", status=200, body={"data": [pinned, ours]})
+    assert adapter(fake).find_part(outgoing(text), 0, []) == Remote(root.id, None)

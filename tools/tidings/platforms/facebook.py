@@ -278,13 +278,16 @@ class FacebookAdapter:
             data = body.get("data")
             if not isinstance(data, list):
                 raise PlatformError(f"{what}: the answer has no list", retryable=True)
+            older_last = False
             for item in data:
                 if not isinstance(item, dict):
                     continue
                 moment = parse_time(item.get("created_time"))
-                if moment is not None and moment < since:
-                    return items, True
-                items.append(item)
+                older_last = moment is not None and moment < since
+                if not older_last:
+                    items.append(item)
+            if older_last:  # the page ends before the window; an older post first (pinned)
+                return items, True  # proves nothing, so it is skipped, not an end
             paging = body.get("paging")
             paging = paging if isinstance(paging, dict) else {}
             cursors = paging.get("cursors")

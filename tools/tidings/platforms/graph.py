@@ -476,8 +476,9 @@ def list_since(
 ) -> tuple[list[dict[str, Any]], bool]:
     """The items of a Graph list (``data`` + ``paging.cursors.after``) from ``since`` on.
     The flag is True when the listing certainly holds every item since then (it reached the
-    end, or, for a list known to be ``newest_first``, an older item), False when
-    ``max_pages`` ran out first."""
+    end, or, for a list known to be ``newest_first``, a page that ends with an older item:
+    an older item first, like a pinned post, does not end it), False when ``max_pages`` ran
+    out first."""
     items: list[dict[str, Any]] = []
     params: dict[str, Any] = {"fields": fields, "limit": page_size, "since": int(since.timestamp())}
     for _ in range(max_pages):
@@ -485,15 +486,18 @@ def list_since(
         data = body.get("data")
         if not isinstance(data, list):
             raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
+        older_last = False
         for item in data:
             if not isinstance(item, dict):
                 continue
             moment = parse_time(item.get("timestamp"))
-            if moment is not None and moment < since:
-                if newest_first:
-                    return items, True
-                continue
-            items.append(item)
+            older_last = moment is not None and moment < since
+            if not older_last:
+                items.append(item)
+        if newest_first and older_last:
+            # The page *ends* before the window: everything after it is older. An older
+            # item earlier on the page (a pinned post) proves nothing, so it is skipped.
+            return items, True
         paging = body.get("paging")
         paging = paging if isinstance(paging, dict) else {}
         cursors = paging.get("cursors")
