@@ -734,3 +734,21 @@ def test_find_part_sees_the_commentary_however_linkedin_escapes_it() -> None:
     )
     with pytest.raises(Unknowable, match="nearly match"):
         adapter.find_part(two, 1, [sent])
+
+
+def test_a_listed_post_with_our_text_but_no_id_is_unknowable() -> None:
+    fake = LinkedInFake(processing_reads=0)
+    adapter = _adapter(fake)
+    started = datetime.now(UTC)
+    created = int(started.timestamp() * 1000) + 1000
+    post = {
+        "author": fake.author,
+        "commentary": FIRST,
+        "lifecycleState": "PUBLISHED",
+        "createdAt": created,
+        "lastModifiedAt": created,
+    }
+    body = {"elements": [post], "paging": {"start": 0, "count": 20, "links": []}}
+    fake.fault("/rest/posts$", method="GET", status=200, body=body)
+    with pytest.raises(Unknowable):
+        adapter.find_part(_outgoing(FIRST, started), 0, [])

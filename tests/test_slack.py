@@ -259,3 +259,18 @@ def test_an_address_that_is_not_a_url_is_named_not_shown() -> None:
     with pytest.raises(CredentialError) as info:
         slack.connect(_channel(), {"SLACK_HOOK": "not a url s3cr3t"}, caller)
     assert "SLACK_HOOK" in info.value.message and "s3cr3t" not in str(info.value)
+
+
+def test_an_answer_that_cannot_be_decoded_is_uncertain_not_a_crash(
+    repo: Callable[..., tuple[Path, Path]],
+) -> None:
+    """httpx raises DecodingError (not a TransportError) for a body it cannot decode: the
+    message may be out, so the part is left to a person, never a traceback or a resend."""
+    fake = SlackFake()
+    remote, work = repo()
+    gzip = {"content-encoding": "gzip"}
+    fake.fault(WRITE, method="POST", status=200, body="ok, but not gzip", headers=gzip)
+    report = publish(work, options(fake))
+    assert [o.result for o in report.outcomes] == ["unknown"]
+    assert len(fake.calls("POST", WRITE)) == 1  # not resent blindly
+    assert record(remote)["state"] == "unknown"

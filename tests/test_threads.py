@@ -486,3 +486,13 @@ def test_an_older_post_listed_first_does_not_end_the_listing() -> None:
     ours = {"id": root.id, "text": text, "timestamp": new, "media_type": "TEXT_POST"}
     fake.fault(r"/threads$", method="GET", status=200, body={"data": [pinned, ours]})
     assert adapter(fake).find_part(outgoing(text), 0, []) == Remote(root.id, None)
+
+
+def test_a_listed_post_with_our_text_but_no_id_is_unknowable_not_a_crash() -> None:
+    fake = ThreadsFake(polls=0)
+    text = "Prints and frames at the studio, today only"
+    stamp = (NOW + timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    item = {"text": text, "timestamp": stamp, "media_type": "TEXT_POST"}
+    fake.fault(r"/threads$", method="GET", status=200, body={"data": [item]})
+    with pytest.raises(Unknowable):
+        adapter(fake).find_part(outgoing(text), 0, [])

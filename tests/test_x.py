@@ -634,3 +634,18 @@ def test_oauth2_tokens_never_reach_the_output_or_the_ledger(
     for secret in (issued_access, issued_refresh, env["X_REFRESH_TOKEN"]):
         assert secret not in run.stdout + run.stderr
         assert secret not in ledger_text
+
+
+def test_a_listed_post_with_our_text_but_no_id_is_unknowable_not_a_crash() -> None:
+    fake = XFake()
+    x = adapter(fake)
+    out = outgoing("Prints are in today, framed and ready to take home.")
+    post = {"text": out.parts[0].text, "created_at": "2026-12-10T08:05:03.000Z"}
+    fake.fault(
+        rf"^/2/users/{USER_ID}/tweets$",
+        method="GET",
+        status=200,
+        body={"data": [post], "meta": {"result_count": 1}},
+    )
+    with pytest.raises(Unknowable):
+        x.find_part(out, 0, [])

@@ -418,10 +418,10 @@ def pick(
             if loose and loose_text(value) == loose:
                 near += 1  # our words, formatted by the platform: maybe ours
             continue
-        if same_media(item):
+        if same_media(item) and isinstance(item.get("id"), (str, int)) and str(item["id"]):
             matches.append(item)
         else:
-            near += 1
+            near += 1  # other images, or no id to record it by: a person looks
     if len(matches) == 1 and not near:
         return matches[0]
     if matches or near:

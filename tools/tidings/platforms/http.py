@@ -179,6 +179,12 @@ class Caller:
                     retryable=True,
                     uncertain=not isinstance(exc, httpx.ConnectError),
                 )
+            except httpx.RequestError as exc:  # DecodingError, TooManyRedirects: it answered
+                last = PlatformError(
+                    f"{what}: the answer could not be read ({type(exc).__name__})",
+                    retryable=True,
+                    uncertain=True,
+                )
             else:
                 if response.status_code in ok:
                     return response

@@ -645,8 +645,10 @@ class LinkedInAdapter:
                     near += 1  # our text, posted before this attempt (edited since)
                 elif state != "PUBLISHED" or alt_texts(post) != alts:
                     near += 1
-                elif isinstance(post.get("id"), str):
+                elif isinstance(post.get("id"), str) and post["id"]:
                     matches.append(str(post["id"]))
+                else:
+                    near += 1  # our post, but no id to record it by: a person looks
             if covered:
                 break
         return self._verdict(1, matches, near, covered, "post", lambda u: Remote(u, post_url(u)))
