@@ -206,9 +206,11 @@ def test_a_platform_that_echoes_the_token_does_not_leak_it(
     assert all(fake.token not in o.detail for o in report.outcomes)
 
 
-def test_a_refusal_keeps_metas_words_and_is_not_retried(
+def test_a_missing_permission_keeps_metas_words_and_the_post_stays_due(
     repo: Callable[..., tuple[Path, Path]],
 ) -> None:
+    """A permission the token lacks is the channel's problem, not the post's: the channel
+    stops and the post is retried once a person grants it, never failed for good."""
     fake = FacebookFake()
     remote, work = repo()
     refusal = graph_body(
@@ -219,9 +221,20 @@ def test_a_refusal_keeps_metas_words_and_is_not_retried(
     fake.fault(r"/feed$", method="POST", status=403, body=refusal)
     publish(work, options(fake))
     rec = record(remote)
-    assert rec["state"] == "failed" and rec["retry"] is False
+    assert rec["state"] == "failed" and rec["retry"] is True
     assert "You need pages_manage_posts to publish on this Page. (Graph error 200)" in rec["error"]
     assert not fake.texts()
+    assert publish(work, options(fake, LATER)).ok  # granted since: it goes out once
+    assert len(fake.posts()) == 1 and record(remote)["state"] == "published"
+
+
+def test_a_permanent_refusal_is_not_retried(repo: Callable[..., tuple[Path, Path]]) -> None:
+    fake = FacebookFake()
+    remote, work = repo()
+    fake.fault(r"/feed$", method="POST", status=400, body=graph_body("(#100) Bad link", 100))
+    publish(work, options(fake))
+    rec = record(remote)
+    assert rec["state"] == "failed" and rec["retry"] is False
 
 
 def test_expired_posts_are_deleted_comments_first(repo: Callable[..., tuple[Path, Path]]) -> None:

@@ -11,7 +11,8 @@ whatever went wrong, so the *code* decides (:func:`graph_error`, usable as
   ``estimated_time_to_regain_access`` (``X-Business-Use-Case-Usage``/``X-App-Usage``
   headers) when given, else :data:`THROTTLE_WAIT`; a wait longer than the caller's budget
   ends the run's attempt and the next run tries again;
-* an expired, revoked or invalid token, codes :data:`AUTH_CODES` (190, 102, 463, 467…):
+* an expired, revoked or invalid token, codes :data:`AUTH_CODES` (190, 102, 463, 467…),
+  or a missing permission, :data:`PERMISSION_CODES` (10, 200-299), or HTTP 401/403:
   ``auth=True``, the publisher stops the channel; :class:`Graph` adds the name of the
   variable holding the token and how to refresh it, never the value;
 * ``is_transient``, codes 1/2 or a 5xx: retryable, and *uncertain* (the platform may have
@@ -72,8 +73,12 @@ RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001, 80002, 80004, 80005, 80006,
 """Application, user, page and business-use-case throttling (Graph "rate limiting" docs)."""
 AUTH_CODES = frozenset({102, 190, 463, 467})
 """Session/token errors: 190 invalid or expired OAuth token (subcodes 458-467), 102 API
-session. Code 10 and 200-299 (permission missing) are permanent, not ``auth``: the token is
-fine but lacks a scope, which a person must grant."""
+session."""
+PERMISSION_CODES = frozenset({10, *range(200, 300)})
+"""The token lacks a permission (``pages_manage_posts``, ``threads_content_publish``…) or
+its user is no admin of the Page. Also ``auth``: the channel stops and its posts stay due
+(``retry``), so once a person grants the permission they go out; a permanent failure would
+leave every post of the channel undone for good."""
 TRANSIENT_CODES = frozenset({1, 2})
 """API Unknown / API Service: temporary, and the platform may have acted."""
 QUOTA_CODES = frozenset({9})
@@ -167,11 +172,11 @@ def graph_error(response: httpx.Response, what: str) -> PlatformError | None:
             status=status,
             retry_after=QUOTA_WAIT,
         )
-    if code in AUTH_CODES:
+    if code in AUTH_CODES or code in PERMISSION_CODES:
         return PlatformError(full, retryable=False, status=status, auth=True)
     if error.get("is_transient") is True or code in TRANSIENT_CODES or status >= 500:
         return PlatformError(full, retryable=True, status=status, uncertain=True)
-    return PlatformError(full, retryable=False, status=status, auth=status == 401)
+    return PlatformError(full, retryable=False, status=status, auth=status in (401, 403))
 
 
 def _redacted(error: PlatformError, secrets: Iterable[str], hint: str) -> PlatformError:
