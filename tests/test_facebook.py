@@ -351,3 +351,16 @@ def test_an_older_post_listed_first_does_not_end_the_feed() -> None:
     ours = {"id": sent.id, "message": text, "created_time": "2026-12-10T08:05:05+0000"}
     fake.fault(r"/feed$", method="GET", status=200, body={"data": [pinned, ours]})
     assert page.find_part(out, 0, []) == Remote(sent.id, None)
+
+
+def test_an_empty_feed_page_with_a_next_cursor_is_not_the_end() -> None:
+    fake = FacebookFake()
+    page = _reader(fake)
+    text = "Prints and frames at the studio, today only"
+    out = Outgoing("2026/12/hello", "facebook", (RenderedPart(text, 1),), (), "k", NOW)
+    sent = page.publish_part(out, 0, [])
+    paging = {"cursors": {"before": "b", "after": "a1"}, "next": "http://graph.test/next"}
+    ours = {"id": sent.id, "message": text, "created_time": "2026-12-10T08:05:05+0000"}
+    fake.fault(r"/feed$", method="GET", status=200, body={"data": [], "paging": paging})
+    fake.fault(r"/feed$", method="GET", status=200, body={"data": [ours]})
+    assert page.find_part(out, 0, []) == Remote(sent.id, None)

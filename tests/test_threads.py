@@ -496,3 +496,17 @@ def test_a_listed_post_with_our_text_but_no_id_is_unknowable_not_a_crash() -> No
     fake.fault(r"/threads$", method="GET", status=200, body={"data": [item]})
     with pytest.raises(Unknowable):
         adapter(fake).find_part(outgoing(text), 0, [])
+
+
+def test_an_empty_page_with_a_next_cursor_is_not_the_end_of_the_listing() -> None:
+    """Graph may answer a page with no items and a ``next`` link (it filtered the page):
+    only the absence of ``next`` ends the listing."""
+    fake = ThreadsFake(polls=0)
+    text = "Prints and frames at the studio, today only"
+    root = adapter(fake).publish_part(outgoing(text), 0, [])
+    new = (NOW + timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    paging = {"cursors": {"before": "b", "after": "a1"}, "next": "http://threads.test/next"}
+    ours = {"id": root.id, "text": text, "timestamp": new, "media_type": "TEXT_POST"}
+    fake.fault(r"/threads$", method="GET", status=200, body={"data": [], "paging": paging})
+    fake.fault(r"/threads$", method="GET", status=200, body={"data": [ours]})
+    assert adapter(fake).find_part(outgoing(text), 0, []) == Remote(root.id, None)

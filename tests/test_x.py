@@ -649,3 +649,14 @@ def test_a_listed_post_with_our_text_but_no_id_is_unknowable_not_a_crash() -> No
     )
     with pytest.raises(Unknowable):
         x.find_part(out, 0, [])
+
+
+def test_a_timeline_answer_with_only_errors_is_not_an_empty_timeline() -> None:
+    """X can answer 200 with ``errors[]`` and no ``data``: nothing was read, so the part
+    is not "certainly not sent"."""
+    fake = XFake()
+    x = adapter(fake)
+    errors = {"errors": [{"title": "Service Unavailable", "detail": "try again"}]}
+    fake.fault(rf"^/2/users/{USER_ID}/tweets$", method="GET", status=200, body=errors)
+    with pytest.raises(PlatformError, match="no list of posts"):
+        x.find_part(outgoing("Prints are in today."), 0, [])

@@ -292,7 +292,7 @@ class FacebookAdapter:
             paging = paging if isinstance(paging, dict) else {}
             cursors = paging.get("cursors")
             after = cursors.get("after") if isinstance(cursors, dict) else None
-            if not data or not paging.get("next") or not after:
+            if not paging.get("next") or not after:  # Graph: an empty page is no end
                 return items, True
             params = {**params, "after": after}
         return items, False

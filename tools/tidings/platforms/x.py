@@ -431,7 +431,8 @@ class XAdapter:
         for _ in range(self.max_pages):
             body = self._read(path, what, params, fields)
             page = body.get("data", [])
-            if not isinstance(page, list):
+            if not isinstance(page, list) or ("data" not in body and body.get("errors")):
+                # a 200 may carry only errors[]: that is not "no posts"
                 raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
             for post in page:
                 verdict = want.compare(post) if isinstance(post, dict) else "no"
