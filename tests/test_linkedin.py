@@ -752,3 +752,15 @@ def test_a_listed_post_with_our_text_but_no_id_is_unknowable() -> None:
     fake.fault("/rest/posts$", method="GET", status=200, body=body)
     with pytest.raises(Unknowable):
         adapter.find_part(_outgoing(FIRST, started), 0, [])
+
+
+def test_an_identical_post_from_before_the_attempt_is_never_taken_for_ours() -> None:
+    clock = [NOW.timestamp()]
+    fake = LinkedInFake(clock=lambda: clock[0])
+    adapter = _adapter(fake)
+    adapter.caller.clock = lambda: clock[0]
+    adapter.publish_part(_outgoing("Gift vouchers are here.", NOW), 0, [])  # by hand
+    clock[0] += 300
+    started = datetime.fromtimestamp(clock[0], UTC)  # the attempt begins five minutes later
+    with pytest.raises(Unknowable, match="nearly match"):
+        adapter.find_part(_outgoing("Gift vouchers are here.", started), 0, [])

@@ -510,3 +510,14 @@ def test_an_empty_page_with_a_next_cursor_is_not_the_end_of_the_listing() -> Non
     fake.fault(r"/threads$", method="GET", status=200, body={"data": [], "paging": paging})
     fake.fault(r"/threads$", method="GET", status=200, body={"data": [ours]})
     assert adapter(fake).find_part(outgoing(text), 0, []) == Remote(root.id, None)
+
+
+def test_an_identical_post_from_before_the_attempt_is_never_taken_for_ours() -> None:
+    """The fake dates posts from 08:00; an attempt that began at 08:05 did not make them."""
+    fake = ThreadsFake(polls=0)
+    text = "Prints and frames at the studio, today only"
+    adapter(fake).publish_part(outgoing(text), 0, [])  # by hand, before the attempt
+    threads = adapter(fake)
+    threads.graph.caller.clock = lambda: (NOW + timedelta(minutes=15)).timestamp()
+    with pytest.raises(Unknowable, match="1 have the same text"):
+        threads.find_part(outgoing(text), 0, [])

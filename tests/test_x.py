@@ -660,3 +660,18 @@ def test_a_timeline_answer_with_only_errors_is_not_an_empty_timeline() -> None:
     fake.fault(rf"^/2/users/{USER_ID}/tweets$", method="GET", status=200, body=errors)
     with pytest.raises(PlatformError, match="no list of posts"):
         x.find_part(outgoing("Prints are in today."), 0, [])
+
+
+def test_an_identical_post_from_before_the_attempt_is_never_taken_for_ours() -> None:
+    """Our text, posted by hand five minutes before the attempt began, is inside the window
+    (clock skew) but is not this attempt's post: taking it would lose ours."""
+    fake = XFake()
+    later = (NOW + timedelta(minutes=15)).timestamp()
+    fake.clock = lambda: later
+    x = adapter(fake)
+    x.caller.clock = lambda: later
+    fake.seed("Gift vouchers are here.", created=NOW - timedelta(minutes=5))
+    with pytest.raises(Unknowable, match="nearly match"):
+        x.find_part(outgoing("Gift vouchers are here."), 0, [])
+    fake.seed("Prints are in.", created=NOW + timedelta(seconds=20))  # the attempt's own
+    assert x.find_part(outgoing("Prints are in."), 0, []) is not None

@@ -53,7 +53,7 @@ from .base import (
     count,
     credential,
 )
-from .graph import Graph, error_code, insight_values, parse_time, pick
+from .graph import Graph, error_code, insight_values, not_before, parse_time, pick
 
 __all__ = [
     "CLOCK_SKEW",
@@ -151,6 +151,8 @@ class FacebookAdapter:
             skip=[p.id for p in thread],
             same_place=lambda item: _author(item) in (None, self.page),
             part=index + 1,
+            not_before=not_before(self.graph.caller, out.started),
+            time_field="created_time",
         )
         return _remote(found, what) if found is not None else None
 

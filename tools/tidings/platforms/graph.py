@@ -41,7 +41,7 @@ import json
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -50,6 +50,7 @@ from .base import Unknowable
 from .http import Caller, PlatformError
 
 __all__ = [
+    "ATTEMPT_TOLERANCE",
     "AUTH_CODES",
     "POLL_BUDGET",
     "POLL_DELAYS",
@@ -63,6 +64,7 @@ __all__ = [
     "list_since",
     "loose_text",
     "normal_text",
+    "not_before",
     "parse_time",
     "pick",
     "quota",
@@ -89,6 +91,10 @@ THROTTLE_WAIT = 60.0
 """Seconds to wait after a throttling answer that does not say how long."""
 POLL_DELAYS = (3.0, 10.0, 30.0, 60.0, 60.0, 60.0, 60.0)
 """Waits between container status reads (the first read is immediate)."""
+ATTEMPT_TOLERANCE = timedelta(minutes=1)
+"""How much earlier than the attempt's start a platform may date our own post (clocks
+disagree by a second or two on NTP-synchronised machines): an identical post dated earlier
+than that is someone else's, made before the attempt."""
 POLL_BUDGET = 300.0
 """Seconds one post may wait for its containers (Meta: poll for no more than 5 minutes)."""
 
@@ -401,6 +407,8 @@ def pick(
     same_place: Callable[[Mapping[str, Any]], bool] = lambda item: True,
     same_media: Callable[[Mapping[str, Any]], bool] = lambda item: True,
     part: int = 1,
+    not_before: datetime | None = None,
+    time_field: str = "timestamp",
 ) -> Mapping[str, Any] | None:
     """Reconcile without idempotency: the one listed item that is our part, None when the
     listing is complete (``covered``) and nothing is like it, else :class:`Unknowable`.
@@ -408,7 +416,10 @@ def pick(
     An item is *like* ours when its ``text_field`` equals ``text`` (see :func:`normal_text`)
     and ``same_place`` holds (the same reply parent, or top level); it *matches* when its
     media also agree (``same_media``). One match and nothing else alike is the answer; two
-    matches, or our text with other media, are for a person to settle."""
+    matches, or our text with other media, are for a person to settle. An item like ours
+    whose ``time_field`` is before ``not_before`` (the attempt's start less
+    :data:`ATTEMPT_TOLERANCE`) is an older post with our text, perhaps made by hand: never
+    taken for ours (that would lose our post), so it too is for a person."""
     wanted = normal_text(text)
     loose = loose_text(text)
     ignore = set(skip)
@@ -423,7 +434,10 @@ def pick(
             if loose and loose_text(value) == loose:
                 near += 1  # our words, formatted by the platform: maybe ours
             continue
-        if same_media(item) and isinstance(item.get("id"), (str, int)) and str(item["id"]):
+        moment = parse_time(item.get(time_field))
+        if not_before is not None and moment is not None and moment < not_before:
+            near += 1  # our text, posted before the attempt began: not this attempt's
+        elif same_media(item) and isinstance(item.get("id"), (str, int)) and str(item["id"]):
             matches.append(item)
         else:
             near += 1  # other images, or no id to record it by: a person looks
@@ -452,6 +466,14 @@ def loose_text(text: str) -> str:
     """Only the letters and digits (NFKC, case folded): texts equal here but not in
     :func:`normal_text` were perhaps formatted by the platform, so a person settles them."""
     return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
+def not_before(caller: Caller, started: datetime) -> datetime:
+    """The earliest time a platform may date a post of the attempt that began at
+    ``started``: the attempt's start (or our clock, when that is earlier: the safe side)
+    less :data:`ATTEMPT_TOLERANCE`."""
+    start = started if started.tzinfo else started.replace(tzinfo=UTC)
+    return min(start, datetime.fromtimestamp(caller.clock(), UTC)) - ATTEMPT_TOLERANCE
 
 
 def parse_time(value: object) -> datetime | None:

@@ -55,7 +55,15 @@ from .base import (
     count,
     credential,
 )
-from .graph import Graph, insight_values, list_since, pick, quota, wait_finished
+from .graph import (
+    Graph,
+    insight_values,
+    list_since,
+    not_before,
+    pick,
+    quota,
+    wait_finished,
+)
 
 __all__ = ["CLOCK_SKEW", "DEFAULT_API", "MAX_CAROUSEL", "InstagramAdapter", "connect"]
 
@@ -168,6 +176,7 @@ class InstagramAdapter:
             text_field="caption",
             text=out.parts[0].text,
             same_media=lambda item: item.get("media_type") in (None, kind),
+            not_before=not_before(self.graph.caller, out.started),
         )
         if found is None:
             if published:
@@ -266,6 +275,7 @@ class InstagramAdapter:
             skip=[p.id for p in thread],
             same_place=lambda item: _ours(item, self.user),
             part=index + 1,
+            not_before=not_before(self.graph.caller, out.started),
         )
         return None if found is None else Remote(str(found["id"]), thread[0].url)
 

@@ -94,6 +94,9 @@ a year; a 426 answer names the credential to set to a newer ``YYYYMM``."""
 RESTLI = "2.0.0"
 CLOCK_SKEW = timedelta(minutes=10)
 """How far LinkedIn's ``createdAt`` may disagree with our clock."""
+ATTEMPT_TOLERANCE = timedelta(minutes=1)
+"""How much earlier than the attempt's start LinkedIn may date our own post; an identical
+post dated earlier is another one (made by hand before the attempt), never taken for ours."""
 PAGE_SIZE = 20
 MAX_PAGES = 5
 STATS_PER_READ = 20
@@ -364,10 +367,11 @@ class LinkedInAdapter:
         # An attempt creates nothing before it starts; when our clock disagrees with the
         # attempt key, the earlier of the two is the safe bound (more is read, not less).
         since = min(started, now) - CLOCK_SKEW
+        earliest = min(started, now) - ATTEMPT_TOLERANCE
         try:
             if index == 0:
-                return self._find_post(out, since)
-            return self._find_comment(out, index, thread, since)
+                return self._find_post(out, since, earliest)
+            return self._find_comment(out, index, thread, since, earliest)
         except PlatformError as error:
             if error.uncertain:
                 raise
@@ -598,7 +602,7 @@ class LinkedInAdapter:
 
     # -- reconciling ---------------------------------------------------------------------
 
-    def _find_post(self, out: Outgoing, since: datetime) -> Remote | None:
+    def _find_post(self, out: Outgoing, since: datetime, earliest: datetime) -> Remote | None:
         what = "look for part 1 among the author's posts"
         text = out.parts[0].text
         alts = tuple(m.alt for m in out.media)
@@ -641,8 +645,8 @@ class LinkedInAdapter:
                     continue
                 created = post_time(post, "createdAt", "publishedAt")
                 state = post.get("lifecycleState", "PUBLISHED")
-                if created is not None and created < since:
-                    near += 1  # our text, posted before this attempt (edited since)
+                if created is not None and created < earliest:
+                    near += 1  # our text, posted before this attempt (by hand, or edited)
                 elif state != "PUBLISHED" or alt_texts(post) != alts:
                     near += 1
                 elif isinstance(post.get("id"), str) and post["id"]:
@@ -654,7 +658,12 @@ class LinkedInAdapter:
         return self._verdict(1, matches, near, covered, "post", lambda u: Remote(u, post_url(u)))
 
     def _find_comment(
-        self, out: Outgoing, index: int, thread: Sequence[Remote], since: datetime
+        self,
+        out: Outgoing,
+        index: int,
+        thread: Sequence[Remote],
+        since: datetime,
+        earliest: datetime,
     ) -> Remote | None:
         post = thread[0].id
         what = f"look for part {index + 1} among the post's comments"
@@ -687,7 +696,7 @@ class LinkedInAdapter:
                     near += 1  # our text without an id to record: a person looks
                     continue
                 created = comment_time(comment)
-                if created is not None and created < since:
+                if created is not None and created < earliest:
                     near += 1
                 else:
                     matches.append(urn)

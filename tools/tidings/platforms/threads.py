@@ -54,7 +54,16 @@ from .base import (
     Unknowable,
     credential,
 )
-from .graph import Graph, error_code, insight_values, list_since, pick, quota, wait_finished
+from .graph import (
+    Graph,
+    error_code,
+    insight_values,
+    list_since,
+    not_before,
+    pick,
+    quota,
+    wait_finished,
+)
 
 __all__ = ["CLOCK_SKEW", "DEFAULT_API", "ThreadsAdapter", "connect", "metrics_reader"]
 
@@ -190,6 +199,7 @@ class ThreadsAdapter:
             same_place=lambda item: _same_place(item, parent),
             same_media=lambda item: item.get("media_type") in (None, kind),
             part=index + 1,
+            not_before=not_before(self.graph.caller, out.started),
         )
         if found is None:
             if published:  # it went out, but the listing does not show it (yet)

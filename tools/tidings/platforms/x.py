@@ -79,6 +79,9 @@ PAGE_SIZE = 100
 MAX_PAGES = 5
 CLOCK_SKEW = timedelta(minutes=10)
 """How far X's ``created_at`` may disagree with our clock."""
+ATTEMPT_TOLERANCE = timedelta(minutes=1)
+"""How much earlier than the attempt's start X may date our own post; an identical post
+dated earlier is another one (made by hand before the attempt), never taken for ours."""
 LOOSE_MINIMUM = 20
 """Letters and digits a text needs before a match that ignores punctuation counts."""
 MEDIA_WAIT = 120.0
@@ -211,9 +214,17 @@ class _Wanted:
     reply_to: str | None
     images: int
     skip: frozenset[str]
+    not_before: datetime | None = None
+    """An identical post X dates earlier is not this attempt's (see :data:`ATTEMPT_TOLERANCE`)."""
 
     @classmethod
-    def of(cls, out: Outgoing, index: int, thread: Sequence[Remote]) -> _Wanted:
+    def of(
+        cls,
+        out: Outgoing,
+        index: int,
+        thread: Sequence[Remote],
+        not_before: datetime | None = None,
+    ) -> _Wanted:
         text = out.parts[index].text
         return cls(
             _strict(text),
@@ -221,6 +232,7 @@ class _Wanted:
             thread[-1].id if index > 0 else None,
             len(out.media) if index == 0 else 0,
             frozenset(p.id for p in thread),
+            not_before,
         )
 
     def compare(self, post: Mapping[str, Any]) -> str:
@@ -248,6 +260,9 @@ class _Wanted:
         post_id = post.get("id")
         if not isinstance(post_id, str) or not post_id:
             return "near"  # our text with no id to record it by: a person looks
+        created = _time(post.get("created_at"))
+        if self.not_before is not None and created is not None and created < self.not_before:
+            return "near"  # our text, posted before the attempt began (by hand?)
         return "match" if images == self.images else "near"
 
 
@@ -418,7 +433,7 @@ class XAdapter:
         started = _aware(out.started)
         clock = datetime.fromtimestamp(self.caller.clock(), UTC)
         since = min(started, clock) - CLOCK_SKEW  # a wider window is always safe
-        want = _Wanted.of(out, index, thread)
+        want = _Wanted.of(out, index, thread, min(started, clock) - ATTEMPT_TOLERANCE)
         params: dict[str, str] = {
             "max_results": str(self.page_size),
             "start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -680,6 +695,16 @@ def _remote(post_id: str) -> Remote:
 def _check_thread(index: int, thread: Sequence[Remote]) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
+
+
+def _time(value: object) -> datetime | None:
+    """X's ``created_at`` (``2026-12-10T08:05:03.000Z``) as an aware datetime."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return _aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return None
 
 
 def _aware(moment: datetime) -> datetime:
