@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import ClassVar, NamedTuple, Protocol
@@ -32,8 +32,10 @@ __all__ = [
     "Remote",
     "Unavailable",
     "Unknowable",
+    "aware",
     "count",
     "credential",
+    "parse_time",
 ]
 
 
@@ -170,6 +172,22 @@ def count(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     return None
+
+
+def aware(moment: datetime) -> datetime:
+    """``moment`` with a time zone (UTC when it has none)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_time(value: object) -> datetime | None:
+    """A platform's ISO-8601 time (``…Z``, ``…+00:00``, ``…+0000``) as an aware datetime;
+    None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return None
 
 
 def credential(

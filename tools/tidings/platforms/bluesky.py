@@ -38,6 +38,7 @@ from .base import (
     PlatformError,
     Remote,
     Unavailable,
+    aware,
     count,
     credential,
 )
@@ -109,18 +110,14 @@ def record_key(key: str, index: int, started: datetime) -> str:
         raise ValueError(f"part index {index} out of range")
     digest = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
     slot, clock_id = (digest >> 10) & 0xFFFF, digest & 0x3FF
-    micros = (_aware(started) - _EPOCH) // timedelta(microseconds=1)
+    micros = (aware(started) - _EPOCH) // timedelta(microseconds=1)
     return tid(micros + slot * MAX_PARTS + index, clock_id)
 
 
 def created_at(started: datetime, index: int) -> str:
     """``createdAt``: when the attempt began (UTC, milliseconds), a millisecond per part."""
-    moment = _aware(started).astimezone(UTC) + timedelta(milliseconds=index)
+    moment = aware(started).astimezone(UTC) + timedelta(milliseconds=index)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def facet_spans(part: RenderedPart) -> list[tuple[int, int, str, str]]:

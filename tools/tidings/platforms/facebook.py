@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from ..model import Channel
@@ -50,6 +50,7 @@ from .base import (
     PlatformError,
     Remote,
     Unavailable,
+    aware,
     count,
     credential,
 )
@@ -139,7 +140,7 @@ class FacebookAdapter:
 
     def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         what = f"look for part {index + 1}"
-        since = _aware(out.started) - CLOCK_SKEW
+        since = aware(out.started) - CLOCK_SKEW
         # the feed also holds visitors' posts: only the Page's own count
         path = f"{self.page}/feed" if index == 0 else f"{thread[0].id}/comments"
         items, covered = self._list(path, since, what)
@@ -354,7 +355,3 @@ def _without(error: PlatformError, token: str, hint: str) -> PlatformError:
         auth=error.auth,
         uncertain=error.uncertain,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -46,7 +46,7 @@ from typing import Any
 
 import httpx
 
-from .base import Unknowable
+from .base import Unknowable, parse_time
 from .http import Caller, PlatformError
 
 __all__ = [
@@ -474,20 +474,6 @@ def not_before(caller: Caller, started: datetime) -> datetime:
     less :data:`ATTEMPT_TOLERANCE`."""
     start = started if started.tzinfo else started.replace(tzinfo=UTC)
     return min(start, datetime.fromtimestamp(caller.clock(), UTC)) - ATTEMPT_TOLERANCE
-
-
-def parse_time(value: object) -> datetime | None:
-    """A Graph ``timestamp`` (``2026-12-10T08:05:03+0000``) as an aware datetime."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def list_since(

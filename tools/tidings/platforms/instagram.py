@@ -38,7 +38,7 @@ code 190) stops the channel with a message naming the variable and the renewal.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from ..model import Channel
@@ -52,6 +52,7 @@ from .base import (
     Remote,
     Unavailable,
     Unknowable,
+    aware,
     count,
     credential,
 )
@@ -164,7 +165,7 @@ class InstagramAdapter:
             self.graph,
             f"{self.user}/media",
             fields=MEDIA_FIELDS,
-            since=_aware(out.started) - CLOCK_SKEW,
+            since=aware(out.started) - CLOCK_SKEW,
             what=what,
             page_size=self.page_size,
             max_pages=self.max_pages,
@@ -261,7 +262,7 @@ class InstagramAdapter:
             self.graph,
             f"{thread[0].id}/comments",
             fields=COMMENT_FIELDS,
-            since=_aware(out.started) - CLOCK_SKEW,
+            since=aware(out.started) - CLOCK_SKEW,
             what=f"look for part {index + 1} among the post's comments",
             page_size=50,
             max_pages=self.max_pages,
@@ -361,7 +362,3 @@ def _ours(comment: Mapping[str, Any], user: str) -> bool:
     author = comment.get("from")
     author_id = str(author.get("id") or "") if isinstance(author, dict) else ""
     return not (user.isdigit() and author_id and author_id != user)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -54,8 +54,10 @@ from .base import (
     Remote,
     Unavailable,
     Unknowable,
+    aware,
     count,
     credential,
+    parse_time,
 )
 
 __all__ = [
@@ -218,7 +220,7 @@ class MastodonAdapter:
     def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         _check_thread(index, thread)
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
-        if now - _aware(out.started) < KEY_FRESH:
+        if now - aware(out.started) < KEY_FRESH:
             return self.publish_part(out, index, thread)  # the key is still stored: replay
         return self._search_history(out, index, thread)
 
@@ -376,7 +378,7 @@ class MastodonAdapter:
 
     def _search_history(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         what = f"look for part {index + 1} in the account's statuses"
-        since = _aware(out.started) - CLOCK_SKEW
+        since = aware(out.started) - CLOCK_SKEW
         path = f"/api/v1/accounts/{self._account()}/statuses"
         want = _Wanted.of(out, index, thread)
         matches: list[dict[str, Any]] = []
@@ -397,7 +399,7 @@ class MastodonAdapter:
             for status in page:
                 if not isinstance(status, dict):
                     continue
-                created = _parse_time(status.get("created_at"))
+                created = parse_time(status.get("created_at"))
                 if created is not None and created < since:
                     covered = True
                     break
@@ -540,19 +542,6 @@ def _still_processing(error: PlatformError) -> bool:
 
 def _processing_delays(attempts: int) -> list[float]:
     return [min(5.0, 1.0 * 2**n) for n in range(attempts)]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return _aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

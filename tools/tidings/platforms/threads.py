@@ -36,7 +36,7 @@ channel with a message naming the variable and the renewal; ``site/setup.md`` ex
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, ClassVar
 
 import httpx
@@ -52,6 +52,7 @@ from .base import (
     Remote,
     Unavailable,
     Unknowable,
+    aware,
     credential,
 )
 from .graph import (
@@ -173,7 +174,7 @@ class ThreadsAdapter:
                 "GET", container, safe=True, what=what, params={"fields": "status"}
             ).get("status")
             published = state == "PUBLISHED"
-        since = _aware(out.started) - CLOCK_SKEW
+        since = aware(out.started) - CLOCK_SKEW
         parent = thread[-1].id if index > 0 else None
         path, fields = (
             (f"{self.user}/replies", REPLY_FIELDS)
@@ -350,7 +351,3 @@ def _gone(response: httpx.Response) -> bool:
 def _check_thread(index: int, thread: Sequence[Remote]) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -52,8 +52,10 @@ from .base import (
     Remote,
     Unavailable,
     Unknowable,
+    aware,
     count,
     credential,
+    parse_time,
 )
 from .http import wait_seconds
 from .x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
@@ -260,7 +262,7 @@ class _Wanted:
         post_id = post.get("id")
         if not isinstance(post_id, str) or not post_id:
             return "near"  # our text with no id to record it by: a person looks
-        created = _time(post.get("created_at"))
+        created = parse_time(post.get("created_at"))
         if self.not_before is not None and created is not None and created < self.not_before:
             return "near"  # our text, posted before the attempt began (by hand?)
         return "match" if images == self.images else "near"
@@ -430,7 +432,7 @@ class XAdapter:
 
     def _search(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         what = f"look for part {index + 1} in the account's posts"
-        started = _aware(out.started)
+        started = aware(out.started)
         clock = datetime.fromtimestamp(self.caller.clock(), UTC)
         since = min(started, clock) - CLOCK_SKEW  # a wider window is always safe
         want = _Wanted.of(out, index, thread, min(started, clock) - ATTEMPT_TOLERANCE)
@@ -695,20 +697,6 @@ def _remote(post_id: str) -> Remote:
 def _check_thread(index: int, thread: Sequence[Remote]) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
-
-
-def _time(value: object) -> datetime | None:
-    """X's ``created_at`` (``2026-12-10T08:05:03.000Z``) as an aware datetime."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return _aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _body(response: httpx.Response, what: str) -> dict[str, Any]:
