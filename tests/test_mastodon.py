@@ -263,6 +263,20 @@ def test_a_later_part_needs_the_thread(adapter: MastodonAdapter) -> None:
         adapter.publish_part(outgoing("One", "Two"), 1, [])
 
 
+def test_an_identical_status_from_before_the_attempt_is_never_taken_for_ours(
+    make_adapter: Callable[..., MastodonAdapter], mastodon: MastodonServer
+) -> None:
+    """Someone posted the same words by hand 5 minutes before the attempt began: that is
+    not our part (returning it would lose ours), and not proof it is missing either."""
+    now = datetime.now(UTC)
+    adapter = make_adapter(clock=(now + timedelta(minutes=70)).timestamp)
+    adapter.publish_part(outgoing("Doors open at ten", key="by-hand"), 0, [])
+    out = outgoing("Doors open at ten", started=now + timedelta(minutes=5))
+    with pytest.raises(Unknowable, match="nearly match"):
+        adapter.find_part(out, 0, [])
+    assert len(mastodon.statuses()) == 1
+
+
 def test_find_part_is_unknowable_when_two_statuses_match(
     adapter: MastodonAdapter, mastodon: MastodonServer
 ) -> None:

@@ -75,6 +75,9 @@ KEY_FRESH = timedelta(minutes=50)
 """Mastodon stores an Idempotency-Key for 3600 s; replay only well inside that."""
 CLOCK_SKEW = timedelta(minutes=10)
 """How far the server's ``created_at`` may disagree with our clock."""
+ATTEMPT_TOLERANCE = timedelta(minutes=1)
+"""A status with our text that the server dates more than this before the attempt began
+was not made by it (perhaps by hand): it is never taken for our part."""
 MEDIA_WAIT = 60.0
 """Seconds to wait for the server to finish processing the images of one post."""
 LOOSE_MINIMUM = 20
@@ -379,6 +382,8 @@ class MastodonAdapter:
     def _search_history(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         what = f"look for part {index + 1} in the account's statuses"
         since = aware(out.started) - CLOCK_SKEW
+        now = datetime.fromtimestamp(self.caller.clock(), UTC)
+        earliest = min(aware(out.started), now) - ATTEMPT_TOLERANCE
         path = f"/api/v1/accounts/{self._account()}/statuses"
         want = _Wanted.of(out, index, thread)
         matches: list[dict[str, Any]] = []
@@ -404,6 +409,8 @@ class MastodonAdapter:
                     covered = True
                     break
                 verdict = want.compare(status)
+                if verdict == "match" and created is not None and created < earliest:
+                    verdict = "near"  # our text, but older than the attempt
                 if verdict == "match":
                     matches.append(status)
                 elif verdict == "near":
@@ -419,7 +426,8 @@ class MastodonAdapter:
         if matches or near:
             raise Unknowable(
                 f"part {index + 1}: {len(matches)} status(es) match and {near} nearly match "
-                "(similar text, or other images or alt text) since the attempt began; check "
+                "(similar text, other images or alt text, or our text from before the attempt) "
+                "since the attempt began; check "
                 "the account and settle it by hand"
             )
         if covered:
