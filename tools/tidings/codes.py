@@ -168,6 +168,16 @@ SECTIONS: tuple[Section, ...] = (
                 "An idea names a post that does not exist.",
                 "Fix the post id (the path under `content/posts/` without `.md`).",
             ),
+            "channel.credential": Code(
+                E,
+                "A channel's `credentials:` names a key its platform does not read (a typo, or another platform's key).",
+                "Use the platform's keys (the table in the Platforms page; the suggestion names the closest).",
+            ),
+            "channel.credential-missing": Code(
+                W,
+                "A channel's `credentials:` lacks a key its platform needs, so its posts cannot be published (a channel with no `credentials:` at all is simply not set up yet).",
+                "Add the key, mapped to the NAME of the environment variable that holds the value.",
+            ),
         },
     ),
     Section(

@@ -12,19 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
+from .credentials import optional as optional_credentials
 from .diagnostics import Pos
 from .yamlsource import Path as KeyPath
 from .yamlsource import YamlDoc
 
 LOCAL_PLATFORMS = frozenset({"outbox", "feed"})
-OPTIONAL_CREDENTIALS: dict[str, frozenset[str]] = {
-    # every platform: its own API address, set only to reach a proxy or a test server
-    "*": frozenset({"api_base"}),
-    "bluesky": frozenset({"pds", "appview"}),  # default to Bluesky's public servers
-    "linkedin": frozenset({"version", "client_id", "client_secret", "refresh_token"}),
-}
-"""Credentials a channel may name and leave unset: they have defaults, or enable an
-extra (LinkedIn's token refresh for approved partners)."""
 FINAL_STATES = frozenset({"published", "missed", "retracted"})
 
 
@@ -84,7 +77,7 @@ class Channel:
     def missing_credentials(self, env: Mapping[str, str]) -> tuple[str, ...]:
         """The environment variable names this channel needs that are not set (optional
         ones, like Bluesky's ``pds`` and ``appview``, have defaults and never count)."""
-        optional = OPTIONAL_CREDENTIALS["*"] | OPTIONAL_CREDENTIALS.get(self.platform, frozenset())
+        optional = optional_credentials(self.platform)
         return tuple(
             name
             for key, name in self.credentials.items()

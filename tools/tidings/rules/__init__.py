@@ -16,6 +16,7 @@ from . import (
     brand,
     cadence,
     channel_guidelines,
+    channels,
     dates,
     ids,
     ledger,
@@ -34,6 +35,7 @@ TimedRule = Callable[[Workspace, datetime], Iterable[Diagnostic]]
 RULES: dict[str, Rule] = {
     "ids": ids.check,
     "references": references.check,
+    "channels": channels.check,
     "dates": dates.check,
     "posts": posts.check,
     "ledger": ledger.check,
