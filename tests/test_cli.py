@@ -313,3 +313,19 @@ def test_new_post_keeps_a_tricky_title(make_workspace: Callable[..., Path]) -> N
     code, out = invoke(root, "new", "post", title, "--at", "2026-12-21 10:00")
     assert (code, out.strip()) == (0, "content/posts/2026/12/unicode-quotes-hash.md")
     assert check_workspace(root).workspace.posts["2026/12/unicode-quotes-hash"].title == title
+
+
+def test_a_reader_that_stops_early_is_not_a_bug() -> None:
+    """`tidings metrics export --format csv | head`: the pipe closes; no 'internal error'."""
+    repo = Path(__file__).parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tidings", "--root", str(repo), "metrics", "export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(100)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) in (0, 141), err
+    assert "internal error" not in err and "Traceback" not in err, err

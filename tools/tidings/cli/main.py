@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import traceback
@@ -49,6 +50,10 @@ class Boundary(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # the reader left (`tidings rules | head`): not a bug
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so the exit's flush cannot fail again
+            sys.exit(141)  # 128 + SIGPIPE, as a shell reports it
         except Exception:
             log = Path(tempfile.gettempdir()) / "tidings-error.log"
             log.write_text(redact(traceback.format_exc()), encoding="utf-8")
