@@ -43,7 +43,7 @@ def command(obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None
     \b
     Examples:
       tidings check
-      tidings check content/posts/2026/12/holiday-hours.md
+      tidings check content/posts/2026/12/christmas-mini-sessions.md
       tidings check --format json | jq '.[] | select(.severity == "error")'
       tidings check --format github      # annotations in a GitHub Actions run
       tidings check --now "2026-12-01 08:00"

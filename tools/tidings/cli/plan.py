@@ -80,8 +80,12 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
     console.print(
         ", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "nothing scheduled"
     )
-    unconfigured = sorted(c.id for c in ws.channels.values() if c.missing_credentials(os.environ))
+    unconfigured = {
+        c.id: missing
+        for c in ws.channels.values()
+        if (missing := c.missing_credentials(os.environ))
+    }
     if unconfigured:
-        console.print(
-            f"* not configured (credentials not set; publishing skips them): {', '.join(unconfigured)}"
-        )
+        console.print("* not configured (publishing skips them until these are set):")
+        for cid, missing in sorted(unconfigured.items()):
+            console.print(f"  {cid}: {', '.join(missing)}", highlight=False)
