@@ -16,7 +16,9 @@ Messages never contain URLs' query strings or headers, so tokens cannot leak thr
 from __future__ import annotations
 
 import email.utils
+import html
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -71,12 +73,27 @@ class PlatformError(Exception):
         self.uncertain = uncertain
 
 
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(response: httpx.Response) -> str:
+    """A non-JSON answer in a line: an HTML error page (a proxy's, a load balancer's)
+    becomes its title, or its text without tags; never the page's markup."""
+    text = response.text.strip()
+    kind = response.headers.get("content-type", "")
+    if "html" in kind or text.startswith("<"):
+        title = _TITLE.search(text)
+        text = html.unescape(_TAG.sub(" ", title.group(1) if title else text))
+    text = " ".join(text.split())
+    return (text[:200] + "…" if len(text) > 200 else text) or response.reason_phrase
+
+
 def _default_message(response: httpx.Response) -> str:
     try:
         body = response.json()
     except ValueError:
-        text = response.text.strip()
-        return text[:300] or response.reason_phrase
+        return _plain(response)
     if isinstance(body, dict):
         for key in ("error_description", "message", "detail", "error", "title"):
             value = body.get(key)
