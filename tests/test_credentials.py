@@ -82,3 +82,20 @@ def test_unknown_and_missing_keys_are_named() -> None:
     )
     assert credentials.problems("outbox", ["token"])[0][2] == "remove `credentials:`"
     assert credentials.problems("bluesky", ["handle", "app_password", "appview"]) == []
+
+
+def test_the_platforms_that_cannot_delete_are_the_adapters_that_cannot() -> None:
+    import importlib
+
+    from tidings.model import CANNOT_DELETE
+
+    cannot = set()
+    for platform, module_name in MODULES.items():
+        module = importlib.import_module(module_name)
+        adapters = [
+            v for v in vars(module).values() if isinstance(v, type) and hasattr(v, "can_delete")
+        ]
+        assert adapters, platform
+        if not any(a.can_delete for a in adapters if getattr(a, "platform", None) == platform):
+            cannot.add(platform)
+    assert cannot == CANNOT_DELETE

@@ -204,6 +204,12 @@ SECTIONS: tuple[Section, ...] = (
                 "A post's folder (YYYY/MM) does not match when it goes out.",
                 "`git mv` the file into the `YYYY/MM` folder of its date (before it is published).",
             ),
+            "post.expires-kept": Code(
+                I,
+                "A post with `expires` goes to a platform whose API cannot delete posts (Instagram, Slack).",
+                "Delete it there by hand after that date (the publish run reminds you once), or send it "
+                "only to channels that can delete.",
+            ),
         },
     ),
     Section(

@@ -18,6 +18,8 @@ from .yamlsource import Path as KeyPath
 from .yamlsource import YamlDoc
 
 LOCAL_PLATFORMS = frozenset({"outbox", "feed"})
+CANNOT_DELETE = frozenset({"instagram", "slack"})
+"""Platforms whose API cannot delete a post (the adapters' ``can_delete`` is False)."""
 FINAL_STATES = frozenset({"published", "missed", "retracted"})
 
 

@@ -36,6 +36,7 @@ RULES: dict[str, Rule] = {
     "ids": ids.check,
     "references": references.check,
     "channels": channels.check,
+    "expiring": channels.expiring,
     "dates": dates.check,
     "posts": posts.check,
     "ledger": ledger.check,

@@ -1,4 +1,5 @@
-"""Each channel's ``credentials:`` against what its platform reads (:mod:`tidings.credentials`)."""
+"""Channels: each one's ``credentials:`` against what its platform reads
+(:mod:`tidings.credentials`), and posts that expire on a platform that cannot delete."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from collections.abc import Iterator
 from .. import credentials
 from ..codes import default_severity
 from ..diagnostics import Diagnostic
-from ..model import Workspace
+from ..model import CANNOT_DELETE, Workspace
 
 UNKNOWN = "channel.credential"
 MISSING = "channel.credential-missing"
+KEPT = "post.expires-kept"
 
 
 def check(ws: Workspace) -> Iterator[Diagnostic]:
@@ -32,4 +34,25 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 f"channel `{channel.id}`: {message}",
                 fix,
                 channel=channel.id,
+            )
+
+
+def expiring(ws: Workspace) -> Iterator[Diagnostic]:
+    for post in ws.posts.values():
+        if post.expires is None:
+            continue
+        kept = [
+            c
+            for c in post.channels
+            if c in ws.channels and ws.channels[c].platform in CANNOT_DELETE
+        ]
+        if kept:
+            names = ", ".join(f"`{c}` ({ws.channels[c].platform})" for c in kept)
+            yield Diagnostic.at(
+                post.source.path,
+                post.source.pos("expires"),
+                default_severity(KEPT),
+                KEPT,
+                f"expires, but {names} cannot delete posts: it stays up there",
+                "delete it there by hand after that date, or leave that channel out",
             )
