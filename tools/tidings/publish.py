@@ -132,13 +132,8 @@ def _find(adapter: Adapter, out: Outgoing, index: int, thread: Sequence[Remote])
     try:
         return adapter.find_part(out, index, thread)
     except PlatformError as exc:
-        raise PlatformError(
-            f"{exc.message} (while looking for part {index + 1} on the platform)",
-            retryable=True,
-            status=exc.status,
-            auth=exc.auth,
-            uncertain=True,
-        ) from None
+        looked = f"{exc.message} (while looking for part {index + 1} on the platform)"
+        raise exc.reworded(looked, uncertain=True) from None
 
 
 def _crash_point(name: str) -> None:

@@ -90,7 +90,7 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Faceboo
     base = credential(channel, env, "api_base", DEFAULT_API).rstrip("/")
     variable = channel.credentials.get("access_token", "access_token")
     hint = f"make a new Page access token (Graph API Explorer, /me/accounts) and update {variable}"
-    return FacebookAdapter(Graph(caller, base, token, hint), page, token)
+    return FacebookAdapter(Graph(caller, base, token, hint), page)
 
 
 def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> FacebookAdapter:
@@ -103,10 +103,9 @@ class FacebookAdapter:
     can_delete: ClassVar[bool] = True
     idempotent: ClassVar[bool] = False
 
-    def __init__(self, graph: Graph, page_id: str, token: str) -> None:
+    def __init__(self, graph: Graph, page_id: str) -> None:
         self.graph = graph
         self.page = page_id
-        self._token = token
         self._views = True  # False once Graph refused the views metric for this Page
 
     def __repr__(self) -> str:
@@ -244,19 +243,14 @@ class FacebookAdapter:
         data = {"published": "false"}
         if media.alt:
             data["alt_text_custom"] = media.alt
-        try:
-            response = self.graph.caller.call(
-                "POST",
-                f"{self.graph.base}/{self.page}/photos",
-                safe=True,  # an unpublished photo never attached is invisible
-                what=what,
-                ok=(200,),
-                params={"access_token": self._token},
-                data=data,
-                files={"source": (media.path.name, media.path.read_bytes(), media.mime)},
-            )
-        except PlatformError as error:
-            raise _without(error, self._token, self.graph.token_hint) from None
+        response = self.graph.call(
+            "POST",
+            f"{self.page}/photos",
+            safe=True,  # an unpublished photo never attached is invisible
+            what=what,
+            data=data,
+            files={"source": (media.path.name, media.path.read_bytes(), media.mime)},
+        )
         try:
             body = response.json()
         except ValueError:
@@ -341,17 +335,3 @@ def _remote(body: Mapping[str, Any], what: str) -> Remote:
         raise PlatformError(f"{what}: the answer has no id", retryable=True, uncertain=True)
     url = body.get("permalink_url")
     return Remote(post_id, url if isinstance(url, str) and url else None)
-
-
-def _without(error: PlatformError, token: str, hint: str) -> PlatformError:
-    message = error.message.replace(token, "[token]") if token else error.message
-    if error.auth and hint:
-        message = f"{message}; {hint}"
-    return PlatformError(
-        message,
-        retryable=error.retryable,
-        status=error.status,
-        retry_after=error.retry_after,
-        auth=error.auth,
-        uncertain=error.uncertain,
-    )

@@ -46,7 +46,7 @@ from typing import Any
 
 import httpx
 
-from .base import Unknowable, parse_time
+from .base import MediaFile, Remote, Unknowable, parse_time
 from .http import Caller, PlatformError
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "Quota",
     "error_code",
     "graph_error",
+    "image_urls",
     "insight_values",
     "list_since",
     "loose_text",
@@ -68,6 +69,7 @@ __all__ = [
     "parse_time",
     "pick",
     "quota",
+    "redacted",
     "wait_finished",
 ]
 
@@ -185,23 +187,11 @@ def graph_error(response: httpx.Response, what: str) -> PlatformError | None:
     return PlatformError(full, retryable=False, status=status, auth=status in (401, 403))
 
 
-def _redacted(error: PlatformError, secrets: Iterable[str], hint: str) -> PlatformError:
-    message = error.message
-    for secret in secrets:
-        if secret:
-            message = message.replace(secret, "[token]")
-    if error.auth and hint:
-        message = f"{message}; {hint}"
-    if message == error.message:
-        return error
-    return PlatformError(
-        message,
-        retryable=error.retryable,
-        status=error.status,
-        retry_after=error.retry_after,
-        auth=error.auth,
-        uncertain=error.uncertain,
-    )
+def redacted(error: PlatformError, token: str, hint: str) -> PlatformError:
+    """``error`` with the token removed, and on an auth error ``hint`` (which variable to
+    renew, and how) added."""
+    error = error.scrubbed([token])
+    return error.reworded(f"{error.message}; {hint}") if error.auth and hint else error
 
 
 class Graph:
@@ -232,10 +222,11 @@ class Graph:
         what: str,
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, Any] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
         ok: tuple[int, ...] = (200,),
     ) -> httpx.Response:
-        """One request to ``base + path``; ``data`` goes in a form body. Raises PlatformError
-        whose message never holds the token."""
+        """One request to ``base + path``; ``data`` goes in a form body (multipart with
+        ``files``). Raises PlatformError whose message never holds the token."""
         query = {**(params or {}), "access_token": self._token}
         try:
             return self.caller.call(
@@ -246,14 +237,70 @@ class Graph:
                 ok=ok,
                 params=query,
                 data=dict(data) if data else None,
+                files=dict(files) if files else None,
             )
         except PlatformError as error:
-            raise _redacted(error, [self._token], self.token_hint) from None
+            raise redacted(error, self._token, self.token_hint) from None
 
     def error(self, response: httpx.Response, what: str) -> PlatformError:
         """The error for an answer :meth:`call` was told to accept (``ok=``) but the adapter
         cannot use, read as :func:`graph_error` would, token removed."""
-        return _redacted(self.caller.error(response, what), [self._token], self.token_hint)
+        return redacted(self.caller.error(response, what), self._token, self.token_hint)
+
+    # -- the container flow Threads and Instagram share ----------------------------------
+
+    def check_quota(
+        self,
+        path: str,
+        what: str,
+        network: str,
+        *,
+        usage: str = "quota_usage",
+        config: str = "config",
+        kind: str = "posts",
+    ) -> None:
+        """Read a ``…_publishing_limit`` and refuse, retryably and before anything is
+        created, when the quota is used up (the next run tries again)."""
+        body = self.json(
+            "GET",
+            path,
+            safe=True,
+            what=f"{what}: read the publishing quota",
+            params={"fields": f"{usage},{config}"},
+        )
+        limit = quota(body, usage, config)
+        if limit.exhausted:
+            hours = f" in {limit.seconds // 3600} h" if limit.seconds else ""
+            raise PlatformError(
+                f"{what}: the {network} publishing quota is used up ({limit.used} of "
+                f"{limit.total} {kind}{hours}); nothing was sent, the next run tries again",
+                retryable=True,
+            )
+
+    def container(self, path: str, params: Mapping[str, Any], what: str) -> str:
+        """Create a media container; its id. Safe to repeat: an unpublished container
+        expires unseen."""
+        body = self.json("POST", path, safe=True, what=f"{what}: create container", data=params)
+        container = body.get("id")
+        if not isinstance(container, str) or not container:
+            raise PlatformError(f"{what}: the answer has no container id", retryable=True)
+        return container
+
+    def permalink(self, media_id: str, what: str) -> Remote:
+        """The published post with its permalink; the post is out, so a failure to read
+        the address leaves the address empty instead of failing the part."""
+        try:
+            body = self.json(
+                "GET",
+                media_id,
+                safe=True,
+                what=f"{what}: read the address",
+                params={"fields": "permalink"},
+            )
+        except PlatformError:
+            return Remote(media_id, None)
+        url = body.get("permalink")
+        return Remote(media_id, url if isinstance(url, str) else None)
 
     def json(
         self,
@@ -350,6 +397,19 @@ class Quota:
     @property
     def exhausted(self) -> bool:
         return self.total is not None and self.used >= self.total
+
+
+def image_urls(images: Sequence[MediaFile], what: str, network: str) -> list[str]:
+    """The public addresses Meta fetches the images from (``media_base_url``); a permanent
+    failure when the channel has none."""
+    urls = [m.url for m in images]
+    if any(url is None for url in urls):
+        raise PlatformError(
+            f"{what}: {network} fetches images from a public address, and this channel has "
+            "none: set media_base_url in brand/channels.yaml (where the site serves media/)",
+            retryable=False,
+        )
+    return [u for u in urls if u]
 
 
 def quota(body: Mapping[str, Any], usage: str = "quota_usage", config: str = "config") -> Quota:

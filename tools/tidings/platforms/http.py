@@ -20,7 +20,7 @@ import html
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -71,6 +71,36 @@ class PlatformError(Exception):
         self.retry_after = retry_after
         self.auth = auth
         self.uncertain = uncertain
+
+    def reworded(self, message: str, *, uncertain: bool | None = None) -> PlatformError:
+        """The same failure (same class and classification) with another message; with
+        ``uncertain=True`` also retryable, as an outcome nobody can vouch for."""
+        if uncertain:
+            return type(self)(
+                message,
+                retryable=True,
+                status=self.status,
+                retry_after=self.retry_after,
+                auth=self.auth,
+                uncertain=True,
+            )
+        return type(self)(
+            message,
+            retryable=self.retryable,
+            status=self.status,
+            retry_after=self.retry_after,
+            auth=self.auth,
+            uncertain=self.uncertain,
+        )
+
+    def scrubbed(self, secrets: Iterable[str], mark: str = "[token]") -> PlatformError:
+        """This error with every secret in its message replaced by ``mark`` (itself when
+        none occurs): for platforms that echo a token back in their error text."""
+        message = self.message
+        for secret in secrets:
+            if secret:
+                message = message.replace(secret, mark)
+        return self if message == self.message else self.reworded(message)
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)

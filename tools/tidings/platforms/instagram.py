@@ -58,11 +58,11 @@ from .base import (
 )
 from .graph import (
     Graph,
+    image_urls,
     insight_values,
     list_since,
     not_before,
     pick,
-    quota,
     wait_finished,
 )
 
@@ -123,14 +123,15 @@ class InstagramAdapter:
             return self._comment(out, index, thread)
         what = "post part 1"
         urls = _urls(out.media, what)
-        self._check_quota(what)
+        self.graph.check_quota(f"{self.user}/content_publishing_limit", what, "Instagram")
         caption = out.parts[0].text
         params: dict[str, Any] = {"caption": caption} if caption else {}
         if len(out.media) == 1:
             params.update(image_url=urls[0], alt_text=out.media[0].alt)
         else:
             children = [
-                self._container(
+                self.graph.container(
+                    f"{self.user}/media",
                     {"is_carousel_item": "true", "image_url": url, "alt_text": media.alt},
                     f"{what}: image {n}",
                 )
@@ -138,7 +139,7 @@ class InstagramAdapter:
             ]
             wait_finished(self.graph, children, field="status_code", what=what)
             params.update(media_type="CAROUSEL", children=",".join(children))
-        container = self._container(params, what)
+        container = self.graph.container(f"{self.user}/media", params, what)
         wait_finished(self.graph, [container], field="status_code", what=what)
         self._published[(out.key, 0)] = container
         body = self.graph.json(
@@ -148,7 +149,7 @@ class InstagramAdapter:
             what=what,
             data={"creation_id": container},
         )
-        return self._remote(_id(body, what), what)
+        return self.graph.permalink(_id(body, what), what)
 
     def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         if index > 0:
@@ -280,54 +281,6 @@ class InstagramAdapter:
         )
         return None if found is None else Remote(str(found["id"]), thread[0].url)
 
-    # -- requests ------------------------------------------------------------------------
-
-    def _check_quota(self, what: str) -> None:
-        body = self.graph.json(
-            "GET",
-            f"{self.user}/content_publishing_limit",
-            safe=True,
-            what=f"{what}: read the publishing quota",
-            params={"fields": "quota_usage,config"},
-        )
-        limit = quota(body)
-        if limit.exhausted:
-            hours = f" in {limit.seconds // 3600} h" if limit.seconds else ""
-            raise PlatformError(
-                f"{what}: the Instagram publishing quota is used up ({limit.used} of "
-                f"{limit.total} posts{hours}); nothing was sent, the next run tries again",
-                retryable=True,
-            )
-
-    def _container(self, params: Mapping[str, Any], what: str) -> str:
-        body = self.graph.json(
-            "POST",
-            f"{self.user}/media",
-            safe=True,  # an unpublished container expires unseen
-            what=f"{what}: create container",
-            data=params,
-        )
-        container = body.get("id")
-        if not isinstance(container, str) or not container:
-            raise PlatformError(f"{what}: the answer has no container id", retryable=True)
-        return container
-
-    def _remote(self, media_id: str, what: str) -> Remote:
-        """The published post with its permalink (empty if it cannot be read: the post is
-        out, so this never fails the part)."""
-        try:
-            body = self.graph.json(
-                "GET",
-                media_id,
-                safe=True,
-                what=f"{what}: read the address",
-                params={"fields": "permalink"},
-            )
-        except PlatformError:
-            return Remote(media_id, None)
-        url = body.get("permalink")
-        return Remote(media_id, url if isinstance(url, str) else None)
-
 
 def _urls(images: Sequence[MediaFile], what: str) -> list[str]:
     if not images:
@@ -339,14 +292,7 @@ def _urls(images: Sequence[MediaFile], what: str) -> list[str]:
         raise PlatformError(
             f"{what}: Instagram takes at most {MAX_CAROUSEL} images in a post", retryable=False
         )
-    urls = [m.url for m in images]
-    if any(url is None for url in urls):
-        raise PlatformError(
-            f"{what}: Instagram fetches images from a public address, and this channel has "
-            "none: set media_base_url in brand/channels.yaml (where the site serves media/)",
-            retryable=False,
-        )
-    return [u for u in urls if u]
+    return image_urls(images, what, "Instagram")
 
 
 def _id(body: Mapping[str, Any], what: str) -> str:

@@ -377,14 +377,7 @@ class LinkedInAdapter:
                 raise
             # The reading failed: nothing was learned, so the part stays pending and the
             # next run asks again (never sent blind).
-            raise PlatformError(
-                error.message,
-                retryable=True,
-                status=error.status,
-                retry_after=error.retry_after,
-                auth=error.auth,
-                uncertain=True,
-            ) from None
+            raise error.reworded(error.message, uncertain=True) from None
 
     def delete(self, part: Remote) -> None:
         parent = comment_parts(part.id)
@@ -821,19 +814,7 @@ class LinkedInAdapter:
         return [s for s in found if s]
 
     def _redacted(self, error: PlatformError) -> PlatformError:
-        message = error.message
-        for secret in self._secrets():
-            message = message.replace(secret, "[secret]")
-        if message == error.message:
-            return error
-        return PlatformError(
-            message,
-            retryable=error.retryable,
-            status=error.status,
-            retry_after=error.retry_after,
-            auth=error.auth,
-            uncertain=error.uncertain,
-        )
+        return error.scrubbed(self._secrets(), "[secret]")
 
     def _classify(self, response: httpx.Response, what: str) -> PlatformError:
         """LinkedIn's errors with its own words; 401 and 426 say what to do."""

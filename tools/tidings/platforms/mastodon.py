@@ -317,17 +317,7 @@ class MastodonAdapter:
                 **kwargs,
             )
         except PlatformError as error:
-            if self._token not in error.message:
-                raise
-            message = error.message.replace(self._token, "[token]")
-            raise PlatformError(
-                message,
-                retryable=error.retryable,
-                status=error.status,
-                retry_after=error.retry_after,
-                auth=error.auth,
-                uncertain=error.uncertain,
-            ) from None
+            raise error.scrubbed([self._token]) from None
 
     def _upload(self, media: MediaFile, number: int) -> str:
         what = f"upload image {number}"

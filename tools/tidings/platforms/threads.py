@@ -46,7 +46,6 @@ from .base import (
     AccountCounts,
     Caller,
     Counts,
-    MediaFile,
     Outgoing,
     PlatformError,
     Remote,
@@ -58,11 +57,11 @@ from .base import (
 from .graph import (
     Graph,
     error_code,
+    image_urls,
     insight_values,
     list_since,
     not_before,
     pick,
-    quota,
     wait_finished,
 )
 
@@ -121,8 +120,18 @@ class ThreadsAdapter:
         _check_thread(index, thread)
         what = f"post part {index + 1}"
         images = out.media if index == 0 else ()
-        urls = _urls(images, what)
-        self._check_quota(index, what)
+        urls = image_urls(images, what, "Threads")
+        if index == 0:
+            self.graph.check_quota(f"{self.user}/threads_publishing_limit", what, "Threads")
+        else:
+            self.graph.check_quota(
+                f"{self.user}/threads_publishing_limit",
+                what,
+                "Threads",
+                usage="reply_quota_usage",
+                config="reply_config",
+                kind="replies",
+            )
         params: dict[str, Any] = {}
         if out.parts[index].text:
             params["text"] = out.parts[index].text
@@ -132,7 +141,8 @@ class ThreadsAdapter:
             params.update(media_type="IMAGE", image_url=urls[0], alt_text=images[0].alt)
         elif images:
             children = [
-                self._container(
+                self.graph.container(
+                    f"{self.user}/threads",
                     {
                         "media_type": "IMAGE",
                         "is_carousel_item": "true",
@@ -147,7 +157,7 @@ class ThreadsAdapter:
             params.update(media_type="CAROUSEL", children=",".join(children))
         else:
             params["media_type"] = "TEXT"
-        container = self._container(params, what)
+        container = self.graph.container(f"{self.user}/threads", params, what)
         wait_finished(self.graph, [container], field="status", what=what)
         self._published[(out.key, index)] = container
         body = self.graph.json(
@@ -162,7 +172,7 @@ class ThreadsAdapter:
             raise PlatformError(
                 f"{what}: the answer has no post id", retryable=True, uncertain=True
             )
-        return self._remote(media_id, what)
+        return self.graph.permalink(media_id, what)
 
     def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         _check_thread(index, thread)
@@ -263,70 +273,6 @@ class ThreadsAdapter:
         )
         raw = insight_values(body)
         return AccountCounts(followers=raw.get("followers_count"), raw=raw)
-
-    # -- requests ------------------------------------------------------------------------
-
-    def _check_quota(self, index: int, what: str) -> None:
-        usage, config, kind = (
-            ("quota_usage", "config", "posts")
-            if index == 0
-            else ("reply_quota_usage", "reply_config", "replies")
-        )
-        body = self.graph.json(
-            "GET",
-            f"{self.user}/threads_publishing_limit",
-            safe=True,
-            what=f"{what}: read the publishing quota",
-            params={"fields": f"{usage},{config}"},
-        )
-        limit = quota(body, usage, config)
-        if limit.exhausted:
-            hours = f" in {limit.seconds // 3600} h" if limit.seconds else ""
-            raise PlatformError(
-                f"{what}: the Threads publishing quota is used up ({limit.used} of "
-                f"{limit.total} {kind}{hours}); nothing was sent, the next run tries again",
-                retryable=True,
-            )
-
-    def _container(self, params: Mapping[str, Any], what: str) -> str:
-        body = self.graph.json(
-            "POST",
-            f"{self.user}/threads",
-            safe=True,  # an unpublished container expires unseen
-            what=f"{what}: create container",
-            data=params,
-        )
-        container = body.get("id")
-        if not isinstance(container, str) or not container:
-            raise PlatformError(f"{what}: the answer has no container id", retryable=True)
-        return container
-
-    def _remote(self, media_id: str, what: str) -> Remote:
-        """The published post with its permalink; the post is out, so a failure to read
-        the address leaves the address empty instead of failing the part."""
-        try:
-            body = self.graph.json(
-                "GET",
-                media_id,
-                safe=True,
-                what=f"{what}: read the address",
-                params={"fields": "permalink"},
-            )
-        except PlatformError:
-            return Remote(media_id, None)
-        url = body.get("permalink")
-        return Remote(media_id, url if isinstance(url, str) else None)
-
-
-def _urls(images: Sequence[MediaFile], what: str) -> list[str]:
-    urls = [m.url for m in images]
-    if any(url is None for url in urls):
-        raise PlatformError(
-            f"{what}: Threads fetches images from a public address, and this channel has "
-            "none: set media_base_url in brand/channels.yaml (where the site serves media/)",
-            retryable=False,
-        )
-    return [u for u in urls if u]
 
 
 def _parent(item: Mapping[str, Any]) -> str | None:

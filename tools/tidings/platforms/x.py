@@ -650,18 +650,9 @@ class XAdapter:
         return sorted((s for s in found if len(s) >= 4), key=len, reverse=True)
 
     def _scrubbed(self, error: PlatformError) -> PlatformError:
-        text = self._hint(error)
-        for secret in self._secrets():
-            text = text.replace(secret, "***")
-        if text == error.message:
-            return error
-        return type(error)(
-            text,
-            retryable=error.retryable,
-            status=error.status,
-            retry_after=error.retry_after,
-            auth=error.auth,
-            uncertain=error.uncertain,
+        hinted = self._hint(error)
+        return (error if hinted == error.message else error.reworded(hinted)).scrubbed(
+            self._secrets(), "***"
         )
 
 
