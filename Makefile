@@ -56,6 +56,7 @@ test: install pds-peer lint lint-workflows typecheck pytest
 
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check tools tests benchmarks
 
 typecheck:

@@ -54,8 +54,7 @@ READ = ("mastodon", "bluesky")
 
 def history(cache: Path, root: Path, n: int, days: int, seed: int) -> Path:
     """The cached folder whose ``metrics/`` holds the synthetic history for ``root``."""
-    from tidings.loader import load_workspace
-    from tidings.metrics import (
+    from tidings.metrics.snapshots import (
         ChannelReading,
         CompetitorReading,
         PostReading,
@@ -64,6 +63,7 @@ def history(cache: Path, root: Path, n: int, days: int, seed: int) -> Path:
         snapshot_path,
     )
     from tidings.platforms.base import AccountCounts, Counts
+    from tidings.workspace.loader import load_workspace
 
     target = cache / f"metrics-{n}x{days}-seed-{seed}-v{HISTORY_VERSION}"
     if (target / "done").is_file():
@@ -112,12 +112,12 @@ def history(cache: Path, root: Path, n: int, days: int, seed: int) -> Path:
 
 def child(root: Path, metrics_root: Path) -> dict[str, float]:
     """One measured run (in a fresh process): phase times and peak RSS."""
-    from tidings.loader import load_workspace
-    from tidings.metrics import Snapshot, iter_snapshots
+    from tidings.metrics.snapshots import Snapshot, iter_snapshots
     from tidings.site.dashboards_page import build_dashboards
     from tidings.site.data import SiteData
     from tidings.site.links import Linker
     from tidings.site.templates import render_template
+    from tidings.workspace.loader import load_workspace
 
     out: dict[str, float] = {}
     t = time.perf_counter()

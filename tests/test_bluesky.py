@@ -20,7 +20,7 @@ import pytest
 from peers.bluesky import Account, BlueskyPDS
 from PIL import Image
 
-from tidings.model import Channel, Source
+from tidings.core.render import RenderedPart, render_text
 from tidings.platforms import connect
 from tidings.platforms.base import (
     Caller,
@@ -31,7 +31,7 @@ from tidings.platforms.base import (
     Remote,
 )
 from tidings.platforms.bluesky import BlueskyAdapter, facet_spans, record_key, tid
-from tidings.render import RenderedPart, render_text
+from tidings.workspace.model import Channel, Source
 
 CHANNEL = Channel(
     id="bluesky",

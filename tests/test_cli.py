@@ -13,9 +13,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from tidings.check import check_workspace
+from tidings.check.runner import check_workspace
 from tidings.cli.main import cli
-from tidings.plan import JobState, plan
+from tidings.core.plan import JobState, plan
 
 BAD_POST = "---\ntitle: Bad\nat: 2026-12-10 09:00\nchannels: [mastodn]\n---\nHi\n"
 
@@ -189,7 +189,7 @@ channels:
 
 
 def _hash(text: str) -> str:
-    from tidings.sourcefiles import content_hash, split_front_matter, split_thread
+    from tidings.workspace.sourcefiles import content_hash, split_front_matter, split_thread
 
     split = split_front_matter(text)
     return content_hash(split_thread(split.body, split.body_line)[0])

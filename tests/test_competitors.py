@@ -20,11 +20,12 @@ from peers.mastodon import MastodonServer
 from test_metrics import CHANNELS, bluesky_fan, mastodon_fan
 
 from tidings.cli.main import cli
-from tidings.competitors import mastodon_account, read_competitors, summarize
-from tidings.metrics_collect import Options, collect
-from tidings.model import Competitor, CompetitorAccount, Source
+from tidings.jobs.collect_metrics import Options, collect
+from tidings.metrics.competitors import summarize
 from tidings.platforms.base import Caller
-from tidings.validation import validator
+from tidings.platforms.competitors import mastodon_account, read_competitors
+from tidings.workspace.model import Competitor, CompetitorAccount, Source
+from tidings.workspace.validation import validator
 
 NOW = datetime(2026, 12, 20, 12, tzinfo=UTC)
 appview_server = test_metrics.appview_server  # the AppView fake's fixtures

@@ -1,4 +1,4 @@
-"""The credentials table (tidings.credentials) agrees with what each adapter reads, and the
+"""The credentials table (tidings.core.credentials) agrees with what each adapter reads, and the
 Platforms page prints it."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tidings import credentials
-from tidings.model import Channel, Source
+from tidings.core import credentials
 from tidings.platforms import MODULES, connect
 from tidings.platforms.base import Caller, CredentialError
+from tidings.workspace.model import Channel, Source
 
 REPO = Path(__file__).parents[1]
 
@@ -87,7 +87,7 @@ def test_unknown_and_missing_keys_are_named() -> None:
 def test_the_platforms_that_cannot_delete_are_the_adapters_that_cannot() -> None:
     import importlib
 
-    from tidings.model import CANNOT_DELETE
+    from tidings.workspace.model import CANNOT_DELETE
 
     cannot = set()
     for platform, module_name in MODULES.items():

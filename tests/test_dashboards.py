@@ -1,4 +1,4 @@
-"""The dashboards' numbers (tidings.dashboards), without a site: medians that skip unknown
+"""The dashboards' numbers (tidings.metrics.dashboards), without a site: medians that skip unknown
 counts, the latest reading per post, weekday × hour in the brand's timezone across DST,
 goal projections, post types, competitors; and the example brand's metrics history."""
 
@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tidings import dashboards as d
-from tidings.loader import load_workspace
-from tidings.metrics import (
+from tidings.metrics import dashboards as d
+from tidings.metrics.export import FollowerRow, MetricRow, post_type
+from tidings.metrics.snapshots import (
     ChannelReading,
     CompetitorReading,
     Snapshot,
@@ -23,9 +23,9 @@ from tidings.metrics import (
     parse_snapshot,
     snapshot_files,
 )
-from tidings.metrics_export import FollowerRow, MetricRow, post_type
-from tidings.model import Goal, Source
-from tidings.validation import validator
+from tidings.workspace.loader import load_workspace
+from tidings.workspace.model import Goal, Source
+from tidings.workspace.validation import validator
 
 REPO = Path(__file__).parents[1]
 BERLIN = ZoneInfo("Europe/Berlin")

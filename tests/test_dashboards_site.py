@@ -15,8 +15,14 @@ import pytest
 from click.testing import CliRunner
 
 from tidings.cli.main import cli
-from tidings.dashboards import Heatmap
-from tidings.metrics import ChannelReading, CompetitorReading, PostReading, Snapshot, dump_snapshot
+from tidings.metrics.dashboards import Heatmap
+from tidings.metrics.snapshots import (
+    ChannelReading,
+    CompetitorReading,
+    PostReading,
+    Snapshot,
+    dump_snapshot,
+)
 from tidings.platforms.base import AccountCounts, Counts
 from tidings.site import build_pages, collect
 from tidings.site.colors import contrast

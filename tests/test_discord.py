@@ -20,10 +20,10 @@ import yaml
 from fakes.discord import CHANNEL_ID, GUILD_ID, DiscordFake, expired, rate_limited
 from gitrepo import clone, make_remote, remote_file
 
-from tidings.model import Channel, Source
+from tidings.jobs.publish import Options, publish
 from tidings.platforms import discord
 from tidings.platforms.base import Caller, Counts, CredentialError, Remote, Unavailable
-from tidings.publish import Options, publish
+from tidings.workspace.model import Channel, Source
 
 CHANNELS = """channels:
   discord:

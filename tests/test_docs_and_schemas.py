@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from tidings.check import check_workspace
-from tidings.checkdocs import checks_page
+from tidings.check.codes import CODES
+from tidings.check.docs import checks_page
+from tidings.check.runner import check_workspace
 from tidings.cli.main import cli
-from tidings.codes import CODES
 from tidings.diagnostics import Severity
-from tidings.validation import KINDS, load_schema
+from tidings.workspace.validation import KINDS, load_schema
 
 REPO = Path(__file__).parents[1]
 

@@ -21,11 +21,11 @@ from fakes.facebook import PAGE_ID, VIEWS, FacebookFake, rate_limited
 from fakes.graph import graph_body
 from gitrepo import clone, make_remote, remote_file
 
-from tidings.model import Channel, Source
+from tidings.core.render import RenderedPart
+from tidings.jobs.publish import Options, publish
 from tidings.platforms import facebook
 from tidings.platforms.base import Caller, Counts, Outgoing, Remote, Unavailable
-from tidings.publish import Options, publish
-from tidings.render import RenderedPart
+from tidings.workspace.model import Channel, Source
 
 CHANNELS = """channels:
   facebook:

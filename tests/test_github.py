@@ -19,7 +19,7 @@ import pytest
 from peers.github import BOT, TOKEN, FakeGitHub, serve
 
 from tidings.errors import UsageError
-from tidings.github import (
+from tidings.jobs.github import (
     MARKER,
     MAX_BODY,
     GitHubEnv,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from gitrepo import clone, git, make_remote
 
-from tidings.deploy import deploy
 from tidings.errors import UsageError
+from tidings.jobs.deploy import deploy
 
 TIDINGS = str(Path(sys.executable).parent / "tidings")
 

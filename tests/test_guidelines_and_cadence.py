@@ -11,7 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from tidings.check import check_workspace
+from tidings.check.runner import check_workspace
 from tidings.cli.main import cli
 
 CHANNELS = """\

@@ -20,7 +20,8 @@ from fakes.instagram import InstagramFake
 from gitrepo import clone, make_remote, remote_file
 from PIL import Image
 
-from tidings.model import Channel, Source
+from tidings.core.render import RenderedPart
+from tidings.jobs.publish import Options, publish
 from tidings.platforms import connect
 from tidings.platforms.base import (
     Caller,
@@ -32,8 +33,7 @@ from tidings.platforms.base import (
     Unavailable,
 )
 from tidings.platforms.instagram import InstagramAdapter, metrics_reader
-from tidings.publish import Options, publish
-from tidings.render import RenderedPart
+from tidings.workspace.model import Channel, Source
 
 NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=15)

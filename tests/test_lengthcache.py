@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tidings import lengthcache
-from tidings.check import check_workspace
-from tidings.textlength import x_weighted
+from tidings.check.runner import check_workspace
+from tidings.core.textlength import x_weighted
+from tidings.workspace import lengthcache
 
 EXAMPLE = Path(__file__).parents[1]
 CHANNELS = (EXAMPLE / "tests/fixtures/base/brand/channels.yaml").read_text()
@@ -33,7 +33,7 @@ OVERLAY = {
 PROBE = """
 import sys
 from pathlib import Path
-from tidings.check import check_workspace
+from tidings.check.runner import check_workspace
 result = check_workspace(Path(sys.argv[1]))
 codes = sorted(d.code for d in result.diagnostics if d.code == "length.x")
 print("twitter_text" in sys.modules, codes)

@@ -22,7 +22,8 @@ from fakes.linkedin import CASE, LinkedInFake, error, expired, rate_limited
 from gitrepo import clone, make_remote, remote_file
 from PIL import Image
 
-from tidings.model import Channel, Source
+from tidings.core.render import RenderedPart
+from tidings.jobs.publish import Options, publish
 from tidings.platforms import linkedin
 from tidings.platforms.base import (
     Caller,
@@ -34,8 +35,7 @@ from tidings.platforms.base import (
     Unavailable,
     Unknowable,
 )
-from tidings.publish import Options, publish
-from tidings.render import RenderedPart
+from tidings.workspace.model import Channel, Source
 
 API = "https://api.linkedin.test"
 NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
@@ -658,7 +658,7 @@ def test_platform_errors_from_reads_during_reconcile_are_uncertain() -> None:
 def test_tidings_metrics_reads_the_page_in_two_requests(
     repo: Callable[..., tuple[Path, Path]],
 ) -> None:
-    from tidings import metrics_collect
+    from tidings.jobs import collect_metrics as metrics_collect
 
     _remote, work = repo()
     fake = LinkedInFake()

@@ -18,7 +18,7 @@ import pytest
 from peers.mastodon import MastodonServer
 from PIL import Image
 
-from tidings.model import Channel, Source
+from tidings.core.render import RenderedPart
 from tidings.platforms import connect
 from tidings.platforms.base import (
     Caller,
@@ -30,7 +30,7 @@ from tidings.platforms.base import (
     Unknowable,
 )
 from tidings.platforms.mastodon import MastodonAdapter, instance_limits, plain_text
-from tidings.render import RenderedPart
+from tidings.workspace.model import Channel, Source
 
 CHANNEL = Channel(
     id="mastodon",

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from PIL import Image
 
 from tidings.cli.main import cli
-from tidings.images import ImageInfo, Unreadable, inspect
-from tidings.media import SPECS, MediaError, assess, prepare
-from tidings.model import MediaRef, Source
-from tidings.render import RenderedMedia
+from tidings.core.media import SPECS, MediaError, assess, prepare
+from tidings.core.render import RenderedMedia
+from tidings.workspace.images import ImageInfo, Unreadable, inspect
+from tidings.workspace.model import MediaRef, Source
 
 # ---------------------------------------------------------------- image makers
 

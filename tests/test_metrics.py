@@ -22,14 +22,14 @@ from peers.bluesky import Account, BlueskyPDS
 from peers.mastodon import MastodonServer
 
 from tidings.cli.main import cli
-from tidings.metrics import load_snapshots, parse_snapshot
-from tidings.metrics_collect import Options, collect
+from tidings.jobs.collect_metrics import Options, collect
+from tidings.jobs.publish import Options as PublishOptions
+from tidings.jobs.publish import publish
+from tidings.metrics.snapshots import load_snapshots, parse_snapshot
 from tidings.platforms.base import Caller, Counts, Remote, Unavailable
 from tidings.platforms.bluesky import POSTS_PER_READ, AppViewReader
 from tidings.platforms.mastodon import STATUSES_PER_READ, MastodonAdapter
-from tidings.publish import Options as PublishOptions
-from tidings.publish import publish
-from tidings.validation import validator
+from tidings.workspace.validation import validator
 
 CHANNELS = """channels:
   mastodon:
@@ -628,7 +628,7 @@ def test_the_appview_refuses_more_than_25_uris(appview: AppView) -> None:
 
 
 def test_snapshots_on_disk_are_validated(tmp_path: Path) -> None:
-    from tidings.metrics import MetricsError
+    from tidings.metrics.snapshots import MetricsError
 
     (tmp_path / "metrics/2026/12").mkdir(parents=True)
     (tmp_path / "metrics/2026/12/2026-12-20.json").write_text('{"version": 1}')
@@ -659,7 +659,7 @@ def test_git_is_required_unless_no_commit(
 def test_a_threads_own_parts_are_not_counted_as_replies(platform: str, own: int) -> None:
     """Chained threads reply once to the first part; comment threads (LinkedIn, Instagram,
     Facebook) comment on it with every later part."""
-    from tidings.metrics_collect import Published, _own
+    from tidings.jobs.collect_metrics import Published, _own
 
     parts = tuple(Remote(f"id{n}", None) for n in range(3))
     job = Published("2026/12/p", "net", parts, datetime(2026, 12, 1, tzinfo=UTC))

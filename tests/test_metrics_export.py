@@ -10,8 +10,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tidings.cli.main import cli
-from tidings.loader import load_workspace
-from tidings.metrics import (
+from tidings.metrics.export import follower_rows, post_rows
+from tidings.metrics.snapshots import (
     ChannelReading,
     PostReading,
     Snapshot,
@@ -19,9 +19,9 @@ from tidings.metrics import (
     load_snapshots,
     parse_snapshot,
 )
-from tidings.metrics_export import follower_rows, post_rows
 from tidings.platforms.base import AccountCounts, Counts
-from tidings.validation import validator
+from tidings.workspace.loader import load_workspace
+from tidings.workspace.validation import validator
 
 THREAD = """---
 title: Opening

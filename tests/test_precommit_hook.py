@@ -46,7 +46,7 @@ def test_hook_selects_content_files_only() -> None:
     assert pattern.search("content/posts/2026/12/a.md")
     assert pattern.search("brand/channels.yaml")
     assert pattern.search("tidings.yaml")
-    assert not pattern.search("tools/tidings/loader.py")
+    assert not pattern.search("tools/tidings/workspace/loader.py")
     assert not pattern.search("README.md")
 
 

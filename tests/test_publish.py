@@ -18,6 +18,8 @@ import pytest
 import yaml
 from gitrepo import clone, git, make_remote, remote_file, remote_log
 
+from tidings.core.credentials import unset_variables
+
 POST = """---
 title: Opening
 at: 2026-12-10 09:00
@@ -369,7 +371,7 @@ def test_outside_git_it_says_to_use_no_commit(make_workspace: Callable[..., Path
 
 
 def test_optional_credentials_are_not_required() -> None:
-    from tidings.model import Channel, Source
+    from tidings.workspace.model import Channel, Source
 
     channel = Channel(
         id="bluesky",
@@ -377,5 +379,5 @@ def test_optional_credentials_are_not_required() -> None:
         source=Source("brand/channels.yaml"),
         credentials={"handle": "BSKY_H", "app_password": "BSKY_P", "pds": "BSKY_PDS"},
     )
-    assert channel.missing_credentials({"BSKY_H": "a.test"}) == ("BSKY_P",)
-    assert channel.missing_credentials({"BSKY_H": "a.test", "BSKY_P": "x"}) == ()
+    assert unset_variables(channel, {"BSKY_H": "a.test"}) == ("BSKY_P",)
+    assert unset_variables(channel, {"BSKY_H": "a.test", "BSKY_P": "x"}) == ()

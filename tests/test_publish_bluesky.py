@@ -17,7 +17,7 @@ import yaml
 from gitrepo import clone, make_remote, remote_file
 from peers.bluesky import Account, BlueskyPDS
 
-from tidings.publish import Options, publish
+from tidings.jobs.publish import Options, publish
 
 CHANNELS = """channels:
   bluesky:

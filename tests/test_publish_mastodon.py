@@ -20,7 +20,7 @@ import yaml
 from gitrepo import clone, make_remote, remote_file
 from peers.mastodon import MastodonServer
 
-from tidings.publish import Options, publish
+from tidings.jobs.publish import Options, publish
 
 CHANNELS = """channels:
   mastodon:

@@ -30,7 +30,7 @@ from fakes.server import Fake
 from gitrepo import clone, make_remote, remote_file
 from PIL import Image
 
-from tidings.publish import Options, publish
+from tidings.jobs.publish import Options, publish
 from tidings.site import build_pages, collect
 
 

@@ -1,4 +1,4 @@
-"""tidings.readability gives exactly textstat 0.7.3's Flesch-Kincaid grade, without importing
+"""tidings.core.readability gives exactly textstat 0.7.3's Flesch-Kincaid grade, without importing
 textstat (and pkg_resources with it) on every check."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import textstat
 
-from tidings.readability import flesch_kincaid_grade
+from tidings.core.readability import flesch_kincaid_grade
 
 EXAMPLE = Path(__file__).parents[1]
 SAMPLES = [

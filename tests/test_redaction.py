@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tidings.ledger_write import LedgerBook
 from tidings.redaction import redact
+from tidings.workspace.ledger import LedgerBook
 
 ENV = {"X_API_SECRET": "s3cr3t-value-123", "HOME": "/root", "BLUESKY_APP_PASSWORD": "abcd-efgh"}
 

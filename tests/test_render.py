@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tidings.check import check_workspace
-from tidings.render import render, tag_url
+from tidings.check.runner import check_workspace
+from tidings.core.render import render, tag_url
 
 POST = """---
 title: Links

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from gitrepo import git
 
 from tidings.cli.main import cli
-from tidings.review import MARKER, code, fence, md, review
+from tidings.jobs.review import MARKER, code, fence, md, review
 
 OLD = "---\ntitle: Old news\nat: 2026-12-05 09:00\nchannels: [mastodon]\n---\nOld news.\n"
 MOVED = "---\ntitle: Moving post\nat: 2026-12-06 09:00\nchannels: [outbox]\n---\nI move.\n"

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from tidings.cli.main import cli
-from tidings.render import render
+from tidings.core.render import render
 from tidings.site import build_pages, collect
 from tidings.site.colors import contrast, css_color, text_on
 from tidings.site.folds import FOLDS, Fold, fold_at

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from site_audit import Failure, contrast_failures, focus_failures
 
-from tidings.render import render
+from tidings.core.render import render
 from tidings.site import collect
 from tidings.site.build import build_site
 from tidings.site.folds import FOLDS, fold_at

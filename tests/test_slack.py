@@ -18,11 +18,11 @@ import yaml
 from fakes.slack import SlackFake, expired, rate_limited
 from gitrepo import clone, make_remote, remote_file
 
-from tidings.model import Channel, Source
+from tidings.core.render import RenderedPart
+from tidings.jobs.publish import Options, publish
 from tidings.platforms import slack
 from tidings.platforms.base import Caller, MediaFile, Outgoing, PlatformError
-from tidings.publish import Options, publish
-from tidings.render import RenderedPart
+from tidings.workspace.model import Channel, Source
 
 MEDIA_BASE = "https://media.example.org/brand/media/"
 CHANNELS = f"""channels:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tidings.sourcefiles import FileProblem, read_text, split_front_matter, split_thread
+from tidings.workspace.sourcefiles import FileProblem, read_text, split_front_matter, split_thread
 
 
 def test_front_matter_lines() -> None:

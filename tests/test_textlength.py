@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tidings.textlength import (
+from tidings.core.textlength import (
     TextLimit,
     cut_point,
     graphemes,

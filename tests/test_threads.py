@@ -23,7 +23,8 @@ from fakes.threads import ThreadsFake
 from gitrepo import clone, make_remote, remote_file
 from PIL import Image
 
-from tidings.model import Channel, Source
+from tidings.core.render import RenderedPart
+from tidings.jobs.publish import Options, publish
 from tidings.platforms import connect
 from tidings.platforms.base import (
     Caller,
@@ -37,8 +38,7 @@ from tidings.platforms.base import (
 )
 from tidings.platforms.graph import pick
 from tidings.platforms.threads import ThreadsAdapter, metrics_reader
-from tidings.publish import Options, publish
-from tidings.render import RenderedPart
+from tidings.workspace.model import Channel, Source
 
 NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
 LATER = NOW + timedelta(minutes=15)

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tidings.timeparse import TimeProblem, parse_duration, parse_when
+from tidings.workspace.timeparse import TimeProblem, parse_duration, parse_when
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from twitter_text import parse_tweet
 
-from tidings.textlength import x_weighted
+from tidings.core.textlength import x_weighted
 
 SUITE = Path(__file__).parent / "fixtures" / "conformance" / "twitter-text-validate.yml"
 SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalMarkerCounterTest")

@@ -14,9 +14,9 @@ from typing import Any
 import fastjsonschema
 import pytest
 
-from tidings.sourcefiles import split_front_matter
-from tidings.validation import fast_validator, validator
-from tidings.yamlsource import parse_yaml
+from tidings.workspace.sourcefiles import split_front_matter
+from tidings.workspace.validation import fast_validator, validator
+from tidings.workspace.yamlsource import parse_yaml
 
 REPO = Path(__file__).parents[1]
 KIND_OF = {

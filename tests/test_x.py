@@ -25,7 +25,8 @@ from gitrepo import ENV as GIT_ENV
 from gitrepo import clone, git, make_remote, remote_file
 from PIL import Image
 
-from tidings.model import Channel, Source
+from tidings.core.render import RenderedPart, render_text
+from tidings.jobs.publish import Options, publish
 from tidings.platforms.base import (
     Caller,
     Counts,
@@ -39,8 +40,7 @@ from tidings.platforms.base import (
 )
 from tidings.platforms.x import XAdapter, classify, connect, post_text
 from tidings.platforms.x_auth import OAuth1Keys, authorization_header, base_string, signature
-from tidings.publish import Options, publish
-from tidings.render import RenderedPart, render_text
+from tidings.workspace.model import Channel, Source
 
 BASE = "http://x.test"
 NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)  # 09:05 in Berlin

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tidings.diagnostics import Pos
-from tidings.yamlsource import YamlProblem, parse_yaml
+from tidings.workspace.yamlsource import YamlProblem, parse_yaml
 
 
 def test_positions_of_nested_values_and_keys() -> None:

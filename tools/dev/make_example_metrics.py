@@ -28,8 +28,7 @@ import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from tidings.loader import load_workspace
-from tidings.metrics import (
+from tidings.metrics.snapshots import (
     ChannelReading,
     CompetitorReading,
     PostReading,
@@ -39,6 +38,7 @@ from tidings.metrics import (
     snapshot_path,
 )
 from tidings.platforms.base import AccountCounts, Counts
+from tidings.workspace.loader import load_workspace
 
 FIRST, LAST = date(2026, 12, 1), date(2027, 1, 31)
 READ = ("mastodon", "bluesky")
@@ -74,7 +74,7 @@ def _hour_weight(hour: int) -> float:
 
 
 def _kind(post: object, channel: str) -> str:
-    from tidings.metrics_export import post_type
+    from tidings.metrics.export import post_type
 
     return post_type(post, channel)  # type: ignore[arg-type]
 

@@ -1,7 +1,7 @@
 """tidings: social media management as code.
 
 The engine reads a brand's repository (posts, calendars, brand guidelines) into a typed,
-immutable :class:`~tidings.model.Workspace`, checks it, and (in later layers) plans,
+immutable :class:`~tidings.workspace.model.Workspace`, checks it, and (in later layers) plans,
 renders and publishes it.
 """
 

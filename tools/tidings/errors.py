@@ -3,7 +3,7 @@
     TidingsError            expected failure: the CLI prints the message and exits 1 (or 2)
      ├── WorkspaceError     no workspace root, unreadable tidings.yaml, …
      ├── UsageError         a command was called with arguments that cannot work
-     └── MediaError         (tidings.media) an image cannot be sent: unreadable, or it
+     └── MediaError         (tidings.core.media) an image cannot be sent: unreadable, or it
                             cannot be made to fit the platform
 
 Bad *content* is never an exception: checks return Diagnostic values instead.

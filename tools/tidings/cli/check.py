@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from ..check import check_workspace
-from ..loader import Collector, load_brand
-from ..reporters import REPORTERS
-from .main import Context
-from .options import now_option, resolve_now
+from tidings.check.reporters import REPORTERS
+from tidings.check.runner import check_workspace
+from tidings.cli.context import Context
+from tidings.cli.options import now_option, resolve_now
+from tidings.workspace.loader import Collector, load_brand
 
 
 def _brand_timezone(root: Path) -> tzinfo:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..deploy import deploy
-from .main import Context
+from tidings.cli.context import Context
+from tidings.jobs.deploy import deploy
 
 
 @click.command("deploy")

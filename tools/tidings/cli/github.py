@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
-from ..github import (
+from tidings.cli.context import Context
+from tidings.errors import UsageError
+from tidings.jobs.github import (
     BOT,
     MARKER,
     GitHubEnv,
@@ -18,8 +19,7 @@ from ..github import (
     upsert_comment,
     validate_pr,
 )
-from ..loader import Collector, load_settings
-from .main import Context
+from tidings.workspace.loader import Collector, load_settings
 
 MAX_FILE = 1_000_000  # bytes of a body file read; the comment is cut to GitHub's limit anyway
 

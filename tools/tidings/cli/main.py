@@ -11,27 +11,10 @@ from typing import Any
 
 import click
 
-from .. import __version__
-from ..errors import TidingsError, WorkspaceError
-from ..layout import MARKER, find_root
-from ..redaction import redact
-
-
-class Context:
-    """What every command gets: the workspace root (found lazily)."""
-
-    def __init__(self, root: Path | None) -> None:
-        self._root = root
-
-    @property
-    def root(self) -> Path:
-        if self._root is None:
-            self._root = find_root(Path.cwd())
-        elif not (self._root / MARKER).is_file():
-            raise WorkspaceError(
-                f"--root {self._root}: no {MARKER} there", "pass the folder that holds tidings.yaml"
-            )
-        return self._root.resolve()
+from tidings import __version__
+from tidings.cli.context import Context
+from tidings.errors import TidingsError
+from tidings.redaction import redact
 
 
 class Boundary(click.Group):
@@ -91,7 +74,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 def _register() -> None:
-    from . import check, github, metrics, new, plan, publish, resolve, review, rules, site
+    from tidings.cli import check, github, metrics, new, plan, publish, resolve, review, rules, site
 
     for module in (check, github, metrics, new, plan, publish, resolve, rules, site, review):
         cli.add_command(module.command)

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import UsageError
-from ..loader import Collector, load_brand
-from .main import Context
-from .options import now_option, resolve_now
+from tidings.cli.context import Context
+from tidings.cli.options import now_option, resolve_now
+from tidings.errors import UsageError
+from tidings.workspace.loader import Collector, load_brand
 
 if TYPE_CHECKING:
-    from ..metrics_collect import Report
+    from tidings.jobs.collect_metrics import Report
 
 _STYLE = {"ok": "green", "skipped": "yellow", "failed": "bold red"}
 
@@ -45,7 +45,7 @@ def command(ctx: click.Context, now_text: str | None, push: bool, no_commit: boo
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..metrics_collect import Options, collect
+    from tidings.jobs.collect_metrics import Options, collect
 
     if push and no_commit:
         raise UsageError("--push and --no-commit cannot be used together", "choose one")
@@ -90,9 +90,9 @@ def export(obj: Context, fmt: str, out: Path | None) -> None:
       tidings metrics export --format csv > metrics.csv
       tidings metrics export --out build/site/metrics.csv
     """
-    from ..loader import load_workspace
-    from ..metrics import load_snapshots
-    from ..metrics_export import post_rows, write_csv
+    from tidings.metrics.export import post_rows, write_csv
+    from tidings.metrics.snapshots import load_snapshots
+    from tidings.workspace.loader import load_workspace
 
     root = obj.root
     ws, _ = load_workspace(root)

@@ -6,11 +6,11 @@ from datetime import datetime
 
 import click
 
-from ..errors import UsageError, WorkspaceError
-from ..loader import Collector, load_brand, load_channels
-from ..newpost import new_post_path, post_skeleton
-from ..timeparse import TimeProblem, parse_when
-from .main import Context
+from tidings.cli.context import Context
+from tidings.errors import UsageError, WorkspaceError
+from tidings.workspace.loader import Collector, load_brand, load_channels
+from tidings.workspace.newpost import new_post_path, post_skeleton
+from tidings.workspace.timeparse import TimeProblem, parse_when
 
 
 @click.group("new")

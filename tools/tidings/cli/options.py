@@ -6,8 +6,8 @@ from datetime import UTC, datetime, tzinfo
 
 import click
 
-from ..errors import UsageError
-from ..timeparse import TimeProblem, parse_when
+from tidings.errors import UsageError
+from tidings.workspace.timeparse import TimeProblem, parse_when
 
 now_option = click.option(
     "--now",

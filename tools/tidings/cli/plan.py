@@ -7,11 +7,12 @@ from datetime import UTC
 
 import click
 
-from ..check import check_workspace
-from ..plan import JobState, plan
-from ..render import render
-from .main import Context
-from .options import now_option, resolve_now
+from tidings.check.runner import check_workspace
+from tidings.cli.context import Context
+from tidings.cli.options import now_option, resolve_now
+from tidings.core.credentials import unset_variables
+from tidings.core.plan import JobState, plan
+from tidings.core.render import render
 
 _STYLE = {
     JobState.DUE: "bold green",
@@ -62,7 +63,7 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
     table.add_column("text", overflow="fold", ratio=3)
     for job in jobs:
         channel = ws.channels.get(job.channel)
-        missing = channel.missing_credentials(os.environ) if channel else ()
+        missing = unset_variables(channel, os.environ) if channel else ()
         state = job.state.value + (f" ({job.note})" if job.note else "")
         # the first line as the channel will receive it (variant, UTM tags, escaping)
         rendered = render(job.post, channel, ws.brand) if channel else None
@@ -81,9 +82,7 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
         ", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "nothing scheduled"
     )
     unconfigured = {
-        c.id: missing
-        for c in ws.channels.values()
-        if (missing := c.missing_credentials(os.environ))
+        c.id: missing for c in ws.channels.values() if (missing := unset_variables(c, os.environ))
     }
     if unconfigured:
         console.print("* not configured (publishing skips them until these are set):")

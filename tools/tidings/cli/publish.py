@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import UsageError
-from ..loader import Collector, load_brand
-from ..timeparse import TimeProblem, parse_duration
-from .main import Context
-from .options import now_option, resolve_now
+from tidings.cli.context import Context
+from tidings.cli.options import now_option, resolve_now
+from tidings.errors import UsageError
+from tidings.workspace.loader import Collector, load_brand
+from tidings.workspace.timeparse import TimeProblem, parse_duration
 
 if TYPE_CHECKING:
-    from ..publish import Report
+    from tidings.jobs.publish import Report
 
 _STYLE = {
     "published": "green",
@@ -68,7 +68,10 @@ def command(
       tidings publish --push                   what the scheduled workflow runs
       tidings publish --channel outbox --now "2026-12-20 09:05"
     """
-    from ..publish import Options, publish  # httpx and the adapters: only when publishing
+    from tidings.jobs.publish import (
+        Options,
+        publish,
+    )  # httpx and the adapters: only when publishing
 
     if push and no_commit:
         raise UsageError("--push and --no-commit cannot be used together", "choose one")

@@ -7,10 +7,10 @@ from datetime import UTC
 
 import click
 
-from ..loader import load_workspace
-from ..resolve import commit, resolve
-from .main import Context
-from .options import now_option, resolve_now
+from tidings.cli.context import Context
+from tidings.cli.options import now_option, resolve_now
+from tidings.jobs.resolve import commit, resolve
+from tidings.workspace.loader import load_workspace
 
 
 @click.command("resolve")

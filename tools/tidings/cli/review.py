@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..review import review
-from .main import Context
+from tidings.cli.context import Context
+from tidings.jobs.review import review
 
 
 @click.command("review")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..checkdocs import checks_page
-from ..codes import CODES
+from tidings.check.codes import CODES
+from tidings.check.docs import checks_page
 
 
 @click.command("rules")

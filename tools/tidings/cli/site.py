@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..layout import BRAND
-from ..loader import Collector, load_brand
-from .main import Context
-from .options import now_option, resolve_now
+from tidings.cli.context import Context
+from tidings.cli.options import now_option, resolve_now
+from tidings.workspace.layout import BRAND
+from tidings.workspace.loader import Collector, load_brand
 
 
 @click.group("site")
@@ -59,7 +59,7 @@ def build(obj: Context, out: Path | None, now_text: str | None, site_url: str | 
       tidings site build --out public --now "2026-12-20 09:00"
       tidings site build --site-url https://example.github.io/brand/pr-42/
     """
-    from ..site.build import DEFAULT_OUT, build_site
+    from tidings.site.build import DEFAULT_OUT, build_site
 
     root = obj.root
     result = build_site(root, out or root / DEFAULT_OUT, _now(obj, now_text), site_url)
@@ -91,11 +91,11 @@ def serve(obj: Context, addr: str, now_text: str | None) -> None:
       tidings site serve --addr 127.0.0.1:8080
       tidings site serve --now "2026-12-20 09:00"
     """
-    from ..site.build import serve_site
+    from tidings.site.build import serve_site
 
     serve_site(obj.root, addr, _now(obj, now_text))
 
 
-from . import deploy  # noqa: E402  (tidings site deploy lives in its own module)
+from tidings.cli import deploy  # noqa: E402  (tidings site deploy lives in its own module)
 
 command.add_command(deploy.command)

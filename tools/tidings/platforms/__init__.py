@@ -1,7 +1,7 @@
 """Platform adapters: one module per network, all behind :class:`base.Adapter`.
 
 Adapters turn an :class:`base.Outgoing` post into HTTP calls. They know nothing about git,
-files or schedules; the publisher (``tidings.publish``) decides what to send and records it.
+files or schedules; the publisher (``tidings.jobs.publish``) decides what to send and records it.
 Modules are imported only when a channel of that platform is used.
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Mapping
 
 import httpx
 
-from ..errors import TidingsError
-from ..model import Channel
-from .base import Adapter, Caller
+from tidings.errors import TidingsError
+from tidings.platforms.base import Adapter, Caller
+from tidings.workspace.model import Channel
 
 MODULES = {
     "mastodon": "tidings.platforms.mastodon",

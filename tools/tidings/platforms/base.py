@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
-from typing import ClassVar, NamedTuple, Protocol
+from typing import ClassVar, Protocol
 
-from ..errors import TidingsError
-from ..model import Channel
-from ..render import RenderedPart
-from .http import Caller, PlatformError
+from tidings.core.render import RenderedPart
+from tidings.errors import TidingsError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
+from tidings.platforms.http import Caller, PlatformError
+from tidings.workspace.model import Channel
 
 __all__ = [
     "AccountCounts",
@@ -116,38 +116,6 @@ class Adapter(Protocol):
         ...
 
 
-class Counts(NamedTuple):
-    """What a platform reports about one post, in tidings' words.
-
-    ``None`` means the platform does not report that number (Mastodon and Bluesky have no
-    views), never zero. ``raw`` keeps the platform's own names and values exactly as it
-    sent them (``favourites_count``, ``likeCount``, …). A NamedTuple, immutable and cheap to
-    make: a metrics history holds one per post, channel and day.
-    """
-
-    likes: int | None = None
-    reposts: int | None = None
-    replies: int | None = None
-    quotes: int | None = None
-    views: int | None = None
-    raw: Mapping[str, int | None] = MappingProxyType({})
-
-
-@dataclass(frozen=True)
-class AccountCounts:
-    """What a platform reports about the channel's account; ``raw`` as in :class:`Counts`."""
-
-    followers: int | None = None
-    raw: Mapping[str, int | None] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    """A post the platform did not report on (deleted, hidden, or not found)."""
-
-    reason: str
-
-
 class MetricsReader(Protocol):
     """Reads numbers back from a platform, in as few requests as its API allows.
 
@@ -165,13 +133,6 @@ class MetricsReader(Protocol):
     def account_metrics(self) -> AccountCounts:
         """The account's followers. Raises PlatformError."""
         ...
-
-
-def count(value: object) -> int | None:
-    """A count as the platform sent it: a non-negative integer, else None (not reported)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    return None
 
 
 def aware(moment: datetime) -> datetime:

@@ -27,9 +27,8 @@ from typing import Any, ClassVar
 import httpx
 import regex
 
-from ..model import Channel
-from ..render import RenderedPart
-from .base import (
+from tidings.core.render import RenderedPart
+from tidings.platforms.base import (
     AccountCounts,
     Caller,
     Counts,
@@ -42,6 +41,7 @@ from .base import (
     count,
     credential,
 )
+from tidings.workspace.model import Channel
 
 __all__ = [
     "COLLECTION",

@@ -34,8 +34,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..model import Channel
-from .base import (
+from tidings.platforms.base import (
     AccountCounts,
     Caller,
     Counts,
@@ -48,6 +47,7 @@ from .base import (
     count,
     credential,
 )
+from tidings.workspace.model import Channel
 
 __all__ = [
     "WEB",

@@ -40,8 +40,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from ..model import Channel
-from .base import (
+from tidings.platforms.base import (
     AccountCounts,
     Caller,
     Counts,
@@ -54,7 +53,8 @@ from .base import (
     count,
     credential,
 )
-from .graph import Graph, error_code, insight_values, not_before, parse_time, pick
+from tidings.platforms.graph import Graph, error_code, insight_values, not_before, parse_time, pick
+from tidings.workspace.model import Channel
 
 __all__ = [
     "CLOCK_SKEW",

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..ledger_write import stamp, write_atomic
-from .base import Outgoing, Remote
+from tidings.platforms.base import Outgoing, Remote
+from tidings.workspace.ledger import stamp, write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50

@@ -46,8 +46,8 @@ from typing import Any
 
 import httpx
 
-from .base import MediaFile, Remote, Unknowable, parse_time
-from .http import Caller, PlatformError
+from tidings.platforms.base import MediaFile, Remote, Unknowable, parse_time
+from tidings.platforms.http import Caller, PlatformError
 
 __all__ = [
     "ATTEMPT_TOLERANCE",

@@ -41,8 +41,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from ..model import Channel
-from .base import (
+from tidings.platforms.base import (
     AccountCounts,
     Caller,
     Counts,
@@ -56,7 +55,7 @@ from .base import (
     count,
     credential,
 )
-from .graph import (
+from tidings.platforms.graph import (
     Graph,
     image_urls,
     insight_values,
@@ -65,6 +64,7 @@ from .graph import (
     pick,
     wait_finished,
 )
+from tidings.workspace.model import Channel
 
 __all__ = ["CLOCK_SKEW", "DEFAULT_API", "MAX_CAROUSEL", "InstagramAdapter", "connect"]
 

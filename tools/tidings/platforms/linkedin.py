@@ -53,8 +53,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from ..model import Channel
-from .base import (
+from tidings.platforms.base import (
     AccountCounts,
     Caller,
     Counts,
@@ -68,7 +67,8 @@ from .base import (
     count,
     credential,
 )
-from .http import wait_seconds
+from tidings.platforms.http import wait_seconds
+from tidings.workspace.model import Channel
 
 __all__ = [
     "CLOCK_SKEW",

@@ -43,8 +43,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..model import Channel
-from .base import (
+from tidings.platforms.base import (
     AccountCounts,
     Caller,
     Counts,
@@ -59,6 +58,7 @@ from .base import (
     credential,
     parse_time,
 )
+from tidings.workspace.model import Channel
 
 __all__ = [
     "CLOCK_SKEW",

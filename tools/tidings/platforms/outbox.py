@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..ledger_write import write_atomic
-from .base import Outgoing, Remote
+from tidings.platforms.base import Outgoing, Remote
+from tidings.workspace.ledger import write_atomic
 
 
 class Outbox:

@@ -35,8 +35,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..model import Channel
-from .base import (
+from tidings.platforms.base import (
     Caller,
     CredentialError,
     MediaFile,
@@ -46,6 +45,7 @@ from .base import (
     Unknowable,
     credential,
 )
+from tidings.workspace.model import Channel
 
 __all__ = ["SECTION_MAX", "SlackAdapter", "blocks", "connect", "escape", "sections"]
 

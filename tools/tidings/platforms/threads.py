@@ -41,8 +41,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..model import Channel
-from .base import (
+from tidings.platforms.base import (
     AccountCounts,
     Caller,
     Counts,
@@ -54,7 +53,7 @@ from .base import (
     aware,
     credential,
 )
-from .graph import (
+from tidings.platforms.graph import (
     Graph,
     error_code,
     image_urls,
@@ -64,6 +63,7 @@ from .graph import (
     pick,
     wait_finished,
 )
+from tidings.workspace.model import Channel
 
 __all__ = ["CLOCK_SKEW", "DEFAULT_API", "ThreadsAdapter", "connect", "metrics_reader"]
 

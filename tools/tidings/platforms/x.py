@@ -40,8 +40,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..model import Channel
-from .base import (
+from tidings.platforms.base import (
     AccountCounts,
     Caller,
     Counts,
@@ -57,8 +56,9 @@ from .base import (
     credential,
     parse_time,
 )
-from .http import wait_seconds
-from .x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
+from tidings.platforms.http import wait_seconds
+from tidings.platforms.x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
+from tidings.workspace.model import Channel
 
 __all__ = [
     "CLOCK_SKEW",

@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, quote
 
 import httpx
 
-from .http import Caller, PlatformError
+from tidings.platforms.http import Caller, PlatformError
 
 __all__ = [
     "BearerAuth",

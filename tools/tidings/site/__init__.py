@@ -11,7 +11,7 @@ autoescape, and only http(s) addresses become links (``rel="noopener nofollow"``
 
 from __future__ import annotations
 
-from .data import SiteData, collect
-from .pages import SiteBuild, SiteFile, SitePage, build_pages
+from tidings.site.data import SiteData, collect
+from tidings.site.pages import SiteBuild, SiteFile, SitePage, build_pages
 
 __all__ = ["SiteBuild", "SiteData", "SiteFile", "SitePage", "build_pages", "collect"]

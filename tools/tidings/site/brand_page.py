@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ..model import Brand
-from ..validation import load_schema
-from .views import ContentLink
+from tidings.site.views import ContentLink
+from tidings.workspace.model import Brand
+from tidings.workspace.validation import load_schema
 
 TITLES = {
     "voice": "Voice",

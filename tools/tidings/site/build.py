@@ -13,8 +13,8 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from ..errors import TidingsError, UsageError
-from ..loader import Collector, load_brand
+from tidings.errors import TidingsError, UsageError
+from tidings.workspace.loader import Collector, load_brand
 
 CONFIG = "mkdocs.yml"
 FALLBACK = "build/site-config"
@@ -90,7 +90,7 @@ def build_site(
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from .plugin import TidingsPlugin
+    from tidings.site.plugin import TidingsPlugin
 
     started = time.perf_counter()
     _quiet_mkdocs()
@@ -120,7 +120,7 @@ def serve_site(root: Path, address: str, now: datetime | None = None) -> None:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
-    from .plugin import TidingsPlugin
+    from tidings.site.plugin import TidingsPlugin
 
     _quiet_mkdocs()
     logging.getLogger("mkdocs").setLevel(logging.INFO)  # serve says where it listens

@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from ..model import Campaign, KeyDate, Post
-from ..plan import Job, JobState
-from .colors import css_color, text_on
-from .data import SiteData
-from .views import Chip, chip
+from tidings.core.plan import Job, JobState
+from tidings.site.colors import css_color, text_on
+from tidings.site.data import SiteData
+from tidings.site.views import Chip, chip
+from tidings.workspace.model import Campaign, KeyDate, Post
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CALENDAR = "calendar"

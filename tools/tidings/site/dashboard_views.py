@@ -1,6 +1,6 @@
 """The dashboards' numbers shaped for the page: each chart with the rows of the table that
 is its accessible version, the heatmap's cells, a goal's verdict in words. Pure; the numbers
-come from :mod:`tidings.dashboards`, the SVG from :mod:`.charts`."""
+come from :mod:`tidings.metrics.dashboards`, the SVG from :mod:`.charts`."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .. import dashboards as d
-from .charts import bar_chart, line_chart
-from .colors import text_on
+from tidings.metrics import dashboards as d
+from tidings.site.charts import bar_chart, line_chart
+from tidings.site.colors import text_on
 
 HEAT_LOW, HEAT_HIGH = (239, 246, 255), (30, 64, 175)  # light to dark blue
 

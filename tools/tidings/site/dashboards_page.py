@@ -9,7 +9,7 @@
     metrics.csv                  exactly what `tidings metrics export --format csv` prints
 
 and a metrics section at the end of each post page. The numbers come from
-:mod:`tidings.dashboards`, their charts and tables from :mod:`.dashboard_views`; this module
+:mod:`tidings.metrics.dashboards`, their charts and tables from :mod:`.dashboard_views`; this module
 reads the history once and puts the pages together.
 """
 
@@ -21,12 +21,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import dashboards as d
-from ..metrics import Snapshot
-from ..metrics_export import CsvWriter, FollowerRow, MetricRow, RowMaker, follower_rows
-from . import dashboard_views as v
-from .charts import reset_ids
-from .data import SiteData
+from tidings.metrics import dashboards as d
+from tidings.metrics.export import CsvWriter, FollowerRow, MetricRow, RowMaker, follower_rows
+from tidings.metrics.snapshots import Snapshot
+from tidings.site import dashboard_views as v
+from tidings.site.charts import reset_ids
+from tidings.site.data import SiteData
 
 CSV = "metrics.csv"
 CSV_FILE = "build/site-data/metrics.csv"

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from .. import layout
-from ..check import check_workspace
-from ..diagnostics import Diagnostic, Severity
-from ..media import MediaError, Upload, prepare
-from ..metrics import Snapshot, iter_snapshots
-from ..model import Channel, LedgerEntry, Post, Workspace
-from ..plan import Job, plan
-from ..render import Rendered, RenderedMedia, render
+from tidings.check.runner import check_workspace
+from tidings.core.media import MediaError, Upload, prepare
+from tidings.core.plan import Job, plan
+from tidings.core.render import Rendered, RenderedMedia, render
+from tidings.diagnostics import Diagnostic, Severity
+from tidings.metrics.snapshots import Snapshot, iter_snapshots
+from tidings.workspace import layout
+from tidings.workspace.model import Channel, LedgerEntry, Post, Workspace
 
 FAR = timedelta(days=365 * 200)  # plan's horizon: every scheduled job, however far ahead
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from .data import SiteData
-from .links import absolute, page_url
-from .post_page import post_src
+from tidings.site.data import SiteData
+from tidings.site.links import absolute, page_url
+from tidings.site.post_page import post_src
 
 EVENT_LENGTH = timedelta(minutes=15)
 PRODID = "-//tidings//preview site//EN"

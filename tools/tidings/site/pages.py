@@ -22,20 +22,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .. import layout
-from ..diagnostics import Severity
-from ..model import ChannelRecord, Post
-from ..plan import Job, JobState
-from .brand_page import brand_sections
-from .calendar import Month, current_month, entries_by_day, month_src, months
-from .colors import css_color, text_on
-from .dashboards_page import CSV, build_dashboards
-from .data import SiteData
-from .ics import calendar_ics
-from .links import Linker
-from .post_page import post_src, post_view
-from .templates import render_template
-from .views import Chip, ContentLink, chip, diagnostic_view
+from tidings.core.plan import Job, JobState
+from tidings.diagnostics import Severity
+from tidings.site.brand_page import brand_sections
+from tidings.site.calendar import Month, current_month, entries_by_day, month_src, months
+from tidings.site.colors import css_color, text_on
+from tidings.site.dashboards_page import CSV, build_dashboards
+from tidings.site.data import SiteData
+from tidings.site.ics import calendar_ics
+from tidings.site.links import Linker
+from tidings.site.post_page import post_src, post_view
+from tidings.site.templates import render_template
+from tidings.site.views import Chip, ContentLink, chip, diagnostic_view
+from tidings.workspace import layout
+from tidings.workspace.model import ChannelRecord, Post
 
 WEEK = timedelta(days=7)
 ICS = "calendar.ics"

@@ -29,15 +29,15 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..checkdocs import checks_page
-from ..errors import TidingsError
-from ..layout import find_root
-from ..loader import Collector, load_brand
-from ..timeparse import TimeProblem, parse_when
-from .data import collect
-from .jinja_cache import attach
-from .pages import SitePage, build_pages
-from .templates import environment
+from tidings.check.docs import checks_page
+from tidings.errors import TidingsError
+from tidings.site.data import collect
+from tidings.site.jinja_cache import attach
+from tidings.site.pages import SitePage, build_pages
+from tidings.site.templates import environment
+from tidings.workspace.layout import find_root
+from tidings.workspace.loader import Collector, load_brand
+from tidings.workspace.timeparse import TimeProblem, parse_when
 
 CSS = "assets/tidings/tidings.css"
 DASHBOARDS_CSS = "assets/tidings/dashboards.css"

@@ -7,14 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..media import MediaError, site_path
-from ..model import ChannelRecord, Post
-from ..plan import Job
-from ..render import Rendered, RenderedPart
-from ..textlength import text_limits
-from .data import SiteData
-from .folds import FOLDS, fold_at
-from .views import (
+from tidings.core.media import MediaError, site_path
+from tidings.core.plan import Job
+from tidings.core.render import Rendered, RenderedPart
+from tidings.core.textlength import text_limits
+from tidings.site.data import SiteData
+from tidings.site.folds import FOLDS, fold_at
+from tidings.site.views import (
     Chip,
     ContentLink,
     DiagnosticView,
@@ -23,6 +22,7 @@ from .views import (
     state_class,
     state_label,
 )
+from tidings.workspace.model import ChannelRecord, Post
 
 POST_PAGES = "posts"
 

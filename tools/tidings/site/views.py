@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..diagnostics import Diagnostic
-from ..model import Channel
-from ..plan import Job, JobState
-from .colors import css_color, text_on
-from .links import safe_href
+from tidings.core.plan import Job, JobState
+from tidings.diagnostics import Diagnostic
+from tidings.site.colors import css_color, text_on
+from tidings.site.links import safe_href
+from tidings.workspace.model import Channel
 
 STATE_LABELS = {
     JobState.DUE: "due now",

@@ -1,0 +1,55 @@
+"""Checks: small pure functions ``(Workspace) -> Iterable[Diagnostic]``, registered in RULES.
+
+Each rule reads the loaded workspace and never raises for bad content. Codes and default
+severities live in :mod:`tidings.check.codes`. The few rules that depend on the current time take
+it as a parameter (``TIMED_RULES``) and run only when the check is given one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from tidings.check.rules import (
+    brand,
+    cadence,
+    channel_guidelines,
+    channels,
+    dates,
+    ids,
+    ledger,
+    lengths,
+    media,
+    posts,
+    profiles,
+    references,
+    slots,
+    voice,
+)
+from tidings.diagnostics import Diagnostic
+from tidings.workspace.model import Workspace
+
+Rule = Callable[[Workspace], Iterable[Diagnostic]]
+TimedRule = Callable[[Workspace, datetime], Iterable[Diagnostic]]
+
+RULES: dict[str, Rule] = {
+    "ids": ids.check,
+    "references": references.check,
+    "channels": channels.check,
+    "expiring": channels.expiring,
+    "dates": dates.check,
+    "posts": posts.check,
+    "ledger": ledger.check,
+    "brand": brand.check,
+    "lengths": lengths.check,
+    "voice": voice.check,
+    "channel_guidelines": channel_guidelines.check,
+    "cadence": cadence.check,
+    "media": media.check,
+    "profiles": profiles.check,
+}
+TIMED_RULES: dict[str, TimedRule] = {
+    "slots": slots.check,
+}
+
+__all__ = ["RULES", "TIMED_RULES", "Rule", "TimedRule"]

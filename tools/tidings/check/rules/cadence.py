@@ -1,0 +1,157 @@
+"""Cadence from brand.yaml, per channel: posts per local day, quiet hours, the gap between posts.
+
+``cadence.quiet_hours``, ``cadence.min_gap`` and ``cadence.max_per_day`` apply to every
+channel; ``cadence.channels.<id>`` overrides any of them for one channel
+(``quiet_hours: false`` turns quiet hours off there). Times are read in the brand's
+timezone. Counting a day or a gap needs every post, so a partial check skips those.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+from typing import Any
+
+from tidings.check.codes import default_severity
+from tidings.diagnostics import Diagnostic
+from tidings.workspace.model import Post, Workspace
+from tidings.workspace.timeparse import TimeProblem, parse_duration
+
+
+def _at_keys(post: Post, channel: str) -> tuple[str, ...]:
+    variant = post.variants.get(channel)
+    return ("variants", channel, "at") if variant and variant.at else ("at",)
+
+
+def _diag(post: Post, channel: str, code: str, message: str, suggestion: str) -> Diagnostic:
+    pos = post.source.pos(*_at_keys(post, channel))
+    return Diagnostic(
+        post.path, pos.line, pos.column, default_severity(code), code, message, suggestion, channel
+    )
+
+
+class Cadence:
+    """brand.yaml ``cadence``, with each channel's overrides."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+        per = raw.get("channels")
+        self.per_channel: Mapping[str, Mapping[str, Any]] = per if isinstance(per, dict) else {}
+
+    def get(self, channel: str, key: str) -> Any:
+        own = self.per_channel.get(channel) or {}
+        return own[key] if key in own else self.raw.get(key)
+
+    def quiet_hours(self, channel: str) -> tuple[time, time] | None:
+        value = self.get(channel, "quiet_hours")
+        if not isinstance(value, dict):
+            return None
+        start, end = time.fromisoformat(value["from"]), time.fromisoformat(value["to"])
+        return (start, end) if start != end else None
+
+    def min_gap(self, channel: str) -> timedelta | None:
+        value = self.get(channel, "min_gap")
+        try:
+            return parse_duration(value) if value is not None else None
+        except TimeProblem:  # the schema reports it
+            return None
+
+
+def _quiet(clock: time, start: time, end: time) -> bool:
+    if start < end:
+        return start <= clock < end
+    return clock >= start or clock < end  # across midnight, e.g. 22:00 to 07:00
+
+
+def _timed(ws: Workspace) -> dict[str, list[tuple[datetime, Post]]]:
+    """Every channel's non-draft posts, in time order."""
+    out: dict[str, list[tuple[datetime, Post]]] = defaultdict(list)
+    for post in ws.posts.values():
+        if post.draft:
+            continue
+        for channel in post.channels:
+            when = post.when(channel)
+            if when is not None:
+                out[channel].append((when, post))
+    for items in out.values():
+        items.sort(key=lambda item: (item[0], item[1].id))
+    return out
+
+
+def _gap(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes / 60:g} h"
+
+
+def check(ws: Workspace) -> Iterator[Diagnostic]:
+    raw = ws.brand.raw.get("cadence") if ws.brand else None
+    if ws.brand is None or not isinstance(raw, dict):
+        return
+    cadence = Cadence(raw)
+    tz = ws.brand.timezone
+    for cid in cadence.per_channel:
+        if cid not in ws.channels and "channels" not in ws.unreadable:
+            yield Diagnostic.at(
+                ws.brand.source.path,
+                ws.brand.source.pos("cadence", "channels", cid, key=True),
+                default_severity("ref.channel"),
+                "ref.channel",
+                f"cadence for unknown channel `{cid}`",
+                "use a channel id from brand/channels.yaml",
+                cid,
+            )
+    timed = _timed(ws)
+    for channel, items in sorted(timed.items()):
+        quiet = cadence.quiet_hours(channel)
+        if quiet is not None:
+            start, end = quiet
+            for when, post in items:
+                local = when.astimezone(tz)
+                if _quiet(local.time().replace(tzinfo=None), start, end):
+                    yield _diag(
+                        post,
+                        channel,
+                        "calendar.quiet-hours",
+                        f"goes out on {channel} at {local:%H:%M}, inside the brand's quiet hours "
+                        f"({start:%H:%M} to {end:%H:%M})",
+                        f"move it to {end:%H:%M} or later, or before {start:%H:%M} "
+                        "(brand.yaml cadence.quiet_hours)",
+                    )
+        if ws.partial:  # a day's count or a gap needs every post
+            continue
+        gap = cadence.min_gap(channel)
+        if gap is not None:
+            for (before, first), (when, post) in pairwise(items):
+                if when - before < gap:
+                    yield _diag(
+                        post,
+                        channel,
+                        "cadence.min-gap",
+                        f"goes out on {channel} at {when.astimezone(tz):%Y-%m-%d %H:%M}, "
+                        f"{_gap(when - before)} after `{first.id}`; the brand wants at least "
+                        f"{_gap(gap)} between posts on a channel",
+                        f"move it to {(before + gap).astimezone(tz):%Y-%m-%d %H:%M} or later "
+                        "(brand.yaml cadence.min_gap)",
+                    )
+        limit = cadence.get(channel, "max_per_day")
+        if limit is None:
+            continue
+        days: dict[date, list[Post]] = defaultdict(list)
+        for when, post in items:
+            days[when.astimezone(tz).date()].append(post)
+        for day, posts in sorted(days.items()):
+            if len(posts) <= limit:
+                continue
+            for post in posts[limit:]:
+                yield Diagnostic(
+                    post.path,
+                    post.source.pos("at").line,
+                    1,
+                    default_severity("cadence.max-per-day"),
+                    "cadence.max-per-day",
+                    f"{len(posts)} posts go out on {channel} on {day}; the brand allows {limit} a day",
+                    "move this post to a quieter day (brand.yaml cadence.max_per_day)",
+                    channel,
+                )

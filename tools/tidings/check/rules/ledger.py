@@ -1,0 +1,70 @@
+"""The ledger against the files: published posts that are gone, renamed or edited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tidings.check.codes import default_severity
+from tidings.diagnostics import Diagnostic, Pos
+from tidings.workspace.layout import ledger_path, post_path
+from tidings.workspace.model import Workspace
+from tidings.workspace.publication import orphaned_entries, renames
+
+
+def check(ws: Workspace) -> Iterator[Diagnostic]:
+    moved = renames(ws)
+    moved_from = set(moved.values())
+    for new_id, old_id in sorted(moved.items()):
+        post = ws.posts[new_id]
+        yield Diagnostic.at(
+            post.path,
+            Pos(),
+            default_severity("ledger.renamed"),
+            "ledger.renamed",
+            f"this post was published as {post_path(old_id)} and then renamed; it will not be published again",
+            f"to keep the history together, move {ledger_path(old_id)} to {ledger_path(new_id)} in the same commit",
+        )
+    for pid in orphaned_entries(ws):
+        if pid in moved_from:
+            continue
+        entry = ws.ledger[pid]
+        live = [
+            c for c, r in entry.channels.items() if r.state in {"published", "pending", "unknown"}
+        ]
+        if live:
+            yield Diagnostic.at(
+                entry.source.path,
+                Pos(),
+                default_severity("ledger.orphan"),
+                "ledger.orphan",
+                f"{post_path(pid)} was published on {', '.join(live)} but its file is gone; the posts stay online and nothing is re-published",
+                "restore the file if this was a mistake; to take the posts down, restore it and set `expires:`",
+            )
+    for pid, entry in ws.ledger.items():
+        for cid, record in entry.channels.items():
+            if cid not in ws.channels and "channels" not in ws.unreadable:
+                yield Diagnostic.at(
+                    entry.source.path,
+                    record.source.pos(),
+                    default_severity("ledger.unknown-channel"),
+                    "ledger.unknown-channel",
+                    f"the ledger records channel `{cid}`, which brand/channels.yaml no longer defines",
+                    "keep the channel (it can stay unconfigured) so its history stays readable",
+                    cid,
+                )
+        current = ws.posts.get(pid)
+        if (
+            current is not None
+            and entry.content_hash
+            and entry.content_hash != current.content_hash
+        ):
+            published = [c for c, r in entry.channels.items() if r.state == "published"]
+            if published:
+                yield Diagnostic.at(
+                    current.path,
+                    Pos(),
+                    default_severity("ledger.changed"),
+                    "ledger.changed",
+                    f"the text changed after it was published on {', '.join(published)}; the edit is not sent there",
+                    "publish a new post for a correction",
+                )

@@ -1,0 +1,100 @@
+"""Each platform's text rules, measured on exactly what `render` produces, part by part."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tidings.check.codes import default_severity
+from tidings.core.render import Rendered, render
+from tidings.core.textlength import cut_point, link_count, text_limits
+from tidings.diagnostics import Diagnostic
+from tidings.workspace.model import Post, Workspace
+
+_HASHTAG = re.compile(r"(?<![\w&])#\w+")
+THREADS_MAX_LINKS = 5
+INSTAGRAM_MAX_HASHTAGS = 30
+
+
+def _part_label(index: int, total: int) -> str:
+    return f"part {index + 1} of {total}" if total > 1 else "the text"
+
+
+def _fix(channel: str, from_variant: bool) -> str:
+    if from_variant:
+        return f"shorten the `{channel}` variant"
+    return f"shorten it, split it into a thread with a `---` line, or write `variants: {{{channel}: {{body: …}}}}`"
+
+
+def check_rendered(
+    post: Post, rendered: Rendered, max_characters: int | None
+) -> Iterator[Diagnostic]:
+    platform, channel = rendered.platform, rendered.channel
+    limits = text_limits(platform, max_characters)
+    total = len(rendered.parts)
+    for index, part in enumerate(rendered.parts):
+        for limit in limits:
+            used = limit.count(part.text)
+            if used <= limit.maximum:
+                continue
+            cut = cut_point(part.text, limit)
+            tail = part.text[max(0, cut - 30) : cut].replace("\n", " ")
+            code = f"length.{platform}"
+            yield Diagnostic(
+                post.path,
+                part.line + part.text[:cut].count("\n"),
+                1,
+                default_severity(code),
+                code,
+                f"{_part_label(index, total)} is {used} {limit.name} on {channel}, "
+                f"{used - limit.maximum} over the limit of {limit.maximum}; the cut falls after “…{tail}”",
+                _fix(channel, rendered.from_variant),
+                channel,
+            )
+    if platform == "threads":
+        links = sum(link_count(p) for p in rendered.parts)
+        if links > THREADS_MAX_LINKS:
+            yield Diagnostic(
+                post.path,
+                rendered.parts[0].line,
+                1,
+                default_severity("links.threads"),
+                "links.threads",
+                f"{links} links on {channel}; Threads refuses posts with more than {THREADS_MAX_LINKS}",
+                "remove links or write a Threads variant",
+                channel,
+            )
+    if platform == "instagram":
+        for part in rendered.parts:
+            if link_count(part):
+                yield Diagnostic(
+                    post.path,
+                    part.line,
+                    1,
+                    default_severity("links.instagram"),
+                    "links.instagram",
+                    f"links in an Instagram caption are not clickable ({channel})",
+                    "write “link in bio” in an `instagram` variant instead of the URL",
+                    channel,
+                )
+            tags = len(_HASHTAG.findall(part.text))
+            if tags > INSTAGRAM_MAX_HASHTAGS:
+                yield Diagnostic(
+                    post.path,
+                    part.line,
+                    1,
+                    default_severity("hashtags.instagram"),
+                    "hashtags.instagram",
+                    f"{tags} hashtags on {channel}; Instagram refuses more than {INSTAGRAM_MAX_HASHTAGS}",
+                    "keep the few that matter",
+                    channel,
+                )
+
+
+def check(ws: Workspace) -> Iterator[Diagnostic]:
+    for post in ws.posts.values():
+        for cid in post.channels:
+            channel = ws.channels.get(cid)
+            if channel is None:
+                continue
+            yield from check_rendered(post, render(post, channel, ws.brand), channel.max_characters)

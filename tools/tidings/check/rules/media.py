@@ -1,0 +1,186 @@
+"""Images on every channel: readable, described, how many, and what each platform accepts.
+
+Each file is inspected once per check run, from its header (``tidings.workspace.images``); each image
+is then assessed for each channel's platform against one table of limits
+(``tidings.core.media.SPECS``). What tidings will convert or resize is an info naming the
+rendition; what no rendition can fix (shape, an animation too big) is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from tidings.check.codes import default_severity
+from tidings.check.rules.references import media_problem
+from tidings.diagnostics import Diagnostic, Severity
+from tidings.workspace.model import MediaRef, Post, Source, Workspace
+
+if TYPE_CHECKING:
+    from tidings.workspace.images import ImageInfo, Unreadable
+
+
+def _diag(
+    src: Source,
+    keys: tuple[str | int, ...],
+    code: str,
+    message: str,
+    suggestion: str,
+    channel: str | None = None,
+    severity: Severity | None = None,
+) -> Diagnostic:
+    return Diagnostic.at(
+        src.path,
+        src.pos(*keys),
+        severity or default_severity(code),
+        code,
+        message,
+        suggestion,
+        channel,
+    )
+
+
+def _all_refs(post: Post) -> list[MediaRef]:
+    return list(post.media) + [m for v in post.variants.values() for m in v.media or ()]
+
+
+def _media_keys(post: Post, cid: str) -> tuple[str | int, ...]:
+    variant = post.variants.get(cid)
+    return ("variants", cid, "media") if variant and variant.media is not None else ("media",)
+
+
+def check(ws: Workspace) -> Iterator[Diagnostic]:
+    if not any(_all_refs(post) for post in ws.posts.values()):
+        return
+    from tidings.core.media import Assessment, assess, spec_for
+    from tidings.workspace.images import (
+        ImageInfo,
+        Unreadable,
+        inspect,
+    )  # Pillow only when there are images
+
+    seen: dict[str, ImageInfo | Unreadable | None] = {}
+    verdicts: dict[tuple[str, str], Assessment] = {}
+
+    def look(ref: MediaRef) -> ImageInfo | Unreadable | None:
+        """The file's header, once per run; None when a ref.* rule already reports it."""
+        if ref.file not in seen:
+            bad = media_problem(ws.root, ref)
+            seen[ref.file] = None if bad else inspect(ws.root / ref.file, ref.file)
+        return seen[ref.file]
+
+    policy = str(ws.brand.raw.get("alt_text", "required")) if ws.brand else "required"
+    alt_severity = Severity.WARNING if policy == "recommended" else None
+    for post in ws.posts.values():
+        for ref in _all_refs(post):
+            info = look(ref)
+            if isinstance(info, Unreadable):
+                yield _diag(
+                    ref.source, ("file",), "media.unreadable", info.message, info.suggestion
+                )
+            if policy != "optional" and not (ref.alt or "").strip():
+                yield _diag(
+                    ref.source,
+                    (),
+                    "media.alt-missing",
+                    f"`{ref.file}` has no alt text: people using screen readers hear nothing",
+                    "add `alt:` describing what the image shows and says, in a sentence or two",
+                    severity=alt_severity,
+                )
+        for cid in post.channels:
+            channel = ws.channels.get(cid)
+            if channel is None or channel.is_local:
+                continue
+            spec = spec_for(channel.platform)
+            media = post.media_for(cid)
+            keys = _media_keys(post, cid)
+            if not media:
+                if spec.needs_image:
+                    yield _diag(
+                        post.source,
+                        ("channels", post.channels.index(cid)),
+                        "media.required",
+                        f"{spec.name} cannot publish text alone, and this post has no image for {cid}",
+                        f"add an image under `media:`, or take `{cid}` out of `channels:`",
+                        cid,
+                    )
+                continue
+            if spec.public_url and not channel.media_base_url:
+                yield _diag(
+                    post.source,
+                    keys,
+                    "media.public-url",
+                    f"{spec.name} fetches images from a public address, and channel `{cid}` "
+                    "has no `media_base_url`",
+                    f"set `media_base_url` for `{cid}` in brand/channels.yaml (where the site "
+                    "serves media)",
+                    cid,
+                )
+            if spec.max_images is not None and len(media) > spec.max_images:
+                yield _diag(
+                    post.source,
+                    keys,
+                    "media.count",
+                    f"{len(media)} images on {cid}; {spec.name} takes at most {spec.max_images}",
+                    f"keep the best {spec.max_images}, or give `{cid}` its own `media:` in a variant",
+                    cid,
+                )
+            infos = [(ref, look(ref)) for ref in media]
+            readable = [(ref, i) for ref, i in infos if isinstance(i, ImageInfo)]
+            if spec.one_animated and len(media) > 1 and any(i.animated for _, i in readable):
+                yield _diag(
+                    post.source,
+                    keys,
+                    "media.count",
+                    f"an animated GIF goes to {spec.name} alone: it takes 4 photos or 1 animated "
+                    f"GIF, and this post has {len(media)} images",
+                    f"give `{cid}` its own `media:` in a variant with the GIF or the photos",
+                    cid,
+                )
+            for ref, info in readable:
+                alt = (ref.alt or "").strip()
+                if spec.alt_max is not None and len(alt) > spec.alt_max:
+                    yield _diag(
+                        ref.source,
+                        ("alt",),
+                        "media.alt-length",
+                        f"the alt text of `{ref.file}` is {len(alt):,} characters; "
+                        f"{spec.name} takes {spec.alt_max:,}",
+                        f"shorten it by {len(alt) - spec.alt_max:,} characters, or give `{cid}` "
+                        "its own `media:` in a variant",
+                        cid,
+                    )
+                key = (ref.file, channel.platform)
+                verdict = verdicts.get(key) or verdicts.setdefault(key, assess(info, spec))
+                for misfit in verdict.misfits:
+                    yield _diag(
+                        ref.source,
+                        ("file",),
+                        misfit.code,
+                        f"`{ref.file}` on {cid}: {misfit.message}",
+                        misfit.suggestion,
+                        cid,
+                    )
+                if verdict.first_frame_only:
+                    yield _diag(
+                        ref.source,
+                        ("file",),
+                        "media.animated",
+                        f"`{ref.file}` is animated, and {spec.name} shows only its first frame",
+                        f"use a still image for `{cid}` (a variant's `media:`), or accept the "
+                        "first frame",
+                        cid,
+                    )
+                r = verdict.rendition
+                if r is not None and not verdict.misfits:
+                    yield _diag(
+                        ref.source,
+                        ("file",),
+                        "media.rendition",
+                        f"`{ref.file}` will be sent as {r.describe()} for {spec.name}"
+                        + ("" if cid == channel.platform else f" (channel `{cid}`)")
+                        + ": "
+                        + "; ".join(r.reasons),
+                        "nothing to do; to control the result, save the image that way yourself",
+                        cid,
+                    )

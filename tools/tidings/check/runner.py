@@ -1,0 +1,117 @@
+"""Run every rule over a workspace and return the diagnostics people should see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from tidings.check.rules import RULES, TIMED_RULES
+from tidings.diagnostics import Diagnostic, Severity
+from tidings.errors import UsageError
+from tidings.workspace import layout, lengthcache
+from tidings.workspace.loader import load_workspace
+from tidings.workspace.model import Workspace
+
+SHARED_FILES = (layout.MARKER, layout.BRAND, layout.CHANNELS, layout.GOALS, layout.COMPETITORS)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    workspace: Workspace
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def blocked_posts(self) -> frozenset[str]:
+        """Ids of the posts with errors: they are never published."""
+        prefix = layout.POSTS + "/"
+        return frozenset(
+            layout.post_id(d.path)
+            for d in self.diagnostics
+            if d.severity is Severity.ERROR and d.path.startswith(prefix)
+        )
+
+    def shared_errors(self) -> list[Diagnostic]:
+        """Errors outside posts and ideas (brand, channels, calendars, ledger): publishing
+        must not go ahead on a workspace it cannot read right."""
+        return [
+            d
+            for d in self.diagnostics
+            if d.severity is Severity.ERROR
+            and not d.path.startswith((layout.POSTS + "/", layout.IDEAS + "/"))
+        ]
+
+
+def _apply_overrides(ws: Workspace, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    overrides = ws.brand.severity_overrides if ws.brand else {}
+    out: list[Diagnostic] = []
+    for d in diags:
+        level = overrides.get(d.code)
+        if level == "off":
+            continue
+        out.append(d.with_severity(Severity(level)) if level else d)
+    return out
+
+
+def _is_content(rel: str) -> bool:
+    return rel.endswith(".md") and (
+        rel.startswith(layout.POSTS + "/") or rel.startswith(layout.IDEAS + "/")
+    )
+
+
+def _relative(root: Path, path: str) -> str:
+    """A named path: relative to the current folder if that lies in the root, else to the root."""
+    rel = layout.relpath(root, Path(path))
+    if rel.startswith("../") and not Path(path).is_absolute() and (root / path).exists():
+        return Path(path).as_posix()
+    return rel
+
+
+def check_workspace(
+    root: Path, paths: Sequence[str] = (), now: datetime | None = None
+) -> CheckResult:
+    """Load and check ``root``; with ``paths``, only those files (plus what they need).
+
+    ``now`` is the time the rules that look ahead (empty posting slots) measure from;
+    without it those rules do not run, so the result depends on the files alone.
+
+    When every named path is a post or an idea, only those are parsed; naming any other
+    file (brand, channels, a calendar, the ledger) checks the whole workspace, since a
+    change there can break any post. Diagnostics are reported for the named files and for
+    the shared files every post depends on.
+    """
+    rels = [_relative(root, p) for p in paths]
+    for rel in rels:
+        if rel.startswith("../"):
+            raise UsageError(f"{rel} is outside the workspace {root}", "name files inside it")
+        if not (root / rel).is_file():
+            raise UsageError(
+                f"{rel}: no such file in {root}", "check the path (deleted files need no check)"
+            )
+    only = rels if rels and all(_is_content(r) for r in rels) else None
+    ws, diags = load_workspace(root, only_posts=only)
+    lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
+    for rule in RULES.values():
+        diags.extend(rule(ws))
+    lengthcache.save(root)
+    if now is not None:
+        for timed in TIMED_RULES.values():
+            diags.extend(timed(ws, now))
+    if only is not None:
+        keep = set(rels) | set(SHARED_FILES)
+        keep |= {layout.ledger_path(layout.post_id(r)) for r in rels if r.startswith(layout.POSTS)}
+        diags = [d for d in diags if d.path in keep or d.path.startswith(layout.CALENDARS)]
+    result = sorted(_apply_overrides(ws, diags), key=Diagnostic.sort_key)
+    return CheckResult(ws, tuple(result))

@@ -1,0 +1,110 @@
+"""What goes out when: the (post, channel) jobs around a moment ``now``.
+
+Pure: takes a Workspace and the time, returns jobs. The publisher acts on the ``due`` ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from tidings.workspace.model import Post, Workspace
+from tidings.workspace.publication import renames
+
+
+class JobState(StrEnum):
+    DUE = "due"
+    UPCOMING = "upcoming"
+    MISSED = "missed"
+    DONE = "done"
+    PENDING = "pending"
+    BLOCKED = "blocked"
+    DRAFT = "draft"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Job:
+    post: Post
+    channel: str
+    at: datetime
+    state: JobState
+    note: str = ""
+    ledger_id: str = ""
+    """The ledger entry this job is recorded in: the post id, or its id before a rename."""
+
+    @property
+    def first_line(self) -> str:
+        parts = self.post.parts_for(self.channel)
+        text = parts[0].text if parts else ""
+        return text.split("\n", 1)[0]
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} h" if hours >= 1 else f"{delta.total_seconds() / 60:g} min"
+
+
+def plan(
+    ws: Workspace,
+    now: datetime,
+    *,
+    days: float = 7,
+    blocked: frozenset[str] = frozenset(),
+    lateness: timedelta | None = None,
+    everything_past: bool = False,
+) -> list[Job]:
+    """Jobs up to ``now + days``, sorted by time.
+
+    Past jobs older than ``days`` are left out unless ``everything_past`` (the publisher
+    needs every job whose time has come). ``blocked`` holds post ids whose checks fail: they
+    are listed, never due. ``lateness`` overrides the workspace's lateness window.
+    """
+    horizon = now + timedelta(days=days)
+    late = ws.settings.lateness if lateness is None else lateness
+    oldest = None if everything_past else now - timedelta(days=days)
+    moved = renames(ws)
+    jobs: list[Job] = []
+    for post in ws.posts.values():
+        ledger_id = post.id if post.id in ws.ledger else moved.get(post.id, post.id)
+        entry = ws.ledger.get(ledger_id)
+        for channel in post.channels:
+            at = post.when(channel)
+            if at is None or at > horizon:
+                continue
+            record = entry.channels.get(channel) if entry else None
+            if record is not None and record.is_final:
+                state, note = JobState.DONE, record.state
+            elif record is not None and record.state == "pending":
+                state, note = JobState.PENDING, "pending: reconciled on the next run"
+            elif record is not None and record.state == "unknown":
+                state, note = JobState.PENDING, "unknown: run `tidings resolve`"
+            elif (
+                record is not None
+                and record.state == "failed"
+                and (not record.retry or record.attempts >= ws.settings.max_attempts)
+            ):
+                state, note = JobState.FAILED, f"failed: {record.error or 'see the ledger'}"
+            elif post.draft:
+                state, note = JobState.DRAFT, "draft"
+            elif post.id in blocked:
+                state, note = JobState.BLOCKED, "checks fail"
+            elif at > now:
+                state, note = JobState.UPCOMING, ""
+            elif now - at > late:
+                state, note = JobState.MISSED, f"over {_hours(late)} late"
+            elif post.expires is not None and post.expires <= now:
+                state, note = JobState.MISSED, "expired before it went out"
+            else:
+                retrying = record is not None and record.state == "failed"
+                state, note = JobState.DUE, "retry after a failure" if retrying else ""
+            if (
+                oldest is not None
+                and at < oldest
+                and state not in {JobState.PENDING, JobState.FAILED}
+            ):
+                continue
+            jobs.append(Job(post, channel, at, state, note, ledger_id))
+    jobs.sort(key=lambda j: (j.at, j.channel, j.post.id))
+    return jobs

@@ -1,0 +1,143 @@
+"""`render(post, channel)`: exactly what a platform will receive.
+
+The checker, the preview site and the publisher all call this one function, so the preview
+shows what is sent. Rendering picks the channel's variant (or the default body), tags links
+with UTM parameters from brand.yaml, and applies each platform's text conventions (Bluesky's
+shortened link text with the full URL kept in a facet, LinkedIn's required escaping).
+Rendering reads no files: the media list names each image and its alt text, and
+``tidings.core.media.prepare`` makes the bytes a platform gets (the original, or a rendition).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tidings.workspace.model import Brand, Channel, MediaRef, Post
+
+URL = re.compile(r"https?://[^\s<>\"'`]+")
+_TRAILING = ".,;:!?)]}'\""
+LINKEDIN_ESCAPE = re.compile(r"([\\|{}@\[\]()<>#*_~])")
+BLUESKY_LINK_TEXT = 30  # longer link texts are shortened with "…" (the facet keeps the URL)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link in rendered text: ``text[start:end]`` (code points) shows ``url``."""
+
+    start: int
+    end: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPart:
+    text: str
+    line: int  # where the part starts in the source file
+    links: tuple[Link, ...] = ()
+
+    def byte_range(self, link: Link) -> tuple[int, int]:
+        """UTF-8 byte offsets of a link (Bluesky facets)."""
+        start = len(self.text[: link.start].encode("utf-8"))
+        return start, start + len(self.text[link.start : link.end].encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMedia:
+    """One image of a rendered post. ``file`` is the repository-relative source path;
+    ``tidings.core.media.prepare`` turns it into the exact bytes a platform gets."""
+
+    file: str
+    alt: str  # "" when the post gives none
+    ref: MediaRef
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    post_id: str
+    channel: str
+    platform: str
+    parts: tuple[RenderedPart, ...]
+    media: tuple[RenderedMedia, ...]
+    from_variant: bool
+
+
+def find_urls(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, url) of every http(s) URL, trailing punctuation left out."""
+    found = []
+    for m in URL.finditer(text):
+        url = m.group(0)
+        while url and url[-1] in _TRAILING:
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
+            url = url[:-1]
+        found.append((m.start(), m.start() + len(url), url))
+    return found
+
+
+def tag_url(url: str, source: str, medium: str, campaign: str | None) -> str:
+    """Add utm_source/medium/campaign unless the link already carries UTM parameters."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key.startswith("utm_") for key, _ in query):
+        return url
+    query += [("utm_source", source), ("utm_medium", medium)]
+    if campaign:
+        query.append(("utm_campaign", campaign))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _utm(brand: Brand | None) -> tuple[bool, str]:
+    links = brand.raw.get("links") if brand else None
+    utm = links.get("utm", {}) if isinstance(links, dict) else {}
+    return bool(utm.get("enabled", False)), str(utm.get("medium", "social"))
+
+
+def _short(url: str) -> str:
+    text = re.sub(r"^https?://(www\.)?", "", url)
+    return text if len(text) <= BLUESKY_LINK_TEXT else text[: BLUESKY_LINK_TEXT - 1] + "…"
+
+
+def render_text(
+    text: str, platform: str, tag: bool, medium: str, campaign: str | None
+) -> tuple[str, tuple[Link, ...]]:
+    out: list[str] = []
+    links: list[Link] = []
+    pos = 0
+    length = 0
+    for start, end, url in find_urls(text):
+        before = text[pos:start]
+        out.append(before)
+        length += len(before)
+        full = tag_url(url, platform, medium, campaign) if tag else url
+        shown = _short(full) if platform == "bluesky" else full
+        links.append(Link(length, length + len(shown), full))
+        out.append(shown)
+        length += len(shown)
+        pos = end
+    out.append(text[pos:])
+    rendered = "".join(out)
+    if platform == "linkedin":  # the "little" text format drops everything after an unescaped char
+        rendered = LINKEDIN_ESCAPE.sub(r"\\\1", rendered)
+        links = []  # offsets moved; LinkedIn detects links itself
+    return rendered, tuple(links)
+
+
+def render(post: Post, channel: Channel, brand: Brand | None = None) -> Rendered:
+    """What ``channel`` receives for ``post``."""
+    enabled, medium = _utm(brand)
+    tag = enabled and channel.utm
+    parts = []
+    for part in post.parts_for(channel.id):
+        text, links = render_text(part.text, channel.platform, tag, medium, post.campaign)
+        parts.append(RenderedPart(text, part.line, links))
+    variant = post.variants.get(channel.id)
+    return Rendered(
+        post_id=post.id,
+        channel=channel.id,
+        platform=channel.platform,
+        parts=tuple(parts),
+        media=tuple(RenderedMedia(m.file, m.alt or "", m) for m in post.media_for(channel.id)),
+        from_variant=variant is not None and variant.parts is not None,
+    )

@@ -1,0 +1,145 @@
+"""The few git operations the publisher needs, run with the real ``git`` command.
+
+``push`` is the heart of the write-ahead rule: it lands local ledger commits on the remote,
+fetching and rebasing when someone else pushed first, a bounded number of times. When a
+rebase conflicts (another run wrote the same ledger file) it gives up on the local commits
+and tells the caller, who re-reads the remote's ledger and decides again; nothing is
+published on a claim that did not land.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tidings.errors import TidingsError
+
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "tidings",
+    "GIT_AUTHOR_EMAIL": "tidings@users.noreply.github.com",
+    "GIT_COMMITTER_NAME": "tidings",
+    "GIT_COMMITTER_EMAIL": "tidings@users.noreply.github.com",
+}
+
+
+class GitError(TidingsError):
+    pass
+
+
+@dataclass(frozen=True)
+class PushResult:
+    landed: bool
+    conflict: bool = False
+    message: str = ""
+
+
+def run_git(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    stdin: str | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``git``; a failure is a GitError naming the command and git's own words."""
+    full = dict(os.environ)
+    # a configured identity wins; CI runners have none, so commits are by "tidings"
+    for key, value in IDENTITY.items():
+        full.setdefault(key, value)
+    full["GIT_TERMINAL_PROMPT"] = "0"
+    full.setdefault("GIT_EDITOR", "true")
+    full.update(env or {})
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=full,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed", "install git and run again") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(
+            f"git {args[0]} took more than {timeout:g} seconds", "check the remote"
+        ) from None
+    if check and proc.returncode != 0:
+        raise GitError(
+            f"git {' '.join(args[:2])} failed: {(proc.stderr or proc.stdout).strip()[:500]}",
+            "run the same git command by hand to see what is wrong",
+        )
+    return proc
+
+
+class Repo:
+    def __init__(self, root: Path, remote: str = "origin") -> None:
+        self.root = root
+        self.remote = remote
+        self._branch: str | None = None
+
+    def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run_git(args, self.root, check=check)
+
+    def is_repo(self) -> bool:
+        return self.git("rev-parse", "--git-dir", check=False).returncode == 0
+
+    @property
+    def branch(self) -> str:
+        if self._branch is None:
+            out = self.git("rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+            if out == "HEAD":
+                raise GitError(
+                    "the checkout is on a detached HEAD; publishing needs a branch",
+                    "check out the default branch (actions/checkout does this on push and schedule)",
+                )
+            self._branch = out
+        return self._branch
+
+    def dirty(self, paths: Sequence[str] = ()) -> list[str]:
+        """Changed or untracked files (under ``paths`` if given)."""
+        out = self.git("status", "--porcelain", "--untracked-files=all", "--", *paths).stdout
+        return [line[3:] for line in out.splitlines() if line]
+
+    def commit(self, paths: Sequence[str], message: str) -> bool:
+        """Commit exactly ``paths``; False when there was nothing to commit."""
+        if not paths:
+            return False
+        self.git("add", "--", *paths)
+        if self.git("diff", "--cached", "--quiet", "--", *paths, check=False).returncode == 0:
+            return False
+        self.git("commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
+        return True
+
+    def sync(self) -> None:
+        """Bring the branch up to date with the remote before deciding anything."""
+        self.git("fetch", "--quiet", self.remote, self.branch)
+        self.git("merge", "--ff-only", "--quiet", "FETCH_HEAD")
+
+    def push(self, tries: int = 5) -> PushResult:
+        """Push the branch, rebasing local commits onto the remote when it moved."""
+        last = ""
+        for _ in range(tries):
+            proc = self.git("push", "--quiet", self.remote, f"HEAD:{self.branch}", check=False)
+            if proc.returncode == 0:
+                return PushResult(True)
+            last = (proc.stderr or proc.stdout).strip()
+            fetch = self.git("fetch", "--quiet", self.remote, self.branch, check=False)
+            if fetch.returncode != 0:
+                last = (fetch.stderr or fetch.stdout).strip()
+                continue
+            rebase = self.git("rebase", "--quiet", "FETCH_HEAD", check=False)
+            if rebase.returncode != 0:
+                self.git("rebase", "--abort", check=False)
+                return PushResult(False, conflict=True, message="another run changed the same file")
+        return PushResult(False, message=last[:500])
+
+    def reset_to_remote(self) -> None:
+        """Drop local commits and take the remote's branch (after a conflicting rebase)."""
+        self.git("fetch", "--quiet", self.remote, self.branch)
+        self.git("reset", "--hard", "--quiet", "FETCH_HEAD")

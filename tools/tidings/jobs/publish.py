@@ -1,0 +1,550 @@
+"""`tidings publish`: post every due job exactly once, on time or not at all.
+
+The order of events is the guarantee (DESIGN.md §4):
+
+1. Sync with the remote, check the workspace, plan the jobs whose time has come.
+2. **Claim**: write ``pending`` (with a fresh attempt key) for every due job, ``missed`` for
+   every job past the lateness window; commit; with ``--push`` push, rebasing when someone
+   else pushed first. A claim that does not land is never acted on: nothing is posted.
+3. **Reconcile** jobs a crashed run left ``pending``: ask the platform for each part
+   (idempotency key, record key, or recent posts) before sending anything again; when it
+   cannot tell, record ``unknown`` for a person (``tidings resolve``).
+4. **Send** part by part (a thread resumes after its last published part), then record
+   ``published`` with ids and URLs, or ``failed`` with the platform's own message; commit and
+   push after every job.
+5. **Retract** published posts whose ``expires`` has passed.
+
+Adapters never see git or files; this module never sees HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from tidings.check.runner import check_workspace
+from tidings.core.credentials import unset_variables
+from tidings.core.media import MediaError, prepare, public_url
+from tidings.core.plan import Job, JobState, plan
+from tidings.core.render import render
+from tidings.errors import TidingsError
+from tidings.jobs.git import Repo
+from tidings.platforms import MODULES, connect
+from tidings.platforms.base import (
+    Adapter,
+    Caller,
+    CredentialError,
+    MediaFile,
+    Outgoing,
+    PlatformError,
+    Remote,
+    Unknowable,
+)
+from tidings.platforms.feed import Feed
+from tidings.platforms.outbox import Outbox
+from tidings.redaction import redact
+from tidings.workspace import layout
+from tidings.workspace.ledger import LedgerBook, parts_of, stamp
+from tidings.workspace.model import Channel, PublishedPart, Workspace
+
+CRASH_ENV = "TIDINGS_CRASH_AT"
+"""Fault injection for the crash-safety tests: the process kills itself (SIGKILL) at the
+named step: ``claimed`` (pending pushed), ``sent`` (the platform answered, nothing recorded),
+``recorded`` (result written, not committed)."""
+
+LEASE = timedelta(minutes=10)
+"""A ``pending`` record younger than this may belong to a run that is still sending it, so
+it is left alone; an older one was left by a run that died, and is reconciled. The schedule
+runs every 15 minutes, so the next scheduled run picks it up."""
+
+
+class PublishError(TidingsError):
+    pass
+
+
+@dataclass
+class Options:
+    now: datetime
+    push: bool = False
+    commit: bool = True
+    only: frozenset[str] = frozenset()
+    lateness: timedelta | None = None
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    transport: httpx.BaseTransport | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+
+
+@dataclass(frozen=True)
+class Outcome:
+    post_id: str
+    channel: str
+    result: str  # published, failed, missed, pending, in progress, unknown, retracted, skipped
+    detail: str = ""
+    url: str | None = None
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        bad = {"failed", "unknown", "skipped", "pending"}
+        return not self.blocked and not any(o.result in bad for o in self.outcomes)
+
+
+@dataclass
+class _Claim:
+    job: Job
+    key: str
+    started: datetime
+    parts: list[PublishedPart]
+    reconcile: bool
+
+
+def attempt_key(now: datetime) -> str:
+    """``<UTC start>-<random>``: unique to one attempt of one run (two runs claiming the same
+    job write different files, so git sees the conflict), and it says when it began."""
+    return f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(5)}"
+
+
+def key_started(key: str, fallback: datetime) -> datetime:
+    try:
+        return datetime.strptime(key.split("-", 1)[0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return fallback
+
+
+def _find(adapter: Adapter, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    """``adapter.find_part``, where any failure leaves the outcome uncertain: the part may
+    be out there, so the job must stay pending for the next run to look again, never become
+    ``failed`` (a failed job is sent again)."""
+    try:
+        return adapter.find_part(out, index, thread)
+    except PlatformError as exc:
+        looked = f"{exc.message} (while looking for part {index + 1} on the platform)"
+        raise exc.reworded(looked, uncertain=True) from None
+
+
+def _crash_point(name: str) -> None:
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _checked(root: Path) -> tuple[Workspace, set[str], list[str]]:
+    """The workspace, the posts whose checks fail, and errors in shared files (fatal)."""
+    result = check_workspace(root)
+    shared = [f"{d.path}:{d.line}: {d.message}" for d in result.shared_errors()]
+    return result.workspace, set(result.blocked_posts()), shared
+
+
+class Publisher:
+    def __init__(self, root: Path, opts: Options) -> None:
+        self.root = root
+        self.opts = opts
+        self.repo = Repo(root) if opts.commit or opts.push else None
+        self.book = LedgerBook(root, opts.env)
+        self.report = Report()
+        self._adapters: dict[str, Adapter] = {}
+        self._stopped: dict[str, str] = {}
+        self._client: httpx.Client | None = None
+        self._site_url: str | None = None
+        self._title = "tidings"
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self) -> Report:
+        if self.repo is not None and not self.repo.is_repo():
+            raise PublishError(
+                f"{self.root} is not a git repository, so the ledger cannot be committed",
+                "run it in a clone, or pass --no-commit to only write the ledger files",
+            )
+        if self.opts.push:
+            self._preflight()
+        ws, blocked, shared = _checked(self.root)
+        if shared:
+            raise PublishError(
+                "shared files have errors, so nothing is published:\n  " + "\n  ".join(shared[:10]),
+                "run `tidings check` and fix them",
+            )
+        self._site_url = ws.settings.site_url
+        self._title = ws.brand.name if ws.brand else "tidings"
+        claims = self._claim(ws, blocked)
+        if claims:
+            _crash_point("claimed")
+        try:
+            for claim in claims:
+                self._do(ws, claim)
+            self._retract(ws)
+        finally:
+            if self._client is not None:
+                self._client.close()
+        return self.report
+
+    def _preflight(self) -> None:
+        assert self.repo is not None
+        dirty = self.repo.dirty()
+        if dirty and all(path.startswith(layout.LEDGER + "/") for path in dirty):
+            # a run on this checkout was interrupted after writing records it did not commit:
+            # they are the newest truth (e.g. "published"), so keep them
+            self.repo.commit(dirty, "publish: records of an interrupted run")
+            dirty = []
+        if dirty:
+            raise PublishError(
+                "--push needs a clean checkout, but these files have changes: "
+                + ", ".join(dirty[:5]),
+                "commit or stash them (CI checkouts are always clean)",
+            )
+        self.repo.sync()
+
+    # ------------------------------------------------------------------ claim
+
+    def _jobs(self, ws: Workspace, blocked: set[str]) -> list[Job]:
+        jobs = plan(
+            ws,
+            self.opts.now,
+            days=0,
+            blocked=frozenset(blocked),
+            lateness=self.opts.lateness,
+            everything_past=True,
+        )
+        if self.opts.only:
+            jobs = [j for j in jobs if j.channel in self.opts.only]
+        return jobs
+
+    def _claim(self, ws: Workspace, blocked: set[str]) -> list[_Claim]:
+        for _ in range(3):
+            claims = self._claim_once(ws, blocked)
+            landed = self._land(f"publish: claim {len(claims)} job(s)")
+            if landed:
+                return claims
+            # another run pushed to the same ledger files: take its state and decide again
+            assert self.repo is not None
+            self.repo.reset_to_remote()
+            self.book.forget()
+            self.report.outcomes.clear()
+            self.report.blocked.clear()
+            ws, blocked, _ = _checked(self.root)
+        raise PublishError(
+            "could not claim the due posts: other runs kept changing the ledger",
+            "nothing was posted; the next scheduled run will try again",
+        )
+
+    def _claim_once(self, ws: Workspace, blocked: set[str]) -> list[_Claim]:
+        now = self.opts.now
+        claims: list[_Claim] = []
+        for job in self._jobs(ws, blocked):
+            pid, cid = job.ledger_id, job.channel
+            rec = self.book.record(pid, cid)
+            if job.state is JobState.MISSED:
+                self.book.update(
+                    pid, cid, now, state="missed", note=job.note, content_hash=job.post.content_hash
+                )
+                self._out(job, "missed", job.note)
+            elif job.state is JobState.BLOCKED:
+                self.report.blocked.append(f"{job.post.id} on {cid}: checks fail")
+            elif job.state is JobState.FAILED:
+                self._out(job, "failed", job.note)
+            elif job.state is JobState.PENDING:
+                claim = self._reclaim(ws, job, rec)
+                if claim is not None:
+                    claims.append(claim)
+            elif job.state is JobState.DUE:
+                problem = self._unusable(ws, cid)
+                if problem:
+                    self._out(job, "skipped", problem)
+                    continue
+                attempts = int((rec or {}).get("attempts", 0)) + 1
+                key = attempt_key(now)
+                parts = parts_of(rec)
+                self.book.update(
+                    pid,
+                    cid,
+                    now,
+                    state="pending",
+                    note=f"attempt {attempts}"
+                    + (f", resuming after part {len(parts)}" if parts else ""),
+                    content_hash=job.post.content_hash,
+                    attempt_key=key,
+                    attempts=attempts,
+                    retry=True,
+                    error=None,
+                )
+                claims.append(_Claim(job, key, key_started(key, now), parts, reconcile=False))
+        return claims
+
+    def _reclaim(self, ws: Workspace, job: Job, rec: Mapping[str, object] | None) -> _Claim | None:
+        """A job a crashed run left pending: reconcile it now, or leave it to a person."""
+        if rec is None or rec.get("state") == "unknown":
+            self._out(job, "unknown", "may or may not have gone out: run `tidings resolve`")
+            return None
+        problem = self._unusable(ws, job.channel)
+        if problem:
+            self._out(job, "pending", f"cannot reconcile: {problem}")
+            return None
+        key = str(rec.get("attempt_key") or "")
+        updated = ws.ledger.get(job.ledger_id)
+        record = updated.channels.get(job.channel) if updated else None
+        since = record.updated if record and record.updated else self.opts.now
+        if not key:  # edited by hand: without its key nothing can be looked up safely
+            self._out(
+                job,
+                "unknown",
+                "pending without an attempt_key (edited by hand?): run `tidings resolve`",
+            )
+            return None
+        started = key_started(key, since)
+        if self.opts.now - since < LEASE:
+            # the run that wrote it may still be sending: never race it
+            self._out(job, "in progress", "another run is sending it (or died); reconciled later")
+            return None
+        return _Claim(job, key, started, parts_of(rec), reconcile=True)
+
+    def _unusable(self, ws: Workspace, channel_id: str) -> str:
+        channel = ws.channels.get(channel_id)
+        if channel is None:
+            return f"no channel {channel_id!r} in brand/channels.yaml"
+        if channel.is_local:
+            return ""
+        if channel.platform not in MODULES:
+            return f"publishing to {channel.platform} is not supported yet"
+        missing = unset_variables(channel, self.opts.env)
+        if missing:
+            return "credentials not set: " + ", ".join(missing)
+        if channel_id in self._stopped:
+            return self._stopped[channel_id]
+        return ""
+
+    # ------------------------------------------------------------------ git
+
+    def _commit_touched(self, message: str) -> bool:
+        """Commit the ledger files the book touched; True when there is a commit to push."""
+        touched = sorted(self.book.touched)
+        self.book.touched.clear()
+        if self.repo is None or not touched:
+            return False
+        return self.repo.commit(touched, message) and self.opts.push
+
+    def _land(self, message: str) -> bool:
+        """Commit what the book touched; with --push, push it. False on a push conflict."""
+        if not self._commit_touched(message):
+            return True
+        assert self.repo is not None
+        result = self.repo.push()
+        if result.landed:
+            return True
+        if result.conflict:
+            return False
+        # the remote cannot be reached: undo the local claim so nothing acts on it
+        self.repo.reset_to_remote()
+        raise PublishError(
+            f"could not push the ledger: {result.message}",
+            "nothing was posted; check the token's contents: write permission",
+        )
+
+    def _land_result(self, message: str) -> None:
+        if not self._commit_touched(message):
+            return
+        assert self.repo is not None
+        result = self.repo.push()
+        if not result.landed:
+            self.report.warnings.append(
+                f"the ledger commit '{message}' could not be pushed ({result.message}); "
+                "the next run reconciles it with the platform"
+            )
+
+    # ------------------------------------------------------------------ send
+
+    def _adapter(self, channel: Channel) -> Adapter:
+        if channel.id not in self._adapters:
+            if channel.platform == "outbox":
+                adapter: Adapter = Outbox(self.root, channel.path or "build/outbox")
+            elif channel.platform == "feed":
+                adapter = Feed(self.root, channel.path or "build/feed", self._site_url, self._title)
+            else:
+                if self._client is None:
+                    self._client = httpx.Client(
+                        transport=self.opts.transport,
+                        timeout=httpx.Timeout(30.0, connect=10.0),
+                        headers={"User-Agent": "tidings (+https://github.com/tidings)"},
+                    )
+                caller = Caller(self._client, sleep=self.opts.sleep, clock=self.opts.clock)
+                adapter = connect(channel, self.opts.env, self._client, caller)
+            self._adapters[channel.id] = adapter
+        return self._adapters[channel.id]
+
+    def _do(self, ws: Workspace, claim: _Claim) -> None:
+        job = claim.job
+        channel = ws.channels[job.channel]
+        pid, cid, now = job.ledger_id, job.channel, self.opts.now
+        if cid in self._stopped:
+            self._fail(job, self._stopped[cid], retry=True, note="channel stopped")
+            return
+        try:
+            adapter = self._adapter(channel)
+            rendered = render(job.post, channel, ws.brand)
+            uploads = [prepare(self.root, item, channel.platform) for item in rendered.media]
+            out = Outgoing(
+                post_id=job.post.id,
+                channel=cid,
+                parts=rendered.parts,
+                media=tuple(
+                    MediaFile(
+                        u.path,
+                        u.mime,
+                        u.alt,
+                        u.width,
+                        u.height,
+                        public_url(channel.media_base_url, self.root, u),
+                    )
+                    for u in uploads
+                ),
+                key=claim.key,
+                started=claim.started,
+                language=ws.brand.language if ws.brand else None,
+            )
+        except CredentialError as exc:
+            self._fail(job, exc.message, retry=True)
+            return
+        except MediaError as exc:  # an image no rendition can fix: a person must change it
+            self._fail(job, f"{exc.message} ({exc.hint})" if exc.hint else exc.message, retry=False)
+            return
+        parts = list(claim.parts)
+        thread = [Remote(p.id, p.url, p.cid) for p in parts]
+        try:
+            if claim.reconcile:
+                while len(thread) < len(out.parts):
+                    found = _find(adapter, out, len(thread), thread)
+                    if found is None:
+                        break
+                    thread.append(found)
+                    self._progress(pid, cid, thread)
+            while len(thread) < len(out.parts):
+                index = len(thread)
+                try:
+                    remote = adapter.publish_part(out, index, thread)
+                except PlatformError as exc:
+                    if not exc.uncertain:
+                        raise
+                    found = _find(adapter, out, index, thread)  # did it go out after all?
+                    if found is None:
+                        raise
+                    remote = found
+                _crash_point("sent")
+                thread.append(remote)
+                self._progress(pid, cid, thread)
+        except Unknowable as exc:
+            self.book.update(
+                pid, cid, now, state="unknown", note=str(exc) or "could not tell", error=str(exc)
+            )
+            self._out(job, "unknown", f"{exc}: run `tidings resolve`")
+            self._land_result(f"publish: {job.post.id} on {cid}: unknown")
+            return
+        except PlatformError as exc:
+            if exc.uncertain:
+                if exc.auth:
+                    self._stopped[cid] = f"channel stopped: {exc.message}"
+                self.book.update(pid, cid, now, error=exc.message)
+                self._out(job, "pending", f"{exc.message}; reconciled on the next run")
+                self._land_result(f"publish: {job.post.id} on {cid}: outcome uncertain")
+                return
+            if exc.auth:
+                self._stopped[cid] = f"channel stopped: {exc.message}"
+            self._fail(job, exc.message, retry=exc.retryable or exc.auth)
+            return
+        self.book.update(
+            pid,
+            cid,
+            now,
+            state="published",
+            note="reconciled" if claim.reconcile else None,
+            published_at=stamp(now),
+            error=None,
+        )
+        _crash_point("recorded")
+        self._out(
+            job, "published", f"{len(thread)} part(s)" if len(thread) > 1 else "", thread[0].url
+        )
+        self._land_result(f"publish: {job.post.id} on {cid}: published")
+
+    def _progress(self, pid: str, cid: str, thread: Sequence[Remote]) -> None:
+        self.book.update(
+            pid, cid, self.opts.now, parts=[PublishedPart(r.id, r.url, r.cid) for r in thread]
+        )
+
+    def _fail(self, job: Job, message: str, *, retry: bool, note: str | None = None) -> None:
+        self.book.update(
+            job.ledger_id,
+            job.channel,
+            self.opts.now,
+            state="failed",
+            note=note or ("will be retried" if retry else "permanent: fix the post, then resolve"),
+            retry=retry,
+            error=message,
+        )
+        self._out(job, "failed", message)
+        self._land_result(f"publish: {job.post.id} on {job.channel}: failed")
+
+    def _out(self, job: Job, result: str, detail: str = "", url: str | None = None) -> None:
+        detail = redact(detail, self.opts.env)
+        self.report.outcomes.append(Outcome(job.post.id, job.channel, result, detail, url))
+
+    # ------------------------------------------------------------------ expiry
+
+    def _retract(self, ws: Workspace) -> None:
+        now = self.opts.now
+        for post in sorted(ws.posts.values(), key=lambda p: p.id):
+            if post.expires is None or post.expires > now:
+                continue
+            entry = ws.ledger.get(post.id)
+            for cid in post.channels:
+                if self.opts.only and cid not in self.opts.only:
+                    continue
+                rec = self.book.record(entry.post_id if entry else post.id, cid)
+                if not rec or rec.get("state") != "published":
+                    continue
+                job = Job(
+                    post, cid, post.expires, JobState.DONE, "", entry.post_id if entry else post.id
+                )
+                channel = ws.channels.get(cid)
+                if channel is None or self._unusable(ws, cid):
+                    continue
+                adapter = self._adapter(channel)
+                if not adapter.can_delete:  # said once, and kept in the record's error
+                    why = f"{channel.platform} cannot delete posts: remove it by hand"
+                    if rec.get("error") != f"retract: {why}":
+                        self.book.update(job.ledger_id, cid, now, error=f"retract: {why}")
+                        self._out(job, "skipped", f"expired {stamp(post.expires)}; {why}")
+                        self._land_result(f"publish: {post.id} on {cid}: delete it by hand")
+                    continue
+                try:
+                    for part in reversed(parts_of(rec)):
+                        adapter.delete(Remote(part.id, part.url, part.cid))
+                except PlatformError as exc:
+                    self.book.update(job.ledger_id, cid, now, error=f"retract: {exc.message}")
+                    self._out(job, "failed", f"retract: {exc.message}")
+                    continue
+                self.book.update(
+                    job.ledger_id,
+                    cid,
+                    now,
+                    state="retracted",
+                    note=f"expired {stamp(post.expires)}",
+                )
+                self._out(job, "retracted", f"expired {stamp(post.expires)}")
+                self._land_result(f"publish: {post.id} on {cid}: retracted")
+
+
+def publish(root: Path, opts: Options) -> Report:
+    return Publisher(root, opts).run()

@@ -1,0 +1,111 @@
+"""`tidings resolve`: a person settles a job the publisher could not.
+
+A job is ``unknown`` when a run died and the platform could not say whether the post went
+out, and ``failed`` for good when the platform rejected it. A person looks at the account,
+then records what is true: it was published (here is the URL), send it again, or skip it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tidings.errors import UsageError
+from tidings.jobs.git import Repo
+from tidings.workspace.ledger import LedgerBook, stamp
+from tidings.workspace.model import PublishedPart, Workspace
+
+
+def resolve(
+    ws: Workspace,
+    post_id: str,
+    channel: str,
+    now: datetime,
+    *,
+    published: str | None = None,
+    retry: bool = False,
+    skip: bool = False,
+    who: str = "a person",
+) -> str:
+    """Record the decision in the ledger file; return what was done, in words."""
+    if sum((published is not None, retry, skip)) != 1:
+        raise UsageError(
+            "say exactly one of --published URL, --retry or --skip",
+            "e.g. tidings resolve 2026/12/holiday-hours mastodon --published https://…",
+        )
+    post_id = post_id.removeprefix("content/posts/").removesuffix(".md")
+    post = ws.posts.get(post_id)
+    if post is None and post_id not in ws.ledger:
+        raise UsageError(f"no post {post_id!r}", "give the post id, e.g. 2026/12/holiday-hours")
+    known = set(post.channels if post else ()) | set(
+        ws.ledger[post_id].channels if post_id in ws.ledger else ()
+    )
+    if channel not in known:
+        raise UsageError(
+            f"post {post_id!r} does not go to channel {channel!r}",
+            f"its channels: {', '.join(sorted(known))}",
+        )
+    book = LedgerBook(ws.root)
+    rec = book.record(post_id, channel) or {}
+    state = rec.get("state")
+    if state == "published" and not published:
+        raise UsageError(
+            f"{post_id} is already published on {channel}",
+            "a published post is never sent again; to take it down, set `expires:`",
+        )
+    content_hash = post.content_hash if post else None
+    if published is not None:
+        if not published.startswith(("https://", "http://")):
+            raise UsageError(
+                f"--published {published!r} is not a web address", "paste the post's URL"
+            )
+        book.update(
+            post_id,
+            channel,
+            now,
+            state="published",
+            note=f"resolved by {who}: published at {published}",
+            content_hash=content_hash,
+            parts=[PublishedPart(published, published)],
+            published_at=stamp(now),
+            error=None,
+        )
+        return f"recorded {post_id} on {channel} as published at {published}"
+    if retry:
+        book.update(
+            post_id,
+            channel,
+            now,
+            state="failed",
+            note=f"resolved by {who}: send again",
+            content_hash=content_hash,
+            attempts=0,
+            retry=True,
+        )
+        return (
+            f"{post_id} on {channel} will be sent by the next run if it is still within the "
+            "lateness window (else run `tidings publish --lateness …`)"
+        )
+    book.update(
+        post_id,
+        channel,
+        now,
+        state="missed",
+        note=f"resolved by {who}: skipped, not sent",
+        content_hash=content_hash,
+    )
+    return f"{post_id} on {channel} is skipped: it will not be sent"
+
+
+def commit(ws: Workspace, post_id: str, channel: str, push: bool) -> str:
+    repo = Repo(ws.root)
+    if not repo.is_repo():
+        return "written (not a git repository, so not committed)"
+    book_path = f"ledger/{post_id}.yaml"
+    if not repo.commit([book_path], f"resolve: {post_id} on {channel}"):
+        return "nothing changed"
+    if push:
+        result = repo.push()
+        if not result.landed:
+            return f"committed, but the push failed: {result.message or 'conflict'}; push by hand"
+        return "committed and pushed"
+    return "committed"

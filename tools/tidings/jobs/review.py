@@ -1,0 +1,389 @@
+"""`tidings review`: the one pull-request comment that says what a pull request will do.
+
+    changes(root, base, head)        posts added, changed, renamed or removed, by git diff
+    review(root, base, head, url)    the comment (Markdown), starting with MARKER
+
+The diff is taken from the merge base of ``base`` and ``head`` to ``head`` (what the pull
+request itself changes, however far ``base`` moved on). ``head`` is checked and rendered
+from its own tree (``git archive`` into a temporary folder), so the comment shows what the
+merge will publish. Whether a post is already published is read from the ledger of both
+``base`` (where CI records publications) and ``head``.
+
+Content reaches Markdown escaped: titles and messages with Markdown and HTML special
+characters backslash- or entity-escaped, rendered text in a code fence longer than any
+backtick run inside it, so nothing in a post can change the comment's structure.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from html import escape as html_escape
+from pathlib import Path
+from urllib.parse import quote
+
+import yaml
+
+from tidings.check.runner import check_workspace
+from tidings.core.render import Rendered, render
+from tidings.core.textlength import text_limits
+from tidings.diagnostics import Diagnostic
+from tidings.errors import UsageError
+from tidings.workspace import layout
+from tidings.workspace.loader import Collector, load_post
+from tidings.workspace.model import Post, Workspace
+from tidings.workspace.publication import renames
+
+MARKER = "<!-- tidings-review -->"
+STATUS = {"A": "added", "M": "changed", "D": "removed", "R": "renamed", "C": "added"}
+MARK = {"error": "✗", "warning": "⚠", "info": "ℹ"}
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")  # < > & are entity-escaped first
+COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
+
+
+@dataclass(frozen=True)
+class Change:
+    status: str  # added, changed, renamed, removed
+    path: str  # the post's path at head (at the merge base when removed)
+    old_path: str | None = None  # renamed: where it was
+
+    @property
+    def post_id(self) -> str:
+        return layout.post_id(self.path)
+
+
+def _git(root: Path, *args: str) -> bytes:
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120)
+    except FileNotFoundError:
+        raise UsageError("git is not installed", "install git and run again") from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(
+            f"git {' '.join(args[:2])}: {message[0] if message else 'failed'}",
+            "check that both refs exist (in CI: fetch the base branch, e.g. fetch-depth: 0)",
+        )
+    return proc.stdout
+
+
+def _rev(root: Path, ref: str, option: str) -> str:
+    if ref.startswith("-"):
+        raise UsageError(f"{option} {ref}: not a git ref")
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+    except UsageError:
+        raise UsageError(
+            f"{option} {ref}: no such commit, branch or tag in {root}",
+            "fetch it first (in CI: actions/checkout with fetch-depth: 0)",
+        ) from None
+
+
+def _is_post(path: str) -> bool:
+    return path.startswith(layout.POSTS + "/") and path.endswith(".md")
+
+
+def changes(root: Path, base: str, head: str) -> tuple[list[Change], list[str]]:
+    """(changed posts, other changed files) between the commits ``base`` and ``head``."""
+    raw = _git(root, "diff", "--name-status", "-M", "-z", base, head)
+    fields = raw.decode("utf-8", "surrogateescape").split("\0")
+    posts: list[Change] = []
+    others: list[str] = []
+    i = 0
+    while i < len(fields) and fields[i]:
+        code = fields[i][0]
+        if code in "RC":
+            old, new = fields[i + 1], fields[i + 2]
+            i += 3
+        else:
+            old = new = fields[i + 1]
+            i += 2
+        if code == "R" and _is_post(new) and _is_post(old):
+            posts.append(Change("renamed", new, old))
+        elif code == "R" and _is_post(new):
+            posts.append(Change("added", new))
+        elif code == "R" and _is_post(old):
+            posts.append(Change("removed", old))
+            others.append(new)
+        elif _is_post(new):
+            posts.append(Change(STATUS.get(code, "changed"), new))
+        else:
+            others.append(new)
+    order = {"added": 0, "changed": 1, "renamed": 1, "removed": 2}
+    posts.sort(key=lambda c: (order[c.status], c.path))
+    return posts, others
+
+
+@contextmanager
+def checkout(root: Path, commit: str) -> Iterator[Path]:
+    """The tree of ``commit`` in a temporary folder (nothing in the repository changes)."""
+    data = _git(root, "archive", "--format=tar", commit)
+    with tempfile.TemporaryDirectory(prefix="tidings-review-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            tar.extractall(tmp, filter="data")
+        yield Path(tmp)
+
+
+def _old_post(root: Path, commit: str, path: str, tz: tzinfo) -> Post | None:
+    """A post as it was at ``commit`` (for removed and renamed posts)."""
+    try:
+        text = _git(root, "show", f"{commit}:{path}")
+    except UsageError:
+        return None
+    with tempfile.TemporaryDirectory(prefix="tidings-review-") as tmp:
+        target = Path(tmp) / path
+        target.parent.mkdir(parents=True)
+        target.write_bytes(text)
+        return load_post(Path(tmp), path, tz, Collector())
+
+
+def _published_in(root: Path, commit: str, post_id: str) -> set[str]:
+    """Channels the ledger at ``commit`` records as published for ``post_id``."""
+    try:
+        text = _git(root, "show", f"{commit}:{layout.ledger_path(post_id)}")
+        data = yaml.safe_load(text)
+    except (UsageError, yaml.YAMLError):
+        return set()
+    channels = data.get("channels") if isinstance(data, dict) else None
+    if not isinstance(channels, dict):
+        return set()
+    return {
+        str(cid)
+        for cid, rec in channels.items()
+        if isinstance(rec, dict) and rec.get("state") == "published"
+    }
+
+
+def md(text: str) -> str:
+    """Plain text for Markdown: special characters backslash-escaped, HTML entity-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", html_escape(" ".join(text.split()), quote=False))
+
+
+def code(text: str) -> str:
+    """Inline code that holds any text (a backtick run longer than any inside)."""
+    text = " ".join(text.split())
+    ticks = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def fence(text: str) -> str:
+    ticks = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+def page_link(site_url: str | None, post_id: str) -> str | None:
+    if not site_url or not re.match(r"https?://", site_url):
+        return None
+    return f"{site_url.rstrip('/')}/posts/{quote(post_id)}/"
+
+
+def _diagnostic_line(d: Diagnostic) -> str:
+    fix = f" → {md(d.suggestion)}" if d.suggestion else ""
+    where = f"line {d.line}" + (f", {md(d.channel)}" if d.channel else "")
+    return f"- {MARK[d.severity.value]} **{d.severity.value}** {code(d.code)} ({where}): {md(d.message)}{fix}"
+
+
+def _when(post: Post, channel: str, tz: tzinfo) -> str:
+    if post.draft:
+        return "draft: never published"
+    at = post.when(channel)
+    return f"{at.astimezone(tz):%a %d %b %Y, %H:%M %Z}" if at else "no time set: not scheduled"
+
+
+def _channel_texts(ws: Workspace, post: Post) -> list[str]:
+    """One collapsed block per distinct rendition, naming the channels that get it."""
+    groups: dict[tuple[object, ...], list[tuple[str, str]]] = {}
+    texts: dict[tuple[object, ...], tuple[Rendered, bool]] = {}
+    unknown = []
+    for cid in post.channels:
+        channel = ws.channels.get(cid)
+        if channel is None:
+            unknown.append(cid)
+            continue
+        rendered = render(post, channel, ws.brand)
+        counts = []
+        for limit in text_limits(channel.platform, channel.max_characters):
+            used = [limit.count(part.text) for part in rendered.parts]
+            over = " ✗ over" if max(used, default=0) > limit.maximum else ""
+            shown = ", ".join(map(str, used))
+            sep = "/" if len(used) == 1 else " of "
+            counts.append(f"{shown}{sep}{limit.maximum} {limit.name}{over}")
+        key = (
+            tuple(p.text for p in rendered.parts),
+            tuple((m.file, m.alt) for m in rendered.media),
+        )
+        groups.setdefault(key, []).append((cid, ", ".join(dict.fromkeys(counts))))
+        texts.setdefault(key, (rendered, rendered.from_variant))
+    out = []
+    for group, members in groups.items():
+        rendered, variant = texts[group]
+        names = ", ".join(cid for cid, _ in members)
+        summary = f"{names}: the text as sent" + (" (own variant)" if variant else "")
+        if len(rendered.parts) > 1:
+            summary += f", a thread of {len(rendered.parts)}"
+        counted = "; ".join(f"{cid} {c}" for cid, c in members if c)
+        if counted:
+            summary += f" · {counted}"
+        body = "\n\n".join(
+            (f"Part {i}:\n\n" if len(rendered.parts) > 1 else "") + fence(part.text)
+            for i, part in enumerate(rendered.parts, 1)
+        )
+        images = "".join(
+            f"\n\nImage {code(m.file)}: alt text “{md(m.alt)}”"
+            if m.alt
+            else f"\n\nImage {code(m.file)}: **no alt text**"
+            for m in rendered.media
+        )
+        out.append(
+            f"<details><summary>{html_escape(summary)}</summary>\n\n{body}{images}\n\n</details>"
+        )
+    out += [f"{md(cid)}: unknown channel, nothing is sent" for cid in unknown]
+    return out
+
+
+@dataclass(frozen=True)
+class _Item:
+    change: Change
+    post: Post | None
+    diags: list[Diagnostic]
+    published: set[str]
+
+
+def _section(item: _Item, ws: Workspace, tz: tzinfo, site_url: str | None, texts: bool) -> str:
+    change, post, published = item.change, item.post, item.published
+    title = md(post.title) if post else code(change.post_id)
+    lines = [f"### {change.status.capitalize()}: {title}", ""]
+    where = code(change.path)
+    if change.old_path:
+        where = f"{code(change.old_path)} → {where}"
+    link = page_link(site_url, change.post_id) if change.status != "removed" else None
+    lines += [where + (f" · [preview]({link})" if link else ""), ""]
+    if published:
+        names = md(", ".join(sorted(published)))
+        if change.status == "removed":
+            lines += [
+                f"> **⚠ Already published** on {names}. Deleting the file does not delete "
+                "those posts: set `expires` to retract them, or delete them on the platform.",
+                "",
+            ]
+        elif change.status in ("changed", "renamed"):
+            lines += [
+                f"> **⚠ Already published** on {names}. Editing it does not change what went "
+                "out there, and it is not sent again: write a new post for a correction.",
+                "",
+            ]
+    if post is None:
+        lines += ["The post could not be read: see its check results.", ""]
+    else:
+        header = "was to go out" if change.status == "removed" else "goes out"
+        lines += [f"| channel | {header} |", "|---|---|"]
+        for cid in post.channels:
+            state = " (published)" if cid in published else ""
+            lines.append(f"| {md(cid)} | {md(_when(post, cid, tz))}{state} |")
+        lines.append("")
+        if change.status != "removed":
+            if texts:
+                lines += [*_channel_texts(ws, post), ""]
+            else:
+                lines += [
+                    "(The texts are left out to keep this comment short: see the preview.)",
+                    "",
+                ]
+    if change.status != "removed":
+        if item.diags:
+            lines += ["**Checks:**", *(_diagnostic_line(d) for d in item.diags), ""]
+        else:
+            lines += ["**Checks:** ✓ no problems", ""]
+    return "\n".join(lines)
+
+
+def _items(
+    root: Path,
+    ws: Workspace,
+    diagnostics: tuple[Diagnostic, ...],
+    posts: list[Change],
+    commits: tuple[str, str, str],
+) -> list[_Item]:
+    base_commit, head_commit, merge_base = commits
+    tz = ws.brand.timezone if ws.brand else UTC
+    moved = renames(ws)
+    by_path: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_path.setdefault(d.path, []).append(d)
+    items = []
+    for change in posts:
+        pid = change.post_id
+        ids = {pid, moved.get(pid, pid)}
+        if change.old_path:
+            ids.add(layout.post_id(change.old_path))
+        published: set[str] = set()
+        for commit in (base_commit, head_commit):
+            for i in ids:
+                published |= _published_in(root, commit, i)
+        if change.status == "removed":
+            items.append(_Item(change, _old_post(root, merge_base, change.path, tz), [], published))
+            continue
+        diags = [*by_path.get(change.path, []), *by_path.get(layout.ledger_path(pid), [])]
+        items.append(_Item(change, ws.posts.get(pid), diags, published))
+    return items
+
+
+def review(root: Path, base: str, head: str = "HEAD", site_url: str | None = None) -> str:
+    """The review comment for what ``head`` changes since it left ``base`` (refs in ``root``)."""
+    base_commit = _rev(root, base, "--base")
+    head_commit = _rev(root, head, "--head")
+    merge_base = _git(root, "merge-base", base_commit, head_commit).decode().strip()
+    posts, others = changes(root, merge_base, head_commit)
+    with checkout(root, head_commit) as tree:
+        result = check_workspace(tree)
+    ws = result.workspace
+    tz = ws.brand.timezone if ws.brand else UTC
+    url = site_url if site_url is not None else ws.settings.site_url
+    items = _items(root, ws, result.diagnostics, posts, (base_commit, head_commit, merge_base))
+    errors = sum(d.severity.value == "error" for item in items for d in item.diags)
+    warnings = sum(d.severity.value == "warning" for item in items for d in item.diags)
+    counts = {
+        s: sum(c.status == s for c in posts) for s in ("added", "changed", "renamed", "removed")
+    }
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no posts changed"
+    checks = (
+        f"✗ {errors} error{'s' * (errors != 1)}" if errors else "✓ no errors"
+    ) + f", {warnings} warning{'s' * (warnings != 1)}"
+    lines = [
+        MARKER,
+        "## tidings review",
+        "",
+        f"**Posts:** {summary} · **checks:** {checks} · times in {md(str(tz))}",
+    ]
+    if others:
+        shown = ", ".join(code(p) for p in others[:20])
+        lines += [
+            "",
+            f"Also changed: {shown}"
+            + (f" and {len(others) - 20} more" if len(others) > 20 else ""),
+        ]
+    shared = [d for d in result.shared_errors() if d.path in others]
+    if shared:
+        lines += ["", "**Errors in shared files** (they can affect every post):"]
+        lines += [_diagnostic_line(d) for d in shared]
+    if page_link(url, "x"):
+        lines += ["", f"Preview site: <{url}>"]
+    lines.append("")
+    used = sum(len(line) + 1 for line in lines)
+    for n, item in enumerate(items):
+        section = _section(item, ws, tz, url, texts=True)
+        if used + len(section) > COMMENT_LIMIT:
+            section = _section(item, ws, tz, url, texts=False)
+        if used + len(section) > COMMENT_LIMIT:
+            lines.append(f"… and {len(items) - n} more posts: see the preview site.")
+            break
+        lines.append(section)
+        used += len(section) + 1
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,252 @@
+"""Tidy tables from the snapshot history: one row per (snapshot, post, channel).
+
+:func:`post_rows` joins each reading with what the post says about itself today (campaign,
+tags, type), so a post tagged later is counted under its new tag everywhere.
+:func:`follower_rows` is followers per (snapshot, channel). :func:`write_csv` writes the
+post rows for spreadsheets (``tidings metrics export --format csv``). Everything here is
+pure and deterministic: rows are sorted by date, post, channel.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from operator import attrgetter
+from typing import NamedTuple, TextIO
+
+from tidings.core.render import find_urls
+from tidings.metrics.snapshots import MEASURES, Snapshot
+from tidings.workspace.model import Post, Workspace
+
+__all__ = [
+    "CSV_COLUMNS",
+    "POST_TYPES",
+    "CsvWriter",
+    "FollowerRow",
+    "MetricRow",
+    "RowMaker",
+    "follower_rows",
+    "iter_post_rows",
+    "post_rows",
+    "post_type",
+    "write_csv",
+]
+
+POST_TYPES = ("thread", "image", "link", "text")
+"""A post's type on a channel, the first that applies: more than one part, an image, a link
+in the text, else text."""
+
+CSV_COLUMNS = (
+    "date",
+    "post",
+    "channel",
+    "platform",
+    "published_at",
+    "campaign",
+    "tags",
+    "type",
+    *MEASURES,
+    "followers",
+)
+
+
+class MetricRow(NamedTuple):
+    """One post on one channel in one snapshot. Counts are None when not reported; campaign,
+    tags and type are empty/None when the post file is gone."""
+
+    date: date
+    post: str
+    channel: str
+    platform: str
+    published_at: datetime | None
+    campaign: str | None
+    tags: tuple[str, ...]
+    type: str | None
+    likes: int | None
+    reposts: int | None
+    replies: int | None
+    quotes: int | None
+    views: int | None
+    followers: int | None
+    """The channel's followers in the same snapshot."""
+
+    @property
+    def engagement(self) -> int | None:
+        """likes + reposts + replies + quotes, the reported ones; None when none is reported."""
+        counts = [c for c in (self.likes, self.reposts, self.replies, self.quotes) if c is not None]
+        return sum(counts) if counts else None
+
+
+class FollowerRow(NamedTuple):
+    date: date
+    channel: str
+    platform: str
+    followers: int | None
+
+
+def post_type(post: Post, channel: str) -> str:
+    """``thread``, ``image``, ``link`` or ``text``: what ``channel`` gets of ``post``."""
+    parts = post.parts_for(channel)
+    if len(parts) > 1:
+        return "thread"
+    if post.media_for(channel):
+        return "image"
+    if any(find_urls(part.text) for part in parts):
+        return "link"
+    return "text"
+
+
+def _posts_by_ledger_id(ws: Workspace) -> dict[str, Post]:
+    """Posts by the id the ledger knows them under (a renamed post by its content hash)."""
+    found = dict(ws.posts)
+    by_hash = {p.content_hash: p for p in ws.posts.values()}
+    for pid, entry in ws.ledger.items():
+        if pid not in found and entry.content_hash in by_hash:
+            found[pid] = by_hash[entry.content_hash]
+    return found
+
+
+def post_rows(ws: Workspace, snapshots: Sequence[Snapshot]) -> list[MetricRow]:
+    """Every post reading with numbers, joined with its post; sorted by date, post, channel."""
+    return list(iter_post_rows(ws, snapshots))
+
+
+def iter_post_rows(ws: Workspace, snapshots: Sequence[Snapshot]) -> Iterator[MetricRow]:
+    """:func:`post_rows` one snapshot at a time, for a single pass that keeps few rows."""
+    maker = RowMaker(ws)
+    for snapshot in sorted(snapshots, key=attrgetter("day")):
+        yield from maker.rows(snapshot)
+
+
+class RowMaker:
+    """The tidy rows of one snapshot at a time (for a history read file by file), each post
+    looked up and typed once."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._posts = _posts_by_ledger_id(ws)
+        self._types: dict[tuple[str, str], str | None] = {}
+
+    def rows(self, snapshot: Snapshot) -> list[MetricRow]:
+        """The snapshot's rows, sorted by post and channel."""
+        posts, types = self._posts, self._types
+        day = snapshot.day
+        batch: list[MetricRow] = []
+        for cid, channel in snapshot.channels.items():
+            followers = channel.followers
+            platform = channel.platform
+            for reading in channel.posts:
+                counts = reading.counts
+                if counts is None:
+                    continue
+                pid = reading.post
+                post = posts.get(pid)
+                key = (pid, cid)
+                kind = types.get(key, "")
+                if kind == "":
+                    kind = types[key] = post_type(post, cid) if post is not None else None
+                batch.append(
+                    MetricRow(
+                        day,
+                        pid,
+                        cid,
+                        platform,
+                        reading.published_at,
+                        post.campaign if post is not None else None,
+                        post.tags if post is not None else (),
+                        kind,
+                        counts.likes,
+                        counts.reposts,
+                        counts.replies,
+                        counts.quotes,
+                        counts.views,
+                        followers,
+                    )
+                )
+        batch.sort(key=_BY_POST_AND_CHANNEL)
+        return batch
+
+
+_BY_POST_AND_CHANNEL = attrgetter("post", "channel")
+
+
+def follower_rows(snapshots: Iterable[Snapshot]) -> list[FollowerRow]:
+    """Followers per (snapshot, channel) for every channel that reported them."""
+    rows = [
+        FollowerRow(snapshot.day, cid, channel.platform, channel.followers)
+        for snapshot in snapshots
+        for cid, channel in snapshot.channels.items()
+        if channel.account is not None
+    ]
+    rows.sort(key=lambda r: (r.date, r.channel))
+    return rows
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, tuple):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def csv_record(row: MetricRow) -> Mapping[str, str]:
+    return {column: _cell(getattr(row, column)) for column in CSV_COLUMNS}
+
+
+class CsvWriter:
+    """Writes the header, then one row at a time: :func:`write_csv` for callers that make
+    the rows in a loop of their own. Same cells as :func:`csv_record`, faster: a history
+    has hundreds of thousands of rows, and a post's time and tags recur in each of them."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._writer = csv.writer(out, lineterminator="\n")  # None is an empty cell
+        self._writer.writerow(CSV_COLUMNS)
+        self._stamps: dict[datetime, str] = {}
+        self._tags: dict[tuple[str, ...], str] = {(): ""}
+        self._day: date | None = None
+        self._day_text = ""
+        self.rows = 0
+
+    def write(self, r: MetricRow) -> None:
+        if r.date is not self._day:
+            self._day, self._day_text = r.date, r.date.isoformat()
+        at = r.published_at
+        stamp = ""
+        if at is not None:
+            stamp = self._stamps.get(at, "")
+            if not stamp:
+                stamp = self._stamps[at] = _cell(at)
+        tags = self._tags.get(r.tags)
+        if tags is None:
+            tags = self._tags[r.tags] = _cell(r.tags)
+        self._writer.writerow(
+            (
+                self._day_text,
+                r.post,
+                r.channel,
+                r.platform,
+                stamp,
+                r.campaign,
+                tags,
+                r.type,
+                r.likes,
+                r.reposts,
+                r.replies,
+                r.quotes,
+                r.views,
+                r.followers,
+            )
+        )
+        self.rows += 1
+
+
+def write_csv(rows: Iterable[MetricRow], out: TextIO) -> int:
+    """Write a header and ``rows``; empty cells are numbers the platform does not report.
+    Tags are joined with ``;``. Returns the number of rows written."""
+    writer = CsvWriter(out)
+    for row in rows:
+        writer.write(row)
+    return writer.rows

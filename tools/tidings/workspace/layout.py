@@ -1,0 +1,78 @@
+"""Where things live in a tidings repository, and how to find the root."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from tidings.errors import WorkspaceError
+
+MARKER = "tidings.yaml"
+POSTS = "content/posts"
+IDEAS = "content/ideas"
+CALENDARS = "content/calendars"
+MEDIA = "content/media"
+LEDGER = "ledger"
+METRICS = "metrics"
+BRAND = "brand/brand.yaml"
+CHANNELS = "brand/channels.yaml"
+GOALS = "brand/goals.yaml"
+COMPETITORS = "brand/competitors.yaml"
+PROFILES = "brand/profiles"
+RENDITIONS = "build/renditions"
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` holding ``tidings.yaml``."""
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / MARKER).is_file():
+            return candidate
+    raise WorkspaceError(
+        f"no {MARKER} found in {here} or any folder above it",
+        "run tidings inside a tidings repository, or pass --root DIR",
+    )
+
+
+def relpath(root: Path, path: Path) -> str:
+    """``path`` (absolute, or relative to the current folder) relative to the root, with ``/``.
+
+    A path outside the root comes back starting with ``../``.
+    """
+    full = Path(os.path.abspath(path))
+    return Path(os.path.relpath(full, root.resolve())).as_posix()
+
+
+def walk(root: Path, folder: str, suffixes: tuple[str, ...]) -> Iterator[str]:
+    """Repository-relative paths of files under ``folder`` with one of ``suffixes``, sorted."""
+    base = root / folder
+    if not base.is_dir():
+        return
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel = Path(dirpath).relative_to(root).as_posix()
+        found.extend(
+            f"{rel}/{name}"
+            for name in filenames
+            if name.endswith(suffixes) and not name.startswith(".")
+        )
+    yield from sorted(found)
+
+
+def post_id(rel: str) -> str:
+    """``content/posts/2026/12/a.md`` → ``2026/12/a``."""
+    return rel[len(POSTS) + 1 : -len(".md")]
+
+
+def post_path(pid: str) -> str:
+    return f"{POSTS}/{pid}.md"
+
+
+def ledger_path(pid: str) -> str:
+    return f"{LEDGER}/{pid}.yaml"
+
+
+def ledger_post_id(rel: str) -> str:
+    return rel[len(LEDGER) + 1 : -len(".yaml")]

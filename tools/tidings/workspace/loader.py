@@ -1,0 +1,538 @@
+"""Load a repository into a :class:`Workspace`, collecting every problem as a diagnostic.
+
+Each file is read and parsed once. A file that cannot be read or that breaks its schema
+produces diagnostics and no object (so later checks do not pile up follow-on errors), but a
+post file is always remembered in ``Workspace.post_files`` so the ledger never mistakes a
+broken post for a deleted one.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tidings.diagnostics import Diagnostic, Pos, Severity
+from tidings.workspace import layout
+from tidings.workspace.model import (
+    Blackout,
+    Brand,
+    Calendar,
+    Campaign,
+    Channel,
+    ChannelRecord,
+    Competitor,
+    CompetitorAccount,
+    Goal,
+    Idea,
+    KeyDate,
+    LedgerEntry,
+    MediaRef,
+    Part,
+    Post,
+    PublishedPart,
+    Settings,
+    Slot,
+    Source,
+    Variant,
+    Workspace,
+)
+from tidings.workspace.sourcefiles import (
+    FileProblem,
+    FrontMatterSplit,
+    content_hash,
+    read_text,
+    split_front_matter,
+    split_thread,
+)
+from tidings.workspace.timeparse import TimeProblem, parse_date, parse_duration, parse_when
+from tidings.workspace.validation import validate
+from tidings.workspace.yamlsource import YamlDoc, YamlProblem, parse_yaml
+
+T = TypeVar("T")
+
+
+@dataclass
+class Collector:
+    """Diagnostics gathered while loading."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def extend(self, ds: Iterable[Diagnostic]) -> None:
+        self.items.extend(ds)
+
+    def error(
+        self, path: str, pos: Pos, code: str, message: str, suggestion: str | None = None
+    ) -> None:
+        self.items.append(Diagnostic.at(path, pos, Severity.ERROR, code, message, suggestion))
+
+    def warn(
+        self, path: str, pos: Pos, code: str, message: str, suggestion: str | None = None
+    ) -> None:
+        self.items.append(Diagnostic.at(path, pos, Severity.WARNING, code, message, suggestion))
+
+
+# ---------------------------------------------------------------- reading one file
+
+
+def _parse(rel: str, out: Collector, what: str, parse: Callable[[], T]) -> T | None:
+    """Run ``parse``; an unreadable file or bad YAML becomes one diagnostic and None."""
+    try:
+        return parse()
+    except FileProblem as p:
+        out.error(rel, p.pos, p.code, p.message, p.suggestion)
+    except YamlProblem as p:
+        out.error(
+            rel, p.pos, "yaml.syntax", f"{what}: {p.message}", "fix the YAML syntax at this line"
+        )
+    return None
+
+
+def _read_yaml(
+    root: Path, rel: str, kind: str, out: Collector, *, optional: bool = False
+) -> YamlDoc | None:
+    """Parse and schema-check a YAML file; None (with diagnostics) when unusable."""
+    full = root / rel
+    if optional and not full.exists():
+        return None
+    doc = _parse(rel, out, "not valid YAML", lambda: parse_yaml(read_text(full)))
+    if doc is None:
+        return None
+    problems = validate(kind, doc, rel)
+    out.extend(problems)
+    return None if problems else doc
+
+
+def _when(
+    value: Any,
+    tz: tzinfo,
+    src: Source,
+    keys: tuple[str | int, ...],
+    out: Collector,
+    *,
+    end_of_day: bool = False,
+) -> datetime | None:
+    try:
+        return parse_when(str(value), tz, end_of_day=end_of_day).instant
+    except TimeProblem as p:
+        out.error(src.path, src.pos(*keys), p.code, p.message, p.suggestion)
+        return None
+
+
+def _date(value: Any, src: Source, keys: tuple[str | int, ...], out: Collector) -> date | None:
+    try:
+        return parse_date(str(value))
+    except TimeProblem as p:
+        out.error(src.path, src.pos(*keys), p.code, p.message, p.suggestion)
+        return None
+
+
+def _media(items: Any, src: Source, keys: tuple[str | int, ...]) -> tuple[MediaRef, ...]:
+    return tuple(
+        MediaRef(str(m["file"]), m.get("alt"), Source(src.path, src.doc, (*keys, i)))
+        for i, m in enumerate(items or ())
+    )
+
+
+# ---------------------------------------------------------------- one kind each
+
+
+def load_settings(root: Path, out: Collector) -> Settings:
+    doc = _read_yaml(root, layout.MARKER, "workspace", out)
+    if doc is None or not isinstance(doc.data, dict):
+        return Settings()
+    data = doc.data
+    publish = data.get("publish") or {}
+    lateness = Settings().lateness
+    if "lateness" in publish:
+        try:
+            lateness = parse_duration(publish["lateness"])
+        except TimeProblem as p:
+            out.error(
+                layout.MARKER, doc.pos(("publish", "lateness")), p.code, p.message, p.suggestion
+            )
+    return Settings(
+        lateness=lateness,
+        max_attempts=int(publish.get("max_attempts", 5)),
+        metrics_window_days=int((data.get("metrics") or {}).get("window_days", 90)),
+        site_url=(data.get("site") or {}).get("url"),
+    )
+
+
+def load_brand(root: Path, out: Collector) -> Brand | None:
+    doc = _read_yaml(root, layout.BRAND, "brand", out)
+    if doc is None:
+        if not (root / layout.BRAND).exists():
+            out.error(
+                layout.BRAND,
+                Pos(),
+                "file.missing",
+                "brand/brand.yaml is missing",
+                "create it with at least `name:` and `timezone:` (e.g. Europe/Berlin)",
+            )
+        return None
+    data = doc.data
+    try:
+        tz: tzinfo = ZoneInfo(data["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        out.error(
+            layout.BRAND,
+            doc.pos(("timezone",)),
+            "brand.timezone",
+            f"unknown timezone {data['timezone']!r}",
+            "use an IANA name such as Europe/Berlin or America/New_York",
+        )
+        return None
+    return Brand(
+        name=data["name"],
+        timezone=tz,
+        language=data.get("language", "en"),
+        source=Source(layout.BRAND, doc),
+        raw=data,
+        severity_overrides=dict(data.get("rules") or {}),
+    )
+
+
+def load_channels(root: Path, out: Collector) -> dict[str, Channel]:
+    doc = _read_yaml(root, layout.CHANNELS, "channels", out)
+    if doc is None:
+        if not (root / layout.CHANNELS).exists():
+            out.error(
+                layout.CHANNELS,
+                Pos(),
+                "file.missing",
+                "brand/channels.yaml is missing",
+                "create it with a `channels:` mapping (see the file formats page)",
+            )
+        return {}
+    channels: dict[str, Channel] = {}
+    for cid, c in doc.data["channels"].items():
+        channels[cid] = Channel(
+            id=cid,
+            platform=c["platform"],
+            source=Source(layout.CHANNELS, doc, ("channels", cid)),
+            account=c.get("account"),
+            credentials=dict(c.get("credentials") or {}),
+            max_characters=c.get("max_characters"),
+            utm=c.get("utm", True),
+            color=c.get("color"),
+            media_base_url=c.get("media_base_url"),
+            path=c.get("path"),
+        )
+    return channels
+
+
+def load_calendar(root: Path, rel: str, tz: tzinfo, out: Collector) -> Calendar | None:
+    doc = _read_yaml(root, rel, "calendar", out)
+    if doc is None:
+        return None
+    data = doc.data or {}
+    campaigns: list[Campaign] = []
+    for i, c in enumerate(data.get("campaigns") or ()):
+        src = Source(rel, doc, ("campaigns", i))
+        start, end = _date(c["start"], src, ("start",), out), _date(c["end"], src, ("end",), out)
+        if start and end:
+            campaigns.append(
+                Campaign(c["id"], c["name"], start, end, src, c.get("description"), c.get("color"))
+            )
+    key_dates: list[KeyDate] = []
+    for i, k in enumerate(data.get("key_dates") or ()):
+        src = Source(rel, doc, ("key_dates", i))
+        day = _date(k["date"], src, ("date",), out)
+        if day:
+            key_dates.append(KeyDate(day, k["name"], src, k.get("note")))
+    blackouts: list[Blackout] = []
+    for i, b in enumerate(data.get("blackouts") or ()):
+        src = Source(rel, doc, ("blackouts", i))
+        start_at = _when(b["start"], tz, src, ("start",), out)
+        end_at = _when(b["end"], tz, src, ("end",), out, end_of_day=True)
+        if start_at and end_at:
+            blackouts.append(
+                Blackout(start_at, end_at, b["reason"], src, tuple(b.get("channels") or ()))
+            )
+    slots: list[Slot] = []
+    for i, s in enumerate(data.get("slots") or ()):
+        src = Source(rel, doc, ("slots", i))
+        slots.append(
+            Slot(
+                s["name"],
+                tuple(s["days"]),
+                time.fromisoformat(s["time"]),
+                src,
+                tuple(s.get("channels") or ()),
+            )
+        )
+    return Calendar(rel, tuple(campaigns), tuple(key_dates), tuple(blackouts), tuple(slots))
+
+
+def _front_matter(
+    root: Path, rel: str, kind: str, out: Collector
+) -> tuple[YamlDoc, str, int] | None:
+    def parse() -> tuple[YamlDoc, FrontMatterSplit]:
+        split = split_front_matter(read_text(root / rel))
+        return parse_yaml(split.front_matter, split.fm_line_offset), split
+
+    parsed = _parse(rel, out, "the front matter is not valid YAML", parse)
+    if parsed is None:
+        return None
+    doc, split = parsed
+    if doc.data is None:
+        doc = YamlDoc({}, None, split.fm_line_offset)
+    problems = validate(kind, doc, rel)
+    out.extend(problems)
+    return None if problems else (doc, split.body, split.body_line)
+
+
+def _thread(body: str, line: int, rel: str, out: Collector) -> tuple[Part, ...]:
+    parts, lone = split_thread(body, line)
+    for sep in lone:
+        out.warn(
+            rel,
+            Pos(sep.line, 1),
+            "thread.separator",
+            "this `---` touches text, so it does not split the thread and is published as text",
+            "put a blank line before and after `---` to start a new part, or remove it",
+        )
+    if len(parts) > 1:
+        for part in parts:
+            if not part.text:
+                out.error(
+                    rel,
+                    Pos(part.line, 1),
+                    "thread.empty-part",
+                    "this thread part is empty",
+                    "remove the extra `---` line or write the part",
+                )
+    return parts
+
+
+def load_post(root: Path, rel: str, tz: tzinfo, out: Collector) -> Post | None:
+    loaded = _front_matter(root, rel, "post", out)
+    if loaded is None:
+        return None
+    doc, body, body_line = loaded
+    data = doc.data
+    src = Source(rel, doc)
+    before = len(out.items)
+    parts = _thread(body, body_line, rel, out)
+    at = _when(data["at"], tz, src, ("at",), out) if "at" in data else None
+    if at is not None and parse_when(str(data["at"]), tz).date_only:
+        out.error(
+            rel,
+            src.pos("at"),
+            "date.no-time",
+            f"`at: {data['at']}` has no time of day",
+            f"write the time it should go out, e.g. `at: {data['at']} 09:00`",
+        )
+        at = None
+    expires = _when(data["expires"], tz, src, ("expires",), out) if "expires" in data else None
+    variants: dict[str, Variant] = {}
+    for cid, v in (data.get("variants") or {}).items():
+        vsrc = Source(rel, doc, ("variants", cid))
+        vparts = None
+        if "body" in v:
+            vparts = _thread(str(v["body"]), vsrc.pos("body").line, rel, out)
+        vat = _when(v["at"], tz, vsrc, ("at",), out) if "at" in v else None
+        vmedia = _media(v["media"], src, ("variants", cid, "media")) if "media" in v else None
+        variants[cid] = Variant(cid, vsrc, vparts, vat, vmedia)
+    if any(d.severity is Severity.ERROR and d.code.startswith("date.") for d in out.items[before:]):
+        return None  # an unusable time: never build a post that could go out at the wrong hour
+    return Post(
+        id=layout.post_id(rel),
+        title=data["title"],
+        source=src,
+        channels=tuple(data["channels"]),
+        parts=parts,
+        content_hash=content_hash(parts),
+        at=at,
+        campaign=data.get("campaign"),
+        tags=tuple(data.get("tags") or ()),
+        media=_media(data.get("media"), src, ("media",)),
+        expires=expires,
+        draft=bool(data.get("draft", False)),
+        variants=variants,
+    )
+
+
+def load_idea(root: Path, rel: str, out: Collector) -> Idea | None:
+    loaded = _front_matter(root, rel, "idea", out)
+    if loaded is None:
+        return None
+    doc, body, _ = loaded
+    data = doc.data
+    src = Source(rel, doc)
+    created = _date(data["created"], src, ("created",), out) if "created" in data else None
+    return Idea(
+        id=rel.rsplit("/", 1)[-1][: -len(".md")],
+        title=data["title"],
+        status=data["status"],
+        source=src,
+        reason=data.get("reason"),
+        tags=tuple(data.get("tags") or ()),
+        created=created,
+        post=data.get("post"),
+        body=body.strip(),
+    )
+
+
+def load_goals(root: Path, out: Collector) -> tuple[Goal, ...]:
+    doc = _read_yaml(root, layout.GOALS, "goals", out, optional=True)
+    if doc is None:
+        return ()
+    goals = []
+    for i, g in enumerate(doc.data.get("goals") or ()):
+        src = Source(layout.GOALS, doc, ("goals", i))
+        by = _date(g["by"], src, ("by",), out)
+        if by:
+            goals.append(
+                Goal(
+                    g["id"],
+                    g["metric"],
+                    float(g["target"]),
+                    by,
+                    src,
+                    g.get("channel"),
+                    g.get("description"),
+                )
+            )
+    return tuple(goals)
+
+
+def load_competitors(root: Path, out: Collector) -> tuple[Competitor, ...]:
+    doc = _read_yaml(root, layout.COMPETITORS, "competitors", out, optional=True)
+    if doc is None:
+        return ()
+    return tuple(
+        Competitor(
+            c["name"],
+            tuple(CompetitorAccount(a["platform"], a["handle"]) for a in c["accounts"]),
+            Source(layout.COMPETITORS, doc, ("competitors", i)),
+        )
+        for i, c in enumerate(doc.data.get("competitors") or ())
+    )
+
+
+def _instant(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return parse_when(str(value), UTC).instant
+
+
+def load_ledger_entry(root: Path, rel: str, out: Collector) -> LedgerEntry | None:
+    doc = _read_yaml(root, rel, "ledger", out)
+    if doc is None:
+        return None
+    data = doc.data
+    records: dict[str, ChannelRecord] = {}
+    for cid, r in data["channels"].items():
+        records[cid] = ChannelRecord(
+            state=r["state"],
+            source=Source(rel, doc, ("channels", cid)),
+            attempt_key=r.get("attempt_key"),
+            attempts=int(r.get("attempts", 0)),
+            retry=r.get("retry", True) is not False,
+            updated=_instant(r.get("updated")),
+            published_at=_instant(r.get("published_at")),
+            parts=tuple(
+                PublishedPart(str(p["id"]), p.get("url"), p.get("cid"))
+                for p in r.get("parts") or ()
+            ),
+            error=r.get("error"),
+        )
+    pid = layout.ledger_post_id(rel)
+    if data["post"] != pid:
+        out.error(
+            rel,
+            doc.pos(("post",)),
+            "ledger.mismatch",
+            f"this ledger file is for {pid!r} but says post: {data['post']!r}",
+            "ledger files are written by CI; restore this file from git history",
+        )
+    return LedgerEntry(pid, Source(rel, doc), records, data.get("content_hash"))
+
+
+# ---------------------------------------------------------------- the whole workspace
+
+
+def _load_many(items: Iterable[str], load: Callable[[str], T | None]) -> list[T]:
+    return [obj for obj in (load(rel) for rel in items) if obj is not None]
+
+
+def load_workspace(
+    root: Path, *, only_posts: Iterable[str] | None = None
+) -> tuple[Workspace, list[Diagnostic]]:
+    """Load everything under ``root``.
+
+    With ``only_posts`` (repository-relative paths of posts and ideas), only those posts and
+    ideas are parsed; brand, channels, calendars and ledger are always loaded because
+    checking one post needs them. ``Workspace.partial`` then says so.
+    """
+    gc_was_on = gc.isenabled()
+    gc.disable()  # loading makes many objects and no cycles; collection passes only cost time
+    try:
+        return _load_workspace(root, only_posts)
+    finally:
+        gc.freeze()  # the workspace lives until the command ends: keep it out of later passes
+        if gc_was_on:
+            gc.enable()
+
+
+def _load_workspace(
+    root: Path, only_posts: Iterable[str] | None
+) -> tuple[Workspace, list[Diagnostic]]:
+    out = Collector()
+    settings = load_settings(root, out)
+    brand = load_brand(root, out)
+    tz: tzinfo = brand.timezone if brand else UTC
+    channels = load_channels(root, out)
+    calendars = _load_many(
+        layout.walk(root, layout.CALENDARS, (".yaml", ".yml")),
+        lambda rel: load_calendar(root, rel, tz, out),
+    )
+
+    all_posts = list(layout.walk(root, layout.POSTS, (".md",)))
+    all_ideas = list(layout.walk(root, layout.IDEAS, (".md",)))
+    selected = set(only_posts) if only_posts is not None else None
+    post_rels = all_posts if selected is None else [p for p in all_posts if p in selected]
+    idea_rels = all_ideas if selected is None else [p for p in all_ideas if p in selected]
+
+    posts = {p.id: p for p in _load_many(post_rels, lambda rel: load_post(root, rel, tz, out))}
+    ideas = {i.id: i for i in _load_many(idea_rels, lambda rel: load_idea(root, rel, out))}
+    post_files = frozenset(layout.post_id(rel) for rel in all_posts)
+
+    ledger_rels = list(layout.walk(root, layout.LEDGER, (".yaml",)))
+    if selected is not None:
+        # one post's check needs its own ledger entry and the entries whose post is gone
+        wanted = {layout.ledger_path(layout.post_id(p)) for p in post_rels}
+        ledger_rels = [
+            r for r in ledger_rels if r in wanted or layout.ledger_post_id(r) not in post_files
+        ]
+    ledger = {
+        e.post_id: e for e in _load_many(ledger_rels, lambda rel: load_ledger_entry(root, rel, out))
+    }
+
+    unreadable = set()
+    if not channels:
+        unreadable.add("channels")
+    if len(calendars) < len(list(layout.walk(root, layout.CALENDARS, (".yaml", ".yml")))):
+        unreadable.add("calendars")
+    ws = Workspace(
+        root=root,
+        settings=settings,
+        brand=brand,
+        channels=channels,
+        posts=posts,
+        calendars=tuple(calendars),
+        ideas=ideas,
+        goals=load_goals(root, out),
+        competitors=load_competitors(root, out),
+        ledger=ledger,
+        post_files=post_files,
+        partial=selected is not None,
+        unreadable=frozenset(unreadable),
+    )
+    return ws, out.items

@@ -1,0 +1,227 @@
+"""YAML parsing that keeps where every value came from.
+
+PyYAML's C parser (libyaml) composes the node tree; we construct Python values from it
+ourselves so that each value's position is recorded under its path, e.g.
+``("media", 0, "alt")``. Dates and clock times stay text: YAML 1.1's implicit timestamps
+and base-60 integers (``10:30`` → 630) are turned off, and only true/false are booleans
+(YAML 1.2), so ``off`` or ``no`` (Norway) stay text, and tidings parses times itself in
+the brand's timezone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from tidings.diagnostics import Pos
+
+try:  # libyaml is much faster; the pure-Python parser gives the same nodes
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+
+_INT = re.compile(
+    r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""", re.X
+)
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")  # YAML 1.2: `no`, `off` stay text
+_FLOAT = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+
+
+class _Loader(_BaseLoader):
+    """SafeLoader without implicit timestamps, base-60 numbers and yes/no/on/off booleans."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        """PyYAML's resolver without path resolvers (unused here); called once per node."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1] or "", ()):
+                    if regexp.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+def _strip_resolvers() -> None:
+    table: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+    dropped = {
+        "tag:yaml.org,2002:timestamp",
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:bool",
+    }
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items():
+        table[first] = [(tag, rx) for tag, rx in resolvers if tag not in dropped]
+    _Loader.yaml_implicit_resolvers = table
+    _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
+    _Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
+    _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
+
+
+_strip_resolvers()
+
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class YamlProblem(Exception):
+    """The text is not YAML we can read; carries where and why."""
+
+    def __init__(self, pos: Pos, message: str) -> None:
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    key: str
+    pos: Pos
+    first: Pos
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """Parsed YAML plus its node tree, from which any value's or key's position is found.
+
+    Positions are looked up only when a diagnostic needs one, so loading thousands of
+    valid files pays nothing for them.
+    """
+
+    data: Any
+    node: yaml.Node | None = field(default=None, repr=False)
+    line_offset: int = 0
+    duplicates: tuple[DuplicateKey, ...] = ()
+
+    def pos(self, path: Path, *, key: bool = False) -> Pos:
+        """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""
+        node = self.node
+        if node is None:
+            return Pos(1 + self.line_offset, 1)
+        found: yaml.Node = node
+        for i, part in enumerate(path):
+            child = _child(found, part)
+            if child is None:
+                break
+            key_node, value_node = child
+            if key and i == len(path) - 1 and key_node is not None:
+                found = key_node
+                break
+            found = value_node
+        mark = found.start_mark
+        return Pos(mark.line + 1 + self.line_offset, mark.column + 1)
+
+
+def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                return key_node, value_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return None, node.value[part]
+    return None
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
+    """Parse one YAML document. ``line_offset`` shifts reported lines (front matter)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDoc(None, None, line_offset)
+        builder = _Builder(loader, line_offset)
+        data = builder.build(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = Pos(mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(1 + line_offset)
+        raise YamlProblem(pos, _yaml_message(exc)) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Pos(1 + line_offset, 1), str(exc)) from None
+    except (TypeError, ValueError) as exc:  # e.g. a list used as a mapping key
+        raise YamlProblem(Pos(1 + line_offset, 1), f"cannot read this YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    return YamlDoc(data, node, line_offset, tuple(builder.duplicates))
+
+
+_NULL = "tag:yaml.org,2002:null"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Builder:
+    """Builds Python values from the node tree in one pass, noting duplicate keys.
+
+    Plain strings, nulls and booleans (nearly every value in our files) are built here;
+    numbers and anything unusual go through PyYAML's own constructor.
+    """
+
+    def __init__(self, loader: _Loader, offset: int) -> None:
+        self.loader = loader
+        self.offset = offset + 1
+        self.duplicates: list[DuplicateKey] = []
+        self.done: dict[int, Any] = {}
+
+    def _pos(self, node: yaml.Node) -> Pos:
+        return Pos(node.start_mark.line + self.offset, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            tag = node.tag
+            if tag == _STR:
+                return node.value
+            if tag == _NULL:
+                return None
+            if tag == _BOOL_TAG:
+                return node.value.lower() == "true"
+            return self.loader.construct_object(node, deep=True)
+        if id(node) in self.done:  # an alias of a node already built
+            return self.done[id(node)]
+        if isinstance(node, yaml.SequenceNode):
+            items: list[Any] = []
+            self.done[id(node)] = items
+            items.extend(self.build(item) for item in node.value)
+            return items
+        mapping: dict[Any, Any] = {}
+        self.done[id(node)] = mapping
+        first_seen: dict[Any, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                raise yaml.MarkedYAMLError(
+                    problem="merge keys (`<<`) are not supported; write the fields out",
+                    problem_mark=key_node.start_mark,
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.MarkedYAMLError(
+                    problem="a key must be plain text, not a list or mapping",
+                    problem_mark=key_node.start_mark,
+                )
+            key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)
+            if key in first_seen:
+                self.duplicates.append(
+                    DuplicateKey(str(key), self._pos(key_node), self._pos(first_seen[key]))
+                )
+            else:
+                first_seen[key] = key_node
+            mapping[key] = self.build(value_node)
+        return mapping
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    text = "; ".join(parts) if parts else "this is not valid YAML"
+    if "mapping values are not allowed" in text:
+        text += " (a value holding ': ' must be quoted)"
+    elif "found character '\\t'" in text:
+        text += " (indent with spaces, not tabs)"
+    return text
