@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from builders.remotes import clone, make_remote, remote_file
 from fakes.discord import CHANNEL_ID, GUILD_ID, DiscordFake, expired, rate_limited
-from gitrepo import clone, make_remote, remote_file
 
 from tidings.jobs.publish import Options, publish
 from tidings.platforms import discord

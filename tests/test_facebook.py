@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from builders.remotes import clone, make_remote, remote_file
 from fakes.facebook import PAGE_ID, VIEWS, FacebookFake, rate_limited
 from fakes.graph import graph_body
-from gitrepo import clone, make_remote, remote_file
 
 from tidings.core.render import RenderedPart
 from tidings.jobs.publish import Options, publish

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from gitrepo import clone, git, make_remote
+from builders.remotes import clone, git, make_remote
 
 from tidings.errors import UsageError
 from tidings.jobs.deploy import deploy

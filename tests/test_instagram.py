@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from builders.remotes import clone, make_remote, remote_file
 from fakes.graph import graph_body
 from fakes.instagram import InstagramFake
-from gitrepo import clone, make_remote, remote_file
 from PIL import Image
 
 from tidings.core.render import RenderedPart

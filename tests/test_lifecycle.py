@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import yaml
-from gitrepo import clone, git, make_remote, remote_file, remote_log
+from builders.remotes import clone, git, make_remote, remote_file, remote_log
 from peers.github import TOKEN, FakeGitHub, serve
 from peers.mastodon import MastodonServer
 

@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from builders.remotes import clone, make_remote, remote_file
 from fakes.linkedin import CASE, LinkedInFake, error, expired, rate_limited
-from gitrepo import clone, make_remote, remote_file
 from PIL import Image
 
 from tidings.core.render import RenderedPart

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
+from builders.remotes import clone, git, make_remote, remote_file, remote_log
 from click.testing import CliRunner
-from gitrepo import clone, git, make_remote, remote_file, remote_log
 from peers.appview import AppView
 from peers.bluesky import Account, BlueskyPDS
 from peers.mastodon import MastodonServer

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from gitrepo import clone, git, make_remote, remote_file, remote_log
+from builders.remotes import clone, git, make_remote, remote_file, remote_log
 
 from tidings.core.credentials import unset_variables
 

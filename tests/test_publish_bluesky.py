@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from gitrepo import clone, make_remote, remote_file
+from builders.remotes import clone, make_remote, remote_file
 from peers.bluesky import Account, BlueskyPDS
 
 from tidings.jobs.publish import Options, publish

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from gitrepo import clone, make_remote, remote_file
+from builders.remotes import clone, make_remote, remote_file
 from peers.mastodon import MastodonServer
 
 from tidings.jobs.publish import Options, publish

@@ -24,10 +24,10 @@ from typing import Any
 
 import pytest
 import yaml
+from builders.remotes import clone, make_remote, remote_file
 from fakes import cases as cases_module
 from fakes.cases import PlatformCase
 from fakes.server import Fake
-from gitrepo import clone, make_remote, remote_file
 from PIL import Image
 
 from tidings.jobs.publish import Options, publish

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from builders.remotes import git
 from click.testing import CliRunner
-from gitrepo import git
 
 from tidings.cli.main import cli
 from tidings.jobs.review import MARKER, code, fence, md, review

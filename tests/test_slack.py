@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from builders.remotes import clone, make_remote, remote_file
 from fakes.slack import SlackFake, expired, rate_limited
-from gitrepo import clone, make_remote, remote_file
 
 from tidings.core.render import RenderedPart
 from tidings.jobs.publish import Options, publish

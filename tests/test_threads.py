@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from builders.remotes import clone, make_remote, remote_file
 from fakes.graph import graph_body
 from fakes.threads import ThreadsFake
-from gitrepo import clone, make_remote, remote_file
 from PIL import Image
 
 from tidings.core.render import RenderedPart

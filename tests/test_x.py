@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from builders.remotes import ENV as GIT_ENV
+from builders.remotes import clone, git, make_remote, remote_file
 from fakes.x import CASE, USER_ID, XFake, expired, rate_limited
-from gitrepo import ENV as GIT_ENV
-from gitrepo import clone, git, make_remote, remote_file
 from PIL import Image
 
 from tidings.core.render import RenderedPart, render_text

@@ -1,0 +1,50 @@
+"""The text of a post file and of ``brand/channels.yaml``, with the usual test values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import yaml
+
+__all__ = ["DOT", "PARTS", "channels", "post"]
+
+DOT = ("content/media/dot.png", "A single black dot on white")
+"""The base fixture's one image, with its alt text."""
+
+PARTS = ("We open the new studio today.", "Come by for tea, 10:00 to 16:00.")
+"""The two parts of the usual opening thread."""
+
+
+def post(
+    *channels: str,
+    title: str = "Opening",
+    at: str | None = "2026-12-10 09:00",
+    parts: Sequence[str] = PARTS,
+    media: Sequence[tuple[str, str]] = (DOT,),
+    **front: Any,
+) -> str:
+    """A post file: front matter (title, at, channels, media, then ``front`` in order) and its
+    thread parts, separated as people write them (a ``---`` line with a blank line each side).
+
+    ``post("discord")`` is the opening thread with the dot image, due 2026-12-10 09:00.
+    """
+    head = [f"title: {title}"]
+    if at is not None:
+        head.append(f"at: {at}")
+    head.append(f"channels: [{', '.join(channels)}]")
+    if media:
+        head.append("media:")
+        head += [f"  - file: {file}\n    alt: {alt}" for file, alt in media]
+    head += [
+        yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=True).strip()[1:-1]
+        if isinstance(value, list | dict)
+        else f"{key}: {value}"
+        for key, value in front.items()
+    ]
+    return "---\n" + "\n".join(head) + "\n---\n" + "\n\n---\n\n".join(parts) + "\n"
+
+
+def channels(**defined: Mapping[str, Any]) -> str:
+    """``brand/channels.yaml``: ``channels(discord={"platform": "discord", ...})``."""
+    return yaml.safe_dump({"channels": defined}, sort_keys=False, allow_unicode=True)
