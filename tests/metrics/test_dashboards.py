@@ -27,7 +27,7 @@ from tidings.workspace.loader import load_workspace
 from tidings.workspace.model import Goal, Source
 from tidings.workspace.validation import validator
 
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 BERLIN = ZoneInfo("Europe/Berlin")
 
 

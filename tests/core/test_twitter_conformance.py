@@ -11,7 +11,7 @@ from twitter_text import parse_tweet
 
 from tidings.core.textlength import x_weighted
 
-SUITE = Path(__file__).parent / "fixtures" / "conformance" / "twitter-text-validate.yml"
+SUITE = Path(__file__).parents[1] / "fixtures" / "conformance" / "twitter-text-validate.yml"
 SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalMarkerCounterTest")
 
 

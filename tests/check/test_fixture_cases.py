@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from tidings.cli.main import cli
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 INVALID = sorted(p.name for p in (FIXTURES / "invalid").iterdir())
 VALID = sorted(p.name for p in (FIXTURES / "valid").iterdir())
 

@@ -11,7 +11,7 @@ import textstat
 
 from tidings.core.readability import flesch_kincaid_grade
 
-EXAMPLE = Path(__file__).parents[1]
+EXAMPLE = Path(__file__).parents[2]
 SAMPLES = [
     "",
     "Hi.",

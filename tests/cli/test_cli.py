@@ -49,8 +49,8 @@ def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> Non
 
 @pytest.mark.parametrize("command", _commands(cli), ids=" ".join)
 def test_every_command_is_documented(command: tuple[str, ...]) -> None:
-    docs = (Path(__file__).parents[1] / "site" / "commands.md").read_text()
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    docs = (Path(__file__).parents[2] / "site" / "commands.md").read_text()
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
     name = "tidings " + " ".join(command)
     assert name in docs and name in readme
 
@@ -317,7 +317,7 @@ def test_new_post_keeps_a_tricky_title(make_workspace: Callable[..., Path]) -> N
 
 def test_a_reader_that_stops_early_is_not_a_bug() -> None:
     """`tidings metrics export --format csv | head`: the pipe closes; no 'internal error'."""
-    repo = Path(__file__).parents[1]
+    repo = Path(__file__).parents[2]
     proc = subprocess.Popen(
         [sys.executable, "-m", "tidings", "--root", str(repo), "metrics", "export"],
         stdout=subprocess.PIPE,

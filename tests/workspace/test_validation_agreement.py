@@ -18,7 +18,7 @@ from tidings.workspace.sourcefiles import split_front_matter
 from tidings.workspace.validation import fast_validator, validator
 from tidings.workspace.yamlsource import parse_yaml
 
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 KIND_OF = {
     "tidings.yaml": "workspace",
     "brand.yaml": "brand",

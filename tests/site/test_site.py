@@ -28,8 +28,8 @@ from tidings.site.ics import calendar_ics, escape_text, fold, uid
 from tidings.site.links import Linker, page_url, relative, safe_href
 from tidings.site.plugin import SitePage, front_matter
 
-EXAMPLE = Path(__file__).parents[1]
-HOSTILE = Path(__file__).parent / "fixtures" / "site" / "hostile"
+EXAMPLE = Path(__file__).parents[2]
+HOSTILE = Path(__file__).parents[1] / "fixtures" / "site" / "hostile"
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 20, 9, 0, tzinfo=BERLIN)
 

@@ -18,7 +18,7 @@ from tidings.cli.main import cli
 from tidings.diagnostics import Severity
 from tidings.workspace.validation import KINDS, load_schema
 
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 
 
 def test_every_code_is_documented_and_listed() -> None:

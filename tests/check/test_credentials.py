@@ -13,7 +13,7 @@ from tidings.platforms import MODULES, connect
 from tidings.platforms.base import Caller, CredentialError
 from tidings.workspace.model import Channel, Source
 
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 
 
 def _nothing(request: httpx.Request) -> httpx.Response:

@@ -16,7 +16,7 @@ from tidings.check.runner import check_workspace
 from tidings.core.textlength import x_weighted
 from tidings.workspace import lengthcache
 
-EXAMPLE = Path(__file__).parents[1]
+EXAMPLE = Path(__file__).parents[2]
 CHANNELS = (EXAMPLE / "tests/fixtures/base/brand/channels.yaml").read_text()
 TEXT = "Winter portraits 🎄 this week: book at https://lumengrain.example/book " + "x" * 230
 POST = f"""---

@@ -28,8 +28,8 @@ from tidings.site import collect
 from tidings.site.build import build_site
 from tidings.site.folds import FOLDS, fold_at
 
-REPO = Path(__file__).parents[1]
-HOSTILE = Path(__file__).parent / "fixtures" / "site" / "hostile"
+REPO = Path(__file__).parents[2]
+HOSTILE = Path(__file__).parents[1] / "fixtures" / "site" / "hostile"
 SCREENSHOTS = REPO / "build" / "screenshots"
 NOW = datetime(2026, 12, 20, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 EXAMPLE_PARTS = ("tidings.yaml", "mkdocs.yml", "brand", "content", "site")

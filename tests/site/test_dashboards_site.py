@@ -29,8 +29,8 @@ from tidings.site.colors import contrast
 from tidings.site.dashboard_views import heat_rows
 from tidings.site.dashboards_page import SECTIONS
 
-REPO = Path(__file__).parents[1]
-HOSTILE = Path(__file__).parent / "fixtures" / "site" / "hostile"
+REPO = Path(__file__).parents[2]
+HOSTILE = Path(__file__).parents[1] / "fixtures" / "site" / "hostile"
 NOW = datetime(2027, 1, 31, 12, tzinfo=ZoneInfo("Europe/Berlin"))
 PAGES = ["dashboards/index.md", *(src for src, _, _ in SECTIONS)]
 EVIL = "<script>window.__pwned='competitor'</script><img src=x onerror=alert(1)>"
