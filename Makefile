@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 NOW    ?=
 
-.PHONY: run test install pds-peer ci-tools lint lint-workflows typecheck pytest bench clean
+.PHONY: run test install pds-peer ci-tools lint lint-workflows typecheck pytest bench docs clean
 
 $(BIN)/tidings: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ pytest:
 
 bench: install
 	$(BIN)/python benchmarks/bench_check.py
+
+## make docs: rewrite the generated pages: site/commands.md's reference (from every
+## command's --help, by cog) and site/checks.md (from the check codes)
+docs: install
+	$(BIN)/cog -r site/commands.md
+	$(BIN)/tidings rules --format markdown > site/checks.md
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

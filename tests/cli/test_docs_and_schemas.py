@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from cogapp import Cog
 from jsonschema import Draft202012Validator
 
 from tidings.check.codes import CODES
 from tidings.check.docs import checks_page
 from tidings.check.runner import check_workspace
 from tidings.cli.main import cli
+from tidings.cli.reference import command_reference
 from tidings.diagnostics import Severity
 from tidings.workspace.validation import KINDS, load_schema
 
@@ -35,6 +37,14 @@ def test_checks_page_is_generated_from_the_codes() -> None:
     assert generated == checks_page()
     assert (REPO / "site/checks.md").read_text(encoding="utf-8") == generated, (
         "site/checks.md is out of date: run `tidings rules --format markdown > site/checks.md`"
+    )
+
+
+def test_commands_page_reference_is_generated_from_the_help() -> None:
+    page = (REPO / "site/commands.md").read_text(encoding="utf-8")
+    assert "[[[cog" in page and command_reference() in page
+    assert Cog().process_string(page) == page, (
+        "site/commands.md's reference is out of date: run `make docs` (cog -r site/commands.md)"
     )
 
 

@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from PIL import Image
 
 from tidings.cli.main import cli
-from tidings.core.media import SPECS, MediaError, assess, prepare
+from tidings.core.media import SPECS, assess, prepare
 from tidings.core.render import RenderedMedia
+from tidings.errors import MediaError
 from tidings.workspace.images import ImageInfo, Unreadable, inspect
 from tidings.workspace.model import MediaRef, Source
 

@@ -18,12 +18,11 @@ import httpx
 import pytest
 from peers.github import BOT, TOKEN, FakeGitHub, serve
 
-from tidings.errors import UsageError
+from tidings.errors import GitHubError, UsageError
 from tidings.jobs.github import (
     MARKER,
     MAX_BODY,
     GitHubEnv,
-    GitHubError,
     PullRequest,
     comment_body,
     find_pull_request,

@@ -628,7 +628,7 @@ def test_the_appview_refuses_more_than_25_uris(appview: AppView) -> None:
 
 
 def test_snapshots_on_disk_are_validated(tmp_path: Path) -> None:
-    from tidings.metrics.snapshots import MetricsError
+    from tidings.errors import MetricsError
 
     (tmp_path / "metrics/2026/12").mkdir(parents=True)
     (tmp_path / "metrics/2026/12/2026-12-20.json").write_text('{"version": 1}')

@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tidings.platforms.http import Caller, PlatformError
+from tidings.errors import PlatformError
+from tidings.platforms.http import Caller
 
 PAGE = """<!DOCTYPE html><html><head><title>502 Bad Gateway &amp; more</title>
 <style>body{font:12px}</style></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>"""

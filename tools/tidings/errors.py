@@ -1,15 +1,33 @@
-"""The one error hierarchy of tidings.
+"""The one error hierarchy of tidings: every error type is defined here.
 
-    TidingsError            expected failure: the CLI prints the message and exits 1 (or 2)
-     ├── WorkspaceError     no workspace root, unreadable tidings.yaml, …
-     ├── UsageError         a command was called with arguments that cannot work
-     └── MediaError         (tidings.core.media) an image cannot be sent: unreadable, or it
-                            cannot be made to fit the platform
+    TidingsError              expected failure: the CLI prints the message and exits 1 (or 2)
+     ├── WorkspaceError       no workspace root, unreadable tidings.yaml, … (exit 2)
+     ├── UsageError           a command was called with arguments that cannot work (exit 2)
+     ├── MediaError           an image cannot be sent: unreadable, or it cannot be made to
+     │                        fit the platform
+     ├── CredentialError      a credential a channel names is not set (names the variable)
+     ├── UnsupportedPlatform  a channel names a platform no adapter publishes to
+     ├── PlatformError        a platform call failed, classified (retryable, auth, uncertain)
+     │    └── DuplicateContent  X refused a post it has seen recently from the account
+     ├── PublishError         publishing cannot start or finish: no git repository, broken
+     │                        shared files, a dirty checkout, the ledger cannot be claimed
+     │                        or pushed
+     ├── MetricsError         metrics cannot be collected, or a snapshot cannot be read
+     ├── GitError             a git command failed
+     ├── GitHubError          GitHub refused a request, or could not be reached
+     └── SiteError            MkDocs could not build the preview site
 
-Bad *content* is never an exception: checks return Diagnostic values instead.
+Bad *content* is never an exception: checks return Diagnostic values instead. A few
+exceptions are signals caught inside one layer and turned into diagnostics or ledger states
+there, never shown as errors: ``TimeProblem``, ``YamlProblem`` and ``FileProblem``
+(workspace/, each carrying a diagnostic's code and suggestion), ``HandleError``
+(platforms/competitors.py) and ``Unknowable`` (platforms/base.py: a part's fate cannot be
+known, recorded as ``unknown``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 
 class TidingsError(Exception):
@@ -36,3 +54,90 @@ class UsageError(TidingsError):
     """A command was asked for something it cannot do."""
 
     exit_code = 2
+
+
+class MediaError(TidingsError):
+    """An image cannot be sent to a platform: unreadable, or it cannot be made to fit."""
+
+
+class CredentialError(TidingsError):
+    """A credential the channel names is not set. The message names the variable, never a value."""
+
+
+class UnsupportedPlatform(TidingsError):
+    """A channel names a platform that no adapter publishes to."""
+
+
+class PlatformError(TidingsError):
+    """A platform call failed. ``str()`` is safe to print and to store in the ledger."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+        auth: bool = False,
+        uncertain: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+        self.auth = auth
+        self.uncertain = uncertain
+
+    def reworded(self, message: str, *, uncertain: bool | None = None) -> PlatformError:
+        """The same failure (same class and classification) with another message; with
+        ``uncertain=True`` also retryable, as an outcome nobody can vouch for."""
+        if uncertain:
+            return type(self)(
+                message,
+                retryable=True,
+                status=self.status,
+                retry_after=self.retry_after,
+                auth=self.auth,
+                uncertain=True,
+            )
+        return type(self)(
+            message,
+            retryable=self.retryable,
+            status=self.status,
+            retry_after=self.retry_after,
+            auth=self.auth,
+            uncertain=self.uncertain,
+        )
+
+    def scrubbed(self, secrets: Iterable[str], mark: str = "[token]") -> PlatformError:
+        """This error with every secret in its message replaced by ``mark`` (itself when
+        none occurs): for platforms that echo a token back in their error text."""
+        message = self.message
+        for secret in secrets:
+            if secret:
+                message = message.replace(secret, mark)
+        return self if message == self.message else self.reworded(message)
+
+
+class DuplicateContent(PlatformError):
+    """X refused a post because the account posted the same text recently."""
+
+
+class PublishError(TidingsError):
+    """Publishing cannot start or finish (nothing is half-recorded: the ledger says where)."""
+
+
+class MetricsError(TidingsError):
+    """Metrics cannot be collected, or a snapshot cannot be read."""
+
+
+class GitError(TidingsError):
+    """A git command failed."""
+
+
+class GitHubError(TidingsError):
+    """GitHub refused a request, or could not be reached."""
+
+
+class SiteError(TidingsError):
+    """MkDocs could not build the site (a bad mkdocs.yml, a missing theme or plugin)."""

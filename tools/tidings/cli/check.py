@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, tzinfo
-from pathlib import Path
 
 import click
 
 from tidings.check.reporters import REPORTERS
 from tidings.check.runner import check_workspace
 from tidings.cli.context import Context
-from tidings.cli.options import now_option, resolve_now
-from tidings.workspace.loader import Collector, load_brand
-
-
-def _brand_timezone(root: Path) -> tzinfo:
-    """The timezone ``--now`` is read in; UTC when brand.yaml is broken (check reports it)."""
-    brand = load_brand(root, Collector())
-    return brand.timezone if brand else UTC
+from tidings.cli.options import now_from, now_option
 
 
 @click.command("check")
@@ -49,7 +40,7 @@ def command(obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None
       tidings check --now "2026-12-01 08:00"
     """
     root = obj.root
-    now = resolve_now(now_text, _brand_timezone(root) if now_text else UTC)
+    now = now_from(obj, now_text)
     result = check_workspace(root, paths, now)
     count, noun = (len(paths), "file") if paths else (len(result.workspace.post_files), "post")
     checked = f"{count} {noun}{'s' * (count != 1)}"

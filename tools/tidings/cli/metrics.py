@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from tidings.cli.context import Context
-from tidings.cli.options import now_option, resolve_now
+from tidings.cli.options import now_from, now_option
 from tidings.errors import UsageError
-from tidings.workspace.loader import Collector, load_brand
 
 if TYPE_CHECKING:
     from tidings.jobs.collect_metrics import Report
@@ -51,9 +49,8 @@ def command(ctx: click.Context, now_text: str | None, push: bool, no_commit: boo
         raise UsageError("--push and --no-commit cannot be used together", "choose one")
     obj: Context = ctx.obj
     root = obj.root
-    brand = load_brand(root, Collector())  # for --now in the brand's timezone
     opts = Options(
-        now=resolve_now(now_text, brand.timezone if brand else UTC),
+        now=now_from(obj, now_text),
         push=push,
         commit=not no_commit,
     )

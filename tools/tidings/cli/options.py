@@ -6,6 +6,7 @@ from datetime import UTC, datetime, tzinfo
 
 import click
 
+from tidings.cli.context import Context
 from tidings.errors import UsageError
 from tidings.workspace.timeparse import TimeProblem, parse_when
 
@@ -25,3 +26,17 @@ def resolve_now(text: str | None, tz: tzinfo) -> datetime:
         return parse_when(text, tz).instant
     except TimeProblem as p:
         raise UsageError(f"--now: {p.message}", p.suggestion) from None
+
+
+def now_from(obj: Context, text: str | None) -> datetime:
+    """``--now`` read in the brand's timezone, or the current time.
+
+    brand.yaml is read only when ``--now`` is given; when it cannot be read, UTC is used
+    (``tidings check`` reports why).
+    """
+    if not text:
+        return datetime.now(UTC)
+    from tidings.workspace.loader import Collector, load_brand
+
+    brand = load_brand(obj.root, Collector())
+    return resolve_now(text, brand.timezone if brand else UTC)

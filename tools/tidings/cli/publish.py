@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC
 from typing import TYPE_CHECKING
 
 import click
 
 from tidings.cli.context import Context
-from tidings.cli.options import now_option, resolve_now
+from tidings.cli.options import now_from, now_option
 from tidings.errors import UsageError
-from tidings.workspace.loader import Collector, load_brand
 from tidings.workspace.timeparse import TimeProblem, parse_duration
 
 if TYPE_CHECKING:
@@ -76,7 +74,6 @@ def command(
     if push and no_commit:
         raise UsageError("--push and --no-commit cannot be used together", "choose one")
     root = obj.root
-    brand = load_brand(root, Collector())  # for --now in the brand's timezone
     window = None
     if lateness:
         try:
@@ -84,7 +81,7 @@ def command(
         except TimeProblem as p:
             raise UsageError(f"--lateness: {p.message}", p.suggestion) from None
     opts = Options(
-        now=resolve_now(now_text, brand.timezone if brand else UTC),
+        now=now_from(obj, now_text),
         push=push,
         commit=not no_commit,
         only=frozenset(channels),

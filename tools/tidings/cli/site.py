@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from tidings.cli.context import Context
-from tidings.cli.options import now_option, resolve_now
-from tidings.workspace.layout import BRAND
-from tidings.workspace.loader import Collector, load_brand
+from tidings.cli.options import now_from, now_option
 
 
 @click.group("site")
@@ -26,10 +24,7 @@ def command() -> None:
 
 def _now(obj: Context, now_text: str | None) -> datetime | None:
     """``--now`` read in the brand's timezone, or None (the plugin then uses the clock)."""
-    if not now_text:
-        return None
-    brand = load_brand(obj.root, Collector()) if (obj.root / BRAND).is_file() else None
-    return resolve_now(now_text, brand.timezone if brand else UTC)
+    return now_from(obj, now_text) if now_text else None
 
 
 @command.command("build")

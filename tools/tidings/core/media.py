@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tidings.core.render import RenderedMedia
-from tidings.errors import TidingsError
+from tidings.errors import MediaError
 from tidings.workspace import layout
 from tidings.workspace.images import (
     EXTENSION,
@@ -45,10 +45,6 @@ MAX_SHRINKS = 12
 ASPECT_SLACK = 0.01  # a 1080×1350 (4:5) image is 4:5, whatever rounding says
 _KEEP_MODES = {"JPEG": frozenset({"RGB", "L"}), "PNG": frozenset({"RGB", "RGBA", "L", "LA", "P"})}
 ALL = frozenset(READABLE)
-
-
-class MediaError(TidingsError):
-    """An image cannot be sent to a platform: unreadable, or it cannot be made to fit."""
 
 
 @dataclass(frozen=True, slots=True)

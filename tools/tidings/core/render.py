@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tidings.workspace.model import Brand, Channel, MediaRef, Post
+from tidings.workspace.model import Brand, Channel, MediaRef, Post, Utm
 
 URL = re.compile(r"https?://[^\s<>\"'`]+")
 _TRAILING = ".,;:!?)]}'\""
@@ -88,12 +88,6 @@ def tag_url(url: str, source: str, medium: str, campaign: str | None) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _utm(brand: Brand | None) -> tuple[bool, str]:
-    links = brand.raw.get("links") if brand else None
-    utm = links.get("utm", {}) if isinstance(links, dict) else {}
-    return bool(utm.get("enabled", False)), str(utm.get("medium", "social"))
-
-
 def _short(url: str) -> str:
     text = re.sub(r"^https?://(www\.)?", "", url)
     return text if len(text) <= BLUESKY_LINK_TEXT else text[: BLUESKY_LINK_TEXT - 1] + "…"
@@ -126,8 +120,9 @@ def render_text(
 
 def render(post: Post, channel: Channel, brand: Brand | None = None) -> Rendered:
     """What ``channel`` receives for ``post``."""
-    enabled, medium = _utm(brand)
-    tag = enabled and channel.utm
+    utm = brand.utm if brand else Utm()
+    tag = utm.enabled and channel.utm
+    medium = utm.medium
     parts = []
     for part in post.parts_for(channel.id):
         text, links = render_text(part.text, channel.platform, tag, medium, post.campaign)

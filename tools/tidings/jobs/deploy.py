@@ -26,8 +26,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tidings.errors import UsageError
-from tidings.jobs.git import GitError, run_git
+from tidings.errors import GitError, UsageError
+from tidings.jobs.git import run_git
 
 PREVIEW = re.compile(r"^pr-[1-9][0-9]{0,9}$")
 BRANCH = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,100}(?<![./])$")

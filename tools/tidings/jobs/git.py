@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tidings.errors import TidingsError
+from tidings.errors import GitError
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "tidings",
@@ -23,10 +23,6 @@ IDENTITY = {
     "GIT_COMMITTER_NAME": "tidings",
     "GIT_COMMITTER_EMAIL": "tidings@users.noreply.github.com",
 }
-
-
-class GitError(TidingsError):
-    pass
 
 
 @dataclass(frozen=True)

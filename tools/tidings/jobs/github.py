@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from tidings.errors import TidingsError, UsageError
+from tidings.errors import GitHubError, UsageError
 from tidings.redaction import redact
 
 if TYPE_CHECKING:  # httpx is imported when a request is made: every command starts faster
@@ -43,10 +43,6 @@ _ZWSP = "\u200b"
 _TRUNCATED = (
     "\n\n*(cut to GitHub's comment size: the full review is in the check run's artifact)*\n"
 )
-
-
-class GitHubError(TidingsError):
-    """GitHub refused a request, or could not be reached."""
 
 
 @dataclass(frozen=True)

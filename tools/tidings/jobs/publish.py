@@ -32,10 +32,10 @@ import httpx
 
 from tidings.check.runner import check_workspace
 from tidings.core.credentials import unset_variables
-from tidings.core.media import MediaError, prepare, public_url
+from tidings.core.media import prepare, public_url
 from tidings.core.plan import Job, JobState, plan
 from tidings.core.render import render
-from tidings.errors import TidingsError
+from tidings.errors import MediaError, PublishError
 from tidings.jobs.git import Repo
 from tidings.platforms import MODULES, connect
 from tidings.platforms.base import (
@@ -64,10 +64,6 @@ LEASE = timedelta(minutes=10)
 """A ``pending`` record younger than this may belong to a run that is still sending it, so
 it is left alone; an older one was left by a run that died, and is reconciled. The schedule
 runs every 15 minutes, so the next scheduled run picks it up."""
-
-
-class PublishError(TidingsError):
-    pass
 
 
 @dataclass

@@ -26,7 +26,7 @@ from pathlib import Path
 from sys import intern
 from typing import Any, NamedTuple
 
-from tidings.errors import TidingsError
+from tidings.errors import MetricsError
 from tidings.metrics.counts import AccountCounts, Counts
 from tidings.workspace import layout
 
@@ -49,10 +49,6 @@ VERSION = 1
 MEASURES = ("likes", "reposts", "replies", "quotes", "views")
 """The normalised per-post counts, in the order files and tables use."""
 STATES = ("ok", "failed", "skipped")
-
-
-class MetricsError(TidingsError):
-    pass
 
 
 class PostReading(NamedTuple):

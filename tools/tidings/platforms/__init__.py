@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from tidings.errors import TidingsError
+from tidings.errors import UnsupportedPlatform
 from tidings.platforms.base import Adapter, Caller
 from tidings.workspace.model import Channel
 
@@ -27,10 +27,6 @@ MODULES = {
     "instagram": "tidings.platforms.instagram",
     "linkedin": "tidings.platforms.linkedin",
 }
-
-
-class UnsupportedPlatform(TidingsError):
-    pass
 
 
 def connect(

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 
 from tidings.core.render import RenderedPart
-from tidings.errors import TidingsError
+from tidings.errors import CredentialError, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
-from tidings.platforms.http import Caller, PlatformError
+from tidings.platforms.http import Caller
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -88,10 +88,6 @@ class Remote:
 class Unknowable(Exception):
     """The adapter cannot tell whether a part was published (no idempotency, nothing matched
     for sure). The publisher records ``unknown`` for a person to settle."""
-
-
-class CredentialError(TidingsError):
-    """A credential the channel names is not set. The message names the variable, never a value."""
 
 
 class Adapter(Protocol):

@@ -46,8 +46,9 @@ from typing import Any
 
 import httpx
 
+from tidings.errors import PlatformError
 from tidings.platforms.base import MediaFile, Remote, Unknowable, parse_time
-from tidings.platforms.http import Caller, PlatformError
+from tidings.platforms.http import Caller
 
 __all__ = [
     "ATTEMPT_TOLERANCE",

@@ -20,12 +20,14 @@ import html
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+
+from tidings.errors import PlatformError
 
 RATE_RESET_HEADERS = ("x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset")
 
@@ -49,58 +51,6 @@ def _host_only(url: httpx.URL) -> str:
 
 
 logging.getLogger("httpx").addFilter(HideAddresses())
-
-
-class PlatformError(Exception):
-    """A platform call failed. ``str()`` is safe to print and to store in the ledger."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        retryable: bool,
-        status: int | None = None,
-        retry_after: float | None = None,
-        auth: bool = False,
-        uncertain: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retryable = retryable
-        self.status = status
-        self.retry_after = retry_after
-        self.auth = auth
-        self.uncertain = uncertain
-
-    def reworded(self, message: str, *, uncertain: bool | None = None) -> PlatformError:
-        """The same failure (same class and classification) with another message; with
-        ``uncertain=True`` also retryable, as an outcome nobody can vouch for."""
-        if uncertain:
-            return type(self)(
-                message,
-                retryable=True,
-                status=self.status,
-                retry_after=self.retry_after,
-                auth=self.auth,
-                uncertain=True,
-            )
-        return type(self)(
-            message,
-            retryable=self.retryable,
-            status=self.status,
-            retry_after=self.retry_after,
-            auth=self.auth,
-            uncertain=self.uncertain,
-        )
-
-    def scrubbed(self, secrets: Iterable[str], mark: str = "[token]") -> PlatformError:
-        """This error with every secret in its message replaced by ``mark`` (itself when
-        none occurs): for platforms that echo a token back in their error text."""
-        message = self.message
-        for secret in secrets:
-            if secret:
-                message = message.replace(secret, mark)
-        return self if message == self.message else self.reworded(message)
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)

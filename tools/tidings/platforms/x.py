@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from tidings.errors import DuplicateContent
 from tidings.platforms.base import (
     AccountCounts,
     Caller,
@@ -94,10 +95,6 @@ FIELD_PARAMS = ("tweet.fields", "post.fields")
 """X renamed ``tweet.fields`` to ``post.fields`` (OpenAPI v2.167); either may be refused."""
 AUTH_PROBLEMS = ("client-forbidden", "oauth1-permissions", "unsupported-authentication")
 DUPLICATE = "duplicate content"
-
-
-class DuplicateContent(PlatformError):
-    """X refused a post because the account posted the same text recently."""
 
 
 # -- X's answers ---------------------------------------------------------------------------

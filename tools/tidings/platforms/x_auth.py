@@ -33,7 +33,8 @@ from urllib.parse import parse_qsl, quote
 
 import httpx
 
-from tidings.platforms.http import Caller, PlatformError
+from tidings.errors import PlatformError
+from tidings.platforms.http import Caller
 
 __all__ = [
     "BearerAuth",

@@ -87,7 +87,10 @@ def brand_sections(brand: Brand | None) -> list[Section]:
     """The page's sections, in the order of ``brand.yaml``, starting with who we are."""
     if brand is None:
         return []
-    raw = dict(brand.raw)
+    # The page shows brand.yaml as written, key by key in its order, each with its schema's
+    # description: it reads the parsed source document, not the typed settings, so a new
+    # schema key appears here without code.
+    raw = dict(brand.source.doc.data)
     props = _schema().get("properties", {})
     about = []
     for key in ABOUT:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from tidings.errors import TidingsError, UsageError
+from tidings.errors import SiteError, UsageError
 from tidings.workspace.loader import Collector, load_brand
 
 CONFIG = "mkdocs.yml"
@@ -30,10 +30,6 @@ GENERATED_NAV = [
     {"Dashboards": "dashboards/index.md"},
     {"What each check means": "checks.md"},
 ]
-
-
-class SiteError(TidingsError):
-    """MkDocs could not build the site (a bad mkdocs.yml, a missing theme or plugin)."""
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from tidings.check.runner import check_workspace
-from tidings.core.media import MediaError, Upload, prepare
+from tidings.core.media import Upload, prepare
 from tidings.core.plan import Job, plan
 from tidings.core.render import Rendered, RenderedMedia, render
 from tidings.diagnostics import Diagnostic, Severity
+from tidings.errors import MediaError
 from tidings.metrics.snapshots import Snapshot, iter_snapshots
 from tidings.workspace import layout
 from tidings.workspace.model import Channel, LedgerEntry, Post, Workspace

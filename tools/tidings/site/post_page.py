@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tidings.core.media import MediaError, site_path
+from tidings.core.media import site_path
 from tidings.core.plan import Job
 from tidings.core.render import Rendered, RenderedPart
 from tidings.core.textlength import text_limits
+from tidings.errors import MediaError
 from tidings.site.data import SiteData
 from tidings.site.folds import FOLDS, fold_at
 from tidings.site.views import (

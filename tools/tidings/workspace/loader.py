@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,13 +21,17 @@ from tidings.workspace import layout
 from tidings.workspace.model import (
     Blackout,
     Brand,
+    Cadence,
+    CadenceLimits,
     Calendar,
     Campaign,
     Channel,
     ChannelRecord,
     Competitor,
     CompetitorAccount,
+    Disclosure,
     Goal,
+    Hashtags,
     Idea,
     KeyDate,
     LedgerEntry,
@@ -35,10 +39,14 @@ from tidings.workspace.model import (
     Part,
     Post,
     PublishedPart,
+    QuietHours,
     Settings,
     Slot,
     Source,
+    Utm,
     Variant,
+    Voice,
+    Words,
     Workspace,
 )
 from tidings.workspace.sourcefiles import (
@@ -192,8 +200,87 @@ def load_brand(root: Path, out: Collector) -> Brand | None:
         timezone=tz,
         language=data.get("language", "en"),
         source=Source(layout.BRAND, doc),
-        raw=data,
+        website=data.get("website"),
+        voice=_voice(data.get("voice") or {}),
+        words=_words(data.get("words") or {}),
+        max_grade=(data.get("reading_level") or {}).get("max_grade"),
+        hashtags=_hashtags(data.get("hashtags") or {}),
+        max_emoji=(data.get("emoji") or {}).get("max"),
+        disclosure=_disclosure(data.get("disclosure")),
+        utm=_utm(((data.get("links") or {}).get("utm")) or {}),
+        alt_text=data.get("alt_text", "required"),
+        cadence=_cadence(data.get("cadence") or {}),
         severity_overrides=dict(data.get("rules") or {}),
+    )
+
+
+# brand.yaml's sections, already checked against brand.schema.json, as typed values
+
+
+def _voice(data: dict[str, Any]) -> Voice:
+    return Voice(data.get("summary"), tuple(data.get("do") or ()), tuple(data.get("dont") or ()))
+
+
+def _words(data: dict[str, Any]) -> Words:
+    return Words(
+        banned=tuple(data.get("banned") or ()),
+        preferred=dict(data.get("preferred") or {}),
+        buzzwords=tuple(data.get("buzzwords") or ()),
+    )
+
+
+def _hashtags(data: dict[str, Any]) -> Hashtags:
+    return Hashtags(
+        max=data.get("max"),
+        required=tuple(data.get("required") or ()),
+        banned=tuple(data.get("banned") or ()),
+        per_platform=dict(data.get("per_platform") or {}),
+    )
+
+
+def _disclosure(data: dict[str, Any] | None) -> Disclosure | None:
+    if not data:
+        return None
+    text = data.get("text")
+    texts = (text,) if isinstance(text, str) else tuple(str(t) for t in text or ())
+    return Disclosure(tuple(str(t) for t in data.get("tags") or ()), texts)
+
+
+def _utm(data: dict[str, Any]) -> Utm:
+    return Utm(bool(data.get("enabled", False)), str(data.get("medium", "social")))
+
+
+def _quiet_hours(value: object) -> QuietHours | None:
+    """``{from, to}`` as clock times; None for ``false`` or when they are equal (no quiet)."""
+    if not isinstance(value, dict):
+        return None
+    start, end = time.fromisoformat(value["from"]), time.fromisoformat(value["to"])
+    return QuietHours(start, end) if start != end else None
+
+
+def _min_gap(value: str | None) -> timedelta | None:
+    try:
+        return parse_duration(value) if value is not None else None
+    except TimeProblem:  # the schema reports it
+        return None
+
+
+def _limits(data: dict[str, Any], own: dict[str, Any]) -> CadenceLimits:
+    """Brand-wide cadence ``data`` with one channel's ``own`` keys taking precedence."""
+    merged = {**data, **own}
+    return CadenceLimits(
+        quiet_hours=_quiet_hours(merged.get("quiet_hours")),
+        min_gap=_min_gap(merged.get("min_gap")),
+        max_per_day=merged.get("max_per_day"),
+    )
+
+
+def _cadence(data: dict[str, Any]) -> Cadence:
+    channels = data.get("channels") or {}
+    return Cadence(
+        min_per_week=data.get("min_per_week"),
+        limits=_limits(data, {}),
+        channels={cid: _limits(data, own or {}) for cid, own in channels.items()},
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
+from typing import Literal
 
 from tidings.diagnostics import Pos
 from tidings.workspace.yamlsource import Path as KeyPath
@@ -45,15 +46,111 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """brand.yaml ``voice``: guidance for the people who write posts, shown on the site."""
+
+    summary: str | None = None
+    do: tuple[str, ...] = ()
+    dont: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Words:
+    """brand.yaml ``words``: the word lists checked in every post."""
+
+    banned: tuple[str, ...] = ()
+    preferred: Mapping[str, str] = field(default_factory=dict)
+    """Word or phrase to avoid → the word to write instead, in brand.yaml's order."""
+    buzzwords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hashtags:
+    """brand.yaml ``hashtags``: the hashtag policy (tags as written, with or without ``#``)."""
+
+    max: int | None = None
+    required: tuple[str, ...] = ()
+    banned: tuple[str, ...] = ()
+    per_platform: Mapping[str, int] = field(default_factory=dict)
+    """The caps brand.yaml sets per platform (the platforms' defaults are not merged in)."""
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """brand.yaml ``disclosure``: posts with one of ``tags`` must show one of ``texts``."""
+
+    tags: tuple[str, ...]
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Utm:
+    """brand.yaml ``links.utm``: whether and how links are tagged with UTM parameters."""
+
+    enabled: bool = False
+    medium: str = "social"
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Local clock times in which no post should go out; ``start > end`` runs over midnight."""
+
+    start: time
+    end: time
+
+    def contains(self, clock: time) -> bool:
+        """Whether the naive local ``clock`` falls inside the quiet hours."""
+        if self.start < self.end:
+            return self.start <= clock < self.end
+        return clock >= self.start or clock < self.end  # across midnight, e.g. 22:00 to 07:00
+
+
+@dataclass(frozen=True)
+class CadenceLimits:
+    """The cadence one channel keeps: brand-wide values with the channel's overrides applied."""
+
+    quiet_hours: QuietHours | None = None
+    min_gap: timedelta | None = None
+    max_per_day: int | None = None
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """brand.yaml ``cadence``: how often and when the brand posts, per channel."""
+
+    min_per_week: int | None = None
+    limits: CadenceLimits = CadenceLimits()
+    """The brand-wide limits, for every channel without its own entry."""
+    channels: Mapping[str, CadenceLimits] = field(default_factory=dict)
+    """Channel id (as written under ``cadence.channels``) → its limits, overrides applied."""
+
+    def for_channel(self, channel: str) -> CadenceLimits:
+        return self.channels.get(channel, self.limits)
+
+
+@dataclass(frozen=True)
 class Brand:
-    """``brand/brand.yaml``. Rule settings stay as the validated mapping in ``raw``."""
+    """``brand/brand.yaml``, typed once by the loader; ``source`` points at any setting."""
 
     name: str
     timezone: tzinfo
     language: str
     source: Source
-    raw: Mapping[str, object] = field(default_factory=dict, compare=False)
+    website: str | None = None
+    voice: Voice = Voice()
+    words: Words = Words()
+    max_grade: int | float | None = None
+    """``reading_level.max_grade``: the highest Flesch-Kincaid grade a post may have."""
+    hashtags: Hashtags = Hashtags()
+    max_emoji: int | None = None
+    """``emoji.max``: the most emoji one post may contain."""
+    disclosure: Disclosure | None = None
+    utm: Utm = Utm()
+    """``links.utm``."""
+    alt_text: Literal["required", "recommended", "optional"] = "required"
+    cadence: Cadence = Cadence()
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
+    """``rules``: check code → severity."""
 
 
 @dataclass(frozen=True)

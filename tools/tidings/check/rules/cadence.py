@@ -9,15 +9,13 @@ timezone. Counting a day or a gap needs every post, so a partial check skips tho
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from itertools import pairwise
-from typing import Any
 
 from tidings.check.codes import default_severity
 from tidings.diagnostics import Diagnostic
 from tidings.workspace.model import Post, Workspace
-from tidings.workspace.timeparse import TimeProblem, parse_duration
 
 
 def _at_keys(post: Post, channel: str) -> tuple[str, ...]:
@@ -30,39 +28,6 @@ def _diag(post: Post, channel: str, code: str, message: str, suggestion: str) ->
     return Diagnostic(
         post.path, pos.line, pos.column, default_severity(code), code, message, suggestion, channel
     )
-
-
-class Cadence:
-    """brand.yaml ``cadence``, with each channel's overrides."""
-
-    def __init__(self, raw: Mapping[str, Any]) -> None:
-        self.raw = raw
-        per = raw.get("channels")
-        self.per_channel: Mapping[str, Mapping[str, Any]] = per if isinstance(per, dict) else {}
-
-    def get(self, channel: str, key: str) -> Any:
-        own = self.per_channel.get(channel) or {}
-        return own[key] if key in own else self.raw.get(key)
-
-    def quiet_hours(self, channel: str) -> tuple[time, time] | None:
-        value = self.get(channel, "quiet_hours")
-        if not isinstance(value, dict):
-            return None
-        start, end = time.fromisoformat(value["from"]), time.fromisoformat(value["to"])
-        return (start, end) if start != end else None
-
-    def min_gap(self, channel: str) -> timedelta | None:
-        value = self.get(channel, "min_gap")
-        try:
-            return parse_duration(value) if value is not None else None
-        except TimeProblem:  # the schema reports it
-            return None
-
-
-def _quiet(clock: time, start: time, end: time) -> bool:
-    if start < end:
-        return start <= clock < end
-    return clock >= start or clock < end  # across midnight, e.g. 22:00 to 07:00
 
 
 def _timed(ws: Workspace) -> dict[str, list[tuple[datetime, Post]]]:
@@ -86,12 +51,11 @@ def _gap(delta: timedelta) -> str:
 
 
 def check(ws: Workspace) -> Iterator[Diagnostic]:
-    raw = ws.brand.raw.get("cadence") if ws.brand else None
-    if ws.brand is None or not isinstance(raw, dict):
+    if ws.brand is None:
         return
-    cadence = Cadence(raw)
+    cadence = ws.brand.cadence
     tz = ws.brand.timezone
-    for cid in cadence.per_channel:
+    for cid in cadence.channels:
         if cid not in ws.channels and "channels" not in ws.unreadable:
             yield Diagnostic.at(
                 ws.brand.source.path,
@@ -104,12 +68,13 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             )
     timed = _timed(ws)
     for channel, items in sorted(timed.items()):
-        quiet = cadence.quiet_hours(channel)
+        limits = cadence.for_channel(channel)
+        quiet = limits.quiet_hours
         if quiet is not None:
-            start, end = quiet
+            start, end = quiet.start, quiet.end
             for when, post in items:
                 local = when.astimezone(tz)
-                if _quiet(local.time().replace(tzinfo=None), start, end):
+                if quiet.contains(local.time().replace(tzinfo=None)):
                     yield _diag(
                         post,
                         channel,
@@ -121,7 +86,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     )
         if ws.partial:  # a day's count or a gap needs every post
             continue
-        gap = cadence.min_gap(channel)
+        gap = limits.min_gap
         if gap is not None:
             for (before, first), (when, post) in pairwise(items):
                 if when - before < gap:
@@ -135,7 +100,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         f"move it to {(before + gap).astimezone(tz):%Y-%m-%d %H:%M} or later "
                         "(brand.yaml cadence.min_gap)",
                     )
-        limit = cadence.get(channel, "max_per_day")
+        limit = limits.max_per_day
         if limit is None:
             continue
         days: dict[date, list[Post]] = defaultdict(list)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from tidings.check.codes import default_severity
 from tidings.diagnostics import Diagnostic
@@ -17,11 +16,6 @@ from tidings.workspace.model import Post, Workspace
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
 # X and LinkedIn read a post with many hashtags as spam; Instagram shows 5 since 2025
 DEFAULT_HASHTAGS_PER_PLATFORM: Mapping[str, int] = {"x": 2, "linkedin": 3, "instagram": 5}
-
-
-def _section(raw: Mapping[str, object], key: str) -> Mapping[str, Any]:
-    value = raw.get(key)
-    return value if isinstance(value, dict) else {}
 
 
 def _disclosure_pattern(text: str) -> re.Pattern[str]:
@@ -92,13 +86,11 @@ def _disclosure(
 def check(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.brand is None:
         return
-    raw = ws.brand.raw
     caps = dict(DEFAULT_HASHTAGS_PER_PLATFORM)
-    caps.update(_section(_section(raw, "hashtags"), "per_platform"))
-    disclosure = _section(raw, "disclosure")
-    tags = {str(t) for t in disclosure.get("tags") or ()}
-    text = disclosure.get("text")
-    texts = [text] if isinstance(text, str) else [str(t) for t in text or ()]
+    caps.update(ws.brand.hashtags.per_platform)
+    disclosure = ws.brand.disclosure
+    tags = set(disclosure.tags) if disclosure else set()
+    texts = list(disclosure.texts) if disclosure else []
     for post in ws.posts.values():
         yield from _hashtags(post, ws, caps)
         yield from _disclosure(post, ws, tags, texts)

@@ -69,7 +69,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             seen[ref.file] = None if bad else inspect(ws.root / ref.file, ref.file)
         return seen[ref.file]
 
-    policy = str(ws.brand.raw.get("alt_text", "required")) if ws.brand else "required"
+    policy = ws.brand.alt_text if ws.brand else "required"
     alt_severity = Severity.WARNING if policy == "recommended" else None
     for post in ws.posts.values():
         for ref in _all_refs(post):

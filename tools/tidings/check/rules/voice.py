@@ -7,8 +7,7 @@ what to write instead. Severities can be changed per code under `rules:` in bran
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 import regex
 
@@ -24,11 +23,6 @@ _SHOUT = re.compile(r"\b[A-Z]{4,}\b")
 NETWORK_CHANNELS_FOR_SAME_TEXT = 3
 MAX_EXCLAMATIONS = 2
 MIN_WORDS_FOR_GRADE = 20
-
-
-def _section(raw: Mapping[str, object], key: str) -> Mapping[str, Any]:
-    value = raw.get(key)
-    return value if isinstance(value, dict) else {}
 
 
 def _texts(post: Post) -> Iterator[tuple[str | None, Part, int, int]]:
@@ -61,8 +55,8 @@ def _prose(text: str) -> str:
 def check(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.brand is None:
         return
-    raw = ws.brand.raw
-    words = _section(raw, "words")
+    brand = ws.brand
+    words = brand.words
     # (code, pattern, message template for the match, suggestion) per listed word or phrase
     word_rules = (
         [
@@ -72,7 +66,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 "“{}” is on the brand's banned list",
                 f"rephrase without “{w}” (brand/brand.yaml words.banned)",
             )
-            for w in words.get("banned") or ()
+            for w in words.banned
         ]
         + [
             (
@@ -81,7 +75,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 f"the brand writes “{instead}”, not “{{}}”",
                 f"write “{instead}”",
             )
-            for w, instead in (words.get("preferred") or {}).items()
+            for w, instead in words.preferred.items()
         ]
         + [
             (
@@ -90,16 +84,13 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 "“{}” is on the brand's buzzword list",
                 f"say what “{w}” means here, in plain words (brand/brand.yaml words.buzzwords)",
             )
-            for w in words.get("buzzwords") or ()
+            for w in words.buzzwords
         ]
     )
-    max_grade = _section(raw, "reading_level").get("max_grade")
-    tags = _section(raw, "hashtags")
-    max_tags, banned_tags = (
-        tags.get("max"),
-        {t.lstrip("#").lower() for t in tags.get("banned") or ()},
-    )
-    max_emoji = _section(raw, "emoji").get("max")
+    max_grade = brand.max_grade
+    max_tags = brand.hashtags.max
+    banned_tags = {t.lstrip("#").lower() for t in brand.hashtags.banned}
+    max_emoji = brand.max_emoji
     grade_limit = float(max_grade) if max_grade is not None else 0.0
     for post in ws.posts.values():
         for channel, part, index, total in _texts(post):
