@@ -11,12 +11,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from tidings.check.codes import default_severity
+from tidings.core.platforms import PLATFORMS
 from tidings.diagnostics import Diagnostic
 from tidings.workspace.model import Post, Workspace
 
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
-# X and LinkedIn read a post with many hashtags as spam; Instagram shows 5 since 2025
-DEFAULT_HASHTAGS_PER_PLATFORM: Mapping[str, int] = {"x": 2, "linkedin": 3, "instagram": 5}
 
 
 def _section(raw: Mapping[str, object], key: str) -> Mapping[str, Any]:
@@ -93,7 +92,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.brand is None:
         return
     raw = ws.brand.raw
-    caps = dict(DEFAULT_HASHTAGS_PER_PLATFORM)
+    caps = {name: row.hashtag_cap for name, row in PLATFORMS.items() if row.hashtag_cap}
     caps.update(_section(_section(raw, "hashtags"), "per_platform"))
     disclosure = _section(raw, "disclosure")
     tags = {str(t) for t in disclosure.get("tags") or ()}
