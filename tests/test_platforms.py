@@ -14,7 +14,7 @@ import pytest
 
 from tidings.core.platforms import PLATFORMS, is_local
 from tidings.platforms import UnsupportedPlatform, connect
-from tidings.platforms.base import Adapter, Local
+from tidings.platforms.base import Adapter, Caller, Local
 from tidings.workspace.model import Channel, Source
 
 REPO = Path(__file__).parents[1]
@@ -62,15 +62,15 @@ def test_local_channels_are_in_the_same_registry(tmp_path: Path) -> None:
     assert not is_local("mastodon") and not is_local("nowhere")
 
 
-def test_a_network_is_connected_with_the_caller_factory_only_when_needed(tmp_path: Path) -> None:
+def test_a_local_channel_never_calls_the_caller_factory(tmp_path: Path) -> None:
     made: list[str] = []
 
-    def factory() -> object:
+    def factory() -> Caller:
         made.append("caller")
         raise AssertionError("a local channel never makes an HTTP client")
 
     outbox = Channel("outbox", "outbox", Source("brand/channels.yaml"), path="out")
-    connect(outbox, {}, None, factory, Local(tmp_path))  # type: ignore[arg-type]
+    connect(outbox, {}, None, factory, Local(tmp_path))
     assert made == []
 
 
