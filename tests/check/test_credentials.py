@@ -1,5 +1,5 @@
-"""The credentials table (tidings.core.credentials) agrees with what each adapter reads, and the
-Platforms page prints it."""
+"""The credential key sets of the platform table agree with what each adapter reads, and the
+Platforms page lists them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from tidings.core import credentials
-from tidings.platforms import MODULES, connect
+from tidings.core.platforms import PLATFORMS, KeySet
+from tidings.platforms import connect
 from tidings.platforms.base import Caller, CredentialError
 from tidings.workspace.model import Channel, Source
 
@@ -41,10 +42,10 @@ def _env(platform: str, keys: tuple[str, ...]) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("platform", "keyset"),
-    [(p, s) for p, sets in credentials.KEYS.items() for s in sets],
-    ids=[f"{p}-{s.label or 'keys'}" for p, sets in credentials.KEYS.items() for s in sets],
+    [(p, s) for p, row in PLATFORMS.items() for s in row.credentials],
+    ids=[f"{p}-{s.label or 'keys'}" for p, row in PLATFORMS.items() for s in row.credentials],
 )
-def test_the_required_keys_are_enough_to_connect(platform: str, keyset: credentials.KeySet) -> None:
+def test_the_required_keys_are_enough_to_connect(platform: str, keyset: KeySet) -> None:
     channel = _channel(platform, keyset.required)
     with httpx.Client(transport=httpx.MockTransport(_nothing)) as client:
         adapter = connect(channel, _env(platform, keyset.required), client, Caller(client))
@@ -55,15 +56,16 @@ def test_the_required_keys_are_enough_to_connect(platform: str, keyset: credenti
                 connect(_channel(platform, fewer), _env(platform, fewer), client, Caller(client))
 
 
-def test_every_publishing_platform_has_a_row() -> None:
-    assert set(credentials.KEYS) == set(MODULES)
+def test_every_network_takes_credentials_and_no_local_channel_does() -> None:
+    for name, row in PLATFORMS.items():
+        assert bool(row.credentials) != row.local, name
 
 
 def test_the_platforms_page_lists_every_key() -> None:
     page = (REPO / "site/platforms.md").read_text()
     table = page[page.index("## Credentials") :]
-    for platform, sets in credentials.KEYS.items():
-        for keyset in sets:
+    for platform, row in PLATFORMS.items():
+        for keyset in row.credentials:
             for key in (*keyset.required, *keyset.optional):
                 assert f"`{key}`" in table, (platform, key)
     assert "`api_base`" in table
@@ -82,20 +84,3 @@ def test_unknown_and_missing_keys_are_named() -> None:
     )
     assert credentials.problems("outbox", ["token"])[0][2] == "remove `credentials:`"
     assert credentials.problems("bluesky", ["handle", "app_password", "appview"]) == []
-
-
-def test_the_platforms_that_cannot_delete_are_the_adapters_that_cannot() -> None:
-    import importlib
-
-    from tidings.workspace.model import CANNOT_DELETE
-
-    cannot = set()
-    for platform, module_name in MODULES.items():
-        module = importlib.import_module(module_name)
-        adapters = [
-            v for v in vars(module).values() if isinstance(v, type) and hasattr(v, "can_delete")
-        ]
-        assert adapters, platform
-        if not any(a.can_delete for a in adapters if getattr(a, "platform", None) == platform):
-            cannot.add(platform)
-    assert cannot == CANNOT_DELETE

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from tidings.cli.main import cli
-from tidings.core.media import SPECS, assess, prepare
+from tidings.core.media import assess, prepare
+from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedMedia
 from tidings.errors import MediaError
 from tidings.workspace.images import ImageInfo, Unreadable, inspect
@@ -140,15 +141,15 @@ def _info(tmp_path: Path, im: Image.Image, fmt: str = "PNG", **kw: object) -> Im
 
 def test_png_for_instagram_becomes_a_jpeg_at_most_1440_wide(tmp_path: Path) -> None:
     info = _info(tmp_path, photo((2880, 2160)))
-    verdict = assess(info, SPECS["instagram"])
+    verdict = assess(info, PLATFORMS["instagram"])
     r = verdict.rendition
     assert r is not None and (r.format, r.width, r.height) == ("JPEG", 1440, 1080)
     assert r.describe() == "a 1440×1080 JPEG"
-    assert assess(info, SPECS["mastodon"]).rendition is None  # Mastodon takes it as it is
+    assert assess(info, PLATFORMS["mastodon"]).rendition is None  # Mastodon takes it as it is
 
 
 def test_shape_outside_instagram_range_is_a_misfit(tmp_path: Path) -> None:
-    verdict = assess(_info(tmp_path, photo((1000, 2000)), "JPEG"), SPECS["instagram"])
+    verdict = assess(_info(tmp_path, photo((1000, 2000)), "JPEG"), PLATFORMS["instagram"])
     assert [m.code for m in verdict.misfits] == ["media.aspect"]
     assert "4:5" in verdict.misfits[0].message
 
@@ -156,7 +157,7 @@ def test_shape_outside_instagram_range_is_a_misfit(tmp_path: Path) -> None:
 def test_over_bluesky_bytes_is_re_encoded(tmp_path: Path) -> None:
     info = _info(tmp_path, noise((1200, 900)))
     assert info.size > 2_000_000
-    r = assess(info, SPECS["bluesky"]).rendition
+    r = assess(info, PLATFORMS["bluesky"]).rendition
     assert r is not None and r.fit_bytes and r.format == "JPEG"
     assert "at most 2,000,000 bytes" in r.describe()
 
@@ -165,21 +166,21 @@ def test_animated_gif(tmp_path: Path) -> None:
     path = animated_gif(tmp_path / "a.gif")
     info = inspect(path, "a.gif")
     assert isinstance(info, ImageInfo)
-    assert assess(info, SPECS["x"]) == assess(info, SPECS["mastodon"])  # sent as it is
-    bluesky = assess(info, SPECS["bluesky"])
+    assert assess(info, PLATFORMS["x"]) == assess(info, PLATFORMS["mastodon"])  # sent as it is
+    bluesky = assess(info, PLATFORMS["bluesky"])
     assert bluesky.first_frame_only and bluesky.rendition is None
-    instagram = assess(info, SPECS["instagram"]).rendition
+    instagram = assess(info, PLATFORMS["instagram"]).rendition
     assert instagram is not None and instagram.format == "JPEG"
     assert "first frame" in instagram.reasons[0]
 
 
 def test_cmyk_and_exif_orientation_need_a_rendition(tmp_path: Path) -> None:
     cmyk = _info(tmp_path, Image.new("CMYK", (640, 480), (0, 80, 160, 0)), "JPEG")
-    r = assess(cmyk, SPECS["bluesky"]).rendition
+    r = assess(cmyk, PLATFORMS["bluesky"]).rendition
     assert r is not None and "CMYK colours → RGB" in r.reasons
     turned = inspect(rotated_with_gps(tmp_path / "r.jpg"), "r.jpg")
     assert isinstance(turned, ImageInfo)
-    r = assess(turned, SPECS["mastodon"]).rendition
+    r = assess(turned, PLATFORMS["mastodon"]).rendition
     assert r is not None and (r.width, r.height) == (600, 800)
     assert "GPS location removed" in r.reasons
 

@@ -20,10 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 from tidings.cli.main import cli
+from tidings.core.platforms import PLATFORMS, Fold
 from tidings.core.render import render
 from tidings.site import build_pages, collect
 from tidings.site.colors import contrast, css_color, text_on
-from tidings.site.folds import FOLDS, Fold, fold_at
+from tidings.site.folds import fold_at
 from tidings.site.ics import calendar_ics, escape_text, fold, uid
 from tidings.site.links import Linker, page_url, relative, safe_href
 from tidings.site.plugin import SitePage, front_matter
@@ -199,8 +200,14 @@ def test_meter_and_fold(example_site: dict[str, str]) -> None:
     assert "Alt text:" in html and "Holiday opening hours&#34;. It lists" in html
 
 
+def _fold(platform: str) -> Fold:
+    fold = PLATFORMS[platform].fold
+    assert fold is not None, platform
+    return fold
+
+
 def test_fold_position() -> None:
-    linkedin = FOLDS["linkedin"]
+    linkedin = _fold("linkedin")
     assert fold_at("short", linkedin) is None
     assert fold_at("a\nb\nc", linkedin) is None
     assert fold_at("a\nb\nc\nd", linkedin) == 5
@@ -214,7 +221,7 @@ def test_fold_position() -> None:
 def test_each_feed_folds_at_its_documented_limits(
     platform: str, characters: int, lines: int | None
 ) -> None:
-    fold = FOLDS[platform]
+    fold = _fold(platform)
     assert (fold.characters, fold.lines) == (characters, lines)
     words = "word " * 200
     exact = words[: characters - 1] + "x"  # exactly the limit: all of it shows
@@ -246,7 +253,7 @@ def test_a_character_fold_counts_graphemes() -> None:
 
 
 def test_a_line_fold_counts_blank_lines_and_linkedins_blank_third_line() -> None:
-    instagram, linkedin = FOLDS["instagram"], FOLDS["linkedin"]
+    instagram, linkedin = _fold("instagram"), _fold("linkedin")
     assert fold_at("one\n\ntwo\nthree", instagram) == len("one\n\ntwo")  # blank line counts
     assert fold_at("one\ntwo\n\nthree", linkedin) == len("one\ntwo")  # blank 3rd line: 2 shown
     assert fold_at("one\n\ntwo\nthree", linkedin) == len("one\n\ntwo")  # blank 2nd: 3 shown

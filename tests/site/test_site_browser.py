@@ -23,10 +23,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from site_audit import Failure, contrast_failures, focus_failures
 
+from tidings.core.platforms import PLATFORMS
 from tidings.core.render import render
 from tidings.site import collect
 from tidings.site.build import build_site
-from tidings.site.folds import FOLDS, fold_at
+from tidings.site.folds import fold_at
 
 REPO = Path(__file__).parents[2]
 HOSTILE = Path(__file__).parents[1] / "fixtures" / "site" / "hostile"
@@ -169,7 +170,9 @@ def test_a_post_card_shows_exactly_what_render_gives(tab: Tab, site: Site) -> No
     assert mastodon.get_by_text("282 / 500 characters").is_visible()
     for cid in ("linkedin", "instagram"):  # the fold sits exactly where fold_at puts it
         text = render(post, data.ws.channels[cid], data.ws.brand).parts[0].text
-        cut = fold_at(text, FOLDS[data.ws.channels[cid].platform])
+        platform_fold = PLATFORMS[data.ws.channels[cid].platform].fold
+        assert platform_fold is not None, cid
+        cut = fold_at(text, platform_fold)
         assert cut is not None, cid
         fold = page.locator(f'article.td-card[data-channel="{cid}"] .td-text .td-fold').first
         assert fold.is_visible(), cid

@@ -28,6 +28,7 @@ import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from tidings.core.platforms import is_local
 from tidings.metrics.snapshots import (
     ChannelReading,
     CompetitorReading,
@@ -108,7 +109,7 @@ def build(root: Path, seed: int) -> list[Snapshot]:
             }
             published = (at + timedelta(seconds=rng.randint(1, 9))).astimezone(UTC)
             jobs.append((post.id, cid, channel.platform, published, final))
-    network = sorted(cid for cid, ch in ws.channels.items() if not ch.is_local)
+    network = sorted(cid for cid, ch in ws.channels.items() if not is_local(ch.platform))
     followers = {cid: float(START_FOLLOWERS.get(ws.channels[cid].platform, 0)) for cid in network}
     competitors = [
         (c.name, a.platform, a.handle, 300 + _stable(a.handle) % 900, 2 + _stable(c.name) % 5)

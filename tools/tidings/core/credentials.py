@@ -1,68 +1,33 @@
-"""Which credentials each platform takes: the keys under a channel's ``credentials:``.
+"""Which credentials a channel names: its platform's key sets (``Platform.credentials`` in
+``tidings.core.platforms``) held against the keys under its ``credentials:``.
 
 Each key maps to the NAME of an environment variable. A platform has one or more *sets*
 (X takes OAuth 1.0a or OAuth 2.0); a channel must name every required key of one set and
 nothing the platform does not read. ``tidings check`` holds channels.yaml to this table,
 so a misspelt key is caught before merge instead of in the unwatched publish run, and the
-docs print it (``site/platforms.md``).
+docs list every key (``site/platforms.md``, held to the table by a test).
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 
+from tidings.core.platforms import COMMON_OPTIONAL, PLATFORMS, KeySet
 from tidings.workspace.model import Channel
 
-__all__ = [
-    "COMMON_OPTIONAL",
-    "KEYS",
-    "KeySet",
-    "missing",
-    "optional",
-    "problems",
-    "unset_variables",
-]
+__all__ = ["keysets", "missing", "optional", "problems", "unset_variables"]
 
 
-@dataclass(frozen=True, slots=True)
-class KeySet:
-    label: str
-    required: tuple[str, ...]
-    optional: tuple[str, ...] = ()
-
-
-COMMON_OPTIONAL = ("api_base",)
-"""Every network platform: its API address, set only to reach a proxy or a test server."""
-
-KEYS: dict[str, tuple[KeySet, ...]] = {
-    "mastodon": (KeySet("", ("base_url", "access_token")),),
-    "bluesky": (KeySet("", ("handle", "app_password"), ("pds", "appview")),),
-    "x": (
-        KeySet("OAuth 1.0a", ("api_key", "api_secret", "access_token", "access_token_secret")),
-        KeySet(
-            "OAuth 2.0", ("client_id", "refresh_token", "refresh_token_file"), ("client_secret",)
-        ),
-    ),
-    "linkedin": (
-        KeySet(
-            "",
-            ("access_token", "author_urn"),
-            ("version", "client_id", "client_secret", "refresh_token"),
-        ),
-    ),
-    "threads": (KeySet("", ("user_id", "access_token")),),
-    "instagram": (KeySet("", ("user_id", "access_token")),),
-    "facebook": (KeySet("", ("page_id", "access_token")),),
-    "discord": (KeySet("", ("webhook_url",)),),
-    "slack": (KeySet("", ("webhook_url",)),),
-}
+def keysets(platform: str) -> tuple[KeySet, ...] | None:
+    """The platform's key sets from its table row; None for a platform that takes none."""
+    row = PLATFORMS.get(platform)
+    return row.credentials if row is not None and row.credentials else None
 
 
 def _set_for(platform: str, names: Collection[str]) -> KeySet | None:
     """The set a channel uses: the one sharing most required keys with what it names."""
-    sets = KEYS.get(platform)
+    sets = keysets(platform)
     if not sets:
         return None
     return max(sets, key=lambda s: (len(set(s.required) & set(names)), -sets.index(s)))
@@ -71,7 +36,7 @@ def _set_for(platform: str, names: Collection[str]) -> KeySet | None:
 def optional(platform: str) -> frozenset[str]:
     """Keys a channel of ``platform`` may name and leave unset."""
     keys = set(COMMON_OPTIONAL)
-    for keyset in KEYS.get(platform, ()):
+    for keyset in keysets(platform) or ():
         keys.update(keyset.optional)
     return frozenset(keys)
 
@@ -84,8 +49,8 @@ def missing(platform: str, names: Collection[str]) -> tuple[str, ...]:
 
 def problems(platform: str, names: Collection[str]) -> list[tuple[str | None, str, str]]:
     """``(key or None, message, how to fix)`` for each key the platform does not read and
-    each required key that is missing. Local platforms (no table entry) take none."""
-    sets = KEYS.get(platform)
+    each required key that is missing. Local platforms (no key sets) take none."""
+    sets = keysets(platform)
     if sets is None:
         return [
             (name, f"`{platform}` channels take no credentials", "remove `credentials:`")

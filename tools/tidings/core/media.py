@@ -1,7 +1,7 @@
 """Images per platform: one table of limits, what an image needs to fit, and the bytes to send.
 
-    SPECS[platform]                    the limits of shared/platforms.md §4, one MediaSpec each
-    assess(info, spec) -> Assessment   the rendition an image needs, or why it cannot fit
+    PLATFORMS[platform].media          the limits of shared/platforms.md §4, in the platform table
+    assess(info, row) -> Assessment    the rendition an image needs, or why it cannot fit
     prepare(root, item, platform)      the exact file to upload: the original when it fits,
                                        else a rendition cached in build/renditions/
 
@@ -22,6 +22,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tidings.core.platforms import PLATFORMS, Platform
 from tidings.core.render import RenderedMedia
 from tidings.errors import MediaError
 from tidings.workspace import layout
@@ -44,82 +45,6 @@ SHRINK = 0.85  # each step after the lowest quality scales the sides by this muc
 MAX_SHRINKS = 12
 ASPECT_SLACK = 0.01  # a 1080×1350 (4:5) image is 4:5, whatever rounding says
 _KEEP_MODES = {"JPEG": frozenset({"RGB", "L"}), "PNG": frozenset({"RGB", "RGBA", "L", "LA", "P"})}
-ALL = frozenset(READABLE)
-
-
-@dataclass(frozen=True, slots=True)
-class MediaSpec:
-    """What one platform accepts. ``None`` means no limit is known (or needed)."""
-
-    name: str
-    max_images: int | None = None
-    formats: frozenset[str] = ALL
-    max_bytes: int | None = None
-    max_animated_bytes: int | None = None  # animations are sent as they are, never re-encoded
-    max_pixels: int | None = None
-    min_width: int | None = None
-    max_width: int | None = None
-    aspect: tuple[float, float] | None = None  # (lowest, highest) width / height
-    alt_max: int | None = None  # characters
-    animates: bool = True  # False: only the first frame shows
-    one_animated: bool = False  # an animated GIF must be the post's only image (X)
-    public_url: bool = False  # fetches images from the channel's media_base_url
-    needs_image: bool = False  # cannot post text alone (Instagram)
-
-
-JPEG_PNG = frozenset({"JPEG", "PNG"})
-SPECS: dict[str, MediaSpec] = {
-    "mastodon": MediaSpec(
-        "Mastodon", max_images=4, max_bytes=16_777_216, max_pixels=33_177_600, alt_max=1500
-    ),
-    "bluesky": MediaSpec("Bluesky", max_images=4, max_bytes=2_000_000, animates=False),
-    "x": MediaSpec(
-        "X",
-        max_images=4,
-        max_bytes=5_000_000,
-        max_animated_bytes=15_000_000,
-        alt_max=1000,
-        one_animated=True,
-    ),
-    "linkedin": MediaSpec(
-        "LinkedIn",
-        max_images=20,
-        formats=frozenset({"JPEG", "PNG", "GIF"}),
-        max_bytes=5_000_000,
-        max_pixels=36_152_320,
-    ),
-    "threads": MediaSpec(
-        "Threads",
-        max_images=20,
-        formats=JPEG_PNG,
-        max_bytes=8_000_000,
-        min_width=320,
-        max_width=1440,
-        aspect=(1 / 10, 10.0),
-        animates=False,
-        public_url=True,
-    ),
-    "instagram": MediaSpec(
-        "Instagram",
-        max_images=10,
-        formats=frozenset({"JPEG"}),
-        max_bytes=8_388_608,
-        min_width=320,
-        max_width=1440,
-        aspect=(4 / 5, 1.91),
-        animates=False,
-        public_url=True,
-        needs_image=True,
-    ),
-    "facebook": MediaSpec("Facebook", formats=frozenset({"JPEG", "PNG", "GIF"})),
-    "discord": MediaSpec("Discord", max_images=10, max_bytes=10_485_760, alt_max=1024),
-    "slack": MediaSpec("Slack", public_url=True),
-}
-LOCAL = MediaSpec("local")  # outbox and feed take any readable image as it is
-
-
-def spec_for(platform: str) -> MediaSpec:
-    return SPECS.get(platform, LOCAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +96,9 @@ def _ratio(value: float) -> str:
     return f"{value:.2f}:1"
 
 
-def assess(info: ImageInfo, spec: MediaSpec) -> Assessment:
-    """What ``info`` needs to go to the platform of ``spec``."""
+def assess(info: ImageInfo, row: Platform) -> Assessment:
+    """What ``info`` needs to go to the platform of ``row`` (its ``media`` limits)."""
+    spec = row.media
     width, height = info.shown
     misfits: list[Misfit] = []
     if spec.aspect is not None:
@@ -182,7 +108,7 @@ def assess(info: ImageInfo, spec: MediaSpec) -> Assessment:
             misfits.append(
                 Misfit(
                     "media.aspect",
-                    f"the image is {width}×{height} ({_ratio(ratio)}); {spec.name} takes "
+                    f"the image is {width}×{height} ({_ratio(ratio)}); {row.label} takes "
                     f"{_ratio(low)} (tall) to {_ratio(high)} (wide)",
                     f"crop it to between {_ratio(low)} and {_ratio(high)}, or give this "
                     "channel its own `media:` in a variant",
@@ -195,12 +121,12 @@ def assess(info: ImageInfo, spec: MediaSpec) -> Assessment:
             misfits.append(
                 Misfit(
                     "media.size",
-                    f"the animation is {info.size:,} bytes; {spec.name} takes {limit:,}",
+                    f"the animation is {info.size:,} bytes; {row.label} takes {limit:,}",
                     "shorten it or make it smaller: tidings sends animations as they are",
                 )
             )
         return Assessment(None, tuple(misfits))
-    if spec is LOCAL:  # outbox and feed: the original, whatever it is
+    if row.local:  # outbox and feed: the original, whatever it is
         return Assessment()
     reasons: list[str] = []
     target = info.format
@@ -225,7 +151,7 @@ def assess(info: ImageInfo, spec: MediaSpec) -> Assessment:
     if spec.min_width is not None and width < spec.min_width:
         scale = spec.min_width / width
         reasons.append(
-            f"enlarged from {width} px to {spec.min_width} px wide, {spec.name}'s minimum "
+            f"enlarged from {width} px to {spec.min_width} px wide, {row.label}'s minimum "
             "(a larger original looks sharper)"
         )
     fit_bytes = spec.max_bytes is not None and info.size > spec.max_bytes
@@ -367,11 +293,11 @@ def prepare(root: Path, item: RenderedMedia, platform: str) -> Upload:
     info = inspect(source, item.file)
     if isinstance(info, Unreadable):
         raise MediaError(info.message, info.suggestion)
-    spec = spec_for(platform)
-    verdict = assess(info, spec)
+    row = PLATFORMS[platform]
+    verdict = assess(info, row)
     if verdict.misfits:
         misfit = verdict.misfits[0]
-        raise MediaError(f"`{item.file}` on {spec.name}: {misfit.message}", misfit.suggestion)
+        raise MediaError(f"`{item.file}` on {row.label}: {misfit.message}", misfit.suggestion)
     r = verdict.rendition
     if r is None:
         width, height = info.shown

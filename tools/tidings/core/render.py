@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from tidings.core.platforms import PLATFORMS, Escape, LinkStyle
 from tidings.workspace.model import Brand, Channel, MediaRef, Post, Utm
 
 URL = re.compile(r"https?://[^\s<>\"'`]+")
 _TRAILING = ".,;:!?)]}'\""
 LINKEDIN_ESCAPE = re.compile(r"([\\|{}@\[\]()<>#*_~])")
-BLUESKY_LINK_TEXT = 30  # longer link texts are shortened with "…" (the facet keeps the URL)
+SHORT_LINK_TEXT = 30  # LinkStyle.SHORTENED: longer link texts end in "…" (the facet keeps the URL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +91,14 @@ def tag_url(url: str, source: str, medium: str, campaign: str | None) -> str:
 
 def _short(url: str) -> str:
     text = re.sub(r"^https?://(www\.)?", "", url)
-    return text if len(text) <= BLUESKY_LINK_TEXT else text[: BLUESKY_LINK_TEXT - 1] + "…"
+    return text if len(text) <= SHORT_LINK_TEXT else text[: SHORT_LINK_TEXT - 1] + "…"
 
 
 def render_text(
     text: str, platform: str, tag: bool, medium: str, campaign: str | None
 ) -> tuple[str, tuple[Link, ...]]:
+    row = PLATFORMS.get(platform)
+    shorten = row is not None and row.links is LinkStyle.SHORTENED
     out: list[str] = []
     links: list[Link] = []
     pos = 0
@@ -105,14 +108,15 @@ def render_text(
         out.append(before)
         length += len(before)
         full = tag_url(url, platform, medium, campaign) if tag else url
-        shown = _short(full) if platform == "bluesky" else full
+        shown = _short(full) if shorten else full
         links.append(Link(length, length + len(shown), full))
         out.append(shown)
         length += len(shown)
         pos = end
     out.append(text[pos:])
     rendered = "".join(out)
-    if platform == "linkedin":  # the "little" text format drops everything after an unescaped char
+    if row is not None and row.escape is Escape.LINKEDIN_LITTLE:
+        # the "little" text format drops everything after an unescaped reserved character
         rendered = LINKEDIN_ESCAPE.sub(r"\\\1", rendered)
         links = []  # offsets moved; LinkedIn detects links itself
     return rendered, tuple(links)

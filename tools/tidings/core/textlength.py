@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import regex
 
+from tidings.core.platforms import PLATFORMS, Counter
 from tidings.core.render import URL, RenderedPart, find_urls
 from tidings.workspace import lengthcache
 
@@ -73,28 +74,26 @@ class TextLimit:
     maximum: int
 
 
+_COUNTERS: dict[Counter, tuple[str, Callable[[str], int]]] = {
+    Counter.X_WEIGHTED: ("weighted characters", x_weighted),
+    Counter.GRAPHEMES: ("graphemes", graphemes),
+    Counter.UTF8_BYTES: ("UTF-8 bytes", utf8_bytes),
+    Counter.MASTODON: ("characters", mastodon_length),
+    Counter.CODE_POINTS: ("characters", code_points),
+}
+"""Each counter of the platform table: its name in messages and its function."""
+
+
 def text_limits(platform: str, max_characters: int | None = None) -> tuple[TextLimit, ...]:
-    """The limits a single part of text must meet on ``platform``."""
-    if platform == "x":
-        return (TextLimit("weighted characters", x_weighted, 280),)
-    if platform == "bluesky":
-        return (
-            TextLimit("graphemes", graphemes, 300),
-            TextLimit("UTF-8 bytes", utf8_bytes, 3000),
-        )
-    if platform == "mastodon":
-        return (TextLimit("characters", mastodon_length, max_characters or 500),)
-    fixed = {
-        "threads": 500,
-        "linkedin": 3000,
-        "instagram": 2200,
-        "facebook": 63206,
-        "discord": 2000,
-        "slack": 40000,
-    }
-    if platform in fixed:
-        return (TextLimit("characters", code_points, fixed[platform]),)
-    return ()
+    """The limits a single part of text must meet on ``platform`` (its row's ``text``;
+    ``max_characters`` replaces a per-channel maximum)."""
+    row = PLATFORMS.get(platform)
+    limits = []
+    for rule in row.text if row else ():
+        name, count = _COUNTERS[rule.counter]
+        maximum = (max_characters or rule.maximum) if rule.per_channel else rule.maximum
+        limits.append(TextLimit(name, count, maximum))
+    return tuple(limits)
 
 
 def cut_point(text: str, limit: TextLimit) -> int:

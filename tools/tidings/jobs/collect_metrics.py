@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from tidings.core.platforms import PLATFORMS, is_local
 from tidings.diagnostics import Severity
 from tidings.errors import TidingsError
 from tidings.jobs.git import Repo
@@ -39,7 +40,6 @@ from tidings.metrics.snapshots import (
     dump_snapshot,
     snapshot_path,
 )
-from tidings.platforms import MODULES
 from tidings.platforms.base import (
     AccountCounts,
     Caller,
@@ -154,7 +154,7 @@ class Collector:
         try:
             for cid in sorted(set(ws.channels) | set(jobs)):
                 channel = ws.channels.get(cid)
-                if channel is not None and channel.is_local:
+                if channel is not None and is_local(channel.platform):
                     continue  # outbox and feed have no one to ask
                 reading, outcome = self._read(cid, channel, jobs.get(cid, []))
                 readings[cid] = reading
@@ -218,8 +218,8 @@ class Collector:
         if channel is None:
             why = f"no channel {cid!r} in {layout.CHANNELS} any more"
             return self._skipped(cid, "unknown", why)
-        module_name = MODULES.get(channel.platform)
-        module = importlib.import_module(module_name) if module_name else None
+        row = PLATFORMS.get(channel.platform)
+        module = importlib.import_module(row.adapter) if row else None
         connect = getattr(module, "metrics_reader", None)
         if connect is None:
             return self._skipped(
@@ -349,16 +349,13 @@ class Collector:
         )
 
 
-COMMENT_THREADS = frozenset({"linkedin", "instagram", "facebook"})
-"""Platforms where a thread's later parts are all comments on its first part."""
-
-
 def _own(counts: Counts, job: Published, platform: str) -> Counts:
     """Leave the thread's own parts out of its first part's replies: the second part replies
-    to it, and where later parts are comments (:data:`COMMENT_THREADS`) all of them do."""
+    to it, and where later parts are comments (the row's ``comment_threads``) all of them do."""
     if len(job.parts) < 2 or counts.replies is None:
         return counts
-    own = len(job.parts) - 1 if platform in COMMENT_THREADS else 1
+    row = PLATFORMS.get(platform)
+    own = len(job.parts) - 1 if row is not None and row.comment_threads else 1
     return counts._replace(replies=max(0, counts.replies - own))
 
 

@@ -34,22 +34,22 @@ from tidings.check.runner import check_workspace
 from tidings.core.credentials import unset_variables
 from tidings.core.media import prepare, public_url
 from tidings.core.plan import Job, JobState, plan
+from tidings.core.platforms import PLATFORMS
 from tidings.core.render import render
 from tidings.errors import MediaError, PublishError
 from tidings.jobs.git import Repo
-from tidings.platforms import MODULES, connect
+from tidings.platforms import connect
 from tidings.platforms.base import (
     Adapter,
     Caller,
     CredentialError,
+    Local,
     MediaFile,
     Outgoing,
     PlatformError,
     Remote,
     Unknowable,
 )
-from tidings.platforms.feed import Feed
-from tidings.platforms.outbox import Outbox
 from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.ledger import LedgerBook, parts_of, stamp
@@ -311,9 +311,10 @@ class Publisher:
         channel = ws.channels.get(channel_id)
         if channel is None:
             return f"no channel {channel_id!r} in brand/channels.yaml"
-        if channel.is_local:
+        row = PLATFORMS.get(channel.platform)
+        if row is not None and row.local:
             return ""
-        if channel.platform not in MODULES:
+        if row is None:
             return f"publishing to {channel.platform} is not supported yet"
         missing = unset_variables(channel, self.opts.env)
         if missing:
@@ -364,21 +365,19 @@ class Publisher:
 
     def _adapter(self, channel: Channel) -> Adapter:
         if channel.id not in self._adapters:
-            if channel.platform == "outbox":
-                adapter: Adapter = Outbox(self.root, channel.path or "build/outbox")
-            elif channel.platform == "feed":
-                adapter = Feed(self.root, channel.path or "build/feed", self._site_url, self._title)
-            else:
-                if self._client is None:
-                    self._client = httpx.Client(
-                        transport=self.opts.transport,
-                        timeout=httpx.Timeout(30.0, connect=10.0),
-                        headers={"User-Agent": "tidings (+https://github.com/tidings)"},
-                    )
-                caller = Caller(self._client, sleep=self.opts.sleep, clock=self.opts.clock)
-                adapter = connect(channel, self.opts.env, self._client, caller)
-            self._adapters[channel.id] = adapter
+            local = Local(self.root, self._site_url, self._title)
+            self._adapters[channel.id] = connect(channel, self.opts.env, None, self._caller, local)
         return self._adapters[channel.id]
+
+    def _caller(self) -> Caller:
+        """A caller on the run's one HTTP client, made when the first network needs it."""
+        if self._client is None:
+            self._client = httpx.Client(
+                transport=self.opts.transport,
+                timeout=httpx.Timeout(30.0, connect=10.0),
+                headers={"User-Agent": "tidings (+https://github.com/tidings)"},
+            )
+        return Caller(self._client, sleep=self.opts.sleep, clock=self.opts.clock)
 
     def _do(self, ws: Workspace, claim: _Claim) -> None:
         job = claim.job

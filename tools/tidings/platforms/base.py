@@ -85,6 +85,16 @@ class Remote:
     cid: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Local:
+    """Where a local channel (outbox, feed) writes: the workspace root, and the site's
+    address and title the feed names. Passed to ``connect``; networks ignore it."""
+
+    root: Path
+    site_url: str | None = None
+    title: str = "tidings"
+
+
 class Unknowable(Exception):
     """The adapter cannot tell whether a part was published (no idempotency, nothing matched
     for sure). The publisher records ``unknown`` for a person to settle."""

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import httpx
 import regex
 
+from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
 from tidings.platforms.base import (
     AccountCounts,
@@ -187,7 +188,7 @@ class BlueskyAdapter:
     """Publishes to one Bluesky account through its PDS."""
 
     platform: ClassVar[str] = "bluesky"
-    can_delete: ClassVar[bool] = True
+    can_delete: ClassVar[bool] = PLATFORMS["bluesky"].can_delete
     idempotent: ClassVar[bool] = True
 
     def __init__(self, caller: Caller, pds: str, handle: str, password: str) -> None:

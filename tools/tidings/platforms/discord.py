@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from tidings.core.platforms import PLATFORMS
 from tidings.platforms.base import (
     AccountCounts,
     Caller,
@@ -123,7 +124,7 @@ def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> 
 
 class DiscordAdapter:
     platform: ClassVar[str] = "discord"
-    can_delete: ClassVar[bool] = True
+    can_delete: ClassVar[bool] = PLATFORMS["discord"].can_delete
     idempotent: ClassVar[bool] = False
 
     def __init__(self, caller: Caller, hook: Webhook) -> None:

@@ -40,6 +40,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from tidings.core.platforms import PLATFORMS
 from tidings.platforms.base import (
     AccountCounts,
     Caller,
@@ -100,7 +101,7 @@ def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> 
 
 class FacebookAdapter:
     platform: ClassVar[str] = "facebook"
-    can_delete: ClassVar[bool] = True
+    can_delete: ClassVar[bool] = PLATFORMS["facebook"].can_delete
     idempotent: ClassVar[bool] = False
 
     def __init__(self, graph: Graph, page_id: str) -> None:

@@ -14,16 +14,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from tidings.platforms.base import Outgoing, Remote
+from tidings.core.platforms import PLATFORMS
+from tidings.platforms.base import Local, Outgoing, Remote
 from tidings.workspace.ledger import stamp, write_atomic
+from tidings.workspace.model import Channel
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
+DEFAULT_FOLDER = "build/feed"
 
 
 class Feed:
     platform: ClassVar[str] = "feed"
-    can_delete: ClassVar[bool] = True
+    can_delete: ClassVar[bool] = PLATFORMS["feed"].can_delete
     idempotent: ClassVar[bool] = True
 
     def __init__(self, root: Path, folder: str, site_url: str | None, title: str) -> None:
@@ -106,3 +109,9 @@ class Feed:
         write_atomic(
             self.folder / "atom.xml", '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
         )
+
+
+def connect(channel: Channel, local: Local) -> Feed:
+    """The feed for ``channel``, writing under ``local.root`` (its ``path``, or feed's own
+    folder)."""
+    return Feed(local.root, channel.path or DEFAULT_FOLDER, local.site_url, local.title)

@@ -41,6 +41,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from tidings.core.platforms import PLATFORMS
 from tidings.platforms.base import (
     AccountCounts,
     Caller,
@@ -103,7 +104,7 @@ def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> 
 
 class InstagramAdapter:
     platform: ClassVar[str] = "instagram"
-    can_delete: ClassVar[bool] = False
+    can_delete: ClassVar[bool] = PLATFORMS["instagram"].can_delete
     idempotent: ClassVar[bool] = False
 
     def __init__(self, graph: Graph, user: str, *, page_size: int = 25, max_pages: int = 4):

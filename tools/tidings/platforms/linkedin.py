@@ -53,6 +53,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from tidings.core.platforms import PLATFORMS
 from tidings.platforms.base import (
     AccountCounts,
     Caller,
@@ -313,7 +314,7 @@ class _Names:
 
 class LinkedInAdapter:
     platform: ClassVar[str] = "linkedin"
-    can_delete: ClassVar[bool] = True
+    can_delete: ClassVar[bool] = PLATFORMS["linkedin"].can_delete
     idempotent: ClassVar[bool] = False
 
     def __init__(

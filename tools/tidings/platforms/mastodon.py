@@ -43,6 +43,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from tidings.core.platforms import PLATFORMS
 from tidings.platforms.base import (
     AccountCounts,
     Caller,
@@ -155,7 +156,7 @@ def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> 
 
 class MastodonAdapter:
     platform: ClassVar[str] = "mastodon"
-    can_delete: ClassVar[bool] = True
+    can_delete: ClassVar[bool] = PLATFORMS["mastodon"].can_delete
     idempotent: ClassVar[bool] = True
 
     def __init__(

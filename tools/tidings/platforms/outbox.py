@@ -13,13 +13,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from tidings.platforms.base import Outgoing, Remote
+from tidings.core.platforms import PLATFORMS
+from tidings.platforms.base import Local, Outgoing, Remote
 from tidings.workspace.ledger import write_atomic
+from tidings.workspace.model import Channel
+
+DEFAULT_FOLDER = "build/outbox"
 
 
 class Outbox:
     platform: ClassVar[str] = "outbox"
-    can_delete: ClassVar[bool] = True
+    can_delete: ClassVar[bool] = PLATFORMS["outbox"].can_delete
     idempotent: ClassVar[bool] = True
 
     def __init__(self, root: Path, folder: str) -> None:
@@ -100,3 +104,9 @@ class Outbox:
         path = self._file(post_id)
         path.unlink(missing_ok=True)
         shutil.rmtree(self._media_dir(path), ignore_errors=True)
+
+
+def connect(channel: Channel, local: Local) -> Outbox:
+    """The outbox for ``channel``, writing under ``local.root`` (its ``path``, or outbox's own
+    folder)."""
+    return Outbox(local.root, channel.path or DEFAULT_FOLDER)

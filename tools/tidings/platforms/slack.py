@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from tidings.core.platforms import PLATFORMS
 from tidings.platforms.base import (
     Caller,
     CredentialError,
@@ -76,7 +77,7 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> SlackAd
 
 class SlackAdapter:
     platform: ClassVar[str] = "slack"
-    can_delete: ClassVar[bool] = False
+    can_delete: ClassVar[bool] = PLATFORMS["slack"].can_delete
     idempotent: ClassVar[bool] = False
 
     def __init__(self, caller: Caller, webhook_url: str, variable: str = "SLACK_WEBHOOK_URL"):

@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from tidings.core.platforms import PLATFORMS
 from tidings.platforms.base import (
     AccountCounts,
     Caller,
@@ -101,7 +102,7 @@ def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> 
 
 class ThreadsAdapter:
     platform: ClassVar[str] = "threads"
-    can_delete: ClassVar[bool] = True
+    can_delete: ClassVar[bool] = PLATFORMS["threads"].can_delete
     idempotent: ClassVar[bool] = False
 
     def __init__(self, graph: Graph, user: str, *, page_size: int = 25, max_pages: int = 4):

@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from tidings.core.platforms import PLATFORMS
 from tidings.errors import DuplicateContent
 from tidings.platforms.base import (
     AccountCounts,
@@ -311,7 +312,7 @@ def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> 
 
 class XAdapter:
     platform: ClassVar[str] = "x"
-    can_delete: ClassVar[bool] = True
+    can_delete: ClassVar[bool] = PLATFORMS["x"].can_delete
     idempotent: ClassVar[bool] = False
 
     def __init__(

@@ -11,6 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from tidings.core.platforms import PLATFORMS
 from tidings.metrics import dashboards as d
 from tidings.site.charts import bar_chart, line_chart
 from tidings.site.colors import text_on
@@ -237,7 +238,8 @@ def own_accounts(stats: Sequence[d.ChannelStats]) -> list[tuple[str, str, str, s
     the last four weeks' posts per week, median engagement per post."""
     out = []
     for s in stats:
-        if s.platform not in ("mastodon", "bluesky"):
+        row = PLATFORMS.get(s.platform)
+        if row is None or not row.competitors:
             continue
         recent = s.posts_per_week[-4:]
         per_week = sum(n for _, n in recent) / len(recent) if recent else None

@@ -32,32 +32,17 @@ How the rule counts:
 Where the platforms differ from this model (the app's font, the screen's width, a device's
 magnification) the real fold can come a little earlier; the preview shows the latest point
 at which every source agrees the text is still visible.
+
+The numbers are each platform's ``fold`` in the platform table (``tidings.core.platforms``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import regex
 
+from tidings.core.platforms import Fold
+
 _GRAPHEME = regex.compile(r"\X")
-
-
-@dataclass(frozen=True)
-class Fold:
-    """A feed's "see more" rule: at most ``characters`` graphemes and ``lines`` lines."""
-
-    characters: int
-    lines: int | None  # None: no line rule is known
-    label: str
-    blank_last_line_shortens: bool = False  # LinkedIn: a blank last line is not shown
-
-
-FOLDS = {
-    "linkedin": Fold(210, 3, "…see more", blank_last_line_shortens=True),
-    "instagram": Fold(125, 3, "… more"),
-    "facebook": Fold(477, None, "See more"),
-}
 
 
 def _line_cut(text: str, fold: Fold) -> int | None:

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from tidings.core.media import site_path
 from tidings.core.plan import Job
+from tidings.core.platforms import PLATFORMS
 from tidings.core.render import Rendered, RenderedPart
 from tidings.core.textlength import text_limits
 from tidings.errors import MediaError
 from tidings.site.data import SiteData
-from tidings.site.folds import FOLDS, fold_at
+from tidings.site.folds import fold_at
 from tidings.site.views import (
     Chip,
     ContentLink,
@@ -147,7 +148,8 @@ def card_view(
     if channel is None:
         return None
     rendered = data.rendered(post, channel)
-    fold = FOLDS.get(channel.platform)
+    row = PLATFORMS.get(channel.platform)
+    fold = row.fold if row else None
     parts = []
     for number, part in enumerate(rendered.parts, 1):
         cut = fold_at(part.text, fold) if fold and number == 1 else None

@@ -17,9 +17,6 @@ from tidings.diagnostics import Pos
 from tidings.workspace.yamlsource import Path as KeyPath
 from tidings.workspace.yamlsource import YamlDoc
 
-LOCAL_PLATFORMS = frozenset({"outbox", "feed"})
-CANNOT_DELETE = frozenset({"instagram", "slack"})
-"""Platforms whose API cannot delete a post (the adapters' ``can_delete`` is False)."""
 FINAL_STATES = frozenset({"published", "missed", "retracted"})
 
 
@@ -167,10 +164,6 @@ class Channel:
     color: str | None = None
     media_base_url: str | None = None
     path: str | None = None
-
-    @property
-    def is_local(self) -> bool:
-        return self.platform in LOCAL_PLATFORMS
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,11 @@ import re
 from collections.abc import Iterator, Mapping
 
 from tidings.check.codes import default_severity
+from tidings.core.platforms import PLATFORMS
 from tidings.diagnostics import Diagnostic
 from tidings.workspace.model import Post, Workspace
 
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
-# X and LinkedIn read a post with many hashtags as spam; Instagram shows 5 since 2025
-DEFAULT_HASHTAGS_PER_PLATFORM: Mapping[str, int] = {"x": 2, "linkedin": 3, "instagram": 5}
 
 
 def _disclosure_pattern(text: str) -> re.Pattern[str]:
@@ -86,7 +85,7 @@ def _disclosure(
 def check(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.brand is None:
         return
-    caps = dict(DEFAULT_HASHTAGS_PER_PLATFORM)
+    caps = {name: row.hashtag_cap for name, row in PLATFORMS.items() if row.hashtag_cap}
     caps.update(ws.brand.hashtags.per_platform)
     disclosure = ws.brand.disclosure
     tags = set(disclosure.tags) if disclosure else set()

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from tidings.check.codes import default_severity
 from tidings.core import credentials
+from tidings.core.platforms import PLATFORMS
 from tidings.diagnostics import Diagnostic
-from tidings.workspace.model import CANNOT_DELETE, Workspace
+from tidings.workspace.model import Workspace
 
 UNKNOWN = "channel.credential"
 MISSING = "channel.credential-missing"
@@ -37,6 +38,11 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             )
 
 
+def _can_delete(platform: str) -> bool:
+    row = PLATFORMS.get(platform)
+    return row is None or row.can_delete
+
+
 def expiring(ws: Workspace) -> Iterator[Diagnostic]:
     for post in ws.posts.values():
         if post.expires is None:
@@ -44,7 +50,7 @@ def expiring(ws: Workspace) -> Iterator[Diagnostic]:
         kept = [
             c
             for c in post.channels
-            if c in ws.channels and ws.channels[c].platform in CANNOT_DELETE
+            if c in ws.channels and not _can_delete(ws.channels[c].platform)
         ]
         if kept:
             names = ", ".join(f"`{c}` ({ws.channels[c].platform})" for c in kept)

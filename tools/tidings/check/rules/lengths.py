@@ -6,14 +6,13 @@ import re
 from collections.abc import Iterator
 
 from tidings.check.codes import default_severity
+from tidings.core.platforms import PLATFORMS, LinkStyle
 from tidings.core.render import Rendered, render
 from tidings.core.textlength import cut_point, link_count, text_limits
 from tidings.diagnostics import Diagnostic
 from tidings.workspace.model import Post, Workspace
 
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
-THREADS_MAX_LINKS = 5
-INSTAGRAM_MAX_HASHTAGS = 30
 
 
 def _part_label(index: int, total: int) -> str:
@@ -51,44 +50,49 @@ def check_rendered(
                 _fix(channel, rendered.from_variant),
                 channel,
             )
-    if platform == "threads":
+    row = PLATFORMS.get(platform)
+    if row is None:
+        return
+    if row.max_links is not None:
         links = sum(link_count(p) for p in rendered.parts)
-        if links > THREADS_MAX_LINKS:
+        if links > row.max_links:
+            code = f"links.{platform}"
             yield Diagnostic(
                 post.path,
                 rendered.parts[0].line,
                 1,
-                default_severity("links.threads"),
-                "links.threads",
-                f"{links} links on {channel}; Threads refuses posts with more than {THREADS_MAX_LINKS}",
-                "remove links or write a Threads variant",
+                default_severity(code),
+                code,
+                f"{links} links on {channel}; {row.label} refuses posts with more than {row.max_links}",
+                f"remove links or write a {row.label} variant",
                 channel,
             )
-    if platform == "instagram":
-        for part in rendered.parts:
-            if link_count(part):
-                yield Diagnostic(
-                    post.path,
-                    part.line,
-                    1,
-                    default_severity("links.instagram"),
-                    "links.instagram",
-                    f"links in an Instagram caption are not clickable ({channel})",
-                    "write “link in bio” in an `instagram` variant instead of the URL",
-                    channel,
-                )
-            tags = len(_HASHTAG.findall(part.text))
-            if tags > INSTAGRAM_MAX_HASHTAGS:
-                yield Diagnostic(
-                    post.path,
-                    part.line,
-                    1,
-                    default_severity("hashtags.instagram"),
-                    "hashtags.instagram",
-                    f"{tags} hashtags on {channel}; Instagram refuses more than {INSTAGRAM_MAX_HASHTAGS}",
-                    "keep the few that matter",
-                    channel,
-                )
+    for part in rendered.parts:
+        if row.links is LinkStyle.NOT_CLICKABLE and link_count(part):
+            code = f"links.{platform}"
+            yield Diagnostic(
+                post.path,
+                part.line,
+                1,
+                default_severity(code),
+                code,
+                f"links in an {row.label} caption are not clickable ({channel})",
+                f"write “link in bio” in an `{platform}` variant instead of the URL",
+                channel,
+            )
+        tags = len(_HASHTAG.findall(part.text)) if row.max_hashtags is not None else 0
+        if row.max_hashtags is not None and tags > row.max_hashtags:
+            code = f"hashtags.{platform}"
+            yield Diagnostic(
+                post.path,
+                part.line,
+                1,
+                default_severity(code),
+                code,
+                f"{tags} hashtags on {channel}; {row.label} refuses more than {row.max_hashtags}",
+                "keep the few that matter",
+                channel,
+            )
 
 
 def check(ws: Workspace) -> Iterator[Diagnostic]:

@@ -2,7 +2,7 @@
 
 Each file is inspected once per check run, from its header (``tidings.workspace.images``); each image
 is then assessed for each channel's platform against one table of limits
-(``tidings.core.media.SPECS``). What tidings will convert or resize is an info naming the
+(each row's ``media`` in ``tidings.core.platforms``). What tidings will convert or resize is an info naming the
 rendition; what no rendition can fix (shape, an animation too big) is an error.
 """
 
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from tidings.check.codes import default_severity
 from tidings.check.rules.references import media_problem
+from tidings.core.platforms import PLATFORMS
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.workspace.model import MediaRef, Post, Source, Workspace
 
@@ -52,7 +53,7 @@ def _media_keys(post: Post, cid: str) -> tuple[str | int, ...]:
 def check(ws: Workspace) -> Iterator[Diagnostic]:
     if not any(_all_refs(post) for post in ws.posts.values()):
         return
-    from tidings.core.media import Assessment, assess, spec_for
+    from tidings.core.media import Assessment, assess
     from tidings.workspace.images import (
         ImageInfo,
         Unreadable,
@@ -89,9 +90,10 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 )
         for cid in post.channels:
             channel = ws.channels.get(cid)
-            if channel is None or channel.is_local:
+            row = PLATFORMS.get(channel.platform) if channel is not None else None
+            if channel is None or row is None or row.local:
                 continue
-            spec = spec_for(channel.platform)
+            spec = row.media
             media = post.media_for(cid)
             keys = _media_keys(post, cid)
             if not media:
@@ -100,7 +102,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         post.source,
                         ("channels", post.channels.index(cid)),
                         "media.required",
-                        f"{spec.name} cannot publish text alone, and this post has no image for {cid}",
+                        f"{row.label} cannot publish text alone, and this post has no image for {cid}",
                         f"add an image under `media:`, or take `{cid}` out of `channels:`",
                         cid,
                     )
@@ -110,7 +112,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     post.source,
                     keys,
                     "media.public-url",
-                    f"{spec.name} fetches images from a public address, and channel `{cid}` "
+                    f"{row.label} fetches images from a public address, and channel `{cid}` "
                     "has no `media_base_url`",
                     f"set `media_base_url` for `{cid}` in brand/channels.yaml (where the site "
                     "serves media)",
@@ -121,7 +123,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     post.source,
                     keys,
                     "media.count",
-                    f"{len(media)} images on {cid}; {spec.name} takes at most {spec.max_images}",
+                    f"{len(media)} images on {cid}; {row.label} takes at most {spec.max_images}",
                     f"keep the best {spec.max_images}, or give `{cid}` its own `media:` in a variant",
                     cid,
                 )
@@ -132,7 +134,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     post.source,
                     keys,
                     "media.count",
-                    f"an animated GIF goes to {spec.name} alone: it takes 4 photos or 1 animated "
+                    f"an animated GIF goes to {row.label} alone: it takes 4 photos or 1 animated "
                     f"GIF, and this post has {len(media)} images",
                     f"give `{cid}` its own `media:` in a variant with the GIF or the photos",
                     cid,
@@ -145,13 +147,13 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         ("alt",),
                         "media.alt-length",
                         f"the alt text of `{ref.file}` is {len(alt):,} characters; "
-                        f"{spec.name} takes {spec.alt_max:,}",
+                        f"{row.label} takes {spec.alt_max:,}",
                         f"shorten it by {len(alt) - spec.alt_max:,} characters, or give `{cid}` "
                         "its own `media:` in a variant",
                         cid,
                     )
                 key = (ref.file, channel.platform)
-                verdict = verdicts.get(key) or verdicts.setdefault(key, assess(info, spec))
+                verdict = verdicts.get(key) or verdicts.setdefault(key, assess(info, row))
                 for misfit in verdict.misfits:
                     yield _diag(
                         ref.source,
@@ -166,7 +168,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         ref.source,
                         ("file",),
                         "media.animated",
-                        f"`{ref.file}` is animated, and {spec.name} shows only its first frame",
+                        f"`{ref.file}` is animated, and {row.label} shows only its first frame",
                         f"use a still image for `{cid}` (a variant's `media:`), or accept the "
                         "first frame",
                         cid,
@@ -177,7 +179,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         ref.source,
                         ("file",),
                         "media.rendition",
-                        f"`{ref.file}` will be sent as {r.describe()} for {spec.name}"
+                        f"`{ref.file}` will be sent as {r.describe()} for {row.label}"
                         + ("" if cid == channel.platform else f" (channel `{cid}`)")
                         + ": "
                         + "; ".join(r.reasons),

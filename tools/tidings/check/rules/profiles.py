@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tidings.check.codes import default_severity
+from tidings.core.platforms import PLATFORMS, ProfileSpec
 from tidings.diagnostics import Diagnostic, Pos
 from tidings.workspace import layout
 from tidings.workspace.model import Workspace
@@ -27,30 +28,17 @@ SQUARE_SLACK = 0.01
 
 
 @dataclass(frozen=True, slots=True)
-class ProfileSpec:
+class _Wanted:
+    """One platform's profile image spec (its table row's ``profile``), with its label."""
+
     name: str
-    formats: frozenset[str]
-    avatar_min: int  # pixels on each side
-    avatar_bytes: int | None
-    cover_min_width: int | None = None  # only where the banner is 3:1
-    cover_bytes: int | None = None
+    spec: ProfileSpec
 
 
-_JPG_PNG = frozenset({"JPEG", "PNG"})
-_JPG_PNG_GIF = frozenset({"JPEG", "PNG", "GIF"})
-PROFILE_SPECS: dict[str, ProfileSpec] = {
-    "mastodon": ProfileSpec("Mastodon", _JPG_PNG_GIF | {"WEBP"}, 400, 2_000_000, 1500, 2_000_000),
-    "bluesky": ProfileSpec("Bluesky", _JPG_PNG, 400, 1_000_000, 1500, 1_000_000),
-    "x": ProfileSpec("X", _JPG_PNG_GIF, 400, 2_000_000, 1500, 5_000_000),
-    "linkedin": ProfileSpec("LinkedIn", _JPG_PNG_GIF, 400, 8_000_000),
-    "threads": ProfileSpec("Threads", _JPG_PNG, 320, None),
-    "instagram": ProfileSpec("Instagram", _JPG_PNG, 320, None),
-    "facebook": ProfileSpec("Facebook", _JPG_PNG, 320, None),
-}
 COVER_RATIO = 3.0
 
 
-def _names(specs: list[ProfileSpec]) -> str:
+def _names(specs: list[_Wanted]) -> str:
     names = [s.name for s in specs]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -60,17 +48,17 @@ def _diag(rel: str, message: str, suggestion: str, code: str = CODE) -> Diagnost
 
 
 def _check_image(
-    rel: str, info: ImageInfo, kind: str, specs: list[ProfileSpec]
+    rel: str, info: ImageInfo, kind: str, specs: list[_Wanted]
 ) -> Iterator[Diagnostic]:
     width, height = info.shown
-    wrong_format = [s for s in specs if info.format not in s.formats]
+    wrong_format = [s for s in specs if info.format not in s.spec.formats]
     if wrong_format:
         yield _diag(
             rel,
             f"{rel} is a {info.format}; {_names(wrong_format)} take JPEG or PNG",
             "save it as PNG (graphics, logos) or JPEG (photos)",
         )
-    limits = [(s, s.avatar_bytes if kind == "avatar" else s.cover_bytes) for s in specs]
+    limits = [(s, s.spec.avatar_bytes if kind == "avatar" else s.spec.cover_bytes) for s in specs]
     too_big = [(s, limit) for s, limit in limits if limit is not None and info.size > limit]
     if too_big:
         yield _diag(
@@ -86,17 +74,17 @@ def _check_image(
                 f"{rel} is {width}×{height}; profile pictures are square and shown in a circle",
                 "crop it to a square with the face or logo in the middle",
             )
-        small = [s for s in specs if min(width, height) < s.avatar_min]
+        small = [s for s in specs if min(width, height) < s.spec.avatar_min]
         if small:
-            want = max(s.avatar_min for s in small)
+            want = max(s.spec.avatar_min for s in small)
             yield _diag(
                 rel,
                 f"{rel} is {width}×{height}; {_names(small)} want at least {want}×{want}",
                 f"export it at {want}×{want} or larger",
             )
         return
-    wide = [s for s in specs if s.cover_min_width is not None]
-    narrow = [s for s in wide if width < (s.cover_min_width or 0)]
+    wide = [s for s in specs if s.spec.cover_min_width is not None]
+    narrow = [s for s in wide if width < (s.spec.cover_min_width or 0)]
     if narrow:
         yield _diag(
             rel,
@@ -117,11 +105,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
     folder = ws.root / layout.PROFILES
     if ws.partial or not folder.is_dir():
         return
-    specs = [
-        PROFILE_SPECS[p]
-        for p in sorted({c.platform for c in ws.channels.values()})
-        if p in PROFILE_SPECS
-    ]
+    rows = [PLATFORMS.get(p) for p in sorted({c.platform for c in ws.channels.values()})]
+    specs = [_Wanted(r.label, r.profile) for r in rows if r is not None and r.profile is not None]
     if not specs:
         return
     from tidings.workspace.images import (

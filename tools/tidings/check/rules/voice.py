@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import regex
 
 from tidings.check.codes import default_severity
+from tidings.core.platforms import is_local
 from tidings.core.readability import flesch_kincaid_grade
 from tidings.diagnostics import Diagnostic
 from tidings.workspace.model import Part, Post, Workspace
@@ -172,7 +173,9 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         "use shorter sentences and everyday words",
                         channel,
                     )
-        networks = [c for c in post.channels if c in ws.channels and not ws.channels[c].is_local]
+        networks = [
+            c for c in post.channels if c in ws.channels and not is_local(ws.channels[c].platform)
+        ]
         with_own_text = {c for c, v in post.variants.items() if v.parts is not None}
         same = [c for c in networks if c not in with_own_text]
         if (

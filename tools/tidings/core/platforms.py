@@ -1,0 +1,302 @@
+"""The platform table: every fact about a platform, one frozen row each.
+
+    PLATFORMS[name]        one :class:`Platform` per name the channels schema allows
+    is_local(name)         outbox and feed: written to files, no account, no network
+
+A platform is this row plus one adapter module (``Platform.adapter``); render, text length,
+media, credentials, the checks, the site and the jobs all read the row, and nothing else
+defines a platform fact. Pure data: no httpx, no Pillow (``tidings check`` imports it).
+Adding a platform: ``site/adding-a-platform.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from tidings.workspace.images import READABLE
+
+__all__ = [
+    "ALL_FORMATS",
+    "COMMON_OPTIONAL",
+    "PLATFORMS",
+    "Counter",
+    "Escape",
+    "Fold",
+    "KeySet",
+    "LinkStyle",
+    "MediaSpec",
+    "Platform",
+    "ProfileSpec",
+    "TextRule",
+    "is_local",
+]
+
+
+class Counter(Enum):
+    """How a platform counts the length of a text (the functions are in core/textlength.py)."""
+
+    X_WEIGHTED = "weighted characters"  # twitter-text's v3 weights, each URL as 23
+    GRAPHEMES = "graphemes"
+    UTF8_BYTES = "UTF-8 bytes"
+    MASTODON = "characters"  # graphemes, each URL as 23, `@user@domain` as `@user`
+    CODE_POINTS = "code points"
+
+
+@dataclass(frozen=True, slots=True)
+class TextRule:
+    """One measure a part of text must meet: a counter and its maximum."""
+
+    counter: Counter
+    maximum: int
+    per_channel: bool = False  # a channel's `max_characters` replaces it (its own instance)
+
+
+class Escape(Enum):
+    """How rendered text is escaped for the platform's text format."""
+
+    NONE = "none"
+    LINKEDIN_LITTLE = "linkedin-little"  # "little" text format: reserved characters escaped
+
+
+class LinkStyle(Enum):
+    """How a link shows in a post."""
+
+    FULL = "full"  # the whole address, clickable
+    SHORTENED = "shortened"  # shortened display text; the full address kept in a facet
+    NOT_CLICKABLE = "not clickable"  # shown as text only (Instagram captions)
+
+
+@dataclass(frozen=True, slots=True)
+class KeySet:
+    """One way to sign in: the credential keys a channel must name, and those it may."""
+
+    label: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+COMMON_OPTIONAL = ("api_base",)
+"""Every network platform: its API address, set only to reach a proxy or a test server."""
+
+ALL_FORMATS = frozenset(READABLE)
+JPEG_PNG = frozenset({"JPEG", "PNG"})
+JPEG_PNG_GIF = frozenset({"JPEG", "PNG", "GIF"})
+
+
+@dataclass(frozen=True, slots=True)
+class MediaSpec:
+    """What one platform accepts of images. ``None`` means no limit is known (or needed)."""
+
+    max_images: int | None = None
+    formats: frozenset[str] = ALL_FORMATS
+    max_bytes: int | None = None
+    max_animated_bytes: int | None = None  # animations are sent as they are, never re-encoded
+    max_pixels: int | None = None
+    min_width: int | None = None
+    max_width: int | None = None
+    aspect: tuple[float, float] | None = None  # (lowest, highest) width / height
+    alt_max: int | None = None  # characters
+    animates: bool = True  # False: only the first frame shows
+    one_animated: bool = False  # an animated GIF must be the post's only image (X)
+    public_url: bool = False  # fetches images from the channel's media_base_url
+    needs_image: bool = False  # cannot post text alone (Instagram)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSpec:
+    """What a platform takes as profile picture (avatar) and cover image."""
+
+    formats: frozenset[str]
+    avatar_min: int  # pixels on each side
+    avatar_bytes: int | None
+    cover_min_width: int | None = None  # only where the banner is 3:1
+    cover_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class Fold:
+    """A feed's "see more" rule: at most ``characters`` graphemes and ``lines`` lines
+    (the sources for each number are in ``tidings.site.folds``)."""
+
+    characters: int
+    lines: int | None  # None: no line rule is known
+    label: str
+    blank_last_line_shortens: bool = False  # LinkedIn: a blank last line is not shown
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """One platform: every fact tidings knows about it."""
+
+    name: str  # as written in channels.yaml
+    label: str  # as shown to people
+    adapter: str  # the module implementing tidings.platforms.base.Adapter
+    local: bool = False  # files in the repository, no account (outbox, feed)
+    can_delete: bool = True  # its API can delete a post (for `expires`)
+    text: tuple[TextRule, ...] = ()  # every one must hold for each part
+    escape: Escape = Escape.NONE
+    links: LinkStyle = LinkStyle.FULL
+    max_links: int | None = None  # links per post it accepts (code `links.<name>`)
+    max_hashtags: int | None = None  # hashtags per part it accepts (code `hashtags.<name>`)
+    hashtag_cap: int | None = None  # the brand guideline's default, unless brand.yaml says
+    media: MediaSpec = MediaSpec()
+    credentials: tuple[KeySet, ...] = ()  # empty: takes no credentials
+    profile: ProfileSpec | None = None  # None: no profile images checked
+    fold: Fold | None = None  # where the feed hides text behind "see more"
+    comment_threads: bool = False  # a thread's later parts are comments on its first
+    competitors: bool = False  # competitors' public accounts can be read
+
+
+_ROWS = (
+    Platform(
+        "mastodon",
+        "Mastodon",
+        "tidings.platforms.mastodon",
+        text=(TextRule(Counter.MASTODON, 500, per_channel=True),),
+        media=MediaSpec(max_images=4, max_bytes=16_777_216, max_pixels=33_177_600, alt_max=1500),
+        credentials=(KeySet("", ("base_url", "access_token")),),
+        profile=ProfileSpec(JPEG_PNG_GIF | {"WEBP"}, 400, 2_000_000, 1500, 2_000_000),
+        competitors=True,
+    ),
+    Platform(
+        "bluesky",
+        "Bluesky",
+        "tidings.platforms.bluesky",
+        text=(TextRule(Counter.GRAPHEMES, 300), TextRule(Counter.UTF8_BYTES, 3000)),
+        links=LinkStyle.SHORTENED,
+        media=MediaSpec(max_images=4, max_bytes=2_000_000, animates=False),
+        credentials=(KeySet("", ("handle", "app_password"), ("pds", "appview")),),
+        profile=ProfileSpec(JPEG_PNG, 400, 1_000_000, 1500, 1_000_000),
+        competitors=True,
+    ),
+    Platform(
+        "x",
+        "X",
+        "tidings.platforms.x",
+        text=(TextRule(Counter.X_WEIGHTED, 280),),
+        hashtag_cap=2,  # X and LinkedIn read a post with many hashtags as spam
+        media=MediaSpec(
+            max_images=4,
+            max_bytes=5_000_000,
+            max_animated_bytes=15_000_000,
+            alt_max=1000,
+            one_animated=True,
+        ),
+        credentials=(
+            KeySet("OAuth 1.0a", ("api_key", "api_secret", "access_token", "access_token_secret")),
+            KeySet(
+                "OAuth 2.0",
+                ("client_id", "refresh_token", "refresh_token_file"),
+                ("client_secret",),
+            ),
+        ),
+        profile=ProfileSpec(JPEG_PNG_GIF, 400, 2_000_000, 1500, 5_000_000),
+    ),
+    Platform(
+        "linkedin",
+        "LinkedIn",
+        "tidings.platforms.linkedin",
+        text=(TextRule(Counter.CODE_POINTS, 3000),),
+        escape=Escape.LINKEDIN_LITTLE,
+        hashtag_cap=3,
+        media=MediaSpec(
+            max_images=20, formats=JPEG_PNG_GIF, max_bytes=5_000_000, max_pixels=36_152_320
+        ),
+        credentials=(
+            KeySet(
+                "",
+                ("access_token", "author_urn"),
+                ("version", "client_id", "client_secret", "refresh_token"),
+            ),
+        ),
+        profile=ProfileSpec(JPEG_PNG_GIF, 400, 8_000_000),
+        fold=Fold(210, 3, "…see more", blank_last_line_shortens=True),
+        comment_threads=True,
+    ),
+    Platform(
+        "threads",
+        "Threads",
+        "tidings.platforms.threads",
+        text=(TextRule(Counter.CODE_POINTS, 500),),
+        max_links=5,
+        media=MediaSpec(
+            max_images=20,
+            formats=JPEG_PNG,
+            max_bytes=8_000_000,
+            min_width=320,
+            max_width=1440,
+            aspect=(1 / 10, 10.0),
+            animates=False,
+            public_url=True,
+        ),
+        credentials=(KeySet("", ("user_id", "access_token")),),
+        profile=ProfileSpec(JPEG_PNG, 320, None),
+    ),
+    Platform(
+        "instagram",
+        "Instagram",
+        "tidings.platforms.instagram",
+        can_delete=False,
+        text=(TextRule(Counter.CODE_POINTS, 2200),),
+        links=LinkStyle.NOT_CLICKABLE,
+        max_hashtags=30,
+        hashtag_cap=5,  # Instagram shows 5 since 2025
+        media=MediaSpec(
+            max_images=10,
+            formats=frozenset({"JPEG"}),
+            max_bytes=8_388_608,
+            min_width=320,
+            max_width=1440,
+            aspect=(4 / 5, 1.91),
+            animates=False,
+            public_url=True,
+            needs_image=True,
+        ),
+        credentials=(KeySet("", ("user_id", "access_token")),),
+        profile=ProfileSpec(JPEG_PNG, 320, None),
+        fold=Fold(125, 3, "… more"),
+        comment_threads=True,
+    ),
+    Platform(
+        "facebook",
+        "Facebook",
+        "tidings.platforms.facebook",
+        text=(TextRule(Counter.CODE_POINTS, 63206),),
+        media=MediaSpec(formats=JPEG_PNG_GIF),
+        credentials=(KeySet("", ("page_id", "access_token")),),
+        profile=ProfileSpec(JPEG_PNG, 320, None),
+        fold=Fold(477, None, "See more"),
+        comment_threads=True,
+    ),
+    Platform(
+        "discord",
+        "Discord",
+        "tidings.platforms.discord",
+        text=(TextRule(Counter.CODE_POINTS, 2000),),
+        media=MediaSpec(max_images=10, max_bytes=10_485_760, alt_max=1024),
+        credentials=(KeySet("", ("webhook_url",)),),
+    ),
+    Platform(
+        "slack",
+        "Slack",
+        "tidings.platforms.slack",
+        can_delete=False,  # an incoming webhook returns no message id
+        text=(TextRule(Counter.CODE_POINTS, 40000),),
+        media=MediaSpec(public_url=True),
+        credentials=(KeySet("", ("webhook_url",)),),
+    ),
+    # local channels take any readable image as it is, and any text
+    Platform("outbox", "Outbox", "tidings.platforms.outbox", local=True),
+    Platform("feed", "Feed", "tidings.platforms.feed", local=True),
+)
+
+PLATFORMS: Mapping[str, Platform] = {row.name: row for row in _ROWS}
+"""Every platform by the name channels.yaml uses, networks first, then the local channels."""
+
+
+def is_local(platform: str) -> bool:
+    """True for outbox and feed: files in the repository, no account, no network."""
+    row = PLATFORMS.get(platform)
+    return row is not None and row.local
