@@ -47,6 +47,7 @@ from tidings.platforms.base import (
     count,
     credential,
 )
+from tidings.platforms.http import json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -174,7 +175,7 @@ class DiscordAdapter:
                 retryable=False,
                 uncertain=True,
             )
-        message = _json(response, what, sent=True)
+        message = json_object(response, what, uncertain=True, status=True)
         message_id = message.get("id")
         if not isinstance(message_id, str) or not message_id:
             raise PlatformError(
@@ -228,7 +229,9 @@ class DiscordAdapter:
                     result[part.id] = Unavailable("Discord has no such message (deleted)")
                     continue
                 raise
-            result[part.id] = reaction_counts(_json(response, f"read message {message_id}"))
+            result[part.id] = reaction_counts(
+                json_object(response, f"read message {message_id}", status=True)
+            )
         return result
 
     def account_metrics(self) -> AccountCounts:
@@ -243,7 +246,7 @@ class DiscordAdapter:
             response = self.caller.call(
                 "GET", str(self.hook.url()), safe=True, what="read the webhook", ok=(200,)
             )
-            guild = _json(response, "read the webhook").get("guild_id")
+            guild = json_object(response, "read the webhook", status=True).get("guild_id")
             self._guild = str(guild) if isinstance(guild, (str, int)) and guild else None
             self._guild_read = True
         return self._guild
@@ -328,20 +331,3 @@ def _message_id(part: Remote) -> str:
     if not candidate.isdigit():
         raise PlatformError(f"{part.id!r} is not a Discord message id", retryable=False)
     return candidate
-
-
-def _json(response: httpx.Response, what: str, *, sent: bool = False) -> dict[str, Any]:
-    """The answer's JSON object. ``sent``: the request created something, so an answer
-    that cannot be read leaves the outcome uncertain."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise PlatformError(
-            f"{what}: the answer is not a JSON object",
-            retryable=True,
-            status=response.status_code,
-            uncertain=sent,
-        )
-    return body

@@ -54,6 +54,7 @@ from tidings.platforms.base import (
     credential,
 )
 from tidings.platforms.graph import Graph, error_code, insight_values, not_before, parse_time, pick
+from tidings.platforms.http import json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -229,12 +230,7 @@ class FacebookAdapter:
                 self._views = False  # this Page (or version) has no such metric: views null
                 continue
             raise self.graph.error(response, what)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise PlatformError(f"{what}: the answer is not a JSON object", retryable=True)
+        body = json_object(response, what)
         return {k: v for k, v in body.items() if isinstance(v, dict)}
 
     def _upload(self, media: MediaFile, number: int) -> str:

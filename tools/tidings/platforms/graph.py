@@ -47,7 +47,7 @@ from typing import Any
 import httpx
 
 from tidings.platforms.base import MediaFile, Remote, Unknowable, parse_time
-from tidings.platforms.http import Caller, PlatformError
+from tidings.platforms.http import Caller, PlatformError, json_object
 
 __all__ = [
     "ATTEMPT_TOLERANCE",
@@ -314,15 +314,7 @@ class Graph:
     ) -> dict[str, Any]:
         """:meth:`call`, and the answer as a JSON object (else a retryable error)."""
         response = self.call(method, path, safe=safe, what=what, params=params, data=data)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise PlatformError(
-                f"{what}: the answer is not a JSON object", retryable=True, uncertain=not safe
-            )
-        return body
+        return json_object(response, what, uncertain=not safe)
 
 
 @dataclass

@@ -134,6 +134,27 @@ def _default_message(response: httpx.Response) -> str:
     return response.reason_phrase
 
 
+def json_object(
+    response: httpx.Response, what: str, *, uncertain: bool = False, status: bool = False
+) -> dict[str, Any]:
+    """The answer's JSON object: the one reading of a success answer every adapter shares.
+    An answer that is no JSON object raises a retryable :class:`PlatformError` ("``what``:
+    the answer is not a JSON object"); ``uncertain`` when the request may have created
+    something, ``status`` to keep the answer's status code on the error."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise PlatformError(
+            f"{what}: the answer is not a JSON object",
+            retryable=True,
+            status=response.status_code if status else None,
+            uncertain=uncertain,
+        )
+    return body
+
+
 def wait_seconds(headers: Mapping[str, str], now: float) -> float | None:
     """How long the platform asks us to wait: Retry-After (seconds or HTTP date), else the
     rate-limit reset header (epoch seconds, ISO-8601 as Mastodon sends, or seconds from now)."""

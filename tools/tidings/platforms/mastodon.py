@@ -58,6 +58,7 @@ from tidings.platforms.base import (
     credential,
     parse_time,
 )
+from tidings.platforms.http import json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -543,18 +544,9 @@ def _processing_delays(attempts: int) -> list[float]:
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise PlatformError(
-            f"{response.request.method} {response.request.url.path}: the answer is not a JSON object",
-            retryable=True,
-            status=response.status_code,
-            uncertain=True,
-        )
-    return body
+    """The answer's JSON object; an error names the request (``GET /api/v1/…``)."""
+    what = f"{response.request.method} {response.request.url.path}"
+    return json_object(response, what, uncertain=True, status=True)
 
 
 def _remote(status: Mapping[str, Any], what: str) -> Remote:

@@ -56,7 +56,7 @@ from tidings.platforms.base import (
     credential,
     parse_time,
 )
-from tidings.platforms.http import wait_seconds
+from tidings.platforms.http import json_object, wait_seconds
 from tidings.platforms.x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
 from tidings.workspace.model import Channel
 
@@ -594,7 +594,7 @@ class XAdapter:
                     continue
                 raise
             self._fields = name
-            return _body(response, what)
+            return json_object(response, what)
         raise PlatformError(
             f"{what}: X refuses both tweet.fields and post.fields", retryable=False, status=400
         )
@@ -690,18 +690,8 @@ def _check_thread(index: int, thread: Sequence[Remote]) -> None:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
 
 
-def _body(response: httpx.Response, what: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise PlatformError(f"{what}: the answer is not a JSON object", retryable=True)
-    return body
-
-
 def _data(response: httpx.Response, what: str) -> dict[str, Any]:
-    data = _body(response, what).get("data")
+    data = json_object(response, what).get("data")
     if not isinstance(data, dict):
         raise PlatformError(f"{what}: the answer has no data", retryable=True)
     return data
