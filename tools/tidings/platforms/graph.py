@@ -42,12 +42,22 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import httpx
 
-from tidings.platforms.base import MediaFile, Remote, Unknowable, parse_time
+from tidings.platforms.base import (
+    Counts,
+    MediaFile,
+    Outgoing,
+    Remote,
+    Unavailable,
+    Unknowable,
+    credential,
+    parse_time,
+)
 from tidings.platforms.http import Caller, PlatformError, json_object
+from tidings.workspace.model import Channel
 
 __all__ = [
     "ATTEMPT_TOLERANCE",
@@ -56,6 +66,7 @@ __all__ = [
     "POLL_DELAYS",
     "RATE_LIMIT_CODES",
     "THROTTLE_WAIT",
+    "ContainerAdapter",
     "Graph",
     "Quota",
     "error_code",
@@ -64,6 +75,7 @@ __all__ = [
     "insight_values",
     "list_since",
     "loose_text",
+    "new_id",
     "normal_text",
     "not_before",
     "parse_time",
@@ -315,6 +327,171 @@ class Graph:
         """:meth:`call`, and the answer as a JSON object (else a retryable error)."""
         response = self.call(method, path, safe=safe, what=what, params=params, data=data)
         return json_object(response, what, uncertain=not safe)
+
+
+class ContainerAdapter:
+    """The container flow Instagram and Threads share, as a base class: create a container
+    (carousel children first), wait until it is ``FINISHED``, publish it, read its permalink;
+    reconcile by the container's state and the account's listing; each post's insights.
+
+    A subclass holds only what differs: its paths, the container's status field, the
+    ``media_type`` of an image, how a listed post is named, its insight names and how they
+    map onto :class:`Counts`."""
+
+    platform: ClassVar[str]
+    network: ClassVar[str]
+    """The platform's name in messages ("Instagram")."""
+    default_api: ClassVar[str]
+    refresh_grant: ClassVar[str]
+    """The ``grant_type`` that renews a long-lived token (named in auth errors)."""
+    media_path: ClassVar[str]
+    """Where containers are created under the user (``media``, ``threads``)."""
+    publish_path: ClassVar[str]
+    status_field: ClassVar[str]
+    """The container's state field (``status_code`` on Instagram, ``status`` on Threads)."""
+    image_type: ClassVar[Mapping[str, str]] = {}
+    """Parameters that mark a container as one image (Threads: ``media_type=IMAGE``)."""
+    post_id_name: ClassVar[str] = "id"
+    """What a publish answer lacks when it has no id ("the answer has no post id")."""
+    listing: ClassVar[str] = "posts"
+    """What the account's listing holds ("the account's media")."""
+    insights: ClassVar[tuple[str, ...]]
+
+    def __init__(self, graph: Graph, user: str, *, page_size: int = 25, max_pages: int = 4):
+        self.graph = graph
+        self.user = user
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self._published: dict[tuple[str, int], str] = {}  # (attempt key, part) -> container
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.graph.base!r}, user={self.user!r})"
+
+    @classmethod
+    def from_channel(cls, channel: Channel, env: Mapping[str, str], caller: Caller) -> Self:
+        """The adapter for a channel: credentials ``user_id``, ``access_token``, optional
+        ``api_base`` (default :attr:`default_api`)."""
+        var = channel.credentials.get("access_token", "the access token")
+        hint = (
+            f"renew the long-lived token in {var} (grant_type={cls.refresh_grant}, see the "
+            "setup guide) and update the secret"
+        )
+        graph = Graph(
+            caller,
+            credential(channel, env, "api_base", default=cls.default_api),
+            credential(channel, env, "access_token"),
+            hint,
+        )
+        return cls(graph, credential(channel, env, "user_id"))
+
+    def _send(
+        self,
+        out: Outgoing,
+        index: int,
+        params: dict[str, Any],
+        images: Sequence[MediaFile],
+        urls: Sequence[str],
+        what: str,
+    ) -> Remote:
+        """Create the container of part ``index`` (``params`` plus its images), wait for
+        it, publish it and read its address."""
+        path = f"{self.user}/{self.media_path}"
+        if len(images) == 1:
+            params.update(self.image_type, image_url=urls[0], alt_text=images[0].alt)
+        elif images:
+            children = [
+                self.graph.container(
+                    path,
+                    {
+                        **self.image_type,
+                        "is_carousel_item": "true",
+                        "image_url": url,
+                        "alt_text": media.alt,
+                    },
+                    f"{what}: image {n}",
+                )
+                for n, (media, url) in enumerate(zip(images, urls, strict=True), 1)
+            ]
+            wait_finished(self.graph, children, field=self.status_field, what=what)
+            params.update(media_type="CAROUSEL", children=",".join(children))
+        else:
+            params["media_type"] = "TEXT"  # Threads only: Instagram refuses it before
+        container = self.graph.container(path, params, what)
+        wait_finished(self.graph, [container], field=self.status_field, what=what)
+        self._published[(out.key, index)] = container
+        body = self.graph.json(
+            "POST",
+            f"{self.user}/{self.publish_path}",
+            safe=False,  # no idempotency: a lost answer is reconciled, never resent
+            what=what,
+            data={"creation_id": container},
+        )
+        return self.graph.permalink(new_id(body, what, self.post_id_name), what)
+
+    def _was_published(self, out: Outgoing, index: int, what: str) -> bool:
+        """Whether the container this run published for part ``index`` says ``PUBLISHED``
+        (False when this run published none)."""
+        container = self._published.get((out.key, index))
+        if container is None:
+            return False
+        state = self.graph.json(
+            "GET", container, safe=True, what=what, params={"fields": self.status_field}
+        ).get(self.status_field)
+        return bool(state == "PUBLISHED")
+
+    def _listed(
+        self, found: Mapping[str, Any] | None, published: bool, index: int
+    ) -> Remote | None:
+        """The part :func:`pick` found in the listing; None when it is not there and its
+        container was not published, else :class:`Unknowable`."""
+        if found is None:
+            if published:  # it went out, but the listing does not show it (yet)
+                raise Unknowable(
+                    f"part {index + 1}: {self.network} says it was published, but it is not "
+                    f"among the account's {self.listing}; check the account and settle it by "
+                    "hand"
+                )
+            return None
+        url = found.get("permalink")
+        return Remote(str(found["id"]), url if isinstance(url, str) else None)
+
+    # -- metrics (the MetricsReader protocol) --------------------------------------------
+
+    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+        """Each post's insights (one request a post: no batch read); a metric the platform
+        has no number for is null, never 0 (see :meth:`counts`)."""
+        result: dict[str, Counts | Unavailable] = {}
+        for part in parts:
+            if part.id in result:
+                continue
+            try:
+                body = self.graph.json(
+                    "GET",
+                    f"{part.id}/insights",
+                    safe=True,
+                    what=f"read the insights of {part.id}",
+                    params={"metric": ",".join(self.insights)},
+                )
+            except PlatformError as error:
+                if error.auth or error.retryable:
+                    raise
+                result[part.id] = Unavailable(error.message)
+                continue
+            result[part.id] = self.counts(insight_values(body))
+        return result
+
+    def counts(self, raw: dict[str, int | None]) -> Counts:
+        """A post's counts from its insight values."""
+        raise NotImplementedError
+
+
+def new_id(body: Mapping[str, Any], what: str, name: str = "id") -> str:
+    """The ``id`` of a created object; a missing one is an uncertain, retryable error (the
+    object may exist)."""
+    value = body.get("id")
+    if not isinstance(value, str) or not value:
+        raise PlatformError(f"{what}: the answer has no {name}", retryable=True, uncertain=True)
+    return value
 
 
 @dataclass
