@@ -57,6 +57,7 @@ from tidings.platforms.base import (
     parse_time,
 )
 from tidings.platforms.http import Caller, PlatformError, json_object
+from tidings.platforms.paging import Pages
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -715,24 +716,36 @@ def list_since(
     page_size: int = 25,
     max_pages: int = 4,
     newest_first: bool = True,
+    time_field: str = "timestamp",
+    order: str | None = None,
+    missing: str = "list of posts",
 ) -> tuple[list[dict[str, Any]], bool]:
-    """The items of a Graph list (``data`` + ``paging.cursors.after``) from ``since`` on.
-    The flag is True when the listing certainly holds every item since then (it reached the
-    end, or, for a list known to be ``newest_first``, a page that ends with an older item:
-    an older item first, like a pinned post, does not end it), False when ``max_pages`` ran
-    out first."""
+    """The items of a Graph list (``data`` + ``paging.cursors.after``) from ``since`` on,
+    dated by their ``time_field``; ``order`` is sent as the list's ``order`` (Facebook's
+    ``reverse_chronological``), ``missing`` names the list in the error for an answer
+    without one. The flag is True when the listing certainly holds every item since then
+    (it reached the end, or, for a list known to be ``newest_first``, a page that ends with
+    an older item: an older item first, like a pinned post, does not end it), False when
+    ``max_pages`` ran out first."""
     items: list[dict[str, Any]] = []
     params: dict[str, Any] = {"fields": fields, "limit": page_size, "since": int(since.timestamp())}
-    for _ in range(max_pages):
-        body = graph.json("GET", path, safe=True, what=what, params=params)
+    if order:
+        params["order"] = order
+
+    def fetch(after: str | None) -> dict[str, Any]:
+        query = {**params, "after": after} if after else params
+        return graph.json("GET", path, safe=True, what=what, params=query)
+
+    pages = Pages(fetch, _after, max_pages)
+    for body in pages:
         data = body.get("data")
         if not isinstance(data, list):
-            raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
+            raise PlatformError(f"{what}: the answer has no {missing}", retryable=True)
         older_last = False
         for item in data:
             if not isinstance(item, dict):
                 continue
-            moment = parse_time(item.get("timestamp"))
+            moment = parse_time(item.get(time_field))
             older_last = moment is not None and moment < since
             if not older_last:
                 items.append(item)
@@ -740,11 +753,14 @@ def list_since(
             # The page *ends* before the window: everything after it is older. An older
             # item earlier on the page (a pinned post) proves nothing, so it is skipped.
             return items, True
-        paging = body.get("paging")
-        paging = paging if isinstance(paging, dict) else {}
-        cursors = paging.get("cursors")
-        after = cursors.get("after") if isinstance(cursors, dict) else None
-        if not paging.get("next") or not after:  # Graph: an empty page is no end
-            return items, True
-        params = {**params, "after": after}
-    return items, False
+    return items, pages.ended
+
+
+def _after(body: Mapping[str, Any]) -> str | None:
+    """Where the next page of a Graph list starts; None at its end (an empty page is no
+    end on Graph: only a missing ``paging.next`` is)."""
+    paging = body.get("paging")
+    paging = paging if isinstance(paging, dict) else {}
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, dict) else None
+    return str(after) if paging.get("next") and after else None
