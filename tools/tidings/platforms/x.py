@@ -57,6 +57,7 @@ from tidings.platforms.base import (
     parse_time,
 )
 from tidings.platforms.http import json_object, wait_seconds
+from tidings.platforms.paging import Pages
 from tidings.platforms.x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
 from tidings.workspace.model import Channel
 
@@ -443,10 +444,14 @@ class XAdapter:
         fields = "created_at,entities,referenced_tweets,attachments"
         matches: list[str] = []
         near = 0
-        covered = False
         path = f"/2/users/{self._me()[0]}/tweets"
-        for _ in range(self.max_pages):
-            body = self._read(path, what, params, fields)
+
+        def fetch(token: str | None) -> dict[str, Any]:
+            query = {**params, "pagination_token": token} if token else params
+            return self._read(path, what, query, fields)
+
+        pages = Pages(fetch, _next_token, self.max_pages)
+        for body in pages:
             page = body.get("data", [])
             if not isinstance(page, list) or ("data" not in body and body.get("errors")):
                 # a 200 may carry only errors[]: that is not "no posts"
@@ -457,12 +462,7 @@ class XAdapter:
                     matches.append(str(post["id"]))
                 elif verdict == "near":
                     near += 1
-            meta = body.get("meta")
-            token = meta.get("next_token") if isinstance(meta, dict) else None
-            if not token:
-                covered = True  # every post since the start of the window has been read
-                break
-            params["pagination_token"] = str(token)
+        covered = pages.ended  # every post since the start of the window has been read
         if len(matches) == 1 and not near:
             return _remote(matches[0])
         if matches or near:
@@ -683,6 +683,13 @@ def _post_id(part_id: str) -> str:
 
 def _remote(post_id: str) -> Remote:
     return Remote(post_id, f"{WEB}{post_id}")
+
+
+def _next_token(body: Mapping[str, Any]) -> str | None:
+    """Where the next page of a timeline starts (``meta.next_token``); None at its end."""
+    meta = body.get("meta")
+    token = meta.get("next_token") if isinstance(meta, dict) else None
+    return str(token) if token else None
 
 
 def _check_thread(index: int, thread: Sequence[Remote]) -> None:
