@@ -192,13 +192,7 @@ class DiscordAdapter:
     def delete(self, part: Remote) -> None:
         message_id = _message_id(part)
         try:
-            self.caller.call(
-                "DELETE",
-                str(self.hook.url(f"/messages/{message_id}")),
-                safe=True,
-                what=f"delete message {message_id}",
-                ok=(204,),
-            )
+            self._message("DELETE", message_id, f"delete message {message_id}", ok=(204,))
         except PlatformError as error:
             if error.status == 404 and not error.auth:
                 return  # Unknown Message: already gone
@@ -217,13 +211,7 @@ class DiscordAdapter:
                 result[part.id] = Unavailable(error.message)
                 continue
             try:
-                response = self.caller.call(
-                    "GET",
-                    str(self.hook.url(f"/messages/{message_id}")),
-                    safe=True,
-                    what=f"read message {message_id}",
-                    ok=(200,),
-                )
+                response = self._message("GET", message_id, f"read message {message_id}")
             except PlatformError as error:
                 if error.status == 404 and not error.auth:
                     result[part.id] = Unavailable("Discord has no such message (deleted)")
@@ -250,6 +238,14 @@ class DiscordAdapter:
             self._guild = str(guild) if isinstance(guild, (str, int)) and guild else None
             self._guild_read = True
         return self._guild
+
+    def _message(
+        self, method: str, message_id: str, what: str, ok: tuple[int, ...] = (200,)
+    ) -> httpx.Response:
+        """One request about a message the webhook sent (``<webhook>/messages/<id>``)."""
+        return self.caller.call(
+            method, str(self.hook.url(f"/messages/{message_id}")), safe=True, what=what, ok=ok
+        )
 
 
 def permalink(guild: str | None, channel_id: object, message_id: str) -> str | None:

@@ -269,21 +269,24 @@ class Caller:
             special = self.classify(response, what)
             if special is not None:
                 return special
-        status = response.status_code
-        message = f"{what}: {status} {self.message(response)}"
-        if status == 429:
-            return PlatformError(
-                message,
-                retryable=True,
-                status=status,
-                retry_after=wait_seconds(response.headers, self.clock()),
-            )
-        if status >= 500:
-            return PlatformError(
-                message,
-                retryable=True,
-                status=status,
-                retry_after=wait_seconds(response.headers, self.clock()),
-                uncertain=True,
-            )
-        return PlatformError(message, retryable=False, status=status, auth=status in (401, 403))
+        message = f"{what}: {response.status_code} {self.message(response)}"
+        return status_error(response, message, self.clock())
+
+
+def status_error(response: httpx.Response, message: str, now: float) -> PlatformError:
+    """The error an answer's status code makes, by the rules above: 429 retryable after the
+    platform's wait, 5xx retryable and uncertain, other 4xx permanent (401/403 ``auth``)."""
+    status = response.status_code
+    if status == 429:
+        return PlatformError(
+            message, retryable=True, status=status, retry_after=wait_seconds(response.headers, now)
+        )
+    if status >= 500:
+        return PlatformError(
+            message,
+            retryable=True,
+            status=status,
+            retry_after=wait_seconds(response.headers, now),
+            uncertain=True,
+        )
+    return PlatformError(message, retryable=False, status=status, auth=status in (401, 403))

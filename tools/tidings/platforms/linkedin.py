@@ -67,7 +67,7 @@ from tidings.platforms.base import (
     count,
     credential,
 )
-from tidings.platforms.http import json_object, wait_seconds
+from tidings.platforms.http import json_object, status_error
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -850,14 +850,7 @@ class LinkedInAdapter:
                 retryable=False,
                 status=status,
             )
-        retry_after = wait_seconds(response.headers, self.caller.clock())
-        if status == 429:
-            return PlatformError(message, retryable=True, status=status, retry_after=retry_after)
-        if status >= 500:
-            return PlatformError(
-                message, retryable=True, status=status, retry_after=retry_after, uncertain=True
-            )
-        return PlatformError(message, retryable=False, status=status)
+        return status_error(response, message, self.caller.clock())  # 401/403 are above
 
 
 def _is_post(urn: str) -> bool:
