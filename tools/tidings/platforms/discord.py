@@ -117,9 +117,8 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Discord
     return DiscordAdapter(caller, hook)
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> DiscordAdapter:
-    """The metrics reader of a Discord channel: the adapter (reactions per message)."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of a Discord channel: the adapter (reactions per message)."""
 
 
 class DiscordAdapter:

@@ -101,9 +101,8 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Faceboo
     return FacebookAdapter(Graph(caller, base, token, hint), page)
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> FacebookAdapter:
-    """The metrics reader of a Facebook Page: the adapter itself."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of a Facebook Page: the adapter itself."""
 
 
 class FacebookAdapter:

@@ -340,6 +340,8 @@ class ContainerAdapter:
     map onto :class:`Counts`."""
 
     platform: ClassVar[str]
+    idempotent: ClassVar[bool] = False
+    """No idempotency: a lost answer to a publish is reconciled, never resent."""
     network: ClassVar[str]
     """The platform's name in messages ("Instagram")."""
     default_api: ClassVar[str]

@@ -81,9 +81,8 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Instagr
     return InstagramAdapter.from_channel(channel, env, caller)
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> InstagramAdapter:
-    """The metrics reader of an Instagram channel: the adapter itself."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of an Instagram channel: the adapter itself."""
 
 
 class InstagramAdapter(ContainerAdapter):
@@ -91,7 +90,6 @@ class InstagramAdapter(ContainerAdapter):
 
     platform: ClassVar[str] = "instagram"
     can_delete: ClassVar[bool] = False
-    idempotent: ClassVar[bool] = False
     network: ClassVar[str] = "Instagram"
     default_api: ClassVar[str] = DEFAULT_API
     refresh_grant: ClassVar[str] = "ig_refresh_token"

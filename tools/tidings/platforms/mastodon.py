@@ -149,10 +149,9 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Mastodo
     return MastodonAdapter(caller, base_url, token)
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> MastodonAdapter:
-    """The metrics reader of a Mastodon channel: the adapter itself (it needs the token for
-    ``verify_credentials`` and for statuses that are not public)."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of a Mastodon channel: the adapter itself (it needs the token for
+``verify_credentials`` and for statuses that are not public)."""
 
 
 class MastodonAdapter:

@@ -77,10 +77,9 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Threads
     return ThreadsAdapter.from_channel(channel, env, caller)
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> ThreadsAdapter:
-    """The metrics reader of a Threads channel: the adapter itself (insights need the
-    token and ``threads_manage_insights``)."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of a Threads channel: the adapter itself (insights need the
+token and ``threads_manage_insights``)."""
 
 
 class ThreadsAdapter(ContainerAdapter):
@@ -88,7 +87,6 @@ class ThreadsAdapter(ContainerAdapter):
 
     platform: ClassVar[str] = "threads"
     can_delete: ClassVar[bool] = True
-    idempotent: ClassVar[bool] = False
     network: ClassVar[str] = "Threads"
     default_api: ClassVar[str] = DEFAULT_API
     refresh_grant: ClassVar[str] = "th_refresh_token"
