@@ -42,6 +42,7 @@ from tidings.platforms.base import (
     count,
     credential,
 )
+from tidings.platforms.http import json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -554,13 +555,7 @@ class AppViewReader:
         response = self.caller.call(
             "GET", f"{self.appview}/xrpc/{nsid}", safe=True, what=what, ok=(200,), params=params
         )
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise PlatformError(f"{what}: the answer is not a JSON object", retryable=True)
-        return body
+        return json_object(response, what)
 
 
 def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> AppViewReader:

@@ -48,6 +48,7 @@ from tidings.platforms.base import (
     count,
     credential,
 )
+from tidings.platforms.http import json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -117,9 +118,8 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Discord
     return DiscordAdapter(caller, hook)
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> DiscordAdapter:
-    """The metrics reader of a Discord channel: the adapter (reactions per message)."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of a Discord channel: the adapter (reactions per message)."""
 
 
 class DiscordAdapter:
@@ -175,7 +175,7 @@ class DiscordAdapter:
                 retryable=False,
                 uncertain=True,
             )
-        message = _json(response, what, sent=True)
+        message = json_object(response, what, uncertain=True, status=True)
         message_id = message.get("id")
         if not isinstance(message_id, str) or not message_id:
             raise PlatformError(
@@ -192,13 +192,7 @@ class DiscordAdapter:
     def delete(self, part: Remote) -> None:
         message_id = _message_id(part)
         try:
-            self.caller.call(
-                "DELETE",
-                str(self.hook.url(f"/messages/{message_id}")),
-                safe=True,
-                what=f"delete message {message_id}",
-                ok=(204,),
-            )
+            self._message("DELETE", message_id, f"delete message {message_id}", ok=(204,))
         except PlatformError as error:
             if error.status == 404 and not error.auth:
                 return  # Unknown Message: already gone
@@ -217,19 +211,15 @@ class DiscordAdapter:
                 result[part.id] = Unavailable(error.message)
                 continue
             try:
-                response = self.caller.call(
-                    "GET",
-                    str(self.hook.url(f"/messages/{message_id}")),
-                    safe=True,
-                    what=f"read message {message_id}",
-                    ok=(200,),
-                )
+                response = self._message("GET", message_id, f"read message {message_id}")
             except PlatformError as error:
                 if error.status == 404 and not error.auth:
                     result[part.id] = Unavailable("Discord has no such message (deleted)")
                     continue
                 raise
-            result[part.id] = reaction_counts(_json(response, f"read message {message_id}"))
+            result[part.id] = reaction_counts(
+                json_object(response, f"read message {message_id}", status=True)
+            )
         return result
 
     def account_metrics(self) -> AccountCounts:
@@ -244,10 +234,18 @@ class DiscordAdapter:
             response = self.caller.call(
                 "GET", str(self.hook.url()), safe=True, what="read the webhook", ok=(200,)
             )
-            guild = _json(response, "read the webhook").get("guild_id")
+            guild = json_object(response, "read the webhook", status=True).get("guild_id")
             self._guild = str(guild) if isinstance(guild, (str, int)) and guild else None
             self._guild_read = True
         return self._guild
+
+    def _message(
+        self, method: str, message_id: str, what: str, ok: tuple[int, ...] = (200,)
+    ) -> httpx.Response:
+        """One request about a message the webhook sent (``<webhook>/messages/<id>``)."""
+        return self.caller.call(
+            method, str(self.hook.url(f"/messages/{message_id}")), safe=True, what=what, ok=ok
+        )
 
 
 def permalink(guild: str | None, channel_id: object, message_id: str) -> str | None:
@@ -329,20 +327,3 @@ def _message_id(part: Remote) -> str:
     if not candidate.isdigit():
         raise PlatformError(f"{part.id!r} is not a Discord message id", retryable=False)
     return candidate
-
-
-def _json(response: httpx.Response, what: str, *, sent: bool = False) -> dict[str, Any]:
-    """The answer's JSON object. ``sent``: the request created something, so an answer
-    that cannot be read leaves the outcome uncertain."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise PlatformError(
-            f"{what}: the answer is not a JSON object",
-            retryable=True,
-            status=response.status_code,
-            uncertain=sent,
-        )
-    return body

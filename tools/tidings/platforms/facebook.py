@@ -54,7 +54,15 @@ from tidings.platforms.base import (
     count,
     credential,
 )
-from tidings.platforms.graph import Graph, error_code, insight_values, not_before, parse_time, pick
+from tidings.platforms.graph import (
+    Graph,
+    error_code,
+    insight_values,
+    list_since,
+    not_before,
+    pick,
+)
+from tidings.platforms.http import json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -94,9 +102,8 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Faceboo
     return FacebookAdapter(Graph(caller, base, token, hint), page)
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> FacebookAdapter:
-    """The metrics reader of a Facebook Page: the adapter itself."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of a Facebook Page: the adapter itself."""
 
 
 class FacebookAdapter:
@@ -230,12 +237,7 @@ class FacebookAdapter:
                 self._views = False  # this Page (or version) has no such metric: views null
                 continue
             raise self.graph.error(response, what)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise PlatformError(f"{what}: the answer is not a JSON object", retryable=True)
+        body = json_object(response, what)
         return {k: v for k, v in body.items() if isinstance(v, dict)}
 
     def _upload(self, media: MediaFile, number: int) -> str:
@@ -264,36 +266,18 @@ class FacebookAdapter:
     def _list(self, path: str, since: datetime, what: str) -> tuple[list[dict[str, Any]], bool]:
         """Items of a feed or comment list from ``since`` on, newest first; True when the
         listing certainly holds every item since then."""
-        items: list[dict[str, Any]] = []
-        params: dict[str, Any] = {
-            "fields": "id,message,created_time,permalink_url,from",
-            "limit": PAGE_SIZE,
-            "since": int(since.timestamp()),
-            "order": "reverse_chronological",
-        }
-        for _ in range(MAX_PAGES):
-            body = self.graph.json("GET", path, safe=True, what=what, params=params)
-            data = body.get("data")
-            if not isinstance(data, list):
-                raise PlatformError(f"{what}: the answer has no list", retryable=True)
-            older_last = False
-            for item in data:
-                if not isinstance(item, dict):
-                    continue
-                moment = parse_time(item.get("created_time"))
-                older_last = moment is not None and moment < since
-                if not older_last:
-                    items.append(item)
-            if older_last:  # the page ends before the window; an older post first (pinned)
-                return items, True  # proves nothing, so it is skipped, not an end
-            paging = body.get("paging")
-            paging = paging if isinstance(paging, dict) else {}
-            cursors = paging.get("cursors")
-            after = cursors.get("after") if isinstance(cursors, dict) else None
-            if not paging.get("next") or not after:  # Graph: an empty page is no end
-                return items, True
-            params = {**params, "after": after}
-        return items, False
+        return list_since(
+            self.graph,
+            path,
+            fields="id,message,created_time,permalink_url,from",
+            since=since,
+            what=what,
+            page_size=PAGE_SIZE,
+            max_pages=MAX_PAGES,
+            time_field="created_time",
+            order="reverse_chronological",
+            missing="list",
+        )
 
 
 def post_counts(post: Mapping[str, Any]) -> Counts:

@@ -42,13 +42,24 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import httpx
 
 from tidings.errors import PlatformError
-from tidings.platforms.base import MediaFile, Remote, Unknowable, parse_time
-from tidings.platforms.http import Caller
+from tidings.platforms.base import (
+    Counts,
+    MediaFile,
+    Outgoing,
+    Remote,
+    Unavailable,
+    Unknowable,
+    credential,
+    parse_time,
+)
+from tidings.platforms.http import Caller, json_object
+from tidings.platforms.paging import Pages
+from tidings.workspace.model import Channel
 
 __all__ = [
     "ATTEMPT_TOLERANCE",
@@ -57,6 +68,7 @@ __all__ = [
     "POLL_DELAYS",
     "RATE_LIMIT_CODES",
     "THROTTLE_WAIT",
+    "ContainerAdapter",
     "Graph",
     "Quota",
     "error_code",
@@ -65,6 +77,7 @@ __all__ = [
     "insight_values",
     "list_since",
     "loose_text",
+    "new_id",
     "normal_text",
     "not_before",
     "parse_time",
@@ -315,15 +328,174 @@ class Graph:
     ) -> dict[str, Any]:
         """:meth:`call`, and the answer as a JSON object (else a retryable error)."""
         response = self.call(method, path, safe=safe, what=what, params=params, data=data)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise PlatformError(
-                f"{what}: the answer is not a JSON object", retryable=True, uncertain=not safe
-            )
-        return body
+        return json_object(response, what, uncertain=not safe)
+
+
+class ContainerAdapter:
+    """The container flow Instagram and Threads share, as a base class: create a container
+    (carousel children first), wait until it is ``FINISHED``, publish it, read its permalink;
+    reconcile by the container's state and the account's listing; each post's insights.
+
+    A subclass holds only what differs: its paths, the container's status field, the
+    ``media_type`` of an image, how a listed post is named, its insight names and how they
+    map onto :class:`Counts`."""
+
+    platform: ClassVar[str]
+    idempotent: ClassVar[bool] = False
+    """No idempotency: a lost answer to a publish is reconciled, never resent."""
+    network: ClassVar[str]
+    """The platform's name in messages ("Instagram")."""
+    default_api: ClassVar[str]
+    refresh_grant: ClassVar[str]
+    """The ``grant_type`` that renews a long-lived token (named in auth errors)."""
+    media_path: ClassVar[str]
+    """Where containers are created under the user (``media``, ``threads``)."""
+    publish_path: ClassVar[str]
+    status_field: ClassVar[str]
+    """The container's state field (``status_code`` on Instagram, ``status`` on Threads)."""
+    image_type: ClassVar[Mapping[str, str]] = {}
+    """Parameters that mark a container as one image (Threads: ``media_type=IMAGE``)."""
+    post_id_name: ClassVar[str] = "id"
+    """What a publish answer lacks when it has no id ("the answer has no post id")."""
+    listing: ClassVar[str] = "posts"
+    """What the account's listing holds ("the account's media")."""
+    insights: ClassVar[tuple[str, ...]]
+
+    def __init__(self, graph: Graph, user: str, *, page_size: int = 25, max_pages: int = 4):
+        self.graph = graph
+        self.user = user
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self._published: dict[tuple[str, int], str] = {}  # (attempt key, part) -> container
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.graph.base!r}, user={self.user!r})"
+
+    @classmethod
+    def from_channel(cls, channel: Channel, env: Mapping[str, str], caller: Caller) -> Self:
+        """The adapter for a channel: credentials ``user_id``, ``access_token``, optional
+        ``api_base`` (default :attr:`default_api`)."""
+        var = channel.credentials.get("access_token", "the access token")
+        hint = (
+            f"renew the long-lived token in {var} (grant_type={cls.refresh_grant}, see the "
+            "setup guide) and update the secret"
+        )
+        graph = Graph(
+            caller,
+            credential(channel, env, "api_base", default=cls.default_api),
+            credential(channel, env, "access_token"),
+            hint,
+        )
+        return cls(graph, credential(channel, env, "user_id"))
+
+    def _send(
+        self,
+        out: Outgoing,
+        index: int,
+        params: dict[str, Any],
+        images: Sequence[MediaFile],
+        urls: Sequence[str],
+        what: str,
+    ) -> Remote:
+        """Create the container of part ``index`` (``params`` plus its images), wait for
+        it, publish it and read its address."""
+        path = f"{self.user}/{self.media_path}"
+        if len(images) == 1:
+            params.update(self.image_type, image_url=urls[0], alt_text=images[0].alt)
+        elif images:
+            children = [
+                self.graph.container(
+                    path,
+                    {
+                        **self.image_type,
+                        "is_carousel_item": "true",
+                        "image_url": url,
+                        "alt_text": media.alt,
+                    },
+                    f"{what}: image {n}",
+                )
+                for n, (media, url) in enumerate(zip(images, urls, strict=True), 1)
+            ]
+            wait_finished(self.graph, children, field=self.status_field, what=what)
+            params.update(media_type="CAROUSEL", children=",".join(children))
+        else:
+            params["media_type"] = "TEXT"  # Threads only: Instagram refuses it before
+        container = self.graph.container(path, params, what)
+        wait_finished(self.graph, [container], field=self.status_field, what=what)
+        self._published[(out.key, index)] = container
+        body = self.graph.json(
+            "POST",
+            f"{self.user}/{self.publish_path}",
+            safe=False,  # no idempotency: a lost answer is reconciled, never resent
+            what=what,
+            data={"creation_id": container},
+        )
+        return self.graph.permalink(new_id(body, what, self.post_id_name), what)
+
+    def _was_published(self, out: Outgoing, index: int, what: str) -> bool:
+        """Whether the container this run published for part ``index`` says ``PUBLISHED``
+        (False when this run published none)."""
+        container = self._published.get((out.key, index))
+        if container is None:
+            return False
+        state = self.graph.json(
+            "GET", container, safe=True, what=what, params={"fields": self.status_field}
+        ).get(self.status_field)
+        return bool(state == "PUBLISHED")
+
+    def _listed(
+        self, found: Mapping[str, Any] | None, published: bool, index: int
+    ) -> Remote | None:
+        """The part :func:`pick` found in the listing; None when it is not there and its
+        container was not published, else :class:`Unknowable`."""
+        if found is None:
+            if published:  # it went out, but the listing does not show it (yet)
+                raise Unknowable(
+                    f"part {index + 1}: {self.network} says it was published, but it is not "
+                    f"among the account's {self.listing}; check the account and settle it by "
+                    "hand"
+                )
+            return None
+        url = found.get("permalink")
+        return Remote(str(found["id"]), url if isinstance(url, str) else None)
+
+    # -- metrics (the MetricsReader protocol) --------------------------------------------
+
+    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+        """Each post's insights (one request a post: no batch read); a metric the platform
+        has no number for is null, never 0 (see :meth:`counts`)."""
+        result: dict[str, Counts | Unavailable] = {}
+        for part in parts:
+            if part.id in result:
+                continue
+            try:
+                body = self.graph.json(
+                    "GET",
+                    f"{part.id}/insights",
+                    safe=True,
+                    what=f"read the insights of {part.id}",
+                    params={"metric": ",".join(self.insights)},
+                )
+            except PlatformError as error:
+                if error.auth or error.retryable:
+                    raise
+                result[part.id] = Unavailable(error.message)
+                continue
+            result[part.id] = self.counts(insight_values(body))
+        return result
+
+    def counts(self, raw: dict[str, int | None]) -> Counts:
+        """A post's counts from its insight values."""
+        raise NotImplementedError
+
+
+def new_id(body: Mapping[str, Any], what: str, name: str = "id") -> str:
+    """The ``id`` of a created object; a missing one is an uncertain, retryable error (the
+    object may exist)."""
+    value = body.get("id")
+    if not isinstance(value, str) or not value:
+        raise PlatformError(f"{what}: the answer has no {name}", retryable=True, uncertain=True)
+    return value
 
 
 @dataclass
@@ -547,24 +719,36 @@ def list_since(
     page_size: int = 25,
     max_pages: int = 4,
     newest_first: bool = True,
+    time_field: str = "timestamp",
+    order: str | None = None,
+    missing: str = "list of posts",
 ) -> tuple[list[dict[str, Any]], bool]:
-    """The items of a Graph list (``data`` + ``paging.cursors.after``) from ``since`` on.
-    The flag is True when the listing certainly holds every item since then (it reached the
-    end, or, for a list known to be ``newest_first``, a page that ends with an older item:
-    an older item first, like a pinned post, does not end it), False when ``max_pages`` ran
-    out first."""
+    """The items of a Graph list (``data`` + ``paging.cursors.after``) from ``since`` on,
+    dated by their ``time_field``; ``order`` is sent as the list's ``order`` (Facebook's
+    ``reverse_chronological``), ``missing`` names the list in the error for an answer
+    without one. The flag is True when the listing certainly holds every item since then
+    (it reached the end, or, for a list known to be ``newest_first``, a page that ends with
+    an older item: an older item first, like a pinned post, does not end it), False when
+    ``max_pages`` ran out first."""
     items: list[dict[str, Any]] = []
     params: dict[str, Any] = {"fields": fields, "limit": page_size, "since": int(since.timestamp())}
-    for _ in range(max_pages):
-        body = graph.json("GET", path, safe=True, what=what, params=params)
+    if order:
+        params["order"] = order
+
+    def fetch(after: str | None) -> dict[str, Any]:
+        query = {**params, "after": after} if after else params
+        return graph.json("GET", path, safe=True, what=what, params=query)
+
+    pages = Pages(fetch, _after, max_pages)
+    for body in pages:
         data = body.get("data")
         if not isinstance(data, list):
-            raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
+            raise PlatformError(f"{what}: the answer has no {missing}", retryable=True)
         older_last = False
         for item in data:
             if not isinstance(item, dict):
                 continue
-            moment = parse_time(item.get("timestamp"))
+            moment = parse_time(item.get(time_field))
             older_last = moment is not None and moment < since
             if not older_last:
                 items.append(item)
@@ -572,11 +756,14 @@ def list_since(
             # The page *ends* before the window: everything after it is older. An older
             # item earlier on the page (a pinned post) proves nothing, so it is skipped.
             return items, True
-        paging = body.get("paging")
-        paging = paging if isinstance(paging, dict) else {}
-        cursors = paging.get("cursors")
-        after = cursors.get("after") if isinstance(cursors, dict) else None
-        if not paging.get("next") or not after:  # Graph: an empty page is no end
-            return items, True
-        params = {**params, "after": after}
-    return items, False
+    return items, pages.ended
+
+
+def _after(body: Mapping[str, Any]) -> str | None:
+    """Where the next page of a Graph list starts; None at its end (an empty page is no
+    end on Graph: only a missing ``paging.next`` is)."""
+    paging = body.get("paging")
+    paging = paging if isinstance(paging, dict) else {}
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, dict) else None
+    return str(after) if paging.get("next") and after else None

@@ -84,6 +84,27 @@ def _default_message(response: httpx.Response) -> str:
     return response.reason_phrase
 
 
+def json_object(
+    response: httpx.Response, what: str, *, uncertain: bool = False, status: bool = False
+) -> dict[str, Any]:
+    """The answer's JSON object: the one reading of a success answer every adapter shares.
+    An answer that is no JSON object raises a retryable :class:`PlatformError` ("``what``:
+    the answer is not a JSON object"); ``uncertain`` when the request may have created
+    something, ``status`` to keep the answer's status code on the error."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise PlatformError(
+            f"{what}: the answer is not a JSON object",
+            retryable=True,
+            status=response.status_code if status else None,
+            uncertain=uncertain,
+        )
+    return body
+
+
 def wait_seconds(headers: Mapping[str, str], now: float) -> float | None:
     """How long the platform asks us to wait: Retry-After (seconds or HTTP date), else the
     rate-limit reset header (epoch seconds, ISO-8601 as Mastodon sends, or seconds from now)."""
@@ -198,21 +219,24 @@ class Caller:
             special = self.classify(response, what)
             if special is not None:
                 return special
-        status = response.status_code
-        message = f"{what}: {status} {self.message(response)}"
-        if status == 429:
-            return PlatformError(
-                message,
-                retryable=True,
-                status=status,
-                retry_after=wait_seconds(response.headers, self.clock()),
-            )
-        if status >= 500:
-            return PlatformError(
-                message,
-                retryable=True,
-                status=status,
-                retry_after=wait_seconds(response.headers, self.clock()),
-                uncertain=True,
-            )
-        return PlatformError(message, retryable=False, status=status, auth=status in (401, 403))
+        message = f"{what}: {response.status_code} {self.message(response)}"
+        return status_error(response, message, self.clock())
+
+
+def status_error(response: httpx.Response, message: str, now: float) -> PlatformError:
+    """The error an answer's status code makes, by the rules above: 429 retryable after the
+    platform's wait, 5xx retryable and uncertain, other 4xx permanent (401/403 ``auth``)."""
+    status = response.status_code
+    if status == 429:
+        return PlatformError(
+            message, retryable=True, status=status, retry_after=wait_seconds(response.headers, now)
+        )
+    if status >= 500:
+        return PlatformError(
+            message,
+            retryable=True,
+            status=status,
+            retry_after=wait_seconds(response.headers, now),
+            uncertain=True,
+        )
+    return PlatformError(message, retryable=False, status=status, auth=status in (401, 403))

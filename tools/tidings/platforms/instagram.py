@@ -50,20 +50,16 @@ from tidings.platforms.base import (
     Outgoing,
     PlatformError,
     Remote,
-    Unavailable,
-    Unknowable,
     aware,
     count,
-    credential,
 )
 from tidings.platforms.graph import (
-    Graph,
+    ContainerAdapter,
     image_urls,
-    insight_values,
     list_since,
+    new_id,
     not_before,
     pick,
-    wait_finished,
 )
 from tidings.workspace.model import Channel
 
@@ -83,39 +79,26 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Instagr
     """The adapter for a ``platform: instagram`` channel: credentials ``user_id`` (the
     Instagram professional account id), ``access_token``, optional ``api_base`` (default
     :data:`DEFAULT_API`)."""
-    var = channel.credentials.get("access_token", "the access token")
-    hint = (
-        f"renew the long-lived token in {var} (grant_type=ig_refresh_token, see the setup "
-        "guide) and update the secret"
-    )
-    graph = Graph(
-        caller,
-        credential(channel, env, "api_base", default=DEFAULT_API),
-        credential(channel, env, "access_token"),
-        hint,
-    )
-    return InstagramAdapter(graph, credential(channel, env, "user_id"))
+    return InstagramAdapter.from_channel(channel, env, caller)
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> InstagramAdapter:
-    """The metrics reader of an Instagram channel: the adapter itself."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of an Instagram channel: the adapter itself."""
 
 
-class InstagramAdapter:
+class InstagramAdapter(ContainerAdapter):
+    """Instagram on the shared container flow; a thread's later parts are comments."""
+
     platform: ClassVar[str] = "instagram"
     can_delete: ClassVar[bool] = PLATFORMS["instagram"].can_delete
-    idempotent: ClassVar[bool] = False
-
-    def __init__(self, graph: Graph, user: str, *, page_size: int = 25, max_pages: int = 4):
-        self.graph = graph
-        self.user = user
-        self.page_size = page_size
-        self.max_pages = max_pages
-        self._published: dict[tuple[str, int], str] = {}  # (attempt key, part) -> container
-
-    def __repr__(self) -> str:
-        return f"InstagramAdapter({self.graph.base!r}, user={self.user!r})"
+    network: ClassVar[str] = "Instagram"
+    default_api: ClassVar[str] = DEFAULT_API
+    refresh_grant: ClassVar[str] = "ig_refresh_token"
+    media_path: ClassVar[str] = "media"
+    publish_path: ClassVar[str] = "media_publish"
+    status_field: ClassVar[str] = "status_code"
+    listing: ClassVar[str] = "media"
+    insights: ClassVar[tuple[str, ...]] = INSIGHTS
 
     # -- the Adapter protocol ------------------------------------------------------------
 
@@ -127,42 +110,13 @@ class InstagramAdapter:
         self.graph.check_quota(f"{self.user}/content_publishing_limit", what, "Instagram")
         caption = out.parts[0].text
         params: dict[str, Any] = {"caption": caption} if caption else {}
-        if len(out.media) == 1:
-            params.update(image_url=urls[0], alt_text=out.media[0].alt)
-        else:
-            children = [
-                self.graph.container(
-                    f"{self.user}/media",
-                    {"is_carousel_item": "true", "image_url": url, "alt_text": media.alt},
-                    f"{what}: image {n}",
-                )
-                for n, (media, url) in enumerate(zip(out.media, urls, strict=True), 1)
-            ]
-            wait_finished(self.graph, children, field="status_code", what=what)
-            params.update(media_type="CAROUSEL", children=",".join(children))
-        container = self.graph.container(f"{self.user}/media", params, what)
-        wait_finished(self.graph, [container], field="status_code", what=what)
-        self._published[(out.key, 0)] = container
-        body = self.graph.json(
-            "POST",
-            f"{self.user}/media_publish",
-            safe=False,  # no idempotency: a lost answer is reconciled, never resent
-            what=what,
-            data={"creation_id": container},
-        )
-        return self.graph.permalink(_id(body, what), what)
+        return self._send(out, 0, params, out.media, urls, what)
 
     def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         if index > 0:
             return self._find_comment(out, index, thread)
         what = "look for part 1 among the account's media"
-        container = self._published.get((out.key, 0))
-        published = False
-        if container is not None:
-            state = self.graph.json(
-                "GET", container, safe=True, what=what, params={"fields": "status_code"}
-            ).get("status_code")
-            published = state == "PUBLISHED"
+        published = self._was_published(out, 0, what)
         items, covered = list_since(
             self.graph,
             f"{self.user}/media",
@@ -181,15 +135,7 @@ class InstagramAdapter:
             same_media=lambda item: item.get("media_type") in (None, kind),
             not_before=not_before(self.graph.caller, out.started),
         )
-        if found is None:
-            if published:
-                raise Unknowable(
-                    "part 1: Instagram says it was published, but it is not among the "
-                    "account's media; check the account and settle it by hand"
-                )
-            return None
-        url = found.get("permalink")
-        return Remote(str(found["id"]), url if isinstance(url, str) else None)
+        return self._listed(found, published, 0)
 
     def delete(self, part: Remote) -> None:
         raise PlatformError(
@@ -199,37 +145,17 @@ class InstagramAdapter:
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
-        """Each post's insights (one request a post). Instagram's numbers can lag up to 48
-        hours; a metric it has no number for is an empty list there and null here, never
-        0. ``comments`` are the replies; ``shares`` (sends) and ``saved`` stay in ``raw``."""
-        result: dict[str, Counts | Unavailable] = {}
-        for part in parts:
-            if part.id in result:
-                continue
-            try:
-                body = self.graph.json(
-                    "GET",
-                    f"{part.id}/insights",
-                    safe=True,
-                    what=f"read the insights of {part.id}",
-                    params={"metric": ",".join(INSIGHTS)},
-                )
-            except PlatformError as error:
-                if error.auth or error.retryable:
-                    raise
-                result[part.id] = Unavailable(error.message)
-                continue
-            raw = insight_values(body)
-            result[part.id] = Counts(
-                likes=raw.get("likes"),
-                reposts=None,
-                replies=raw.get("comments"),
-                quotes=None,
-                views=raw.get("views"),
-                raw=raw,
-            )
-        return result
+    def counts(self, raw: dict[str, int | None]) -> Counts:
+        """Instagram's numbers can lag up to 48 hours. ``comments`` are the replies;
+        ``shares`` (sends) and ``saved`` stay in ``raw``."""
+        return Counts(
+            likes=raw.get("likes"),
+            reposts=None,
+            replies=raw.get("comments"),
+            quotes=None,
+            views=raw.get("views"),
+            raw=raw,
+        )
 
     def account_metrics(self) -> AccountCounts:
         body = self.graph.json(
@@ -255,7 +181,7 @@ class InstagramAdapter:
             what=what,
             data={"message": out.parts[index].text},
         )
-        return Remote(_id(body, what), thread[0].url)
+        return Remote(new_id(body, what), thread[0].url)
 
     def _find_comment(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         if not thread:
@@ -294,13 +220,6 @@ def _urls(images: Sequence[MediaFile], what: str) -> list[str]:
             f"{what}: Instagram takes at most {MAX_CAROUSEL} images in a post", retryable=False
         )
     return image_urls(images, what, "Instagram")
-
-
-def _id(body: Mapping[str, Any], what: str) -> str:
-    value = body.get("id")
-    if not isinstance(value, str) or not value:
-        raise PlatformError(f"{what}: the answer has no id", retryable=True, uncertain=True)
-    return value
 
 
 def _ours(comment: Mapping[str, Any], user: str) -> bool:

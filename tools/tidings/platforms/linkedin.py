@@ -68,7 +68,7 @@ from tidings.platforms.base import (
     count,
     credential,
 )
-from tidings.platforms.http import wait_seconds
+from tidings.platforms.http import json_object, status_error
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -436,7 +436,7 @@ class LinkedInAdapter:
             safe=True,
             what="read the page's followers",
         )
-        body = _json(response, "read the page's followers")
+        body = json_object(response, "read the page's followers")
         raw = {"firstDegreeSize": count(body.get("firstDegreeSize"))}
         return AccountCounts(followers=raw["firstDegreeSize"], raw=raw)
 
@@ -450,7 +450,7 @@ class LinkedInAdapter:
         if ugc:
             query += f"&ugcPosts={restli_list(ugc)}"
         path = f"/rest/organizationalEntityShareStatistics?{query}"
-        body = _json(self._call("GET", path, safe=True, what=what), what)
+        body = json_object(self._call("GET", path, safe=True, what=what), what)
         elements = body.get("elements")
         if not isinstance(elements, list):
             raise PlatformError(f"{what}: the answer has no list of elements", retryable=True)
@@ -539,7 +539,7 @@ class LinkedInAdapter:
             what=what,
             json={"initializeUploadRequest": {"owner": self.author}},
         )
-        value = _json(response, what).get("value")
+        value = json_object(response, what).get("value")
         value = value if isinstance(value, dict) else {}
         upload_url, image = value.get("uploadUrl"), value.get("image")
         if not isinstance(upload_url, str) or not isinstance(image, str):
@@ -578,7 +578,7 @@ class LinkedInAdapter:
             if response.status_code != 200:
                 self._status_readable = False
                 continue
-            status = _json(response, what).get("status")
+            status = json_object(response, what).get("status")
             if status == "AVAILABLE":
                 pending.pop(0)
                 continue
@@ -803,7 +803,7 @@ class LinkedInAdapter:
                     auth=True,
                 )
             ) from None
-        token = _json(response, what).get("access_token")
+        token = json_object(response, what).get("access_token")
         if not isinstance(token, str) or not token:
             raise PlatformError(f"{what}: the answer has no access_token", retryable=True)
         self._token = token
@@ -851,32 +851,15 @@ class LinkedInAdapter:
                 retryable=False,
                 status=status,
             )
-        retry_after = wait_seconds(response.headers, self.caller.clock())
-        if status == 429:
-            return PlatformError(message, retryable=True, status=status, retry_after=retry_after)
-        if status >= 500:
-            return PlatformError(
-                message, retryable=True, status=status, retry_after=retry_after, uncertain=True
-            )
-        return PlatformError(message, retryable=False, status=status)
+        return status_error(response, message, self.caller.clock())  # 401/403 are above
 
 
 def _is_post(urn: str) -> bool:
     return urn.startswith(("urn:li:share:", "urn:li:ugcPost:"))
 
 
-def _json(response: httpx.Response, what: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise PlatformError(f"{what}: the answer is not a JSON object", retryable=True)
-    return body
-
-
 def _elements(response: httpx.Response, what: str) -> list[dict[str, Any]]:
-    elements = _json(response, what).get("elements")
+    elements = json_object(response, what).get("elements")
     if not isinstance(elements, list):
         raise PlatformError(f"{what}: the answer has no list of elements", retryable=True)
     return [e for e in elements if isinstance(e, dict)]
@@ -945,6 +928,5 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> LinkedI
 REFRESH_CREDENTIALS = ("client_id", "client_secret", "refresh_token")
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> LinkedInAdapter:
-    """The metrics reader of a LinkedIn channel: the adapter itself (same token)."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of a LinkedIn channel: the adapter itself (same token)."""

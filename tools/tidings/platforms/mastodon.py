@@ -59,6 +59,8 @@ from tidings.platforms.base import (
     credential,
     parse_time,
 )
+from tidings.platforms.http import json_object
+from tidings.platforms.paging import Pages
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -148,10 +150,9 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Mastodo
     return MastodonAdapter(caller, base_url, token)
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> MastodonAdapter:
-    """The metrics reader of a Mastodon channel: the adapter itself (it needs the token for
-    ``verify_credentials`` and for statuses that are not public)."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of a Mastodon channel: the adapter itself (it needs the token for
+``verify_credentials`` and for statuses that are not public)."""
 
 
 class MastodonAdapter:
@@ -380,8 +381,8 @@ class MastodonAdapter:
         matches: list[dict[str, Any]] = []
         near = 0
         covered = False
-        max_id: str | None = None
-        for _ in range(self.max_pages):
+
+        def fetch(max_id: str | None) -> list[Any]:
             params: dict[str, str | int] = {"limit": self.page_size}
             if max_id:
                 params["max_id"] = max_id
@@ -389,6 +390,9 @@ class MastodonAdapter:
             page = response.json()
             if not isinstance(page, list):
                 raise PlatformError(f"{what}: the answer is not a list", retryable=True)
+            return page
+
+        for page in Pages(fetch, _last_id, self.max_pages):
             if not page:
                 covered = True  # the account's whole history has been read
                 break
@@ -407,10 +411,6 @@ class MastodonAdapter:
                 elif verdict == "near":
                     near += 1
             if covered:
-                break
-            # Page on until a page is empty: a short page alone does not prove the end.
-            max_id = str(page[-1].get("id", "")) if isinstance(page[-1], dict) else ""
-            if not max_id:
                 break
         if len(matches) == 1 and not near:
             return _remote(matches[0], what)
@@ -544,18 +544,16 @@ def _processing_delays(attempts: int) -> list[float]:
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise PlatformError(
-            f"{response.request.method} {response.request.url.path}: the answer is not a JSON object",
-            retryable=True,
-            status=response.status_code,
-            uncertain=True,
-        )
-    return body
+    """The answer's JSON object; an error names the request (``GET /api/v1/…``)."""
+    what = f"{response.request.method} {response.request.url.path}"
+    return json_object(response, what, uncertain=True, status=True)
+
+
+def _last_id(page: list[Any]) -> str:
+    """Where the next (older) page of statuses starts: the last one's id (``max_id``); ""
+    when it has none. Paging goes on until a page is empty: a short page alone does not
+    prove the end."""
+    return str(page[-1].get("id", "")) if isinstance(page[-1], dict) else ""
 
 
 def _remote(status: Mapping[str, Any], what: str) -> Remote:

@@ -47,22 +47,17 @@ from tidings.platforms.base import (
     Caller,
     Counts,
     Outgoing,
-    PlatformError,
     Remote,
-    Unavailable,
-    Unknowable,
     aware,
-    credential,
 )
 from tidings.platforms.graph import (
-    Graph,
+    ContainerAdapter,
     error_code,
     image_urls,
     insight_values,
     list_since,
     not_before,
     pick,
-    wait_finished,
 )
 from tidings.workspace.model import Channel
 
@@ -80,40 +75,28 @@ KIND = {0: "TEXT_POST", 1: "IMAGE"}  # more images: CAROUSEL_ALBUM
 def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> ThreadsAdapter:
     """The adapter for a ``platform: threads`` channel: credentials ``user_id`` (or ``me``),
     ``access_token``, optional ``api_base`` (default :data:`DEFAULT_API`)."""
-    var = channel.credentials.get("access_token", "the access token")
-    hint = (
-        f"renew the long-lived token in {var} (grant_type=th_refresh_token, see the setup "
-        "guide) and update the secret"
-    )
-    graph = Graph(
-        caller,
-        credential(channel, env, "api_base", default=DEFAULT_API),
-        credential(channel, env, "access_token"),
-        hint,
-    )
-    return ThreadsAdapter(graph, credential(channel, env, "user_id"))
+    return ThreadsAdapter.from_channel(channel, env, caller)
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> ThreadsAdapter:
-    """The metrics reader of a Threads channel: the adapter itself (insights need the
-    token and ``threads_manage_insights``)."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of a Threads channel: the adapter itself (insights need the
+token and ``threads_manage_insights``)."""
 
 
-class ThreadsAdapter:
+class ThreadsAdapter(ContainerAdapter):
+    """Threads on the shared container flow; a thread's later parts are replies."""
+
     platform: ClassVar[str] = "threads"
     can_delete: ClassVar[bool] = PLATFORMS["threads"].can_delete
-    idempotent: ClassVar[bool] = False
-
-    def __init__(self, graph: Graph, user: str, *, page_size: int = 25, max_pages: int = 4):
-        self.graph = graph
-        self.user = user
-        self.page_size = page_size
-        self.max_pages = max_pages
-        self._published: dict[tuple[str, int], str] = {}  # (attempt key, part) -> container
-
-    def __repr__(self) -> str:
-        return f"ThreadsAdapter({self.graph.base!r}, user={self.user!r})"
+    network: ClassVar[str] = "Threads"
+    default_api: ClassVar[str] = DEFAULT_API
+    refresh_grant: ClassVar[str] = "th_refresh_token"
+    media_path: ClassVar[str] = "threads"
+    publish_path: ClassVar[str] = "threads_publish"
+    status_field: ClassVar[str] = "status"
+    image_type: ClassVar[Mapping[str, str]] = {"media_type": "IMAGE"}
+    post_id_name: ClassVar[str] = "post id"
+    insights: ClassVar[tuple[str, ...]] = INSIGHTS
 
     # -- the Adapter protocol ------------------------------------------------------------
 
@@ -138,53 +121,12 @@ class ThreadsAdapter:
             params["text"] = out.parts[index].text
         if index > 0:
             params["reply_to_id"] = thread[-1].id
-        if len(images) == 1:
-            params.update(media_type="IMAGE", image_url=urls[0], alt_text=images[0].alt)
-        elif images:
-            children = [
-                self.graph.container(
-                    f"{self.user}/threads",
-                    {
-                        "media_type": "IMAGE",
-                        "is_carousel_item": "true",
-                        "image_url": url,
-                        "alt_text": media.alt,
-                    },
-                    f"{what}: image {n}",
-                )
-                for n, (media, url) in enumerate(zip(images, urls, strict=True), 1)
-            ]
-            wait_finished(self.graph, children, field="status", what=what)
-            params.update(media_type="CAROUSEL", children=",".join(children))
-        else:
-            params["media_type"] = "TEXT"
-        container = self.graph.container(f"{self.user}/threads", params, what)
-        wait_finished(self.graph, [container], field="status", what=what)
-        self._published[(out.key, index)] = container
-        body = self.graph.json(
-            "POST",
-            f"{self.user}/threads_publish",
-            safe=False,  # no idempotency: a lost answer is reconciled, never resent
-            what=what,
-            data={"creation_id": container},
-        )
-        media_id = body.get("id")
-        if not isinstance(media_id, str) or not media_id:
-            raise PlatformError(
-                f"{what}: the answer has no post id", retryable=True, uncertain=True
-            )
-        return self.graph.permalink(media_id, what)
+        return self._send(out, index, params, images, urls, what)
 
     def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         _check_thread(index, thread)
         what = f"look for part {index + 1} among the account's posts"
-        container = self._published.get((out.key, index))
-        published: bool | None = None
-        if container is not None:
-            state = self.graph.json(
-                "GET", container, safe=True, what=what, params={"fields": "status"}
-            ).get("status")
-            published = state == "PUBLISHED"
+        published = self._was_published(out, index, what)
         since = aware(out.started) - CLOCK_SKEW
         parent = thread[-1].id if index > 0 else None
         path, fields = (
@@ -213,15 +155,7 @@ class ThreadsAdapter:
             part=index + 1,
             not_before=not_before(self.graph.caller, out.started),
         )
-        if found is None:
-            if published:  # it went out, but the listing does not show it (yet)
-                raise Unknowable(
-                    f"part {index + 1}: Threads says it was published, but it is not among "
-                    "the account's posts; check the account and settle it by hand"
-                )
-            return None
-        url = found.get("permalink")
-        return Remote(str(found["id"]), url if isinstance(url, str) else None)
+        return self._listed(found, published, index)
 
     def delete(self, part: Remote) -> None:
         what = f"delete post {part.id}"
@@ -232,37 +166,16 @@ class ThreadsAdapter:
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
-        """Each post's insights (one request a post: the Threads API has no batch read).
-        A metric Threads has no number for is null, never 0; nested replies are not
-        counted (Meta's rule)."""
-        result: dict[str, Counts | Unavailable] = {}
-        for part in parts:
-            if part.id in result:
-                continue
-            try:
-                body = self.graph.json(
-                    "GET",
-                    f"{part.id}/insights",
-                    safe=True,
-                    what=f"read the insights of {part.id}",
-                    params={"metric": ",".join(INSIGHTS)},
-                )
-            except PlatformError as error:
-                if error.auth or error.retryable:
-                    raise
-                result[part.id] = Unavailable(error.message)
-                continue
-            raw = insight_values(body)
-            result[part.id] = Counts(
-                likes=raw.get("likes"),
-                reposts=raw.get("reposts"),
-                replies=raw.get("replies"),
-                quotes=raw.get("quotes"),
-                views=raw.get("views"),
-                raw=raw,
-            )
-        return result
+    def counts(self, raw: dict[str, int | None]) -> Counts:
+        """Nested replies are not counted (Meta's rule)."""
+        return Counts(
+            likes=raw.get("likes"),
+            reposts=raw.get("reposts"),
+            replies=raw.get("replies"),
+            quotes=raw.get("quotes"),
+            views=raw.get("views"),
+            raw=raw,
+        )
 
     def account_metrics(self) -> AccountCounts:
         body = self.graph.json(

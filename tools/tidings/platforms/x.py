@@ -58,7 +58,8 @@ from tidings.platforms.base import (
     credential,
     parse_time,
 )
-from tidings.platforms.http import wait_seconds
+from tidings.platforms.http import json_object, wait_seconds
+from tidings.platforms.paging import Pages
 from tidings.platforms.x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
 from tidings.workspace.model import Channel
 
@@ -305,9 +306,8 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> XAdapte
     return XAdapter(caller, api, tokens=tokens, names=[names[n] for n in OAUTH2])
 
 
-def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> XAdapter:
-    """The metrics reader of an X channel: the adapter itself (user context)."""
-    return connect(channel, env, caller)
+metrics_reader = connect
+"""The metrics reader of an X channel: the adapter itself (user context)."""
 
 
 class XAdapter:
@@ -441,10 +441,14 @@ class XAdapter:
         fields = "created_at,entities,referenced_tweets,attachments"
         matches: list[str] = []
         near = 0
-        covered = False
         path = f"/2/users/{self._me()[0]}/tweets"
-        for _ in range(self.max_pages):
-            body = self._read(path, what, params, fields)
+
+        def fetch(token: str | None) -> dict[str, Any]:
+            query = {**params, "pagination_token": token} if token else params
+            return self._read(path, what, query, fields)
+
+        pages = Pages(fetch, _next_token, self.max_pages)
+        for body in pages:
             page = body.get("data", [])
             if not isinstance(page, list) or ("data" not in body and body.get("errors")):
                 # a 200 may carry only errors[]: that is not "no posts"
@@ -455,12 +459,7 @@ class XAdapter:
                     matches.append(str(post["id"]))
                 elif verdict == "near":
                     near += 1
-            meta = body.get("meta")
-            token = meta.get("next_token") if isinstance(meta, dict) else None
-            if not token:
-                covered = True  # every post since the start of the window has been read
-                break
-            params["pagination_token"] = str(token)
+        covered = pages.ended  # every post since the start of the window has been read
         if len(matches) == 1 and not near:
             return _remote(matches[0])
         if matches or near:
@@ -592,7 +591,7 @@ class XAdapter:
                     continue
                 raise
             self._fields = name
-            return _body(response, what)
+            return json_object(response, what)
         raise PlatformError(
             f"{what}: X refuses both tweet.fields and post.fields", retryable=False, status=400
         )
@@ -683,23 +682,20 @@ def _remote(post_id: str) -> Remote:
     return Remote(post_id, f"{WEB}{post_id}")
 
 
+def _next_token(body: Mapping[str, Any]) -> str | None:
+    """Where the next page of a timeline starts (``meta.next_token``); None at its end."""
+    meta = body.get("meta")
+    token = meta.get("next_token") if isinstance(meta, dict) else None
+    return str(token) if token else None
+
+
 def _check_thread(index: int, thread: Sequence[Remote]) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
 
 
-def _body(response: httpx.Response, what: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise PlatformError(f"{what}: the answer is not a JSON object", retryable=True)
-    return body
-
-
 def _data(response: httpx.Response, what: str) -> dict[str, Any]:
-    data = _body(response, what).get("data")
+    data = json_object(response, what).get("data")
     if not isinstance(data, dict):
         raise PlatformError(f"{what}: the answer has no data", retryable=True)
     return data
