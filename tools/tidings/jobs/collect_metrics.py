@@ -53,7 +53,7 @@ from tidings.platforms.bluesky import DEFAULT_APPVIEW
 from tidings.platforms.competitors import read_competitors
 from tidings.redaction import redact
 from tidings.workspace import layout
-from tidings.workspace.ledger import write_atomic
+from tidings.workspace.files import write_atomic
 from tidings.workspace.loader import load_workspace
 from tidings.workspace.model import Channel, ChannelRecord, Workspace
 

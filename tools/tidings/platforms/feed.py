@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from tidings.platforms.base import Outgoing, Remote
-from tidings.workspace.ledger import stamp, write_atomic
+from tidings.workspace.files import write_atomic
+from tidings.workspace.ledger import stamp
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from tidings.platforms.base import Outgoing, Remote
-from tidings.workspace.ledger import write_atomic
+from tidings.workspace.files import write_atomic
 
 
 class Outbox:
