@@ -11,6 +11,7 @@ import click
 from tidings.cli.context import Context
 from tidings.cli.options import now_option, resolve_now
 from tidings.errors import UsageError
+from tidings.workspace.ledger import LedgerState
 from tidings.workspace.loader import Collector, load_brand
 from tidings.workspace.timeparse import TimeProblem, parse_duration
 
@@ -18,13 +19,13 @@ if TYPE_CHECKING:
     from tidings.jobs.publish import Report
 
 _STYLE = {
-    "published": "green",
-    "retracted": "cyan",
-    "missed": "yellow",
+    LedgerState.PUBLISHED: "green",
+    LedgerState.RETRACTED: "cyan",
+    LedgerState.MISSED: "yellow",
     "skipped": "yellow",
-    "pending": "yellow",
-    "unknown": "bold red",
-    "failed": "bold red",
+    LedgerState.PENDING: "yellow",
+    LedgerState.UNKNOWN: "bold red",
+    LedgerState.FAILED: "bold red",
 }
 
 
