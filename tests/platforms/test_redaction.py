@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tidings.redaction import redact
-from tidings.workspace.ledger import LedgerBook
+from tidings.workspace.ledger import LedgerBook, LedgerState
 
 ENV = {"X_API_SECRET": "s3cr3t-value-123", "HOME": "/root", "BLUESKY_APP_PASSWORD": "abcd-efgh"}
 
@@ -26,7 +26,7 @@ def test_the_ledger_never_stores_a_secret(tmp_path: Path) -> None:
         "2026/12/a",
         "x",
         now,
-        state="failed",
+        state=LedgerState.FAILED,
         note="echo s3cr3t-value-123",
         error="401 s3cr3t-value-123",
     )

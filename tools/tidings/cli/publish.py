@@ -10,19 +10,20 @@ import click
 from tidings.cli.context import Context
 from tidings.cli.options import now_from, now_option
 from tidings.errors import UsageError
+from tidings.workspace.ledger import LedgerState
 from tidings.workspace.timeparse import TimeProblem, parse_duration
 
 if TYPE_CHECKING:
     from tidings.jobs.publish import Report
 
 _STYLE = {
-    "published": "green",
-    "retracted": "cyan",
-    "missed": "yellow",
+    LedgerState.PUBLISHED: "green",
+    LedgerState.RETRACTED: "cyan",
+    LedgerState.MISSED: "yellow",
     "skipped": "yellow",
-    "pending": "yellow",
-    "unknown": "bold red",
-    "failed": "bold red",
+    LedgerState.PENDING: "yellow",
+    LedgerState.UNKNOWN: "bold red",
+    LedgerState.FAILED: "bold red",
 }
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from tidings.workspace.ledger import LedgerState
 from tidings.workspace.model import Post, Workspace
-from tidings.workspace.publication import renames
 
 
 class JobState(StrEnum):
@@ -39,6 +39,30 @@ class Job:
         parts = self.post.parts_for(self.channel)
         text = parts[0].text if parts else ""
         return text.split("\n", 1)[0]
+
+
+def orphaned_entries(ws: Workspace) -> list[str]:
+    """Ledger post ids whose post file no longer exists."""
+    return sorted(pid for pid in ws.ledger if pid not in ws.post_files)
+
+
+def renames(ws: Workspace) -> dict[str, str]:
+    """New post id → old post id, for published posts whose file was moved.
+
+    A post is a rename of an orphaned ledger entry when its text hash equals the hash the
+    ledger recorded and it has no ledger entry of its own. The planner records its jobs in
+    the old entry; the ledger checks and the pull-request review say so.
+    """
+    by_hash: dict[str, str] = {}
+    for pid in orphaned_entries(ws):
+        entry = ws.ledger[pid]
+        if entry.content_hash:
+            by_hash.setdefault(entry.content_hash, pid)
+    out: dict[str, str] = {}
+    for post in ws.posts.values():
+        if post.id not in ws.ledger and post.content_hash in by_hash:
+            out[post.id] = by_hash[post.content_hash]
+    return out
 
 
 def _hours(delta: timedelta) -> str:
@@ -75,14 +99,14 @@ def plan(
                 continue
             record = entry.channels.get(channel) if entry else None
             if record is not None and record.is_final:
-                state, note = JobState.DONE, record.state
-            elif record is not None and record.state == "pending":
+                state, note = JobState.DONE, record.state.value
+            elif record is not None and record.state is LedgerState.PENDING:
                 state, note = JobState.PENDING, "pending: reconciled on the next run"
-            elif record is not None and record.state == "unknown":
+            elif record is not None and record.state is LedgerState.UNKNOWN:
                 state, note = JobState.PENDING, "unknown: run `tidings resolve`"
             elif (
                 record is not None
-                and record.state == "failed"
+                and record.state.is_retryable
                 and (not record.retry or record.attempts >= ws.settings.max_attempts)
             ):
                 state, note = JobState.FAILED, f"failed: {record.error or 'see the ledger'}"
@@ -97,7 +121,7 @@ def plan(
             elif post.expires is not None and post.expires <= now:
                 state, note = JobState.MISSED, "expired before it went out"
             else:
-                retrying = record is not None and record.state == "failed"
+                retrying = record is not None and record.state.is_retryable
                 state, note = JobState.DUE, "retry after a failure" if retrying else ""
             if (
                 oldest is not None

@@ -53,9 +53,10 @@ from tidings.platforms.bluesky import DEFAULT_APPVIEW
 from tidings.platforms.competitors import read_competitors
 from tidings.redaction import redact
 from tidings.workspace import layout
-from tidings.workspace.ledger import write_atomic
+from tidings.workspace.files import write_atomic
+from tidings.workspace.ledger import ChannelRecord, LedgerState
 from tidings.workspace.loader import load_workspace
-from tidings.workspace.model import Channel, ChannelRecord, Workspace
+from tidings.workspace.model import Channel, Workspace
 
 __all__ = ["ChannelOutcome", "Options", "Report", "collect", "published_in_window"]
 
@@ -118,7 +119,7 @@ def published_in_window(ws: Workspace, now: datetime) -> dict[str, list[Publishe
         entry = ws.ledger[pid]
         for cid in sorted(entry.channels):
             rec: ChannelRecord = entry.channels[cid]
-            if rec.state != "published" or not rec.parts or rec.published_at is None:
+            if rec.state is not LedgerState.PUBLISHED or not rec.parts or rec.published_at is None:
                 continue
             if not since <= rec.published_at <= now:
                 continue

@@ -52,8 +52,8 @@ from tidings.platforms.base import (
 )
 from tidings.redaction import redact
 from tidings.workspace import layout
-from tidings.workspace.ledger import LedgerBook, parts_of, stamp
-from tidings.workspace.model import Channel, PublishedPart, Workspace
+from tidings.workspace.ledger import ChannelRecord, LedgerBook, LedgerState, PublishedPart, stamp
+from tidings.workspace.model import Channel, Workspace
 
 CRASH_ENV = "TIDINGS_CRASH_AT"
 """Fault injection for the crash-safety tests: the process kills itself (SIGKILL) at the
@@ -96,7 +96,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        bad = {"failed", "unknown", "skipped", "pending"}
+        bad = {LedgerState.FAILED, LedgerState.UNKNOWN, "skipped", LedgerState.PENDING}
         return not self.blocked and not any(o.result in bad for o in self.outcomes)
 
 
@@ -245,13 +245,18 @@ class Publisher:
             rec = self.book.record(pid, cid)
             if job.state is JobState.MISSED:
                 self.book.update(
-                    pid, cid, now, state="missed", note=job.note, content_hash=job.post.content_hash
+                    pid,
+                    cid,
+                    now,
+                    state=LedgerState.MISSED,
+                    note=job.note,
+                    content_hash=job.post.content_hash,
                 )
-                self._out(job, "missed", job.note)
+                self._out(job, LedgerState.MISSED, job.note)
             elif job.state is JobState.BLOCKED:
                 self.report.blocked.append(f"{job.post.id} on {cid}: checks fail")
             elif job.state is JobState.FAILED:
-                self._out(job, "failed", job.note)
+                self._out(job, LedgerState.FAILED, job.note)
             elif job.state is JobState.PENDING:
                 claim = self._reclaim(ws, job, rec)
                 if claim is not None:
@@ -261,14 +266,14 @@ class Publisher:
                 if problem:
                     self._out(job, "skipped", problem)
                     continue
-                attempts = int((rec or {}).get("attempts", 0)) + 1
+                attempts = (rec.attempts if rec else 0) + 1
                 key = attempt_key(now)
-                parts = parts_of(rec)
+                parts = list(rec.parts) if rec else []
                 self.book.update(
                     pid,
                     cid,
                     now,
-                    state="pending",
+                    state=LedgerState.PENDING,
                     note=f"attempt {attempts}"
                     + (f", resuming after part {len(parts)}" if parts else ""),
                     content_hash=job.post.content_hash,
@@ -280,23 +285,23 @@ class Publisher:
                 claims.append(_Claim(job, key, key_started(key, now), parts, reconcile=False))
         return claims
 
-    def _reclaim(self, ws: Workspace, job: Job, rec: Mapping[str, object] | None) -> _Claim | None:
+    def _reclaim(self, ws: Workspace, job: Job, rec: ChannelRecord | None) -> _Claim | None:
         """A job a crashed run left pending: reconcile it now, or leave it to a person."""
-        if rec is None or rec.get("state") == "unknown":
-            self._out(job, "unknown", "may or may not have gone out: run `tidings resolve`")
+        if rec is None or rec.state is LedgerState.UNKNOWN:
+            self._out(
+                job, LedgerState.UNKNOWN, "may or may not have gone out: run `tidings resolve`"
+            )
             return None
         problem = self._unusable(ws, job.channel)
         if problem:
-            self._out(job, "pending", f"cannot reconcile: {problem}")
+            self._out(job, LedgerState.PENDING, f"cannot reconcile: {problem}")
             return None
-        key = str(rec.get("attempt_key") or "")
-        updated = ws.ledger.get(job.ledger_id)
-        record = updated.channels.get(job.channel) if updated else None
-        since = record.updated if record and record.updated else self.opts.now
+        key = rec.attempt_key or ""
+        since = rec.updated or self.opts.now
         if not key:  # edited by hand: without its key nothing can be looked up safely
             self._out(
                 job,
-                "unknown",
+                LedgerState.UNKNOWN,
                 "pending without an attempt_key (edited by hand?): run `tidings resolve`",
             )
             return None
@@ -305,7 +310,7 @@ class Publisher:
             # the run that wrote it may still be sending: never race it
             self._out(job, "in progress", "another run is sending it (or died); reconciled later")
             return None
-        return _Claim(job, key, started, parts_of(rec), reconcile=True)
+        return _Claim(job, key, started, list(rec.parts), reconcile=True)
 
     def _unusable(self, ws: Workspace, channel_id: str) -> str:
         channel = ws.channels.get(channel_id)
@@ -441,9 +446,14 @@ class Publisher:
                 self._progress(pid, cid, thread)
         except Unknowable as exc:
             self.book.update(
-                pid, cid, now, state="unknown", note=str(exc) or "could not tell", error=str(exc)
+                pid,
+                cid,
+                now,
+                state=LedgerState.UNKNOWN,
+                note=str(exc) or "could not tell",
+                error=str(exc),
             )
-            self._out(job, "unknown", f"{exc}: run `tidings resolve`")
+            self._out(job, LedgerState.UNKNOWN, f"{exc}: run `tidings resolve`")
             self._land_result(f"publish: {job.post.id} on {cid}: unknown")
             return
         except PlatformError as exc:
@@ -451,7 +461,7 @@ class Publisher:
                 if exc.auth:
                     self._stopped[cid] = f"channel stopped: {exc.message}"
                 self.book.update(pid, cid, now, error=exc.message)
-                self._out(job, "pending", f"{exc.message}; reconciled on the next run")
+                self._out(job, LedgerState.PENDING, f"{exc.message}; reconciled on the next run")
                 self._land_result(f"publish: {job.post.id} on {cid}: outcome uncertain")
                 return
             if exc.auth:
@@ -462,14 +472,17 @@ class Publisher:
             pid,
             cid,
             now,
-            state="published",
+            state=LedgerState.PUBLISHED,
             note="reconciled" if claim.reconcile else None,
             published_at=stamp(now),
             error=None,
         )
         _crash_point("recorded")
         self._out(
-            job, "published", f"{len(thread)} part(s)" if len(thread) > 1 else "", thread[0].url
+            job,
+            LedgerState.PUBLISHED,
+            f"{len(thread)} part(s)" if len(thread) > 1 else "",
+            thread[0].url,
         )
         self._land_result(f"publish: {job.post.id} on {cid}: published")
 
@@ -483,12 +496,12 @@ class Publisher:
             job.ledger_id,
             job.channel,
             self.opts.now,
-            state="failed",
+            state=LedgerState.FAILED,
             note=note or ("will be retried" if retry else "permanent: fix the post, then resolve"),
             retry=retry,
             error=message,
         )
-        self._out(job, "failed", message)
+        self._out(job, LedgerState.FAILED, message)
         self._land_result(f"publish: {job.post.id} on {job.channel}: failed")
 
     def _out(self, job: Job, result: str, detail: str = "", url: str | None = None) -> None:
@@ -507,7 +520,7 @@ class Publisher:
                 if self.opts.only and cid not in self.opts.only:
                     continue
                 rec = self.book.record(entry.post_id if entry else post.id, cid)
-                if not rec or rec.get("state") != "published":
+                if rec is None or rec.state is not LedgerState.PUBLISHED:
                     continue
                 job = Job(
                     post, cid, post.expires, JobState.DONE, "", entry.post_id if entry else post.id
@@ -518,26 +531,26 @@ class Publisher:
                 adapter = self._adapter(channel)
                 if not adapter.can_delete:  # said once, and kept in the record's error
                     why = f"{channel.platform} cannot delete posts: remove it by hand"
-                    if rec.get("error") != f"retract: {why}":
+                    if rec.error != f"retract: {why}":
                         self.book.update(job.ledger_id, cid, now, error=f"retract: {why}")
                         self._out(job, "skipped", f"expired {stamp(post.expires)}; {why}")
                         self._land_result(f"publish: {post.id} on {cid}: delete it by hand")
                     continue
                 try:
-                    for part in reversed(parts_of(rec)):
+                    for part in reversed(rec.parts):
                         adapter.delete(Remote(part.id, part.url, part.cid))
                 except PlatformError as exc:
                     self.book.update(job.ledger_id, cid, now, error=f"retract: {exc.message}")
-                    self._out(job, "failed", f"retract: {exc.message}")
+                    self._out(job, LedgerState.FAILED, f"retract: {exc.message}")
                     continue
                 self.book.update(
                     job.ledger_id,
                     cid,
                     now,
-                    state="retracted",
+                    state=LedgerState.RETRACTED,
                     note=f"expired {stamp(post.expires)}",
                 )
-                self._out(job, "retracted", f"expired {stamp(post.expires)}")
+                self._out(job, LedgerState.RETRACTED, f"expired {stamp(post.expires)}")
                 self._land_result(f"publish: {post.id} on {cid}: retracted")
 
 

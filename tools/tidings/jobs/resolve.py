@@ -11,8 +11,8 @@ from datetime import datetime
 
 from tidings.errors import UsageError
 from tidings.jobs.git import Repo
-from tidings.workspace.ledger import LedgerBook, stamp
-from tidings.workspace.model import PublishedPart, Workspace
+from tidings.workspace.ledger import LedgerBook, LedgerState, PublishedPart, stamp
+from tidings.workspace.model import Workspace
 
 
 def resolve(
@@ -45,9 +45,8 @@ def resolve(
             f"its channels: {', '.join(sorted(known))}",
         )
     book = LedgerBook(ws.root)
-    rec = book.record(post_id, channel) or {}
-    state = rec.get("state")
-    if state == "published" and not published:
+    rec = book.record(post_id, channel)
+    if rec is not None and rec.state is LedgerState.PUBLISHED and not published:
         raise UsageError(
             f"{post_id} is already published on {channel}",
             "a published post is never sent again; to take it down, set `expires:`",
@@ -62,7 +61,7 @@ def resolve(
             post_id,
             channel,
             now,
-            state="published",
+            state=LedgerState.PUBLISHED,
             note=f"resolved by {who}: published at {published}",
             content_hash=content_hash,
             parts=[PublishedPart(published, published)],
@@ -75,7 +74,7 @@ def resolve(
             post_id,
             channel,
             now,
-            state="failed",
+            state=LedgerState.FAILED,
             note=f"resolved by {who}: send again",
             content_hash=content_hash,
             attempts=0,
@@ -89,7 +88,7 @@ def resolve(
         post_id,
         channel,
         now,
-        state="missed",
+        state=LedgerState.MISSED,
         note=f"resolved by {who}: skipped, not sent",
         content_hash=content_hash,
     )

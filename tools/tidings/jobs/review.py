@@ -29,17 +29,16 @@ from html import escape as html_escape
 from pathlib import Path
 from urllib.parse import quote
 
-import yaml
-
 from tidings.check.runner import check_workspace
+from tidings.core.plan import renames
 from tidings.core.render import Rendered, render
 from tidings.core.textlength import text_limits
 from tidings.diagnostics import Diagnostic
 from tidings.errors import UsageError
 from tidings.workspace import layout
+from tidings.workspace.ledger import LedgerState, parse_entry
 from tidings.workspace.loader import Collector, load_post
 from tidings.workspace.model import Post, Workspace
-from tidings.workspace.publication import renames
 
 MARKER = "<!-- tidings-review -->"
 STATUS = {"A": "added", "M": "changed", "D": "removed", "R": "renamed", "C": "added"}
@@ -145,19 +144,14 @@ def _old_post(root: Path, commit: str, path: str, tz: tzinfo) -> Post | None:
 
 def _published_in(root: Path, commit: str, post_id: str) -> set[str]:
     """Channels the ledger at ``commit`` records as published for ``post_id``."""
+    rel = layout.ledger_path(post_id)
     try:
-        text = _git(root, "show", f"{commit}:{layout.ledger_path(post_id)}")
-        data = yaml.safe_load(text)
-    except (UsageError, yaml.YAMLError):
+        entry = parse_entry(rel, _git(root, "show", f"{commit}:{rel}").decode("utf-8"))
+    except (UsageError, UnicodeDecodeError):
         return set()
-    channels = data.get("channels") if isinstance(data, dict) else None
-    if not isinstance(channels, dict):
+    if entry is None:
         return set()
-    return {
-        str(cid)
-        for cid, rec in channels.items()
-        if isinstance(rec, dict) and rec.get("state") == "published"
-    }
+    return {cid for cid, rec in entry.channels.items() if rec.state is LedgerState.PUBLISHED}
 
 
 def md(text: str) -> str:

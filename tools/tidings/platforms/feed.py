@@ -16,7 +16,8 @@ from typing import Any, ClassVar
 
 from tidings.core.platforms import PLATFORMS
 from tidings.platforms.base import Local, Outgoing, Remote
-from tidings.workspace.ledger import stamp, write_atomic
+from tidings.workspace.files import write_atomic
+from tidings.workspace.ledger import stamp
 from tidings.workspace.model import Channel
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from tidings.core.platforms import PLATFORMS
 from tidings.platforms.base import Local, Outgoing, Remote
-from tidings.workspace.ledger import write_atomic
+from tidings.workspace.files import write_atomic
 from tidings.workspace.model import Channel
 
 DEFAULT_FOLDER = "build/outbox"

@@ -17,7 +17,8 @@ from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import MediaError
 from tidings.metrics.snapshots import Snapshot, iter_snapshots
 from tidings.workspace import layout
-from tidings.workspace.model import Channel, LedgerEntry, Post, Workspace
+from tidings.workspace.ledger import LedgerEntry
+from tidings.workspace.model import Channel, Post, Workspace
 
 FAR = timedelta(days=365 * 200)  # plan's horizon: every scheduled job, however far ahead
 

@@ -35,7 +35,8 @@ from tidings.site.post_page import post_src, post_view
 from tidings.site.templates import render_template
 from tidings.site.views import Chip, ContentLink, chip, diagnostic_view
 from tidings.workspace import layout
-from tidings.workspace.model import ChannelRecord, Post
+from tidings.workspace.ledger import ChannelRecord, LedgerState
+from tidings.workspace.model import Post
 
 WEEK = timedelta(days=7)
 ICS = "calendar.ics"
@@ -106,7 +107,11 @@ class _Builder:
 def _needs_person(data: SiteData) -> tuple[list[Job], list[tuple[Post, str]], list[Any]]:
     """(unknown jobs, posts blocked by errors, errors in shared files). Failed jobs have
     their own list."""
-    stuck = [j for j in data.jobs if j.state is JobState.PENDING and j.note.startswith("unknown")]
+    stuck = [
+        j
+        for j in data.jobs
+        if j.state is JobState.PENDING and j.note.startswith(LedgerState.UNKNOWN)
+    ]
     blocked: dict[str, tuple[Post, str]] = {}
     for job in data.jobs:
         if job.state is JobState.BLOCKED and job.post.id not in blocked:
@@ -129,7 +134,7 @@ def _failures(data: SiteData) -> list[tuple[Post | None, str, str, ChannelRecord
     out = []
     for pid, entry in sorted(data.ws.ledger.items()):
         for cid, record in sorted(entry.channels.items()):
-            if record.state == "failed":
+            if record.state is LedgerState.FAILED:
                 out.append((data.ws.posts.get(pid) or by_ledger_id.get(pid), pid, cid, record))
     return out
 
@@ -315,13 +320,21 @@ def _ideas_page(b: _Builder, data: SiteData) -> None:
     )
 
 
-LEDGER_ORDER = ("unknown", "failed", "pending", "missed", "published", "retracted")
+LEDGER_ORDER = (
+    LedgerState.UNKNOWN,
+    LedgerState.FAILED,
+    LedgerState.PENDING,
+    LedgerState.MISSED,
+    LedgerState.PUBLISHED,
+    LedgerState.RETRACTED,
+)
+"""The ledger page's groups, those that need a person first."""
 
 
 def _ledger_page(b: _Builder, data: SiteData) -> None:
-    groups: dict[str, list[tuple[str, Post | None, str, ChannelRecord, list[ContentLink]]]] = (
-        defaultdict(list)
-    )
+    groups: dict[
+        LedgerState, list[tuple[str, Post | None, str, ChannelRecord, list[ContentLink]]]
+    ] = defaultdict(list)
     by_ledger_id = {job.ledger_id: job.post for job in data.jobs}
     for pid, entry in sorted(data.ws.ledger.items()):
         post = data.ws.posts.get(pid) or by_ledger_id.get(pid)

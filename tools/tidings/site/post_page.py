@@ -24,7 +24,8 @@ from tidings.site.views import (
     state_class,
     state_label,
 )
-from tidings.workspace.model import ChannelRecord, Post
+from tidings.workspace.ledger import ChannelRecord
+from tidings.workspace.model import Post
 
 POST_PAGES = "posts"
 

@@ -1,17 +1,28 @@
-"""Writing ``ledger/<post-id>.yaml``: one file per post, one record per channel.
+"""The ledger: ``ledger/<post-id>.yaml``, one file per post, one record per channel.
 
-Only the publisher writes here. Every change is written atomically (a temporary file in the
-same folder, then a rename), so a crash leaves the old file or the new one, never half of
-one. Each state change is appended to the record's ``history``, which together with
-``git log ledger/`` is the audit trail.
+Everything tidings knows about what went out lives here, in one home:
+
+- :class:`LedgerState`, the states a (post, channel) job is recorded in, with the facts
+  about them (which are final, which are tried again);
+- :class:`ChannelRecord` and :class:`LedgerEntry`, the frozen typed records of one job and
+  of one post's file;
+- the one reader (:func:`read_entry`, :func:`parse_entry` for text), used by the loader for plan, check, the site and
+  metrics, and by the publisher and ``tidings resolve`` through :class:`LedgerBook`;
+- the one writer, :meth:`LedgerBook.update`.
+
+Only the publisher (and a person through ``tidings resolve``) writes here. Every change is
+written atomically (see :mod:`tidings.workspace.files`), so a crash leaves the old file or
+the new one, never half of one. Each state change is appended to the record's ``history``,
+which together with ``git log ledger/`` is the audit trail. Secret values never reach a
+file: notes and texts are redacted on the way in.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +30,158 @@ import yaml
 
 from tidings.redaction import redact
 from tidings.workspace import layout
-from tidings.workspace.model import PublishedPart
-from tidings.workspace.yamlsource import YamlProblem, parse_yaml
+from tidings.workspace.files import write_atomic
+from tidings.workspace.timeparse import TimeProblem, parse_when
+from tidings.workspace.yamlsource import Source, YamlDoc, YamlProblem, parse_yaml
 
 HEADER = (
     "# Written by `tidings publish`; do not edit by hand.\n"
     "# Settle a post that needs a person with `tidings resolve`. `git log ledger/` is the audit trail.\n"
 )
+
+
+class LedgerState(StrEnum):
+    """The state of one (post, channel) job, written as its value (``state: published``)."""
+
+    PENDING = "pending"
+    """Claimed by a run and going out; a run that died leaves it for the next to reconcile."""
+    PUBLISHED = "published"
+    FAILED = "failed"
+    """Rejected; sent again while ``retry`` holds and attempts remain."""
+    MISSED = "missed"
+    """Too late (or skipped by a person): never sent."""
+    UNKNOWN = "unknown"
+    """May or may not have gone out: a person settles it with ``tidings resolve``."""
+    RETRACTED = "retracted"
+    """Deleted from the platform after the post expired."""
+
+    @property
+    def is_final(self) -> bool:
+        """Settled for good: the job is never acted on again."""
+        return self in _FINAL
+
+    @property
+    def is_retryable(self) -> bool:
+        """Sent again by a later run (while the record's ``retry`` and attempts allow)."""
+        return self is LedgerState.FAILED
+
+    @property
+    def may_be_online(self) -> bool:
+        """The post is, or may be, out on the platform."""
+        return self in _MAY_BE_ONLINE
+
+
+_FINAL = frozenset({LedgerState.PUBLISHED, LedgerState.MISSED, LedgerState.RETRACTED})
+_MAY_BE_ONLINE = frozenset({LedgerState.PUBLISHED, LedgerState.PENDING, LedgerState.UNKNOWN})
+
+
+@dataclass(frozen=True)
+class PublishedPart:
+    """One part of a thread as the platform knows it: its id, address and (Bluesky) cid."""
+
+    id: str
+    url: str | None = None
+    cid: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelRecord:
+    """The ledger's record of one (post, channel) job."""
+
+    state: LedgerState
+    source: Source
+    attempt_key: str | None = None
+    attempts: int = 0
+    retry: bool = True
+    updated: datetime | None = None
+    published_at: datetime | None = None
+    parts: tuple[PublishedPart, ...] = ()
+    error: str | None = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.state.is_final
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """``ledger/<post-id>.yaml``: everything published for one post."""
+
+    post_id: str
+    source: Source
+    channels: Mapping[str, ChannelRecord]
+    content_hash: str | None = None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _instant(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return parse_when(str(value), UTC).instant
+
+
+def _parts(items: Iterable[Any] | None) -> tuple[PublishedPart, ...]:
+    return tuple(
+        PublishedPart(str(p["id"]), p.get("url"), p.get("cid"))
+        for p in items or ()
+        if isinstance(p, dict) and p.get("id")
+    )
+
+
+def read_record(data: Any, source: Source) -> ChannelRecord | None:
+    """One channel's record from its YAML mapping; None when it does not read as one."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        key = data.get("attempt_key")
+        return ChannelRecord(
+            state=LedgerState(str(data.get("state"))),
+            source=source,
+            attempt_key=None if key is None else str(key),
+            attempts=int(data.get("attempts", 0)),
+            retry=data.get("retry", True) is not False,
+            updated=_instant(data.get("updated")),
+            published_at=_instant(data.get("published_at")),
+            parts=_parts(data.get("parts")),
+            error=data.get("error"),
+        )
+    except (ValueError, TypeError, TimeProblem):
+        return None
+
+
+def read_entry(rel: str, doc: YamlDoc) -> LedgerEntry | None:
+    """The entry of the ledger file ``rel`` (repository-relative), parsed into ``doc``;
+    None when it is not a ledger file's shape. Records that do not read are left out; the
+    loader checks the schema first, so there every record reads."""
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("channels"), dict):
+        return None
+    records: dict[str, ChannelRecord] = {}
+    for cid, raw in data["channels"].items():
+        record = read_record(raw, Source(rel, doc, ("channels", cid)))
+        if record is not None:
+            records[str(cid)] = record
+    content_hash = data.get("content_hash")
+    return LedgerEntry(
+        layout.ledger_post_id(rel),
+        Source(rel, doc),
+        records,
+        None if content_hash is None else str(content_hash),
+    )
+
+
+def parse_entry(rel: str, text: str) -> LedgerEntry | None:
+    """The entry in ``text``, a ledger file's content (e.g. from ``git show``); None when
+    it is not YAML or not a ledger file's shape."""
+    try:
+        return read_entry(rel, parse_yaml(text))
+    except YamlProblem:
+        return None
+
+
+# ---------------------------------------------------------------- writing
 
 
 def stamp(moment: datetime) -> str:
@@ -46,54 +202,76 @@ _Dumper.add_representer(str, _str)
 
 
 def dump(data: Mapping[str, Any]) -> str:
+    """A ledger file's text: the header, then ``data`` as YAML in the order given."""
     return HEADER + yaml.dump(
         dict(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
     )
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+_ORDER = (
+    "state",
+    "attempt_key",
+    "attempts",
+    "retry",
+    "updated",
+    "published_at",
+    "parts",
+    "error",
+    "history",
+)
+"""A record's keys in the order the file shows them: state, details, history last."""
 
 
 class LedgerBook:
-    """The ledger files of one workspace, read lazily and rewritten on every change."""
+    """The ledger files of one workspace, read lazily and rewritten on every change.
+
+    Reads give typed records (:meth:`entry`, :meth:`record`). The file's own mapping is
+    kept to write it back, so a change touches only the keys it sets and the rest of the
+    file stays exactly as it was.
+    """
 
     def __init__(self, root: Path, env: Mapping[str, str] | None = None) -> None:
         self.root = root
         self.env = env  # secret values in it never reach a ledger file
-        self._cache: dict[str, dict[str, Any]] = {}
+        self._cache: dict[str, tuple[dict[str, Any], YamlDoc | None]] = {}
         self.touched: set[str] = set()
 
     def path(self, post_id: str) -> Path:
         return self.root / layout.ledger_path(post_id)
 
-    def entry(self, post_id: str) -> dict[str, Any]:
+    def _data(self, post_id: str) -> dict[str, Any]:
+        return self._load(post_id)[0]
+
+    def _load(self, post_id: str) -> tuple[dict[str, Any], YamlDoc | None]:
         if post_id not in self._cache:
             path = self.path(post_id)
             data: dict[str, Any] = {"post": post_id, "channels": {}}
+            doc: YamlDoc | None = None
             if path.is_file():
                 try:
-                    loaded = parse_yaml(path.read_text(encoding="utf-8")).data
+                    doc = parse_yaml(path.read_text(encoding="utf-8"))
                 except (OSError, UnicodeDecodeError, YamlProblem):
-                    loaded = None
-                if isinstance(loaded, dict) and isinstance(loaded.get("channels"), dict):
-                    data = loaded
-            self._cache[post_id] = data
+                    doc = None
+                if doc is not None and (
+                    isinstance(doc.data, dict) and isinstance(doc.data.get("channels"), dict)
+                ):
+                    data = doc.data
+                else:
+                    doc = None
+            self._cache[post_id] = (data, doc)
         return self._cache[post_id]
 
-    def record(self, post_id: str, channel: str) -> dict[str, Any] | None:
-        rec = self.entry(post_id)["channels"].get(channel)
-        return rec if isinstance(rec, dict) else None
+    def entry(self, post_id: str) -> LedgerEntry | None:
+        """The post's entry as the file says now (after this book's own changes)."""
+        data, doc = self._load(post_id)
+        return read_entry(layout.ledger_path(post_id), doc or YamlDoc(data))
+
+    def record(self, post_id: str, channel: str) -> ChannelRecord | None:
+        """One channel's record, or None when there is none (or it does not read)."""
+        data, doc = self._load(post_id)
+        raw = data["channels"].get(channel)
+        source = Source(layout.ledger_path(post_id), doc or YamlDoc(data), ("channels", channel))
+        return read_record(raw, source)
 
     def forget(self) -> None:
         """Drop cached entries (after git replaced the files on disk)."""
@@ -105,59 +283,47 @@ class LedgerBook:
         channel: str,
         now: datetime,
         *,
-        state: str | None = None,
+        state: LedgerState | None = None,
         note: str | None = None,
         content_hash: str | None = None,
         **fields: Any,
-    ) -> dict[str, Any]:
+    ) -> ChannelRecord | None:
         """Change one channel's record and write the file. A new ``state`` is added to the
-        history with ``note``; ``fields`` (attempt_key, attempts, parts, error, …) are set."""
-        data = self.entry(post_id)
+        history with ``note``; ``fields`` (attempt_key, attempts, parts, error, …) are set.
+        Returns the record as written."""
+        data = self._data(post_id)
         if content_hash and not data.get("content_hash"):
-            data["content_hash"] = content_hash
             # keep the key order readable: post, content_hash, channels
             data = {
                 "post": data["post"],
                 "content_hash": content_hash,
                 "channels": data["channels"],
             }
-            self._cache[post_id] = data
         rec: dict[str, Any] = data["channels"].setdefault(channel, {})
         when = stamp(now)
+        history = rec.pop("history", [])
         if state is not None:
-            rec["state"] = state
-            item: dict[str, Any] = {"at": when, "state": state}
+            value = LedgerState(state).value  # plain text, so YAML writes it as today
+            rec["state"] = value
+            item: dict[str, Any] = {"at": when, "state": value}
             if note:
                 item["note"] = redact(note, self.env)
-            history = rec.pop("history", [])
             history.append(item)
-        else:
-            history = rec.pop("history", [])
-        for key, value in fields.items():
+        for key, field_value in fields.items():
             if key == "parts":
-                value = [_part(p) for p in value]
-            elif isinstance(value, str):
-                value = redact(value, self.env)
-            rec[key] = value
+                field_value = [_part(p) for p in field_value]
+            elif isinstance(field_value, str):
+                field_value = redact(field_value, self.env)
+            rec[key] = field_value
         rec["updated"] = when
         rec["history"] = history  # last, so the file reads top-down: state, details, history
-        order = (
-            "state",
-            "attempt_key",
-            "attempts",
-            "retry",
-            "updated",
-            "published_at",
-            "parts",
-            "error",
-            "history",
-        )
-        ordered = {k: rec[k] for k in order if k in rec}
+        ordered = {k: rec[k] for k in _ORDER if k in rec}
         ordered.update({k: v for k, v in rec.items() if k not in ordered})
         data["channels"][channel] = ordered
+        self._cache[post_id] = (data, None)  # positions of the old text no longer hold
         write_atomic(self.path(post_id), dump(data))
         self.touched.add(layout.ledger_path(post_id))
-        return ordered
+        return self.record(post_id, channel)
 
 
 def _part(part: PublishedPart | Mapping[str, Any]) -> dict[str, Any]:
@@ -167,12 +333,3 @@ def _part(part: PublishedPart | Mapping[str, Any]) -> dict[str, Any]:
             out["cid"] = part.cid
         return out
     return dict(part)
-
-
-def parts_of(record: Mapping[str, Any] | None) -> list[PublishedPart]:
-    items: Iterable[Any] = (record or {}).get("parts") or ()
-    return [
-        PublishedPart(str(p["id"]), p.get("url"), p.get("cid"))
-        for p in items
-        if isinstance(p, dict) and p.get("id")
-    ]

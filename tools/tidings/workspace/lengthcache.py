@@ -17,8 +17,9 @@ import hashlib
 import importlib.util
 import json
 import os
-import tempfile
 from pathlib import Path
+
+from tidings.workspace.files import write_atomic
 
 FILE = "build/cache/x-lengths.json"
 FORMAT = 1  # bump when x_weighted's own logic changes
@@ -74,15 +75,7 @@ def save(root: Path) -> None:
     path = root / FILE
     body = json.dumps({"stamp": _stamp(), "lengths": _known}, separators=(",", ":"))
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".x-lengths-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(body)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        write_atomic(path, body, sync=False)
         _new = False
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.diagnostics import Diagnostic, Pos, Severity
 from tidings.workspace import layout
+from tidings.workspace.ledger import LedgerEntry, read_entry
 from tidings.workspace.model import (
     Blackout,
     Brand,
@@ -26,7 +27,6 @@ from tidings.workspace.model import (
     Calendar,
     Campaign,
     Channel,
-    ChannelRecord,
     Competitor,
     CompetitorAccount,
     Disclosure,
@@ -34,11 +34,9 @@ from tidings.workspace.model import (
     Hashtags,
     Idea,
     KeyDate,
-    LedgerEntry,
     MediaRef,
     Part,
     Post,
-    PublishedPart,
     QuietHours,
     Settings,
     Slot,
@@ -503,43 +501,21 @@ def load_competitors(root: Path, out: Collector) -> tuple[Competitor, ...]:
     )
 
 
-def _instant(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    return parse_when(str(value), UTC).instant
-
-
 def load_ledger_entry(root: Path, rel: str, out: Collector) -> LedgerEntry | None:
     doc = _read_yaml(root, rel, "ledger", out)
     if doc is None:
         return None
-    data = doc.data
-    records: dict[str, ChannelRecord] = {}
-    for cid, r in data["channels"].items():
-        records[cid] = ChannelRecord(
-            state=r["state"],
-            source=Source(rel, doc, ("channels", cid)),
-            attempt_key=r.get("attempt_key"),
-            attempts=int(r.get("attempts", 0)),
-            retry=r.get("retry", True) is not False,
-            updated=_instant(r.get("updated")),
-            published_at=_instant(r.get("published_at")),
-            parts=tuple(
-                PublishedPart(str(p["id"]), p.get("url"), p.get("cid"))
-                for p in r.get("parts") or ()
-            ),
-            error=r.get("error"),
-        )
+    entry = read_entry(rel, doc)
     pid = layout.ledger_post_id(rel)
-    if data["post"] != pid:
+    if doc.data["post"] != pid:
         out.error(
             rel,
             doc.pos(("post",)),
             "ledger.mismatch",
-            f"this ledger file is for {pid!r} but says post: {data['post']!r}",
+            f"this ledger file is for {pid!r} but says post: {doc.data['post']!r}",
             "ledger files are written by CI; restore this file from git history",
         )
-    return LedgerEntry(pid, Source(rel, doc), records, data.get("content_hash"))
+    return entry
 
 
 # ---------------------------------------------------------------- the whole workspace

@@ -13,23 +13,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
-from tidings.diagnostics import Pos
-from tidings.workspace.yamlsource import Path as KeyPath
-from tidings.workspace.yamlsource import YamlDoc
-
-FINAL_STATES = frozenset({"published", "missed", "retracted"})
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where an object came from: a repository-relative path and its parsed YAML."""
-
-    path: str
-    doc: YamlDoc = field(default_factory=lambda: YamlDoc(None), repr=False, compare=False)
-    base: KeyPath = ()
-
-    def pos(self, *keys: str | int, key: bool = False) -> Pos:
-        return self.doc.pos((*self.base, *keys), key=key)
+from tidings.workspace.ledger import LedgerEntry
+from tidings.workspace.yamlsource import Source as Source
 
 
 @dataclass(frozen=True)
@@ -318,42 +303,6 @@ class Competitor:
     name: str
     accounts: tuple[CompetitorAccount, ...]
     source: Source
-
-
-@dataclass(frozen=True)
-class PublishedPart:
-    id: str
-    url: str | None = None
-    cid: str | None = None
-
-
-@dataclass(frozen=True)
-class ChannelRecord:
-    """The ledger's record of one (post, channel) job."""
-
-    state: str
-    source: Source
-    attempt_key: str | None = None
-    attempts: int = 0
-    retry: bool = True
-    updated: datetime | None = None
-    published_at: datetime | None = None
-    parts: tuple[PublishedPart, ...] = ()
-    error: str | None = None
-
-    @property
-    def is_final(self) -> bool:
-        return self.state in FINAL_STATES
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    """``ledger/<post-id>.yaml``: everything published for one post."""
-
-    post_id: str
-    source: Source
-    channels: Mapping[str, ChannelRecord]
-    content_hash: str | None = None
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,18 @@ class YamlDoc:
         return Pos(mark.line + 1 + self.line_offset, mark.column + 1)
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where an object came from: a repository-relative path and its parsed YAML."""
+
+    path: str
+    doc: YamlDoc = field(default_factory=lambda: YamlDoc(None), repr=False, compare=False)
+    base: Path = ()
+
+    def pos(self, *keys: str | int, key: bool = False) -> Pos:
+        return self.doc.pos((*self.base, *keys), key=key)
+
+
 def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:

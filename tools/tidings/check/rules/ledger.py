@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tidings.check.codes import default_severity
+from tidings.core.plan import orphaned_entries, renames
 from tidings.diagnostics import Diagnostic, Pos
 from tidings.workspace.layout import ledger_path, post_path
+from tidings.workspace.ledger import LedgerState
 from tidings.workspace.model import Workspace
-from tidings.workspace.publication import orphaned_entries, renames
 
 
 def check(ws: Workspace) -> Iterator[Diagnostic]:
@@ -28,9 +29,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         if pid in moved_from:
             continue
         entry = ws.ledger[pid]
-        live = [
-            c for c, r in entry.channels.items() if r.state in {"published", "pending", "unknown"}
-        ]
+        live = [c for c, r in entry.channels.items() if r.state.may_be_online]
         if live:
             yield Diagnostic.at(
                 entry.source.path,
@@ -58,7 +57,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             and entry.content_hash
             and entry.content_hash != current.content_hash
         ):
-            published = [c for c, r in entry.channels.items() if r.state == "published"]
+            published = [c for c, r in entry.channels.items() if r.state is LedgerState.PUBLISHED]
             if published:
                 yield Diagnostic.at(
                     current.path,

@@ -1,0 +1,29 @@
+"""Atomic file writing: a temporary file in the same folder, then a rename.
+
+A crash, or a second run writing the same file at once, leaves the old file or the new one,
+never half of one. The ledger, the X length cache, the metrics snapshots and the local
+channels (outbox, feed) all write through here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, text: str, *, sync: bool = True) -> None:
+    """Replace ``path`` with ``text`` (UTF-8, ``\\n`` line ends) in one rename; ``sync``
+    flushes it to the disk first, so the rename never points at missing data."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
