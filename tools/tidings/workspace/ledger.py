@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +20,13 @@ import yaml
 from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.model import PublishedPart
+from tidings.workspace.timeparse import utc_stamp
 from tidings.workspace.yamlsource import YamlProblem, parse_yaml
 
 HEADER = (
     "# Written by `tidings publish`; do not edit by hand.\n"
     "# Settle a post that needs a person with `tidings resolve`. `git log ledger/` is the audit trail.\n"
 )
-
-
-def stamp(moment: datetime) -> str:
-    """A UTC instant as the ledger writes it: 2026-12-20T08:03:12Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -123,7 +119,7 @@ class LedgerBook:
             }
             self._cache[post_id] = data
         rec: dict[str, Any] = data["channels"].setdefault(channel, {})
-        when = stamp(now)
+        when = utc_stamp(now)
         if state is not None:
             rec["state"] = state
             item: dict[str, Any] = {"at": when, "state": state}
