@@ -55,13 +55,7 @@ from tidings.workspace.model import Channel, ChannelRecord, Workspace
 __all__ = ["ChannelOutcome", "Options", "Report", "collect", "published_in_window"]
 
 
-SNAPSHOT_RECORDS = Records(
-    folder=layout.METRICS,
-    error=MetricsError,
-    what="the snapshot",
-    files="the file",
-    interrupted="metrics: snapshot of an interrupted run",
-)
+SNAPSHOT = Records(layout.METRICS, MetricsError, "the snapshot", "the file")
 
 
 @dataclass(frozen=True)
@@ -128,7 +122,7 @@ class Collector:
     # ------------------------------------------------------------------ the run
 
     def run(self) -> Report:
-        self.job.start(SNAPSHOT_RECORDS)
+        self.job.start(SNAPSHOT, "metrics: snapshot of an interrupted run")
         ws = self._workspace()
         assert ws.brand is not None
         now = self.opts.now
@@ -246,28 +240,13 @@ class Collector:
         for job in jobs:
             root = job.parts[0]
             got = found.get(root.id)
+            counts, why = None, None
             if isinstance(got, Counts):
-                out.append(
-                    PostReading(
-                        job.post,
-                        job.channel,
-                        root.id,
-                        job.published_at,
-                        _own(got, job, reader.platform),
-                    )
-                )
+                counts = _own(got, job, reader.platform)
             else:
                 why = got.reason if got is not None else "the platform did not answer for it"
-                out.append(
-                    PostReading(
-                        job.post,
-                        job.channel,
-                        root.id,
-                        job.published_at,
-                        None,
-                        redact(why, self.opts.env),
-                    )
-                )
+                why = redact(why, self.opts.env)
+            out.append(PostReading(job.post, job.channel, root.id, job.published_at, counts, why))
         return tuple(out)
 
     def _skipped(self, cid: str, platform: str, why: str) -> tuple[ChannelReading, ChannelOutcome]:

@@ -69,13 +69,7 @@ class PublishError(TidingsError):
     pass
 
 
-LEDGER_RECORDS = Records(
-    folder=layout.LEDGER,
-    error=PublishError,
-    what="the ledger",
-    files="the ledger files",
-    interrupted="publish: records of an interrupted run",
-)
+LEDGER = Records(layout.LEDGER, PublishError, "the ledger", "the ledger files")
 
 
 @dataclass(frozen=True)
@@ -158,7 +152,7 @@ class Publisher:
     # ------------------------------------------------------------------ the run
 
     def run(self) -> Report:
-        self.job.start(LEDGER_RECORDS)
+        self.job.start(LEDGER, "publish: records of an interrupted run")
         ws, blocked, shared = _checked(self.root)
         if shared:
             raise PublishError(

@@ -63,8 +63,6 @@ class Records:
     """what cannot be committed outside git: ``the ledger``"""
     files: str
     """what ``--no-commit`` still writes: ``the ledger files``"""
-    interrupted: str
-    """the commit message for the files an interrupted run left uncommitted"""
 
 
 @dataclass(frozen=True)
@@ -126,10 +124,11 @@ class Run:
 
     # ------------------------------------------------------------------ git
 
-    def start(self, records: Records) -> None:
+    def start(self, records: Records, leftover_message: str) -> None:
         """Check the checkout before the job decides anything: a git repository when it
-        commits; with ``--push``, clean (files of ``records.folder`` an interrupted run left
-        are committed: they are the newest truth) and up to date with the remote."""
+        commits; with ``--push``, clean and up to date with the remote. Files under
+        ``records.folder`` that an interrupted run wrote and did not commit are the newest
+        truth (e.g. ``published``): they are committed with ``leftover_message``."""
         if self.repo is None:
             return
         if not self.repo.is_repo():
@@ -141,7 +140,7 @@ class Run:
             return
         dirty = self.repo.dirty()
         if dirty and all(path.startswith(records.folder + "/") for path in dirty):
-            self.repo.commit(dirty, records.interrupted)
+            self.repo.commit(dirty, leftover_message)
             dirty = []
         if dirty:
             raise records.error(
