@@ -73,7 +73,7 @@ def test_a_stale_or_broken_cache_is_ignored(make_workspace: Callable[..., Path])
     assert _probe(root) == "True ['length.x']"
     path.write_text("{not json")
     assert _probe(root) == "True ['length.x']"
-    assert json.loads(path.read_text())["stamp"] == lengthcache._stamp()  # rewritten
+    assert json.loads(path.read_text())["stamp"] == lengthcache._library_fingerprint()  # rewritten
 
 
 def test_lengths_are_the_same_with_and_without_the_cache() -> None:

@@ -56,7 +56,7 @@ def command(ctx: click.Context, now_text: str | None, push: bool, no_commit: boo
     )
     report = collect(root, opts)
     _print(report)
-    sys.exit(0 if report.ok else 1)
+    sys.exit(report.exit_code)
 
 
 @command.command("export")

@@ -90,7 +90,7 @@ def command(
     )
     report = publish(root, opts)
     _print(report)
-    sys.exit(0 if report.ok else 1)
+    sys.exit(report.exit_code)
 
 
 def _print(report: Report) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC
 
 import click
@@ -10,6 +9,7 @@ import click
 from tidings.cli.context import Context
 from tidings.cli.options import now_option, resolve_now
 from tidings.jobs.resolve import commit, resolve
+from tidings.jobs.run import Options, Run
 from tidings.workspace.loader import load_workspace
 
 
@@ -46,7 +46,10 @@ def command(
     ws, _ = load_workspace(obj.root)
     tz = ws.brand.timezone if ws.brand else None
     now = resolve_now(now_text, tz or UTC)
-    who = os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or "a person"
-    message = resolve(ws, post, channel, now, published=published, retry=retry, skip=skip, who=who)
+    run = Run(ws.root, Options(now=now, push=push))
+    who = run.env.get("GITHUB_ACTOR") or run.env.get("USER") or "a person"
+    message = resolve(
+        ws, post, channel, run.now, published=published, retry=retry, skip=skip, who=who
+    )
     pid = post.removeprefix("content/posts/").removesuffix(".md")
-    click.echo(f"{message} ({commit(ws, pid, channel, push)})")
+    click.echo(f"{message} ({commit(run, pid, channel)})")

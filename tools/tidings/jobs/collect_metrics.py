@@ -18,19 +18,15 @@ Readers never see git or files; this module never sees HTTP.
 from __future__ import annotations
 
 import importlib
-import os
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-
 from tidings.core.platforms import PLATFORMS, is_local
 from tidings.diagnostics import Severity
 from tidings.errors import TidingsError
-from tidings.jobs.git import Repo
+from tidings.jobs.run import Options, Records, Run, RunReport
 from tidings.metrics.snapshots import (
     ChannelReading,
     CompetitorReading,
@@ -42,7 +38,6 @@ from tidings.metrics.snapshots import (
 )
 from tidings.platforms.base import (
     AccountCounts,
-    Caller,
     Counts,
     CredentialError,
     MetricsReader,
@@ -61,15 +56,7 @@ from tidings.workspace.model import Channel, Workspace
 __all__ = ["ChannelOutcome", "Options", "Report", "collect", "published_in_window"]
 
 
-@dataclass
-class Options:
-    now: datetime
-    push: bool = False
-    commit: bool = True
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    transport: httpx.BaseTransport | None = None
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.time
+SNAPSHOT = Records(layout.METRICS, MetricsError, "the snapshot", "the file")
 
 
 @dataclass(frozen=True)
@@ -87,13 +74,12 @@ class ChannelOutcome:
 
 
 @dataclass
-class Report:
+class Report(RunReport):
     path: str
     snapshot: Snapshot
     channels: list[ChannelOutcome] = field(default_factory=list)
     committed: bool = False
     pushed: bool = False
-    warnings: list[str] = field(default_factory=list)
     push_failed: bool = False
 
     @property
@@ -129,22 +115,15 @@ def published_in_window(ws: Workspace, now: datetime) -> dict[str, list[Publishe
 
 
 class Collector:
-    def __init__(self, root: Path, opts: Options) -> None:
-        self.root = root
-        self.opts = opts
-        self.repo = Repo(root) if opts.commit or opts.push else None
-        self._client: httpx.Client | None = None
+    def __init__(self, run: Run) -> None:
+        self.job = run
+        self.root = run.root
+        self.opts = run.opts
 
     # ------------------------------------------------------------------ the run
 
     def run(self) -> Report:
-        if self.repo is not None and not self.repo.is_repo():
-            raise MetricsError(
-                f"{self.root} is not a git repository, so the snapshot cannot be committed",
-                "run it in a clone, or pass --no-commit to only write the file",
-            )
-        if self.opts.push:
-            self._preflight()
+        self.job.start(SNAPSHOT, "metrics: snapshot of an interrupted run")
         ws = self._workspace()
         assert ws.brand is not None
         now = self.opts.now
@@ -162,8 +141,7 @@ class Collector:
                 outcomes.append(outcome)
             competitors = self._competitors(ws)
         finally:
-            if self._client is not None:
-                self._client.close()
+            self.job.close()
         snapshot = Snapshot(
             day=day,
             collected_at=now,
@@ -208,7 +186,7 @@ class Collector:
             if var and self.opts.env.get(var):
                 appview = self.opts.env[var]
                 break
-        caller = Caller(self._http(), sleep=self.opts.sleep, clock=self.opts.clock, attempts=3)
+        caller = self.job.caller(attempts=3)
         return read_competitors(ws.competitors, caller, self.opts.now, appview)
 
     # ------------------------------------------------------------------ one channel
@@ -228,7 +206,7 @@ class Collector:
                 channel.platform,
                 f"reading metrics from {channel.platform} is not supported yet",
             )
-        caller = Caller(self._http(), sleep=self.opts.sleep, clock=self.opts.clock)
+        caller = self.job.caller()
         try:
             reader: MetricsReader = connect(channel, self.opts.env, caller)
         except CredentialError as exc:
@@ -263,28 +241,13 @@ class Collector:
         for job in jobs:
             root = job.parts[0]
             got = found.get(root.id)
+            counts, why = None, None
             if isinstance(got, Counts):
-                out.append(
-                    PostReading(
-                        job.post,
-                        job.channel,
-                        root.id,
-                        job.published_at,
-                        _own(got, job, reader.platform),
-                    )
-                )
+                counts = _own(got, job, reader.platform)
             else:
                 why = got.reason if got is not None else "the platform did not answer for it"
-                out.append(
-                    PostReading(
-                        job.post,
-                        job.channel,
-                        root.id,
-                        job.published_at,
-                        None,
-                        redact(why, self.opts.env),
-                    )
-                )
+                why = redact(why, self.opts.env)
+            out.append(PostReading(job.post, job.channel, root.id, job.published_at, counts, why))
         return tuple(out)
 
     def _skipped(self, cid: str, platform: str, why: str) -> tuple[ChannelReading, ChannelOutcome]:
@@ -294,54 +257,18 @@ class Collector:
             ChannelOutcome(cid, platform, "skipped", detail=why),
         )
 
-    def _http(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(
-                transport=self.opts.transport,
-                timeout=httpx.Timeout(30.0, connect=10.0),
-                headers={"User-Agent": "tidings (+https://github.com/tidings)"},
-            )
-        return self._client
-
     # ------------------------------------------------------------------ git
 
-    def _preflight(self) -> None:
-        assert self.repo is not None
-        dirty = self.repo.dirty()
-        if dirty and all(path.startswith(layout.METRICS + "/") for path in dirty):
-            # a run on this checkout wrote a snapshot and stopped before committing it
-            self.repo.commit(dirty, "metrics: snapshot of an interrupted run")
-            dirty = []
-        if dirty:
-            raise MetricsError(
-                "--push needs a clean checkout, but these files have changes: "
-                + ", ".join(dirty[:5]),
-                "commit or stash them (CI checkouts are always clean)",
-            )
-        self.repo.sync()
-
     def _land(self, report: Report, text: str) -> None:
-        if self.repo is None:
-            return
         message = f"metrics: snapshot {report.snapshot.day.isoformat()} ({_summary(report)})"
-        report.committed = self.repo.commit([report.path], message)
-        if not (report.committed and self.opts.push):
+        # another run pushed the same day's snapshot: ours is newer, so it replaces it
+        landing = self.job.land(
+            [report.path], message, rewrite=lambda: write_atomic(self.root / report.path, text)
+        )
+        report.committed, report.pushed = landing.committed, landing.pushed
+        if not (landing.committed and self.opts.push) or landing.pushed:
             return
-        last = ""
-        for _ in range(3):
-            result = self.repo.push()
-            if result.landed:
-                report.pushed = True
-                return
-            last = result.message
-            if not result.conflict:
-                break
-            # another run pushed the same day's snapshot: ours is newer, so it replaces it
-            self.repo.reset_to_remote()
-            write_atomic(self.root / report.path, text)
-            if not self.repo.commit([report.path], message):
-                report.pushed = True  # the remote already holds exactly this file
-                return
+        last = landing.problem
         report.push_failed = True
         report.warnings.append(
             "the snapshot was committed but could not be pushed"
@@ -374,4 +301,5 @@ def collect(root: Path, opts: Options) -> Report:
     workspace or repository that cannot be used; platform failures are in the report."""
     if opts.now.tzinfo is None:
         raise TidingsError("internal: collect() needs an aware `now`")
-    return Collector(root, replace(opts, now=opts.now.astimezone(UTC))).run()
+    with Run(root, replace(opts, now=opts.now.astimezone(UTC))) as run:
+        return Collector(run).run()

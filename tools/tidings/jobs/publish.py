@@ -22,13 +22,10 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import httpx
 
 from tidings.check.runner import check_workspace
 from tidings.core.credentials import unset_variables
@@ -37,11 +34,10 @@ from tidings.core.plan import Job, JobState, plan
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import render
 from tidings.errors import MediaError, PublishError
-from tidings.jobs.git import Repo
+from tidings.jobs.run import Landing, Options, Records, Run, RunReport
 from tidings.platforms import connect
 from tidings.platforms.base import (
     Adapter,
-    Caller,
     CredentialError,
     Local,
     MediaFile,
@@ -52,8 +48,11 @@ from tidings.platforms.base import (
 )
 from tidings.redaction import redact
 from tidings.workspace import layout
-from tidings.workspace.ledger import ChannelRecord, LedgerBook, LedgerState, PublishedPart, stamp
+from tidings.workspace.ledger import ChannelRecord, LedgerBook, LedgerState, PublishedPart
 from tidings.workspace.model import Channel, Workspace
+from tidings.workspace.timeparse import utc_stamp
+
+__all__ = ["Options", "Outcome", "PublishError", "Report", "publish"]
 
 CRASH_ENV = "TIDINGS_CRASH_AT"
 """Fault injection for the crash-safety tests: the process kills itself (SIGKILL) at the
@@ -66,17 +65,7 @@ it is left alone; an older one was left by a run that died, and is reconciled. T
 runs every 15 minutes, so the next scheduled run picks it up."""
 
 
-@dataclass
-class Options:
-    now: datetime
-    push: bool = False
-    commit: bool = True
-    only: frozenset[str] = frozenset()
-    lateness: timedelta | None = None
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    transport: httpx.BaseTransport | None = None
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.time
+LEDGER = Records(layout.LEDGER, PublishError, "the ledger", "the ledger files")
 
 
 @dataclass(frozen=True)
@@ -89,10 +78,9 @@ class Outcome:
 
 
 @dataclass
-class Report:
+class Report(RunReport):
     outcomes: list[Outcome] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -146,28 +134,21 @@ def _checked(root: Path) -> tuple[Workspace, set[str], list[str]]:
 
 
 class Publisher:
-    def __init__(self, root: Path, opts: Options) -> None:
-        self.root = root
-        self.opts = opts
-        self.repo = Repo(root) if opts.commit or opts.push else None
-        self.book = LedgerBook(root, opts.env)
+    def __init__(self, run: Run) -> None:
+        self.job = run
+        self.root = run.root
+        self.opts = run.opts
+        self.book = LedgerBook(run.root, run.env)
         self.report = Report()
         self._adapters: dict[str, Adapter] = {}
         self._stopped: dict[str, str] = {}
-        self._client: httpx.Client | None = None
         self._site_url: str | None = None
         self._title = "tidings"
 
     # ------------------------------------------------------------------ the run
 
     def run(self) -> Report:
-        if self.repo is not None and not self.repo.is_repo():
-            raise PublishError(
-                f"{self.root} is not a git repository, so the ledger cannot be committed",
-                "run it in a clone, or pass --no-commit to only write the ledger files",
-            )
-        if self.opts.push:
-            self._preflight()
+        self.job.start(LEDGER, "publish: records of an interrupted run")
         ws, blocked, shared = _checked(self.root)
         if shared:
             raise PublishError(
@@ -179,30 +160,10 @@ class Publisher:
         claims = self._claim(ws, blocked)
         if claims:
             _crash_point("claimed")
-        try:
-            for claim in claims:
-                self._do(ws, claim)
-            self._retract(ws)
-        finally:
-            if self._client is not None:
-                self._client.close()
+        for claim in claims:
+            self._do(ws, claim)
+        self._retract(ws)
         return self.report
-
-    def _preflight(self) -> None:
-        assert self.repo is not None
-        dirty = self.repo.dirty()
-        if dirty and all(path.startswith(layout.LEDGER + "/") for path in dirty):
-            # a run on this checkout was interrupted after writing records it did not commit:
-            # they are the newest truth (e.g. "published"), so keep them
-            self.repo.commit(dirty, "publish: records of an interrupted run")
-            dirty = []
-        if dirty:
-            raise PublishError(
-                "--push needs a clean checkout, but these files have changes: "
-                + ", ".join(dirty[:5]),
-                "commit or stash them (CI checkouts are always clean)",
-            )
-        self.repo.sync()
 
     # ------------------------------------------------------------------ claim
 
@@ -226,8 +187,7 @@ class Publisher:
             if landed:
                 return claims
             # another run pushed to the same ledger files: take its state and decide again
-            assert self.repo is not None
-            self.repo.reset_to_remote()
+            self.job.take_remote()
             self.book.forget()
             self.report.outcomes.clear()
             self.report.blocked.clear()
@@ -330,39 +290,33 @@ class Publisher:
 
     # ------------------------------------------------------------------ git
 
-    def _commit_touched(self, message: str) -> bool:
-        """Commit the ledger files the book touched; True when there is a commit to push."""
+    def _commit_touched(self, message: str) -> Landing:
+        """Commit the ledger files the book touched; with --push, push them."""
         touched = sorted(self.book.touched)
         self.book.touched.clear()
-        if self.repo is None or not touched:
-            return False
-        return self.repo.commit(touched, message) and self.opts.push
+        if not touched:
+            return Landing(committed=False)
+        return self.job.land(touched, message)
 
     def _land(self, message: str) -> bool:
         """Commit what the book touched; with --push, push it. False on a push conflict."""
-        if not self._commit_touched(message):
+        landing = self._commit_touched(message)
+        if landing.pushed or not (landing.committed and self.opts.push):
             return True
-        assert self.repo is not None
-        result = self.repo.push()
-        if result.landed:
-            return True
-        if result.conflict:
+        if landing.conflict:
             return False
         # the remote cannot be reached: undo the local claim so nothing acts on it
-        self.repo.reset_to_remote()
+        self.job.take_remote()
         raise PublishError(
-            f"could not push the ledger: {result.message}",
+            f"could not push the ledger: {landing.problem}",
             "nothing was posted; check the token's contents: write permission",
         )
 
     def _land_result(self, message: str) -> None:
-        if not self._commit_touched(message):
-            return
-        assert self.repo is not None
-        result = self.repo.push()
-        if not result.landed:
+        landing = self._commit_touched(message)
+        if landing.committed and self.opts.push and not landing.pushed:
             self.report.warnings.append(
-                f"the ledger commit '{message}' could not be pushed ({result.message}); "
+                f"the ledger commit '{message}' could not be pushed ({landing.problem}); "
                 "the next run reconciles it with the platform"
             )
 
@@ -371,18 +325,10 @@ class Publisher:
     def _adapter(self, channel: Channel) -> Adapter:
         if channel.id not in self._adapters:
             local = Local(self.root, self._site_url, self._title)
-            self._adapters[channel.id] = connect(channel, self.opts.env, None, self._caller, local)
-        return self._adapters[channel.id]
-
-    def _caller(self) -> Caller:
-        """A caller on the run's one HTTP client, made when the first network needs it."""
-        if self._client is None:
-            self._client = httpx.Client(
-                transport=self.opts.transport,
-                timeout=httpx.Timeout(30.0, connect=10.0),
-                headers={"User-Agent": "tidings (+https://github.com/tidings)"},
+            self._adapters[channel.id] = connect(
+                channel, self.opts.env, None, self.job.caller, local
             )
-        return Caller(self._client, sleep=self.opts.sleep, clock=self.opts.clock)
+        return self._adapters[channel.id]
 
     def _do(self, ws: Workspace, claim: _Claim) -> None:
         job = claim.job
@@ -474,7 +420,7 @@ class Publisher:
             now,
             state=LedgerState.PUBLISHED,
             note="reconciled" if claim.reconcile else None,
-            published_at=stamp(now),
+            published_at=utc_stamp(now),
             error=None,
         )
         _crash_point("recorded")
@@ -533,7 +479,7 @@ class Publisher:
                     why = f"{channel.platform} cannot delete posts: remove it by hand"
                     if rec.error != f"retract: {why}":
                         self.book.update(job.ledger_id, cid, now, error=f"retract: {why}")
-                        self._out(job, "skipped", f"expired {stamp(post.expires)}; {why}")
+                        self._out(job, "skipped", f"expired {utc_stamp(post.expires)}; {why}")
                         self._land_result(f"publish: {post.id} on {cid}: delete it by hand")
                     continue
                 try:
@@ -548,11 +494,13 @@ class Publisher:
                     cid,
                     now,
                     state=LedgerState.RETRACTED,
-                    note=f"expired {stamp(post.expires)}",
+                    note=f"expired {utc_stamp(post.expires)}",
                 )
-                self._out(job, LedgerState.RETRACTED, f"expired {stamp(post.expires)}")
+                self._out(job, LedgerState.RETRACTED, f"expired {utc_stamp(post.expires)}")
                 self._land_result(f"publish: {post.id} on {cid}: retracted")
 
 
 def publish(root: Path, opts: Options) -> Report:
-    return Publisher(root, opts).run()
+    """Publish every due job in the checkout at ``root``; see the module docstring."""
+    with Run(root, opts) as run:
+        return Publisher(run).run()

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from tidings.errors import UsageError
-from tidings.jobs.git import Repo
-from tidings.workspace.ledger import LedgerBook, LedgerState, PublishedPart, stamp
+from tidings.jobs.run import Run
+from tidings.workspace.ledger import LedgerBook, LedgerState, PublishedPart
 from tidings.workspace.model import Workspace
+from tidings.workspace.timeparse import utc_stamp
 
 
 def resolve(
@@ -65,7 +66,7 @@ def resolve(
             note=f"resolved by {who}: published at {published}",
             content_hash=content_hash,
             parts=[PublishedPart(published, published)],
-            published_at=stamp(now),
+            published_at=utc_stamp(now),
             error=None,
         )
         return f"recorded {post_id} on {channel} as published at {published}"
@@ -95,16 +96,15 @@ def resolve(
     return f"{post_id} on {channel} is skipped: it will not be sent"
 
 
-def commit(ws: Workspace, post_id: str, channel: str, push: bool) -> str:
-    repo = Repo(ws.root)
-    if not repo.is_repo():
+def commit(run: Run, post_id: str, channel: str) -> str:
+    """Commit the post's ledger file (with ``--push``, push it); return what became of it."""
+    if run.repo is None or not run.repo.is_repo():
         return "written (not a git repository, so not committed)"
-    book_path = f"ledger/{post_id}.yaml"
-    if not repo.commit([book_path], f"resolve: {post_id} on {channel}"):
+    landing = run.land([f"ledger/{post_id}.yaml"], f"resolve: {post_id} on {channel}")
+    if not landing.committed:
         return "nothing changed"
-    if push:
-        result = repo.push()
-        if not result.landed:
-            return f"committed, but the push failed: {result.message or 'conflict'}; push by hand"
+    if run.opts.push:
+        if not landing.pushed:
+            return f"committed, but the push failed: {landing.problem or 'conflict'}; push by hand"
         return "committed and pushed"
     return "committed"

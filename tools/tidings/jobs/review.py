@@ -184,7 +184,8 @@ def _diagnostic_line(d: Diagnostic) -> str:
     return f"- {MARK[d.severity.value]} **{d.severity.value}** {code(d.code)} ({where}): {md(d.message)}{fix}"
 
 
-def _when(post: Post, channel: str, tz: tzinfo) -> str:
+def _schedule_text(post: Post, channel: str, tz: tzinfo) -> str:
+    """When the post goes to ``channel``, in words for the review comment."""
     if post.draft:
         return "draft: never published"
     at = post.when(channel)
@@ -280,7 +281,7 @@ def _section(item: _Item, ws: Workspace, tz: tzinfo, site_url: str | None, texts
         lines += [f"| channel | {header} |", "|---|---|"]
         for cid in post.channels:
             state = " (published)" if cid in published else ""
-            lines.append(f"| {md(cid)} | {md(_when(post, cid, tz))}{state} |")
+            lines.append(f"| {md(cid)} | {md(_schedule_text(post, cid, tz))}{state} |")
         lines.append("")
         if change.status != "removed":
             if texts:

@@ -20,7 +20,7 @@ import gc
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from sys import intern
@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from tidings.errors import MetricsError
 from tidings.metrics.counts import AccountCounts, Counts
 from tidings.workspace import layout
+from tidings.workspace.timeparse import utc_stamp
 
 __all__ = [
     "MEASURES",
@@ -122,10 +123,6 @@ def snapshot_path(day: date) -> str:
     return f"{layout.METRICS}/{day:%Y}/{day:%m}/{day.isoformat()}.json"
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 # ---------------------------------------------------------------- writing
 
 
@@ -137,7 +134,7 @@ def _post_entry(reading: PostReading) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "post": reading.post,
         "remote_id": reading.remote_id,
-        "published_at": _stamp(reading.published_at) if reading.published_at else None,
+        "published_at": utc_stamp(reading.published_at) if reading.published_at else None,
     }
     if reading.counts is None:
         entry["error"] = reading.error or "not reported"
@@ -177,7 +174,7 @@ def dump_snapshot(snapshot: Snapshot) -> str:
         "{",
         f'  "version": {VERSION},',
         f'  "date": "{snapshot.day.isoformat()}",',
-        f'  "collected_at": "{_stamp(snapshot.collected_at)}",',
+        f'  "collected_at": "{utc_stamp(snapshot.collected_at)}",',
         f'  "window_days": {snapshot.window_days},',
         *_competitor_lines(snapshot),
     ]

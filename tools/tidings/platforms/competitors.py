@@ -71,7 +71,8 @@ def _json(caller: Caller, url: str, what: str, params: Mapping[str, Any]) -> Any
         raise PlatformError(f"{what}: the answer is not JSON", retryable=False) from None
 
 
-def _when(value: object) -> datetime | None:
+def _iso_instant(value: object) -> datetime | None:
+    """An ISO 8601 text with an offset as an aware instant; None for anything else."""
     if not isinstance(value, str):
         return None
     try:
@@ -94,7 +95,7 @@ def _read_mastodon(caller: Caller, c: Competitor, handle: str, now: datetime) ->
     )
     posts = []
     for s in statuses if isinstance(statuses, list) else ():
-        when = _when(s.get("created_at")) if isinstance(s, dict) else None
+        when = _iso_instant(s.get("created_at")) if isinstance(s, dict) else None
         if when is None or s.get("reblog") or s.get("in_reply_to_id"):
             continue
         names = ("favourites_count", "reblogs_count", "replies_count", "quotes_count")
@@ -130,7 +131,7 @@ def _read_bluesky(
         record: dict[str, Any] = found if isinstance(found, dict) else {}
         if record.get("reply"):
             continue
-        when = _when(record.get("createdAt")) or _when(post.get("indexedAt"))
+        when = _iso_instant(record.get("createdAt")) or _iso_instant(post.get("indexedAt"))
         if when is None:
             continue
         names = ("likeCount", "repostCount", "replyCount", "quoteCount")

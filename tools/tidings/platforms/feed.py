@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 from tidings.core.platforms import PLATFORMS
 from tidings.platforms.base import Local, Outgoing, Remote
 from tidings.workspace.files import write_atomic
-from tidings.workspace.ledger import stamp
 from tidings.workspace.model import Channel
+from tidings.workspace.timeparse import utc_stamp
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
@@ -55,7 +55,7 @@ class Feed:
         data = {
             "post": out.post_id,
             "key": out.key,
-            "published": stamp(out.started),
+            "published": utc_stamp(out.started),
             "parts": texts,
         }
         write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -91,7 +91,7 @@ class Feed:
         ET.SubElement(feed, f"{{{ATOM}}}id").text = (
             self.site_url + "/feed/atom.xml" if self.site_url else "urn:tidings:feed"
         )
-        newest = entries[0]["published"] if entries else stamp(datetime(1970, 1, 1, tzinfo=UTC))
+        newest = entries[0]["published"] if entries else utc_stamp(datetime(1970, 1, 1, tzinfo=UTC))
         ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest
         if self.site_url:
             ET.SubElement(feed, f"{{{ATOM}}}link", href=self.site_url + "/")

@@ -48,7 +48,8 @@ def fold(line: str) -> str:
     return "\r\n".join(out) + "\r\n"
 
 
-def _stamp(instant: datetime) -> str:
+def _ics_time(instant: datetime) -> str:
+    """An instant in iCalendar's UTC form: ``20261220T080000Z``."""
     return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
@@ -65,7 +66,7 @@ def calendar_ics(data: SiteData) -> str:
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(data.brand_name + ': posts')}",
     ]
-    stamp = _stamp(data.now)
+    stamp = _ics_time(data.now)
     for post in data.posts_by_time:
         if post.at is None or post.draft:
             continue
@@ -89,8 +90,8 @@ def calendar_ics(data: SiteData) -> str:
             "BEGIN:VEVENT",
             f"UID:{uid(post.id)}",
             f"DTSTAMP:{stamp}",
-            f"DTSTART:{_stamp(start)}",
-            f"DTEND:{_stamp(max(times, default=start) + EVENT_LENGTH)}",
+            f"DTSTART:{_ics_time(start)}",
+            f"DTEND:{_ics_time(max(times, default=start) + EVENT_LENGTH)}",
             f"SUMMARY:{escape_text(post.title)}",
             f"DESCRIPTION:{escape_text(description)}",
             f"CATEGORIES:{','.join(escape_text(c) for c in post.channels)}",

@@ -31,7 +31,7 @@ import yaml
 from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.files import write_atomic
-from tidings.workspace.timeparse import TimeProblem, parse_when
+from tidings.workspace.timeparse import TimeProblem, parse_when, utc_stamp
 from tidings.workspace.yamlsource import Source, YamlDoc, YamlProblem, parse_yaml
 
 HEADER = (
@@ -184,11 +184,6 @@ def parse_entry(rel: str, text: str) -> LedgerEntry | None:
 # ---------------------------------------------------------------- writing
 
 
-def stamp(moment: datetime) -> str:
-    """A UTC instant as the ledger writes it: 2026-12-20T08:03:12Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class _Dumper(yaml.SafeDumper):
     pass
 
@@ -300,7 +295,7 @@ class LedgerBook:
                 "channels": data["channels"],
             }
         rec: dict[str, Any] = data["channels"].setdefault(channel, {})
-        when = stamp(now)
+        when = utc_stamp(now)
         history = rec.pop("history", [])
         if state is not None:
             value = LedgerState(state).value  # plain text, so YAML writes it as today

@@ -32,7 +32,8 @@ def _key(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-def _stamp() -> str:
+def _library_fingerprint() -> str:
+    """Which twitter_text the cached lengths were counted with (its file's size and time)."""
     spec = importlib.util.find_spec("twitter_text")  # finds it without importing it
     if spec is None or spec.origin is None:
         return "missing"
@@ -58,7 +59,7 @@ def load(root: Path) -> None:
         data = json.loads((root / FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
-    if not isinstance(data, dict) or data.get("stamp") != _stamp():
+    if not isinstance(data, dict) or data.get("stamp") != _library_fingerprint():
         return
     lengths = data.get("lengths")
     if isinstance(lengths, dict):
@@ -73,7 +74,7 @@ def save(root: Path) -> None:
     if not _new:
         return
     path = root / FILE
-    body = json.dumps({"stamp": _stamp(), "lengths": _known}, separators=(",", ":"))
+    body = json.dumps({"stamp": _library_fingerprint(), "lengths": _known}, separators=(",", ":"))
     with contextlib.suppress(OSError):
         write_atomic(path, body, sync=False)
         _new = False

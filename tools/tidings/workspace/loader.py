@@ -113,7 +113,7 @@ def _read_yaml(
     return None if problems else doc
 
 
-def _when(
+def _read_instant(
     value: Any,
     tz: tzinfo,
     src: Source,
@@ -122,6 +122,7 @@ def _when(
     *,
     end_of_day: bool = False,
 ) -> datetime | None:
+    """A date or time written in a file, as an instant; a problem is reported at ``keys``."""
     try:
         return parse_when(str(value), tz, end_of_day=end_of_day).instant
     except TimeProblem as p:
@@ -333,8 +334,8 @@ def load_calendar(root: Path, rel: str, tz: tzinfo, out: Collector) -> Calendar 
     blackouts: list[Blackout] = []
     for i, b in enumerate(data.get("blackouts") or ()):
         src = Source(rel, doc, ("blackouts", i))
-        start_at = _when(b["start"], tz, src, ("start",), out)
-        end_at = _when(b["end"], tz, src, ("end",), out, end_of_day=True)
+        start_at = _read_instant(b["start"], tz, src, ("start",), out)
+        end_at = _read_instant(b["end"], tz, src, ("end",), out, end_of_day=True)
         if start_at and end_at:
             blackouts.append(
                 Blackout(start_at, end_at, b["reason"], src, tuple(b.get("channels") or ()))
@@ -404,7 +405,7 @@ def load_post(root: Path, rel: str, tz: tzinfo, out: Collector) -> Post | None:
     src = Source(rel, doc)
     before = len(out.items)
     parts = _thread(body, body_line, rel, out)
-    at = _when(data["at"], tz, src, ("at",), out) if "at" in data else None
+    at = _read_instant(data["at"], tz, src, ("at",), out) if "at" in data else None
     if at is not None and parse_when(str(data["at"]), tz).date_only:
         out.error(
             rel,
@@ -414,14 +415,16 @@ def load_post(root: Path, rel: str, tz: tzinfo, out: Collector) -> Post | None:
             f"write the time it should go out, e.g. `at: {data['at']} 09:00`",
         )
         at = None
-    expires = _when(data["expires"], tz, src, ("expires",), out) if "expires" in data else None
+    expires = (
+        _read_instant(data["expires"], tz, src, ("expires",), out) if "expires" in data else None
+    )
     variants: dict[str, Variant] = {}
     for cid, v in (data.get("variants") or {}).items():
         vsrc = Source(rel, doc, ("variants", cid))
         vparts = None
         if "body" in v:
             vparts = _thread(str(v["body"]), vsrc.pos("body").line, rel, out)
-        vat = _when(v["at"], tz, vsrc, ("at",), out) if "at" in v else None
+        vat = _read_instant(v["at"], tz, vsrc, ("at",), out) if "at" in v else None
         vmedia = _media(v["media"], src, ("variants", cid, "media")) if "media" in v else None
         variants[cid] = Variant(cid, vsrc, vparts, vat, vmedia)
     if any(d.severity is Severity.ERROR and d.code.startswith("date.") for d in out.items[before:]):

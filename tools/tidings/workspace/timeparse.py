@@ -37,6 +37,12 @@ class When:
     date_only: bool
 
 
+def utc_stamp(moment: datetime) -> str:
+    """An instant as the ledger and the metrics snapshots write it, in UTC to the second:
+    ``2026-12-20T08:03:12Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def parse_date(text: str) -> date:
     """``2026-12-20`` → a date; a day that does not exist is a TimeProblem."""
     try:
