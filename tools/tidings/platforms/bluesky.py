@@ -214,7 +214,9 @@ class BlueskyAdapter:
         record = self._record(out, index, thread, images, blobs)
         body = {"repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record}
         try:
-            data = self._xrpc("POST", "com.atproto.repo.createRecord", what, json=body).json()
+            data = _created(
+                self._xrpc("POST", "com.atproto.repo.createRecord", what, json=body), what
+            )
         except PlatformError as failed:
             # A record under this key means an earlier try went through: the repository
             # refuses a second create under one key (this PDS answers 500 for that).
@@ -233,7 +235,7 @@ class BlueskyAdapter:
                     status=failed.status,
                 ) from None
             return self._remote(existing[0], existing[1])
-        return self._remote(str(data["uri"]), str(data["cid"]))
+        return self._remote(data[0], data[1])
 
     def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
         found = self._get(record_key(out.key, index, out.started), f"find part {index + 1}")
@@ -566,3 +568,15 @@ def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> 
         appview=credential(channel, env, "appview", default=DEFAULT_APPVIEW),
         actor=credential(channel, env, "handle"),
     )
+
+
+def _created(response: httpx.Response, what: str) -> tuple[str, str]:
+    """The ``uri`` and ``cid`` of a created record. An answer without them is uncertain
+    (the record may exist): the caller looks it up under its record key, never sends blindly."""
+    data = json_object(response, what, uncertain=True)
+    uri, cid = data.get("uri"), data.get("cid")
+    if not isinstance(uri, str) or not uri or not isinstance(cid, str) or not cid:
+        raise PlatformError(
+            f"{what}: the answer has no record uri and cid", retryable=True, uncertain=True
+        )
+    return uri, cid

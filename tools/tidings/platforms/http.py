@@ -90,7 +90,9 @@ def json_object(
     """The answer's JSON object: the one reading of a success answer every adapter shares.
     An answer that is no JSON object raises a retryable :class:`PlatformError` ("``what``:
     the answer is not a JSON object"); ``uncertain`` when the request may have created
-    something, ``status`` to keep the answer's status code on the error."""
+    something (every create call: a 2xx answer without a usable id is never a reason to send
+    again, the publisher reconciles it), ``status`` to keep the answer's status code on the
+    error."""
     try:
         body = response.json()
     except ValueError:

@@ -557,8 +557,11 @@ def _last_id(page: list[Any]) -> str:
 
 
 def _remote(status: Mapping[str, Any], what: str) -> Remote:
+    """The status a create call answered with; an answer without a usable id is uncertain
+    (the status may exist), so the publisher reconciles it under the same Idempotency-Key
+    instead of sending it again under a new one."""
     status_id = status.get("id")
     if not isinstance(status_id, str) or not status_id:
-        raise PlatformError(f"{what}: the answer has no status id", retryable=True)
+        raise PlatformError(f"{what}: the answer has no status id", retryable=True, uncertain=True)
     url = status.get("url") or status.get("uri")
     return Remote(status_id, url if isinstance(url, str) else None)
