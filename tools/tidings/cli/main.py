@@ -74,9 +74,33 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 def _register() -> None:
-    from tidings.cli import check, github, metrics, new, plan, publish, resolve, review, rules, site
+    from tidings.cli import (
+        check,
+        github,
+        metrics,
+        new,
+        plan,
+        publish,
+        resolve,
+        retract,
+        review,
+        rules,
+        site,
+    )
 
-    for module in (check, github, metrics, new, plan, publish, resolve, rules, site, review):
+    for module in (
+        check,
+        github,
+        metrics,
+        new,
+        plan,
+        publish,
+        resolve,
+        retract,
+        rules,
+        site,
+        review,
+    ):
         cli.add_command(module.command)
 
 

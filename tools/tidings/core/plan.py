@@ -112,6 +112,8 @@ def plan(
                 state, note = JobState.FAILED, f"failed: {record.error or 'see the ledger'}"
             elif post.draft:
                 state, note = JobState.DRAFT, "draft"
+            elif post.retract:
+                state, note = JobState.DRAFT, "retract: true (never sent)"
             elif post.id in blocked:
                 state, note = JobState.BLOCKED, "checks fail"
             elif at > now:

@@ -34,6 +34,7 @@ from tidings.core.plan import Job, JobState, plan
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import render
 from tidings.errors import MediaError, PublishError
+from tidings.jobs.retract import Retractor, has_parts_online
 from tidings.jobs.run import Landing, Options, Records, Run, RunReport
 from tidings.platforms import connect
 from tidings.platforms.base import (
@@ -457,47 +458,34 @@ class Publisher:
     # ------------------------------------------------------------------ expiry
 
     def _retract(self, ws: Workspace) -> None:
+        """Take down every post whose ``expires`` has passed or that says ``retract: true``,
+        on every channel whose record names parts online (a thread that stopped half-way
+        too); see :mod:`tidings.jobs.retract`."""
         now = self.opts.now
+        retractor = Retractor(self.book, now, self._commit_touched, self._adapter)
+        who = self.opts.env.get("GITHUB_ACTOR") or "tidings publish"
         for post in sorted(ws.posts.values(), key=lambda p: p.id):
-            if post.expires is None or post.expires > now:
+            if post.retract:
+                why = f"retracted by {who}: retract: true in {post.path}"
+            elif post.expires is not None and post.expires <= now:
+                why = f"expired {utc_stamp(post.expires)}"
+            else:
                 continue
             entry = ws.ledger.get(post.id)
+            ledger_id = entry.post_id if entry else post.id
             for cid in post.channels:
                 if self.opts.only and cid not in self.opts.only:
                     continue
-                rec = self.book.record(entry.post_id if entry else post.id, cid)
-                if rec is None or rec.state is not LedgerState.PUBLISHED:
+                if not has_parts_online(self.book.record(ledger_id, cid)):
                     continue
-                job = Job(
-                    post, cid, post.expires, JobState.DONE, "", entry.post_id if entry else post.id
-                )
-                channel = ws.channels.get(cid)
-                if channel is None or self._unusable(ws, cid):
+                if self._unusable(ws, cid):
                     continue
-                adapter = self._adapter(channel)
-                if not adapter.can_delete:  # said once, and kept in the record's error
-                    why = f"{channel.platform} cannot delete posts: remove it by hand"
-                    if rec.error != f"retract: {why}":
-                        self.book.update(job.ledger_id, cid, now, error=f"retract: {why}")
-                        self._out(job, "skipped", f"expired {utc_stamp(post.expires)}; {why}")
-                        self._land_result(f"publish: {post.id} on {cid}: delete it by hand")
+                removal = retractor.take_down(ws, ledger_id, cid, why)
+                if removal is None or not removal.news:
                     continue
-                try:
-                    for part in reversed(rec.parts):
-                        adapter.delete(Remote(part.id, part.url, part.cid))
-                except PlatformError as exc:
-                    self.book.update(job.ledger_id, cid, now, error=f"retract: {exc.message}")
-                    self._out(job, LedgerState.FAILED, f"retract: {exc.message}")
-                    continue
-                self.book.update(
-                    job.ledger_id,
-                    cid,
-                    now,
-                    state=LedgerState.RETRACTED,
-                    note=f"expired {utc_stamp(post.expires)}",
-                )
-                self._out(job, LedgerState.RETRACTED, f"expired {utc_stamp(post.expires)}")
-                self._land_result(f"publish: {post.id} on {cid}: retracted")
+                result = "skipped" if removal.result == "by hand" else removal.result
+                job = Job(post, cid, post.expires or now, JobState.DONE, "", ledger_id)
+                self._out(job, result, removal.detail)
 
 
 def publish(root: Path, opts: Options) -> Report:

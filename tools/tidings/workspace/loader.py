@@ -442,6 +442,7 @@ def load_post(root: Path, rel: str, tz: tzinfo, out: Collector) -> Post | None:
         media=_media(data.get("media"), src, ("media",)),
         expires=expires,
         draft=bool(data.get("draft", False)),
+        retract=data.get("retract", False) is True,
         variants=variants,
     )
 

@@ -193,6 +193,9 @@ class Post:
     media: tuple[MediaRef, ...] = ()
     expires: datetime | None = None
     draft: bool = False
+    retract: bool = False
+    """``retract: true``: never sent, and taken down wherever it went out (a reviewed
+    take-down; see ``tidings retract`` for emergencies)."""
     variants: Mapping[str, Variant] = field(default_factory=dict)
 
     @property
