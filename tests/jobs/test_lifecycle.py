@@ -203,12 +203,16 @@ def test_the_life_of_a_post(
 
     # ---------------------------------------------------------------- publish.yml
     ci = checkout(remote, tmp_path / "publish-run")
-    early = tidings(ci, "publish", "--push", "--now", "2026-12-12 09:50", env=platform_env)
+    early = tidings(
+        ci, "publish", "--push", "--now-for-real", "--now", "2026-12-12 09:50", env=platform_env
+    )
     assert "Nothing was due." in early.stdout
     assert mastodon.statuses() == [] and remote_file(remote, LEDGER) is None
     assert remote_log(remote)[0] == "Merge pull request #1"
 
-    due = tidings(ci, "publish", "--push", "--now", "2026-12-12 10:05", env=platform_env)
+    due = tidings(
+        ci, "publish", "--push", "--now-for-real", "--now", "2026-12-12 10:05", env=platform_env
+    )
     assert "2 published" in due.stdout, due.stdout
     (status,) = mastodon.statuses()
     assert "Open studio on Saturday" in status["content"]
@@ -226,7 +230,9 @@ def test_the_life_of_a_post(
     assert not tidings(ci, "plan", "--now", "2026-12-12 10:06", env=platform_env).returncode
 
     tip = head(remote)
-    second = tidings(ci, "publish", "--push", "--now", "2026-12-12 10:20", env=platform_env)
+    second = tidings(
+        ci, "publish", "--push", "--now-for-real", "--now", "2026-12-12 10:20", env=platform_env
+    )
     assert "Nothing was due." in second.stdout
     assert len(mastodon.statuses()) == 1 and head(remote) == tip
 
@@ -258,7 +264,9 @@ def test_the_life_of_a_post(
 
     # ---------------------------------------------------------------- after expires
     git(ci, "pull", "-q", "--ff-only")
-    expired = tidings(ci, "publish", "--push", "--now", "2026-12-20 12:00", env=platform_env)
+    expired = tidings(
+        ci, "publish", "--push", "--now-for-real", "--now", "2026-12-20 12:00", env=platform_env
+    )
     assert "retracted" in expired.stdout, expired.stdout
     assert mastodon.statuses() == []
     gone = httpx.get(f"{mastodon.base_url}/api/v1/statuses/{status['id']}")

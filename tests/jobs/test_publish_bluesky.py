@@ -107,7 +107,17 @@ def test_a_run_killed_after_the_pds_answered_is_reconciled(
 ) -> None:
     remote, work = repo
     env = {**os.environ, **env_for(pds, bluesky_account), "GIT_CONFIG_GLOBAL": "/dev/null"}
-    cmd = [sys.executable, "-m", "tidings", "--root", str(work), "publish", "--push", "--now"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tidings",
+        "--root",
+        str(work),
+        "publish",
+        "--push",
+        "--now-for-real",
+        "--now",
+    ]
     killed = subprocess.run(
         [*cmd, "2026-12-10 09:01"],
         env={**env, "TIDINGS_CRASH_AT": "sent"},

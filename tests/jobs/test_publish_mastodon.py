@@ -216,7 +216,18 @@ def test_expired_posts_are_deleted_on_mastodon(
 
 def _run(root: Path, server: MastodonServer, now: str) -> subprocess.Popen[str]:
     env = {**os.environ, **server.env(), "GIT_CONFIG_GLOBAL": "/dev/null"}
-    cmd = [sys.executable, "-m", "tidings", "--root", str(root), "publish", "--push", "--now", now]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tidings",
+        "--root",
+        str(root),
+        "publish",
+        "--push",
+        "--now-for-real",
+        "--now",
+        now,
+    ]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

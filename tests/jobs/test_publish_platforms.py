@@ -225,7 +225,16 @@ def _cli(
     full.pop("TIDINGS_CRASH_AT", None)
     if crash:
         full["TIDINGS_CRASH_AT"] = crash
-    cmd = [sys.executable, "-m", "tidings", "--root", str(work), "publish", "--push"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tidings",
+        "--root",
+        str(work),
+        "publish",
+        "--push",
+        "--now-for-real",
+    ]
     return subprocess.run(
         [*cmd, "--now", now], env=full, capture_output=True, text=True, timeout=120
     )

@@ -57,11 +57,11 @@ class RefuseReplies(httpx.BaseTransport):
         self.inner = httpx.HTTPTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "POST" and request.url.path == "/api/v1/statuses":
-            if b"in_reply_to_id" in request.read():
-                return httpx.Response(
-                    422, json={"error": "Validation failed: Text is too long"}, request=request
-                )
+        create = request.method == "POST" and request.url.path == "/api/v1/statuses"
+        if create and b"in_reply_to_id" in request.read():
+            return httpx.Response(
+                422, json={"error": "Validation failed: Text is too long"}, request=request
+            )
         return self.inner.handle_request(request)
 
 
@@ -96,7 +96,9 @@ def test_expiry_takes_down_the_published_parts_of_a_thread_that_stopped_half_way
     tmp_path: Path, mastodon: MastodonServer
 ) -> None:
     remote, work = make(tmp_path, "expires: 2026-12-11\n")
-    first = publish(work, Options(now=NOW, push=True, env=mastodon.env(), transport=RefuseReplies()))
+    first = publish(
+        work, Options(now=NOW, push=True, env=mastodon.env(), transport=RefuseReplies())
+    )
     assert not first.ok
     rec = record(remote)
     assert rec["state"] == "failed" and len(rec["parts"]) == 1  # part 1 is online
@@ -188,9 +190,7 @@ def test_tidings_retract_takes_it_down_now_and_names_what_a_person_must_delete(
     rec = record(remote)
     assert rec["state"] == "retracted"
     assert rec["history"][-1]["note"] == "retracted by lena: wrong hours"
-    assert rec["history"][-2]["note"] == "retracted by lena: wrong hours".join(
-        ["retracting: ", ""]
-    )
+    assert rec["history"][-2]["note"] == "retracted by lena: wrong hours".join(["retracting: ", ""])
     slack = record(remote, "slack")
     assert slack["state"] == "published" and "delete by hand" in slack["error"]
     log = remote_log(remote)

@@ -174,7 +174,16 @@ def test_the_cli_never_prints_the_webhook_address(
     with fake.serve() as base:
         url = fake.url(base)
         env = {"DISCORD_WEBHOOK_URL": url, "GIT_CONFIG_GLOBAL": "/dev/null", "PATH": "/usr/bin"}
-        cmd = [sys.executable, "-m", "tidings", "--root", str(work), "publish", "--push"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "tidings",
+            "--root",
+            str(work),
+            "publish",
+            "--push",
+            "--now-for-real",
+        ]
         run = subprocess.run(
             [*cmd, "--now", "2026-12-10 09:05"], env=env, capture_output=True, text=True
         )

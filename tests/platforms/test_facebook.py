@@ -175,7 +175,16 @@ def test_an_expired_token_stops_the_channel_named_not_shown(
     fake.expire()
     with fake.serve() as base:
         run_env = {**env(fake, base), "GIT_CONFIG_GLOBAL": "/dev/null", "PATH": "/usr/bin"}
-        cmd = [sys.executable, "-m", "tidings", "--root", str(work), "publish", "--push"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "tidings",
+            "--root",
+            str(work),
+            "publish",
+            "--push",
+            "--now-for-real",
+        ]
         run = subprocess.run(
             [*cmd, "--now", "2026-12-10 09:05"], env=run_env, capture_output=True, text=True
         )

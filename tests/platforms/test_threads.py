@@ -384,6 +384,7 @@ def test_no_token_in_messages_ledger_or_cli_output(
                 str(work),
                 "publish",
                 "--push",
+                "--now-for-real",
                 "--now",
                 "2026-12-10 09:01",
             ],

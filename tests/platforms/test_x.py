@@ -617,6 +617,7 @@ def test_oauth2_tokens_never_reach_the_output_or_the_ledger(
             str(work),
             "publish",
             "--push",
+            "--now-for-real",
             "--now",
             "2026-12-10 09:01",
         ],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
@@ -15,6 +17,9 @@ from tidings.workspace.timeparse import TimeProblem, parse_duration
 
 if TYPE_CHECKING:
     from tidings.jobs.publish import Report
+
+NOW_TOLERANCE = timedelta(minutes=1)
+"""How far ``--now`` may be from the clock with ``--push`` without ``--now-for-real``."""
 
 _STYLE = {
     LedgerState.PUBLISHED: "green",
@@ -30,6 +35,19 @@ _STYLE = {
 @click.command("publish")
 @now_option
 @click.option("--push", is_flag=True, help="Push every ledger commit (what CI uses).")
+@click.option(
+    "--now-for-real",
+    "now_for_real",
+    is_flag=True,
+    help="Allow --now with --push more than a minute from the clock: send to real platforms "
+    "and push the records as if it were --now (rehearsals against fakes).",
+)
+@click.option(
+    "--missed-is-error/--missed-is-ok",
+    "missed_is_error",
+    default=None,
+    help="Exit 1 when a post was missed (too late to send). Default: on when CI=true.",
+)
 @click.option(
     "--no-commit", "no_commit", is_flag=True, help="Write the ledger but do not commit it."
 )
@@ -50,6 +68,8 @@ def command(
     obj: Context,
     now_text: str | None,
     push: bool,
+    now_for_real: bool,
+    missed_is_error: bool | None,
     no_commit: bool,
     channels: tuple[str, ...],
     lateness: str | None,
@@ -81,8 +101,20 @@ def command(
             window = parse_duration(lateness)
         except TimeProblem as p:
             raise UsageError(f"--lateness: {p.message}", p.suggestion) from None
+    now = now_from(obj, now_text)
+    if push and now_text and not now_for_real:
+        off = abs(now - datetime.now(UTC))
+        if off > NOW_TOLERANCE:
+            raise UsageError(
+                f"--now {now_text!r} is {_span(off)} from the clock: with --push it would send "
+                "to the real platforms and push the ledger as if it were then",
+                "drop --now (CI never passes it), or add --now-for-real if that is what you mean "
+                "(a rehearsal against fakes)",
+            )
+    if missed_is_error is None:
+        missed_is_error = os.environ.get("CI", "").lower() == "true"
     opts = Options(
-        now=now_from(obj, now_text),
+        now=now,
         push=push,
         commit=not no_commit,
         only=frozenset(channels),
@@ -90,7 +122,18 @@ def command(
     )
     report = publish(root, opts)
     _print(report)
+    missed = [o for o in report.outcomes if o.result == LedgerState.MISSED]
+    if missed and missed_is_error:
+        sys.exit(1)
     sys.exit(report.exit_code)
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    return f"{hours} hours" if hours < 48 else f"{hours // 24} days"
 
 
 def _print(report: Report) -> None:
@@ -120,5 +163,13 @@ def _print(report: Report) -> None:
         for o in report.outcomes:
             counts[o.result] = counts.get(o.result, 0) + 1
         console.print(", ".join(f"{n} {r}" for r, n in counts.items()))
+    missed = [o for o in report.outcomes if o.result == LedgerState.MISSED]
+    if missed:
+        console.print(
+            f"[bold red]MISSED: {len(missed)} post(s) were too late and were NOT sent:[/bold red] "
+            + ", ".join(f"{o.post_id} on {o.channel}" for o in missed)
+            + " (send them with `tidings resolve POST CHANNEL --retry` and "
+            "`tidings publish --lateness …`, or leave them)"
+        )
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")

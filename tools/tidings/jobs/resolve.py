@@ -7,13 +7,17 @@ then records what is true: it was published (here is the URL), send it again, or
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from tidings.errors import UsageError
 from tidings.jobs.run import Run
 from tidings.workspace.ledger import LedgerBook, LedgerState, PublishedPart
 from tidings.workspace.model import Workspace
 from tidings.workspace.timeparse import utc_stamp
+
+LEASE = timedelta(minutes=10)
+"""How long a ``pending`` record belongs to the run that wrote it (``tidings publish``'s
+lease: a test keeps the two equal); ``--retry`` is refused until it ends."""
 
 
 def resolve(
@@ -47,10 +51,24 @@ def resolve(
         )
     book = LedgerBook(ws.root)
     rec = book.record(post_id, channel)
-    if rec is not None and rec.state is LedgerState.PUBLISHED and not published:
+    if rec is not None and rec.state is LedgerState.PUBLISHED and published is None:
         raise UsageError(
             f"{post_id} is already published on {channel}",
             "a published post is never sent again; to take it down, set `expires:`",
+        )
+    if (
+        retry
+        and rec is not None
+        and rec.state is LedgerState.PENDING
+        and rec.updated is not None
+        and now < rec.updated + LEASE
+    ):
+        ends = f"{(rec.updated + LEASE).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        raise UsageError(
+            f"{post_id} on {channel} is pending: a run may still be sending it (its lease "
+            f"ends {ends})",
+            "wait until then; the next run reconciles it with the platform, and only if it "
+            "cannot tell does it ask for `tidings resolve`",
         )
     content_hash = post.content_hash if post else None
     if published is not None:
@@ -58,6 +76,11 @@ def resolve(
             raise UsageError(
                 f"--published {published!r} is not a web address", "paste the post's URL"
             )
+        # the parts a run recorded keep their ids (expiry deletes by id, metrics read by id);
+        # the address is the next part's, unless it is one of them already
+        kept = list(rec.parts) if rec is not None else []
+        known = any(published in (p.url, p.id) for p in kept)
+        parts = kept if known else [*kept, PublishedPart(published, published)]
         book.update(
             post_id,
             channel,
@@ -65,11 +88,17 @@ def resolve(
             state=LedgerState.PUBLISHED,
             note=f"resolved by {who}: published at {published}",
             content_hash=content_hash,
-            parts=[PublishedPart(published, published)],
+            parts=parts,
             published_at=utc_stamp(now),
             error=None,
         )
-        return f"recorded {post_id} on {channel} as published at {published}"
+        if not kept:
+            return f"recorded {post_id} on {channel} as published at {published}"
+        where = "one of them" if known else f"recorded as part {len(parts)}"
+        return (
+            f"recorded {post_id} on {channel} as published: kept the {len(kept)} recorded "
+            f"part(s) with their ids; {published} is {where}"
+        )
     if retry:
         book.update(
             post_id,
