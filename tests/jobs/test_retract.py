@@ -201,3 +201,27 @@ def test_tidings_retract_takes_it_down_now_and_names_what_a_person_must_delete(
     assert again.returncode == 0 and "Nothing to take down" in again.stdout
     unknown = tidings(work, "retract", "2026/12/nope", "--reason", "x", env=env)
     assert unknown.returncode == 2 and "2026/12/nope" in unknown.stderr
+
+
+def test_deleting_a_published_posts_file_is_an_error_until_it_is_retracted(
+    tmp_path: Path, mastodon: MastodonServer
+) -> None:
+    remote, work = make(tmp_path)
+    assert publish(work, Options(now=NOW, push=True, env=mastodon.env())).ok
+    post = work / "content/posts/2026/12/hello.md"
+    text = post.read_text()
+    post.unlink()
+    check = tidings(work, "check", "--format", "json", env={})
+    assert check.returncode == 1, check.stdout + check.stderr
+    (diag,) = [d for d in yaml.safe_load(check.stdout) if d["code"] == "ledger.orphan"]
+    assert diag["severity"] == "error" and diag["path"] == "ledger/2026/12/hello.yaml"
+    assert "retract: true" in diag["suggestion"] and "mastodon" in diag["message"]
+
+    post.write_text(text.replace("channels: [mastodon]", "channels: [mastodon]\nretract: true"))
+    later = datetime(2026, 12, 10, 9, 20, tzinfo=UTC)
+    assert publish(work, Options(now=later, push=False, env=mastodon.env())).ok
+    assert mastodon.statuses() == []
+    post.unlink()  # once it is down everywhere, the file may go
+    check = tidings(work, "check", "--format", "json", env={})
+    assert [d["code"] for d in yaml.safe_load(check.stdout)] == []
+    assert check.returncode == 0

@@ -451,9 +451,9 @@ SECTIONS: tuple[Section, ...] = (
         "",
         {
             "ledger.orphan": Code(
-                W,
-                "A published post's file is gone; it stays online and is not re-published.",
-                "Restore the file if it was deleted by mistake. Nothing is re-published either way.",
+                E,
+                "A published post's file was deleted while the post is still online: a deletion must be an explicit retraction.",
+                "Restore the file and set `retract: true` (reviewed in the pull request; the publish job takes it down), or run `tidings retract POST --reason …` in an emergency. Delete the file once the ledger says `retracted`.",
             ),
             "ledger.renamed": Code(
                 W,

@@ -29,15 +29,19 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         if pid in moved_from:
             continue
         entry = ws.ledger[pid]
-        live = [c for c, r in entry.channels.items() if r.state.may_be_online]
+        live = [
+            c
+            for c, r in entry.channels.items()
+            if r.state.may_be_online or (r.parts and r.state is not LedgerState.RETRACTED)
+        ]
         if live:
             yield Diagnostic.at(
                 entry.source.path,
                 Pos(),
                 default_severity("ledger.orphan"),
                 "ledger.orphan",
-                f"{post_path(pid)} was published on {', '.join(live)} but its file is gone; the posts stay online and nothing is re-published",
-                "restore the file if this was a mistake; to take the posts down, restore it and set `expires:`",
+                f"{post_path(pid)} was published on {', '.join(live)} but its file is gone; deleting the file takes nothing down, and the posts stay online",
+                "a deletion must be an explicit retraction: restore the file and set `retract: true` (the publish job takes it down), then delete the file once the ledger says retracted",
             )
     for pid, entry in ws.ledger.items():
         for cid, record in entry.channels.items():
