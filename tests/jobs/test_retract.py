@@ -206,7 +206,7 @@ def test_tidings_retract_takes_it_down_now_and_names_what_a_person_must_delete(
 def test_deleting_a_published_posts_file_is_an_error_until_it_is_retracted(
     tmp_path: Path, mastodon: MastodonServer
 ) -> None:
-    remote, work = make(tmp_path)
+    _remote, work = make(tmp_path)
     assert publish(work, Options(now=NOW, push=True, env=mastodon.env())).ok
     post = work / "content/posts/2026/12/hello.md"
     text = post.read_text()
