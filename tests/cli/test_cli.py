@@ -225,7 +225,8 @@ def test_deleted_published_post_is_reported(make_workspace: Callable[..., Path])
     assert json.loads(invoke(root, "check", "--format", "json")[1])[0]["code"] == "ledger.changed"
     (root / "content/posts/2026/12/hello.md").unlink()
     diags = json.loads(invoke(root, "check", "--format", "json")[1])
-    assert [(d["code"], d["severity"]) for d in diags] == [("ledger.orphan", "error")]  # issue 14: a deletion must be a retraction
+    # issue 14: a deletion must be an explicit retraction, so this is an error now
+    assert [(d["code"], d["severity"]) for d in diags] == [("ledger.orphan", "error")]
 
 
 def test_new_post_writes_a_valid_file(make_workspace: Callable[..., Path]) -> None:
