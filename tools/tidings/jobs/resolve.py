@@ -79,8 +79,8 @@ def resolve(
         # the parts a run recorded keep their ids (expiry deletes by id, metrics read by id);
         # the address is the next part's, unless it is one of them already
         kept = list(rec.parts) if rec is not None else []
-        known = any(published in (p.url, p.id) for p in kept)
-        parts = kept if known else [*kept, PublishedPart(published, published)]
+        listed = any(published in (p.url, p.id) for p in kept)
+        parts = kept if listed else [*kept, PublishedPart(published, published)]
         book.update(
             post_id,
             channel,
@@ -94,7 +94,7 @@ def resolve(
         )
         if not kept:
             return f"recorded {post_id} on {channel} as published at {published}"
-        where = "one of them" if known else f"recorded as part {len(parts)}"
+        where = "one of them" if listed else f"recorded as part {len(parts)}"
         return (
             f"recorded {post_id} on {channel} as published: kept the {len(kept)} recorded "
             f"part(s) with their ids; {published} is {where}"
