@@ -122,8 +122,7 @@ def command(
     )
     report = publish(root, opts)
     _print(report)
-    missed = [o for o in report.outcomes if o.result == LedgerState.MISSED]
-    if missed and missed_is_error:
+    if report.late and missed_is_error:
         sys.exit(1)
     sys.exit(report.exit_code)
 
@@ -163,11 +162,11 @@ def _print(report: Report) -> None:
         for o in report.outcomes:
             counts[o.result] = counts.get(o.result, 0) + 1
         console.print(", ".join(f"{n} {r}" for r, n in counts.items()))
-    missed = [o for o in report.outcomes if o.result == LedgerState.MISSED]
-    if missed:
+    if report.late:
         console.print(
-            f"[bold red]MISSED: {len(missed)} post(s) were too late and were NOT sent:[/bold red] "
-            + ", ".join(f"{o.post_id} on {o.channel}" for o in missed)
+            f"[bold red]MISSED: {len(report.late)} post(s) were too late and were NOT "
+            "sent:[/bold red] "
+            + ", ".join(f"{o.post_id} on {o.channel}" for o in report.late)
             + " (send them with `tidings resolve POST CHANNEL --retry` and "
             "`tidings publish --lateness …`, or leave them)"
         )

@@ -50,7 +50,7 @@ from tidings.platforms.base import (
 from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.ledger import ChannelRecord, LedgerBook, LedgerState, PublishedPart
-from tidings.workspace.model import Channel, Workspace
+from tidings.workspace.model import Channel, Post, Workspace
 from tidings.workspace.timeparse import utc_stamp
 
 __all__ = ["Options", "Outcome", "PublishError", "Report", "publish"]
@@ -82,6 +82,9 @@ class Outcome:
 class Report(RunReport):
     outcomes: list[Outcome] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+    late: list[Outcome] = field(default_factory=list)
+    """Jobs recorded ``missed`` because they came too late (not those whose post expired
+    first): a post that was meant to go out and did not; ``--missed-is-error`` fails on them."""
 
     @property
     def ok(self) -> bool:
@@ -120,6 +123,10 @@ def _find(adapter: Adapter, out: Outgoing, index: int, thread: Sequence[Remote])
     except PlatformError as exc:
         looked = f"{exc.message} (while looking for part {index + 1} on the platform)"
         raise exc.reworded(looked, uncertain=True) from None
+
+
+def _expired(post: Post | None, now: datetime) -> bool:
+    return post is not None and post.expires is not None and post.expires <= now
 
 
 def _crash_point(name: str) -> None:
@@ -164,6 +171,12 @@ class Publisher:
         for claim in claims:
             self._do(ws, claim)
         self._retract(ws)
+        self.report.late = [
+            o
+            for o in self.report.outcomes
+            if o.result == LedgerState.MISSED
+            and not _expired(ws.posts.get(o.post_id), self.opts.now)
+        ]
         return self.report
 
     # ------------------------------------------------------------------ claim

@@ -216,7 +216,10 @@ def retract(
         why = f"retracted by {who}: {reason.strip()}"
         retractor = Retractor(book, opts.now, land, adapter)
         for cid in wanted:
-            removal = retractor.take_down(ws, post_id, cid, why)
+            try:
+                removal = retractor.take_down(ws, post_id, cid, why)
+            except PublishError as exc:  # this channel's secrets are not here: say so, go on
+                removal = Removal(post_id, cid, LedgerState.FAILED.value, exc.message)
             if removal is not None:
                 report.removals.append(removal)
         return report
