@@ -246,7 +246,8 @@ def test_two_runs_at_once_post_each_job_once(setup: Callable[..., tuple[Path, Pa
     remote, work, outbox = setup(posts)
     other = clone(remote, work.parent / "other")
     env = {k: v for k, v in os.environ.items()} | {"GIT_CONFIG_GLOBAL": "/dev/null"}
-    cmd = [sys.executable, "-m", "tidings", "publish", "--push", "--now", "2026-12-10 09:05"]
+    cmd = [sys.executable, "-m", "tidings", "publish", "--push", "--now-for-real", "--now"]
+    cmd.append("2026-12-10 09:05")
     procs = [
         subprocess.Popen(
             [*cmd[:3], "--root", str(w), *cmd[3:]],
