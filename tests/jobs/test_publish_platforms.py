@@ -14,14 +14,17 @@ import io
 import logging
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 from builders.remotes import clone, make_remote, remote_file
@@ -321,3 +324,33 @@ def test_no_log_line_carries_a_secret(
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
     for secret in _secret_values(case, env):
         assert secret not in logged
+
+
+def test_a_2xx_without_an_id_never_makes_a_second_post(
+    case: PlatformCase, fake: Fake, repo: tuple[Path, Path]
+) -> None:
+    """Issue 14, item 5: the platform applies the create call, and a 2xx answer without a
+    usable id reaches the client (a proxy lost the body). The post may be out: the job is
+    reconciled under its attempt, never sent blindly again."""
+    remote, work = repo
+    inner = fake.transport()
+    write = re.compile(case.write)
+    broken: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        response = inner.handle_request(request)
+        if request.method == "POST" and write.search(request.url.path) and not broken:
+            broken.append(request.url.path)
+            return httpx.Response(200, json={}, request=request)
+        return response
+
+    options = _options(case, fake, NOW, [])
+    first = publish(work, replace(options, transport=httpx.MockTransport(handler)))
+    assert broken, "the create call was never made"
+    publish(work, _options(case, fake, LATER, []))
+    publish(work, _options(case, fake, LATER + timedelta(minutes=20), []))
+    copies = _copies(case, fake)
+    assert copies["first"] == 1, (copies, first.outcomes)
+    assert copies["second"] <= 1, copies
+    record = _record(remote)
+    assert record["state"] in {"published", "unknown", "pending"}, record.get("error")

@@ -227,8 +227,12 @@ class Caller:
 
 def status_error(response: httpx.Response, message: str, now: float) -> PlatformError:
     """The error an answer's status code makes, by the rules above: 429 retryable after the
-    platform's wait, 5xx retryable and uncertain, other 4xx permanent (401/403 ``auth``)."""
+    platform's wait, 5xx retryable and uncertain, other 4xx permanent (401/403 ``auth``). A
+    2xx the call did not list as its success is uncertain too: the request may have been
+    applied, so a create call is reconciled, never sent again."""
     status = response.status_code
+    if 200 <= status < 300:  # a success this call did not expect: it may have been applied
+        return PlatformError(message, retryable=True, status=status, uncertain=True)
     if status == 429:
         return PlatformError(
             message, retryable=True, status=status, retry_after=wait_seconds(response.headers, now)
