@@ -45,11 +45,14 @@ class CheckResult:
 
     def shared_errors(self) -> list[Diagnostic]:
         """Errors outside posts and ideas (brand, channels, calendars, ledger): publishing
-        must not go ahead on a workspace it cannot read right."""
+        must not go ahead on a workspace it cannot read right. A published post whose file
+        was deleted (``ledger.orphan``) concerns that post alone: it fails the pull request's
+        check, but never stops the other posts from going out."""
         return [
             d
             for d in self.diagnostics
             if d.severity is Severity.ERROR
+            and d.code != "ledger.orphan"
             and not d.path.startswith((layout.POSTS + "/", layout.IDEAS + "/"))
         ]
 
