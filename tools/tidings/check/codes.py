@@ -281,7 +281,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "Images",
         "Each image is read once per check, from its header, and measured against every platform it goes to "
-        "(the limits of each platform are one table in `tools/tidings/media.py`). When tidings can convert or "
+        "(the limits of each platform are its row of the platform table, `tools/tidings/core/platforms.py`). When tidings can convert or "
         "resize an image to fit, the check says which rendition will be sent (info) and the publisher sends "
         "exactly that; what no rendition can fix is an error.",
         {
