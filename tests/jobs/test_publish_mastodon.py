@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from builders.posts import HELLO, channels, post
+from builders.posts import HELLO, PARTS, channels, post
 from builders.remotes import clone, ledger_record, remote_file
 from builders.runs import pushing
 from builders.workspaces import published
@@ -108,7 +108,9 @@ def test_a_storm_longer_than_the_run_may_wait_fails_for_now_and_is_retried_later
 def test_a_revoked_token_stops_the_channel_not_the_run(
     repo: Callable[..., tuple[Path, Path]], mastodon: MastodonServer
 ) -> None:
-    second = POST.replace("title: Opening", "title: Second").replace("today.", "tomorrow.")
+    second = post(
+        "mastodon", "outbox", title="Second", parts=("We open the new studio tomorrow.", PARTS[1])
+    )
     remote, work = repo({"content/posts/2026/12/second.md": second})
     secret = "revoked-token-abc123"
     opts = Options(now=NOW, push=True, env=mastodon.env(secret), sleep=[].append)

@@ -344,7 +344,9 @@ def test_a_rate_limit_longer_than_the_run_may_wait_is_retried_next_run(
 def test_an_expired_token_stops_the_channel_and_names_the_variable(
     repo: Callable[..., tuple[Path, Path]],
 ) -> None:
-    second = POST.replace("title: Opening", "title: Second").replace("today", "tomorrow")
+    second = post(
+        "linkedin", title="Second", parts=(TEXTS[0].replace("today", "tomorrow"), TEXTS[1])
+    )
     _remote, work = repo()
     (work / "content/posts/2026/12/second.md").write_text(second)
     fake = LinkedInFake()

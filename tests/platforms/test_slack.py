@@ -129,7 +129,9 @@ def test_a_revoked_webhook_stops_the_channel_and_names_the_variable(
     repo: Callable[..., tuple[Path, Path]],
 ) -> None:
     fake = SlackFake()
-    second = POST.replace("title: Opening", "title: Second").replace("today:", "tomorrow:")
+    second = post(
+        "slack", title="Second", parts=(TEXTS[0].replace("today:", "tomorrow:"), TEXTS[1])
+    )
     _, work = repo()
     (work / "content/posts/2026/12/second.md").write_text(second)
     fake.fault(".*", count=None, **expired())
