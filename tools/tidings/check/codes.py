@@ -457,8 +457,8 @@ SECTIONS: tuple[Section, ...] = (
             ),
             "ledger.renamed": Code(
                 W,
-                "A published post was renamed; it will not be published again.",
-                "Nothing to do: the renamed post is not published again. Moving the ledger file along keeps the history together.",
+                "Git's history shows a published post was renamed (`git mv`, or a commit git sees as a rename); it is the same post and is not published again, however its text was edited.",
+                "Nothing to do: its record stays under the old id. Equal text alone never makes a post a rename: a new file with a deleted post's text is a new post and is sent.",
             ),
             "ledger.changed": Code(
                 I,

@@ -10,6 +10,7 @@ from tidings.check.reporters import REPORTERS
 from tidings.check.runner import check_workspace
 from tidings.cli.context import Context
 from tidings.cli.options import now_from, now_option
+from tidings.jobs.git import post_renames
 
 
 @click.command("check")
@@ -41,7 +42,7 @@ def command(obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None
     """
     root = obj.root
     now = now_from(obj, now_text)
-    result = check_workspace(root, paths, now)
+    result = check_workspace(root, paths, now, post_renames(root))
     count, noun = (len(paths), "file") if paths else (len(result.workspace.post_files), "post")
     checked = f"{count} {noun}{'s' * (count != 1)}"
     output = REPORTERS[fmt](result.diagnostics, checked=checked)

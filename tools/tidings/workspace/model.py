@@ -325,6 +325,9 @@ class Workspace:
     unreadable: frozenset[str] = frozenset()
     """Kinds of shared file that failed to load ("channels", "calendars"): checks that
     need them stay quiet rather than report every reference as unknown."""
+    renamed: tuple[tuple[str, str], ...] = ()
+    """Post renames git's history shows, ``(old id, new id)``, oldest first (read by
+    ``jobs/git.py``); empty when the files were read without git. See ``core.plan.renames``."""
 
     @property
     def campaigns(self) -> dict[str, Campaign]:
