@@ -100,7 +100,7 @@ def test_a_published_post_renamed_and_edited_is_not_sent_again(tmp_path: Path) -
 
 
 def test_a_heavy_edit_in_the_rename_commit_is_still_the_same_post(tmp_path: Path) -> None:
-    remote, work, outbox = _setup(tmp_path, {OLD: POST})
+    _remote, work, outbox = _setup(tmp_path, {OLD: POST})
     assert run(work, "publish", "--push", "--now", "2026-12-10 09:05").returncode == 0
     git(work, "mv", OLD, NEW)
     # most of the body rewritten, in the same commit as the rename (git still sees R)
@@ -112,7 +112,7 @@ def test_a_heavy_edit_in_the_rename_commit_is_still_the_same_post(tmp_path: Path
 
 
 def test_a_post_renamed_twice_keeps_its_record(tmp_path: Path) -> None:
-    remote, work, outbox = _setup(tmp_path, {OLD: POST})
+    _remote, work, outbox = _setup(tmp_path, {OLD: POST})
     assert run(work, "publish", "--push", "--now", "2026-12-10 09:05").returncode == 0
     git(work, "mv", OLD, NEW)
     commit(work, "rename once")
@@ -183,3 +183,20 @@ def test_review_of_same_text_as_a_deleted_post_says_it_goes_out(tmp_path: Path) 
     section = text.split(f"`{OLD}` → `{NEW}`")[1] if f"`{OLD}` → `{NEW}`" in text else text
     assert "Already published" not in section.split("### ")[0]
     assert "Do not squash-merge" in text and "would never be sent" in text
+
+
+def test_a_shallow_checkout_is_refused_rather_than_sending_a_rename_again(
+    tmp_path: Path,
+) -> None:
+    remote, work, outbox = _setup(tmp_path, {OLD: POST})
+    assert run(work, "publish", "--push", "--now", "2026-12-10 09:05").returncode == 0
+    git(work, "mv", OLD, NEW)
+    commit(work, "rename the post")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{remote}", str(shallow))
+    result = run(shallow, "publish", "--push", "--now", "2026-12-10 09:35")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "shallow" in result.stdout + result.stderr
+    assert "fetch-depth: 0" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert sent(outbox) == {"2026/12/opening": 1}

@@ -102,6 +102,11 @@ SECTIONS: tuple[Section, ...] = (
                 "`expires` is not after the time the post goes out.",
                 "Move `expires` after the time the post goes out, or remove it.",
             ),
+            "date.late": Code(
+                W,
+                "A post will not go out on time: its time is past (checked against `--now` or the clock), or its lateness window closes before the next scheduled publish run (`publish.interval`, default 15 minutes).",
+                "Move `at` to when the post should appear. A post over the lateness window is recorded `missed` and never sent; `tidings publish --lateness` catches up deliberately.",
+            ),
             "date.campaign-range": Code(
                 E,
                 "A campaign ends before it starts.",

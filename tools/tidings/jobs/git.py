@@ -142,7 +142,9 @@ class Repo:
         self.git("reset", "--hard", "--quiet", "FETCH_HEAD")
 
 
-def post_renames(root: Path, rev: str = "HEAD", *, strict: bool = False) -> tuple[tuple[str, str], ...]:
+def post_renames(
+    root: Path, rev: str = "HEAD", *, strict: bool = False
+) -> tuple[tuple[str, str], ...]:
     """Every rename of a post file in the history of ``rev``: ``(old id, new id)``, oldest
     first, as git's rename detection sees each commit (``git log -M --diff-filter=R``).
 

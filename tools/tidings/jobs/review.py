@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from html import escape as html_escape
 from pathlib import Path
 from urllib.parse import quote
@@ -363,14 +363,25 @@ def _squash_note(lost: set[str], gained: set[str]) -> str:
     return ""
 
 
-def review(root: Path, base: str, head: str = "HEAD", site_url: str | None = None) -> str:
-    """The review comment for what ``head`` changes since it left ``base`` (refs in ``root``)."""
+def review(
+    root: Path,
+    base: str,
+    head: str = "HEAD",
+    site_url: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """The review comment for what ``head`` changes since it left ``base`` (refs in ``root``).
+
+    With ``now``, posts that will not go out on time (``date.late``: their time is past, or
+    their lateness window closes before the next publish run) are warned about."""
     base_commit = _rev(root, base, "--base")
     head_commit = _rev(root, head, "--head")
     merge_base = _git(root, "merge-base", base_commit, head_commit).decode().strip()
     posts, others = changes(root, merge_base, head_commit)
     with checkout(root, head_commit) as tree:
-        result = check_workspace(tree, renamed=post_renames(root, head_commit))
+        result = check_workspace(
+            tree, now=now, renamed=post_renames(root, head_commit), skip_timed=("slots",)
+        )
     ws = result.workspace
     tz = ws.brand.timezone if ws.brand else UTC
     url = site_url if site_url is not None else ws.settings.site_url

@@ -22,6 +22,10 @@ class Settings:
     """``tidings.yaml``: workspace-wide settings."""
 
     lateness: timedelta = timedelta(hours=6)
+    interval: timedelta = timedelta(minutes=15)
+    """How often the publish workflow runs (its cron schedule): the longest a due post may
+    wait for the next run. ``tidings check`` and ``review`` warn about a post that would be
+    past the lateness window by then."""
     max_attempts: int = 5
     metrics_window_days: int = 90
     site_url: str | None = None
