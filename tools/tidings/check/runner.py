@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -84,7 +84,7 @@ def check_workspace(
     paths: Sequence[str] = (),
     now: datetime | None = None,
     renamed: Sequence[tuple[str, str]] = (),
-    skip_timed: Collection[str] = (),
+    late: bool = False,
 ) -> CheckResult:
     """Load and check ``root``; with ``paths``, only those files (plus what they need).
 
@@ -92,8 +92,8 @@ def check_workspace(
     from; without it those rules do not run, so the result depends on the files alone.
     ``renamed`` is git's history of post renames (``jobs.git.post_renames``), which decides
     which post a ledger entry belongs to; without it no post is taken for a renamed one.
-    ``skip_timed`` names time rules not to run (``tidings check`` skips ``late`` unless the
-    time was given or it runs in CI).
+    With ``late`` (and ``now``), posts that will not go out on time are warned about
+    (``date.late``; ``tidings check`` asks for it when given ``--now`` or run in CI).
 
     When every named path is a post or an idea, only those are parsed; naming any other
     file (brand, channels, a calendar, the ledger) checks the whole workspace, since a
@@ -118,7 +118,7 @@ def check_workspace(
     lengthcache.save(root)
     if now is not None:
         for name, timed in TIMED_RULES.items():
-            if name not in skip_timed:
+            if late or name != "late":
                 diags.extend(timed(ws, now))
     if only is not None:
         keep = set(rels) | set(SHARED_FILES)

@@ -44,8 +44,8 @@ def command(obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None
     """
     root = obj.root
     now = now_from(obj, now_text)
-    skip = () if clock_matters(now_text) else ("late",)
-    result = check_workspace(root, paths, now, post_renames(root), skip)
+    late = clock_matters(now_text)
+    result = check_workspace(root, paths, now, post_renames(root), late)
     count, noun = (len(paths), "file") if paths else (len(result.workspace.post_files), "post")
     checked = f"{count} {noun}{'s' * (count != 1)}"
     output = REPORTERS[fmt](result.diagnostics, checked=checked)

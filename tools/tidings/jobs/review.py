@@ -379,9 +379,7 @@ def review(
     merge_base = _git(root, "merge-base", base_commit, head_commit).decode().strip()
     posts, others = changes(root, merge_base, head_commit)
     with checkout(root, head_commit) as tree:
-        result = check_workspace(
-            tree, now=now, renamed=post_renames(root, head_commit), skip_timed=("slots",)
-        )
+        result = check_workspace(tree, now=now, renamed=post_renames(root, head_commit), late=True)
     ws = result.workspace
     tz = ws.brand.timezone if ws.brand else UTC
     url = site_url if site_url is not None else ws.settings.site_url
