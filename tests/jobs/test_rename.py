@@ -200,3 +200,16 @@ def test_a_shallow_checkout_is_refused_rather_than_sending_a_rename_again(
     assert "fetch-depth: 0" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert sent(outbox) == {"2026/12/opening": 1}
+
+
+def test_a_renamed_published_post_is_still_retracted_when_it_expires(tmp_path: Path) -> None:
+    remote, work, outbox = _setup(tmp_path, {OLD: POST})
+    assert run(work, "publish", "--push", "--now", "2026-12-10 09:05").returncode == 0
+    git(work, "mv", OLD, NEW)
+    (work / NEW).write_text(POST.replace("channels:", "expires: 2026-12-11 09:00\nchannels:"))
+    commit(work, "rename, and let it expire")
+    result = run(work, "publish", "--push", "--now", "2026-12-11 09:05")
+    assert result.returncode == 0, result.stdout + result.stderr
+    old = records(remote, "2026/12/opening")
+    assert old is not None and old["outbox"]["state"] == "retracted"
+    assert sent(outbox) == {"2026/12/opening": 1}

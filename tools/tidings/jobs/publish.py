@@ -30,7 +30,7 @@ from pathlib import Path
 from tidings.check.runner import check_workspace
 from tidings.core.credentials import unset_variables
 from tidings.core.media import prepare, public_url
-from tidings.core.plan import Job, JobState, plan
+from tidings.core.plan import Job, JobState, plan, renames
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import render
 from tidings.errors import MediaError, PublishError
@@ -462,10 +462,11 @@ class Publisher:
 
     def _retract(self, ws: Workspace) -> None:
         now = self.opts.now
+        moved = renames(ws)  # a renamed post's record is under its old id
         for post in sorted(ws.posts.values(), key=lambda p: p.id):
             if post.expires is None or post.expires > now:
                 continue
-            entry = ws.ledger.get(post.id)
+            entry = ws.ledger.get(moved.get(post.id, post.id))
             for cid in post.channels:
                 if self.opts.only and cid not in self.opts.only:
                     continue
