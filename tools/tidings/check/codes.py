@@ -102,6 +102,11 @@ SECTIONS: tuple[Section, ...] = (
                 "`expires` is not after the time the post goes out.",
                 "Move `expires` after the time the post goes out, or remove it.",
             ),
+            "date.late": Code(
+                W,
+                "A post will not go out on time: its time is past (checked against `--now` or the clock), or its lateness window closes before the next scheduled publish run (`publish.interval`, default 15 minutes).",
+                "Move `at` to when the post should appear. A post over the lateness window is recorded `missed` and never sent; `tidings publish --lateness` catches up deliberately.",
+            ),
             "date.campaign-range": Code(
                 E,
                 "A campaign ends before it starts.",
@@ -457,8 +462,8 @@ SECTIONS: tuple[Section, ...] = (
             ),
             "ledger.renamed": Code(
                 W,
-                "A published post was renamed; it will not be published again.",
-                "Nothing to do: the renamed post is not published again. Moving the ledger file along keeps the history together.",
+                "Git's history shows a published post was renamed (`git mv`, or a commit git sees as a rename); it is the same post and is not published again, however its text was edited.",
+                "Nothing to do: its record stays under the old id. Equal text alone never makes a post a rename: a new file with a deleted post's text is a new post and is sent.",
             ),
             "ledger.changed": Code(
                 I,

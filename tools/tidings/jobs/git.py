@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tidings.errors import GitError
+from tidings.workspace import layout
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "tidings",
@@ -139,3 +140,59 @@ class Repo:
         """Drop local commits and take the remote's branch (after a conflicting rebase)."""
         self.git("fetch", "--quiet", self.remote, self.branch)
         self.git("reset", "--hard", "--quiet", "FETCH_HEAD")
+
+
+def post_renames(
+    root: Path, rev: str = "HEAD", *, strict: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """Every rename of a post file in the history of ``rev``: ``(old id, new id)``, oldest
+    first, as git's rename detection sees each commit (``git log -M --diff-filter=R``).
+
+    This is what ``core.plan.renames`` decides from. Outside a git repository (or before the
+    first commit) there is no history and so no rename. A shallow checkout lacks the history:
+    with ``strict`` (the publisher) that is an error, since a renamed published post would be
+    taken for a new one and sent again; otherwise only the history present is used.
+    """
+    probe = run_git(["rev-parse", "--is-shallow-repository"], root, check=False)
+    if probe.returncode != 0:
+        return ()
+    if strict and probe.stdout.strip() == "true":
+        raise GitError(
+            "the checkout is shallow, so renamed posts cannot be told from new ones",
+            "check out the whole history (actions/checkout with fetch-depth: 0)",
+        )
+    if run_git(["rev-parse", "--verify", "--quiet", rev], root, check=False).returncode != 0:
+        return ()
+    out = run_git(
+        [
+            "log",
+            "--reverse",
+            "-M",
+            "--diff-filter=R",
+            "--name-status",
+            "-z",
+            "--relative",
+            "--format=",
+            rev,
+            "--",
+            layout.POSTS,
+        ],
+        root,
+    ).stdout
+    fields = out.split("\0")
+    pairs: list[tuple[str, str]] = []
+    i = 0
+    while i < len(fields):
+        status = fields[i].strip("\n")
+        if status.startswith("R") and status[1:].isdigit() and i + 2 < len(fields):
+            old, new = fields[i + 1], fields[i + 2]
+            if _is_post(old) and _is_post(new):
+                pairs.append((layout.post_id(old), layout.post_id(new)))
+            i += 3
+        else:
+            i += 1
+    return tuple(pairs)
+
+
+def _is_post(path: str) -> bool:
+    return path.startswith(layout.POSTS + "/") and path.endswith(".md")

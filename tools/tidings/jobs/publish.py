@@ -30,10 +30,11 @@ from pathlib import Path
 from tidings.check.runner import check_workspace
 from tidings.core.credentials import unset_variables
 from tidings.core.media import prepare, public_url
-from tidings.core.plan import Job, JobState, plan
+from tidings.core.plan import Job, JobState, plan, renames
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import render
 from tidings.errors import MediaError, PublishError
+from tidings.jobs.git import post_renames
 from tidings.jobs.run import Landing, Options, Records, Run, RunReport
 from tidings.platforms import connect
 from tidings.platforms.base import (
@@ -127,8 +128,11 @@ def _crash_point(name: str) -> None:
 
 
 def _checked(root: Path) -> tuple[Workspace, set[str], list[str]]:
-    """The workspace, the posts whose checks fail, and errors in shared files (fatal)."""
-    result = check_workspace(root)
+    """The workspace, the posts whose checks fail, and errors in shared files (fatal).
+
+    Renames come from the checkout's whole history; a shallow checkout is refused, since it
+    would take a renamed published post for a new one and send it again."""
+    result = check_workspace(root, renamed=post_renames(root, strict=True))
     shared = [f"{d.path}:{d.line}: {d.message}" for d in result.shared_errors()]
     return result.workspace, set(result.blocked_posts()), shared
 
@@ -458,10 +462,11 @@ class Publisher:
 
     def _retract(self, ws: Workspace) -> None:
         now = self.opts.now
+        moved = renames(ws)  # a renamed post's record is under its old id
         for post in sorted(ws.posts.values(), key=lambda p: p.id):
             if post.expires is None or post.expires > now:
                 continue
-            entry = ws.ledger.get(post.id)
+            entry = ws.ledger.get(moved.get(post.id, post.id))
             for cid in post.channels:
                 if self.opts.only and cid not in self.opts.only:
                     continue

@@ -162,8 +162,17 @@ def load_settings(root: Path, out: Collector) -> Settings:
             out.error(
                 layout.MARKER, doc.pos(("publish", "lateness")), p.code, p.message, p.suggestion
             )
+    interval = Settings().interval
+    if "interval" in publish:
+        try:
+            interval = parse_duration(publish["interval"])
+        except TimeProblem as p:
+            out.error(
+                layout.MARKER, doc.pos(("publish", "interval")), p.code, p.message, p.suggestion
+            )
     return Settings(
         lateness=lateness,
+        interval=interval,
         max_attempts=int(publish.get("max_attempts", 5)),
         metrics_window_days=int((data.get("metrics") or {}).get("window_days", 90)),
         site_url=(data.get("site") or {}).get("url"),

@@ -22,6 +22,10 @@ class Settings:
     """``tidings.yaml``: workspace-wide settings."""
 
     lateness: timedelta = timedelta(hours=6)
+    interval: timedelta = timedelta(minutes=15)
+    """How often the publish workflow runs (its cron schedule): the longest a due post may
+    wait for the next run. ``tidings check`` and ``review`` warn about a post that would be
+    past the lateness window by then."""
     max_attempts: int = 5
     metrics_window_days: int = 90
     site_url: str | None = None
@@ -325,6 +329,9 @@ class Workspace:
     unreadable: frozenset[str] = frozenset()
     """Kinds of shared file that failed to load ("channels", "calendars"): checks that
     need them stay quiet rather than report every reference as unknown."""
+    renamed: tuple[tuple[str, str], ...] = ()
+    """Post renames git's history shows, ``(old id, new id)``, oldest first (read by
+    ``jobs/git.py``); empty when the files were read without git. See ``core.plan.renames``."""
 
     @property
     def campaigns(self) -> dict[str, Campaign]:
