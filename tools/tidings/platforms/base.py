@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
+from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
 from tidings.errors import CredentialError, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
@@ -28,6 +29,7 @@ __all__ = [
     "MediaFile",
     "MetricsReader",
     "Outgoing",
+    "PlatformAdapter",
     "PlatformError",
     "Remote",
     "Unavailable",
@@ -120,6 +122,27 @@ class Adapter(Protocol):
     def delete(self, part: Remote) -> None:
         """Remove a published part (for expiry). Raises PlatformError."""
         ...
+
+
+class PlatformAdapter:
+    """A base for adapter classes that states the class facts of :class:`Adapter` in one
+    line, ``class XAdapter(PlatformAdapter, platform="x")``: ``can_delete`` comes from the
+    platform's row in :data:`~tidings.core.platforms.PLATFORMS`, ``idempotent`` is False
+    unless the class says ``idempotent=True``. A shared base that names no platform (the
+    Graph container flow) is left for its subclasses to name theirs."""
+
+    platform: ClassVar[str]
+    can_delete: ClassVar[bool]
+    idempotent: ClassVar[bool] = False
+
+    def __init_subclass__(
+        cls, *, platform: str | None = None, idempotent: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if platform is not None:
+            cls.platform = platform
+            cls.can_delete = PLATFORMS[platform].can_delete
+            cls.idempotent = idempotent
 
 
 class MetricsReader(Protocol):

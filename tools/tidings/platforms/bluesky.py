@@ -27,22 +27,11 @@ from typing import Any, ClassVar
 import httpx
 import regex
 
-from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    MediaFile,
-    Outgoing,
-    PlatformError,
-    Remote,
-    Unavailable,
-    aware,
-    count,
-    credential,
-)
-from tidings.platforms.http import json_object
+from tidings.errors import PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
+from tidings.platforms.base import MediaFile, Outgoing, PlatformAdapter, Remote, aware, credential
+from tidings.platforms.http import Caller, error_object, json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -163,13 +152,11 @@ def _error_name(response: httpx.Response) -> str:
 
 
 def _error_message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return str(body["message"])
-    return response.reason_phrase
+    body = error_object(response)
+    if isinstance(body, str):
+        return body
+    message = body.get("message")
+    return message if isinstance(message, str) else response.reason_phrase
 
 
 @dataclass
@@ -185,12 +172,8 @@ def _ref(remote: Remote) -> dict[str, str]:
     return {"uri": remote.id, "cid": remote.cid}
 
 
-class BlueskyAdapter:
+class BlueskyAdapter(PlatformAdapter, platform="bluesky", idempotent=True):
     """Publishes to one Bluesky account through its PDS."""
-
-    platform: ClassVar[str] = "bluesky"
-    can_delete: ClassVar[bool] = PLATFORMS["bluesky"].can_delete
-    idempotent: ClassVar[bool] = True
 
     def __init__(self, caller: Caller, pds: str, handle: str, password: str) -> None:
         self.caller = caller

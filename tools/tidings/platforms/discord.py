@@ -30,25 +30,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    CredentialError,
-    Outgoing,
-    PlatformError,
-    Remote,
-    Unavailable,
-    Unknowable,
-    count,
-    credential,
-)
-from tidings.platforms.http import json_object
+from tidings.errors import CredentialError, PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
+from tidings.platforms.base import Outgoing, PlatformAdapter, Remote, Unknowable, credential
+from tidings.platforms.http import Caller, error_object, json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -122,11 +111,7 @@ metrics_reader = connect
 """The metrics reader of a Discord channel: the adapter (reactions per message)."""
 
 
-class DiscordAdapter:
-    platform: ClassVar[str] = "discord"
-    can_delete: ClassVar[bool] = PLATFORMS["discord"].can_delete
-    idempotent: ClassVar[bool] = False
-
+class DiscordAdapter(PlatformAdapter, platform="discord"):
     def __init__(self, caller: Caller, hook: Webhook) -> None:
         self.caller = caller
         self.hook = hook
@@ -268,12 +253,9 @@ def reaction_counts(message: Mapping[str, Any]) -> Counts:
 
 def error_message(response: httpx.Response) -> str:
     """Discord's ``message``, with the field errors of an Invalid Form Body (50035)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
-    if not isinstance(body, dict):
-        return response.reason_phrase
+    body = error_object(response)
+    if isinstance(body, str):
+        return body
     message = str(body.get("message") or response.reason_phrase)
     details = list(_field_errors(body.get("errors"), ""))
     if details:

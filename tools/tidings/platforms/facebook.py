@@ -38,22 +38,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    MediaFile,
-    Outgoing,
-    PlatformError,
-    Remote,
-    Unavailable,
-    aware,
-    count,
-    credential,
-)
+from tidings.errors import PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
+from tidings.platforms.base import MediaFile, Outgoing, PlatformAdapter, Remote, aware, credential
 from tidings.platforms.graph import (
     Graph,
     error_code,
@@ -62,7 +51,7 @@ from tidings.platforms.graph import (
     not_before,
     pick,
 )
-from tidings.platforms.http import json_object
+from tidings.platforms.http import Caller, json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -106,11 +95,7 @@ metrics_reader = connect
 """The metrics reader of a Facebook Page: the adapter itself."""
 
 
-class FacebookAdapter:
-    platform: ClassVar[str] = "facebook"
-    can_delete: ClassVar[bool] = PLATFORMS["facebook"].can_delete
-    idempotent: ClassVar[bool] = False
-
+class FacebookAdapter(PlatformAdapter, platform="facebook"):
     def __init__(self, graph: Graph, page_id: str) -> None:
         self.graph = graph
         self.page = page_id

@@ -12,10 +12,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import Local, Outgoing, Remote
+from tidings.platforms.base import Local, Outgoing, PlatformAdapter, Remote
 from tidings.workspace.files import write_atomic
 from tidings.workspace.model import Channel
 from tidings.workspace.timeparse import utc_stamp
@@ -25,11 +24,7 @@ FEED_LIMIT = 50
 DEFAULT_FOLDER = "build/feed"
 
 
-class Feed:
-    platform: ClassVar[str] = "feed"
-    can_delete: ClassVar[bool] = PLATFORMS["feed"].can_delete
-    idempotent: ClassVar[bool] = True
-
+class Feed(PlatformAdapter, platform="feed", idempotent=True):
     def __init__(self, root: Path, folder: str, site_url: str | None, title: str) -> None:
         self.root = root
         self.folder = root / folder.rstrip("/")

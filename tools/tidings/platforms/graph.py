@@ -47,12 +47,12 @@ from typing import Any, ClassVar, Self
 import httpx
 
 from tidings.errors import PlatformError
+from tidings.metrics.counts import Counts, Unavailable
 from tidings.platforms.base import (
-    Counts,
     MediaFile,
     Outgoing,
+    PlatformAdapter,
     Remote,
-    Unavailable,
     Unknowable,
     credential,
     parse_time,
@@ -331,18 +331,16 @@ class Graph:
         return json_object(response, what, uncertain=not safe)
 
 
-class ContainerAdapter:
+class ContainerAdapter(PlatformAdapter):
     """The container flow Instagram and Threads share, as a base class: create a container
     (carousel children first), wait until it is ``FINISHED``, publish it, read its permalink;
     reconcile by the container's state and the account's listing; each post's insights.
 
     A subclass holds only what differs: its paths, the container's status field, the
     ``media_type`` of an image, how a listed post is named, its insight names and how they
-    map onto :class:`Counts`."""
+    map onto :class:`Counts`. Not idempotent: a lost answer to a publish is reconciled,
+    never resent."""
 
-    platform: ClassVar[str]
-    idempotent: ClassVar[bool] = False
-    """No idempotency: a lost answer to a publish is reconciled, never resent."""
     network: ClassVar[str]
     """The platform's name in messages ("Instagram")."""
     default_api: ClassVar[str]

@@ -41,18 +41,9 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    MediaFile,
-    Outgoing,
-    PlatformError,
-    Remote,
-    aware,
-    count,
-)
+from tidings.errors import PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, count
+from tidings.platforms.base import MediaFile, Outgoing, Remote, aware
 from tidings.platforms.graph import (
     ContainerAdapter,
     image_urls,
@@ -61,6 +52,7 @@ from tidings.platforms.graph import (
     not_before,
     pick,
 )
+from tidings.platforms.http import Caller
 from tidings.workspace.model import Channel
 
 __all__ = ["CLOCK_SKEW", "DEFAULT_API", "MAX_CAROUSEL", "InstagramAdapter", "connect"]
@@ -86,11 +78,9 @@ metrics_reader = connect
 """The metrics reader of an Instagram channel: the adapter itself."""
 
 
-class InstagramAdapter(ContainerAdapter):
+class InstagramAdapter(ContainerAdapter, platform="instagram"):
     """Instagram on the shared container flow; a thread's later parts are comments."""
 
-    platform: ClassVar[str] = "instagram"
-    can_delete: ClassVar[bool] = PLATFORMS["instagram"].can_delete
     network: ClassVar[str] = "Instagram"
     default_api: ClassVar[str] = DEFAULT_API
     refresh_grant: ClassVar[str] = "ig_refresh_token"

@@ -48,27 +48,22 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
+from tidings.errors import CredentialError, PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    CredentialError,
     MediaFile,
     Outgoing,
-    PlatformError,
+    PlatformAdapter,
     Remote,
-    Unavailable,
     Unknowable,
-    count,
     credential,
 )
-from tidings.platforms.http import json_object, status_error
+from tidings.platforms.http import Caller, error_object, json_object, status_error
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -266,12 +261,9 @@ def share_counts(stats: Mapping[str, Any]) -> Counts:
 def error_message(response: httpx.Response) -> str:
     """LinkedIn's own words: ``{status, serviceErrorCode, code, message}``, or OAuth's
     ``{error, error_description}``."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
-    if not isinstance(body, dict):
-        return response.reason_phrase
+    body = error_object(response)
+    if isinstance(body, str):
+        return body
     message = body.get("message") or body.get("error_description") or body.get("error")
     text = str(message) if message else response.reason_phrase
     keys = ("code", "serviceErrorCode") if body.get("message") else ("error",)
@@ -312,11 +304,7 @@ class _Names:
 # -- the adapter --------------------------------------------------------------------------
 
 
-class LinkedInAdapter:
-    platform: ClassVar[str] = "linkedin"
-    can_delete: ClassVar[bool] = PLATFORMS["linkedin"].can_delete
-    idempotent: ClassVar[bool] = False
-
+class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
     def __init__(
         self,
         caller: Caller,

@@ -39,27 +39,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
+from tidings.errors import PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
     MediaFile,
     Outgoing,
-    PlatformError,
+    PlatformAdapter,
     Remote,
-    Unavailable,
     Unknowable,
     aware,
-    count,
     credential,
     parse_time,
 )
-from tidings.platforms.http import json_object
+from tidings.platforms.http import Caller, json_object
 from tidings.platforms.paging import Pages
 from tidings.workspace.model import Channel
 
@@ -155,11 +151,7 @@ metrics_reader = connect
 ``verify_credentials`` and for statuses that are not public)."""
 
 
-class MastodonAdapter:
-    platform: ClassVar[str] = "mastodon"
-    can_delete: ClassVar[bool] = PLATFORMS["mastodon"].can_delete
-    idempotent: ClassVar[bool] = True
-
+class MastodonAdapter(PlatformAdapter, platform="mastodon", idempotent=True):
     def __init__(
         self,
         caller: Caller,

@@ -11,21 +11,16 @@ import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import Local, Outgoing, Remote
+from tidings.platforms.base import Local, Outgoing, PlatformAdapter, Remote
 from tidings.workspace.files import write_atomic
 from tidings.workspace.model import Channel
 
 DEFAULT_FOLDER = "build/outbox"
 
 
-class Outbox:
-    platform: ClassVar[str] = "outbox"
-    can_delete: ClassVar[bool] = PLATFORMS["outbox"].can_delete
-    idempotent: ClassVar[bool] = True
-
+class Outbox(PlatformAdapter, platform="outbox", idempotent=True):
     def __init__(self, root: Path, folder: str) -> None:
         self.root = root
         self.folder = folder.rstrip("/")

@@ -31,21 +31,20 @@ revoked or removed) stop the channel with a message naming the variable;
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
+from tidings.errors import CredentialError, PlatformError
 from tidings.platforms.base import (
-    Caller,
-    CredentialError,
     MediaFile,
     Outgoing,
-    PlatformError,
+    PlatformAdapter,
     Remote,
     Unknowable,
     credential,
 )
+from tidings.platforms.http import Caller
 from tidings.workspace.model import Channel
 
 __all__ = ["SECTION_MAX", "SlackAdapter", "blocks", "connect", "escape", "sections"]
@@ -75,11 +74,7 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> SlackAd
     return SlackAdapter(caller, value, variable)
 
 
-class SlackAdapter:
-    platform: ClassVar[str] = "slack"
-    can_delete: ClassVar[bool] = PLATFORMS["slack"].can_delete
-    idempotent: ClassVar[bool] = False
-
+class SlackAdapter(PlatformAdapter, platform="slack"):
     def __init__(self, caller: Caller, webhook_url: str, variable: str = "SLACK_WEBHOOK_URL"):
         self.caller = caller
         self._url = webhook_url

@@ -41,15 +41,8 @@ from typing import Any, ClassVar
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    Outgoing,
-    Remote,
-    aware,
-)
+from tidings.metrics.counts import AccountCounts, Counts
+from tidings.platforms.base import Outgoing, Remote, aware
 from tidings.platforms.graph import (
     ContainerAdapter,
     error_code,
@@ -59,6 +52,7 @@ from tidings.platforms.graph import (
     not_before,
     pick,
 )
+from tidings.platforms.http import Caller
 from tidings.workspace.model import Channel
 
 __all__ = ["CLOCK_SKEW", "DEFAULT_API", "ThreadsAdapter", "connect", "metrics_reader"]
@@ -83,11 +77,9 @@ metrics_reader = connect
 token and ``threads_manage_insights``)."""
 
 
-class ThreadsAdapter(ContainerAdapter):
+class ThreadsAdapter(ContainerAdapter, platform="threads"):
     """Threads on the shared container flow; a thread's later parts are replies."""
 
-    platform: ClassVar[str] = "threads"
-    can_delete: ClassVar[bool] = PLATFORMS["threads"].can_delete
     network: ClassVar[str] = "Threads"
     default_api: ClassVar[str] = DEFAULT_API
     refresh_grant: ClassVar[str] = "th_refresh_token"

@@ -36,29 +36,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
-from tidings.errors import DuplicateContent
+from tidings.errors import CredentialError, DuplicateContent, PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    CredentialError,
     MediaFile,
     Outgoing,
-    PlatformError,
+    PlatformAdapter,
     Remote,
-    Unavailable,
     Unknowable,
     aware,
-    count,
     credential,
     parse_time,
 )
-from tidings.platforms.http import json_object, wait_seconds
+from tidings.platforms.http import Caller, error_object, json_object, wait_seconds
 from tidings.platforms.paging import Pages
 from tidings.platforms.x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
 from tidings.workspace.model import Channel
@@ -105,12 +99,9 @@ DUPLICATE = "duplicate content"
 def message(response: httpx.Response) -> str:
     """X's own words: a problem's ``detail`` (or ``title``) and the ``errors[].message``
     behind a generic one; the v1 shape ``{"errors":[{"code":88,"message":…}]}``."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
-    if not isinstance(body, dict):
-        return response.reason_phrase
+    body = error_object(response)
+    if isinstance(body, str):
+        return body
     main = next(
         (body[k] for k in ("detail", "title", "error_description") if isinstance(body.get(k), str)),
         "",
@@ -310,11 +301,7 @@ metrics_reader = connect
 """The metrics reader of an X channel: the adapter itself (user context)."""
 
 
-class XAdapter:
-    platform: ClassVar[str] = "x"
-    can_delete: ClassVar[bool] = PLATFORMS["x"].can_delete
-    idempotent: ClassVar[bool] = False
-
+class XAdapter(PlatformAdapter, platform="x"):
     def __init__(
         self,
         caller: Caller,
