@@ -3,6 +3,11 @@
 The publisher calls an adapter part by part, so a thread that fails half-way resumes after
 its last published part, and it asks the adapter to *find* a part before it ever sends one
 again (reconciling a run that crashed between the request and the ledger commit).
+
+Adapters use this module as a namespace (``from tidings.platforms import base``, then
+``base.Outgoing``, ``base.credential``), and take the errors and counts they raise and
+return from their homes (:mod:`tidings.errors`, :mod:`tidings.metrics.counts`). The names
+of those are re-exported here too, for callers that want one import.
 """
 
 from __future__ import annotations

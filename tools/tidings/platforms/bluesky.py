@@ -30,7 +30,7 @@ import regex
 from tidings.core.render import RenderedPart
 from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
-from tidings.platforms.base import MediaFile, Outgoing, PlatformAdapter, Remote, aware, credential
+from tidings.platforms import base
 from tidings.platforms.http import Caller, error_object, json_object
 from tidings.workspace.model import Channel
 
@@ -101,13 +101,13 @@ def record_key(key: str, index: int, started: datetime) -> str:
         raise ValueError(f"part index {index} out of range")
     digest = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
     slot, clock_id = (digest >> 10) & 0xFFFF, digest & 0x3FF
-    micros = (aware(started) - _EPOCH) // timedelta(microseconds=1)
+    micros = (base.aware(started) - _EPOCH) // timedelta(microseconds=1)
     return tid(micros + slot * MAX_PARTS + index, clock_id)
 
 
 def created_at(started: datetime, index: int) -> str:
     """``createdAt``: when the attempt began (UTC, milliseconds), a millisecond per part."""
-    moment = aware(started).astimezone(UTC) + timedelta(milliseconds=index)
+    moment = base.aware(started).astimezone(UTC) + timedelta(milliseconds=index)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -167,12 +167,12 @@ class _Session:
     refresh: str = field(repr=False)
 
 
-def _ref(remote: Remote) -> dict[str, str]:
+def _ref(remote: base.Remote) -> dict[str, str]:
     assert remote.cid is not None
     return {"uri": remote.id, "cid": remote.cid}
 
 
-class BlueskyAdapter(PlatformAdapter, platform="bluesky", idempotent=True):
+class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
     """Publishes to one Bluesky account through its PDS."""
 
     def __init__(self, caller: Caller, pds: str, handle: str, password: str) -> None:
@@ -188,7 +188,9 @@ class BlueskyAdapter(PlatformAdapter, platform="bluesky", idempotent=True):
 
     # --- the Adapter protocol -------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote:
         session = self._login_once()
         rkey = record_key(out.key, index, out.started)
         what = f"post part {index + 1}"
@@ -218,11 +220,13 @@ class BlueskyAdapter(PlatformAdapter, platform="bluesky", idempotent=True):
             return self._remote(existing[0], existing[1])
         return self._remote(str(data["uri"]), str(data["cid"]))
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote | None:
         found = self._get(record_key(out.key, index, out.started), f"find part {index + 1}")
         return None if found is None else self._remote(found[0], found[1])
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         repo, collection, rkey = _split_uri(part.id)
         self._xrpc(
             "POST",
@@ -236,10 +240,10 @@ class BlueskyAdapter(PlatformAdapter, platform="bluesky", idempotent=True):
 
     def _record(
         self,
-        out: Outgoing,
+        out: base.Outgoing,
         index: int,
-        thread: Sequence[Remote],
-        images: Sequence[MediaFile],
+        thread: Sequence[base.Remote],
+        images: Sequence[base.MediaFile],
         blobs: Sequence[dict[str, Any]],
     ) -> dict[str, Any]:
         part = out.parts[index]
@@ -312,7 +316,7 @@ class BlueskyAdapter(PlatformAdapter, platform="bluesky", idempotent=True):
             self._dids[key] = str(did) if did else None
         return self._dids[key]
 
-    def _upload(self, media: MediaFile, number: int) -> dict[str, Any]:
+    def _upload(self, media: base.MediaFile, number: int) -> dict[str, Any]:
         response = self._xrpc(
             "POST",
             "com.atproto.repo.uploadBlob",
@@ -339,7 +343,7 @@ class BlueskyAdapter(PlatformAdapter, platform="bluesky", idempotent=True):
         data = response.json()
         return str(data["uri"]), str(data["cid"]), dict(data.get("value") or {})
 
-    def _with_cid(self, remote: Remote) -> Remote:
+    def _with_cid(self, remote: base.Remote) -> base.Remote:
         """A reply needs the cid of its root and parent; read it when the ledger lacks it."""
         if remote.cid:
             return remote
@@ -351,11 +355,11 @@ class BlueskyAdapter(PlatformAdapter, platform="bluesky", idempotent=True):
             params={"repo": repo, "collection": collection, "rkey": rkey},
             authed=False,
         )
-        return Remote(remote.id, remote.url, str(response.json()["cid"]))
+        return base.Remote(remote.id, remote.url, str(response.json()["cid"]))
 
-    def _remote(self, uri: str, cid: str) -> Remote:
+    def _remote(self, uri: str, cid: str) -> base.Remote:
         handle = self._session.handle if self._session else self.handle
-        return Remote(id=uri, url=f"{WEB}/profile/{handle}/post/{_split_uri(uri)[2]}", cid=cid)
+        return base.Remote(id=uri, url=f"{WEB}/profile/{handle}/post/{_split_uri(uri)[2]}", cid=cid)
 
     # --- XRPC and the session -------------------------------------------------------------
 
@@ -473,9 +477,9 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Bluesky
     """The adapter for a ``platform: bluesky`` channel (credentials handle, app_password, pds)."""
     return BlueskyAdapter(
         caller,
-        pds=credential(channel, env, "pds", default=DEFAULT_PDS),
-        handle=credential(channel, env, "handle"),
-        password=credential(channel, env, "app_password"),
+        pds=base.credential(channel, env, "pds", default=DEFAULT_PDS),
+        handle=base.credential(channel, env, "handle"),
+        password=base.credential(channel, env, "app_password"),
     )
 
 
@@ -497,7 +501,7 @@ class AppViewReader:
     def __repr__(self) -> str:
         return f"AppViewReader(appview={self.appview!r}, actor={self.actor!r})"
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         uris = list(dict.fromkeys(p.id for p in parts if p.id.startswith("at://")))
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(uris), POSTS_PER_READ):
@@ -546,6 +550,6 @@ def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> 
     ``handle``); the AppView is credential ``appview`` if set, else :data:`DEFAULT_APPVIEW`."""
     return AppViewReader(
         caller,
-        appview=credential(channel, env, "appview", default=DEFAULT_APPVIEW),
-        actor=credential(channel, env, "handle"),
+        appview=base.credential(channel, env, "appview", default=DEFAULT_APPVIEW),
+        actor=base.credential(channel, env, "handle"),
     )

@@ -42,7 +42,7 @@ from typing import Any
 
 from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
-from tidings.platforms.base import MediaFile, Outgoing, PlatformAdapter, Remote, aware, credential
+from tidings.platforms import base
 from tidings.platforms.graph import (
     Graph,
     error_code,
@@ -83,19 +83,19 @@ MISSING_IDS = 803
 def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> FacebookAdapter:
     """The adapter for a Facebook Page (credentials ``page_id``, ``access_token``, and the
     optional ``api_base``)."""
-    page = credential(channel, env, "page_id")
-    token = credential(channel, env, "access_token")
-    base = credential(channel, env, "api_base", DEFAULT_API).rstrip("/")
+    page = base.credential(channel, env, "page_id")
+    token = base.credential(channel, env, "access_token")
+    api = base.credential(channel, env, "api_base", DEFAULT_API).rstrip("/")
     variable = channel.credentials.get("access_token", "access_token")
     hint = f"make a new Page access token (Graph API Explorer, /me/accounts) and update {variable}"
-    return FacebookAdapter(Graph(caller, base, token, hint), page)
+    return FacebookAdapter(Graph(caller, api, token, hint), page)
 
 
 metrics_reader = connect
 """The metrics reader of a Facebook Page: the adapter itself."""
 
 
-class FacebookAdapter(PlatformAdapter, platform="facebook"):
+class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
     def __init__(self, graph: Graph, page_id: str) -> None:
         self.graph = graph
         self.page = page_id
@@ -106,7 +106,9 @@ class FacebookAdapter(PlatformAdapter, platform="facebook"):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote:
         what = f"post part {index + 1}"
         text = out.parts[index].text
         if index > 0:
@@ -130,9 +132,11 @@ class FacebookAdapter(PlatformAdapter, platform="facebook"):
         )
         return _remote(body, what)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote | None:
         what = f"look for part {index + 1}"
-        since = aware(out.started) - CLOCK_SKEW
+        since = base.aware(out.started) - CLOCK_SKEW
         # the feed also holds visitors' posts: only the Page's own count
         path = f"{self.page}/feed" if index == 0 else f"{thread[0].id}/comments"
         items, covered = self._list(path, since, what)
@@ -149,7 +153,7 @@ class FacebookAdapter(PlatformAdapter, platform="facebook"):
         )
         return _remote(found, what) if found is not None else None
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         what = f"delete {part.id}"
         response = self.graph.call("DELETE", part.id, safe=True, what=what, ok=(200, 400, 404))
         if response.status_code == 200:
@@ -161,7 +165,7 @@ class FacebookAdapter(PlatformAdapter, platform="facebook"):
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         """:data:`IDS_PER_READ` posts a request; a batch holding an id Facebook no longer
         knows is read one post at a time, so only that post is unavailable."""
         ids = list(dict.fromkeys(p.id for p in parts))
@@ -225,7 +229,7 @@ class FacebookAdapter(PlatformAdapter, platform="facebook"):
         body = json_object(response, what)
         return {k: v for k, v in body.items() if isinstance(v, dict)}
 
-    def _upload(self, media: MediaFile, number: int) -> str:
+    def _upload(self, media: base.MediaFile, number: int) -> str:
         """Upload one image unpublished (multipart ``source``); its photo id."""
         what = f"upload image {number}"
         data = {"published": "false"}
@@ -299,9 +303,9 @@ def _author(item: Mapping[str, Any]) -> str | None:
     return str(found) if found else None
 
 
-def _remote(body: Mapping[str, Any], what: str) -> Remote:
+def _remote(body: Mapping[str, Any], what: str) -> base.Remote:
     post_id = body.get("id")
     if not isinstance(post_id, str) or not post_id:
         raise PlatformError(f"{what}: the answer has no id", retryable=True, uncertain=True)
     url = body.get("permalink_url")
-    return Remote(post_id, url if isinstance(url, str) and url else None)
+    return base.Remote(post_id, url if isinstance(url, str) and url else None)

@@ -48,15 +48,7 @@ import httpx
 
 from tidings.errors import PlatformError
 from tidings.metrics.counts import Counts, Unavailable
-from tidings.platforms.base import (
-    MediaFile,
-    Outgoing,
-    PlatformAdapter,
-    Remote,
-    Unknowable,
-    credential,
-    parse_time,
-)
+from tidings.platforms import base
 from tidings.platforms.http import Caller, json_object
 from tidings.platforms.paging import Pages
 from tidings.workspace.model import Channel
@@ -80,7 +72,6 @@ __all__ = [
     "new_id",
     "normal_text",
     "not_before",
-    "parse_time",
     "pick",
     "quota",
     "redacted",
@@ -300,7 +291,7 @@ class Graph:
             raise PlatformError(f"{what}: the answer has no container id", retryable=True)
         return container
 
-    def permalink(self, media_id: str, what: str) -> Remote:
+    def permalink(self, media_id: str, what: str) -> base.Remote:
         """The published post with its permalink; the post is out, so a failure to read
         the address leaves the address empty instead of failing the part."""
         try:
@@ -312,9 +303,9 @@ class Graph:
                 params={"fields": "permalink"},
             )
         except PlatformError:
-            return Remote(media_id, None)
+            return base.Remote(media_id, None)
         url = body.get("permalink")
-        return Remote(media_id, url if isinstance(url, str) else None)
+        return base.Remote(media_id, url if isinstance(url, str) else None)
 
     def json(
         self,
@@ -331,7 +322,7 @@ class Graph:
         return json_object(response, what, uncertain=not safe)
 
 
-class ContainerAdapter(PlatformAdapter):
+class ContainerAdapter(base.PlatformAdapter):
     """The container flow Instagram and Threads share, as a base class: create a container
     (carousel children first), wait until it is ``FINISHED``, publish it, read its permalink;
     reconcile by the container's state and the account's listing; each post's insights.
@@ -380,21 +371,21 @@ class ContainerAdapter(PlatformAdapter):
         )
         graph = Graph(
             caller,
-            credential(channel, env, "api_base", default=cls.default_api),
-            credential(channel, env, "access_token"),
+            base.credential(channel, env, "api_base", default=cls.default_api),
+            base.credential(channel, env, "access_token"),
             hint,
         )
-        return cls(graph, credential(channel, env, "user_id"))
+        return cls(graph, base.credential(channel, env, "user_id"))
 
     def _send(
         self,
-        out: Outgoing,
+        out: base.Outgoing,
         index: int,
         params: dict[str, Any],
-        images: Sequence[MediaFile],
+        images: Sequence[base.MediaFile],
         urls: Sequence[str],
         what: str,
-    ) -> Remote:
+    ) -> base.Remote:
         """Create the container of part ``index`` (``params`` plus its images), wait for
         it, publish it and read its address."""
         path = f"{self.user}/{self.media_path}"
@@ -430,7 +421,7 @@ class ContainerAdapter(PlatformAdapter):
         )
         return self.graph.permalink(new_id(body, what, self.post_id_name), what)
 
-    def _was_published(self, out: Outgoing, index: int, what: str) -> bool:
+    def _was_published(self, out: base.Outgoing, index: int, what: str) -> bool:
         """Whether the container this run published for part ``index`` says ``PUBLISHED``
         (False when this run published none)."""
         container = self._published.get((out.key, index))
@@ -443,23 +434,23 @@ class ContainerAdapter(PlatformAdapter):
 
     def _listed(
         self, found: Mapping[str, Any] | None, published: bool, index: int
-    ) -> Remote | None:
+    ) -> base.Remote | None:
         """The part :func:`pick` found in the listing; None when it is not there and its
         container was not published, else :class:`Unknowable`."""
         if found is None:
             if published:  # it went out, but the listing does not show it (yet)
-                raise Unknowable(
+                raise base.Unknowable(
                     f"part {index + 1}: {self.network} says it was published, but it is not "
                     f"among the account's {self.listing}; check the account and settle it by "
                     "hand"
                 )
             return None
         url = found.get("permalink")
-        return Remote(str(found["id"]), url if isinstance(url, str) else None)
+        return base.Remote(str(found["id"]), url if isinstance(url, str) else None)
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         """Each post's insights (one request a post: no batch read); a metric the platform
         has no number for is null, never 0 (see :meth:`counts`)."""
         result: dict[str, Counts | Unavailable] = {}
@@ -570,7 +561,7 @@ class Quota:
         return self.total is not None and self.used >= self.total
 
 
-def image_urls(images: Sequence[MediaFile], what: str, network: str) -> list[str]:
+def image_urls(images: Sequence[base.MediaFile], what: str, network: str) -> list[str]:
     """The public addresses Meta fetches the images from (``media_base_url``); a permanent
     failure when the channel has none."""
     urls = [m.url for m in images]
@@ -665,7 +656,7 @@ def pick(
             if loose and loose_text(value) == loose:
                 near += 1  # our words, formatted by the platform: maybe ours
             continue
-        moment = parse_time(item.get(time_field))
+        moment = base.parse_time(item.get(time_field))
         if not_before is not None and moment is not None and moment < not_before:
             near += 1  # our text, posted before the attempt began: not this attempt's
         elif same_media(item) and isinstance(item.get("id"), (str, int)) and str(item["id"]):
@@ -675,14 +666,14 @@ def pick(
     if len(matches) == 1 and not near:
         return matches[0]
     if matches or near:
-        raise Unknowable(
+        raise base.Unknowable(
             f"part {part}: {len(matches)} post(s) match and {near} have the same text (or the "
             "same words formatted otherwise) with other images since the attempt began; check "
             "the account and settle it by hand"
         )
     if covered:
         return None
-    raise Unknowable(
+    raise base.Unknowable(
         f"part {part}: the account posted too much since the attempt began to check for sure"
     )
 
@@ -746,7 +737,7 @@ def list_since(
         for item in data:
             if not isinstance(item, dict):
                 continue
-            moment = parse_time(item.get(time_field))
+            moment = base.parse_time(item.get(time_field))
             older_last = moment is not None and moment < since
             if not older_last:
                 items.append(item)

@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 
 from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, count
-from tidings.platforms.base import MediaFile, Outgoing, Remote, aware
+from tidings.platforms import base
 from tidings.platforms.graph import (
     ContainerAdapter,
     image_urls,
@@ -92,7 +92,9 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote:
         if index > 0:
             return self._comment(out, index, thread)
         what = "post part 1"
@@ -102,7 +104,9 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
         params: dict[str, Any] = {"caption": caption} if caption else {}
         return self._send(out, 0, params, out.media, urls, what)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote | None:
         if index > 0:
             return self._find_comment(out, index, thread)
         what = "look for part 1 among the account's media"
@@ -111,7 +115,7 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
             self.graph,
             f"{self.user}/media",
             fields=MEDIA_FIELDS,
-            since=aware(out.started) - CLOCK_SKEW,
+            since=base.aware(out.started) - CLOCK_SKEW,
             what=what,
             page_size=self.page_size,
             max_pages=self.max_pages,
@@ -127,7 +131,7 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
         )
         return self._listed(found, published, 0)
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         raise PlatformError(
             f"delete {part.id}: the Instagram API cannot delete posts; delete it in the app",
             retryable=False,
@@ -160,7 +164,9 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
 
     # -- comments (a thread's later parts) -----------------------------------------------
 
-    def _comment(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def _comment(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote:
         if not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         what = f"post part {index + 1} as a comment"
@@ -171,16 +177,18 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
             what=what,
             data={"message": out.parts[index].text},
         )
-        return Remote(new_id(body, what), thread[0].url)
+        return base.Remote(new_id(body, what), thread[0].url)
 
-    def _find_comment(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def _find_comment(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote | None:
         if not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         items, covered = list_since(
             self.graph,
             f"{thread[0].id}/comments",
             fields=COMMENT_FIELDS,
-            since=aware(out.started) - CLOCK_SKEW,
+            since=base.aware(out.started) - CLOCK_SKEW,
             what=f"look for part {index + 1} among the post's comments",
             page_size=50,
             max_pages=self.max_pages,
@@ -196,10 +204,10 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
             part=index + 1,
             not_before=not_before(self.graph.caller, out.started),
         )
-        return None if found is None else Remote(str(found["id"]), thread[0].url)
+        return None if found is None else base.Remote(str(found["id"]), thread[0].url)
 
 
-def _urls(images: Sequence[MediaFile], what: str) -> list[str]:
+def _urls(images: Sequence[base.MediaFile], what: str) -> list[str]:
     if not images:
         raise PlatformError(
             f"{what}: Instagram has no text-only posts; add an image to the post",

@@ -55,14 +55,7 @@ import httpx
 
 from tidings.errors import CredentialError, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
-from tidings.platforms.base import (
-    MediaFile,
-    Outgoing,
-    PlatformAdapter,
-    Remote,
-    Unknowable,
-    credential,
-)
+from tidings.platforms import base
 from tidings.platforms.http import Caller, error_object, json_object, status_error
 from tidings.workspace.model import Channel
 
@@ -304,7 +297,7 @@ class _Names:
 # -- the adapter --------------------------------------------------------------------------
 
 
-class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
+class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
     def __init__(
         self,
         caller: Caller,
@@ -341,14 +334,18 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote:
         if index == 0:
             return self._post(out)
         if not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         return self._comment(thread[0].id, out.parts[index].text, f"post part {index + 1}")
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote | None:
         if index > 0 and not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
@@ -368,7 +365,7 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
             # next run asks again (never sent blind).
             raise error.reworded(error.message, uncertain=True) from None
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         parent = comment_parts(part.id)
         if parent is not None:
             self._call(
@@ -391,7 +388,7 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         result: dict[str, Counts | Unavailable] = {}
         if not self.organization:
             why = (
@@ -454,7 +451,7 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
 
     # -- publishing ----------------------------------------------------------------------
 
-    def _post(self, out: Outgoing) -> Remote:
+    def _post(self, out: base.Outgoing) -> base.Remote:
         what = "post part 1"
         images = [(self._upload(m, n), m.alt) for n, m in enumerate(out.media, 1)]
         waited = self._wait_available([urn for urn, _ in images]) if images else 0.0
@@ -486,9 +483,9 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
                 status=201,
                 uncertain=True,  # it exists: find it by reading the author's posts
             )
-        return Remote(urn, post_url(urn))
+        return base.Remote(urn, post_url(urn))
 
-    def _comment(self, post: str, text: str, what: str) -> Remote:
+    def _comment(self, post: str, text: str, what: str) -> base.Remote:
         response = self._call(
             "POST",
             f"/rest/socialActions/{urn_key(post)}/comments",
@@ -516,9 +513,9 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
                 status=response.status_code,
                 uncertain=True,
             )
-        return Remote(urn, comment_url(post, urn))
+        return base.Remote(urn, comment_url(post, urn))
 
-    def _upload(self, media: MediaFile, number: int) -> str:
+    def _upload(self, media: base.MediaFile, number: int) -> str:
         what = f"upload image {number}"
         response = self._call(
             "POST",
@@ -584,7 +581,9 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
 
     # -- reconciling ---------------------------------------------------------------------
 
-    def _find_post(self, out: Outgoing, since: datetime, earliest: datetime) -> Remote | None:
+    def _find_post(
+        self, out: base.Outgoing, since: datetime, earliest: datetime
+    ) -> base.Remote | None:
         what = "look for part 1 among the author's posts"
         text = out.parts[0].text
         alts = tuple(m.alt for m in out.media)
@@ -605,7 +604,7 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
                 headers={"X-RestLi-Method": "FINDER"},
             )
             if response.status_code == 403:
-                raise Unknowable(
+                raise base.Unknowable(
                     f"part 1: LinkedIn does not let this token read the author's posts "
                     f"({error_message(response)}; a member's posts need the restricted "
                     "r_member_social permission), so a lost answer cannot be checked: look "
@@ -637,16 +636,18 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
                     near += 1  # our post, but no id to record it by: a person looks
             if covered:
                 break
-        return self._verdict(1, matches, near, covered, "post", lambda u: Remote(u, post_url(u)))
+        return self._verdict(
+            1, matches, near, covered, "post", lambda u: base.Remote(u, post_url(u))
+        )
 
     def _find_comment(
         self,
-        out: Outgoing,
+        out: base.Outgoing,
         index: int,
-        thread: Sequence[Remote],
+        thread: Sequence[base.Remote],
         since: datetime,
         earliest: datetime,
-    ) -> Remote | None:
+    ) -> base.Remote | None:
         post = thread[0].id
         what = f"look for part {index + 1} among the post's comments"
         text = out.parts[index].text
@@ -683,7 +684,12 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
                 else:
                     matches.append(urn)
         return self._verdict(
-            index + 1, matches, near, covered, "comment", lambda u: Remote(u, comment_url(post, u))
+            index + 1,
+            matches,
+            near,
+            covered,
+            "comment",
+            lambda u: base.Remote(u, comment_url(post, u)),
         )
 
     @staticmethod
@@ -693,18 +699,18 @@ class LinkedInAdapter(PlatformAdapter, platform="linkedin"):
         near: int,
         covered: bool,
         kind: str,
-        remote: Callable[[str], Remote],
-    ) -> Remote | None:
+        remote: Callable[[str], base.Remote],
+    ) -> base.Remote | None:
         if len(matches) == 1 and not near:
             return remote(matches[0])
         if not matches and not near and covered:
             return None
         if matches or near:
-            raise Unknowable(
+            raise base.Unknowable(
                 f"part {number}: {len(matches)} {kind}(s) match and {near} nearly match (our "
                 "text with other images, or from before the attempt); check the account"
             )
-        raise Unknowable(
+        raise base.Unknowable(
             f"part {number}: no {kind} matched in the newest {MAX_PAGES * PAGE_SIZE}, which "
             "do not reach back to the attempt; check the account"
         )
@@ -869,22 +875,22 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> LinkedI
     """The adapter for a ``platform: linkedin`` channel: credentials ``access_token`` and
     ``author_urn``; optional ``version``, ``api_base``, and ``client_id`` + ``client_secret``
     + ``refresh_token`` for token refresh."""
-    author = credential(channel, env, "author_urn")
+    author = base.credential(channel, env, "author_urn")
     author_var = channel.credentials.get("author_urn", "author_urn")
     if not AUTHOR.fullmatch(author):
         raise CredentialError(
             f"channel {channel.id!r}: {author_var} is not a LinkedIn author URN",
             "use urn:li:organization:<id> for a page or urn:li:person:<id> for a member",
         )
-    version = credential(channel, env, "version", default=DEFAULT_VERSION)
+    version = base.credential(channel, env, "version", default=DEFAULT_VERSION)
     version_var = channel.credentials.get("version", "LINKEDIN_VERSION")
     if not VERSION.fullmatch(version):
         raise CredentialError(
             f"channel {channel.id!r}: {version_var} must be a LinkedIn-Version like 202609",
             "LinkedIn versions are YYYYMM; leave it unset for tidings' default",
         )
-    api = credential(channel, env, "api_base", default=DEFAULT_API).rstrip("/")
-    pieces = {n: credential(channel, env, n, default="") for n in REFRESH_CREDENTIALS}
+    api = base.credential(channel, env, "api_base", default=DEFAULT_API).rstrip("/")
+    pieces = {n: base.credential(channel, env, n, default="") for n in REFRESH_CREDENTIALS}
     refresh = None
     if any(pieces.values()):
         missing = [channel.credentials.get(n, n) for n, v in pieces.items() if not v]
@@ -904,7 +910,7 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> LinkedI
     )
     return LinkedInAdapter(
         caller,
-        token=credential(channel, env, "access_token"),
+        token=base.credential(channel, env, "access_token"),
         author=author,
         api=api,
         version=version,

@@ -45,16 +45,7 @@ import httpx
 
 from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
-from tidings.platforms.base import (
-    MediaFile,
-    Outgoing,
-    PlatformAdapter,
-    Remote,
-    Unknowable,
-    aware,
-    credential,
-    parse_time,
-)
+from tidings.platforms import base
 from tidings.platforms.http import Caller, json_object
 from tidings.platforms.paging import Pages
 from tidings.workspace.model import Channel
@@ -141,8 +132,8 @@ def instance_limits(caller: Caller, base_url: str) -> InstanceLimits:
 
 def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> MastodonAdapter:
     """The adapter for a Mastodon channel (credentials ``base_url`` and ``access_token``)."""
-    base_url = credential(channel, env, "base_url").rstrip("/")
-    token = credential(channel, env, "access_token")
+    base_url = base.credential(channel, env, "base_url").rstrip("/")
+    token = base.credential(channel, env, "access_token")
     return MastodonAdapter(caller, base_url, token)
 
 
@@ -151,7 +142,7 @@ metrics_reader = connect
 ``verify_credentials`` and for statuses that are not public)."""
 
 
-class MastodonAdapter(PlatformAdapter, platform="mastodon", idempotent=True):
+class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True):
     def __init__(
         self,
         caller: Caller,
@@ -183,7 +174,9 @@ class MastodonAdapter(PlatformAdapter, platform="mastodon", idempotent=True):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote:
         _check_thread(index, thread)
         media_ids = [self._upload(m, n) for n, m in enumerate(out.media, 1)] if index == 0 else []
         data: dict[str, Any] = {
@@ -214,14 +207,16 @@ class MastodonAdapter(PlatformAdapter, platform="mastodon", idempotent=True):
                 continue
             return _remote(_json(response), what)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote | None:
         _check_thread(index, thread)
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
-        if now - aware(out.started) < KEY_FRESH:
+        if now - base.aware(out.started) < KEY_FRESH:
             return self.publish_part(out, index, thread)  # the key is still stored: replay
         return self._search_history(out, index, thread)
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         self._call(
             "DELETE",
             f"/api/v1/statuses/{part.id}",
@@ -232,7 +227,7 @@ class MastodonAdapter(PlatformAdapter, platform="mastodon", idempotent=True):
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         """Counts as this instance sees them, :data:`STATUSES_PER_READ` statuses a request
         (Mastodon 4.3+). A server without that endpoint (404) is read one status at a time.
         Mastodon reports no views; ``quotes_count`` only from 4.5: otherwise null."""
@@ -313,7 +308,7 @@ class MastodonAdapter(PlatformAdapter, platform="mastodon", idempotent=True):
         except PlatformError as error:
             raise error.scrubbed([self._token]) from None
 
-    def _upload(self, media: MediaFile, number: int) -> str:
+    def _upload(self, media: base.MediaFile, number: int) -> str:
         what = f"upload image {number}"
         response = self._call(
             "POST",
@@ -363,11 +358,13 @@ class MastodonAdapter(PlatformAdapter, platform="mastodon", idempotent=True):
             self._account_id = account_id
         return self._account_id
 
-    def _search_history(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def _search_history(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote | None:
         what = f"look for part {index + 1} in the account's statuses"
-        since = aware(out.started) - CLOCK_SKEW
+        since = base.aware(out.started) - CLOCK_SKEW
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
-        earliest = min(aware(out.started), now) - ATTEMPT_TOLERANCE
+        earliest = min(base.aware(out.started), now) - ATTEMPT_TOLERANCE
         path = f"/api/v1/accounts/{self._account()}/statuses"
         want = _Wanted.of(out, index, thread)
         matches: list[dict[str, Any]] = []
@@ -391,7 +388,7 @@ class MastodonAdapter(PlatformAdapter, platform="mastodon", idempotent=True):
             for status in page:
                 if not isinstance(status, dict):
                     continue
-                created = parse_time(status.get("created_at"))
+                created = base.parse_time(status.get("created_at"))
                 if created is not None and created < since:
                     covered = True
                     break
@@ -407,7 +404,7 @@ class MastodonAdapter(PlatformAdapter, platform="mastodon", idempotent=True):
         if len(matches) == 1 and not near:
             return _remote(matches[0], what)
         if matches or near:
-            raise Unknowable(
+            raise base.Unknowable(
                 f"part {index + 1}: {len(matches)} status(es) match and {near} nearly match "
                 "(similar text, other images or alt text, or our text from before the attempt) "
                 "since the attempt began; check "
@@ -415,7 +412,7 @@ class MastodonAdapter(PlatformAdapter, platform="mastodon", idempotent=True):
             )
         if covered:
             return None
-        raise Unknowable(
+        raise base.Unknowable(
             f"part {index + 1}: the account posted more than {self.page_size * self.max_pages} "
             "statuses since the attempt began; it could not be checked for sure"
         )
@@ -432,7 +429,7 @@ class _Wanted:
     skip: frozenset[str]
 
     @classmethod
-    def of(cls, out: Outgoing, index: int, thread: Sequence[Remote]) -> _Wanted:
+    def of(cls, out: base.Outgoing, index: int, thread: Sequence[base.Remote]) -> _Wanted:
         text = _shorten_mentions(out.parts[index].text)
         reply_to = thread[-1].id if index > 0 else None
         alts = tuple(_strict(m.alt) for m in out.media) if index == 0 else ()
@@ -522,7 +519,7 @@ def _status_counts(status: Mapping[str, Any]) -> Counts:
     )
 
 
-def _check_thread(index: int, thread: Sequence[Remote]) -> None:
+def _check_thread(index: int, thread: Sequence[base.Remote]) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
 
@@ -548,9 +545,9 @@ def _last_id(page: list[Any]) -> str:
     return str(page[-1].get("id", "")) if isinstance(page[-1], dict) else ""
 
 
-def _remote(status: Mapping[str, Any], what: str) -> Remote:
+def _remote(status: Mapping[str, Any], what: str) -> base.Remote:
     status_id = status.get("id")
     if not isinstance(status_id, str) or not status_id:
         raise PlatformError(f"{what}: the answer has no status id", retryable=True)
     url = status.get("url") or status.get("uri")
-    return Remote(status_id, url if isinstance(url, str) else None)
+    return base.Remote(status_id, url if isinstance(url, str) else None)

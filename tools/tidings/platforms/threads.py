@@ -42,7 +42,7 @@ from typing import Any, ClassVar
 import httpx
 
 from tidings.metrics.counts import AccountCounts, Counts
-from tidings.platforms.base import Outgoing, Remote, aware
+from tidings.platforms import base
 from tidings.platforms.graph import (
     ContainerAdapter,
     error_code,
@@ -92,7 +92,9 @@ class ThreadsAdapter(ContainerAdapter, platform="threads"):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote:
         _check_thread(index, thread)
         what = f"post part {index + 1}"
         images = out.media if index == 0 else ()
@@ -115,11 +117,13 @@ class ThreadsAdapter(ContainerAdapter, platform="threads"):
             params["reply_to_id"] = thread[-1].id
         return self._send(out, index, params, images, urls, what)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(
+        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+    ) -> base.Remote | None:
         _check_thread(index, thread)
         what = f"look for part {index + 1} among the account's posts"
         published = self._was_published(out, index, what)
-        since = aware(out.started) - CLOCK_SKEW
+        since = base.aware(out.started) - CLOCK_SKEW
         parent = thread[-1].id if index > 0 else None
         path, fields = (
             (f"{self.user}/replies", REPLY_FIELDS)
@@ -149,7 +153,7 @@ class ThreadsAdapter(ContainerAdapter, platform="threads"):
         )
         return self._listed(found, published, index)
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         what = f"delete post {part.id}"
         response = self.graph.call("DELETE", part.id, safe=True, what=what, ok=(200, 400, 404))
         if response.status_code == 200 or _gone(response):
@@ -200,6 +204,6 @@ def _gone(response: httpx.Response) -> bool:
     return response.status_code == 404 or (code == 100 and subcode == 33)
 
 
-def _check_thread(index: int, thread: Sequence[Remote]) -> None:
+def _check_thread(index: int, thread: Sequence[base.Remote]) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
