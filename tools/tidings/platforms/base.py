@@ -37,6 +37,7 @@ __all__ = [
     "PlatformAdapter",
     "PlatformError",
     "Remote",
+    "Thread",
     "Unavailable",
     "Unknowable",
     "aware",
@@ -92,6 +93,10 @@ class Remote:
     cid: str | None = None
 
 
+Thread = Sequence[Remote]
+"""The parts of a post already published, root first: what a later part replies to."""
+
+
 @dataclass(frozen=True, slots=True)
 class Local:
     """Where a local channel (outbox, feed) writes: the workspace root, and the site's
@@ -114,12 +119,12 @@ class Adapter(Protocol):
     """True when publish_part cannot create a second copy for the same part key
     (Mastodon's Idempotency-Key, Bluesky's record key): reconciling is then always safe."""
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: Outgoing, index: int, thread: Thread) -> Remote:
         """Send part ``index`` (media go with part 0). ``thread`` holds the parts already
         published, root first; reply to ``thread[-1]``. Raises PlatformError."""
         ...
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: Outgoing, index: int, thread: Thread) -> Remote | None:
         """The part if the platform has it, None if it certainly has not.
         Raises Unknowable when it cannot tell, PlatformError when the platform fails."""
         ...

@@ -188,9 +188,7 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
 
     # --- the Adapter protocol -------------------------------------------------------------
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         session = self._login_once()
         rkey = record_key(out.key, index, out.started)
         what = f"post part {index + 1}"
@@ -220,9 +218,7 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
             return self._remote(existing[0], existing[1])
         return self._remote(str(data["uri"]), str(data["cid"]))
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         found = self._get(record_key(out.key, index, out.started), f"find part {index + 1}")
         return None if found is None else self._remote(found[0], found[1])
 
@@ -242,7 +238,7 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
         self,
         out: base.Outgoing,
         index: int,
-        thread: Sequence[base.Remote],
+        thread: base.Thread,
         images: Sequence[base.MediaFile],
         blobs: Sequence[dict[str, Any]],
     ) -> dict[str, Any]:

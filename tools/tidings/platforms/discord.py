@@ -123,9 +123,7 @@ class DiscordAdapter(base.PlatformAdapter, platform="discord"):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         guild = self.guild()  # before sending: a revoked webhook fails here, nothing sent
         payload: dict[str, Any] = {
             "content": out.parts[index].text,
@@ -170,9 +168,7 @@ class DiscordAdapter(base.PlatformAdapter, platform="discord"):
             )
         return base.Remote(message_id, permalink(guild, message.get("channel_id"), message_id))
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         raise base.Unknowable(
             f"part {index + 1}: a Discord webhook cannot read the channel, so whether it went "
             "out cannot be checked; look in the channel"

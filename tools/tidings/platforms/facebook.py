@@ -106,9 +106,7 @@ class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         what = f"post part {index + 1}"
         text = out.parts[index].text
         if index > 0:
@@ -132,9 +130,7 @@ class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
         )
         return _remote(body, what)
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         what = f"look for part {index + 1}"
         since = base.aware(out.started) - CLOCK_SKEW
         # the feed also holds visitors' posts: only the Page's own count

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,7 @@ class Feed(base.PlatformAdapter, platform="feed", idempotent=True):
     def page(self, post_id: str) -> str:
         return f"{self.site_url}/posts/{post_id}/" if self.site_url else f"posts/{post_id}/"
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         path = self._entry(out.post_id)
         data: dict[str, Any] = {}
         if index:
@@ -59,9 +56,7 @@ class Feed(base.PlatformAdapter, platform="feed", idempotent=True):
         self.write_feed()
         return base.Remote(id=f"{out.post_id}#{index}", url=self.page(out.post_id))
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         try:
             data = json.loads(self._entry(out.post_id).read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -92,9 +92,7 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         if index > 0:
             return self._comment(out, index, thread)
         what = "post part 1"
@@ -104,9 +102,7 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
         params: dict[str, Any] = {"caption": caption} if caption else {}
         return self._send(out, 0, params, out.media, urls, what)
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         if index > 0:
             return self._find_comment(out, index, thread)
         what = "look for part 1 among the account's media"
@@ -164,9 +160,7 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
 
     # -- comments (a thread's later parts) -----------------------------------------------
 
-    def _comment(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def _comment(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         if not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         what = f"post part {index + 1} as a comment"
@@ -180,7 +174,7 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
         return base.Remote(new_id(body, what), thread[0].url)
 
     def _find_comment(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+        self, out: base.Outgoing, index: int, thread: base.Thread
     ) -> base.Remote | None:
         if not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")

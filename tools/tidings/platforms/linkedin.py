@@ -334,18 +334,14 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         if index == 0:
             return self._post(out)
         if not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         return self._comment(thread[0].id, out.parts[index].text, f"post part {index + 1}")
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         if index > 0 and not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
@@ -644,7 +640,7 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
         self,
         out: base.Outgoing,
         index: int,
-        thread: Sequence[base.Remote],
+        thread: base.Thread,
         since: datetime,
         earliest: datetime,
     ) -> base.Remote | None:

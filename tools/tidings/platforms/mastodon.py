@@ -174,9 +174,7 @@ class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         _check_thread(index, thread)
         media_ids = [self._upload(m, n) for n, m in enumerate(out.media, 1)] if index == 0 else []
         data: dict[str, Any] = {
@@ -207,9 +205,7 @@ class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True
                 continue
             return _remote(_json(response), what)
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         _check_thread(index, thread)
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
         if now - base.aware(out.started) < KEY_FRESH:
@@ -359,7 +355,7 @@ class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True
         return self._account_id
 
     def _search_history(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
+        self, out: base.Outgoing, index: int, thread: base.Thread
     ) -> base.Remote | None:
         what = f"look for part {index + 1} in the account's statuses"
         since = base.aware(out.started) - CLOCK_SKEW
@@ -429,7 +425,7 @@ class _Wanted:
     skip: frozenset[str]
 
     @classmethod
-    def of(cls, out: base.Outgoing, index: int, thread: Sequence[base.Remote]) -> _Wanted:
+    def of(cls, out: base.Outgoing, index: int, thread: base.Thread) -> _Wanted:
         text = _shorten_mentions(out.parts[index].text)
         reply_to = thread[-1].id if index > 0 else None
         alts = tuple(_strict(m.alt) for m in out.media) if index == 0 else ()
@@ -519,7 +515,7 @@ def _status_counts(status: Mapping[str, Any]) -> Counts:
     )
 
 
-def _check_thread(index: int, thread: Sequence[base.Remote]) -> None:
+def _check_thread(index: int, thread: base.Thread) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
 

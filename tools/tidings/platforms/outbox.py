@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +42,7 @@ class Outbox(base.PlatformAdapter, platform="outbox", idempotent=True):
         rel = f"{self.folder}/{out.post_id}.json"
         return base.Remote(id=f"{out.post_id}#{index}", url=f"{rel}#part-{index + 1}")
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         path = self._file(out.post_id)
         data = self._read(path) if index else {}
         part = out.parts[index]
@@ -90,9 +87,7 @@ class Outbox(base.PlatformAdapter, platform="outbox", idempotent=True):
             )
         return self._remote(out, index)
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         for part in self._read(self._file(out.post_id)).get("parts", []):
             if part.get("index") == index and part.get("key") == out.part_key(index):
                 return self._remote(out, index)

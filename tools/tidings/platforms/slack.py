@@ -76,9 +76,7 @@ class SlackAdapter(base.PlatformAdapter, platform="slack"):
     def __repr__(self) -> str:
         return f"SlackAdapter({self.variable})"
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         what = f"post part {index + 1}"
         text = out.parts[index].text
         payload: dict[str, Any] = {"text": escape(text)}
@@ -95,9 +93,7 @@ class SlackAdapter(base.PlatformAdapter, platform="slack"):
         )
         return base.Remote(out.part_key(index), None)
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         raise base.Unknowable(
             f"part {index + 1}: a Slack webhook cannot read the channel, so whether it went "
             "out cannot be checked; look in the channel"

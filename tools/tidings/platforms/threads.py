@@ -35,7 +35,7 @@ channel with a message naming the variable and the renewal; ``site/setup.md`` ex
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -92,9 +92,7 @@ class ThreadsAdapter(ContainerAdapter, platform="threads"):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         _check_thread(index, thread)
         what = f"post part {index + 1}"
         images = out.media if index == 0 else ()
@@ -117,9 +115,7 @@ class ThreadsAdapter(ContainerAdapter, platform="threads"):
             params["reply_to_id"] = thread[-1].id
         return self._send(out, index, params, images, urls, what)
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         _check_thread(index, thread)
         what = f"look for part {index + 1} among the account's posts"
         published = self._was_published(out, index, what)
@@ -204,6 +200,6 @@ def _gone(response: httpx.Response) -> bool:
     return response.status_code == 404 or (code == 100 and subcode == 33)
 
 
-def _check_thread(index: int, thread: Sequence[base.Remote]) -> None:
+def _check_thread(index: int, thread: base.Thread) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")

@@ -205,7 +205,7 @@ class _Wanted:
         cls,
         out: base.Outgoing,
         index: int,
-        thread: Sequence[base.Remote],
+        thread: base.Thread,
         not_before: datetime | None = None,
     ) -> _Wanted:
         text = out.parts[index].text
@@ -324,9 +324,7 @@ class XAdapter(base.PlatformAdapter, platform="x"):
 
     # -- the Adapter protocol --------------------------------------------------------------
 
-    def publish_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         _check_thread(index, thread)
         media_ids = [self._upload(m, n) for n, m in enumerate(out.media, 1)] if index == 0 else []
         body: dict[str, Any] = {"text": out.parts[index].text}
@@ -357,9 +355,7 @@ class XAdapter(base.PlatformAdapter, platform="x"):
             )
         return _remote(post_id)
 
-    def find_part(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         _check_thread(index, thread)
         return self._search(out, index, thread)
 
@@ -410,9 +406,7 @@ class XAdapter(base.PlatformAdapter, platform="x"):
 
     # -- reconciling ------------------------------------------------------------------------
 
-    def _search(
-        self, out: base.Outgoing, index: int, thread: Sequence[base.Remote]
-    ) -> base.Remote | None:
+    def _search(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         what = f"look for part {index + 1} in the account's posts"
         started = base.aware(out.started)
         clock = datetime.fromtimestamp(self.caller.clock(), UTC)
@@ -673,7 +667,7 @@ def _next_token(body: Mapping[str, Any]) -> str | None:
     return str(token) if token else None
 
 
-def _check_thread(index: int, thread: Sequence[base.Remote]) -> None:
+def _check_thread(index: int, thread: base.Thread) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
 
