@@ -43,15 +43,7 @@ from typing import Any, ClassVar
 
 from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, count
-from tidings.platforms import base
-from tidings.platforms.graph import (
-    ContainerAdapter,
-    image_urls,
-    list_since,
-    new_id,
-    not_before,
-    pick,
-)
+from tidings.platforms import base, graph
 from tidings.platforms.http import Caller
 from tidings.workspace.model import Channel
 
@@ -78,7 +70,7 @@ metrics_reader = connect
 """The metrics reader of an Instagram channel: the adapter itself."""
 
 
-class InstagramAdapter(ContainerAdapter, platform="instagram"):
+class InstagramAdapter(graph.ContainerAdapter, platform="instagram"):
     """Instagram on the shared container flow; a thread's later parts are comments."""
 
     network: ClassVar[str] = "Instagram"
@@ -107,7 +99,7 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
             return self._find_comment(out, index, thread)
         what = "look for part 1 among the account's media"
         published = self._was_published(out, 0, what)
-        items, covered = list_since(
+        items, covered = graph.list_since(
             self.graph,
             f"{self.user}/media",
             fields=MEDIA_FIELDS,
@@ -117,13 +109,13 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
             max_pages=self.max_pages,
         )
         kind = "IMAGE" if len(out.media) <= 1 else "CAROUSEL_ALBUM"
-        found = pick(
+        found = graph.pick(
             items,
             covered,
             text_field="caption",
             text=out.parts[0].text,
             same_media=lambda item: item.get("media_type") in (None, kind),
-            not_before=not_before(self.graph.caller, out.started),
+            not_before=graph.not_before(self.graph.caller, out.started),
         )
         return self._listed(found, published, 0)
 
@@ -171,14 +163,14 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
             what=what,
             data={"message": out.parts[index].text},
         )
-        return base.Remote(new_id(body, what), thread[0].url)
+        return base.Remote(graph.new_id(body, what), thread[0].url)
 
     def _find_comment(
         self, out: base.Outgoing, index: int, thread: base.Thread
     ) -> base.Remote | None:
         if not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
-        items, covered = list_since(
+        items, covered = graph.list_since(
             self.graph,
             f"{thread[0].id}/comments",
             fields=COMMENT_FIELDS,
@@ -188,7 +180,7 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
             max_pages=self.max_pages,
             newest_first=False,  # the order of comments is not documented
         )
-        found = pick(
+        found = graph.pick(
             items,
             covered,
             text_field="text",
@@ -196,7 +188,7 @@ class InstagramAdapter(ContainerAdapter, platform="instagram"):
             skip=[p.id for p in thread],
             same_place=lambda item: _ours(item, self.user),
             part=index + 1,
-            not_before=not_before(self.graph.caller, out.started),
+            not_before=graph.not_before(self.graph.caller, out.started),
         )
         return None if found is None else base.Remote(str(found["id"]), thread[0].url)
 
@@ -211,7 +203,7 @@ def _urls(images: Sequence[base.MediaFile], what: str) -> list[str]:
         raise PlatformError(
             f"{what}: Instagram takes at most {MAX_CAROUSEL} images in a post", retryable=False
         )
-    return image_urls(images, what, "Instagram")
+    return graph.image_urls(images, what, "Instagram")
 
 
 def _ours(comment: Mapping[str, Any], user: str) -> bool:

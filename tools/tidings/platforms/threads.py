@@ -42,16 +42,7 @@ from typing import Any, ClassVar
 import httpx
 
 from tidings.metrics.counts import AccountCounts, Counts
-from tidings.platforms import base
-from tidings.platforms.graph import (
-    ContainerAdapter,
-    error_code,
-    image_urls,
-    insight_values,
-    list_since,
-    not_before,
-    pick,
-)
+from tidings.platforms import base, graph
 from tidings.platforms.http import Caller
 from tidings.workspace.model import Channel
 
@@ -77,7 +68,7 @@ metrics_reader = connect
 token and ``threads_manage_insights``)."""
 
 
-class ThreadsAdapter(ContainerAdapter, platform="threads"):
+class ThreadsAdapter(graph.ContainerAdapter, platform="threads"):
     """Threads on the shared container flow; a thread's later parts are replies."""
 
     network: ClassVar[str] = "Threads"
@@ -96,7 +87,7 @@ class ThreadsAdapter(ContainerAdapter, platform="threads"):
         _check_thread(index, thread)
         what = f"post part {index + 1}"
         images = out.media if index == 0 else ()
-        urls = image_urls(images, what, "Threads")
+        urls = graph.image_urls(images, what, "Threads")
         if index == 0:
             self.graph.check_quota(f"{self.user}/threads_publishing_limit", what, "Threads")
         else:
@@ -126,7 +117,7 @@ class ThreadsAdapter(ContainerAdapter, platform="threads"):
             if parent
             else (f"{self.user}/threads", POST_FIELDS)
         )
-        items, covered = list_since(
+        items, covered = graph.list_since(
             self.graph,
             path,
             fields=fields,
@@ -136,7 +127,7 @@ class ThreadsAdapter(ContainerAdapter, platform="threads"):
             max_pages=self.max_pages,
         )
         kind = KIND.get(len(out.media) if index == 0 else 0, "CAROUSEL_ALBUM")
-        found = pick(
+        found = graph.pick(
             items,
             covered,
             text_field="text",
@@ -145,7 +136,7 @@ class ThreadsAdapter(ContainerAdapter, platform="threads"):
             same_place=lambda item: _same_place(item, parent),
             same_media=lambda item: item.get("media_type") in (None, kind),
             part=index + 1,
-            not_before=not_before(self.graph.caller, out.started),
+            not_before=graph.not_before(self.graph.caller, out.started),
         )
         return self._listed(found, published, index)
 
@@ -177,7 +168,7 @@ class ThreadsAdapter(ContainerAdapter, platform="threads"):
             what="read the followers",
             params={"metric": "followers_count"},
         )
-        raw = insight_values(body)
+        raw = graph.insight_values(body)
         return AccountCounts(followers=raw.get("followers_count"), raw=raw)
 
 
@@ -196,7 +187,7 @@ def _same_place(item: Mapping[str, Any], parent: str | None) -> bool:
 
 
 def _gone(response: httpx.Response) -> bool:
-    code, subcode = error_code(response)
+    code, subcode = graph.error_code(response)
     return response.status_code == 404 or (code == 100 and subcode == 33)
 
 
