@@ -95,23 +95,16 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             if "channels" in ws.unreadable:
                 continue
             if cid not in ws.channels:
-                yield _diag(
-                    src,
-                    ("variants", cid),
-                    "ref.channel",
-                    f"variant for unknown channel `{cid}`",
-                    _did_you_mean(cid, ws.channels, "channels"),
-                    cid,
-                )
+                code = "ref.channel"
+                message = f"variant for unknown channel `{cid}`"
+                hint = _did_you_mean(cid, ws.channels, "channels")
             elif cid not in post.channels:
-                yield _diag(
-                    src,
-                    ("variants", cid),
-                    "ref.variant-channel",
-                    f"a variant is written for `{cid}` but the post does not go to `{cid}`",
-                    f"add `{cid}` to `channels:` or remove the variant",
-                    cid,
-                )
+                code = "ref.variant-channel"
+                message = f"a variant is written for `{cid}` but the post does not go to `{cid}`"
+                hint = f"add `{cid}` to `channels:` or remove the variant"
+            else:
+                continue
+            yield _diag(src, ("variants", cid), code, message, hint, cid)
         if (
             post.campaign is not None
             and post.campaign not in campaigns
