@@ -31,7 +31,7 @@ from tidings.core.render import RenderedPart
 from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms import base
-from tidings.platforms.http import Caller, error_object, json_object
+from tidings.platforms.http import Caller, error_object, json_field, json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -144,11 +144,7 @@ def _byte_range(text: str, start: int, end: int) -> dict[str, int]:
 
 
 def _error_name(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    return str(body.get("error") or "") if isinstance(body, dict) else ""
+    return str(json_field(response, "error") or "")
 
 
 def _error_message(response: httpx.Response) -> str:

@@ -37,7 +37,7 @@ import httpx
 from tidings.errors import CredentialError, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms import base
-from tidings.platforms.http import Caller, error_object, json_object
+from tidings.platforms.http import Caller, error_object, json_field, json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -294,11 +294,7 @@ def _classifier(variable: str) -> Callable[[httpx.Response, str], PlatformError 
 
 
 def _code(response: httpx.Response) -> int | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    code = body.get("code") if isinstance(body, dict) else None
+    code = json_field(response, "code")
     return code if isinstance(code, int) else None
 
 

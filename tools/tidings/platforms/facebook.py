@@ -51,7 +51,7 @@ from tidings.platforms.graph import (
     not_before,
     pick,
 )
-from tidings.platforms.http import Caller, json_object
+from tidings.platforms.http import Caller, json_field, json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -239,11 +239,7 @@ class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
             data=data,
             files={"source": (media.path.name, media.path.read_bytes(), media.mime)},
         )
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        photo = body.get("id") if isinstance(body, dict) else None
+        photo = json_field(response, "id")
         if not isinstance(photo, str) or not photo:
             raise PlatformError(f"{what}: the answer has no photo id", retryable=True)
         return photo

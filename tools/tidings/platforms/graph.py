@@ -49,7 +49,7 @@ import httpx
 from tidings.errors import PlatformError
 from tidings.metrics.counts import Counts, Unavailable
 from tidings.platforms import base
-from tidings.platforms.http import Caller, json_object
+from tidings.platforms.http import Caller, json_field, json_object
 from tidings.platforms.paging import Pages
 from tidings.workspace.model import Channel
 
@@ -117,11 +117,7 @@ def _as_int(value: object) -> int | None:
 
 
 def _error_body(response: httpx.Response) -> Mapping[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    error = body.get("error") if isinstance(body, dict) else None
+    error = json_field(response, "error")
     return error if isinstance(error, dict) else None
 
 

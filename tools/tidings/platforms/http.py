@@ -95,6 +95,16 @@ def error_object(response: httpx.Response) -> dict[str, Any] | str:
     return body if isinstance(body, dict) else response.reason_phrase
 
 
+def json_field(response: httpx.Response, key: str) -> object:
+    """The value of ``key`` in the answer's JSON object; None when the answer is no JSON
+    object or has no such key."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get(key) if isinstance(body, dict) else None
+
+
 def json_object(
     response: httpx.Response, what: str, *, uncertain: bool = False, status: bool = False
 ) -> dict[str, Any]:

@@ -56,7 +56,7 @@ import httpx
 from tidings.errors import CredentialError, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms import base
-from tidings.platforms.http import Caller, error_object, json_object, status_error
+from tidings.platforms.http import Caller, error_object, json_field, json_object, status_error
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -856,11 +856,7 @@ def _elements(response: httpx.Response, what: str) -> list[dict[str, Any]]:
 
 
 def _body_id(response: httpx.Response) -> str | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    value = body.get("id") if isinstance(body, dict) else None
+    value = json_field(response, "id")
     return value if isinstance(value, str) and value.startswith("urn:li:") else None
 
 

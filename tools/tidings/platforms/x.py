@@ -43,7 +43,7 @@ import httpx
 from tidings.errors import CredentialError, DuplicateContent, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms import base
-from tidings.platforms.http import Caller, error_object, json_object, wait_seconds
+from tidings.platforms.http import Caller, error_object, json_field, json_object, wait_seconds
 from tidings.platforms.paging import Pages
 from tidings.platforms.x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
 from tidings.workspace.model import Channel
@@ -135,11 +135,7 @@ def classify(
 
 
 def _problem_type(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    kind = body.get("type") if isinstance(body, dict) else None
+    kind = json_field(response, "type")
     return kind if isinstance(kind, str) else ""
 
 
