@@ -12,11 +12,11 @@ of those are re-exported here too, for callers that want one import.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
@@ -42,6 +42,7 @@ __all__ = [
     "Unknowable",
     "aware",
     "count",
+    "counts_by_part",
     "credential",
     "parse_time",
 ]
@@ -172,6 +173,31 @@ class MetricsReader(Protocol):
     def account_metrics(self) -> AccountCounts:
         """The account's followers. Raises PlatformError."""
         ...
+
+
+_Found = TypeVar("_Found")
+
+
+def counts_by_part(
+    ids: Mapping[str, str | None],
+    found: Mapping[str, _Found],
+    counts: Callable[[_Found], Counts],
+    not_an_id: str,
+    gone: str,
+) -> dict[str, Counts | Unavailable]:
+    """What :meth:`MetricsReader.post_metrics` returns: each part's counts, keyed by
+    ``Remote.id``. ``ids`` maps each part to the platform's own id (None when the part names
+    none: ``Unavailable("'<id>' <not_an_id>")``), ``found`` holds what the platform answered
+    by its id, read by ``counts``; an id it did not answer is ``Unavailable(gone)``."""
+    result: dict[str, Counts | Unavailable] = {}
+    for key, platform_id in ids.items():
+        if not platform_id:
+            result[key] = Unavailable(f"{key!r} {not_an_id}")
+        elif platform_id in found:
+            result[key] = counts(found[platform_id])
+        else:
+            result[key] = Unavailable(gone)
+    return result
 
 
 def aware(moment: datetime) -> datetime:

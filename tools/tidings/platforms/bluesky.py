@@ -504,24 +504,13 @@ class AppViewReader:
             if not isinstance(posts, list):
                 raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
             found.update((str(p.get("uri")), p) for p in posts if isinstance(p, dict))
-        result: dict[str, Counts | Unavailable] = {}
-        for part in parts:
-            post = found.get(part.id)
-            if not part.id.startswith("at://"):
-                result[part.id] = Unavailable(f"{part.id!r} is not an at:// record URI")
-            elif post is None:
-                result[part.id] = Unavailable("the AppView has no such post (deleted, or hidden)")
-            else:
-                raw = {name: count(post.get(name)) for name in POST_COUNTS if name in post}
-                result[part.id] = Counts(
-                    likes=raw.get("likeCount"),
-                    reposts=raw.get("repostCount"),
-                    replies=raw.get("replyCount"),
-                    quotes=raw.get("quoteCount"),
-                    views=None,
-                    raw=raw,
-                )
-        return result
+        return base.counts_by_part(
+            {p.id: p.id if p.id.startswith("at://") else None for p in parts},
+            found,
+            _post_counts,
+            "is not an at:// record URI",
+            "the AppView has no such post (deleted, or hidden)",
+        )
 
     def account_metrics(self) -> AccountCounts:
         body = self._get(
@@ -535,6 +524,18 @@ class AppViewReader:
             "GET", f"{self.appview}/xrpc/{nsid}", safe=True, what=what, ok=(200,), params=params
         )
         return json_object(response, what)
+
+
+def _post_counts(post: Mapping[str, Any]) -> Counts:
+    raw = {name: count(post.get(name)) for name in POST_COUNTS if name in post}
+    return Counts(
+        likes=raw.get("likeCount"),
+        reposts=raw.get("repostCount"),
+        replies=raw.get("replyCount"),
+        quotes=raw.get("quoteCount"),
+        views=None,
+        raw=raw,
+    )
 
 
 def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> AppViewReader:

@@ -385,7 +385,6 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
     def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
-        result: dict[str, Counts | Unavailable] = {}
         if not self.organization:
             why = (
                 "LinkedIn reports post statistics to organization pages only; a member's "
@@ -396,17 +395,14 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
         found: dict[str, Counts] = {}
         for start in range(0, len(wanted), STATS_PER_READ):
             found.update(self._read_stats(wanted[start : start + STATS_PER_READ]))
-        for part in parts:
-            if not _is_post(part.id):
-                result[part.id] = Unavailable(f"{part.id!r} is not a LinkedIn post URN")
-            elif part.id in found:
-                result[part.id] = found[part.id]
-            else:
-                result[part.id] = Unavailable(
-                    "LinkedIn reported nothing for it (deleted, older than 12 months, or "
-                    "not this page's post)"
-                )
-        return result
+        return base.counts_by_part(
+            {p.id: p.id if _is_post(p.id) else None for p in parts},
+            found,
+            lambda counts: counts,
+            "is not a LinkedIn post URN",
+            "LinkedIn reported nothing for it (deleted, older than 12 months, or not this "
+            "page's post)",
+        )
 
     def account_metrics(self) -> AccountCounts:
         if not self.organization:

@@ -244,15 +244,13 @@ class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True
                     status = self._read_status(status_id)
                     if status is not None:
                         found[status_id] = status
-        result: dict[str, Counts | Unavailable] = {}
-        for key, status_id in ids.items():
-            if not status_id:
-                result[key] = Unavailable(f"{key!r} is not a status id or a status address")
-            elif status_id in found:
-                result[key] = _status_counts(found[status_id])
-            else:
-                result[key] = Unavailable("the server has no such status (deleted, or private)")
-        return result
+        return base.counts_by_part(
+            ids,
+            found,
+            _status_counts,
+            "is not a status id or a status address",
+            "the server has no such status (deleted, or private)",
+        )
 
     def account_metrics(self) -> AccountCounts:
         response = self._call(

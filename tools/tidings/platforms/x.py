@@ -383,15 +383,13 @@ class XAdapter(base.PlatformAdapter, platform="x"):
             if not isinstance(posts, list):
                 raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
             found.update((str(p.get("id")), p) for p in posts if isinstance(p, dict))
-        result: dict[str, Counts | Unavailable] = {}
-        for key, post_id in ids.items():
-            if not post_id:
-                result[key] = Unavailable(f"{key!r} is not an X post id or address")
-            elif post_id in found:
-                result[key] = _counts(found[post_id])
-            else:
-                result[key] = Unavailable("X has no such post (deleted, or not visible)")
-        return result
+        return base.counts_by_part(
+            ids,
+            found,
+            _counts,
+            "is not an X post id or address",
+            "X has no such post (deleted, or not visible)",
+        )
 
     def account_metrics(self) -> AccountCounts:
         body = self._read_me()
