@@ -188,13 +188,7 @@ class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
         return result
 
     def account_metrics(self) -> AccountCounts:
-        body = self.graph.json(
-            "GET",
-            self.page,
-            safe=True,
-            what="read the Page",
-            params={"fields": "followers_count,fan_count"},
-        )
+        body = self.graph.read(self.page, "followers_count,fan_count", "read the Page")
         raw = {name: count(body.get(name)) for name in ("followers_count", "fan_count")}
         return AccountCounts(followers=raw["followers_count"], raw=raw)
 

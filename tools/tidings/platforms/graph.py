@@ -262,13 +262,7 @@ class Graph:
     ) -> None:
         """Read a ``…_publishing_limit`` and refuse, retryably and before anything is
         created, when the quota is used up (the next run tries again)."""
-        body = self.json(
-            "GET",
-            path,
-            safe=True,
-            what=f"{what}: read the publishing quota",
-            params={"fields": f"{usage},{config}"},
-        )
+        body = self.read(path, f"{usage},{config}", f"{what}: read the publishing quota")
         limit = quota(body, usage, config)
         if limit.exhausted:
             hours = f" in {limit.seconds // 3600} h" if limit.seconds else ""
@@ -291,13 +285,7 @@ class Graph:
         """The published post with its permalink; the post is out, so a failure to read
         the address leaves the address empty instead of failing the part."""
         try:
-            body = self.json(
-                "GET",
-                media_id,
-                safe=True,
-                what=f"{what}: read the address",
-                params={"fields": "permalink"},
-            )
+            body = self.read(media_id, "permalink", f"{what}: read the address")
         except PlatformError:
             return base.Remote(media_id, None)
         url = body.get("permalink")
@@ -316,6 +304,10 @@ class Graph:
         """:meth:`call`, and the answer as a JSON object (else a retryable error)."""
         response = self.call(method, path, safe=safe, what=what, params=params, data=data)
         return json_object(response, what, uncertain=not safe)
+
+    def read(self, node: str, fields: str, what: str) -> dict[str, Any]:
+        """The ``fields`` (comma-separated) of a node, read with a safe ``GET``."""
+        return self.json("GET", node, safe=True, what=what, params={"fields": fields})
 
 
 class ContainerAdapter(base.PlatformAdapter):
@@ -423,9 +415,7 @@ class ContainerAdapter(base.PlatformAdapter):
         container = self._published.get((out.key, index))
         if container is None:
             return False
-        state = self.graph.json(
-            "GET", container, safe=True, what=what, params={"fields": self.status_field}
-        ).get(self.status_field)
+        state = self.graph.read(container, self.status_field, what).get(self.status_field)
         return bool(state == "PUBLISHED")
 
     def _listed(
@@ -518,9 +508,7 @@ def _wait_one(
                 break
             graph.caller.sleep(delay)
             left.left -= delay
-        body = graph.json(
-            "GET", container, safe=True, what=f"{what}: check container", params={"fields": fields}
-        )
+        body = graph.read(container, fields, f"{what}: check container")
         state = str(body.get(field) or "")
         if state == "FINISHED":
             return

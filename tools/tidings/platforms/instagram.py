@@ -140,13 +140,7 @@ class InstagramAdapter(graph.ContainerAdapter, platform="instagram"):
         )
 
     def account_metrics(self) -> AccountCounts:
-        body = self.graph.json(
-            "GET",
-            self.user,
-            safe=True,
-            what="read the account",
-            params={"fields": ",".join(ACCOUNT_FIELDS)},
-        )
+        body = self.graph.read(self.user, ",".join(ACCOUNT_FIELDS), "read the account")
         raw = {name: count(body.get(name)) for name in ACCOUNT_FIELDS if name in body}
         return AccountCounts(followers=raw.get("followers_count"), raw=raw)
 
