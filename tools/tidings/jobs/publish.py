@@ -33,10 +33,19 @@ from tidings.core.media import prepare, public_url
 from tidings.core.plan import Job, JobState, plan
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import render
-from tidings.errors import CredentialError, MediaError, PlatformError, PublishError
+from tidings.errors import MediaError, PublishError
 from tidings.jobs.run import Landing, Options, Records, Run, RunReport
 from tidings.platforms import connect
-from tidings.platforms.base import Adapter, Local, MediaFile, Outgoing, Remote, Unknowable
+from tidings.platforms.base import (
+    Adapter,
+    CredentialError,
+    Local,
+    MediaFile,
+    Outgoing,
+    PlatformError,
+    Remote,
+    Unknowable,
+)
 from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.ledger import ChannelRecord, LedgerBook, LedgerState, PublishedPart
