@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tidings.diagnostics import Severity
+from tidings.diagnostics import Diagnostic, Severity
+from tidings.workspace.yamlsource import Source
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
@@ -489,3 +490,25 @@ CODES: dict[str, Code] = {code: info for s in SECTIONS for code, info in s.codes
 
 def default_severity(code: str) -> Severity:
     return CODES[code].severity
+
+
+def diagnostic_at(
+    src: Source,
+    keys: tuple[str | int, ...],
+    code: str,
+    message: str,
+    suggestion: str | None = None,
+    channel: str | None = None,
+    severity: Severity | None = None,
+) -> Diagnostic:
+    """A diagnostic at the value ``keys`` lead to in ``src`` (the nearest one written), with
+    the code's default severity unless ``severity`` is given."""
+    return Diagnostic.at(
+        src.path,
+        src.pos(*keys),
+        severity or default_severity(code),
+        code,
+        message,
+        suggestion,
+        channel,
+    )
