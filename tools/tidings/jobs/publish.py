@@ -56,8 +56,16 @@ __all__ = ["Options", "Outcome", "PublishError", "Report", "publish"]
 
 CRASH_ENV = "TIDINGS_CRASH_AT"
 """Fault injection for the crash-safety tests: the process kills itself (SIGKILL) at the
-named step: ``claimed`` (pending pushed), ``sent`` (the platform answered, nothing recorded),
-``recorded`` (result written, not committed)."""
+named step (one of :data:`STEPS`)."""
+
+PAUSE_ENV = "TIDINGS_PAUSE_AT"
+"""Interleaving for the race tests: the process stops itself (SIGSTOP) the first time it
+reaches the named step, so a test can run another writer before it continues (SIGCONT)."""
+
+STEPS = ("planned", "claimed", "sent", "recorded", "landed")
+"""The step boundaries, in order: ``planned`` (claims written, not committed), ``claimed``
+(pending pushed), ``sent`` (the platform answered a part, nothing recorded), ``recorded``
+(result written, not committed), ``landed`` (a job's result committed and pushed)."""
 
 LEASE = timedelta(minutes=10)
 """A ``pending`` record younger than this may belong to a run that is still sending it, so
@@ -122,8 +130,12 @@ def _find(adapter: Adapter, out: Outgoing, index: int, thread: Sequence[Remote])
 
 
 def _crash_point(name: str) -> None:
+    """A step boundary: die here, or stop here once, when a test asks for it."""
     if os.environ.get(CRASH_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get(PAUSE_ENV) == name:
+        del os.environ[PAUSE_ENV]
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def _checked(root: Path) -> tuple[Workspace, set[str], list[str]]:
@@ -183,6 +195,8 @@ class Publisher:
     def _claim(self, ws: Workspace, blocked: set[str]) -> list[_Claim]:
         for _ in range(3):
             claims = self._claim_once(ws, blocked)
+            if claims:
+                _crash_point("planned")
             landed = self._land(f"publish: claim {len(claims)} job(s)")
             if landed:
                 return claims
@@ -431,6 +445,7 @@ class Publisher:
             thread[0].url,
         )
         self._land_result(f"publish: {job.post.id} on {cid}: published")
+        _crash_point("landed")
 
     def _progress(self, pid: str, cid: str, thread: Sequence[Remote]) -> None:
         self.book.update(
