@@ -88,7 +88,7 @@ def fork(
             report = work()
             code = int(str(report.pop("exit_code", 0)))
             out.write_text(json.dumps(report))
-        except BaseException as exc:  # noqa: BLE001 - the child reports everything
+        except BaseException as exc:  # the child reports everything, then exits
             from tidings.errors import TidingsError
 
             code = 1 if isinstance(exc, TidingsError) else 3
