@@ -117,6 +117,11 @@ class _Claim:
     started: datetime
     parts: list[PublishedPart]
     reconcile: bool
+    lease: str = ""
+
+
+class _Lost(Exception):
+    """This run no longer holds the job's lease: another writer changed its record."""
 
 
 def attempt_key(now: datetime) -> str:
@@ -194,6 +199,7 @@ class Publisher:
         self._site_url: str | None = None
         self._title = "tidings"
         self._started = run.opts.clock()
+        self._diverged = False
 
     # ------------------------------------------------------------------ the run
 
@@ -202,6 +208,7 @@ class Publisher:
         ws, blocked = _checked(self.root)
         self._site_url = ws.settings.site_url
         self._title = ws.brand.name if ws.brand else "tidings"
+        self.report.warnings.extend(self.job.notes)
         ws, claims = self._claim(ws, blocked)
         if claims:
             _crash_point("claimed")
@@ -271,12 +278,14 @@ class Publisher:
                 if claim is not None:
                     # take the job over before looking or sending: a fresh lease, and a
                     # note of its own so two runs reconciling it at once conflict in git
+                    claim.lease = secrets.token_hex(5)
                     self.book.update(
                         pid,
                         cid,
                         now,
                         state=LedgerState.PENDING,
-                        note=f"reconciling attempt {claim.key} (run {secrets.token_hex(4)})",
+                        note=f"reconciling attempt {claim.key}",
+                        lease=claim.lease,
                     )
                     claims.append(claim)
             elif job.state is JobState.DUE:
@@ -287,6 +296,7 @@ class Publisher:
                 attempts = (rec.attempts if rec else 0) + 1
                 key = attempt_key(now)
                 parts = list(rec.parts) if rec else []
+                lease = secrets.token_hex(5)
                 self.book.update(
                     pid,
                     cid,
@@ -296,11 +306,14 @@ class Publisher:
                     + (f", resuming after part {len(parts)}" if parts else ""),
                     content_hash=job.post.content_hash,
                     attempt_key=key,
+                    lease=lease,
                     attempts=attempts,
                     retry=True,
                     error=None,
                 )
-                claims.append(_Claim(job, key, key_started(key, now), parts, reconcile=False))
+                claims.append(
+                    _Claim(job, key, key_started(key, now), parts, reconcile=False, lease=lease)
+                )
         return claims
 
     def _reclaim(self, ws: Workspace, job: Job, rec: ChannelRecord | None) -> _Claim | None:
@@ -386,6 +399,7 @@ class Publisher:
     def _land_result(self, message: str) -> None:
         landing = self._commit_touched(message)
         if landing.committed and self.opts.push and not landing.pushed:
+            self._diverged = True  # no lease can be renewed over this commit: send no more
             self.report.warnings.append(
                 f"the ledger commit '{message}' could not be pushed ({landing.problem}); "
                 "the next run reconciles it with the platform"
@@ -405,7 +419,9 @@ class Publisher:
         job = claim.job
         channel = ws.channels[job.channel]
         pid, cid, now = job.ledger_id, job.channel, self.opts.now
-        if not self._still_ours(claim):
+        try:
+            self._renew(claim, "sending")
+        except _Lost:
             return
         if cid in self._stopped:
             self._fail(job, self._stopped[cid], retry=True, note="channel stopped")
@@ -442,27 +458,9 @@ class Publisher:
         parts = list(claim.parts)
         thread = [Remote(p.id, p.url, p.cid) for p in parts]
         try:
-            if claim.reconcile:
-                while len(thread) < len(out.parts):
-                    found = _find(adapter, out, len(thread), thread)
-                    if found is None:
-                        break
-                    thread.append(found)
-                    self._progress(pid, cid, thread, len(out.parts))
-            while len(thread) < len(out.parts):
-                index = len(thread)
-                try:
-                    remote = adapter.publish_part(out, index, thread)
-                except PlatformError as exc:
-                    if not exc.uncertain:
-                        raise
-                    found = _find(adapter, out, index, thread)  # did it go out after all?
-                    if found is None:
-                        raise
-                    remote = found
-                _crash_point("sent")
-                thread.append(remote)
-                self._progress(pid, cid, thread, len(out.parts))
+            self._send(claim, adapter, out, thread)
+        except _Lost:
+            return
         except Unknowable as exc:
             self.book.update(
                 pid,
@@ -506,13 +504,65 @@ class Publisher:
         self._land_result(f"publish: {job.post.id} on {cid}: published")
         _crash_point("landed")
 
+    def _send(self, claim: _Claim, adapter: Adapter, out: Outgoing, thread: list[Remote]) -> None:
+        """Look for the parts a crashed attempt may have sent (when reconciling), then send
+        the rest part by part, recording each and renewing the lease before the next."""
+        if claim.reconcile:
+            while len(thread) < len(out.parts):
+                found = _find(adapter, out, len(thread), thread)
+                if found is None:
+                    break
+                thread.append(found)
+                self._progress(claim, thread, len(out.parts))
+        while len(thread) < len(out.parts):
+            index = len(thread)
+            try:
+                remote = adapter.publish_part(out, index, thread)
+            except PlatformError as exc:
+                if not exc.uncertain:
+                    raise
+                found = _find(adapter, out, index, thread)  # did it go out after all?
+                if found is None:
+                    raise
+                remote = found
+            _crash_point("sent")
+            thread.append(remote)
+            self._progress(claim, thread, len(out.parts))
+
+    def _renew(self, claim: _Claim, what: str) -> None:
+        """Renew the claim's lease before sending (with ``--push``: commit and push a fresh
+        lease token, so a run that took the job over in the meantime makes the push
+        conflict); raise :class:`_Lost`, having said so, when the record is no longer this
+        run's claim. Without ``--push`` no other run can race: the record is only read."""
+        job = claim.job
+        if self.opts.push:
+            if self._diverged:
+                self._out(job, "in progress", "not sent: this run's ledger fell behind another's")
+                raise _Lost
+            if not self._still_ours(claim):
+                raise _Lost
+            claim.lease = secrets.token_hex(5)
+            self.book.update(job.ledger_id, job.channel, self._lease_time(), lease=claim.lease)
+            landing = self._commit_touched(f"publish: {job.post.id} on {job.channel}: {what}")
+            if landing.committed and not landing.pushed:
+                self._diverged = True
+                self._out(job, "in progress", "not sent: another run changed its record")
+                raise _Lost
+        if not self._still_ours(claim):
+            raise _Lost
+
     def _still_ours(self, claim: _Claim) -> bool:
         """Whether the record still holds this run's claim, as the ledger now reads (after
         every fetch and rebase). Any other change (a person resolved it, another run took it
         over) is a conflict: the job is left to whoever changed it, and nothing is sent."""
         job = claim.job
         rec = self.book.record(job.ledger_id, job.channel)
-        if rec is not None and rec.state is LedgerState.PENDING and rec.attempt_key == claim.key:
+        if (
+            rec is not None
+            and rec.state is LedgerState.PENDING
+            and rec.attempt_key == claim.key
+            and rec.lease == claim.lease
+        ):
             return True
         now = rec.state.value if rec else "no record"
         self._out(job, "left alone", f"its record changed after this run claimed it ({now})")
@@ -522,14 +572,17 @@ class Publisher:
         """Now, for a lease: the run's instant plus the time it has been running."""
         return self.opts.now + timedelta(seconds=max(0.0, self.opts.clock() - self._started))
 
-    def _progress(self, pid: str, cid: str, thread: Sequence[Remote], total: int) -> None:
+    def _progress(self, claim: _Claim, thread: Sequence[Remote], total: int) -> None:
         """Record the parts sent so far; before the next part, land them with a renewed lease
         so no other run takes the job over while this one is still sending it."""
+        pid, cid = claim.job.ledger_id, claim.job.channel
+        if not self._still_ours(claim):  # never write parts into another writer's record
+            raise _Lost
         self.book.update(
             pid, cid, self._lease_time(), parts=[PublishedPart(r.id, r.url, r.cid) for r in thread]
         )
         if len(thread) < total:
-            self._land_result(f"publish: {pid} on {cid}: part {len(thread)} of {total} sent")
+            self._renew(claim, f"part {len(thread)} of {total} sent")
 
     def _fail(self, job: Job, message: str, *, retry: bool, note: str | None = None) -> None:
         self.book.update(

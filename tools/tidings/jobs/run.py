@@ -106,6 +106,8 @@ class Run:
         self.root = root
         self.opts = opts
         self.repo = Repo(root) if opts.commit or opts.push else None
+        self.notes: list[str] = []
+        """What :meth:`start` had to do that the job's report should say."""
         self._client: httpx.Client | None = None
 
     @property
@@ -167,7 +169,9 @@ class Run:
                 + ", ".join(dirty[:5]),
                 "commit or stash them (CI checkouts are always clean)",
             )
-        self.repo.sync(records.folder)
+        note = self.repo.sync(records.folder)
+        if note:
+            self.notes.append(note)
         if self.repo.ahead():  # an interrupted run's records: on the remote before anything
             result = self.repo.push()
             if not result.landed:

@@ -92,6 +92,8 @@ class ChannelRecord:
     state: LedgerState
     source: Source
     attempt_key: str | None = None
+    lease: str | None = None
+    """While pending: the token of the run holding the job (renewed with ``updated``)."""
     attempts: int = 0
     retry: bool = True
     updated: datetime | None = None
@@ -137,10 +139,12 @@ def read_record(data: Any, source: Source) -> ChannelRecord | None:
         return None
     try:
         key = data.get("attempt_key")
+        lease = data.get("lease")
         return ChannelRecord(
             state=LedgerState(str(data.get("state"))),
             source=source,
             attempt_key=None if key is None else str(key),
+            lease=None if lease is None else str(lease),
             attempts=int(data.get("attempts", 0)),
             retry=data.get("retry", True) is not False,
             updated=_instant(data.get("updated")),
@@ -207,6 +211,7 @@ def dump(data: Mapping[str, Any]) -> str:
 _ORDER = (
     "state",
     "attempt_key",
+    "lease",
     "attempts",
     "retry",
     "updated",
