@@ -12,7 +12,8 @@ Over all schedules: every part is sent at most once (counted in the outbox folde
 play the platform); every due job ends ``published``, ``missed`` or ``unknown``; no record
 on the remote is ever lost or goes back from ``published``; and everything sent is in the
 ledger (or its job is ``unknown``, for a person). 14 schedules of 7 events, each followed by
-the two clean runs: 126 publisher runs and 14 × 7 = 98 interleaved events in about 40 s.
+the two clean runs: 14 × 7 = 98 interleaved events and at most 126 publisher runs, in about
+45 s on 2 cores (seeds 0 to 40 were tried while building it).
 ``SEEDS`` reproduces a failing schedule: the assertion names its seed and its events.
 """
 

@@ -3,15 +3,18 @@
 The order of events is the guarantee (DESIGN.md §4):
 
 1. Sync with the remote, check the workspace, plan the jobs whose time has come.
-2. **Claim**: write ``pending`` (with a fresh attempt key) for every due job, ``missed`` for
+2. **Claim**: write ``pending`` (with a fresh attempt key and lease) for every due job, a
+   fresh lease for every job a crashed run left ``pending`` past its lease, ``missed`` for
    every job past the lateness window; commit; with ``--push`` push, rebasing when someone
    else pushed first. A claim that does not land is never acted on: nothing is posted.
-3. **Reconcile** jobs a crashed run left ``pending``: ask the platform for each part
-   (idempotency key, record key, or recent posts) before sending anything again; when it
-   cannot tell, record ``unknown`` for a person (``tidings resolve``).
-4. **Send** part by part (a thread resumes after its last published part), then record
-   ``published`` with ids and URLs, or ``failed`` with the platform's own message; commit and
-   push after every job.
+   After every push the ledger is read again (a rebase may have brought others' records).
+3. **Reconcile** the jobs taken over: ask the platform for each part (idempotency key,
+   record key, or recent posts) before sending anything again; when it cannot tell, record
+   ``unknown`` for a person (``tidings resolve``).
+4. **Send** part by part (a thread resumes after its last published part), renewing the
+   lease (commit and push a new token) before each job and each further part, and stopping
+   when the record is no longer this run's claim; then record ``published`` with ids and
+   URLs, or ``failed`` with the platform's own message; commit and push after every job.
 5. **Retract** published posts whose ``expires`` has passed.
 
 Adapters never see git or files; this module never sees HTTP.
