@@ -7,5 +7,7 @@ workspace-and-remote fixture:
   (``channels(...)``);
 * :mod:`builders.workspaces`: a copy of ``tests/fixtures/base`` with overlays, and that copy
   committed to a bare remote with a working clone (``published``), as CI sees a repository;
-* :mod:`builders.remotes`: real git: a bare remote on disk, clones, and what the remote holds.
+* :mod:`builders.remotes`: real git: a bare remote on disk, clones, and what the remote holds
+  (a file, the log, a channel's ledger record: ``ledger_record(remote, "x")``);
+* :mod:`builders.runs`: job options as a test publishes against a fake (``pushing(...)``).
 """

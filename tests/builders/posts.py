@@ -7,13 +7,16 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DOT", "PARTS", "channels", "post"]
+__all__ = ["DOT", "HELLO", "PARTS", "channels", "post"]
 
 DOT = ("content/media/dot.png", "A single black dot on white")
 """The base fixture's one image, with its alt text."""
 
 PARTS = ("We open the new studio today.", "Come by for tea, 10:00 to 16:00.")
 """The two parts of the usual opening thread."""
+
+HELLO = "content/posts/2026/12/hello.md"
+"""Where tests put their one post; its ledger file is ``ledger/2026/12/hello.yaml``."""
 
 
 def post(
@@ -24,24 +27,27 @@ def post(
     media: Sequence[tuple[str, str]] = (DOT,),
     **front: Any,
 ) -> str:
-    """A post file: front matter (title, at, channels, media, then ``front`` in order) and its
-    thread parts, separated as people write them (a ``---`` line with a blank line each side).
+    """A post file: front matter (title, at, channels, then ``front`` in order, then media) and
+    its thread parts, separated as people write them (a ``---`` line with a blank line each
+    side).
 
-    ``post("discord")`` is the opening thread with the dot image, due 2026-12-10 09:00.
+    ``post("discord")`` is the opening thread with the dot image, due 2026-12-10 09:00;
+    ``post("x", expires="2026-12-11")`` the same with an expiry, ``post("x", media=())`` the
+    same without the image.
     """
     head = [f"title: {title}"]
     if at is not None:
         head.append(f"at: {at}")
     head.append(f"channels: [{', '.join(channels)}]")
-    if media:
-        head.append("media:")
-        head += [f"  - file: {file}\n    alt: {alt}" for file, alt in media]
     head += [
         yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=True).strip()[1:-1]
         if isinstance(value, list | dict)
         else f"{key}: {value}"
         for key, value in front.items()
     ]
+    if media:
+        head.append("media:")
+        head += [f"  - file: {file}\n    alt: {alt}" for file, alt in media]
     return "---\n" + "\n".join(head) + "\n---\n" + "\n\n---\n\n".join(parts) + "\n"
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 ENV = {
     "GIT_AUTHOR_NAME": "Test",
@@ -48,3 +51,11 @@ def remote_file(remote: Path, path: str) -> str | None:
 
 def remote_log(remote: Path) -> list[str]:
     return git(remote, "log", "--format=%s", "main").splitlines()
+
+
+def ledger_record(remote: Path, channel: str, post: str = "2026/12/hello") -> dict[str, Any]:
+    """``channel``'s record in ``post``'s ledger file as the remote's ``main`` holds it (the
+    usual post by default); the test fails if the file is not there."""
+    text = remote_file(remote, f"ledger/{post}.yaml")
+    assert text is not None, f"the remote has no ledger/{post}.yaml"
+    return dict(yaml.safe_load(text)["channels"][channel])

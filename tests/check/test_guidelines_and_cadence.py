@@ -197,7 +197,9 @@ def test_check_now_option(make_workspace: Callable[..., Path]) -> None:
     args = ["--root", str(root), "check", "--format", "json", "--now"]
     result = runner.invoke(cli, [*args, "2027-01-04 09:00"])
     assert result.exit_code == 0
-    assert [d["code"] for d in json.loads(result.output)] == ["calendar.slot-gap"]
+    # issue 14 item 11: --now also warns that hello (2026-12-10, never published) was missed
+    codes = [d["code"] for d in json.loads(result.output)]
+    assert codes == ["calendar.slot-gap", "date.late", "date.late", "date.late"]
     result = runner.invoke(cli, [*args, "2026-12-01 09:00"])
     assert (result.exit_code, json.loads(result.output)) == (0, [])
     result = runner.invoke(cli, [*args, "someday"])

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import click
 import pytest
+from builders.remotes import git
 from click.testing import CliRunner
 
 from tidings.check.runner import check_workspace
 from tidings.cli.main import cli
 from tidings.core.plan import JobState, plan
+from tidings.jobs.git import post_renames
 
 BAD_POST = "---\ntitle: Bad\nat: 2026-12-10 09:00\nchannels: [mastodn]\n---\nHi\n"
 
@@ -204,14 +206,15 @@ def test_renamed_published_post_is_detected_and_never_due(
     (root / "ledger/2026/12/hello.yaml").write_text(
         LEDGER.format(pid="2026/12/hello", hash=_hash(text))
     )
-    (root / "content/posts/2026/12/hello.md").rename(
-        root / "content/posts/2026/12/hello-renamed.md"
-    )
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "published"]):
+        git(root, *args)
+    git(root, "mv", "content/posts/2026/12/hello.md", "content/posts/2026/12/hello-renamed.md")
+    git(root, "commit", "-qm", "renamed")  # git's history, not the text, says it is renamed
     diags = json.loads(invoke(root, "check", "--format", "json")[1])
     assert [(d["code"], d["path"]) for d in diags] == [
         ("ledger.renamed", "content/posts/2026/12/hello-renamed.md")
     ]
-    ws = check_workspace(root).workspace
+    ws = check_workspace(root, renamed=post_renames(root)).workspace
     jobs = {j.channel: j.state for j in plan(ws, ws.posts["2026/12/hello-renamed"].at, days=1)}
     assert jobs == {"mastodon": JobState.DONE, "bluesky": JobState.DUE, "outbox": JobState.DUE}
 

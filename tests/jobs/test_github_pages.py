@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from builders.remotes import clone, git, make_remote
+from builders.remotes import clone, git
+from builders.workspaces import published
 
 from tidings.errors import UsageError
 from tidings.jobs.deploy import deploy
@@ -21,11 +21,8 @@ TIDINGS = str(Path(sys.executable).parent / "tidings")
 
 
 @pytest.fixture
-def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> tuple[Path, Path]:
-    ws = make_workspace()
-    (ws / ".gitignore").write_text("build/\n")
-    remote = make_remote(ws, tmp_path / "remote.git")
-    return remote, clone(remote, tmp_path / "work")
+def repo(tmp_path: Path) -> tuple[Path, Path]:
+    return published(tmp_path)
 
 
 def site(tmp_path: Path, name: str, files: dict[str, str]) -> Path:

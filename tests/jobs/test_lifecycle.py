@@ -77,9 +77,11 @@ def tidings(
     return proc
 
 
-def checkout(remote: Path, target: Path) -> Path:
-    """What actions/checkout gives a job on push or schedule: main, one commit deep."""
-    git(remote.parent, "clone", "--quiet", "--depth", "1", f"file://{remote}", str(target))
+def checkout(remote: Path, target: Path, *, depth: int | None = 1) -> Path:
+    """What actions/checkout gives a job on push or schedule: main, one commit deep, or
+    the whole history (``depth=None``: publish.yml's ``fetch-depth: 0``)."""
+    deep = ["--depth", str(depth)] if depth else []
+    git(remote.parent, "clone", "--quiet", *deep, f"file://{remote}", str(target))
     return target
 
 
@@ -202,7 +204,7 @@ def test_the_life_of_a_post(
     assert remote_log(remote)[0] == "Merge pull request #1"
 
     # ---------------------------------------------------------------- publish.yml
-    ci = checkout(remote, tmp_path / "publish-run")
+    ci = checkout(remote, tmp_path / "publish-run", depth=None)  # renames need the history
     early = tidings(
         ci, "publish", "--push", "--now-for-real", "--now", "2026-12-12 09:50", env=platform_env
     )

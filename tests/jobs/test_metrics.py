@@ -15,7 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from builders.remotes import clone, git, make_remote, remote_file, remote_log
+from builders import workspaces
+from builders.posts import HELLO, post
+from builders.remotes import clone, git, remote_file, remote_log
 from click.testing import CliRunner
 from peers.appview import AppView
 from peers.bluesky import Account, BlueskyPDS
@@ -56,31 +58,17 @@ CHANNELS = """channels:
     platform: outbox
 """
 
-THREAD = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [mastodon, bluesky, outbox]
-campaign: winter
-tags: [studio-news]
-media:
-  - file: content/media/dot.png
-    alt: A single black dot on white
----
-We open the new studio today.
+THREAD = post("mastodon", "bluesky", "outbox", campaign="winter", tags=["studio-news"])
 
----
-
-Come by for tea, 10:00 to 16:00.
-"""
-
-LINK = """---
-title: Vouchers
-at: 2026-12-11 09:00
-channels: [mastodon, bluesky]
-tags: [shop, gifts]
----
-Gift vouchers are here: https://lumengrain.example/vouchers
-"""
+LINK = post(
+    "mastodon",
+    "bluesky",
+    title="Vouchers",
+    at="2026-12-11 09:00",
+    parts=("Gift vouchers are here: https://lumengrain.example/vouchers",),
+    media=(),
+    tags=["shop", "gifts"],
+)
 
 OLD_LEDGER = """post: 2026/08/old
 channels:
@@ -199,7 +187,6 @@ class Setup:
 
 @pytest.fixture
 def published(
-    make_workspace: Callable[..., Path],
     tmp_path: Path,
     mastodon: MastodonServer,
     pds: BlueskyPDS,
@@ -209,17 +196,15 @@ def published(
     """Two posts (a thread with an image, a link post) published for real on Mastodon and
     Bluesky by the publisher, a post published in August (outside the window) in the ledger,
     all on a bare remote."""
-    ws = make_workspace(
+    remote, work = workspaces.published(
+        tmp_path,
         {
             "brand/channels.yaml": CHANNELS,
-            "content/posts/2026/12/hello.md": THREAD,
+            HELLO: THREAD,
             "content/posts/2026/12/vouchers.md": LINK,
             "ledger/2026/08/old.yaml": OLD_LEDGER,
-        }
+        },
     )
-    (ws / ".gitignore").write_text("build/\n")
-    remote = make_remote(ws, tmp_path / "remote.git")
-    work = clone(remote, tmp_path / "work")
     env = env_for(mastodon, pds, appview, bluesky_account)
     for now in (DAY1, DAY2):
         report = publish(work, PublishOptions(now=now, push=True, env=env, sleep=[].append))

@@ -16,59 +16,46 @@ from pathlib import Path
 
 import pytest
 import yaml
-from builders.remotes import clone, git, make_remote, remote_file, remote_log
+from builders.posts import HELLO, channels, post
+from builders.remotes import clone, git, remote_file, remote_log
+from builders.workspaces import published
 
 from tidings.core.credentials import unset_variables
 
-POST = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [outbox, feed]
----
-We open the new studio today.
-"""
 
-THREAD = """---
-title: Tips
-at: 2026-12-10 09:00
-channels: [outbox]
----
-Three tips for winter light.
+def opening(**front: str) -> str:
+    """The one-line opening post, without an image, for the outbox and the feed."""
+    return post("outbox", "feed", parts=("We open the new studio today.",), media=(), **front)
 
----
 
-1. Face the window.
+POST = opening()
 
----
-
-2. Switch off the ceiling lamp.
-"""
+THREAD = post(
+    "outbox",
+    title="Tips",
+    parts=(
+        "Three tips for winter light.",
+        "1. Face the window.",
+        "2. Switch off the ceiling lamp.",
+    ),
+    media=(),
+)
 
 
 @pytest.fixture
-def setup(
-    make_workspace: Callable[..., Path], tmp_path: Path
-) -> Callable[..., tuple[Path, Path, Path]]:
+def setup(tmp_path: Path) -> Callable[..., tuple[Path, Path, Path]]:
     """(remote, clone, outbox) for a workspace whose posts are given as {path: text}."""
 
     def build(posts: dict[str, str]) -> tuple[Path, Path, Path]:
         outbox = tmp_path / "server"  # shared by every clone: the "platform"
-        channels = (
-            "channels:\n"
-            f"  outbox:\n    platform: outbox\n    path: {outbox}\n"
-            "  feed:\n    platform: feed\n    path: build/feed\n"
+        brand_channels = channels(
+            outbox={"platform": "outbox", "path": str(outbox)},
+            feed={"platform": "feed", "path": "build/feed"},
         )
-        overlay: dict[str, str | bytes] = {
-            "brand/channels.yaml": channels,
-            "content/posts/2026/12/hello.md": POST.replace("Opening", "Hello").replace(
-                "We open the new studio today.", "Hello from the studio."
-            ),
-        }
-        overlay.update(posts)
-        ws = make_workspace(overlay)
-        (ws / ".gitignore").write_text("build/\n")
-        remote = make_remote(ws, tmp_path / "remote.git")
-        work = clone(remote, tmp_path / "work")
+        hello = post("outbox", "feed", title="Hello", parts=("Hello from the studio.",), media=())
+        remote, work = published(
+            tmp_path, {"brand/channels.yaml": brand_channels, HELLO: hello, **posts}
+        )
         return remote, work, outbox
 
     return build
@@ -166,7 +153,7 @@ def test_a_thread_goes_out_part_by_part(setup: Callable[..., tuple[Path, Path, P
 def test_a_post_with_errors_is_reported_not_sent(
     setup: Callable[..., tuple[Path, Path, Path]],
 ) -> None:
-    bad = POST.replace("channels: [outbox, feed]", "channels: [outbox, feed]\nexpires: 2026-12-01")
+    bad = opening(expires="2026-12-01")
     _remote, work, outbox = setup({"content/posts/2026/12/opening.md": bad})
     result = run(work, "--push", "--now", "2026-12-10 09:05")
     assert result.returncode == 1
@@ -270,9 +257,7 @@ def test_two_runs_at_once_post_each_job_once(setup: Callable[..., tuple[Path, Pa
 
 
 def test_expired_posts_are_retracted(setup: Callable[..., tuple[Path, Path, Path]]) -> None:
-    short = POST.replace(
-        "channels: [outbox, feed]", "channels: [outbox, feed]\nexpires: 2026-12-12"
-    )
+    short = opening(expires="2026-12-12")
     remote, work, outbox = setup({"content/posts/2026/12/opening.md": short})
     assert run(work, "--push", "--now", "2026-12-10 09:05").returncode == 0
     assert (outbox / "2026/12/opening.json").exists()

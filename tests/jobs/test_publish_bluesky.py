@@ -7,54 +7,37 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
-from builders.remotes import clone, make_remote, remote_file
+from builders.posts import HELLO, channels, post
+from builders.remotes import clone, ledger_record
+from builders.workspaces import published
 from peers.bluesky import Account, BlueskyPDS
 
 from tidings.jobs.publish import Options, publish
 
-CHANNELS = """channels:
-  bluesky:
-    platform: bluesky
-    credentials:
-      handle: BLUESKY_HANDLE
-      app_password: BLUESKY_APP_PASSWORD
-      pds: BLUESKY_PDS
-"""
-
-POST = """---
-title: Vouchers
-at: 2026-12-10 09:00
-channels: [bluesky]
-media:
-  - file: content/media/dot.png
-    alt: A single black dot on white
----
-Gift vouchers are here: https://lumengrain.example/vouchers/holiday-edition-2026 #GiftIdeas
-
----
-
-They come in a linen envelope.
-"""
+CREDENTIALS = {
+    "handle": "BLUESKY_HANDLE",
+    "app_password": "BLUESKY_APP_PASSWORD",
+    "pds": "BLUESKY_PDS",
+}
+CHANNELS = channels(bluesky={"platform": "bluesky", "credentials": CREDENTIALS})
+POST = post(
+    "bluesky",
+    title="Vouchers",
+    parts=(
+        "Gift vouchers are here: https://lumengrain.example/vouchers/holiday-edition-2026"
+        " #GiftIdeas",
+        "They come in a linen envelope.",
+    ),
+)
 
 
 @pytest.fixture
-def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> tuple[Path, Path]:
-    ws = make_workspace(
-        {
-            "brand/channels.yaml": CHANNELS,
-            "content/posts/2026/12/hello.md": POST,
-        }
-    )
-    (ws / ".gitignore").write_text("build/\n")
-    remote = make_remote(ws, tmp_path / "remote.git")
-    return remote, clone(remote, tmp_path / "work")
+def repo(tmp_path: Path) -> tuple[Path, Path]:
+    return published(tmp_path, {"brand/channels.yaml": CHANNELS, HELLO: POST})
 
 
 def env_for(pds: BlueskyPDS, account: Account) -> dict[str, str]:
@@ -63,12 +46,6 @@ def env_for(pds: BlueskyPDS, account: Account) -> dict[str, str]:
         "BLUESKY_APP_PASSWORD": account.password,
         "BLUESKY_PDS": pds.url,
     }
-
-
-def record(remote: Path) -> dict[str, Any]:
-    text = remote_file(remote, "ledger/2026/12/hello.yaml")
-    assert text is not None
-    return dict(yaml.safe_load(text)["channels"]["bluesky"])
 
 
 def test_a_thread_with_an_image_and_a_link_goes_out_once(
@@ -91,7 +68,7 @@ def test_a_thread_with_an_image_and_a_link_goes_out_once(
     )
     assert first["embed"]["images"][0]["alt"] == "A single black dot on white"
     assert second["reply"]["root"]["uri"] == posts[0]["uri"]
-    rec = record(remote)
+    rec = ledger_record(remote, "bluesky")
     assert rec["state"] == "published"
     assert [p["id"] for p in rec["parts"]] == [p["uri"] for p in posts]
     assert rec["parts"][0]["url"].startswith(
@@ -126,7 +103,7 @@ def test_a_run_killed_after_the_pds_answered_is_reconciled(
     )
     assert killed.returncode == -9, killed.stderr
     assert len(pds.list_records(bluesky_account.did)) == 1  # part 1 is out, nobody knows
-    assert record(remote)["state"] == "pending"
+    assert ledger_record(remote, "bluesky")["state"] == "pending"
 
     fresh = clone(remote, work.parent / "next")
     again = subprocess.run(
@@ -138,7 +115,7 @@ def test_a_run_killed_after_the_pds_answered_is_reconciled(
     assert again.returncode == 0, again.stdout + again.stderr
     posts = pds.list_records(bluesky_account.did)
     assert len(posts) == 2
-    rec = record(remote)
+    rec = ledger_record(remote, "bluesky")
     assert rec["state"] == "published"
     assert [p["id"] for p in rec["parts"]] == [p["uri"] for p in posts]
     assert posts[1]["value"]["reply"]["parent"]["uri"] == posts[0]["uri"]

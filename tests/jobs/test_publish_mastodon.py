@@ -16,65 +16,34 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
-from builders.remotes import clone, make_remote, remote_file
+from builders.posts import HELLO, PARTS, channels, post
+from builders.remotes import clone, ledger_record, remote_file
+from builders.runs import pushing
+from builders.workspaces import published
 from peers.mastodon import MastodonServer
 
 from tidings.jobs.publish import Options, publish
 
-CHANNELS = """channels:
-  mastodon:
-    platform: mastodon
-    credentials:
-      base_url: MASTODON_BASE_URL
-      access_token: MASTODON_ACCESS_TOKEN
-  outbox:
-    platform: outbox
-    path: build/outbox
-"""
-
-POST = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [mastodon, outbox]
-media:
-  - file: content/media/dot.png
-    alt: A single black dot on white
----
-We open the new studio today.
-
----
-
-Come by for tea, 10:00 to 16:00.
-"""
+CREDENTIALS = {"base_url": "MASTODON_BASE_URL", "access_token": "MASTODON_ACCESS_TOKEN"}
+CHANNELS = channels(
+    mastodon={"platform": "mastodon", "credentials": CREDENTIALS},
+    outbox={"platform": "outbox", "path": "build/outbox"},
+)
+POST = post("mastodon", "outbox")
 
 NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
 
 
 @pytest.fixture
-def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+def repo(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
     def build(posts: dict[str, str] | None = None) -> tuple[Path, Path]:
-        overlay: dict[str, str | bytes] = {
-            "brand/channels.yaml": CHANNELS,
-            "content/posts/2026/12/hello.md": POST,
-        }
-        overlay.update(posts or {})
-        ws = make_workspace(overlay)
-        (ws / ".gitignore").write_text("build/\n")
-        remote = make_remote(ws, tmp_path / "remote.git")
-        return remote, clone(remote, tmp_path / "work")
+        return published(tmp_path, {"brand/channels.yaml": CHANNELS, HELLO: POST, **(posts or {})})
 
     return build
 
 
 def options(server: MastodonServer, waits: list[float], **kw: Any) -> Options:
-    return Options(now=NOW, push=True, env=server.env(), sleep=waits.append, **kw)
-
-
-def record(remote: Path, post: str, channel: str = "mastodon") -> dict[str, Any]:
-    text = remote_file(remote, f"ledger/{post}.yaml")
-    assert text is not None
-    return dict(yaml.safe_load(text)["channels"][channel])
+    return pushing(NOW, server.env(), waits=waits, **kw)
 
 
 def test_a_thread_with_an_image_goes_out_once(
@@ -89,7 +58,7 @@ def test_a_thread_with_an_image_goes_out_once(
     assert "We open the new studio today." in first["content"]
     assert [m["description"] for m in first["media_attachments"]] == ["A single black dot on white"]
     assert second["in_reply_to_id"] == first["id"]
-    rec = record(remote, "2026/12/hello")
+    rec = ledger_record(remote, "mastodon")
     assert rec["state"] == "published"
     assert [p["url"] for p in rec["parts"]] == [first["url"], second["url"]]
 
@@ -115,7 +84,7 @@ def test_5xx_bursts_and_429_storms_end_published_once(
     assert report.ok, report.outcomes
     assert 7.0 in waits  # Retry-After honoured
     assert len(mastodon.statuses()) == 2
-    assert record(remote, "2026/12/hello")["state"] == "published"
+    assert ledger_record(remote, "mastodon")["state"] == "published"
 
 
 def test_a_storm_longer_than_the_run_may_wait_fails_for_now_and_is_retried_later(
@@ -127,11 +96,11 @@ def test_a_storm_longer_than_the_run_may_wait_fails_for_now_and_is_retried_later
     )
     report = publish(work, options(mastodon, []))
     assert not report.ok
-    rec = record(remote, "2026/12/hello")
+    rec = ledger_record(remote, "mastodon")
     assert rec["state"] == "failed" and rec["retry"] is True and "429" in rec["error"]
     later = publish(work, Options(now=NOW.replace(minute=20), push=True, env=mastodon.env()))
     assert later.ok, later.outcomes
-    rec = record(remote, "2026/12/hello")
+    rec = ledger_record(remote, "mastodon")
     assert rec["state"] == "published" and rec["attempts"] == 2
     assert len(mastodon.statuses()) == 2  # part 0 was never created by the refused attempt
 
@@ -139,7 +108,9 @@ def test_a_storm_longer_than_the_run_may_wait_fails_for_now_and_is_retried_later
 def test_a_revoked_token_stops_the_channel_not_the_run(
     repo: Callable[..., tuple[Path, Path]], mastodon: MastodonServer
 ) -> None:
-    second = POST.replace("title: Opening", "title: Second").replace("today.", "tomorrow.")
+    second = post(
+        "mastodon", "outbox", title="Second", parts=("We open the new studio tomorrow.", PARTS[1])
+    )
     remote, work = repo({"content/posts/2026/12/second.md": second})
     secret = "revoked-token-abc123"
     opts = Options(now=NOW, push=True, env=mastodon.env(secret), sleep=[].append)
@@ -188,7 +159,7 @@ def test_a_rejected_post_fails_for_good_with_the_platforms_words(
     )
     report = publish(work, options(mastodon, []))
     assert not report.ok
-    rec = record(remote, "2026/12/hello")
+    rec = ledger_record(remote, "mastodon")
     assert rec["state"] == "failed" and rec["retry"] is False
     assert "Text character limit of 500 exceeded" in rec["error"]
     later = publish(work, options(mastodon, []))
@@ -199,10 +170,7 @@ def test_a_rejected_post_fails_for_good_with_the_platforms_words(
 def test_expired_posts_are_deleted_on_mastodon(
     repo: Callable[..., tuple[Path, Path]], mastodon: MastodonServer
 ) -> None:
-    short = POST.replace(
-        "channels: [mastodon, outbox]", "channels: [mastodon]\nexpires: 2026-12-11"
-    )
-    remote, work = repo({"content/posts/2026/12/hello.md": short})
+    remote, work = repo({HELLO: post("mastodon", expires="2026-12-11")})
     assert publish(work, options(mastodon, [])).ok
     assert len(mastodon.statuses()) == 2
     report = publish(
@@ -211,7 +179,7 @@ def test_expired_posts_are_deleted_on_mastodon(
     )
     assert [o.result for o in report.outcomes] == ["retracted"]
     assert mastodon.statuses() == []
-    assert record(remote, "2026/12/hello")["state"] == "retracted"
+    assert ledger_record(remote, "mastodon")["state"] == "retracted"
 
 
 def _run(root: Path, server: MastodonServer, now: str) -> subprocess.Popen[str]:
@@ -246,7 +214,7 @@ def test_a_run_killed_mid_request_is_reconciled_by_the_next(
     time.sleep(0.8)  # the status request is now in flight, held by the server
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
-    assert record(remote, "2026/12/hello")["state"] == "pending"
+    assert ledger_record(remote, "mastodon")["state"] == "pending"
 
     fresh = clone(remote, work.parent / "next")
     nxt = _run(fresh, mastodon, "2026-12-10 09:16")
@@ -254,7 +222,7 @@ def test_a_run_killed_mid_request_is_reconciled_by_the_next(
     assert nxt.returncode == 0, out + err
     statuses = mastodon.statuses()
     assert len(statuses) == 2, [s["content"] for s in statuses]
-    rec = record(remote, "2026/12/hello")
+    rec = ledger_record(remote, "mastodon")
     assert rec["state"] == "published"
     first = min(statuses, key=lambda s: int(s["id"]))
     assert rec["parts"][0]["url"] == first["url"]
@@ -275,7 +243,7 @@ def test_two_runs_at_once_post_once(
     assert len(texts) == 10 and len(set(zip(texts, range(10), strict=True))) == 10
     for i in range(4):
         assert sum(f"today ({i})." in t for t in texts) == 1
-        assert record(remote, f"2026/12/p{i}")["state"] == "published"
+        assert ledger_record(remote, "mastodon", f"2026/12/p{i}")["state"] == "published"
 
 
 class FailLaterParts(httpx.BaseTransport):
@@ -303,7 +271,7 @@ def test_a_thread_that_fails_half_way_resumes_after_its_last_part(
     opts = options(mastodon, [], transport=FailLaterParts(status))
     report = publish(work, opts)
     assert not report.ok
-    rec = record(remote, "2026/12/hello")
+    rec = ledger_record(remote, "mastodon")
     # a 503 may or may not have created the part: it stays pending, and is reconciled;
     # a 429 certainly did not: failed, retried by a later run
     assert rec["state"] == ("pending" if status == 503 else "failed")
@@ -314,7 +282,7 @@ def test_a_thread_that_fails_half_way_resumes_after_its_last_part(
     assert later.ok, later.outcomes
     statuses = sorted(mastodon.statuses(), key=lambda s: int(s["id"]))
     assert len(statuses) == 2 and statuses[1]["in_reply_to_id"] == statuses[0]["id"]
-    rec = record(remote, "2026/12/hello")
+    rec = ledger_record(remote, "mastodon")
     assert rec["state"] == "published" and [p["id"] for p in rec["parts"]] == [
         s["id"] for s in statuses
     ]

@@ -18,7 +18,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +27,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from builders.remotes import clone, make_remote, remote_file
+from builders.posts import HELLO, post
+from builders.remotes import clone, ledger_record, remote_file
+from builders.runs import pushing
+from builders.workspaces import published
 from fakes import cases as cases_module
 from fakes.cases import PlatformCase
 from fakes.server import Fake
@@ -75,20 +78,7 @@ def _channels(case: PlatformCase) -> str:
     return yaml.safe_dump({"channels": {"net": channel}}, sort_keys=False)
 
 
-POST = f"""---
-title: Opening
-at: 2026-12-10 09:00
-channels: [net]
-media:
-  - file: content/media/prints.png
-    alt: {ALT}
----
-{FIRST}
-
----
-
-{SECOND}
-"""
+POST = post("net", parts=(FIRST, SECOND), media=[("content/media/prints.png", ALT)])
 
 
 @pytest.fixture(params=CASES, ids=[c.platform for c in CASES])
@@ -98,21 +88,15 @@ def case(request: pytest.FixtureRequest) -> PlatformCase:
 
 
 @pytest.fixture
-def repo(
-    make_workspace: Callable[..., Path], tmp_path: Path, case: PlatformCase
-) -> tuple[Path, Path]:
-    ws = make_workspace(
-        {
-            "brand/channels.yaml": _channels(case),
-            "content/posts/2026/12/hello.md": POST,
-            "content/media/prints.png": _png(),
-        }
-    )
-    hello = ws / "content/posts/2026/12/hello.md"
-    assert hello.exists()
-    (ws / ".gitignore").write_text("build/\n")
-    remote = make_remote(ws, tmp_path / "remote.git")
-    return remote, clone(remote, tmp_path / "work")
+def repo(tmp_path: Path, case: PlatformCase) -> tuple[Path, Path]:
+    overlay = {
+        "brand/channels.yaml": _channels(case),
+        HELLO: POST,
+        "content/media/prints.png": _png(),
+    }
+    remote, work = published(tmp_path, overlay)
+    assert (work / HELLO).exists()
+    return remote, work
 
 
 @pytest.fixture
@@ -127,19 +111,7 @@ def served(fake: Fake) -> Iterator[str]:
 
 
 def _options(case: PlatformCase, fake: Fake, now: datetime, waits: list[float]) -> Options:
-    return Options(
-        now=now,
-        push=True,
-        env=case.env(fake, "http://fake.test"),
-        transport=fake.transport(),
-        sleep=waits.append,
-    )
-
-
-def _record(remote: Path) -> dict[str, Any]:
-    text = remote_file(remote, "ledger/2026/12/hello.yaml")
-    assert text is not None, "no ledger entry on the remote"
-    return dict(yaml.safe_load(text)["channels"]["net"])
+    return pushing(now, case.env(fake, "http://fake.test"), fake.transport(), waits)
 
 
 def _copies(case: PlatformCase, fake: Fake) -> Counter[str]:
@@ -173,7 +145,7 @@ def test_a_thread_with_an_image_goes_out_once(
     report = publish(work, _options(case, fake, NOW, []))
     assert report.ok, report.outcomes
     assert _copies(case, fake) == Counter(first=1, second=1)
-    record = _record(remote)
+    record = ledger_record(remote, "net")
     assert record["state"] == "published"
     assert len(record["parts"]) == 2
     assert all(part["id"] for part in record["parts"])
@@ -193,7 +165,7 @@ def test_a_lost_response_never_makes_a_second_post(
     copies = _copies(case, fake)
     assert copies["first"] == 1, copies
     assert copies["second"] <= 1, copies
-    state = _record(remote)["state"]
+    state = ledger_record(remote, "net")["state"]
     if case.reconciles:
         assert state == "published"
         assert copies["second"] == 1
@@ -210,7 +182,7 @@ def test_a_failing_look_after_a_lost_response_keeps_the_job_pending(
     fake.fault(case.write, method="POST", lost=True, count=1)
     fake.fault(".*", method="GET", count=None, status=403, body="Forbidden")
     publish(work, _options(case, fake, NOW, []))
-    first = _record(remote)["state"]
+    first = ledger_record(remote, "net")["state"]
     if _copies(case, fake)["first"]:  # it went out (some platforms read before writing)
         assert first in ("pending", "unknown")
     fake.clear_faults()
@@ -218,7 +190,7 @@ def test_a_failing_look_after_a_lost_response_keeps_the_job_pending(
     copies = _copies(case, fake)
     assert copies["first"] <= 1 and copies["second"] <= 1, copies
     if case.reconciles and first != "unknown":  # unknown waits for a person
-        assert _record(remote)["state"] == "published"
+        assert ledger_record(remote, "net")["state"] == "published"
 
 
 def _cli(
@@ -250,7 +222,7 @@ def test_a_run_killed_after_sending_is_settled_by_the_next(
     env = case.env(fake, served)
     dead = _cli(work, env, "2026-12-10 09:01", crash="sent")
     assert dead.returncode < 0, dead.stdout + dead.stderr  # killed by SIGKILL
-    assert _record(remote)["state"] == "pending"
+    assert ledger_record(remote, "net")["state"] == "pending"
     assert _copies(case, fake)["first"] == 1
 
     fresh = clone(remote, work.parent / "next")
@@ -258,7 +230,7 @@ def test_a_run_killed_after_sending_is_settled_by_the_next(
     copies = _copies(case, fake)
     assert copies["first"] == 1, copies
     assert copies["second"] <= 1, copies
-    state = _record(remote)["state"]
+    state = ledger_record(remote, "net")["state"]
     if case.reconciles:
         assert done.returncode == 0, done.stdout + done.stderr
         assert state == "published" and copies["second"] == 1
@@ -278,7 +250,7 @@ def test_a_rate_limit_is_waited_out(
     assert report.ok, report.outcomes
     assert waits, "the run did not wait before trying again"
     assert _copies(case, fake) == Counter(first=1, second=1)
-    assert _record(remote)["state"] == "published"
+    assert ledger_record(remote, "net")["state"] == "published"
 
 
 def test_an_expired_token_stops_the_channel_and_leaks_nothing(
@@ -289,7 +261,7 @@ def test_an_expired_token_stops_the_channel_and_leaks_nothing(
     fake.fault(".*", count=None, **case.expired())
     run = _cli(work, env, "2026-12-10 09:01")
     assert run.returncode == 1, run.stdout + run.stderr
-    record = _record(remote)
+    record = ledger_record(remote, "net")
     assert record["state"] == "failed"
     assert _copies(case, fake) == Counter(first=0, second=0)
     ledger = remote_file(remote, "ledger/2026/12/hello.yaml") or ""
@@ -352,5 +324,5 @@ def test_a_2xx_without_an_id_never_makes_a_second_post(
     copies = _copies(case, fake)
     assert copies["first"] == 1, (copies, first.outcomes)
     assert copies["second"] <= 1, copies
-    record = _record(remote)
+    record = ledger_record(remote, "net")
     assert record["state"] in {"published", "unknown", "pending"}, record.get("error")

@@ -233,17 +233,20 @@ def test_a_deleted_published_post_never_stops_the_others_from_going_out(
     remote, work = make(tmp_path)
     assert publish(work, Options(now=NOW, push=True, env=mastodon.env())).ok
     git(work, "rm", "-q", "content/posts/2026/12/hello.md")
+    git(work, "commit", "-qm", "Delete hello (wrongly)")
     other = work / "content/posts/2026/12/later.md"
     other.parent.mkdir(parents=True, exist_ok=True)
-    later = POST.format(extra="").replace("2026-12-10 09:00", "2026-12-10 10:00")
-    other.write_text(later.replace("We open the new studio today.", "Tea is ready."))
+    other.write_text(
+        "---\ntitle: Prints\nat: 2026-12-10 10:00\nchannels: [mastodon]\n---\n"
+        "New prints of the winter series are on the wall.\n"
+    )
     git(work, "add", "-A")
-    git(work, "commit", "-qm", "Delete hello (wrongly), add later")
+    git(work, "commit", "-qm", "A new post")
     git(work, "push", "-q", "origin", "HEAD")
     report = publish(
         work, Options(now=datetime(2026, 12, 10, 9, 5, tzinfo=UTC), push=True, env=mastodon.env())
     )
     assert report.ok, report.outcomes
     assert [(o.post_id, o.result) for o in report.outcomes] == [("2026/12/later", "published")]
-    assert len(mastodon.statuses()) == 4  # hello's two parts stay online, later's two went out
+    assert len(mastodon.statuses()) == 3  # hello's two parts stay online, later went out
     assert record(remote)["state"] == "published"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from builders.posts import PARTS, post
 from click.testing import CliRunner
 
 from tidings.cli.main import cli
@@ -23,19 +24,14 @@ from tidings.platforms.base import AccountCounts, Counts
 from tidings.workspace.loader import load_workspace
 from tidings.workspace.validation import validator
 
-THREAD = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [mastodon, bluesky]
-campaign: winter
-tags: [studio-news, events]
----
-We open the new studio today.
-
----
-
-Come by for tea.
-"""
+THREAD = post(
+    "mastodon",
+    "bluesky",
+    parts=(PARTS[0], "Come by for tea."),
+    media=(),
+    campaign="winter",
+    tags=["studio-news", "events"],
+)
 
 LINK = """---
 title: Vouchers

@@ -12,12 +12,13 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import yaml
-from builders.remotes import clone, make_remote, remote_file
+from builders.posts import HELLO, PARTS, channels, post
+from builders.remotes import ledger_record, remote_file
+from builders.runs import pushing
+from builders.workspaces import published
 from fakes.discord import CHANNEL_ID, GUILD_ID, DiscordFake, expired, rate_limited
 
 from tidings.jobs.publish import Options, publish
@@ -25,27 +26,11 @@ from tidings.platforms import discord
 from tidings.platforms.base import Caller, Counts, CredentialError, Remote, Unavailable
 from tidings.workspace.model import Channel, Source
 
-CHANNELS = """channels:
-  discord:
-    platform: discord
-    credentials:
-      webhook_url: DISCORD_WEBHOOK_URL
-"""
-
-POST = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [discord]
-media:
-  - file: content/media/dot.png
-    alt: A single black dot on white
----
-We open the new studio today, @everyone is welcome.
-
----
-
-Come by for tea, 10:00 to 16:00.
-"""
+CHANNELS = channels(
+    discord={"platform": "discord", "credentials": {"webhook_url": "DISCORD_WEBHOOK_URL"}}
+)
+TEXTS = ("We open the new studio today, @everyone is welcome.", PARTS[1])
+POST = post("discord", parts=TEXTS)
 
 NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
 LATER = NOW + timedelta(minutes=15)
@@ -53,29 +38,21 @@ BASE = "https://discord.test"
 
 
 @pytest.fixture
-def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
-    def build(post: str = POST) -> tuple[Path, Path]:
-        ws = make_workspace(
-            {"brand/channels.yaml": CHANNELS, "content/posts/2026/12/hello.md": post}
-        )
-        (ws / ".gitignore").write_text("build/\n")
-        remote = make_remote(ws, tmp_path / "remote.git")
-        return remote, clone(remote, tmp_path / "work")
+def repo(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+    def build(text: str = POST) -> tuple[Path, Path]:
+        return published(tmp_path, {"brand/channels.yaml": CHANNELS, HELLO: text})
 
     return build
 
 
-def options(fake: DiscordFake, now: datetime = NOW, **kw: Any) -> Options:
-    env = kw.pop("env", None) or {"DISCORD_WEBHOOK_URL": fake.url(BASE)}
-    return Options(
-        now=now, push=True, env=env, transport=fake.transport(), sleep=kw.pop("sleep", [].append)
-    )
-
-
-def record(remote: Path) -> dict[str, Any]:
-    text = remote_file(remote, "ledger/2026/12/hello.yaml")
-    assert text is not None
-    return dict(yaml.safe_load(text)["channels"]["discord"])
+def options(
+    fake: DiscordFake,
+    now: datetime = NOW,
+    env: dict[str, str] | None = None,
+    waits: list[float] | None = None,
+) -> Options:
+    env = env or {"DISCORD_WEBHOOK_URL": fake.url(BASE)}
+    return pushing(now, env, fake.transport(), waits)
 
 
 def test_a_post_with_an_image_and_its_follow_up_go_out_once(
@@ -93,7 +70,7 @@ def test_a_post_with_an_image_and_its_follow_up_go_out_once(
     assert second["attachments"] == []
     for message in (first, second):  # "@everyone" in a post pings no one
         assert fake.payloads[message["id"]]["allowed_mentions"] == {"parse": []}
-    rec = record(remote)
+    rec = ledger_record(remote, "discord")
     assert rec["state"] == "published"
     assert [p["id"] for p in rec["parts"]] == [first["id"], second["id"]]
     assert (
@@ -119,7 +96,7 @@ def test_a_lost_answer_is_left_to_a_person_never_sent_twice(
     assert [o.result for o in report.outcomes] == ["unknown"]
     assert "cannot read the channel" in report.outcomes[0].detail
     assert len(fake.messages) == 1  # Discord did post it; nobody can tell
-    assert record(remote)["state"] == "unknown"
+    assert ledger_record(remote, "discord")["state"] == "unknown"
     later = publish(work, options(fake, LATER))
     assert [o.result for o in later.outcomes] == ["unknown"]
     assert len(fake.messages) == 1
@@ -130,11 +107,11 @@ def test_429_is_waited_out(repo: Callable[..., tuple[Path, Path]]) -> None:
     remote, work = repo()
     fake.fault(r"/webhooks/\d+/[^/]+$", method="POST", count=2, **rate_limited())
     waits: list[float] = []
-    report = publish(work, options(fake, sleep=waits.append))
+    report = publish(work, options(fake, waits=waits))
     assert report.ok, report.outcomes
     assert waits == [3.0, 3.0]  # Retry-After
     assert len(fake.messages) == 2
-    assert record(remote)["state"] == "published"
+    assert ledger_record(remote, "discord")["state"] == "published"
 
 
 def test_a_revoked_webhook_stops_the_channel_and_names_the_variable(
@@ -147,7 +124,7 @@ def test_a_revoked_webhook_stops_the_channel_and_names_the_variable(
     assert [o.result for o in report.outcomes] == ["failed"]
     detail = report.outcomes[0].detail
     assert "401 Invalid Webhook Token" in detail and "DISCORD_WEBHOOK_URL" in detail
-    rec = record(remote)
+    rec = ledger_record(remote, "discord")
     assert rec["state"] == "failed" and rec["retry"] is True
     assert "DISCORD_WEBHOOK_URL" in rec["error"]
     ledger = remote_file(remote, "ledger/2026/12/hello.yaml") or ""
@@ -162,7 +139,7 @@ def test_a_deleted_webhook_stops_the_channel(repo: Callable[..., tuple[Path, Pat
     report = publish(work, options(fake))
     assert report.outcomes[0].result == "failed"
     assert "404 Unknown Webhook" in report.outcomes[0].detail
-    assert record(remote)["retry"] is True
+    assert ledger_record(remote, "discord")["retry"] is True
 
 
 def test_the_cli_never_prints_the_webhook_address(
@@ -220,7 +197,7 @@ def test_a_refusal_is_kept_in_discords_words_and_not_retried(
     )
     report = publish(work, options(fake))
     assert [o.result for o in report.outcomes] == ["failed"]
-    rec = record(remote)
+    rec = ledger_record(remote, "discord")
     assert rec["state"] == "failed" and rec["retry"] is False
     assert "Invalid Form Body (content: Must be 2000 or fewer in length.)" in rec["error"]
     assert fake.messages == []
@@ -228,9 +205,7 @@ def test_a_refusal_is_kept_in_discords_words_and_not_retried(
 
 def test_expired_posts_are_deleted(repo: Callable[..., tuple[Path, Path]]) -> None:
     fake = DiscordFake()
-    remote, work = repo(
-        POST.replace("channels: [discord]", "channels: [discord]\nexpires: 2026-12-11")
-    )
+    remote, work = repo(post("discord", parts=TEXTS, expires="2026-12-11"))
     assert publish(work, options(fake)).ok
     ids = [m["id"] for m in fake.messages]
     fake.messages.pop()  # someone deleted the follow-up by hand: already gone is fine
@@ -238,7 +213,7 @@ def test_expired_posts_are_deleted(repo: Callable[..., tuple[Path, Path]]) -> No
     assert [o.result for o in report.outcomes] == ["retracted"]
     assert fake.messages == [] and fake.deleted == [ids[0]]
     assert [r.url.path.rsplit("/", 1)[-1] for r in fake.calls("DELETE", "messages")] == ids[::-1]
-    assert record(remote)["state"] == "retracted"
+    assert ledger_record(remote, "discord")["state"] == "retracted"
 
 
 def test_a_webhook_into_a_thread_posts_there(repo: Callable[..., tuple[Path, Path]]) -> None:
@@ -248,7 +223,7 @@ def test_a_webhook_into_a_thread_posts_there(repo: Callable[..., tuple[Path, Pat
     env = {"DISCORD_WEBHOOK_URL": fake.url(BASE) + f"?thread_id={thread}"}
     assert publish(work, options(fake, env=env)).ok
     assert {m["channel_id"] for m in fake.messages} == {thread}
-    rec = record(remote)
+    rec = ledger_record(remote, "discord")
     assert (
         rec["parts"][1]["url"]
         == f"https://discord.com/channels/{GUILD_ID}/{thread}/{fake.messages[1]['id']}"
@@ -262,7 +237,7 @@ def test_a_forum_webhook_without_a_thread_fails_in_discords_words(
     remote, work = repo()
     report = publish(work, options(fake))
     assert report.outcomes[0].result == "failed"
-    assert "must have a thread_name or thread_id" in record(remote)["error"]
+    assert "must have a thread_name or thread_id" in ledger_record(remote, "discord")["error"]
 
 
 def _channel(env_name: str = "DISCORD_WEBHOOK_URL") -> Channel:

@@ -12,12 +12,13 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import yaml
-from builders.remotes import clone, make_remote, remote_file
+from builders.posts import HELLO, channels, post
+from builders.remotes import ledger_record, remote_file
+from builders.runs import pushing
+from builders.workspaces import published
 from fakes.facebook import PAGE_ID, VIEWS, FacebookFake, rate_limited
 from fakes.graph import graph_body
 
@@ -27,29 +28,14 @@ from tidings.platforms import facebook
 from tidings.platforms.base import Caller, Counts, Outgoing, Remote, Unavailable
 from tidings.workspace.model import Channel, Source
 
-CHANNELS = """channels:
-  facebook:
-    platform: facebook
-    credentials:
-      page_id: FB_PAGE_ID
-      access_token: FB_PAGE_ACCESS_TOKEN
-      api_base: FB_API_BASE
-"""
-
-POST = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [facebook]
-media:
-  - file: content/media/dot.png
-    alt: A single black dot on white
----
-We open the new studio today.
-
----
-
-Come by for tea, 10:00 to 16:00.
-"""
+CREDENTIALS = {
+    "page_id": "FB_PAGE_ID",
+    "access_token": "FB_PAGE_ACCESS_TOKEN",
+    "api_base": "FB_API_BASE",
+}
+CHANNELS = channels(facebook={"platform": "facebook", "credentials": CREDENTIALS})
+POST = post("facebook")
+EXPIRING = post("facebook", expires="2026-12-11")
 
 NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
 LATER = NOW + timedelta(minutes=15)
@@ -57,14 +43,9 @@ BASE = "https://graph.facebook.test"
 
 
 @pytest.fixture
-def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
-    def build(post: str = POST) -> tuple[Path, Path]:
-        ws = make_workspace(
-            {"brand/channels.yaml": CHANNELS, "content/posts/2026/12/hello.md": post}
-        )
-        (ws / ".gitignore").write_text("build/\n")
-        remote = make_remote(ws, tmp_path / "remote.git")
-        return remote, clone(remote, tmp_path / "work")
+def repo(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+    def build(text: str = POST) -> tuple[Path, Path]:
+        return published(tmp_path, {"brand/channels.yaml": CHANNELS, HELLO: text})
 
     return build
 
@@ -78,19 +59,7 @@ def env(fake: FacebookFake, base: str = BASE) -> dict[str, str]:
 
 
 def options(fake: FacebookFake, now: datetime = NOW, waits: list[float] | None = None) -> Options:
-    return Options(
-        now=now,
-        push=True,
-        env=env(fake),
-        transport=fake.transport(),
-        sleep=(waits if waits is not None else []).append,
-    )
-
-
-def record(remote: Path) -> dict[str, Any]:
-    text = remote_file(remote, "ledger/2026/12/hello.yaml")
-    assert text is not None
-    return dict(yaml.safe_load(text)["channels"]["facebook"])
+    return pushing(now, env(fake), fake.transport(), waits)
 
 
 def test_a_post_with_an_image_and_its_comment_go_out_once(
@@ -109,7 +78,7 @@ def test_a_post_with_an_image_and_its_comment_go_out_once(
     assert (
         comment["message"] == "Come by for tea, 10:00 to 16:00." and comment["parent"] == post["id"]
     )
-    rec = record(remote)
+    rec = ledger_record(remote, "facebook")
     assert rec["state"] == "published"
     assert [p["id"] for p in rec["parts"]] == [post["id"], comment["id"]]
     assert rec["parts"][0]["url"] == post["permalink_url"]
@@ -130,7 +99,7 @@ def test_a_lost_answer_is_found_in_the_feed_or_the_comments(
     report = publish(work, options(fake))
     assert report.ok, report.outcomes
     assert len(fake.posts()) == 1 and len(fake.comments()) == 1
-    rec = record(remote)
+    rec = ledger_record(remote, "facebook")
     assert rec["state"] == "published"
     assert [p["id"] for p in rec["parts"]] == [fake.posts()[0]["id"], fake.comments()[0]["id"]]
     listed = fake.calls("GET", lost)
@@ -152,7 +121,7 @@ def test_two_posts_alike_are_left_to_a_person(repo: Callable[..., tuple[Path, Pa
     report = publish(work, options(fake))
     assert [o.result for o in report.outcomes] == ["unknown"]
     assert "2 post(s) match" in report.outcomes[0].detail
-    assert len(fake.posts()) == 2 and record(remote)["state"] == "unknown"
+    assert len(fake.posts()) == 2 and ledger_record(remote, "facebook")["state"] == "unknown"
     assert not fake.comments()
 
 
@@ -164,7 +133,7 @@ def test_metas_rate_limit_is_waited_out(repo: Callable[..., tuple[Path, Path]]) 
     report = publish(work, options(fake, waits=waits))
     assert report.ok, report.outcomes
     assert waits == [120.0]  # estimated_time_to_regain_access: 2 minutes
-    assert len(fake.posts()) == 1 and record(remote)["state"] == "published"
+    assert len(fake.posts()) == 1 and ledger_record(remote, "facebook")["state"] == "published"
 
 
 def test_an_expired_token_stops_the_channel_named_not_shown(
@@ -189,7 +158,7 @@ def test_an_expired_token_stops_the_channel_named_not_shown(
             [*cmd, "--now", "2026-12-10 09:05"], env=run_env, capture_output=True, text=True
         )
     assert run.returncode == 1, run.stdout + run.stderr
-    rec = record(remote)
+    rec = ledger_record(remote, "facebook")
     assert rec["state"] == "failed" and rec["retry"] is True
     assert "Session has expired" in rec["error"] and "(Graph error 190/463)" in rec["error"]
     assert "update FB_PAGE_ACCESS_TOKEN" in rec["error"]
@@ -208,7 +177,7 @@ def test_a_platform_that_echoes_the_token_does_not_leak_it(
     echo = graph_body(f"(#100) Invalid parameter access_token={fake.token}", 100)
     fake.fault(path, method="POST", status=400, body=echo)
     report = publish(work, options(fake))
-    rec = record(remote)
+    rec = ledger_record(remote, "facebook")
     assert rec["state"] == "failed" and rec["retry"] is False
     assert "Invalid parameter access_token=[token]" in rec["error"]
     assert fake.token not in (remote_file(remote, "ledger/2026/12/hello.yaml") or "")
@@ -229,12 +198,12 @@ def test_a_missing_permission_keeps_metas_words_and_the_post_stays_due(
     )
     fake.fault(r"/feed$", method="POST", status=403, body=refusal)
     publish(work, options(fake))
-    rec = record(remote)
+    rec = ledger_record(remote, "facebook")
     assert rec["state"] == "failed" and rec["retry"] is True
     assert "You need pages_manage_posts to publish on this Page. (Graph error 200)" in rec["error"]
     assert not fake.texts()
     assert publish(work, options(fake, LATER)).ok  # granted since: it goes out once
-    assert len(fake.posts()) == 1 and record(remote)["state"] == "published"
+    assert len(fake.posts()) == 1 and ledger_record(remote, "facebook")["state"] == "published"
 
 
 def test_a_permanent_refusal_is_not_retried(repo: Callable[..., tuple[Path, Path]]) -> None:
@@ -242,22 +211,20 @@ def test_a_permanent_refusal_is_not_retried(repo: Callable[..., tuple[Path, Path
     remote, work = repo()
     fake.fault(r"/feed$", method="POST", status=400, body=graph_body("(#100) Bad link", 100))
     publish(work, options(fake))
-    rec = record(remote)
+    rec = ledger_record(remote, "facebook")
     assert rec["state"] == "failed" and rec["retry"] is False
 
 
 def test_expired_posts_are_deleted_comments_first(repo: Callable[..., tuple[Path, Path]]) -> None:
     fake = FacebookFake()
-    remote, work = repo(
-        POST.replace("channels: [facebook]", "channels: [facebook]\nexpires: 2026-12-11")
-    )
+    remote, work = repo(EXPIRING)
     assert publish(work, options(fake)).ok
     post, comment = fake.posts()[0]["id"], fake.comments()[0]["id"]
     fake.deleted.append(comment)  # someone removed the comment by hand: already gone is fine
     report = publish(work, options(fake, datetime(2026, 12, 11, 0, 5, tzinfo=UTC)))
     assert [o.result for o in report.outcomes] == ["retracted"]
     assert [r.url.path.rsplit("/", 1)[-1] for r in fake.calls("DELETE", ".")] == [comment, post]
-    assert fake.texts() == [] and record(remote)["state"] == "retracted"
+    assert fake.texts() == [] and ledger_record(remote, "facebook")["state"] == "retracted"
 
 
 def _reader(fake: FacebookFake) -> facebook.FacebookAdapter:

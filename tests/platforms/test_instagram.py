@@ -10,12 +10,14 @@ import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import yaml
-from builders.remotes import clone, make_remote, remote_file
+from builders import posts
+from builders.remotes import clone, ledger_record
+from builders.runs import pushing
+from builders.workspaces import published
 from fakes.graph import graph_body
 from fakes.instagram import InstagramFake
 from PIL import Image
@@ -52,33 +54,29 @@ def png(color: tuple[int, int, int]) -> bytes:
 
 
 def post(body: str, *, images: int = 1, expires: str | None = None) -> str:
-    head = "title: Opening\nat: 2026-12-10 09:00\nchannels: [instagram]\nmedia:\n" + "".join(
-        f"  - file: content/media/p{n}.png\n    alt: {ALT} {n}\n" for n in range(1, images + 1)
-    )
-    if expires:
-        head += f"expires: {expires}\n"
-    return f"---\n{head}---\n{body}\n"
+    """The opening post for Instagram: ``body`` under ``images`` of the prints (p1, p2)."""
+    media = [(f"content/media/p{n}.png", f"{ALT} {n}") for n in range(1, images + 1)]
+    front = {"expires": expires} if expires else {}
+    return posts.post("instagram", parts=(body,), media=media, **front)
 
 
 @pytest.fixture
-def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+def repo(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
     def build(text: str) -> tuple[Path, Path]:
         channel = {
             "platform": "instagram",
             "credentials": CREDENTIALS,
             "media_base_url": MEDIA_BASE,
         }
-        ws = make_workspace(
+        return published(
+            tmp_path,
             {
                 "brand/channels.yaml": yaml.safe_dump({"channels": {"instagram": channel}}),
-                "content/posts/2026/12/hello.md": text,
+                posts.HELLO: text,
                 "content/media/p1.png": png((200, 180, 150)),
                 "content/media/p2.png": png((20, 40, 60)),
-            }
+            },
         )
-        (ws / ".gitignore").write_text("build/\n")
-        remote = make_remote(ws, tmp_path / "remote.git")
-        return remote, clone(remote, tmp_path / "work")
 
     return build
 
@@ -92,15 +90,7 @@ def env(fake: InstagramFake) -> dict[str, str]:
 
 
 def options(fake: InstagramFake, waits: list[float], now: datetime = NOW) -> Options:
-    return Options(
-        now=now, push=True, env=env(fake), transport=fake.transport(), sleep=waits.append
-    )
-
-
-def record(remote: Path) -> dict[str, Any]:
-    text = remote_file(remote, "ledger/2026/12/hello.yaml")
-    assert text is not None
-    return dict(yaml.safe_load(text)["channels"]["instagram"])
+    return pushing(now, env(fake), fake.transport(), waits)
 
 
 def adapter(fake: InstagramFake, waits: list[float] | None = None) -> InstagramAdapter:
@@ -142,7 +132,7 @@ def test_an_image_post_with_alt_text_and_a_comment_for_the_second_part(
     assert picture["url"].startswith(MEDIA_BASE + "renditions/") and picture["url"].endswith(".jpg")
     assert comment["kind"] == "comment" and comment["on"] == media["id"]
     assert comment["text"] == SECOND
-    rec = record(remote)
+    rec = ledger_record(remote, "instagram")
     assert [p["id"] for p in rec["parts"]] == [media["id"], comment["id"]]
     assert rec["parts"][0]["url"] == media["permalink"] == rec["parts"][1]["url"]
     assert waits == [3.0]  # one poll while the container was in progress
@@ -182,7 +172,7 @@ def test_lost_answers_to_publish_and_comment_are_reconciled(
     report = publish(work, options(fake, []))
     assert report.ok, report.outcomes
     assert fake.texts() == [FIRST, SECOND]
-    assert record(remote)["state"] == "published"
+    assert ledger_record(remote, "instagram")["state"] == "published"
 
 
 def test_a_pending_post_is_settled_by_the_next_run_from_the_account_media(
@@ -197,7 +187,7 @@ def test_a_pending_post_is_settled_by_the_next_run_from_the_account_media(
     fresh = clone(remote, work.parent / "next")
     assert publish(fresh, options(fake, [], LATER)).ok
     assert fake.texts() == [FIRST, SECOND]
-    assert record(remote)["state"] == "published"
+    assert ledger_record(remote, "instagram")["state"] == "published"
 
 
 def test_rate_limit_quota_and_expired_token(repo: Callable[..., tuple[Path, Path]]) -> None:
@@ -217,7 +207,7 @@ def test_rate_limit_quota_and_expired_token(repo: Callable[..., tuple[Path, Path
     (outcome,) = publish(work, options(fake, [])).outcomes
     assert outcome.result == "failed"
     assert "IG_ACCESS_TOKEN" in outcome.detail and "ig_refresh_token" in outcome.detail
-    rec = record(remote)
+    rec = ledger_record(remote, "instagram")
     assert rec["retry"] is True and fake.token not in rec["error"]
 
 
@@ -247,7 +237,10 @@ def test_an_expired_post_stays_up_because_instagram_cannot_delete(
     assert publish(work, options(fake, [])).ok
     report = publish(work, options(fake, [], NOW + timedelta(days=2)))
     assert all(o.result != "retracted" for o in report.outcomes)
-    assert not fake.calls("DELETE", ".*") and record(remote)["state"] == "published"
+    assert (
+        not fake.calls("DELETE", ".*")
+        and ledger_record(remote, "instagram")["state"] == "published"
+    )
     with pytest.raises(PlatformError, match="cannot delete"):
         adapter(fake).delete(Remote("1", None))
 

@@ -18,7 +18,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from builders.remotes import clone, make_remote, remote_file
+from builders.posts import DOT, HELLO, post
+from builders.remotes import ledger_record, remote_file
+from builders.runs import pushing
+from builders.workspaces import published
 from fakes.linkedin import CASE, LinkedInFake, error, expired, rate_limited
 from PIL import Image
 
@@ -51,25 +54,11 @@ REFRESH = """      client_id: LINKEDIN_CLIENT_ID
       client_secret: LINKEDIN_CLIENT_SECRET
       refresh_token: LINKEDIN_REFRESH_TOKEN
 """
-POST = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [linkedin]
-media:
-  - file: content/media/dot.png
-    alt: A single black dot on white
----
-We open the new studio (finally) today #studio
-
----
-
-Come by for tea, 10:00 to 16:00.
-"""
-TWO_IMAGES = POST.replace(
-    "    alt: A single black dot on white\n",
-    "    alt: A single black dot on white\n"
-    "  - file: content/media/square.png\n"
-    "    alt: A grey square\n",
+TEXTS = ("We open the new studio (finally) today #studio", "Come by for tea, 10:00 to 16:00.")
+POST = post("linkedin", parts=TEXTS)
+EXPIRING = post("linkedin", parts=TEXTS, expires="2026-12-11")
+TWO_IMAGES = post(
+    "linkedin", parts=TEXTS, media=(DOT, ("content/media/square.png", "A grey square"))
 )
 FIRST = r"We open the new studio \(finally\) today \#studio"
 SECOND = "Come by for tea, 10:00 to 16:00."
@@ -82,38 +71,23 @@ def _png() -> bytes:
 
 
 @pytest.fixture
-def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
-    def build(post: str = POST, extra: str = "") -> tuple[Path, Path]:
-        ws = make_workspace(
+def repo(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+    def build(text: str = POST, extra: str = "") -> tuple[Path, Path]:
+        return published(
+            tmp_path,
             {
                 "brand/channels.yaml": CHANNELS.format(extra=extra),
-                "content/posts/2026/12/hello.md": post,
+                HELLO: text,
                 "content/media/square.png": _png(),
-            }
+            },
         )
-        (ws / ".gitignore").write_text("build/\n")
-        remote = make_remote(ws, tmp_path / "remote.git")
-        return remote, clone(remote, tmp_path / "work")
 
     return build
 
 
 def options(fake: LinkedInFake, waits: list[float], **kw: Any) -> Options:
     env = kw.pop("env", None) or fake.env(API)
-    return Options(
-        now=kw.pop("now", NOW),
-        push=True,
-        env=env,
-        transport=fake.transport(),
-        sleep=waits.append,
-        **kw,
-    )
-
-
-def record(remote: Path) -> dict[str, Any]:
-    text = remote_file(remote, "ledger/2026/12/hello.yaml")
-    assert text is not None
-    return dict(yaml.safe_load(text)["channels"]["linkedin"])
+    return pushing(kw.pop("now", NOW), env, fake.transport(), waits, **kw)
 
 
 def ledger_text(remote: Path) -> str:
@@ -150,7 +124,7 @@ def test_a_post_with_an_image_and_a_comment_goes_out_once(
             assert request.headers["authorization"] == f"Bearer {fake.token}"
             assert request.headers["linkedin-version"] == linkedin.DEFAULT_VERSION
             assert request.headers["x-restli-protocol-version"] == "2.0.0"
-    rec = record(remote)
+    rec = ledger_record(remote, "linkedin")
     assert rec["state"] == "published"
     assert [p["id"] for p in rec["parts"]] == [post.urn, comment.urn]
     assert rec["parts"][0]["url"] == f"https://www.linkedin.com/feed/update/{post.urn}"
@@ -185,7 +159,7 @@ def test_a_member_waits_for_its_image_without_reading_its_status(
     # grace period, then one refusal ("not in AVAILABLE state") and a retry
     assert waits == [linkedin.IMAGE_GRACE, 2.0]
     assert len(fake.calls("POST", "/rest/posts$")) == 2
-    assert record(remote)["state"] == "published"
+    assert ledger_record(remote, "linkedin")["state"] == "published"
 
 
 def test_an_image_that_never_finishes_processing_fails_for_now(
@@ -196,7 +170,7 @@ def test_an_image_that_never_finishes_processing_fails_for_now(
     waits: list[float] = []
     report = publish(work, options(fake, waits))
     assert not report.ok
-    rec = record(remote)
+    rec = ledger_record(remote, "linkedin")
     assert rec["state"] == "failed" and rec["retry"] is True
     assert "still PROCESSING" in rec["error"]
     assert sum(waits) <= linkedin.IMAGE_WAIT
@@ -216,7 +190,7 @@ def test_a_lost_answer_to_the_post_is_found_among_the_authors_posts(
     assert report.ok, report.outcomes
     assert fake.texts() == [FIRST, SECOND]  # exactly once
     (post,) = fake.posts.values()
-    assert record(remote)["parts"][0]["id"] == post.urn
+    assert ledger_record(remote, "linkedin")["parts"][0]["id"] == post.urn
     finder = fake.calls("GET", "/rest/posts$")
     assert finder and finder[0].headers["x-restli-method"] == "FINDER"
     assert "sortBy=LAST_MODIFIED" in str(finder[0].url)
@@ -231,7 +205,7 @@ def test_a_lost_answer_to_a_comment_is_found_among_the_comments(
     report = publish(work, options(fake, []))
     assert report.ok, report.outcomes
     assert fake.texts() == [FIRST, SECOND]
-    assert record(remote)["parts"][1]["id"] == fake.comments[0].urn
+    assert ledger_record(remote, "linkedin")["parts"][1]["id"] == fake.comments[0].urn
 
 
 def test_a_reading_that_fails_leaves_it_pending_and_the_next_run_settles_it(
@@ -249,14 +223,14 @@ def test_a_reading_that_fails_leaves_it_pending_and_the_next_run_settles_it(
     )
     report = publish(work, options(fake, []))
     assert [o.result for o in report.outcomes] == ["pending"]
-    assert record(remote)["state"] == "pending"
+    assert ledger_record(remote, "linkedin")["state"] == "pending"
     assert len(fake.posts) == 1 and fake.comments == []
     fake._faults.clear()  # LinkedIn answers again
 
     later = publish(work, options(fake, [], now=NOW + timedelta(minutes=15)))
     assert later.ok, later.outcomes
     assert fake.texts() == [FIRST, SECOND]  # the post was found, not sent again
-    rec = record(remote)
+    rec = ledger_record(remote, "linkedin")
     assert rec["state"] == "published" and rec["attempts"] == 1
     assert rec["history"][-1]["note"] == "reconciled"
 
@@ -271,7 +245,7 @@ def test_a_member_whose_posts_cannot_be_read_ends_unknown_never_twice(
     assert [o.result for o in report.outcomes] == ["unknown"]
     assert "r_member_social" in report.outcomes[0].detail
     assert len(fake.posts) == 1
-    assert record(remote)["state"] == "unknown"
+    assert ledger_record(remote, "linkedin")["state"] == "unknown"
     publish(work, options(fake, [], now=NOW + timedelta(minutes=30)))
     assert len(fake.posts) == 1
 
@@ -361,7 +335,7 @@ def test_a_rate_limit_longer_than_the_run_may_wait_is_retried_next_run(
     fake = LinkedInFake()
     fake.fault("/rest/posts$", method="POST", count=None, **rate_limited())
     assert not publish(work, options(fake, [])).ok
-    rec = record(remote)
+    rec = ledger_record(remote, "linkedin")
     assert rec["state"] == "failed" and rec["retry"] is True
     assert "429" in rec["error"] and "APPLICATION DAY limit" in rec["error"]
     assert fake.posts == {}
@@ -370,7 +344,9 @@ def test_a_rate_limit_longer_than_the_run_may_wait_is_retried_next_run(
 def test_an_expired_token_stops_the_channel_and_names_the_variable(
     repo: Callable[..., tuple[Path, Path]],
 ) -> None:
-    second = POST.replace("title: Opening", "title: Second").replace("today", "tomorrow")
+    second = post(
+        "linkedin", title="Second", parts=(TEXTS[0].replace("today", "tomorrow"), TEXTS[1])
+    )
     _remote, work = repo()
     (work / "content/posts/2026/12/second.md").write_text(second)
     fake = LinkedInFake()
@@ -429,7 +405,7 @@ def test_a_refresh_token_that_expired_says_so(repo: Callable[..., tuple[Path, Pa
     }
     report = publish(work, options(fake, [], env=env))
     assert not report.ok
-    rec = record(remote)
+    rec = ledger_record(remote, "linkedin")
     assert rec["state"] == "failed"
     assert "invalid_grant" in rec["error"] and "LINKEDIN_REFRESH_TOKEN" in rec["error"]
     assert "AQX-an-old-refresh-token-000" not in ledger_text(remote)
@@ -454,7 +430,7 @@ def test_a_refused_post_fails_for_good_in_linkedins_words(
     )
     report = publish(work, options(fake, []))
     assert not report.ok
-    rec = record(remote)
+    rec = ledger_record(remote, "linkedin")
     assert rec["state"] == "failed" and rec["retry"] is False
     assert words in rec["error"] and "UNPROCESSABLE_ENTITY" in rec["error"]
     publish(work, options(fake, []))
@@ -468,7 +444,7 @@ def test_a_version_linkedin_no_longer_serves_names_the_credential(
     fake = LinkedInFake()
     report = publish(work, options(fake, [], env={**fake.env(API), "LINKEDIN_VERSION": "202301"}))
     assert not report.ok
-    rec = record(remote)
+    rec = ledger_record(remote, "linkedin")
     assert "426" in rec["error"] and "LINKEDIN_VERSION" in rec["error"]
     assert "Requested version 202301 is not active" in rec["error"]
 
@@ -549,9 +525,7 @@ def test_served_on_a_port_the_upload_url_is_the_fakes_own(
 def test_expired_posts_are_deleted_comments_first(
     repo: Callable[..., tuple[Path, Path]],
 ) -> None:
-    remote, work = repo(
-        POST.replace("channels: [linkedin]", "channels: [linkedin]\nexpires: 2026-12-11")
-    )
+    remote, work = repo(EXPIRING)
     fake = LinkedInFake()
     assert publish(work, options(fake, [])).ok
     (post,) = fake.posts.values()
@@ -560,7 +534,7 @@ def test_expired_posts_are_deleted_comments_first(
     assert [o.result for o in report.outcomes] == ["retracted"]
     assert fake.deleted == [comment.urn, post.urn]
     assert fake.posts == {} and fake.comments == []
-    assert record(remote)["state"] == "retracted"
+    assert ledger_record(remote, "linkedin")["state"] == "retracted"
     deletes = fake.calls("DELETE", "/rest/")
     assert "actor=urn%3Ali%3Aorganization%3A" in str(deletes[0].url)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import yaml
-from builders.remotes import clone, make_remote, remote_file
+from builders.posts import HELLO, channels, post
+from builders.remotes import ledger_record
+from builders.runs import pushing
+from builders.workspaces import published
 from fakes.slack import SlackFake, expired, rate_limited
 
 from tidings.core.render import RenderedPart
@@ -25,28 +26,18 @@ from tidings.platforms.base import Caller, MediaFile, Outgoing, PlatformError
 from tidings.workspace.model import Channel, Source
 
 MEDIA_BASE = "https://media.example.org/brand/media/"
-CHANNELS = f"""channels:
-  slack:
-    platform: slack
-    credentials:
-      webhook_url: SLACK_WEBHOOK_URL
-    media_base_url: {MEDIA_BASE}
-"""
-
-POST = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [slack]
-media:
-  - file: content/media/dot.png
-    alt: A single black dot on white
----
-We open the new studio today: tea & <cake> for <!channel>.
-
----
-
-Come by from 10:00 to 16:00.
-"""
+CHANNELS = channels(
+    slack={
+        "platform": "slack",
+        "credentials": {"webhook_url": "SLACK_WEBHOOK_URL"},
+        "media_base_url": MEDIA_BASE,
+    }
+)
+TEXTS = (
+    "We open the new studio today: tea & <cake> for <!channel>.",
+    "Come by from 10:00 to 16:00.",
+)
+POST = post("slack", parts=TEXTS)
 
 NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
 LATER = NOW + timedelta(minutes=15)
@@ -55,32 +46,15 @@ WRITE = r"^/services/"
 
 
 @pytest.fixture
-def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
-    def build(post: str = POST) -> tuple[Path, Path]:
-        ws = make_workspace(
-            {"brand/channels.yaml": CHANNELS, "content/posts/2026/12/hello.md": post}
-        )
-        (ws / ".gitignore").write_text("build/\n")
-        remote = make_remote(ws, tmp_path / "remote.git")
-        return remote, clone(remote, tmp_path / "work")
+def repo(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+    def build(text: str = POST) -> tuple[Path, Path]:
+        return published(tmp_path, {"brand/channels.yaml": CHANNELS, HELLO: text})
 
     return build
 
 
 def options(fake: SlackFake, now: datetime = NOW, waits: list[float] | None = None) -> Options:
-    return Options(
-        now=now,
-        push=True,
-        env={"SLACK_WEBHOOK_URL": fake.url(BASE)},
-        transport=fake.transport(),
-        sleep=(waits if waits is not None else []).append,
-    )
-
-
-def record(remote: Path) -> dict[str, Any]:
-    text = remote_file(remote, "ledger/2026/12/hello.yaml")
-    assert text is not None
-    return dict(yaml.safe_load(text)["channels"]["slack"])
+    return pushing(now, {"SLACK_WEBHOOK_URL": fake.url(BASE)}, fake.transport(), waits)
 
 
 def test_a_post_with_an_image_and_its_follow_up_go_out_once(
@@ -105,7 +79,7 @@ def test_a_post_with_an_image_and_its_follow_up_go_out_once(
         "alt_text": "A single black dot on white",
     }
     assert second["blocks"] == [] and "thread_ts" not in second["body"]
-    rec = record(remote)
+    rec = ledger_record(remote, "slack")
     assert rec["state"] == "published"
     assert [p["id"] for p in rec["parts"]] == [f"{rec['attempt_key']}-0", f"{rec['attempt_key']}-1"]
     assert all(p.get("url") is None for p in rec["parts"])
@@ -123,7 +97,7 @@ def test_a_lost_answer_is_left_to_a_person_never_sent_twice(
     report = publish(work, options(fake))
     assert [o.result for o in report.outcomes] == ["unknown"]
     assert "cannot read the channel" in report.outcomes[0].detail
-    assert len(fake.messages) == 1 and record(remote)["state"] == "unknown"
+    assert len(fake.messages) == 1 and ledger_record(remote, "slack")["state"] == "unknown"
     later = publish(work, options(fake, LATER))
     assert [o.result for o in later.outcomes] == ["unknown"] and len(fake.messages) == 1
 
@@ -137,7 +111,7 @@ def test_a_rollup_error_may_have_posted_so_a_person_decides(
     report = publish(work, options(fake))
     assert [o.result for o in report.outcomes] == ["unknown"]
     assert len(fake.calls("POST", WRITE)) == 1  # not resent blindly
-    assert record(remote)["state"] == "unknown"
+    assert ledger_record(remote, "slack")["state"] == "unknown"
 
 
 def test_429_is_waited_out(repo: Callable[..., tuple[Path, Path]]) -> None:
@@ -148,14 +122,16 @@ def test_429_is_waited_out(repo: Callable[..., tuple[Path, Path]]) -> None:
     report = publish(work, options(fake, waits=waits))
     assert report.ok, report.outcomes
     assert waits == [2.0, 2.0]
-    assert len(fake.messages) == 2 and record(remote)["state"] == "published"
+    assert len(fake.messages) == 2 and ledger_record(remote, "slack")["state"] == "published"
 
 
 def test_a_revoked_webhook_stops_the_channel_and_names_the_variable(
     repo: Callable[..., tuple[Path, Path]],
 ) -> None:
     fake = SlackFake()
-    second = POST.replace("title: Opening", "title: Second").replace("today:", "tomorrow:")
+    second = post(
+        "slack", title="Second", parts=(TEXTS[0].replace("today:", "tomorrow:"), TEXTS[1])
+    )
     _, work = repo()
     (work / "content/posts/2026/12/second.md").write_text(second)
     fake.fault(".*", count=None, **expired())
@@ -181,7 +157,7 @@ def test_a_refusal_fails_for_good_in_slacks_words(
     fake.fault(WRITE, method="POST", status=status, body=words)
     report = publish(work, options(fake))
     assert [o.result for o in report.outcomes] == ["failed"]
-    rec = record(remote)
+    rec = ledger_record(remote, "slack")
     assert rec["state"] == "failed" and rec["retry"] is False
     assert f"post part 1: {status} {words}" == rec["error"]
     assert fake.messages == []
@@ -191,7 +167,7 @@ def test_an_expired_post_is_reported_once_for_a_person_to_remove(
     repo: Callable[..., tuple[Path, Path]],
 ) -> None:
     fake = SlackFake()
-    remote, work = repo(POST.replace("channels: [slack]", "channels: [slack]\nexpires: 2026-12-11"))
+    remote, work = repo(post("slack", parts=TEXTS, expires="2026-12-11"))
     assert publish(work, options(fake)).ok
     after = datetime(2026, 12, 11, 0, 5, tzinfo=UTC)
     report = publish(work, options(fake, after))
@@ -199,13 +175,13 @@ def test_an_expired_post_is_reported_once_for_a_person_to_remove(
     by_hand = (
         "slack cannot delete posts through its API: delete by hand: "
         + ", ".join(f"the message sent at 2026-12-10 08:05 UTC (id {p['id']})" for p in parts)
-        if (parts := record(remote)["parts"])
+        if (parts := ledger_record(remote, "slack")["parts"])
         else ""
     )
     assert [(o.result, o.detail) for o in report.outcomes] == [
         ("skipped", f"expired 2026-12-10T23:00:00Z; {by_hand}")
     ]
-    rec = record(remote)
+    rec = ledger_record(remote, "slack")
     assert rec["state"] == "published"
     assert rec["error"] == f"retract: {by_hand}"
     assert len(fake.messages) == 2 and len(fake.requests) == 2  # nothing was tried
@@ -280,4 +256,4 @@ def test_an_answer_that_cannot_be_decoded_is_uncertain_not_a_crash(
     report = publish(work, options(fake))
     assert [o.result for o in report.outcomes] == ["unknown"]
     assert len(fake.calls("POST", WRITE)) == 1  # not resent blindly
-    assert record(remote)["state"] == "unknown"
+    assert ledger_record(remote, "slack")["state"] == "unknown"

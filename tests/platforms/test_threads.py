@@ -18,7 +18,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from builders.remotes import clone, make_remote, remote_file
+from builders import posts
+from builders.remotes import clone, ledger_record, remote_file
+from builders.runs import pushing
+from builders.workspaces import published
 from fakes.graph import graph_body
 from fakes.threads import ThreadsFake
 from PIL import Image
@@ -67,31 +70,25 @@ def channels(media_base: str | None = MEDIA_BASE) -> str:
 
 
 def post(body: str, *, images: int = 1, expires: str | None = None, at: str = "09:00") -> str:
-    media = "".join(
-        f"  - file: content/media/p{n}.png\n    alt: {ALT} {n}\n" for n in range(1, images + 1)
-    )
-    head = f"title: Opening\nat: 2026-12-10 {at}\nchannels: [threads]\n"
-    if images:
-        head += "media:\n" + media
-    if expires:
-        head += f"expires: {expires}\n"
-    return f"---\n{head}---\n{body}\n"
+    """The opening post for Threads at ``at`` on 2026-12-10: ``body`` under ``images`` of the
+    prints (p1, p2)."""
+    media = [(f"content/media/p{n}.png", f"{ALT} {n}") for n in range(1, images + 1)]
+    front = {"expires": expires} if expires else {}
+    return posts.post("threads", at=f"2026-12-10 {at}", parts=(body,), media=media, **front)
 
 
 @pytest.fixture
-def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+def repo(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
     def build(text: str, media_base: str | None = MEDIA_BASE) -> tuple[Path, Path]:
-        ws = make_workspace(
+        return published(
+            tmp_path,
             {
                 "brand/channels.yaml": channels(media_base),
-                "content/posts/2026/12/hello.md": text,
+                posts.HELLO: text,
                 "content/media/p1.png": png(),
                 "content/media/p2.png": png((20, 40, 60)),
-            }
+            },
         )
-        (ws / ".gitignore").write_text("build/\n")
-        remote = make_remote(ws, tmp_path / "remote.git")
-        return remote, clone(remote, tmp_path / "work")
 
     return build
 
@@ -105,15 +102,7 @@ def env(fake: ThreadsFake, base: str = "http://threads.test") -> dict[str, str]:
 
 
 def options(fake: ThreadsFake, waits: list[float], now: datetime = NOW) -> Options:
-    return Options(
-        now=now, push=True, env=env(fake), transport=fake.transport(), sleep=waits.append
-    )
-
-
-def record(remote: Path) -> dict[str, Any]:
-    text = remote_file(remote, "ledger/2026/12/hello.yaml")
-    assert text is not None
-    return dict(yaml.safe_load(text)["channels"]["threads"])
+    return pushing(now, env(fake), fake.transport(), waits)
 
 
 CHANNEL = Channel("threads", "threads", Source("brand/channels.yaml"), credentials=CREDENTIALS)
@@ -155,7 +144,7 @@ def test_a_thread_with_an_image_and_alt_text_goes_out_once(
     assert first["images"][0]["alt_text"] == f"{ALT} 1"
     assert first["images"][0]["url"].startswith(MEDIA_BASE)  # the exact file the site serves
     assert second["media_type"] == "TEXT_POST" and second["replied_to"] == first["id"]
-    rec = record(remote)
+    rec = ledger_record(remote, "threads")
     assert rec["state"] == "published"
     assert [p["id"] for p in rec["parts"]] == [first["id"], second["id"]]
     assert rec["parts"][0]["url"] == f"http://threads.test/@lumengrain/post/{first['shortcode']}"
@@ -208,7 +197,7 @@ def test_a_lost_publish_answer_is_reconciled_in_the_same_run(
     report = publish(work, options(fake, []))
     assert report.ok, report.outcomes
     assert fake.texts() == [FIRST, SECOND]
-    rec = record(remote)
+    rec = ledger_record(remote, "threads")
     assert rec["state"] == "published"
     assert [p["id"] for p in rec["parts"]] == [m["id"] for m in fake.published()]
 
@@ -222,14 +211,14 @@ def test_a_lost_answer_left_pending_is_settled_by_the_next_run_from_the_account_
     fake.fault(r"/threads$", method="GET", status=500, body={}, count=None)  # the listing
     first = publish(work, options(fake, []))
     assert [o.result for o in first.outcomes] == ["pending"]
-    assert record(remote)["state"] == "pending" and fake.texts() == [FIRST]
+    assert ledger_record(remote, "threads")["state"] == "pending" and fake.texts() == [FIRST]
 
     fake._faults.clear()
     fresh = clone(remote, work.parent / "next")
     second = publish(fresh, options(fake, [], LATER))
     assert second.ok, second.outcomes
     assert fake.texts() == [FIRST, SECOND]  # part 1 found, not sent again; part 2 sent
-    rec = record(remote)
+    rec = ledger_record(remote, "threads")
     assert rec["state"] == "published" and rec["history"][-1]["note"] == "reconciled"
     assert fake.published()[1]["replied_to"] == rec["parts"][0]["id"]
 
@@ -288,7 +277,7 @@ def test_a_used_up_quota_fails_for_the_next_run_without_a_container(
     (outcome,) = publish(work, options(fake, [])).outcomes
     assert outcome.result == "failed"
     assert "quota is used up (0 of 0 posts in 24 h)" in outcome.detail
-    assert record(remote)["retry"] is True
+    assert ledger_record(remote, "threads")["retry"] is True
     assert not fake.calls("POST", r"/threads$")
 
 
@@ -302,7 +291,7 @@ def test_an_expired_token_stops_the_channel_and_names_the_variable(
     assert outcome.result == "failed"
     assert "THREADS_ACCESS_TOKEN" in outcome.detail and "th_refresh_token" in outcome.detail
     assert "Session has expired" in outcome.detail and "190/463" in outcome.detail
-    rec = record(remote)
+    rec = ledger_record(remote, "threads")
     assert rec["retry"] is True and fake.token not in rec["error"]
     assert not fake.published()
 
@@ -330,7 +319,7 @@ def test_a_refused_post_fails_permanently_with_the_platforms_words(
     fake.fault(r"/threads$", method="POST", **fault)
     (outcome,) = publish(work, options(fake, [])).outcomes
     assert outcome.result == "failed" and words in outcome.detail
-    assert record(remote)["retry"] is False
+    assert ledger_record(remote, "threads")["retry"] is False
 
 
 def test_more_than_five_links_are_refused_by_the_fake_as_threads_does() -> None:
@@ -397,7 +386,7 @@ def test_no_token_in_messages_ledger_or_cli_output(
     assert "Bad request" in run.stdout + run.stderr
     assert fake.token not in run.stdout + run.stderr
     assert fake.token not in (remote_file(remote, "ledger/2026/12/hello.yaml") or "")
-    assert record(remote)["state"] == "failed"
+    assert ledger_record(remote, "threads")["state"] == "failed"
 
 
 # -- delete ------------------------------------------------------------------------------------
@@ -412,7 +401,7 @@ def test_an_expired_thread_is_deleted_part_by_part(
     ids = [m["id"] for m in fake.published()]
     report = publish(work, options(fake, [], NOW + timedelta(days=2)))
     assert [o.result for o in report.outcomes] == ["retracted"]
-    assert fake.deleted == ids[::-1] and record(remote)["state"] == "retracted"
+    assert fake.deleted == ids[::-1] and ledger_record(remote, "threads")["state"] == "retracted"
     adapter(fake).delete(Remote(ids[0], None))  # already gone: fine
 
 

@@ -20,8 +20,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from builders.posts import HELLO, post
 from builders.remotes import ENV as GIT_ENV
-from builders.remotes import clone, git, make_remote, remote_file
+from builders.remotes import git, ledger_record, remote_file
+from builders.runs import pushing
+from builders.workspaces import published
 from fakes.x import CASE, USER_ID, XFake, expired, rate_limited
 from PIL import Image
 
@@ -467,20 +470,8 @@ def test_oauth2_confidential_client_and_missing_token_file(tmp_path: Path) -> No
 CHANNELS = yaml.safe_dump(
     {"channels": {"x": {"platform": "x", "credentials": dict(CASE.credentials)}}}
 )
-POST = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [x]
-media:
-  - file: content/media/dot.png
-    alt: A single black dot on white
----
-Prints & frames <3 https://lumengrain.example/prints
-
----
-
-Come by for tea, 10:00 to 16:00.
-"""
+TEXTS = ("Prints & frames <3 https://lumengrain.example/prints", "Come by for tea, 10:00 to 16:00.")
+POST = post("x", parts=TEXTS)
 SECOND = """---
 title: Second
 at: 2026-12-10 09:00
@@ -491,31 +482,15 @@ And a second post the same morning.
 
 
 @pytest.fixture
-def repo(make_workspace: Callable[..., Path], tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+def repo(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
     def build(files: dict[str, str] | None = None) -> tuple[Path, Path]:
-        ws = make_workspace(
-            {
-                "brand/channels.yaml": CHANNELS,
-                "content/posts/2026/12/hello.md": POST,
-                **(files or {}),
-            }
-        )
-        (ws / ".gitignore").write_text("build/\n")
-        remote = make_remote(ws, tmp_path / "remote.git")
-        return remote, clone(remote, tmp_path / "work")
+        return published(tmp_path, {"brand/channels.yaml": CHANNELS, HELLO: POST, **(files or {})})
 
     return build
 
 
 def options(fake: XFake, now: datetime = NOW, waits: list[float] | None = None) -> Options:
-    sleep = (waits if waits is not None else []).append
-    return Options(now=now, push=True, env=fake.env(BASE), transport=fake.transport(), sleep=sleep)
-
-
-def ledger(remote: Path, post: str = "hello") -> dict[str, Any]:
-    text = remote_file(remote, f"ledger/2026/12/{post}.yaml")
-    assert text is not None
-    return dict(yaml.safe_load(text)["channels"]["x"])
+    return pushing(now, fake.env(BASE), fake.transport(), waits)
 
 
 def test_publish_a_thread_once_and_reconcile_a_lost_response(
@@ -528,7 +503,7 @@ def test_publish_a_thread_once_and_reconcile_a_lost_response(
     assert report.ok, report.outcomes
     posts = fake.live()
     assert len(posts) == 2 and "&amp;" in posts[0].text and "t.co/" in posts[0].text
-    rec = ledger(remote)
+    rec = ledger_record(remote, "x")
     assert rec["state"] == "published"
     assert [p["id"] for p in rec["parts"]] == [p.id for p in posts]
     assert rec["parts"][0]["url"] == f"https://x.com/i/web/status/{posts[0].id}"
@@ -548,7 +523,7 @@ def test_an_expired_token_stops_the_channel_naming_the_variables(
     assert "401 Unauthorized" in details["2026/12/hello"]
     assert "X_API_KEY" in details["2026/12/hello"]
     assert details["2026/12/second"].startswith("channel stopped")
-    assert ledger(remote, "second")["retry"] is True
+    assert ledger_record(remote, "x", "2026/12/second")["retry"] is True
     assert len(fake.requests) == 1  # the second post never reached X
     text = (remote_file(remote, "ledger/2026/12/hello.yaml") or "") + str(report.outcomes)
     for value in fake.env(BASE).values():
@@ -567,20 +542,19 @@ def test_a_refused_post_fails_for_good_and_the_channel_goes_on(
     report = publish(work, options(fake))
     results = {o.post_id: o.result for o in report.outcomes}
     assert results == {"2026/12/hello": "failed", "2026/12/second": "published"}
-    rec = ledger(remote)
+    rec = ledger_record(remote, "x")
     assert rec["state"] == "failed" and rec["retry"] is False and words in rec["error"]
     assert [p.sent for p in fake.live()] == ["And a second post the same morning."]
 
 
 def test_an_expired_post_is_deleted(repo: Callable[..., tuple[Path, Path]]) -> None:
-    short = POST.replace("channels: [x]", "channels: [x]\nexpires: 2026-12-11")
-    remote, work = repo({"content/posts/2026/12/hello.md": short})
+    remote, work = repo({HELLO: post("x", parts=TEXTS, expires="2026-12-11")})
     fake = XFake()
     assert publish(work, options(fake)).ok
     assert len(fake.live()) == 2
     report = publish(work, options(fake, datetime(2026, 12, 11, 0, 5, tzinfo=UTC)))
     assert [o.result for o in report.outcomes] == ["retracted"]
-    assert fake.live() == [] and ledger(remote)["state"] == "retracted"
+    assert fake.live() == [] and ledger_record(remote, "x")["state"] == "retracted"
 
 
 @pytest.fixture

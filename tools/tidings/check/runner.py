@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -83,12 +83,20 @@ def _relative(root: Path, path: str) -> str:
 
 
 def check_workspace(
-    root: Path, paths: Sequence[str] = (), now: datetime | None = None
+    root: Path,
+    paths: Sequence[str] = (),
+    now: datetime | None = None,
+    renamed: Sequence[tuple[str, str]] = (),
+    late: bool = False,
 ) -> CheckResult:
     """Load and check ``root``; with ``paths``, only those files (plus what they need).
 
-    ``now`` is the time the rules that look ahead (empty posting slots) measure from;
-    without it those rules do not run, so the result depends on the files alone.
+    ``now`` is the time the rules that look ahead (empty posting slots, late posts) measure
+    from; without it those rules do not run, so the result depends on the files alone.
+    ``renamed`` is git's history of post renames (``jobs.git.post_renames``), which decides
+    which post a ledger entry belongs to; without it no post is taken for a renamed one.
+    With ``late`` (and ``now``), posts that will not go out on time are warned about
+    (``date.late``; ``tidings check`` asks for it when given ``--now`` or run in CI).
 
     When every named path is a post or an idea, only those are parsed; naming any other
     file (brand, channels, a calendar, the ledger) checks the whole workspace, since a
@@ -105,13 +113,16 @@ def check_workspace(
             )
     only = rels if rels and all(_is_content(r) for r in rels) else None
     ws, diags = load_workspace(root, only_posts=only)
+    if renamed:
+        ws = replace(ws, renamed=tuple(renamed))
     lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
     for rule in RULES.values():
         diags.extend(rule(ws))
     lengthcache.save(root)
     if now is not None:
-        for timed in TIMED_RULES.values():
-            diags.extend(timed(ws, now))
+        for name, timed in TIMED_RULES.items():
+            if late or name != "late":
+                diags.extend(timed(ws, now))
     if only is not None:
         keep = set(rels) | set(SHARED_FILES)
         keep |= {layout.ledger_path(layout.post_id(r)) for r in rels if r.startswith(layout.POSTS)}

@@ -9,7 +9,8 @@ import click
 from tidings.check.reporters import REPORTERS
 from tidings.check.runner import check_workspace
 from tidings.cli.context import Context
-from tidings.cli.options import now_from, now_option
+from tidings.cli.options import clock_matters, now_from, now_option
+from tidings.jobs.git import post_renames
 
 
 @click.command("check")
@@ -29,7 +30,9 @@ def command(obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None
 
     With PATHS, check only those files (plus the files they depend on): what pre-commit
     passes. Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.
-    --now sets the time that posting slots are looked ahead from (default: now).
+    --now sets the time that posting slots are looked ahead from (default: now). With
+    --now, and in CI (CI or GITHUB_ACTIONS set) with the clock, posts whose time is past or
+    whose lateness window closes before the next publish run are warned about (date.late).
 
     \b
     Examples:
@@ -41,7 +44,8 @@ def command(obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None
     """
     root = obj.root
     now = now_from(obj, now_text)
-    result = check_workspace(root, paths, now)
+    late = clock_matters(now_text)
+    result = check_workspace(root, paths, now, post_renames(root), late)
     count, noun = (len(paths), "file") if paths else (len(result.workspace.post_files), "post")
     checked = f"{count} {noun}{'s' * (count != 1)}"
     output = REPORTERS[fmt](result.diagnostics, checked=checked)

@@ -40,3 +40,12 @@ def now_from(obj: Context, text: str | None) -> datetime:
 
     brand = load_brand(obj.root, Collector())
     return resolve_now(text, brand.timezone if brand else UTC)
+
+
+def clock_matters(text: str | None) -> bool:
+    """Whether rules about posts already late (``date.late``) run: when ``--now`` is given,
+    and in CI (``CI`` or ``GITHUB_ACTIONS`` set), where the clock is the one that publishes.
+    A local check without ``--now`` leaves them out, so its result depends on the files."""
+    import os
+
+    return bool(text) or os.environ.get("GITHUB_ACTIONS") == "true" or bool(os.environ.get("CI"))

@@ -13,6 +13,7 @@ from tidings.cli.options import now_option, resolve_now
 from tidings.core.credentials import unset_variables
 from tidings.core.plan import JobState, plan
 from tidings.core.render import render
+from tidings.jobs.git import post_renames
 
 _STYLE = {
     JobState.DUE: "bold green",
@@ -45,7 +46,7 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
     from rich.console import Console  # imported here: other commands start faster without it
     from rich.table import Table
 
-    result = check_workspace(obj.root)
+    result = check_workspace(obj.root, renamed=post_renames(obj.root))
     ws = result.workspace
     tz = ws.brand.timezone if ws.brand else UTC
     now = resolve_now(now_text, tz)

@@ -5,6 +5,7 @@ Pure: takes a Workspace and the time, returns jobs. The publisher acts on the ``
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -49,20 +50,45 @@ def orphaned_entries(ws: Workspace) -> list[str]:
 def renames(ws: Workspace) -> dict[str, str]:
     """New post id → old post id, for published posts whose file was moved.
 
-    A post is a rename of an orphaned ledger entry when its text hash equals the hash the
-    ledger recorded and it has no ledger entry of its own. The planner records its jobs in
-    the old entry; the ledger checks and the pull-request review say so.
+    The one rename rule (the publisher, ``tidings plan``, ``check``, ``review`` and the site
+    all use it): a post is the post of an orphaned ledger entry when git's history shows its
+    path was renamed from that entry's path, directly or through a chain of renames
+    (``ws.renamed``, oldest first). The planner records its jobs in the old entry. Equal text
+    alone never makes two files one post: a new post whose body equals a deleted one is new.
+    A post that already has a ledger entry of its own is never taken for another.
     """
-    by_hash: dict[str, str] = {}
-    for pid in orphaned_entries(ws):
-        entry = ws.ledger[pid]
-        if entry.content_hash:
-            by_hash.setdefault(entry.content_hash, pid)
+    return follow_renames(ws.renamed, orphaned_entries(ws), ws.posts.keys(), ws.ledger.keys())
+
+
+def follow_renames(
+    pairs: Sequence[tuple[str, str]],
+    orphans: Iterable[str],
+    posts: Collection[str],
+    recorded: Collection[str],
+) -> dict[str, str]:
+    """New id → old id: each of ``orphans`` followed through ``pairs`` ((old, new) renames,
+    oldest first) to where it lives now, when that is one of ``posts`` with no record of its
+    own in ``recorded``. When two orphans end at the same post, the first (sorted) wins."""
     out: dict[str, str] = {}
-    for post in ws.posts.values():
-        if post.id not in ws.ledger and post.content_hash in by_hash:
-            out[post.id] = by_hash[post.content_hash]
+    for old in sorted(orphans):
+        current = _follow(pairs, old)
+        if current != old and current in posts and current not in recorded:
+            out.setdefault(current, old)
     return out
+
+
+def rename_sources(pairs: Sequence[tuple[str, str]], post_id: str) -> set[str]:
+    """Every id that ``pairs`` ((old, new) renames, oldest first) lead to ``post_id``: the
+    ids the post had before, followed the same way as in :func:`follow_renames`."""
+    return {old for old, _ in pairs if old != post_id and _follow(pairs, old) == post_id}
+
+
+def _follow(pairs: Sequence[tuple[str, str]], start: str) -> str:
+    current = start
+    for before, after in pairs:
+        if before == current:
+            current = after
+    return current
 
 
 def _hours(delta: timedelta) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tidings.errors import GitError
+from tidings.workspace import layout
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "tidings",
@@ -112,10 +113,53 @@ class Repo:
         self.git("commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
         return True
 
-    def sync(self) -> None:
-        """Bring the branch up to date with the remote before deciding anything."""
+    def sync(self, own: str | None = None) -> str:
+        """Bring the branch up to date with the remote before deciding anything. Local
+        commits the remote lacks (a run that died before its push) are rebased onto it when
+        they only touch files under ``own`` (the job's own records); any other local commit
+        stops the run rather than be pushed by it. When the rebase conflicts (another writer
+        changed the same records since: a run that took the job over, or a person), the
+        remote's records win and the local commits are kept on a branch for a person; the
+        return value says so ("" when nothing was set aside)."""
         self.git("fetch", "--quiet", self.remote, self.branch)
-        self.git("merge", "--ff-only", "--quiet", "FETCH_HEAD")
+        if self.git("merge", "--ff-only", "--quiet", "FETCH_HEAD", check=False).returncode == 0:
+            return ""
+        ahead = self.git("log", "--format=", "--name-only", "FETCH_HEAD..HEAD").stdout.split()
+        if own is None or not all(path.startswith(own + "/") for path in ahead):
+            others = sorted({p for p in ahead if own is None or not p.startswith(own + "/")})
+            raise GitError(
+                "the checkout has local commits the remote does not have: " + ", ".join(others[:5]),
+                "push or drop them by hand; a job only carries its own records",
+            )
+        if self.git("rebase", "--quiet", "FETCH_HEAD", check=False).returncode == 0:
+            return ""
+        self.git("rebase", "--abort", check=False)
+        kept = "tidings-set-aside-" + self.git("rev-parse", "--short", "HEAD").stdout.strip()
+        self.git("branch", "--force", kept, "HEAD")
+        self.git("reset", "--hard", "--quiet", "FETCH_HEAD")
+        return (
+            f"local commits under {own}/ conflicted with the remote's (another writer took "
+            f"the same jobs over): the remote's records were kept, the local ones are on "
+            f"branch {kept} of this checkout for a person to compare"
+        )
+
+    def ahead(self) -> bool:
+        """Whether the branch has commits the remote's (as last fetched) does not."""
+        out = self.git("rev-list", "--count", f"{self.remote}/{self.branch}..HEAD", check=False)
+        return out.returncode == 0 and out.stdout.strip() not in ("", "0")
+
+    def clear_stale_lock(self, older_than: float, now: float) -> bool:
+        """Remove the index lock a killed git command left behind, if it is older than
+        ``older_than`` seconds at ``now``; True when there was one."""
+        rel = self.git("rev-parse", "--git-path", "index.lock").stdout.strip()
+        lock = self.root / rel
+        try:
+            if now - lock.stat().st_mtime < older_than:
+                return False
+            lock.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def push(self, tries: int = 5) -> PushResult:
         """Push the branch, rebasing local commits onto the remote when it moved."""
@@ -139,3 +183,59 @@ class Repo:
         """Drop local commits and take the remote's branch (after a conflicting rebase)."""
         self.git("fetch", "--quiet", self.remote, self.branch)
         self.git("reset", "--hard", "--quiet", "FETCH_HEAD")
+
+
+def post_renames(
+    root: Path, rev: str = "HEAD", *, strict: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """Every rename of a post file in the history of ``rev``: ``(old id, new id)``, oldest
+    first, as git's rename detection sees each commit (``git log -M --diff-filter=R``).
+
+    This is what ``core.plan.renames`` decides from. Outside a git repository (or before the
+    first commit) there is no history and so no rename. A shallow checkout lacks the history:
+    with ``strict`` (the publisher) that is an error, since a renamed published post would be
+    taken for a new one and sent again; otherwise only the history present is used.
+    """
+    probe = run_git(["rev-parse", "--is-shallow-repository"], root, check=False)
+    if probe.returncode != 0:
+        return ()
+    if strict and probe.stdout.strip() == "true":
+        raise GitError(
+            "the checkout is shallow, so renamed posts cannot be told from new ones",
+            "check out the whole history (actions/checkout with fetch-depth: 0)",
+        )
+    if run_git(["rev-parse", "--verify", "--quiet", rev], root, check=False).returncode != 0:
+        return ()
+    out = run_git(
+        [
+            "log",
+            "--reverse",
+            "-M",
+            "--diff-filter=R",
+            "--name-status",
+            "-z",
+            "--relative",
+            "--format=",
+            rev,
+            "--",
+            layout.POSTS,
+        ],
+        root,
+    ).stdout
+    fields = out.split("\0")
+    pairs: list[tuple[str, str]] = []
+    i = 0
+    while i < len(fields):
+        status = fields[i].strip("\n")
+        if status.startswith("R") and status[1:].isdigit() and i + 2 < len(fields):
+            old, new = fields[i + 1], fields[i + 2]
+            if _is_post(old) and _is_post(new):
+                pairs.append((layout.post_id(old), layout.post_id(new)))
+            i += 3
+        else:
+            i += 1
+    return tuple(pairs)
+
+
+def _is_post(path: str) -> bool:
+    return path.startswith(layout.POSTS + "/") and path.endswith(".md")

@@ -24,17 +24,18 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from html import escape as html_escape
 from pathlib import Path
 from urllib.parse import quote
 
 from tidings.check.runner import check_workspace
-from tidings.core.plan import renames
+from tidings.core.plan import rename_sources
 from tidings.core.render import Rendered, render
 from tidings.core.textlength import text_limits
 from tidings.diagnostics import Diagnostic
 from tidings.errors import UsageError
+from tidings.jobs.git import post_renames
 from tidings.workspace import layout
 from tidings.workspace.ledger import LedgerState, parse_entry
 from tidings.workspace.loader import Collector, load_post
@@ -249,6 +250,8 @@ class _Item:
     post: Post | None
     diags: list[Diagnostic]
     published: set[str]
+    squash: str = ""
+    """Set when squash-merging would change which post this is (see ``_squash_note``)."""
 
 
 def _section(item: _Item, ws: Workspace, tz: tzinfo, site_url: str | None, texts: bool) -> str:
@@ -268,12 +271,14 @@ def _section(item: _Item, ws: Workspace, tz: tzinfo, site_url: str | None, texts
                 "those posts: set `expires` to retract them, or delete them on the platform.",
                 "",
             ]
-        elif change.status in ("changed", "renamed"):
+        else:  # changed, renamed, or "added" where git's history shows a rename
             lines += [
                 f"> **⚠ Already published** on {names}. Editing it does not change what went "
                 "out there, and it is not sent again: write a new post for a correction.",
                 "",
             ]
+    if item.squash:
+        lines += [item.squash, ""]
     if post is None:
         lines += ["The post could not be read: see its check results.", ""]
     else:
@@ -308,36 +313,73 @@ def _items(
 ) -> list[_Item]:
     base_commit, head_commit, merge_base = commits
     tz = ws.brand.timezone if ws.brand else UTC
-    moved = renames(ws)
     by_path: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_path.setdefault(d.path, []).append(d)
+
+    def published_as(ids: set[str]) -> set[str]:
+        found: set[str] = set()
+        for commit in (base_commit, head_commit):
+            for i in ids:
+                found |= _published_in(root, commit, i)
+        return found
+
     items = []
     for change in posts:
         pid = change.post_id
-        ids = {pid, moved.get(pid, pid)}
-        if change.old_path:
-            ids.add(layout.post_id(change.old_path))
-        published: set[str] = set()
-        for commit in (base_commit, head_commit):
-            for i in ids:
-                published |= _published_in(root, commit, i)
+        # the one rename rule: the ids git's history (head's commits) leads to this post
+        before = rename_sources(ws.renamed, pid) if change.status != "removed" else set()
+        published = published_as({pid} | before)
         if change.status == "removed":
             items.append(_Item(change, _old_post(root, merge_base, change.path, tz), [], published))
             continue
+        squashed = {layout.post_id(change.old_path)} if change.old_path else set()
+        squash = _squash_note(published_as(before - squashed), published_as(squashed - before))
         diags = [*by_path.get(change.path, []), *by_path.get(layout.ledger_path(pid), [])]
-        items.append(_Item(change, ws.posts.get(pid), diags, published))
+        items.append(_Item(change, ws.posts.get(pid), diags, published, squash))
     return items
 
 
-def review(root: Path, base: str, head: str = "HEAD", site_url: str | None = None) -> str:
-    """The review comment for what ``head`` changes since it left ``base`` (refs in ``root``)."""
+def _squash_note(lost: set[str], gained: set[str]) -> str:
+    """A warning when squash-merging the pull request would change which post this is.
+
+    The publisher follows renames commit by commit. A squash merge makes the pull request
+    one commit, where git may see a rename the commits did not show (a deleted published post
+    and a new file with similar text), or miss one they did (a rename, then a heavy edit).
+    ``lost``: channels published under an id that only the commits lead here from;
+    ``gained``: channels published under an id that only the squashed diff does."""
+    if lost:
+        return (
+            f"> **⚠ Do not squash-merge.** This post was renamed from one already published on "
+            f"{md(', '.join(sorted(lost)))}; squashed into one commit git would not see the "
+            "rename, and the post would be sent again. Merge with a merge commit or rebase."
+        )
+    if gained:
+        return (
+            f"> **⚠ Do not squash-merge.** Squashed into one commit, git would take this new post "
+            f"for a rename of one already published on {md(', '.join(sorted(gained)))}, and it "
+            "would never be sent. Merge with a merge commit or rebase."
+        )
+    return ""
+
+
+def review(
+    root: Path,
+    base: str,
+    head: str = "HEAD",
+    site_url: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """The review comment for what ``head`` changes since it left ``base`` (refs in ``root``).
+
+    With ``now``, posts that will not go out on time (``date.late``: their time is past, or
+    their lateness window closes before the next publish run) are warned about."""
     base_commit = _rev(root, base, "--base")
     head_commit = _rev(root, head, "--head")
     merge_base = _git(root, "merge-base", base_commit, head_commit).decode().strip()
     posts, others = changes(root, merge_base, head_commit)
     with checkout(root, head_commit) as tree:
-        result = check_workspace(tree)
+        result = check_workspace(tree, now=now, renamed=post_renames(root, head_commit), late=True)
     ws = result.workspace
     tz = ws.brand.timezone if ws.brand else UTC
     url = site_url if site_url is not None else ws.settings.site_url

@@ -113,6 +113,15 @@ def _read_yaml(
     return None if problems else doc
 
 
+def _read_required(root: Path, rel: str, kind: str, out: Collector, create: str) -> YamlDoc | None:
+    """:func:`_read_yaml` for a file every repository has: when it is missing, an error
+    that says how to ``create`` it."""
+    doc = _read_yaml(root, rel, kind, out)
+    if doc is None and not (root / rel).exists():
+        out.error(rel, Pos(), "file.missing", f"{rel} is missing", create)
+    return doc
+
+
 def _read_instant(
     value: Any,
     tz: tzinfo,
@@ -162,8 +171,17 @@ def load_settings(root: Path, out: Collector) -> Settings:
             out.error(
                 layout.MARKER, doc.pos(("publish", "lateness")), p.code, p.message, p.suggestion
             )
+    interval = Settings().interval
+    if "interval" in publish:
+        try:
+            interval = parse_duration(publish["interval"])
+        except TimeProblem as p:
+            out.error(
+                layout.MARKER, doc.pos(("publish", "interval")), p.code, p.message, p.suggestion
+            )
     return Settings(
         lateness=lateness,
+        interval=interval,
         max_attempts=int(publish.get("max_attempts", 5)),
         metrics_window_days=int((data.get("metrics") or {}).get("window_days", 90)),
         site_url=(data.get("site") or {}).get("url"),
@@ -171,16 +189,14 @@ def load_settings(root: Path, out: Collector) -> Settings:
 
 
 def load_brand(root: Path, out: Collector) -> Brand | None:
-    doc = _read_yaml(root, layout.BRAND, "brand", out)
+    doc = _read_required(
+        root,
+        layout.BRAND,
+        "brand",
+        out,
+        "create it with at least `name:` and `timezone:` (e.g. Europe/Berlin)",
+    )
     if doc is None:
-        if not (root / layout.BRAND).exists():
-            out.error(
-                layout.BRAND,
-                Pos(),
-                "file.missing",
-                "brand/brand.yaml is missing",
-                "create it with at least `name:` and `timezone:` (e.g. Europe/Berlin)",
-            )
         return None
     data = doc.data
     try:
@@ -284,16 +300,14 @@ def _cadence(data: dict[str, Any]) -> Cadence:
 
 
 def load_channels(root: Path, out: Collector) -> dict[str, Channel]:
-    doc = _read_yaml(root, layout.CHANNELS, "channels", out)
+    doc = _read_required(
+        root,
+        layout.CHANNELS,
+        "channels",
+        out,
+        "create it with a `channels:` mapping (see the file formats page)",
+    )
     if doc is None:
-        if not (root / layout.CHANNELS).exists():
-            out.error(
-                layout.CHANNELS,
-                Pos(),
-                "file.missing",
-                "brand/channels.yaml is missing",
-                "create it with a `channels:` mapping (see the file formats page)",
-            )
         return {}
     channels: dict[str, Channel] = {}
     for cid, c in doc.data["channels"].items():

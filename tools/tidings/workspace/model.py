@@ -7,7 +7,7 @@ diagnostic can point at the exact line and column of any field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -22,6 +22,10 @@ class Settings:
     """``tidings.yaml``: workspace-wide settings."""
 
     lateness: timedelta = timedelta(hours=6)
+    interval: timedelta = timedelta(minutes=15)
+    """How often the publish workflow runs (its cron schedule): the longest a due post may
+    wait for the next run. ``tidings check`` and ``review`` warn about a post that would be
+    past the lateness window by then."""
     max_attempts: int = 5
     metrics_window_days: int = 90
     site_url: str | None = None
@@ -328,6 +332,9 @@ class Workspace:
     unreadable: frozenset[str] = frozenset()
     """Kinds of shared file that failed to load ("channels", "calendars"): checks that
     need them stay quiet rather than report every reference as unknown."""
+    renamed: tuple[tuple[str, str], ...] = ()
+    """Post renames git's history shows, ``(old id, new id)``, oldest first (read by
+    ``jobs/git.py``); empty when the files were read without git. See ``core.plan.renames``."""
 
     @property
     def campaigns(self) -> dict[str, Campaign]:
@@ -336,3 +343,14 @@ class Workspace:
     @property
     def blackouts(self) -> tuple[Blackout, ...]:
         return tuple(b for cal in self.calendars for b in cal.blackouts)
+
+    def scheduled(self) -> Iterator[tuple[str, datetime, Post]]:
+        """Every (channel, time, post) at which a post that is not a draft goes to a
+        channel, in the order of the posts and of their channels."""
+        for post in self.posts.values():
+            if post.draft:
+                continue
+            for channel in post.channels:
+                when = post.when(channel)
+                if when is not None:
+                    yield channel, when, post

@@ -17,6 +17,7 @@ from tidings.check.rules import (
     channels,
     dates,
     ids,
+    late,
     ledger,
     lengths,
     media,
@@ -50,6 +51,7 @@ RULES: dict[str, Rule] = {
 }
 TIMED_RULES: dict[str, TimedRule] = {
     "slots": slots.check,
+    "late": late.check,
 }
 
 __all__ = ["RULES", "TIMED_RULES", "Rule", "TimedRule"]

@@ -22,8 +22,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             Pos(),
             default_severity("ledger.renamed"),
             "ledger.renamed",
-            f"this post was published as {post_path(old_id)} and then renamed; it will not be published again",
-            f"to keep the history together, move {ledger_path(old_id)} to {ledger_path(new_id)} in the same commit",
+            f"git's history shows this post was published as {post_path(old_id)} and then renamed; it will not be published again",
+            f"nothing to do: its record stays in {ledger_path(old_id)}; for a new post, write a new file instead of renaming this one",
         )
     for pid in orphaned_entries(ws):
         if pid in moved_from:
