@@ -8,6 +8,7 @@ an exception trace.
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,19 +57,25 @@ def read_text(path: Path, limit: int | None = None, setting: str = "yaml_kb") ->
     names the ``limits:`` key in tidings.yaml that sets it. Devices, pipes and sockets are
     refused, since reading them may never end."""
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise FileProblem(
-                "file.unreadable",
-                "this is not a regular file (a device, pipe or socket)",
-                "replace it with a text file, or move it out of this folder",
-            )
-        if limit is not None and info.st_size > limit:
-            raise _too_large(info.st_size, limit, setting)
-        with path.open("rb") as f:
-            raw = f.read() if limit is None else f.read(limit + 1)
-        if limit is not None and len(raw) > limit:
-            raise _too_large(None, limit, setting)
+        # non-blocking, so that opening a pipe cannot hang; no effect on a regular file
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as f:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise FileProblem(
+                    "file.unreadable",
+                    "this is not a regular file (a device, pipe or socket)",
+                    "replace it with a text file, or move it out of this folder",
+                )
+            if limit is not None and info.st_size > limit:
+                raise _too_large(info.st_size, limit, setting)
+            raw = f.read(info.st_size + 1)  # the size, plus one byte to see that it ended
+            if limit is not None and len(raw) > info.st_size:  # it grew while being read
+                raw += f.read(limit + 1 - len(raw))
+                if len(raw) > limit:
+                    raise _too_large(None, limit, setting)
+            elif len(raw) > info.st_size:
+                raw += f.read()
     except FileNotFoundError:
         raise FileProblem("file.missing", "file not found", "check the path") from None
     except OSError as exc:
