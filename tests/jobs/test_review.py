@@ -175,10 +175,18 @@ def test_review_by_the_installed_engine_reads_another_checkout_as_data(
     repo: Path, tmp_path: Path
 ) -> None:
     """What preview.yml does: main's tidings, run elsewhere, reviews the pull request's
-    checkout through --root; nothing in that checkout is imported or run."""
+    checkout through --root, a sparse checkout holding only tidings.yaml on disk; nothing
+    in the pull request is imported or run."""
     _engine_pull_request(repo, {"tools/tidings/__init__.py": "raise SystemExit('pwned')\n"})
+    pull = tmp_path / "pull-request"
+    git(tmp_path, "clone", "--quiet", "--no-checkout", str(repo), str(pull))
+    git(pull, "sparse-checkout", "set", "--no-cone", "/tidings.yaml")
+    git(pull, "checkout", "--quiet", "--detach", "origin/engine")
+    assert [p.name for p in pull.iterdir() if p.name != ".git"] == ["tidings.yaml"]
+    main = git(pull, "rev-parse", "origin/main").strip()
     result = CliRunner().invoke(
-        cli, ["--root", str(repo), "review", "--base", "main", "--head", "engine"]
+        cli, ["--root", str(pull), "review", "--base", main, "--head", "HEAD"]
     )
     assert result.exit_code == 0, result.output
     assert ENGINE_WARNING in result.output and "pwned" not in result.output
+    assert "✗ 1 error" in result.output and "content/posts/2026/12/bad.md" in result.output
