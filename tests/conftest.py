@@ -17,3 +17,11 @@ def make_workspace(tmp_path: Path) -> Callable[..., Path]:
         return build_workspace(tmp_path / "ws", *overlays)
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run the same on a laptop and in CI: the CI markers that change tidings' behaviour
+    (``date.late`` reads the real clock in CI) are cleared; a test that wants CI sets them."""
+    for name in ("CI", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(name, raising=False)

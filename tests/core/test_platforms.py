@@ -87,3 +87,23 @@ def test_the_table_stays_pure_data() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_each_platform_explains_its_own_check_codes_in_its_row() -> None:
+    """A platform's codes (length.<name>, links.<name>, hashtags.<name>) come from its row,
+    so a rule the row turns on always has its explanation in `tidings rules` and the docs."""
+    from tidings.check.codes import CODES
+    from tidings.core.platforms import LinkStyle
+
+    for row in PLATFORMS.values():
+        kinds = {kind for kind, _ in row.checks}
+        wanted = set()
+        if row.text:
+            wanted.add("length")
+        if row.max_links is not None or row.links is LinkStyle.NOT_CLICKABLE:
+            wanted.add("links")
+        if row.max_hashtags is not None:
+            wanted.add("hashtags")
+        assert kinds == wanted, row.name
+        for kind in kinds:
+            assert f"{kind}.{row.name}" in CODES

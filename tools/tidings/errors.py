@@ -12,6 +12,8 @@
      ├── PublishError         publishing cannot start or finish: no git repository, broken
      │                        shared files, a dirty checkout, the ledger cannot be claimed
      │                        or pushed
+     ├── LedgerError          an existing ledger file cannot be read: every writer stops
+     │                        rather than rewrite it (names the file and line)
      ├── MetricsError         metrics cannot be collected, or a snapshot cannot be read
      ├── GitError             a git command failed
      ├── GitHubError          GitHub refused a request, or could not be reached
@@ -125,6 +127,11 @@ class DuplicateContent(PlatformError):
 
 class PublishError(TidingsError):
     """Publishing cannot start or finish (nothing is half-recorded: the ledger says where)."""
+
+
+class LedgerError(TidingsError):
+    """An existing ledger file does not read (conflict markers, broken YAML, a record that
+    is not one): no writer may touch it, or the records it holds would be lost."""
 
 
 class MetricsError(TidingsError):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tidings.diagnostics import Severity
+from tidings.core.platforms import CHECK_KINDS, PLATFORMS
+from tidings.diagnostics import Diagnostic, Severity
+from tidings.workspace.yamlsource import Source
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
@@ -25,6 +27,16 @@ class Section(NamedTuple):
     intro: str
     codes: dict[str, Code]
 
+
+PLATFORM_CODES: dict[str, Code] = {
+    f"{kind}.{row.name}": Code(*text)
+    for kind in CHECK_KINDS
+    for row in PLATFORMS.values()
+    for own, text in row.checks
+    if own == kind
+}
+"""Each platform's own codes (``length.x``, ``links.threads``, …), from its row of the
+platform table, so a new platform brings its codes with it."""
 
 SECTIONS: tuple[Section, ...] = (
     Section(
@@ -230,68 +242,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "Platform text rules",
         "Measured on exactly what each platform receives (`render`), part by part for threads.",
-        {
-            "length.x": Code(
-                E,
-                "A part is over X's 280 weighted characters (twitter-text v3: URLs 23, emoji and CJK 2).",
-                "Shorten the part, split it into a thread, or write an `x` variant. The message says where the cut falls.",
-            ),
-            "length.bluesky": Code(
-                E,
-                "A part is over Bluesky's 300 graphemes or 3000 UTF-8 bytes (links count as shown).",
-                "Shorten the part or write a `bluesky` variant; long links are already shown shortened.",
-            ),
-            "length.mastodon": Code(
-                E,
-                "A part is over the instance's limit (default 500; URLs 23, @user@domain as @user).",
-                "Shorten the part; the limit comes from the channel's `max_characters`.",
-            ),
-            "length.threads": Code(
-                E,
-                "A part is over Threads' 500 characters.",
-                "Shorten the part or write a `threads` variant.",
-            ),
-            "length.linkedin": Code(
-                E,
-                "A part is over LinkedIn's 3000 characters after its required escaping.",
-                "Shorten the text; escaping adds a backslash before each of these characters: backslash, pipe, braces, @, brackets, parentheses, angle brackets, #, *, _ and ~.",
-            ),
-            "length.instagram": Code(
-                E,
-                "A caption is over Instagram's 2200 characters.",
-                "Shorten the caption or write an `instagram` variant.",
-            ),
-            "length.facebook": Code(
-                E,
-                "A part is over Facebook's 63,206 characters.",
-                "Shorten the text.",
-            ),
-            "length.discord": Code(
-                E,
-                "A part is over Discord's 2000 characters.",
-                "Shorten the part or split it into a thread.",
-            ),
-            "length.slack": Code(
-                E,
-                "A part is over Slack's 40,000 characters.",
-                "Shorten the text.",
-            ),
-            "links.threads": Code(
-                E,
-                "A post has more than 5 links on Threads, which refuses it.",
-                "Remove links, or write a `threads` variant with at most 5.",
-            ),
-            "links.instagram": Code(
-                W,
-                "An Instagram caption holds a link, which is not clickable there.",
-                "Write “link in bio” in an `instagram` variant instead of the URL.",
-            ),
-            "hashtags.instagram": Code(
-                E,
-                "A caption has more than 30 hashtags, which Instagram refuses.",
-                "Keep at most 30 hashtags.",
-            ),
-        },
+        PLATFORM_CODES,
     ),
     Section(
         "Images",
@@ -499,3 +450,25 @@ CODES: dict[str, Code] = {code: info for s in SECTIONS for code, info in s.codes
 
 def default_severity(code: str) -> Severity:
     return CODES[code].severity
+
+
+def diagnostic_at(
+    src: Source,
+    keys: tuple[str | int, ...],
+    code: str,
+    message: str,
+    suggestion: str | None = None,
+    channel: str | None = None,
+    severity: Severity | None = None,
+) -> Diagnostic:
+    """A diagnostic at the value ``keys`` lead to in ``src`` (the nearest one written), with
+    the code's default severity unless ``severity`` is given."""
+    return Diagnostic.at(
+        src.path,
+        src.pos(*keys),
+        severity or default_severity(code),
+        code,
+        message,
+        suggestion,
+        channel,
+    )

@@ -14,13 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
+from tidings.diagnostics import Severity
 from tidings.workspace.images import READABLE
 
 __all__ = [
     "ALL_FORMATS",
+    "CHECK_KINDS",
     "COMMON_OPTIONAL",
     "PLATFORMS",
+    "CheckText",
     "Counter",
     "Escape",
     "Fold",
@@ -126,6 +130,17 @@ class Fold:
     blank_last_line_shortens: bool = False  # LinkedIn: a blank last line is not shown
 
 
+class CheckText(NamedTuple):
+    """One of a platform's own check codes as people read it: severity, meaning, fix."""
+
+    severity: Severity
+    meaning: str
+    fix: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
 @dataclass(frozen=True, slots=True)
 class Platform:
     """One platform: every fact tidings knows about it."""
@@ -147,6 +162,9 @@ class Platform:
     fold: Fold | None = None  # where the feed hides text behind "see more"
     comment_threads: bool = False  # a thread's later parts are comments on its first
     competitors: bool = False  # competitors' public accounts can be read
+    checks: tuple[tuple[str, CheckText], ...] = ()
+    """The platform's own check codes, ``<kind>.<name>`` (kinds: ``length``, ``links``,
+    ``hashtags``), with how `tidings rules` and site/checks.md explain them."""
 
 
 _ROWS = (
@@ -159,6 +177,16 @@ _ROWS = (
         credentials=(KeySet("", ("base_url", "access_token")),),
         profile=ProfileSpec(JPEG_PNG_GIF | {"WEBP"}, 400, 2_000_000, 1500, 2_000_000),
         competitors=True,
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A part is over the instance's limit (default 500; URLs 23, @user@domain as @user).",
+                    "Shorten the part; the limit comes from the channel's `max_characters`.",
+                ),
+            ),
+        ),
     ),
     Platform(
         "bluesky",
@@ -170,6 +198,16 @@ _ROWS = (
         credentials=(KeySet("", ("handle", "app_password"), ("pds", "appview")),),
         profile=ProfileSpec(JPEG_PNG, 400, 1_000_000, 1500, 1_000_000),
         competitors=True,
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A part is over Bluesky's 300 graphemes or 3000 UTF-8 bytes (links count as shown).",
+                    "Shorten the part or write a `bluesky` variant; long links are already shown shortened.",
+                ),
+            ),
+        ),
     ),
     Platform(
         "x",
@@ -193,6 +231,16 @@ _ROWS = (
             ),
         ),
         profile=ProfileSpec(JPEG_PNG_GIF, 400, 2_000_000, 1500, 5_000_000),
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A part is over X's 280 weighted characters (twitter-text v3: URLs 23, emoji and CJK 2).",
+                    "Shorten the part, split it into a thread, or write an `x` variant. The message says where the cut falls.",
+                ),
+            ),
+        ),
     ),
     Platform(
         "linkedin",
@@ -214,6 +262,16 @@ _ROWS = (
         profile=ProfileSpec(JPEG_PNG_GIF, 400, 8_000_000),
         fold=Fold(210, 3, "…see more", blank_last_line_shortens=True),
         comment_threads=True,
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A part is over LinkedIn's 3000 characters after its required escaping.",
+                    "Shorten the text; escaping adds a backslash before each of these characters: backslash, pipe, braces, @, brackets, parentheses, angle brackets, #, *, _ and ~.",
+                ),
+            ),
+        ),
     ),
     Platform(
         "threads",
@@ -233,6 +291,24 @@ _ROWS = (
         ),
         credentials=(KeySet("", ("user_id", "access_token")),),
         profile=ProfileSpec(JPEG_PNG, 320, None),
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A part is over Threads' 500 characters.",
+                    "Shorten the part or write a `threads` variant.",
+                ),
+            ),
+            (
+                "links",
+                CheckText(
+                    E,
+                    "A post has more than 5 links on Threads, which refuses it.",
+                    "Remove links, or write a `threads` variant with at most 5.",
+                ),
+            ),
+        ),
     ),
     Platform(
         "instagram",
@@ -258,6 +334,32 @@ _ROWS = (
         profile=ProfileSpec(JPEG_PNG, 320, None),
         fold=Fold(125, 3, "… more"),
         comment_threads=True,
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A caption is over Instagram's 2200 characters.",
+                    "Shorten the caption or write an `instagram` variant.",
+                ),
+            ),
+            (
+                "links",
+                CheckText(
+                    W,
+                    "An Instagram caption holds a link, which is not clickable there.",
+                    "Write “link in bio” in an `instagram` variant instead of the URL.",
+                ),
+            ),
+            (
+                "hashtags",
+                CheckText(
+                    E,
+                    "A caption has more than 30 hashtags, which Instagram refuses.",
+                    "Keep at most 30 hashtags.",
+                ),
+            ),
+        ),
     ),
     Platform(
         "facebook",
@@ -269,6 +371,16 @@ _ROWS = (
         profile=ProfileSpec(JPEG_PNG, 320, None),
         fold=Fold(477, None, "See more"),
         comment_threads=True,
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A part is over Facebook's 63,206 characters.",
+                    "Shorten the text.",
+                ),
+            ),
+        ),
     ),
     Platform(
         "discord",
@@ -277,6 +389,16 @@ _ROWS = (
         text=(TextRule(Counter.CODE_POINTS, 2000),),
         media=MediaSpec(max_images=10, max_bytes=10_485_760, alt_max=1024),
         credentials=(KeySet("", ("webhook_url",)),),
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A part is over Discord's 2000 characters.",
+                    "Shorten the part or split it into a thread.",
+                ),
+            ),
+        ),
     ),
     Platform(
         "slack",
@@ -286,6 +408,16 @@ _ROWS = (
         text=(TextRule(Counter.CODE_POINTS, 40000),),
         media=MediaSpec(public_url=True),
         credentials=(KeySet("", ("webhook_url",)),),
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A part is over Slack's 40,000 characters.",
+                    "Shorten the text.",
+                ),
+            ),
+        ),
     ),
     # local channels take any readable image as it is, and any text
     Platform("outbox", "Outbox", "tidings.platforms.outbox", local=True),
@@ -294,6 +426,10 @@ _ROWS = (
 
 PLATFORMS: Mapping[str, Platform] = {row.name: row for row in _ROWS}
 """Every platform by the name channels.yaml uses, networks first, then the local channels."""
+
+
+CHECK_KINDS = ("length", "links", "hashtags")
+"""The kinds of a platform's own check codes, in the order the docs list them."""
 
 
 def is_local(platform: str) -> bool:

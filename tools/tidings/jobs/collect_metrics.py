@@ -25,8 +25,9 @@ from pathlib import Path
 
 from tidings.core.platforms import PLATFORMS, is_local
 from tidings.diagnostics import Severity
-from tidings.errors import TidingsError
+from tidings.errors import CredentialError, PlatformError, TidingsError
 from tidings.jobs.run import Options, Records, Run, RunReport
+from tidings.metrics.counts import AccountCounts, Counts
 from tidings.metrics.snapshots import (
     ChannelReading,
     CompetitorReading,
@@ -36,14 +37,7 @@ from tidings.metrics.snapshots import (
     dump_snapshot,
     snapshot_path,
 )
-from tidings.platforms.base import (
-    AccountCounts,
-    Counts,
-    CredentialError,
-    MetricsReader,
-    PlatformError,
-    Remote,
-)
+from tidings.platforms.base import MetricsReader, Remote
 from tidings.platforms.bluesky import DEFAULT_APPVIEW
 from tidings.platforms.competitors import read_competitors
 from tidings.redaction import redact

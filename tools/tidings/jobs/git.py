@@ -113,10 +113,53 @@ class Repo:
         self.git("commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
         return True
 
-    def sync(self) -> None:
-        """Bring the branch up to date with the remote before deciding anything."""
+    def sync(self, own: str | None = None) -> str:
+        """Bring the branch up to date with the remote before deciding anything. Local
+        commits the remote lacks (a run that died before its push) are rebased onto it when
+        they only touch files under ``own`` (the job's own records); any other local commit
+        stops the run rather than be pushed by it. When the rebase conflicts (another writer
+        changed the same records since: a run that took the job over, or a person), the
+        remote's records win and the local commits are kept on a branch for a person; the
+        return value says so ("" when nothing was set aside)."""
         self.git("fetch", "--quiet", self.remote, self.branch)
-        self.git("merge", "--ff-only", "--quiet", "FETCH_HEAD")
+        if self.git("merge", "--ff-only", "--quiet", "FETCH_HEAD", check=False).returncode == 0:
+            return ""
+        ahead = self.git("log", "--format=", "--name-only", "FETCH_HEAD..HEAD").stdout.split()
+        if own is None or not all(path.startswith(own + "/") for path in ahead):
+            others = sorted({p for p in ahead if own is None or not p.startswith(own + "/")})
+            raise GitError(
+                "the checkout has local commits the remote does not have: " + ", ".join(others[:5]),
+                "push or drop them by hand; a job only carries its own records",
+            )
+        if self.git("rebase", "--quiet", "FETCH_HEAD", check=False).returncode == 0:
+            return ""
+        self.git("rebase", "--abort", check=False)
+        kept = "tidings-set-aside-" + self.git("rev-parse", "--short", "HEAD").stdout.strip()
+        self.git("branch", "--force", kept, "HEAD")
+        self.git("reset", "--hard", "--quiet", "FETCH_HEAD")
+        return (
+            f"local commits under {own}/ conflicted with the remote's (another writer took "
+            f"the same jobs over): the remote's records were kept, the local ones are on "
+            f"branch {kept} of this checkout for a person to compare"
+        )
+
+    def ahead(self) -> bool:
+        """Whether the branch has commits the remote's (as last fetched) does not."""
+        out = self.git("rev-list", "--count", f"{self.remote}/{self.branch}..HEAD", check=False)
+        return out.returncode == 0 and out.stdout.strip() not in ("", "0")
+
+    def clear_stale_lock(self, older_than: float, now: float) -> bool:
+        """Remove the index lock a killed git command left behind, if it is older than
+        ``older_than`` seconds at ``now``; True when there was one."""
+        rel = self.git("rev-parse", "--git-path", "index.lock").stdout.strip()
+        lock = self.root / rel
+        try:
+            if now - lock.stat().st_mtime < older_than:
+                return False
+            lock.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def push(self, tries: int = 5) -> PushResult:
         """Push the branch, rebasing local commits onto the remote when it moved."""

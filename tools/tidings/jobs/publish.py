@@ -3,15 +3,18 @@
 The order of events is the guarantee (DESIGN.md §4):
 
 1. Sync with the remote, check the workspace, plan the jobs whose time has come.
-2. **Claim**: write ``pending`` (with a fresh attempt key) for every due job, ``missed`` for
+2. **Claim**: write ``pending`` (with a fresh attempt key and lease) for every due job, a
+   fresh lease for every job a crashed run left ``pending`` past its lease, ``missed`` for
    every job past the lateness window; commit; with ``--push`` push, rebasing when someone
    else pushed first. A claim that does not land is never acted on: nothing is posted.
-3. **Reconcile** jobs a crashed run left ``pending``: ask the platform for each part
-   (idempotency key, record key, or recent posts) before sending anything again; when it
-   cannot tell, record ``unknown`` for a person (``tidings resolve``).
-4. **Send** part by part (a thread resumes after its last published part), then record
-   ``published`` with ids and URLs, or ``failed`` with the platform's own message; commit and
-   push after every job.
+   After every push the ledger is read again (a rebase may have brought others' records).
+3. **Reconcile** the jobs taken over: ask the platform for each part (idempotency key,
+   record key, or recent posts) before sending anything again; when it cannot tell, record
+   ``unknown`` for a person (``tidings resolve``).
+4. **Send** part by part (a thread resumes after its last published part), renewing the
+   lease (commit and push a new token) before each job and each further part, and stopping
+   when the record is no longer this run's claim; then record ``published`` with ids and
+   URLs, or ``failed`` with the platform's own message; commit and push after every job.
 5. **Retract** published posts whose ``expires`` has passed.
 
 Adapters never see git or files; this module never sees HTTP.
@@ -34,7 +37,7 @@ from tidings.core.plan import Job, JobState, plan, renames
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import render
 from tidings.errors import MediaError, PublishError
-from tidings.jobs.git import post_renames
+from tidings.jobs.git import Repo, post_renames
 from tidings.jobs.run import Landing, Options, Records, Run, RunReport
 from tidings.platforms import connect
 from tidings.platforms.base import (
@@ -49,7 +52,14 @@ from tidings.platforms.base import (
 )
 from tidings.redaction import redact
 from tidings.workspace import layout
-from tidings.workspace.ledger import ChannelRecord, LedgerBook, LedgerState, PublishedPart
+from tidings.workspace.files import write_atomic
+from tidings.workspace.ledger import (
+    ChannelRecord,
+    LedgerBook,
+    LedgerState,
+    PublishedPart,
+    without_unclaimed,
+)
 from tidings.workspace.model import Channel, Workspace
 from tidings.workspace.timeparse import utc_stamp
 
@@ -57,13 +67,27 @@ __all__ = ["Options", "Outcome", "PublishError", "Report", "publish"]
 
 CRASH_ENV = "TIDINGS_CRASH_AT"
 """Fault injection for the crash-safety tests: the process kills itself (SIGKILL) at the
-named step: ``claimed`` (pending pushed), ``sent`` (the platform answered, nothing recorded),
-``recorded`` (result written, not committed)."""
+named step (one of :data:`STEPS`)."""
+
+PAUSE_ENV = "TIDINGS_PAUSE_AT"
+"""Interleaving for the race tests: the process stops itself (SIGSTOP) the first time it
+reaches the named step, so a test can run another writer before it continues (SIGCONT)."""
+
+STEPS = ("planned", "claimed", "sent", "recorded", "landed")
+"""The step boundaries, in order: ``planned`` (claims written, not committed), ``claimed``
+(pending pushed), ``sent`` (the platform answered a part, nothing recorded), ``recorded``
+(result written, not committed), ``landed`` (a job's result committed and pushed)."""
 
 LEASE = timedelta(minutes=10)
-"""A ``pending`` record younger than this may belong to a run that is still sending it, so
-it is left alone; an older one was left by a run that died, and is reconciled. The schedule
-runs every 15 minutes, so the next scheduled run picks it up."""
+"""A ``pending`` record whose lease (its ``updated`` time) is younger than this may belong
+to a run that is still sending it, so it is left alone; an older one was left by a run that
+died, and is reconciled. A missing lease, or one in the future, is expired. The sending run
+renews the lease after every part; the schedule runs every 15 minutes, so the next scheduled
+run picks up a dead run's job."""
+
+STALL = 3 * LEASE
+"""A job still ``pending`` this long after its attempt began, its lease renewed all along,
+has stayed pending across runs: the run reports it and exits 1."""
 
 
 LEDGER = Records(layout.LEDGER, PublishError, "the ledger", "the ledger files")
@@ -96,6 +120,11 @@ class _Claim:
     started: datetime
     parts: list[PublishedPart]
     reconcile: bool
+    lease: str = ""
+
+
+class _Lost(Exception):
+    """This run no longer holds the job's lease: another writer changed its record."""
 
 
 def attempt_key(now: datetime) -> str:
@@ -122,19 +151,46 @@ def _find(adapter: Adapter, out: Outgoing, index: int, thread: Sequence[Remote])
         raise exc.reworded(looked, uncertain=True) from None
 
 
+def _unclaimed(repo: Repo, paths: Sequence[str]) -> None:
+    """Before leftover ledger files are committed: a claim a run wrote but never committed
+    was never pushed, so nothing was sent for it (the write-ahead rule). It goes back to the
+    record last committed, so the job is due again, not a mystery to reconcile."""
+    for rel in paths:
+        path = repo.root / rel
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        shown = repo.git("show", f"HEAD:{rel}", check=False)
+        kept = without_unclaimed(text, shown.stdout if shown.returncode == 0 else None)
+        if kept is None:
+            path.unlink()
+        elif kept != text:
+            write_atomic(path, kept)
+
+
 def _crash_point(name: str) -> None:
+    """A step boundary: die here, or stop here once, when a test asks for it."""
     if os.environ.get(CRASH_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get(PAUSE_ENV) == name:
+        del os.environ[PAUSE_ENV]
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
-def _checked(root: Path) -> tuple[Workspace, set[str], list[str]]:
-    """The workspace, the posts whose checks fail, and errors in shared files (fatal).
+def _checked(root: Path) -> tuple[Workspace, set[str]]:
+    """The workspace and the posts whose checks fail. Errors in shared files (brand,
+    channels, calendars, the ledger) stop the run, every time it reads the workspace.
 
     Renames come from the checkout's whole history; a shallow checkout is refused, since it
     would take a renamed published post for a new one and send it again."""
     result = check_workspace(root, renamed=post_renames(root, strict=True))
     shared = [f"{d.path}:{d.line}: {d.message}" for d in result.shared_errors()]
-    return result.workspace, set(result.blocked_posts()), shared
+    if shared:
+        raise PublishError(
+            "shared files have errors, so nothing is published:\n  " + "\n  ".join(shared[:10]),
+            "run `tidings check` and fix them",
+        )
+    return result.workspace, set(result.blocked_posts())
 
 
 class Publisher:
@@ -148,20 +204,18 @@ class Publisher:
         self._stopped: dict[str, str] = {}
         self._site_url: str | None = None
         self._title = "tidings"
+        self._started = run.opts.clock()
+        self._diverged = False
 
     # ------------------------------------------------------------------ the run
 
     def run(self) -> Report:
-        self.job.start(LEDGER, "publish: records of an interrupted run")
-        ws, blocked, shared = _checked(self.root)
-        if shared:
-            raise PublishError(
-                "shared files have errors, so nothing is published:\n  " + "\n  ".join(shared[:10]),
-                "run `tidings check` and fix them",
-            )
+        self.job.start(LEDGER, "publish: records of an interrupted run", settle=_unclaimed)
+        ws, blocked = _checked(self.root)
         self._site_url = ws.settings.site_url
         self._title = ws.brand.name if ws.brand else "tidings"
-        claims = self._claim(ws, blocked)
+        self.report.warnings.extend(self.job.notes)
+        ws, claims = self._claim(ws, blocked)
         if claims:
             _crash_point("claimed")
         for claim in claims:
@@ -184,18 +238,22 @@ class Publisher:
             jobs = [j for j in jobs if j.channel in self.opts.only]
         return jobs
 
-    def _claim(self, ws: Workspace, blocked: set[str]) -> list[_Claim]:
+    def _claim(self, ws: Workspace, blocked: set[str]) -> tuple[Workspace, list[_Claim]]:
         for _ in range(3):
             claims = self._claim_once(ws, blocked)
+            if claims:
+                _crash_point("planned")
             landed = self._land(f"publish: claim {len(claims)} job(s)")
             if landed:
-                return claims
+                if self.opts.push:  # a clean rebase may have brought others' records
+                    ws, blocked = _checked(self.root)
+                return ws, claims
             # another run pushed to the same ledger files: take its state and decide again
             self.job.take_remote()
             self.book.forget()
             self.report.outcomes.clear()
             self.report.blocked.clear()
-            ws, blocked, _ = _checked(self.root)
+            ws, blocked = _checked(self.root)
         raise PublishError(
             "could not claim the due posts: other runs kept changing the ledger",
             "nothing was posted; the next scheduled run will try again",
@@ -224,6 +282,17 @@ class Publisher:
             elif job.state is JobState.PENDING:
                 claim = self._reclaim(ws, job, rec)
                 if claim is not None:
+                    # take the job over before looking or sending: a fresh lease, and a
+                    # note of its own so two runs reconciling it at once conflict in git
+                    claim.lease = secrets.token_hex(5)
+                    self.book.update(
+                        pid,
+                        cid,
+                        now,
+                        state=LedgerState.PENDING,
+                        note=f"reconciling attempt {claim.key}",
+                        lease=claim.lease,
+                    )
                     claims.append(claim)
             elif job.state is JobState.DUE:
                 problem = self._unusable(ws, cid)
@@ -233,6 +302,7 @@ class Publisher:
                 attempts = (rec.attempts if rec else 0) + 1
                 key = attempt_key(now)
                 parts = list(rec.parts) if rec else []
+                lease = secrets.token_hex(5)
                 self.book.update(
                     pid,
                     cid,
@@ -242,11 +312,14 @@ class Publisher:
                     + (f", resuming after part {len(parts)}" if parts else ""),
                     content_hash=job.post.content_hash,
                     attempt_key=key,
+                    lease=lease,
                     attempts=attempts,
                     retry=True,
                     error=None,
                 )
-                claims.append(_Claim(job, key, key_started(key, now), parts, reconcile=False))
+                claims.append(
+                    _Claim(job, key, key_started(key, now), parts, reconcile=False, lease=lease)
+                )
         return claims
 
     def _reclaim(self, ws: Workspace, job: Job, rec: ChannelRecord | None) -> _Claim | None:
@@ -261,7 +334,8 @@ class Publisher:
             self._out(job, LedgerState.PENDING, f"cannot reconcile: {problem}")
             return None
         key = rec.attempt_key or ""
-        since = rec.updated or self.opts.now
+        now = self.opts.now
+        lease = rec.updated
         if not key:  # edited by hand: without its key nothing can be looked up safely
             self._out(
                 job,
@@ -269,11 +343,20 @@ class Publisher:
                 "pending without an attempt_key (edited by hand?): run `tidings resolve`",
             )
             return None
-        started = key_started(key, since)
-        if self.opts.now - since < LEASE:
-            # the run that wrote it may still be sending: never race it
-            self._out(job, "in progress", "another run is sending it (or died); reconciled later")
+        started = key_started(key, lease or now)
+        if lease is not None and lease <= now and now - lease < LEASE:
+            # the run that holds the lease may still be sending: never race it
+            if now - started >= STALL:
+                self._out(
+                    job,
+                    LedgerState.PENDING,
+                    f"pending since {utc_stamp(started)}, across runs: look at the run that "
+                    "holds it, or `tidings resolve` it",
+                )
+            else:
+                self._out(job, "in progress", "another run is sending it; reconciled later")
             return None
+        # no lease, an expired one, or one from the future: the run that wrote it is gone
         return _Claim(job, key, started, list(rec.parts), reconcile=True)
 
     def _unusable(self, ws: Workspace, channel_id: str) -> str:
@@ -300,7 +383,10 @@ class Publisher:
         self.book.touched.clear()
         if not touched:
             return Landing(committed=False)
-        return self.job.land(touched, message)
+        landing = self.job.land(touched, message)
+        # a push may have rebased onto other runs' records in the same files: read them again
+        self.book.forget()
+        return landing
 
     def _land(self, message: str) -> bool:
         """Commit what the book touched; with --push, push it. False on a push conflict."""
@@ -319,6 +405,7 @@ class Publisher:
     def _land_result(self, message: str) -> None:
         landing = self._commit_touched(message)
         if landing.committed and self.opts.push and not landing.pushed:
+            self._diverged = True  # no lease can be renewed over this commit: send no more
             self.report.warnings.append(
                 f"the ledger commit '{message}' could not be pushed ({landing.problem}); "
                 "the next run reconciles it with the platform"
@@ -338,6 +425,10 @@ class Publisher:
         job = claim.job
         channel = ws.channels[job.channel]
         pid, cid, now = job.ledger_id, job.channel, self.opts.now
+        try:
+            self._renew(claim, "sending")
+        except _Lost:
+            return
         if cid in self._stopped:
             self._fail(job, self._stopped[cid], retry=True, note="channel stopped")
             return
@@ -373,27 +464,9 @@ class Publisher:
         parts = list(claim.parts)
         thread = [Remote(p.id, p.url, p.cid) for p in parts]
         try:
-            if claim.reconcile:
-                while len(thread) < len(out.parts):
-                    found = _find(adapter, out, len(thread), thread)
-                    if found is None:
-                        break
-                    thread.append(found)
-                    self._progress(pid, cid, thread)
-            while len(thread) < len(out.parts):
-                index = len(thread)
-                try:
-                    remote = adapter.publish_part(out, index, thread)
-                except PlatformError as exc:
-                    if not exc.uncertain:
-                        raise
-                    found = _find(adapter, out, index, thread)  # did it go out after all?
-                    if found is None:
-                        raise
-                    remote = found
-                _crash_point("sent")
-                thread.append(remote)
-                self._progress(pid, cid, thread)
+            self._send(claim, adapter, out, thread)
+        except _Lost:
+            return
         except Unknowable as exc:
             self.book.update(
                 pid,
@@ -435,11 +508,87 @@ class Publisher:
             thread[0].url,
         )
         self._land_result(f"publish: {job.post.id} on {cid}: published")
+        _crash_point("landed")
 
-    def _progress(self, pid: str, cid: str, thread: Sequence[Remote]) -> None:
+    def _send(self, claim: _Claim, adapter: Adapter, out: Outgoing, thread: list[Remote]) -> None:
+        """Look for the parts a crashed attempt may have sent (when reconciling), then send
+        the rest part by part, recording each and renewing the lease before the next."""
+        if claim.reconcile:
+            while len(thread) < len(out.parts):
+                found = _find(adapter, out, len(thread), thread)
+                if found is None:
+                    break
+                thread.append(found)
+                self._progress(claim, thread, len(out.parts))
+        while len(thread) < len(out.parts):
+            index = len(thread)
+            try:
+                remote = adapter.publish_part(out, index, thread)
+            except PlatformError as exc:
+                if not exc.uncertain:
+                    raise
+                found = _find(adapter, out, index, thread)  # did it go out after all?
+                if found is None:
+                    raise
+                remote = found
+            _crash_point("sent")
+            thread.append(remote)
+            self._progress(claim, thread, len(out.parts))
+
+    def _renew(self, claim: _Claim, what: str) -> None:
+        """Renew the claim's lease before sending (with ``--push``: commit and push a fresh
+        lease token, so a run that took the job over in the meantime makes the push
+        conflict); raise :class:`_Lost`, having said so, when the record is no longer this
+        run's claim. Without ``--push`` no other run can race: the record is only read."""
+        job = claim.job
+        if self.opts.push:
+            if self._diverged:
+                self._out(job, "in progress", "not sent: this run's ledger fell behind another's")
+                raise _Lost
+            if not self._still_ours(claim):
+                raise _Lost
+            claim.lease = secrets.token_hex(5)
+            self.book.update(job.ledger_id, job.channel, self._lease_time(), lease=claim.lease)
+            landing = self._commit_touched(f"publish: {job.post.id} on {job.channel}: {what}")
+            if landing.committed and not landing.pushed:
+                self._diverged = True
+                self._out(job, "in progress", "not sent: another run changed its record")
+                raise _Lost
+        if not self._still_ours(claim):
+            raise _Lost
+
+    def _still_ours(self, claim: _Claim) -> bool:
+        """Whether the record still holds this run's claim, as the ledger now reads (after
+        every fetch and rebase). Any other change (a person resolved it, another run took it
+        over) is a conflict: the job is left to whoever changed it, and nothing is sent."""
+        job = claim.job
+        rec = self.book.record(job.ledger_id, job.channel)
+        if (
+            rec is not None
+            and rec.state is LedgerState.PENDING
+            and rec.attempt_key == claim.key
+            and rec.lease == claim.lease
+        ):
+            return True
+        now = rec.state.value if rec else "no record"
+        self._out(job, "left alone", f"its record changed after this run claimed it ({now})")
+        return False
+
+    def _lease_time(self) -> datetime:
+        """Now, for a lease: the run's instant plus the time it has been running."""
+        return self.opts.now + timedelta(seconds=max(0.0, self.opts.clock() - self._started))
+
+    def _progress(self, claim: _Claim, thread: Sequence[Remote], total: int) -> None:
+        """Record the parts sent so far; before the next part, land them with a renewed lease
+        so no other run takes the job over while this one is still sending it."""
+        pid, cid = claim.job.ledger_id, claim.job.channel
+        if not self._still_ours(claim):  # never write parts into another writer's record
+            raise _Lost
         self.book.update(
-            pid, cid, self.opts.now, parts=[PublishedPart(r.id, r.url, r.cid) for r in thread]
+            pid, cid, self._lease_time(), parts=[PublishedPart(r.id, r.url, r.cid) for r in thread]
         )
+        if len(thread) < total:
+            self._renew(claim, f"part {len(thread)} of {total} sent")
 
     def _fail(self, job: Job, message: str, *, retry: bool, note: str | None = None) -> None:
         self.book.update(

@@ -36,6 +36,11 @@ if TYPE_CHECKING:  # httpx and the adapters load only when a job first talks to 
     from tidings.platforms.http import Caller
 
 
+STALE_LOCK = 600.0
+"""Seconds after which a ``.git/index.lock`` is taken as left by a killed git command: no
+git command of a run holds it for long, and one checkout serves one run at a time."""
+
+
 @dataclass(frozen=True)
 class Options:
     """What one job run is told; the same for every job (a job ignores what it has no use
@@ -101,6 +106,8 @@ class Run:
         self.root = root
         self.opts = opts
         self.repo = Repo(root) if opts.commit or opts.push else None
+        self.notes: list[str] = []
+        """What :meth:`start` had to do that the job's report should say."""
         self._client: httpx.Client | None = None
 
     @property
@@ -124,11 +131,21 @@ class Run:
 
     # ------------------------------------------------------------------ git
 
-    def start(self, records: Records, leftover_message: str) -> None:
+    def start(
+        self,
+        records: Records,
+        leftover_message: str,
+        *,
+        settle: Callable[[Repo, Sequence[str]], None] | None = None,
+    ) -> None:
         """Check the checkout before the job decides anything: a git repository when it
-        commits; with ``--push``, clean and up to date with the remote. Files under
-        ``records.folder`` that an interrupted run wrote and did not commit are the newest
-        truth (e.g. ``published``): they are committed with ``leftover_message``."""
+        commits; with ``--push``, clean and up to date with the remote. An index lock left
+        by a git command that was killed (older than :data:`STALE_LOCK`) is removed. Files
+        under ``records.folder`` that an interrupted run wrote and did not commit are the
+        newest truth (e.g. ``published``): ``settle`` may first correct them (the publisher
+        drops claims that never reached a commit), then they are committed with
+        ``leftover_message``. Commits of them left unpushed are rebased onto the remote and
+        pushed before the job decides anything."""
         if self.repo is None:
             return
         if not self.repo.is_repo():
@@ -138,8 +155,12 @@ class Run:
             )
         if not self.opts.push:
             return
+        self.repo.clear_stale_lock(STALE_LOCK, self.opts.clock())
         dirty = self.repo.dirty()
         if dirty and all(path.startswith(records.folder + "/") for path in dirty):
+            if settle is not None:
+                settle(self.repo, dirty)
+                dirty = self.repo.dirty()
             self.repo.commit(dirty, leftover_message)
             dirty = []
         if dirty:
@@ -148,7 +169,16 @@ class Run:
                 + ", ".join(dirty[:5]),
                 "commit or stash them (CI checkouts are always clean)",
             )
-        self.repo.sync()
+        note = self.repo.sync(records.folder)
+        if note:
+            self.notes.append(note)
+        if self.repo.ahead():  # an interrupted run's records: on the remote before anything
+            result = self.repo.push()
+            if not result.landed:
+                raise records.error(
+                    f"could not push the records an interrupted run left: {result.message}",
+                    "nothing was done; the next run tries again",
+                )
 
     def land(
         self,

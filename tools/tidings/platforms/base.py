@@ -3,16 +3,22 @@
 The publisher calls an adapter part by part, so a thread that fails half-way resumes after
 its last published part, and it asks the adapter to *find* a part before it ever sends one
 again (reconciling a run that crashed between the request and the ledger commit).
+
+Adapters use this module as a namespace (``from tidings.platforms import base``, then
+``base.Outgoing``, ``base.credential``), and take the errors and counts they raise and
+return from their homes (:mod:`tidings.errors`, :mod:`tidings.metrics.counts`). The names
+of those are re-exported here too, for callers that want one import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
+from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
 from tidings.errors import CredentialError, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
@@ -28,12 +34,15 @@ __all__ = [
     "MediaFile",
     "MetricsReader",
     "Outgoing",
+    "PlatformAdapter",
     "PlatformError",
     "Remote",
+    "Thread",
     "Unavailable",
     "Unknowable",
     "aware",
     "count",
+    "counts_by_part",
     "credential",
     "parse_time",
 ]
@@ -85,6 +94,10 @@ class Remote:
     cid: str | None = None
 
 
+Thread = Sequence[Remote]
+"""The parts of a post already published, root first: what a later part replies to."""
+
+
 @dataclass(frozen=True, slots=True)
 class Local:
     """Where a local channel (outbox, feed) writes: the workspace root, and the site's
@@ -107,12 +120,12 @@ class Adapter(Protocol):
     """True when publish_part cannot create a second copy for the same part key
     (Mastodon's Idempotency-Key, Bluesky's record key): reconciling is then always safe."""
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: Outgoing, index: int, thread: Thread) -> Remote:
         """Send part ``index`` (media go with part 0). ``thread`` holds the parts already
         published, root first; reply to ``thread[-1]``. Raises PlatformError."""
         ...
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: Outgoing, index: int, thread: Thread) -> Remote | None:
         """The part if the platform has it, None if it certainly has not.
         Raises Unknowable when it cannot tell, PlatformError when the platform fails."""
         ...
@@ -120,6 +133,27 @@ class Adapter(Protocol):
     def delete(self, part: Remote) -> None:
         """Remove a published part (for expiry). Raises PlatformError."""
         ...
+
+
+class PlatformAdapter:
+    """A base for adapter classes that states the class facts of :class:`Adapter` in one
+    line, ``class XAdapter(PlatformAdapter, platform="x")``: ``can_delete`` comes from the
+    platform's row in :data:`~tidings.core.platforms.PLATFORMS`, ``idempotent`` is False
+    unless the class says ``idempotent=True``. A shared base that names no platform (the
+    Graph container flow) is left for its subclasses to name theirs."""
+
+    platform: ClassVar[str]
+    can_delete: ClassVar[bool]
+    idempotent: ClassVar[bool] = False
+
+    def __init_subclass__(
+        cls, *, platform: str | None = None, idempotent: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if platform is not None:
+            cls.platform = platform
+            cls.can_delete = PLATFORMS[platform].can_delete
+            cls.idempotent = idempotent
 
 
 class MetricsReader(Protocol):
@@ -139,6 +173,31 @@ class MetricsReader(Protocol):
     def account_metrics(self) -> AccountCounts:
         """The account's followers. Raises PlatformError."""
         ...
+
+
+_Found = TypeVar("_Found")
+
+
+def counts_by_part(
+    ids: Mapping[str, str | None],
+    found: Mapping[str, _Found],
+    counts: Callable[[_Found], Counts],
+    not_an_id: str,
+    gone: str,
+) -> dict[str, Counts | Unavailable]:
+    """What :meth:`MetricsReader.post_metrics` returns: each part's counts, keyed by
+    ``Remote.id``. ``ids`` maps each part to the platform's own id (None when the part names
+    none: ``Unavailable("'<id>' <not_an_id>")``), ``found`` holds what the platform answered
+    by its id, read by ``counts``; an id it did not answer is ``Unavailable(gone)``."""
+    result: dict[str, Counts | Unavailable] = {}
+    for key, platform_id in ids.items():
+        if not platform_id:
+            result[key] = Unavailable(f"{key!r} {not_an_id}")
+        elif platform_id in found:
+            result[key] = counts(found[platform_id])
+        else:
+            result[key] = Unavailable(gone)
+    return result
 
 
 def aware(moment: datetime) -> datetime:

@@ -27,22 +27,11 @@ from typing import Any, ClassVar
 import httpx
 import regex
 
-from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    MediaFile,
-    Outgoing,
-    PlatformError,
-    Remote,
-    Unavailable,
-    aware,
-    count,
-    credential,
-)
-from tidings.platforms.http import json_object
+from tidings.errors import PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
+from tidings.platforms import base
+from tidings.platforms.http import Caller, error_object, json_field, json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -112,13 +101,13 @@ def record_key(key: str, index: int, started: datetime) -> str:
         raise ValueError(f"part index {index} out of range")
     digest = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
     slot, clock_id = (digest >> 10) & 0xFFFF, digest & 0x3FF
-    micros = (aware(started) - _EPOCH) // timedelta(microseconds=1)
+    micros = (base.aware(started) - _EPOCH) // timedelta(microseconds=1)
     return tid(micros + slot * MAX_PARTS + index, clock_id)
 
 
 def created_at(started: datetime, index: int) -> str:
     """``createdAt``: when the attempt began (UTC, milliseconds), a millisecond per part."""
-    moment = aware(started).astimezone(UTC) + timedelta(milliseconds=index)
+    moment = base.aware(started).astimezone(UTC) + timedelta(milliseconds=index)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -155,21 +144,15 @@ def _byte_range(text: str, start: int, end: int) -> dict[str, int]:
 
 
 def _error_name(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    return str(body.get("error") or "") if isinstance(body, dict) else ""
+    return str(json_field(response, "error") or "")
 
 
 def _error_message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return str(body["message"])
-    return response.reason_phrase
+    body = error_object(response)
+    if isinstance(body, str):
+        return body
+    message = body.get("message")
+    return message if isinstance(message, str) else response.reason_phrase
 
 
 @dataclass
@@ -180,17 +163,13 @@ class _Session:
     refresh: str = field(repr=False)
 
 
-def _ref(remote: Remote) -> dict[str, str]:
+def _ref(remote: base.Remote) -> dict[str, str]:
     assert remote.cid is not None
     return {"uri": remote.id, "cid": remote.cid}
 
 
-class BlueskyAdapter:
+class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
     """Publishes to one Bluesky account through its PDS."""
-
-    platform: ClassVar[str] = "bluesky"
-    can_delete: ClassVar[bool] = PLATFORMS["bluesky"].can_delete
-    idempotent: ClassVar[bool] = True
 
     def __init__(self, caller: Caller, pds: str, handle: str, password: str) -> None:
         self.caller = caller
@@ -205,7 +184,7 @@ class BlueskyAdapter:
 
     # --- the Adapter protocol -------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         session = self._login_once()
         rkey = record_key(out.key, index, out.started)
         what = f"post part {index + 1}"
@@ -235,11 +214,11 @@ class BlueskyAdapter:
             return self._remote(existing[0], existing[1])
         return self._remote(str(data["uri"]), str(data["cid"]))
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         found = self._get(record_key(out.key, index, out.started), f"find part {index + 1}")
         return None if found is None else self._remote(found[0], found[1])
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         repo, collection, rkey = _split_uri(part.id)
         self._xrpc(
             "POST",
@@ -253,10 +232,10 @@ class BlueskyAdapter:
 
     def _record(
         self,
-        out: Outgoing,
+        out: base.Outgoing,
         index: int,
-        thread: Sequence[Remote],
-        images: Sequence[MediaFile],
+        thread: base.Thread,
+        images: Sequence[base.MediaFile],
         blobs: Sequence[dict[str, Any]],
     ) -> dict[str, Any]:
         part = out.parts[index]
@@ -329,7 +308,7 @@ class BlueskyAdapter:
             self._dids[key] = str(did) if did else None
         return self._dids[key]
 
-    def _upload(self, media: MediaFile, number: int) -> dict[str, Any]:
+    def _upload(self, media: base.MediaFile, number: int) -> dict[str, Any]:
         response = self._xrpc(
             "POST",
             "com.atproto.repo.uploadBlob",
@@ -356,7 +335,7 @@ class BlueskyAdapter:
         data = response.json()
         return str(data["uri"]), str(data["cid"]), dict(data.get("value") or {})
 
-    def _with_cid(self, remote: Remote) -> Remote:
+    def _with_cid(self, remote: base.Remote) -> base.Remote:
         """A reply needs the cid of its root and parent; read it when the ledger lacks it."""
         if remote.cid:
             return remote
@@ -368,11 +347,11 @@ class BlueskyAdapter:
             params={"repo": repo, "collection": collection, "rkey": rkey},
             authed=False,
         )
-        return Remote(remote.id, remote.url, str(response.json()["cid"]))
+        return base.Remote(remote.id, remote.url, str(response.json()["cid"]))
 
-    def _remote(self, uri: str, cid: str) -> Remote:
+    def _remote(self, uri: str, cid: str) -> base.Remote:
         handle = self._session.handle if self._session else self.handle
-        return Remote(id=uri, url=f"{WEB}/profile/{handle}/post/{_split_uri(uri)[2]}", cid=cid)
+        return base.Remote(id=uri, url=f"{WEB}/profile/{handle}/post/{_split_uri(uri)[2]}", cid=cid)
 
     # --- XRPC and the session -------------------------------------------------------------
 
@@ -490,9 +469,9 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Bluesky
     """The adapter for a ``platform: bluesky`` channel (credentials handle, app_password, pds)."""
     return BlueskyAdapter(
         caller,
-        pds=credential(channel, env, "pds", default=DEFAULT_PDS),
-        handle=credential(channel, env, "handle"),
-        password=credential(channel, env, "app_password"),
+        pds=base.credential(channel, env, "pds", default=DEFAULT_PDS),
+        handle=base.credential(channel, env, "handle"),
+        password=base.credential(channel, env, "app_password"),
     )
 
 
@@ -514,7 +493,7 @@ class AppViewReader:
     def __repr__(self) -> str:
         return f"AppViewReader(appview={self.appview!r}, actor={self.actor!r})"
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         uris = list(dict.fromkeys(p.id for p in parts if p.id.startswith("at://")))
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(uris), POSTS_PER_READ):
@@ -525,24 +504,13 @@ class AppViewReader:
             if not isinstance(posts, list):
                 raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
             found.update((str(p.get("uri")), p) for p in posts if isinstance(p, dict))
-        result: dict[str, Counts | Unavailable] = {}
-        for part in parts:
-            post = found.get(part.id)
-            if not part.id.startswith("at://"):
-                result[part.id] = Unavailable(f"{part.id!r} is not an at:// record URI")
-            elif post is None:
-                result[part.id] = Unavailable("the AppView has no such post (deleted, or hidden)")
-            else:
-                raw = {name: count(post.get(name)) for name in POST_COUNTS if name in post}
-                result[part.id] = Counts(
-                    likes=raw.get("likeCount"),
-                    reposts=raw.get("repostCount"),
-                    replies=raw.get("replyCount"),
-                    quotes=raw.get("quoteCount"),
-                    views=None,
-                    raw=raw,
-                )
-        return result
+        return base.counts_by_part(
+            {p.id: p.id if p.id.startswith("at://") else None for p in parts},
+            found,
+            _post_counts,
+            "is not an at:// record URI",
+            "the AppView has no such post (deleted, or hidden)",
+        )
 
     def account_metrics(self) -> AccountCounts:
         body = self._get(
@@ -558,11 +526,23 @@ class AppViewReader:
         return json_object(response, what)
 
 
+def _post_counts(post: Mapping[str, Any]) -> Counts:
+    raw = {name: count(post.get(name)) for name in POST_COUNTS if name in post}
+    return Counts(
+        likes=raw.get("likeCount"),
+        reposts=raw.get("repostCount"),
+        replies=raw.get("replyCount"),
+        quotes=raw.get("quoteCount"),
+        views=None,
+        raw=raw,
+    )
+
+
 def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> AppViewReader:
     """The metrics reader of a Bluesky channel: only the handle is needed (credential
     ``handle``); the AppView is credential ``appview`` if set, else :data:`DEFAULT_APPVIEW`."""
     return AppViewReader(
         caller,
-        appview=credential(channel, env, "appview", default=DEFAULT_APPVIEW),
-        actor=credential(channel, env, "handle"),
+        appview=base.credential(channel, env, "appview", default=DEFAULT_APPVIEW),
+        actor=base.credential(channel, env, "handle"),
     )

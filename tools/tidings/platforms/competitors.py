@@ -25,9 +25,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from tidings.errors import PlatformError
 from tidings.metrics.competitors import summarize
+from tidings.metrics.counts import count
 from tidings.metrics.snapshots import CompetitorReading
-from tidings.platforms.base import Caller, PlatformError, count
+from tidings.platforms.http import Caller
 from tidings.workspace.model import Competitor
 
 __all__ = [

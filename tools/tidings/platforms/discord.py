@@ -30,25 +30,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    CredentialError,
-    Outgoing,
-    PlatformError,
-    Remote,
-    Unavailable,
-    Unknowable,
-    count,
-    credential,
-)
-from tidings.platforms.http import json_object
+from tidings.errors import CredentialError, PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
+from tidings.platforms import base
+from tidings.platforms.http import Caller, error_object, json_field, json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -112,7 +101,7 @@ def parse_webhook(value: str, variable: str) -> Webhook:
 def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> DiscordAdapter:
     """The adapter for a Discord channel (credential ``webhook_url``)."""
     variable = channel.credentials.get("webhook_url", "webhook_url")
-    hook = parse_webhook(credential(channel, env, "webhook_url"), variable)
+    hook = parse_webhook(base.credential(channel, env, "webhook_url"), variable)
     caller.message = error_message
     caller.classify = _classifier(variable)
     return DiscordAdapter(caller, hook)
@@ -122,11 +111,7 @@ metrics_reader = connect
 """The metrics reader of a Discord channel: the adapter (reactions per message)."""
 
 
-class DiscordAdapter:
-    platform: ClassVar[str] = "discord"
-    can_delete: ClassVar[bool] = PLATFORMS["discord"].can_delete
-    idempotent: ClassVar[bool] = False
-
+class DiscordAdapter(base.PlatformAdapter, platform="discord"):
     def __init__(self, caller: Caller, hook: Webhook) -> None:
         self.caller = caller
         self.hook = hook
@@ -138,7 +123,7 @@ class DiscordAdapter:
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         guild = self.guild()  # before sending: a revoked webhook fails here, nothing sent
         payload: dict[str, Any] = {
             "content": out.parts[index].text,
@@ -181,15 +166,15 @@ class DiscordAdapter:
             raise PlatformError(
                 f"{what}: the answer has no message id", retryable=True, uncertain=True
             )
-        return Remote(message_id, permalink(guild, message.get("channel_id"), message_id))
+        return base.Remote(message_id, permalink(guild, message.get("channel_id"), message_id))
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
-        raise Unknowable(
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
+        raise base.Unknowable(
             f"part {index + 1}: a Discord webhook cannot read the channel, so whether it went "
             "out cannot be checked; look in the channel"
         )
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         message_id = _message_id(part)
         try:
             self._message("DELETE", message_id, f"delete message {message_id}", ok=(204,))
@@ -200,7 +185,7 @@ class DiscordAdapter:
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         """The reactions on each message (all emoji together) as ``likes``, one request
         per message: a webhook can read only the messages it sent, one at a time."""
         result: dict[str, Counts | Unavailable] = {}
@@ -268,12 +253,9 @@ def reaction_counts(message: Mapping[str, Any]) -> Counts:
 
 def error_message(response: httpx.Response) -> str:
     """Discord's ``message``, with the field errors of an Invalid Form Body (50035)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
-    if not isinstance(body, dict):
-        return response.reason_phrase
+    body = error_object(response)
+    if isinstance(body, str):
+        return body
     message = str(body.get("message") or response.reason_phrase)
     details = list(_field_errors(body.get("errors"), ""))
     if details:
@@ -312,15 +294,11 @@ def _classifier(variable: str) -> Callable[[httpx.Response, str], PlatformError 
 
 
 def _code(response: httpx.Response) -> int | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    code = body.get("code") if isinstance(body, dict) else None
+    code = json_field(response, "code")
     return code if isinstance(code, int) else None
 
 
-def _message_id(part: Remote) -> str:
+def _message_id(part: base.Remote) -> str:
     """The message id of a ledger part: the id, or the last segment of a message address
     recorded by hand (``https://discord.com/channels/<g>/<c>/<m>``)."""
     candidate = part.id.rstrip("/").rsplit("/", 1)[-1]

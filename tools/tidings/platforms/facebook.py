@@ -38,22 +38,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    MediaFile,
-    Outgoing,
-    PlatformError,
-    Remote,
-    Unavailable,
-    aware,
-    count,
-    credential,
-)
+from tidings.errors import PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
+from tidings.platforms import base
 from tidings.platforms.graph import (
     Graph,
     error_code,
@@ -62,7 +51,7 @@ from tidings.platforms.graph import (
     not_before,
     pick,
 )
-from tidings.platforms.http import json_object
+from tidings.platforms.http import Caller, json_field, json_object
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -94,23 +83,19 @@ MISSING_IDS = 803
 def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> FacebookAdapter:
     """The adapter for a Facebook Page (credentials ``page_id``, ``access_token``, and the
     optional ``api_base``)."""
-    page = credential(channel, env, "page_id")
-    token = credential(channel, env, "access_token")
-    base = credential(channel, env, "api_base", DEFAULT_API).rstrip("/")
+    page = base.credential(channel, env, "page_id")
+    token = base.credential(channel, env, "access_token")
+    api = base.credential(channel, env, "api_base", DEFAULT_API).rstrip("/")
     variable = channel.credentials.get("access_token", "access_token")
     hint = f"make a new Page access token (Graph API Explorer, /me/accounts) and update {variable}"
-    return FacebookAdapter(Graph(caller, base, token, hint), page)
+    return FacebookAdapter(Graph(caller, api, token, hint), page)
 
 
 metrics_reader = connect
 """The metrics reader of a Facebook Page: the adapter itself."""
 
 
-class FacebookAdapter:
-    platform: ClassVar[str] = "facebook"
-    can_delete: ClassVar[bool] = PLATFORMS["facebook"].can_delete
-    idempotent: ClassVar[bool] = False
-
+class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
     def __init__(self, graph: Graph, page_id: str) -> None:
         self.graph = graph
         self.page = page_id
@@ -121,7 +106,7 @@ class FacebookAdapter:
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         what = f"post part {index + 1}"
         text = out.parts[index].text
         if index > 0:
@@ -145,9 +130,9 @@ class FacebookAdapter:
         )
         return _remote(body, what)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         what = f"look for part {index + 1}"
-        since = aware(out.started) - CLOCK_SKEW
+        since = base.aware(out.started) - CLOCK_SKEW
         # the feed also holds visitors' posts: only the Page's own count
         path = f"{self.page}/feed" if index == 0 else f"{thread[0].id}/comments"
         items, covered = self._list(path, since, what)
@@ -164,7 +149,7 @@ class FacebookAdapter:
         )
         return _remote(found, what) if found is not None else None
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         what = f"delete {part.id}"
         response = self.graph.call("DELETE", part.id, safe=True, what=what, ok=(200, 400, 404))
         if response.status_code == 200:
@@ -176,7 +161,7 @@ class FacebookAdapter:
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         """:data:`IDS_PER_READ` posts a request; a batch holding an id Facebook no longer
         knows is read one post at a time, so only that post is unavailable."""
         ids = list(dict.fromkeys(p.id for p in parts))
@@ -203,13 +188,7 @@ class FacebookAdapter:
         return result
 
     def account_metrics(self) -> AccountCounts:
-        body = self.graph.json(
-            "GET",
-            self.page,
-            safe=True,
-            what="read the Page",
-            params={"fields": "followers_count,fan_count"},
-        )
+        body = self.graph.read(self.page, "followers_count,fan_count", "read the Page")
         raw = {name: count(body.get(name)) for name in ("followers_count", "fan_count")}
         return AccountCounts(followers=raw["followers_count"], raw=raw)
 
@@ -240,7 +219,7 @@ class FacebookAdapter:
         body = json_object(response, what)
         return {k: v for k, v in body.items() if isinstance(v, dict)}
 
-    def _upload(self, media: MediaFile, number: int) -> str:
+    def _upload(self, media: base.MediaFile, number: int) -> str:
         """Upload one image unpublished (multipart ``source``); its photo id."""
         what = f"upload image {number}"
         data = {"published": "false"}
@@ -254,11 +233,7 @@ class FacebookAdapter:
             data=data,
             files={"source": (media.path.name, media.path.read_bytes(), media.mime)},
         )
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        photo = body.get("id") if isinstance(body, dict) else None
+        photo = json_field(response, "id")
         if not isinstance(photo, str) or not photo:
             raise PlatformError(f"{what}: the answer has no photo id", retryable=True)
         return photo
@@ -314,9 +289,9 @@ def _author(item: Mapping[str, Any]) -> str | None:
     return str(found) if found else None
 
 
-def _remote(body: Mapping[str, Any], what: str) -> Remote:
+def _remote(body: Mapping[str, Any], what: str) -> base.Remote:
     post_id = body.get("id")
     if not isinstance(post_id, str) or not post_id:
         raise PlatformError(f"{what}: the answer has no id", retryable=True, uncertain=True)
     url = body.get("permalink_url")
-    return Remote(post_id, url if isinstance(url, str) and url else None)
+    return base.Remote(post_id, url if isinstance(url, str) and url else None)

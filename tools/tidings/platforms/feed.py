@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import Local, Outgoing, Remote
+from tidings.platforms import base
 from tidings.workspace.files import write_atomic
 from tidings.workspace.model import Channel
 from tidings.workspace.timeparse import utc_stamp
@@ -25,11 +23,7 @@ FEED_LIMIT = 50
 DEFAULT_FOLDER = "build/feed"
 
 
-class Feed:
-    platform: ClassVar[str] = "feed"
-    can_delete: ClassVar[bool] = PLATFORMS["feed"].can_delete
-    idempotent: ClassVar[bool] = True
-
+class Feed(base.PlatformAdapter, platform="feed", idempotent=True):
     def __init__(self, root: Path, folder: str, site_url: str | None, title: str) -> None:
         self.root = root
         self.folder = root / folder.rstrip("/")
@@ -42,7 +36,7 @@ class Feed:
     def page(self, post_id: str) -> str:
         return f"{self.site_url}/posts/{post_id}/" if self.site_url else f"posts/{post_id}/"
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         path = self._entry(out.post_id)
         data: dict[str, Any] = {}
         if index:
@@ -60,18 +54,18 @@ class Feed:
         }
         write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         self.write_feed()
-        return Remote(id=f"{out.post_id}#{index}", url=self.page(out.post_id))
+        return base.Remote(id=f"{out.post_id}#{index}", url=self.page(out.post_id))
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         try:
             data = json.loads(self._entry(out.post_id).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if data.get("key") == out.key and len(data.get("parts", [])) > index:
-            return Remote(id=f"{out.post_id}#{index}", url=self.page(out.post_id))
+            return base.Remote(id=f"{out.post_id}#{index}", url=self.page(out.post_id))
         return None
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         self._entry(part.id.rsplit("#", 1)[0]).unlink(missing_ok=True)
         self.write_feed()
 
@@ -112,7 +106,7 @@ class Feed:
         )
 
 
-def connect(channel: Channel, local: Local) -> Feed:
+def connect(channel: Channel, local: base.Local) -> Feed:
     """The feed for ``channel``, writing under ``local.root`` (its ``path``, or feed's own
     folder)."""
     return Feed(local.root, channel.path or DEFAULT_FOLDER, local.site_url, local.title)

@@ -47,17 +47,9 @@ from typing import Any, ClassVar, Self
 import httpx
 
 from tidings.errors import PlatformError
-from tidings.platforms.base import (
-    Counts,
-    MediaFile,
-    Outgoing,
-    Remote,
-    Unavailable,
-    Unknowable,
-    credential,
-    parse_time,
-)
-from tidings.platforms.http import Caller, json_object
+from tidings.metrics.counts import Counts, Unavailable
+from tidings.platforms import base
+from tidings.platforms.http import Caller, json_field, json_object
 from tidings.platforms.paging import Pages
 from tidings.workspace.model import Channel
 
@@ -80,7 +72,6 @@ __all__ = [
     "new_id",
     "normal_text",
     "not_before",
-    "parse_time",
     "pick",
     "quota",
     "redacted",
@@ -126,11 +117,7 @@ def _as_int(value: object) -> int | None:
 
 
 def _error_body(response: httpx.Response) -> Mapping[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    error = body.get("error") if isinstance(body, dict) else None
+    error = json_field(response, "error")
     return error if isinstance(error, dict) else None
 
 
@@ -275,13 +262,7 @@ class Graph:
     ) -> None:
         """Read a ``…_publishing_limit`` and refuse, retryably and before anything is
         created, when the quota is used up (the next run tries again)."""
-        body = self.json(
-            "GET",
-            path,
-            safe=True,
-            what=f"{what}: read the publishing quota",
-            params={"fields": f"{usage},{config}"},
-        )
+        body = self.read(path, f"{usage},{config}", f"{what}: read the publishing quota")
         limit = quota(body, usage, config)
         if limit.exhausted:
             hours = f" in {limit.seconds // 3600} h" if limit.seconds else ""
@@ -300,21 +281,15 @@ class Graph:
             raise PlatformError(f"{what}: the answer has no container id", retryable=True)
         return container
 
-    def permalink(self, media_id: str, what: str) -> Remote:
+    def permalink(self, media_id: str, what: str) -> base.Remote:
         """The published post with its permalink; the post is out, so a failure to read
         the address leaves the address empty instead of failing the part."""
         try:
-            body = self.json(
-                "GET",
-                media_id,
-                safe=True,
-                what=f"{what}: read the address",
-                params={"fields": "permalink"},
-            )
+            body = self.read(media_id, "permalink", f"{what}: read the address")
         except PlatformError:
-            return Remote(media_id, None)
+            return base.Remote(media_id, None)
         url = body.get("permalink")
-        return Remote(media_id, url if isinstance(url, str) else None)
+        return base.Remote(media_id, url if isinstance(url, str) else None)
 
     def json(
         self,
@@ -330,19 +305,21 @@ class Graph:
         response = self.call(method, path, safe=safe, what=what, params=params, data=data)
         return json_object(response, what, uncertain=not safe)
 
+    def read(self, node: str, fields: str, what: str) -> dict[str, Any]:
+        """The ``fields`` (comma-separated) of a node, read with a safe ``GET``."""
+        return self.json("GET", node, safe=True, what=what, params={"fields": fields})
 
-class ContainerAdapter:
+
+class ContainerAdapter(base.PlatformAdapter):
     """The container flow Instagram and Threads share, as a base class: create a container
     (carousel children first), wait until it is ``FINISHED``, publish it, read its permalink;
     reconcile by the container's state and the account's listing; each post's insights.
 
     A subclass holds only what differs: its paths, the container's status field, the
     ``media_type`` of an image, how a listed post is named, its insight names and how they
-    map onto :class:`Counts`."""
+    map onto :class:`Counts`. Not idempotent: a lost answer to a publish is reconciled,
+    never resent."""
 
-    platform: ClassVar[str]
-    idempotent: ClassVar[bool] = False
-    """No idempotency: a lost answer to a publish is reconciled, never resent."""
     network: ClassVar[str]
     """The platform's name in messages ("Instagram")."""
     default_api: ClassVar[str]
@@ -382,21 +359,21 @@ class ContainerAdapter:
         )
         graph = Graph(
             caller,
-            credential(channel, env, "api_base", default=cls.default_api),
-            credential(channel, env, "access_token"),
+            base.credential(channel, env, "api_base", default=cls.default_api),
+            base.credential(channel, env, "access_token"),
             hint,
         )
-        return cls(graph, credential(channel, env, "user_id"))
+        return cls(graph, base.credential(channel, env, "user_id"))
 
     def _send(
         self,
-        out: Outgoing,
+        out: base.Outgoing,
         index: int,
         params: dict[str, Any],
-        images: Sequence[MediaFile],
+        images: Sequence[base.MediaFile],
         urls: Sequence[str],
         what: str,
-    ) -> Remote:
+    ) -> base.Remote:
         """Create the container of part ``index`` (``params`` plus its images), wait for
         it, publish it and read its address."""
         path = f"{self.user}/{self.media_path}"
@@ -432,36 +409,34 @@ class ContainerAdapter:
         )
         return self.graph.permalink(new_id(body, what, self.post_id_name), what)
 
-    def _was_published(self, out: Outgoing, index: int, what: str) -> bool:
+    def _was_published(self, out: base.Outgoing, index: int, what: str) -> bool:
         """Whether the container this run published for part ``index`` says ``PUBLISHED``
         (False when this run published none)."""
         container = self._published.get((out.key, index))
         if container is None:
             return False
-        state = self.graph.json(
-            "GET", container, safe=True, what=what, params={"fields": self.status_field}
-        ).get(self.status_field)
+        state = self.graph.read(container, self.status_field, what).get(self.status_field)
         return bool(state == "PUBLISHED")
 
     def _listed(
         self, found: Mapping[str, Any] | None, published: bool, index: int
-    ) -> Remote | None:
+    ) -> base.Remote | None:
         """The part :func:`pick` found in the listing; None when it is not there and its
         container was not published, else :class:`Unknowable`."""
         if found is None:
             if published:  # it went out, but the listing does not show it (yet)
-                raise Unknowable(
+                raise base.Unknowable(
                     f"part {index + 1}: {self.network} says it was published, but it is not "
                     f"among the account's {self.listing}; check the account and settle it by "
                     "hand"
                 )
             return None
         url = found.get("permalink")
-        return Remote(str(found["id"]), url if isinstance(url, str) else None)
+        return base.Remote(str(found["id"]), url if isinstance(url, str) else None)
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         """Each post's insights (one request a post: no batch read); a metric the platform
         has no number for is null, never 0 (see :meth:`counts`)."""
         result: dict[str, Counts | Unavailable] = {}
@@ -533,9 +508,7 @@ def _wait_one(
                 break
             graph.caller.sleep(delay)
             left.left -= delay
-        body = graph.json(
-            "GET", container, safe=True, what=f"{what}: check container", params={"fields": fields}
-        )
+        body = graph.read(container, fields, f"{what}: check container")
         state = str(body.get(field) or "")
         if state == "FINISHED":
             return
@@ -572,7 +545,7 @@ class Quota:
         return self.total is not None and self.used >= self.total
 
 
-def image_urls(images: Sequence[MediaFile], what: str, network: str) -> list[str]:
+def image_urls(images: Sequence[base.MediaFile], what: str, network: str) -> list[str]:
     """The public addresses Meta fetches the images from (``media_base_url``); a permanent
     failure when the channel has none."""
     urls = [m.url for m in images]
@@ -667,7 +640,7 @@ def pick(
             if loose and loose_text(value) == loose:
                 near += 1  # our words, formatted by the platform: maybe ours
             continue
-        moment = parse_time(item.get(time_field))
+        moment = base.parse_time(item.get(time_field))
         if not_before is not None and moment is not None and moment < not_before:
             near += 1  # our text, posted before the attempt began: not this attempt's
         elif same_media(item) and isinstance(item.get("id"), (str, int)) and str(item["id"]):
@@ -677,14 +650,14 @@ def pick(
     if len(matches) == 1 and not near:
         return matches[0]
     if matches or near:
-        raise Unknowable(
+        raise base.Unknowable(
             f"part {part}: {len(matches)} post(s) match and {near} have the same text (or the "
             "same words formatted otherwise) with other images since the attempt began; check "
             "the account and settle it by hand"
         )
     if covered:
         return None
-    raise Unknowable(
+    raise base.Unknowable(
         f"part {part}: the account posted too much since the attempt began to check for sure"
     )
 
@@ -748,7 +721,7 @@ def list_since(
         for item in data:
             if not isinstance(item, dict):
                 continue
-            moment = parse_time(item.get(time_field))
+            moment = base.parse_time(item.get(time_field))
             older_last = moment is not None and moment < since
             if not older_last:
                 items.append(item)

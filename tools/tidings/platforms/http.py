@@ -84,6 +84,27 @@ def _default_message(response: httpx.Response) -> str:
     return response.reason_phrase
 
 
+def error_object(response: httpx.Response) -> dict[str, Any] | str:
+    """A failed answer's JSON object, for the adapter to read the platform's own words from;
+    when there is none, the line to show instead: the answer's first 300 characters when it
+    is no JSON, its reason phrase when it is JSON but no object."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:300] or response.reason_phrase
+    return body if isinstance(body, dict) else response.reason_phrase
+
+
+def json_field(response: httpx.Response, key: str) -> object:
+    """The value of ``key`` in the answer's JSON object; None when the answer is no JSON
+    object or has no such key."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get(key) if isinstance(body, dict) else None
+
+
 def json_object(
     response: httpx.Response, what: str, *, uncertain: bool = False, status: bool = False
 ) -> dict[str, Any]:

@@ -41,26 +41,10 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    MediaFile,
-    Outgoing,
-    PlatformError,
-    Remote,
-    aware,
-    count,
-)
-from tidings.platforms.graph import (
-    ContainerAdapter,
-    image_urls,
-    list_since,
-    new_id,
-    not_before,
-    pick,
-)
+from tidings.errors import PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, count
+from tidings.platforms import base, graph
+from tidings.platforms.http import Caller
 from tidings.workspace.model import Channel
 
 __all__ = ["CLOCK_SKEW", "DEFAULT_API", "MAX_CAROUSEL", "InstagramAdapter", "connect"]
@@ -86,11 +70,9 @@ metrics_reader = connect
 """The metrics reader of an Instagram channel: the adapter itself."""
 
 
-class InstagramAdapter(ContainerAdapter):
+class InstagramAdapter(graph.ContainerAdapter, platform="instagram"):
     """Instagram on the shared container flow; a thread's later parts are comments."""
 
-    platform: ClassVar[str] = "instagram"
-    can_delete: ClassVar[bool] = PLATFORMS["instagram"].can_delete
     network: ClassVar[str] = "Instagram"
     default_api: ClassVar[str] = DEFAULT_API
     refresh_grant: ClassVar[str] = "ig_refresh_token"
@@ -102,7 +84,7 @@ class InstagramAdapter(ContainerAdapter):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         if index > 0:
             return self._comment(out, index, thread)
         what = "post part 1"
@@ -112,32 +94,32 @@ class InstagramAdapter(ContainerAdapter):
         params: dict[str, Any] = {"caption": caption} if caption else {}
         return self._send(out, 0, params, out.media, urls, what)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         if index > 0:
             return self._find_comment(out, index, thread)
         what = "look for part 1 among the account's media"
         published = self._was_published(out, 0, what)
-        items, covered = list_since(
+        items, covered = graph.list_since(
             self.graph,
             f"{self.user}/media",
             fields=MEDIA_FIELDS,
-            since=aware(out.started) - CLOCK_SKEW,
+            since=base.aware(out.started) - CLOCK_SKEW,
             what=what,
             page_size=self.page_size,
             max_pages=self.max_pages,
         )
         kind = "IMAGE" if len(out.media) <= 1 else "CAROUSEL_ALBUM"
-        found = pick(
+        found = graph.pick(
             items,
             covered,
             text_field="caption",
             text=out.parts[0].text,
             same_media=lambda item: item.get("media_type") in (None, kind),
-            not_before=not_before(self.graph.caller, out.started),
+            not_before=graph.not_before(self.graph.caller, out.started),
         )
         return self._listed(found, published, 0)
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         raise PlatformError(
             f"delete {part.id}: the Instagram API cannot delete posts; delete it in the app",
             retryable=False,
@@ -158,19 +140,13 @@ class InstagramAdapter(ContainerAdapter):
         )
 
     def account_metrics(self) -> AccountCounts:
-        body = self.graph.json(
-            "GET",
-            self.user,
-            safe=True,
-            what="read the account",
-            params={"fields": ",".join(ACCOUNT_FIELDS)},
-        )
+        body = self.graph.read(self.user, ",".join(ACCOUNT_FIELDS), "read the account")
         raw = {name: count(body.get(name)) for name in ACCOUNT_FIELDS if name in body}
         return AccountCounts(followers=raw.get("followers_count"), raw=raw)
 
     # -- comments (a thread's later parts) -----------------------------------------------
 
-    def _comment(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def _comment(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         if not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         what = f"post part {index + 1} as a comment"
@@ -181,22 +157,24 @@ class InstagramAdapter(ContainerAdapter):
             what=what,
             data={"message": out.parts[index].text},
         )
-        return Remote(new_id(body, what), thread[0].url)
+        return base.Remote(graph.new_id(body, what), thread[0].url)
 
-    def _find_comment(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def _find_comment(
+        self, out: base.Outgoing, index: int, thread: base.Thread
+    ) -> base.Remote | None:
         if not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
-        items, covered = list_since(
+        items, covered = graph.list_since(
             self.graph,
             f"{thread[0].id}/comments",
             fields=COMMENT_FIELDS,
-            since=aware(out.started) - CLOCK_SKEW,
+            since=base.aware(out.started) - CLOCK_SKEW,
             what=f"look for part {index + 1} among the post's comments",
             page_size=50,
             max_pages=self.max_pages,
             newest_first=False,  # the order of comments is not documented
         )
-        found = pick(
+        found = graph.pick(
             items,
             covered,
             text_field="text",
@@ -204,12 +182,12 @@ class InstagramAdapter(ContainerAdapter):
             skip=[p.id for p in thread],
             same_place=lambda item: _ours(item, self.user),
             part=index + 1,
-            not_before=not_before(self.graph.caller, out.started),
+            not_before=graph.not_before(self.graph.caller, out.started),
         )
-        return None if found is None else Remote(str(found["id"]), thread[0].url)
+        return None if found is None else base.Remote(str(found["id"]), thread[0].url)
 
 
-def _urls(images: Sequence[MediaFile], what: str) -> list[str]:
+def _urls(images: Sequence[base.MediaFile], what: str) -> list[str]:
     if not images:
         raise PlatformError(
             f"{what}: Instagram has no text-only posts; add an image to the post",
@@ -219,7 +197,7 @@ def _urls(images: Sequence[MediaFile], what: str) -> list[str]:
         raise PlatformError(
             f"{what}: Instagram takes at most {MAX_CAROUSEL} images in a post", retryable=False
         )
-    return image_urls(images, what, "Instagram")
+    return graph.image_urls(images, what, "Instagram")
 
 
 def _ours(comment: Mapping[str, Any], user: str) -> bool:

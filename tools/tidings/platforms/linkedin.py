@@ -48,27 +48,15 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    CredentialError,
-    MediaFile,
-    Outgoing,
-    PlatformError,
-    Remote,
-    Unavailable,
-    Unknowable,
-    count,
-    credential,
-)
-from tidings.platforms.http import json_object, status_error
+from tidings.errors import CredentialError, PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
+from tidings.platforms import base
+from tidings.platforms.http import Caller, error_object, json_field, json_object, status_error
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -266,12 +254,9 @@ def share_counts(stats: Mapping[str, Any]) -> Counts:
 def error_message(response: httpx.Response) -> str:
     """LinkedIn's own words: ``{status, serviceErrorCode, code, message}``, or OAuth's
     ``{error, error_description}``."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
-    if not isinstance(body, dict):
-        return response.reason_phrase
+    body = error_object(response)
+    if isinstance(body, str):
+        return body
     message = body.get("message") or body.get("error_description") or body.get("error")
     text = str(message) if message else response.reason_phrase
     keys = ("code", "serviceErrorCode") if body.get("message") else ("error",)
@@ -312,11 +297,7 @@ class _Names:
 # -- the adapter --------------------------------------------------------------------------
 
 
-class LinkedInAdapter:
-    platform: ClassVar[str] = "linkedin"
-    can_delete: ClassVar[bool] = PLATFORMS["linkedin"].can_delete
-    idempotent: ClassVar[bool] = False
-
+class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
     def __init__(
         self,
         caller: Caller,
@@ -353,14 +334,14 @@ class LinkedInAdapter:
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         if index == 0:
             return self._post(out)
         if not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         return self._comment(thread[0].id, out.parts[index].text, f"post part {index + 1}")
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         if index > 0 and not thread:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
@@ -380,7 +361,7 @@ class LinkedInAdapter:
             # next run asks again (never sent blind).
             raise error.reworded(error.message, uncertain=True) from None
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         parent = comment_parts(part.id)
         if parent is not None:
             self._call(
@@ -403,8 +384,7 @@ class LinkedInAdapter:
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
-        result: dict[str, Counts | Unavailable] = {}
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         if not self.organization:
             why = (
                 "LinkedIn reports post statistics to organization pages only; a member's "
@@ -415,17 +395,14 @@ class LinkedInAdapter:
         found: dict[str, Counts] = {}
         for start in range(0, len(wanted), STATS_PER_READ):
             found.update(self._read_stats(wanted[start : start + STATS_PER_READ]))
-        for part in parts:
-            if not _is_post(part.id):
-                result[part.id] = Unavailable(f"{part.id!r} is not a LinkedIn post URN")
-            elif part.id in found:
-                result[part.id] = found[part.id]
-            else:
-                result[part.id] = Unavailable(
-                    "LinkedIn reported nothing for it (deleted, older than 12 months, or "
-                    "not this page's post)"
-                )
-        return result
+        return base.counts_by_part(
+            {p.id: p.id if _is_post(p.id) else None for p in parts},
+            found,
+            lambda counts: counts,
+            "is not a LinkedIn post URN",
+            "LinkedIn reported nothing for it (deleted, older than 12 months, or not this "
+            "page's post)",
+        )
 
     def account_metrics(self) -> AccountCounts:
         if not self.organization:
@@ -466,7 +443,7 @@ class LinkedInAdapter:
 
     # -- publishing ----------------------------------------------------------------------
 
-    def _post(self, out: Outgoing) -> Remote:
+    def _post(self, out: base.Outgoing) -> base.Remote:
         what = "post part 1"
         images = [(self._upload(m, n), m.alt) for n, m in enumerate(out.media, 1)]
         waited = self._wait_available([urn for urn, _ in images]) if images else 0.0
@@ -498,9 +475,9 @@ class LinkedInAdapter:
                 status=201,
                 uncertain=True,  # it exists: find it by reading the author's posts
             )
-        return Remote(urn, post_url(urn))
+        return base.Remote(urn, post_url(urn))
 
-    def _comment(self, post: str, text: str, what: str) -> Remote:
+    def _comment(self, post: str, text: str, what: str) -> base.Remote:
         response = self._call(
             "POST",
             f"/rest/socialActions/{urn_key(post)}/comments",
@@ -528,9 +505,9 @@ class LinkedInAdapter:
                 status=response.status_code,
                 uncertain=True,
             )
-        return Remote(urn, comment_url(post, urn))
+        return base.Remote(urn, comment_url(post, urn))
 
-    def _upload(self, media: MediaFile, number: int) -> str:
+    def _upload(self, media: base.MediaFile, number: int) -> str:
         what = f"upload image {number}"
         response = self._call(
             "POST",
@@ -596,7 +573,9 @@ class LinkedInAdapter:
 
     # -- reconciling ---------------------------------------------------------------------
 
-    def _find_post(self, out: Outgoing, since: datetime, earliest: datetime) -> Remote | None:
+    def _find_post(
+        self, out: base.Outgoing, since: datetime, earliest: datetime
+    ) -> base.Remote | None:
         what = "look for part 1 among the author's posts"
         text = out.parts[0].text
         alts = tuple(m.alt for m in out.media)
@@ -617,7 +596,7 @@ class LinkedInAdapter:
                 headers={"X-RestLi-Method": "FINDER"},
             )
             if response.status_code == 403:
-                raise Unknowable(
+                raise base.Unknowable(
                     f"part 1: LinkedIn does not let this token read the author's posts "
                     f"({error_message(response)}; a member's posts need the restricted "
                     "r_member_social permission), so a lost answer cannot be checked: look "
@@ -649,16 +628,18 @@ class LinkedInAdapter:
                     near += 1  # our post, but no id to record it by: a person looks
             if covered:
                 break
-        return self._verdict(1, matches, near, covered, "post", lambda u: Remote(u, post_url(u)))
+        return self._verdict(
+            1, matches, near, covered, "post", lambda u: base.Remote(u, post_url(u))
+        )
 
     def _find_comment(
         self,
-        out: Outgoing,
+        out: base.Outgoing,
         index: int,
-        thread: Sequence[Remote],
+        thread: base.Thread,
         since: datetime,
         earliest: datetime,
-    ) -> Remote | None:
+    ) -> base.Remote | None:
         post = thread[0].id
         what = f"look for part {index + 1} among the post's comments"
         text = out.parts[index].text
@@ -695,7 +676,12 @@ class LinkedInAdapter:
                 else:
                     matches.append(urn)
         return self._verdict(
-            index + 1, matches, near, covered, "comment", lambda u: Remote(u, comment_url(post, u))
+            index + 1,
+            matches,
+            near,
+            covered,
+            "comment",
+            lambda u: base.Remote(u, comment_url(post, u)),
         )
 
     @staticmethod
@@ -705,18 +691,18 @@ class LinkedInAdapter:
         near: int,
         covered: bool,
         kind: str,
-        remote: Callable[[str], Remote],
-    ) -> Remote | None:
+        remote: Callable[[str], base.Remote],
+    ) -> base.Remote | None:
         if len(matches) == 1 and not near:
             return remote(matches[0])
         if not matches and not near and covered:
             return None
         if matches or near:
-            raise Unknowable(
+            raise base.Unknowable(
                 f"part {number}: {len(matches)} {kind}(s) match and {near} nearly match (our "
                 "text with other images, or from before the attempt); check the account"
             )
-        raise Unknowable(
+        raise base.Unknowable(
             f"part {number}: no {kind} matched in the newest {MAX_PAGES * PAGE_SIZE}, which "
             "do not reach back to the attempt; check the account"
         )
@@ -866,11 +852,7 @@ def _elements(response: httpx.Response, what: str) -> list[dict[str, Any]]:
 
 
 def _body_id(response: httpx.Response) -> str | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    value = body.get("id") if isinstance(body, dict) else None
+    value = json_field(response, "id")
     return value if isinstance(value, str) and value.startswith("urn:li:") else None
 
 
@@ -881,22 +863,22 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> LinkedI
     """The adapter for a ``platform: linkedin`` channel: credentials ``access_token`` and
     ``author_urn``; optional ``version``, ``api_base``, and ``client_id`` + ``client_secret``
     + ``refresh_token`` for token refresh."""
-    author = credential(channel, env, "author_urn")
+    author = base.credential(channel, env, "author_urn")
     author_var = channel.credentials.get("author_urn", "author_urn")
     if not AUTHOR.fullmatch(author):
         raise CredentialError(
             f"channel {channel.id!r}: {author_var} is not a LinkedIn author URN",
             "use urn:li:organization:<id> for a page or urn:li:person:<id> for a member",
         )
-    version = credential(channel, env, "version", default=DEFAULT_VERSION)
+    version = base.credential(channel, env, "version", default=DEFAULT_VERSION)
     version_var = channel.credentials.get("version", "LINKEDIN_VERSION")
     if not VERSION.fullmatch(version):
         raise CredentialError(
             f"channel {channel.id!r}: {version_var} must be a LinkedIn-Version like 202609",
             "LinkedIn versions are YYYYMM; leave it unset for tidings' default",
         )
-    api = credential(channel, env, "api_base", default=DEFAULT_API).rstrip("/")
-    pieces = {n: credential(channel, env, n, default="") for n in REFRESH_CREDENTIALS}
+    api = base.credential(channel, env, "api_base", default=DEFAULT_API).rstrip("/")
+    pieces = {n: base.credential(channel, env, n, default="") for n in REFRESH_CREDENTIALS}
     refresh = None
     if any(pieces.values()):
         missing = [channel.credentials.get(n, n) for n, v in pieces.items() if not v]
@@ -916,7 +898,7 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> LinkedI
     )
     return LinkedInAdapter(
         caller,
-        token=credential(channel, env, "access_token"),
+        token=base.credential(channel, env, "access_token"),
         author=author,
         api=api,
         version=version,

@@ -39,27 +39,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    MediaFile,
-    Outgoing,
-    PlatformError,
-    Remote,
-    Unavailable,
-    Unknowable,
-    aware,
-    count,
-    credential,
-    parse_time,
-)
-from tidings.platforms.http import json_object
+from tidings.errors import PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
+from tidings.platforms import base
+from tidings.platforms.http import Caller, json_object
 from tidings.platforms.paging import Pages
 from tidings.workspace.model import Channel
 
@@ -145,8 +132,8 @@ def instance_limits(caller: Caller, base_url: str) -> InstanceLimits:
 
 def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> MastodonAdapter:
     """The adapter for a Mastodon channel (credentials ``base_url`` and ``access_token``)."""
-    base_url = credential(channel, env, "base_url").rstrip("/")
-    token = credential(channel, env, "access_token")
+    base_url = base.credential(channel, env, "base_url").rstrip("/")
+    token = base.credential(channel, env, "access_token")
     return MastodonAdapter(caller, base_url, token)
 
 
@@ -155,11 +142,7 @@ metrics_reader = connect
 ``verify_credentials`` and for statuses that are not public)."""
 
 
-class MastodonAdapter:
-    platform: ClassVar[str] = "mastodon"
-    can_delete: ClassVar[bool] = PLATFORMS["mastodon"].can_delete
-    idempotent: ClassVar[bool] = True
-
+class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True):
     def __init__(
         self,
         caller: Caller,
@@ -191,7 +174,7 @@ class MastodonAdapter:
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         _check_thread(index, thread)
         media_ids = [self._upload(m, n) for n, m in enumerate(out.media, 1)] if index == 0 else []
         data: dict[str, Any] = {
@@ -222,14 +205,14 @@ class MastodonAdapter:
                 continue
             return _remote(_json(response), what)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         _check_thread(index, thread)
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
-        if now - aware(out.started) < KEY_FRESH:
+        if now - base.aware(out.started) < KEY_FRESH:
             return self.publish_part(out, index, thread)  # the key is still stored: replay
         return self._search_history(out, index, thread)
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         self._call(
             "DELETE",
             f"/api/v1/statuses/{part.id}",
@@ -240,7 +223,7 @@ class MastodonAdapter:
 
     # -- metrics (the MetricsReader protocol) --------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         """Counts as this instance sees them, :data:`STATUSES_PER_READ` statuses a request
         (Mastodon 4.3+). A server without that endpoint (404) is read one status at a time.
         Mastodon reports no views; ``quotes_count`` only from 4.5: otherwise null."""
@@ -261,15 +244,13 @@ class MastodonAdapter:
                     status = self._read_status(status_id)
                     if status is not None:
                         found[status_id] = status
-        result: dict[str, Counts | Unavailable] = {}
-        for key, status_id in ids.items():
-            if not status_id:
-                result[key] = Unavailable(f"{key!r} is not a status id or a status address")
-            elif status_id in found:
-                result[key] = _status_counts(found[status_id])
-            else:
-                result[key] = Unavailable("the server has no such status (deleted, or private)")
-        return result
+        return base.counts_by_part(
+            ids,
+            found,
+            _status_counts,
+            "is not a status id or a status address",
+            "the server has no such status (deleted, or private)",
+        )
 
     def account_metrics(self) -> AccountCounts:
         response = self._call(
@@ -321,7 +302,7 @@ class MastodonAdapter:
         except PlatformError as error:
             raise error.scrubbed([self._token]) from None
 
-    def _upload(self, media: MediaFile, number: int) -> str:
+    def _upload(self, media: base.MediaFile, number: int) -> str:
         what = f"upload image {number}"
         response = self._call(
             "POST",
@@ -371,11 +352,13 @@ class MastodonAdapter:
             self._account_id = account_id
         return self._account_id
 
-    def _search_history(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def _search_history(
+        self, out: base.Outgoing, index: int, thread: base.Thread
+    ) -> base.Remote | None:
         what = f"look for part {index + 1} in the account's statuses"
-        since = aware(out.started) - CLOCK_SKEW
+        since = base.aware(out.started) - CLOCK_SKEW
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
-        earliest = min(aware(out.started), now) - ATTEMPT_TOLERANCE
+        earliest = min(base.aware(out.started), now) - ATTEMPT_TOLERANCE
         path = f"/api/v1/accounts/{self._account()}/statuses"
         want = _Wanted.of(out, index, thread)
         matches: list[dict[str, Any]] = []
@@ -399,7 +382,7 @@ class MastodonAdapter:
             for status in page:
                 if not isinstance(status, dict):
                     continue
-                created = parse_time(status.get("created_at"))
+                created = base.parse_time(status.get("created_at"))
                 if created is not None and created < since:
                     covered = True
                     break
@@ -415,7 +398,7 @@ class MastodonAdapter:
         if len(matches) == 1 and not near:
             return _remote(matches[0], what)
         if matches or near:
-            raise Unknowable(
+            raise base.Unknowable(
                 f"part {index + 1}: {len(matches)} status(es) match and {near} nearly match "
                 "(similar text, other images or alt text, or our text from before the attempt) "
                 "since the attempt began; check "
@@ -423,7 +406,7 @@ class MastodonAdapter:
             )
         if covered:
             return None
-        raise Unknowable(
+        raise base.Unknowable(
             f"part {index + 1}: the account posted more than {self.page_size * self.max_pages} "
             "statuses since the attempt began; it could not be checked for sure"
         )
@@ -440,7 +423,7 @@ class _Wanted:
     skip: frozenset[str]
 
     @classmethod
-    def of(cls, out: Outgoing, index: int, thread: Sequence[Remote]) -> _Wanted:
+    def of(cls, out: base.Outgoing, index: int, thread: base.Thread) -> _Wanted:
         text = _shorten_mentions(out.parts[index].text)
         reply_to = thread[-1].id if index > 0 else None
         alts = tuple(_strict(m.alt) for m in out.media) if index == 0 else ()
@@ -530,7 +513,7 @@ def _status_counts(status: Mapping[str, Any]) -> Counts:
     )
 
 
-def _check_thread(index: int, thread: Sequence[Remote]) -> None:
+def _check_thread(index: int, thread: base.Thread) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
 
@@ -556,9 +539,9 @@ def _last_id(page: list[Any]) -> str:
     return str(page[-1].get("id", "")) if isinstance(page[-1], dict) else ""
 
 
-def _remote(status: Mapping[str, Any], what: str) -> Remote:
+def _remote(status: Mapping[str, Any], what: str) -> base.Remote:
     status_id = status.get("id")
     if not isinstance(status_id, str) or not status_id:
         raise PlatformError(f"{what}: the answer has no status id", retryable=True)
     url = status.get("url") or status.get("uri")
-    return Remote(status_id, url if isinstance(url, str) else None)
+    return base.Remote(status_id, url if isinstance(url, str) else None)

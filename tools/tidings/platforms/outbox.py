@@ -9,23 +9,17 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import Local, Outgoing, Remote
+from tidings.platforms import base
 from tidings.workspace.files import write_atomic
 from tidings.workspace.model import Channel
 
 DEFAULT_FOLDER = "build/outbox"
 
 
-class Outbox:
-    platform: ClassVar[str] = "outbox"
-    can_delete: ClassVar[bool] = PLATFORMS["outbox"].can_delete
-    idempotent: ClassVar[bool] = True
-
+class Outbox(base.PlatformAdapter, platform="outbox", idempotent=True):
     def __init__(self, root: Path, folder: str) -> None:
         self.root = root
         self.folder = folder.rstrip("/")
@@ -44,11 +38,11 @@ class Outbox:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def _remote(self, out: Outgoing, index: int) -> Remote:
+    def _remote(self, out: base.Outgoing, index: int) -> base.Remote:
         rel = f"{self.folder}/{out.post_id}.json"
-        return Remote(id=f"{out.post_id}#{index}", url=f"{rel}#part-{index + 1}")
+        return base.Remote(id=f"{out.post_id}#{index}", url=f"{rel}#part-{index + 1}")
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         path = self._file(out.post_id)
         data = self._read(path) if index else {}
         part = out.parts[index]
@@ -93,20 +87,20 @@ class Outbox:
             )
         return self._remote(out, index)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         for part in self._read(self._file(out.post_id)).get("parts", []):
             if part.get("index") == index and part.get("key") == out.part_key(index):
                 return self._remote(out, index)
         return None
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         post_id = part.id.rsplit("#", 1)[0]
         path = self._file(post_id)
         path.unlink(missing_ok=True)
         shutil.rmtree(self._media_dir(path), ignore_errors=True)
 
 
-def connect(channel: Channel, local: Local) -> Outbox:
+def connect(channel: Channel, local: base.Local) -> Outbox:
     """The outbox for ``channel``, writing under ``local.root`` (its ``path``, or outbox's own
     folder)."""
     return Outbox(local.root, channel.path or DEFAULT_FOLDER)

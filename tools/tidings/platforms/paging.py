@@ -10,6 +10,7 @@ tell afterwards whether the listing's end was reached or the page limit ran out 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 __all__ = ["Pages"]
@@ -18,6 +19,7 @@ Page = TypeVar("Page")
 Cursor = TypeVar("Cursor")
 
 
+@dataclass
 class Pages(Generic[Page, Cursor]):
     """The pages of one listing, read lazily while the caller iterates.
 
@@ -27,16 +29,10 @@ class Pages(Generic[Page, Cursor]):
     page said there is no next one, False while the listing may go on (the caller stopped,
     or ``max_pages`` ran out)."""
 
-    def __init__(
-        self,
-        fetch: Callable[[Cursor | None], Page],
-        next_cursor: Callable[[Page], Cursor | None],
-        max_pages: int,
-    ) -> None:
-        self.fetch = fetch
-        self.next_cursor = next_cursor
-        self.max_pages = max_pages
-        self.ended = False
+    fetch: Callable[[Cursor | None], Page]
+    next_cursor: Callable[[Page], Cursor | None]
+    max_pages: int
+    ended: bool = field(default=False, init=False)
 
     def __iter__(self) -> Iterator[Page]:
         cursor: Cursor | None = None

@@ -31,21 +31,13 @@ revoked or removed) stop the channel with a message naming the variable;
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    Caller,
-    CredentialError,
-    MediaFile,
-    Outgoing,
-    PlatformError,
-    Remote,
-    Unknowable,
-    credential,
-)
+from tidings.errors import CredentialError, PlatformError
+from tidings.platforms import base
+from tidings.platforms.http import Caller
 from tidings.workspace.model import Channel
 
 __all__ = ["SECTION_MAX", "SlackAdapter", "blocks", "connect", "escape", "sections"]
@@ -60,7 +52,7 @@ WEBHOOK_GONE = frozenset({"invalid_token", "no_service", "no_active_hooks", "tea
 def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> SlackAdapter:
     """The adapter for a Slack channel (credential ``webhook_url``)."""
     variable = channel.credentials.get("webhook_url", "webhook_url")
-    value = credential(channel, env, "webhook_url").strip()
+    value = base.credential(channel, env, "webhook_url").strip()
     try:
         url = httpx.URL(value)
     except (httpx.InvalidURL, TypeError):
@@ -75,11 +67,7 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> SlackAd
     return SlackAdapter(caller, value, variable)
 
 
-class SlackAdapter:
-    platform: ClassVar[str] = "slack"
-    can_delete: ClassVar[bool] = PLATFORMS["slack"].can_delete
-    idempotent: ClassVar[bool] = False
-
+class SlackAdapter(base.PlatformAdapter, platform="slack"):
     def __init__(self, caller: Caller, webhook_url: str, variable: str = "SLACK_WEBHOOK_URL"):
         self.caller = caller
         self._url = webhook_url
@@ -88,7 +76,7 @@ class SlackAdapter:
     def __repr__(self) -> str:
         return f"SlackAdapter({self.variable})"
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         what = f"post part {index + 1}"
         text = out.parts[index].text
         payload: dict[str, Any] = {"text": escape(text)}
@@ -103,15 +91,15 @@ class SlackAdapter:
             ok=(200,),
             json=payload,
         )
-        return Remote(out.part_key(index), None)
+        return base.Remote(out.part_key(index), None)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
-        raise Unknowable(
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
+        raise base.Unknowable(
             f"part {index + 1}: a Slack webhook cannot read the channel, so whether it went "
             "out cannot be checked; look in the channel"
         )
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         raise PlatformError(
             "a Slack webhook cannot delete messages: remove it by hand", retryable=False
         )
@@ -145,7 +133,7 @@ def sections(text: str, limit: int = SECTION_MAX) -> list[str]:
     return [p for p in pieces if p.strip()] or [escape(text) or " "]
 
 
-def blocks(text: str, media: Sequence[MediaFile], what: str) -> list[dict[str, Any]]:
+def blocks(text: str, media: Sequence[base.MediaFile], what: str) -> list[dict[str, Any]]:
     """The text as ``section`` blocks, then one ``image`` block per image (by address)."""
     missing = [m.path.name for m in media if not m.url]
     if missing:

@@ -35,30 +35,15 @@ channel with a message naming the variable and the renewal; ``site/setup.md`` ex
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, ClassVar
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    Outgoing,
-    Remote,
-    aware,
-)
-from tidings.platforms.graph import (
-    ContainerAdapter,
-    error_code,
-    image_urls,
-    insight_values,
-    list_since,
-    not_before,
-    pick,
-)
+from tidings.metrics.counts import AccountCounts, Counts
+from tidings.platforms import base, graph
+from tidings.platforms.http import Caller
 from tidings.workspace.model import Channel
 
 __all__ = ["CLOCK_SKEW", "DEFAULT_API", "ThreadsAdapter", "connect", "metrics_reader"]
@@ -83,11 +68,9 @@ metrics_reader = connect
 token and ``threads_manage_insights``)."""
 
 
-class ThreadsAdapter(ContainerAdapter):
+class ThreadsAdapter(graph.ContainerAdapter, platform="threads"):
     """Threads on the shared container flow; a thread's later parts are replies."""
 
-    platform: ClassVar[str] = "threads"
-    can_delete: ClassVar[bool] = PLATFORMS["threads"].can_delete
     network: ClassVar[str] = "Threads"
     default_api: ClassVar[str] = DEFAULT_API
     refresh_grant: ClassVar[str] = "th_refresh_token"
@@ -100,11 +83,11 @@ class ThreadsAdapter(ContainerAdapter):
 
     # -- the Adapter protocol ------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         _check_thread(index, thread)
         what = f"post part {index + 1}"
         images = out.media if index == 0 else ()
-        urls = image_urls(images, what, "Threads")
+        urls = graph.image_urls(images, what, "Threads")
         if index == 0:
             self.graph.check_quota(f"{self.user}/threads_publishing_limit", what, "Threads")
         else:
@@ -123,18 +106,18 @@ class ThreadsAdapter(ContainerAdapter):
             params["reply_to_id"] = thread[-1].id
         return self._send(out, index, params, images, urls, what)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         _check_thread(index, thread)
         what = f"look for part {index + 1} among the account's posts"
         published = self._was_published(out, index, what)
-        since = aware(out.started) - CLOCK_SKEW
+        since = base.aware(out.started) - CLOCK_SKEW
         parent = thread[-1].id if index > 0 else None
         path, fields = (
             (f"{self.user}/replies", REPLY_FIELDS)
             if parent
             else (f"{self.user}/threads", POST_FIELDS)
         )
-        items, covered = list_since(
+        items, covered = graph.list_since(
             self.graph,
             path,
             fields=fields,
@@ -144,7 +127,7 @@ class ThreadsAdapter(ContainerAdapter):
             max_pages=self.max_pages,
         )
         kind = KIND.get(len(out.media) if index == 0 else 0, "CAROUSEL_ALBUM")
-        found = pick(
+        found = graph.pick(
             items,
             covered,
             text_field="text",
@@ -153,11 +136,11 @@ class ThreadsAdapter(ContainerAdapter):
             same_place=lambda item: _same_place(item, parent),
             same_media=lambda item: item.get("media_type") in (None, kind),
             part=index + 1,
-            not_before=not_before(self.graph.caller, out.started),
+            not_before=graph.not_before(self.graph.caller, out.started),
         )
         return self._listed(found, published, index)
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         what = f"delete post {part.id}"
         response = self.graph.call("DELETE", part.id, safe=True, what=what, ok=(200, 400, 404))
         if response.status_code == 200 or _gone(response):
@@ -185,7 +168,7 @@ class ThreadsAdapter(ContainerAdapter):
             what="read the followers",
             params={"metric": "followers_count"},
         )
-        raw = insight_values(body)
+        raw = graph.insight_values(body)
         return AccountCounts(followers=raw.get("followers_count"), raw=raw)
 
 
@@ -204,10 +187,10 @@ def _same_place(item: Mapping[str, Any], parent: str | None) -> bool:
 
 
 def _gone(response: httpx.Response) -> bool:
-    code, subcode = error_code(response)
+    code, subcode = graph.error_code(response)
     return response.status_code == 404 or (code == 100 and subcode == 33)
 
 
-def _check_thread(index: int, thread: Sequence[Remote]) -> None:
+def _check_thread(index: int, thread: base.Thread) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")

@@ -36,29 +36,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
-from tidings.core.platforms import PLATFORMS
-from tidings.errors import DuplicateContent
-from tidings.platforms.base import (
-    AccountCounts,
-    Caller,
-    Counts,
-    CredentialError,
-    MediaFile,
-    Outgoing,
-    PlatformError,
-    Remote,
-    Unavailable,
-    Unknowable,
-    aware,
-    count,
-    credential,
-    parse_time,
-)
-from tidings.platforms.http import json_object, wait_seconds
+from tidings.errors import CredentialError, DuplicateContent, PlatformError
+from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
+from tidings.platforms import base
+from tidings.platforms.http import Caller, error_object, json_field, json_object, wait_seconds
 from tidings.platforms.paging import Pages
 from tidings.platforms.x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
 from tidings.workspace.model import Channel
@@ -105,12 +90,9 @@ DUPLICATE = "duplicate content"
 def message(response: httpx.Response) -> str:
     """X's own words: a problem's ``detail`` (or ``title``) and the ``errors[].message``
     behind a generic one; the v1 shape ``{"errors":[{"code":88,"message":…}]}``."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
-    if not isinstance(body, dict):
-        return response.reason_phrase
+    body = error_object(response)
+    if isinstance(body, str):
+        return body
     main = next(
         (body[k] for k in ("detail", "title", "error_description") if isinstance(body.get(k), str)),
         "",
@@ -153,11 +135,7 @@ def classify(
 
 
 def _problem_type(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    kind = body.get("type") if isinstance(body, dict) else None
+    kind = json_field(response, "type")
     return kind if isinstance(kind, str) else ""
 
 
@@ -221,9 +199,9 @@ class _Wanted:
     @classmethod
     def of(
         cls,
-        out: Outgoing,
+        out: base.Outgoing,
         index: int,
-        thread: Sequence[Remote],
+        thread: base.Thread,
         not_before: datetime | None = None,
     ) -> _Wanted:
         text = out.parts[index].text
@@ -261,7 +239,7 @@ class _Wanted:
         post_id = post.get("id")
         if not isinstance(post_id, str) or not post_id:
             return "near"  # our text with no id to record it by: a person looks
-        created = parse_time(post.get("created_at"))
+        created = base.parse_time(post.get("created_at"))
         if self.not_before is not None and created is not None and created < self.not_before:
             return "near"  # our text, posted before the attempt began (by hand?)
         return "match" if images == self.images else "near"
@@ -275,12 +253,12 @@ OAUTH2 = ("client_id", "refresh_token", "refresh_token_file")
 
 def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> XAdapter:
     """The adapter for a ``platform: x`` channel; its credentials pick OAuth 1.0a or 2.0."""
-    api = credential(channel, env, "api_base", default=DEFAULT_API).rstrip("/")
+    api = base.credential(channel, env, "api_base", default=DEFAULT_API).rstrip("/")
     names = channel.credentials
     caller.classify = lambda response, what: classify(response, what, caller.clock)
     caller.message = message
     if "api_key" in names or "client_id" not in names:
-        values = [credential(channel, env, name) for name in OAUTH1]
+        values = [base.credential(channel, env, name) for name in OAUTH1]
         keys = OAuth1Keys(*values)
         return XAdapter(caller, api, keys=keys, names=[names[n] for n in OAUTH1])
     if "refresh_token_file" not in names:
@@ -291,8 +269,8 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> XAdapte
             "that file back as the refresh token secret after each run, or use OAuth 1.0a "
             "(api_key, api_secret, access_token, access_token_secret)",
         )
-    client_id, refresh, path = (credential(channel, env, name) for name in OAUTH2)
-    secret = credential(channel, env, "client_secret") if "client_secret" in names else None
+    client_id, refresh, path = (base.credential(channel, env, name) for name in OAUTH2)
+    secret = base.credential(channel, env, "client_secret") if "client_secret" in names else None
     tokens = TokenSource(
         caller,
         f"{api}/2/oauth2/token",
@@ -310,11 +288,7 @@ metrics_reader = connect
 """The metrics reader of an X channel: the adapter itself (user context)."""
 
 
-class XAdapter:
-    platform: ClassVar[str] = "x"
-    can_delete: ClassVar[bool] = PLATFORMS["x"].can_delete
-    idempotent: ClassVar[bool] = False
-
+class XAdapter(base.PlatformAdapter, platform="x"):
     def __init__(
         self,
         caller: Caller,
@@ -346,7 +320,7 @@ class XAdapter:
 
     # -- the Adapter protocol --------------------------------------------------------------
 
-    def publish_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote:
+    def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         _check_thread(index, thread)
         media_ids = [self._upload(m, n) for n, m in enumerate(out.media, 1)] if index == 0 else []
         body: dict[str, Any] = {"text": out.parts[index].text}
@@ -363,7 +337,7 @@ class XAdapter:
             found = self._search(out, index, thread)
             if found is not None:
                 return found
-            raise Unknowable(
+            raise base.Unknowable(
                 f"part {index + 1}: X refuses it as a duplicate of a recent post, but no post "
                 "since the attempt began matches it; check the account and settle it by hand"
             ) from duplicate
@@ -377,11 +351,11 @@ class XAdapter:
             )
         return _remote(post_id)
 
-    def find_part(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         _check_thread(index, thread)
         return self._search(out, index, thread)
 
-    def delete(self, part: Remote) -> None:
+    def delete(self, part: base.Remote) -> None:
         post_id = _post_id(part.id)
         if not post_id:
             raise PlatformError(f"delete {part.id!r}: not an X post id", retryable=False)
@@ -394,7 +368,7 @@ class XAdapter:
 
     # -- metrics (the MetricsReader protocol) ----------------------------------------------
 
-    def post_metrics(self, parts: Sequence[Remote]) -> dict[str, Counts | Unavailable]:
+    def post_metrics(self, parts: Sequence[base.Remote]) -> dict[str, Counts | Unavailable]:
         """``public_metrics``, :data:`IDS_PER_READ` posts a request. Old and new field names
         are both read (``retweet_count`` or ``repost_count``); a count X does not send is
         null, never 0. ``impression_count`` is the views."""
@@ -409,15 +383,13 @@ class XAdapter:
             if not isinstance(posts, list):
                 raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
             found.update((str(p.get("id")), p) for p in posts if isinstance(p, dict))
-        result: dict[str, Counts | Unavailable] = {}
-        for key, post_id in ids.items():
-            if not post_id:
-                result[key] = Unavailable(f"{key!r} is not an X post id or address")
-            elif post_id in found:
-                result[key] = _counts(found[post_id])
-            else:
-                result[key] = Unavailable("X has no such post (deleted, or not visible)")
-        return result
+        return base.counts_by_part(
+            ids,
+            found,
+            _counts,
+            "is not an X post id or address",
+            "X has no such post (deleted, or not visible)",
+        )
 
     def account_metrics(self) -> AccountCounts:
         body = self._read_me()
@@ -428,9 +400,9 @@ class XAdapter:
 
     # -- reconciling ------------------------------------------------------------------------
 
-    def _search(self, out: Outgoing, index: int, thread: Sequence[Remote]) -> Remote | None:
+    def _search(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         what = f"look for part {index + 1} in the account's posts"
-        started = aware(out.started)
+        started = base.aware(out.started)
         clock = datetime.fromtimestamp(self.caller.clock(), UTC)
         since = min(started, clock) - CLOCK_SKEW  # a wider window is always safe
         want = _Wanted.of(out, index, thread, min(started, clock) - ATTEMPT_TOLERANCE)
@@ -463,14 +435,14 @@ class XAdapter:
         if len(matches) == 1 and not near:
             return _remote(matches[0])
         if matches or near:
-            raise Unknowable(
+            raise base.Unknowable(
                 f"part {index + 1}: {len(matches)} post(s) match and {near} nearly match "
                 "(similar text, or other images) since the attempt began; check the account "
                 "and settle it by hand"
             )
         if covered:
             return None
-        raise Unknowable(
+        raise base.Unknowable(
             f"part {index + 1}: the account posted more than {self.page_size * self.max_pages} "
             "times since the attempt began; it could not be checked for sure"
         )
@@ -497,7 +469,7 @@ class XAdapter:
 
     # -- media ------------------------------------------------------------------------------
 
-    def _upload(self, media: MediaFile, number: int) -> str:
+    def _upload(self, media: base.MediaFile, number: int) -> str:
         what = f"upload image {number}"
         content = media.path.read_bytes()
         if media.mime == "image/gif":
@@ -678,8 +650,8 @@ def _post_id(part_id: str) -> str:
     return candidate if candidate.isdigit() else ""
 
 
-def _remote(post_id: str) -> Remote:
-    return Remote(post_id, f"{WEB}{post_id}")
+def _remote(post_id: str) -> base.Remote:
+    return base.Remote(post_id, f"{WEB}{post_id}")
 
 
 def _next_token(body: Mapping[str, Any]) -> str | None:
@@ -689,7 +661,7 @@ def _next_token(body: Mapping[str, Any]) -> str | None:
     return str(token) if token else None
 
 
-def _check_thread(index: int, thread: Sequence[Remote]) -> None:
+def _check_thread(index: int, thread: base.Thread) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
 

@@ -28,6 +28,7 @@ import hmac
 import os
 import secrets
 from collections.abc import Callable, Generator, Iterable, Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
@@ -151,40 +152,31 @@ class BearerAuth(httpx.Auth):
         yield request
 
 
+@dataclass(eq=False)
 class TokenSource:
     """OAuth 2.0 access tokens for one channel, from its (rotating) refresh token.
 
-    ``refresh_var`` and ``file_var`` are the *names* of the variables, used in messages.
+    ``refresh_token`` is the one the environment holds; ``refresh_var`` and ``file_var`` are
+    the *names* of the variables, used in messages. ``repr`` shows only the client id.
     """
 
-    def __init__(
-        self,
-        caller: Caller,
-        token_url: str,
-        *,
-        client_id: str,
-        client_secret: str | None,
-        refresh_token: str,
-        refresh_var: str,
-        token_file: Path,
-        file_var: str,
-    ) -> None:
-        self.caller = caller
-        self.token_url = token_url
-        self.client_id = client_id
-        self._client_secret = client_secret
-        self._env_refresh = refresh_token
-        self.refresh_var = refresh_var
-        self.token_file = token_file
-        self.file_var = file_var
-        self._access: str | None = None
-        self._spent: set[str] = set()
+    caller: Caller
+    token_url: str
+    _: KW_ONLY
+    client_id: str
+    client_secret: str | None
+    refresh_token: str
+    refresh_var: str
+    token_file: Path
+    file_var: str
+    _access: str | None = field(default=None, init=False)
+    _spent: set[str] = field(default_factory=set, init=False)
 
     def __repr__(self) -> str:
         return f"TokenSource(client_id={self.client_id!r})"
 
     def secrets(self) -> list[str]:
-        found = [self._env_refresh, self._access or "", self._client_secret or ""]
+        found = [self.refresh_token, self._access or "", self.client_secret or ""]
         found += sorted(self._spent)
         stored = self._stored()
         return [s for s in [*found, stored or ""] if s]
@@ -199,7 +191,7 @@ class TokenSource:
     def refresh(self) -> None:
         """Trade the newest refresh token for an access token (and a new refresh token,
         saved to the token file). Tries the file's token, then the secret's."""
-        candidates = {self._stored() or "": self.file_var, self._env_refresh: self.refresh_var}
+        candidates = {self._stored() or "": self.file_var, self.refresh_token: self.refresh_var}
         last: PlatformError | None = None
         for token, var in candidates.items():
             if not token or token in self._spent:
@@ -229,8 +221,8 @@ class TokenSource:
         what = "get an access token"
         data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
         auth: tuple[str, str] | None = None
-        if self._client_secret:
-            auth = (self.client_id, self._client_secret)  # a confidential client
+        if self.client_secret:
+            auth = (self.client_id, self.client_secret)  # a confidential client
         else:
             data["client_id"] = self.client_id
         response = self.caller.call(

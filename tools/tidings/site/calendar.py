@@ -134,15 +134,7 @@ def _blackouts(data: SiteData, day: date) -> tuple[str, ...]:
 
 def _filled(data: SiteData) -> set[tuple[str, date]]:
     """(channel, local day) pairs with a post that is not a draft (as the slot rule sees it)."""
-    filled = set()
-    for post in data.ws.posts.values():
-        if post.draft:
-            continue
-        for cid in post.channels:
-            when = post.when(cid)
-            if when is not None:
-                filled.add((cid, data.local(when).date()))
-    return filled
+    return {(cid, data.local(when).date()) for cid, when, _ in data.ws.scheduled()}
 
 
 def _blacked_out(data: SiteData, at: datetime, channels: tuple[str, ...]) -> bool:

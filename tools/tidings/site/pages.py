@@ -17,10 +17,11 @@ Pure: no MkDocs here. The plugin turns :class:`SitePage` into MkDocs pages and
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tidings.core.plan import Job, JobState
 from tidings.diagnostics import Severity
@@ -304,18 +305,27 @@ def _campaign_pages(b: _Builder, data: SiteData, posts: list[Post]) -> None:
 
 IDEA_ORDER = ("new", "pitched", "parked", "used", "rejected")
 
+_Key = TypeVar("_Key", bound=str)
+_Group = TypeVar("_Group")
+
+
+def _in_order(groups: Mapping[_Key, _Group], order: Sequence[_Key]) -> list[tuple[_Key, _Group]]:
+    """``groups`` as (key, group) pairs: the keys ``order`` names first, in its order, then
+    any others, sorted."""
+    keys = [k for k in order if k in groups] + sorted(set(groups) - set(order))
+    return [(k, groups[k]) for k in keys]
+
 
 def _ideas_page(b: _Builder, data: SiteData) -> None:
     groups: dict[str, list[Any]] = defaultdict(list)
     for idea in sorted(data.ws.ideas.values(), key=lambda i: (i.created is None, i.created, i.id)):
         groups[idea.status].append(idea)
-    order = [s for s in IDEA_ORDER if s in groups] + sorted(set(groups) - set(IDEA_ORDER))
     b.page(
         "ideas.md",
         "Idea bank",
         "ideas.html",
         in_nav=True,
-        groups=[(s, groups[s]) for s in order],
+        groups=_in_order(groups, IDEA_ORDER),
         posts=data.ws.posts,
     )
 
@@ -343,13 +353,13 @@ def _ledger_page(b: _Builder, data: SiteData) -> None:
                 ContentLink.of(p.url, f"part {i}") for i, p in enumerate(record.parts, 1) if p.url
             ]
             groups[record.state].append((pid, post, cid, record, links))
-    order = [s for s in LEDGER_ORDER if s in groups] + sorted(set(groups) - set(LEDGER_ORDER))
+    ordered = _in_order(groups, LEDGER_ORDER)
     b.page(
         "ledger.md",
         "Ledger",
         "ledger.html",
         in_nav=True,
         search=False,
-        groups=[(s, groups[s]) for s in order],
-        counts={s: len(groups[s]) for s in order},
+        groups=ordered,
+        counts={s: len(group) for s, group in ordered},
     )

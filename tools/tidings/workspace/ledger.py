@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from tidings.errors import LedgerError
 from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.files import write_atomic
@@ -91,6 +92,8 @@ class ChannelRecord:
     state: LedgerState
     source: Source
     attempt_key: str | None = None
+    lease: str | None = None
+    """While pending: the token of the run holding the job (renewed with ``updated``)."""
     attempts: int = 0
     retry: bool = True
     updated: datetime | None = None
@@ -136,10 +139,12 @@ def read_record(data: Any, source: Source) -> ChannelRecord | None:
         return None
     try:
         key = data.get("attempt_key")
+        lease = data.get("lease")
         return ChannelRecord(
             state=LedgerState(str(data.get("state"))),
             source=source,
             attempt_key=None if key is None else str(key),
+            lease=None if lease is None else str(lease),
             attempts=int(data.get("attempts", 0)),
             retry=data.get("retry", True) is not False,
             updated=_instant(data.get("updated")),
@@ -209,6 +214,7 @@ def dump(data: Mapping[str, Any]) -> str:
 _ORDER = (
     "state",
     "attempt_key",
+    "lease",
     "attempts",
     "retry",
     "updated",
@@ -242,22 +248,31 @@ class LedgerBook:
 
     def _load(self, post_id: str) -> tuple[dict[str, Any], YamlDoc | None]:
         if post_id not in self._cache:
-            path = self.path(post_id)
-            data: dict[str, Any] = {"post": post_id, "channels": {}}
-            doc: YamlDoc | None = None
-            if path.is_file():
-                try:
-                    doc = parse_yaml(path.read_text(encoding="utf-8"))
-                except (OSError, UnicodeDecodeError, YamlProblem):
-                    doc = None
-                if doc is not None and (
-                    isinstance(doc.data, dict) and isinstance(doc.data.get("channels"), dict)
-                ):
-                    data = doc.data
-                else:
-                    doc = None
-            self._cache[post_id] = (data, doc)
+            self._cache[post_id] = self._read(post_id)
         return self._cache[post_id]
+
+    def _read(self, post_id: str) -> tuple[dict[str, Any], YamlDoc | None]:
+        """The file's mapping and parsed document; an empty entry when there is no file. A
+        file that exists and does not read is a :class:`LedgerError`: writing it again from
+        what could be read would erase its records."""
+        rel = layout.ledger_path(post_id)
+        path = self.path(post_id)
+        if not path.is_file():
+            return {"post": post_id, "channels": {}}, None
+        try:
+            doc = parse_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _unreadable(rel, 1, str(exc)) from None
+        except YamlProblem as problem:
+            raise _unreadable(rel, problem.pos.line, problem.message) from None
+        if not isinstance(doc.data, dict) or not isinstance(doc.data.get("channels"), dict):
+            raise _unreadable(rel, 1, "it has no `channels:` mapping")
+        for cid, raw in doc.data["channels"].items():
+            source = Source(rel, doc, ("channels", str(cid)))
+            if read_record(raw, source) is None:
+                line = source.pos().line
+                raise _unreadable(rel, line, f"the record of channel {cid!r} does not read")
+        return doc.data, doc
 
     def entry(self, post_id: str) -> LedgerEntry | None:
         """The post's entry as the file says now (after this book's own changes)."""
@@ -322,6 +337,52 @@ class LedgerBook:
         write_atomic(self.path(post_id), dump(data))
         self.touched.add(layout.ledger_path(post_id))
         return self.record(post_id, channel)
+
+
+def without_unclaimed(text: str, committed: str | None) -> str | None:
+    """``text``, a ledger file as an interrupted run left it, uncommitted, without the claims
+    that never reached a commit: a ``pending`` record whose attempt key the committed file
+    (``committed``; None when there is none) does not hold for that channel goes back to
+    its committed record, or away. None when nothing is left (there was no committed file
+    and every record was such a claim). A file that does not read is returned as it is."""
+    try:
+        doc = parse_yaml(text)
+        old = parse_yaml(committed).data if committed is not None else None
+    except YamlProblem:
+        return text
+    data = doc.data
+    before: dict[str, Any] = old if isinstance(old, dict) else {}
+    if not isinstance(data, dict) or not isinstance(data.get("channels"), dict):
+        return text
+    was_raw = before.get("channels")
+    was: dict[str, Any] = was_raw if isinstance(was_raw, dict) else {}
+    changed = False
+    for cid, raw in list(data["channels"].items()):
+        prior = was.get(cid)
+        if not isinstance(raw, dict) or raw.get("state") != LedgerState.PENDING.value:
+            continue
+        if isinstance(prior, dict) and prior.get("attempt_key") == raw.get("attempt_key"):
+            continue
+        changed = True
+        if prior is None:
+            del data["channels"][cid]
+        else:
+            data["channels"][cid] = prior
+    if not changed:
+        return text
+    if committed is not None and data == before:
+        return committed
+    if committed is None and not data["channels"]:
+        return None
+    return dump(data)
+
+
+def _unreadable(rel: str, line: int, why: str) -> LedgerError:
+    return LedgerError(
+        f"{rel}:{line}: this ledger file cannot be read ({why}), so nothing writes to it",
+        "restore it from git history (`git log -p -- " + rel + "`) or resolve the merge "
+        "by hand, keeping every channel's record; then run again",
+    )
 
 
 def _part(part: PublishedPart | Mapping[str, Any]) -> dict[str, Any]:

@@ -120,6 +120,17 @@ def _read_yaml(
     return None if problems else doc
 
 
+def _read_required(
+    root: Path, rel: str, kind: str, out: Collector, create: str, limits: Limits = DEFAULT_LIMITS
+) -> YamlDoc | None:
+    """:func:`_read_yaml` for a file every repository has: when it is missing, an error
+    that says how to ``create`` it."""
+    doc = _read_yaml(root, rel, kind, out, limits=limits)
+    if doc is None and not (root / rel).exists():
+        out.error(rel, Pos(), "file.missing", f"{rel} is missing", create)
+    return doc
+
+
 def _read_instant(
     value: Any,
     tz: tzinfo,
@@ -197,16 +208,15 @@ def _limits_setting(data: dict[str, Any]) -> Limits:
 
 
 def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> Brand | None:
-    doc = _read_yaml(root, layout.BRAND, "brand", out, limits=limits)
+    doc = _read_required(
+        root,
+        layout.BRAND,
+        "brand",
+        out,
+        "create it with at least `name:` and `timezone:` (e.g. Europe/Berlin)",
+        limits,
+    )
     if doc is None:
-        if not (root / layout.BRAND).exists():
-            out.error(
-                layout.BRAND,
-                Pos(),
-                "file.missing",
-                "brand/brand.yaml is missing",
-                "create it with at least `name:` and `timezone:` (e.g. Europe/Berlin)",
-            )
         return None
     data = doc.data
     try:
@@ -312,16 +322,15 @@ def _cadence(data: dict[str, Any]) -> Cadence:
 def load_channels(
     root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS
 ) -> dict[str, Channel]:
-    doc = _read_yaml(root, layout.CHANNELS, "channels", out, limits=limits)
+    doc = _read_required(
+        root,
+        layout.CHANNELS,
+        "channels",
+        out,
+        "create it with a `channels:` mapping (see the file formats page)",
+        limits,
+    )
     if doc is None:
-        if not (root / layout.CHANNELS).exists():
-            out.error(
-                layout.CHANNELS,
-                Pos(),
-                "file.missing",
-                "brand/channels.yaml is missing",
-                "create it with a `channels:` mapping (see the file formats page)",
-            )
         return {}
     channels: dict[str, Channel] = {}
     for cid, c in doc.data["channels"].items():

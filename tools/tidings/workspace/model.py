@@ -7,7 +7,7 @@ diagnostic can point at the exact line and column of any field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -352,3 +352,14 @@ class Workspace:
     @property
     def blackouts(self) -> tuple[Blackout, ...]:
         return tuple(b for cal in self.calendars for b in cal.blackouts)
+
+    def scheduled(self) -> Iterator[tuple[str, datetime, Post]]:
+        """Every (channel, time, post) at which a post that is not a draft goes to a
+        channel, in the order of the posts and of their channels."""
+        for post in self.posts.values():
+            if post.draft:
+                continue
+            for channel in post.channels:
+                when = post.when(channel)
+                if when is not None:
+                    yield channel, when, post

@@ -33,13 +33,8 @@ def _diag(post: Post, channel: str, code: str, message: str, suggestion: str) ->
 def _timed(ws: Workspace) -> dict[str, list[tuple[datetime, Post]]]:
     """Every channel's non-draft posts, in time order."""
     out: dict[str, list[tuple[datetime, Post]]] = defaultdict(list)
-    for post in ws.posts.values():
-        if post.draft:
-            continue
-        for channel in post.channels:
-            when = post.when(channel)
-            if when is not None:
-                out[channel].append((when, post))
+    for channel, when, post in ws.scheduled():
+        out[channel].append((when, post))
     for items in out.values():
         items.sort(key=lambda item: (item[0], item[1].id))
     return out

@@ -5,24 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tidings.check.codes import default_severity
+from tidings.check.codes import diagnostic_at
 from tidings.diagnostics import Diagnostic
-from tidings.workspace.model import Source, Workspace
+from tidings.workspace.model import Workspace
 
 _DATED = re.compile(r"\d{4}/\d{2}")  # posts filed as YYYY/MM/<slug>; other folders are free
-
-
-def _diag(
-    src: Source,
-    keys: tuple[str | int, ...],
-    code: str,
-    message: str,
-    suggestion: str | None = None,
-    channel: str | None = None,
-) -> Diagnostic:
-    return Diagnostic.at(
-        src.path, src.pos(*keys), default_severity(code), code, message, suggestion, channel
-    )
 
 
 def check(ws: Workspace) -> Iterator[Diagnostic]:
@@ -31,7 +18,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
     for cal in ws.calendars:
         for c in cal.campaigns:
             if c.end < c.start:
-                yield _diag(
+                yield diagnostic_at(
                     c.source,
                     ("end",),
                     "date.campaign-range",
@@ -52,7 +39,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             )
             local = when.astimezone(tz) if tz else when
             if post.expires is not None and post.expires <= when:
-                yield _diag(
+                yield diagnostic_at(
                     src,
                     ("expires",),
                     "date.expires-before-at",
@@ -62,7 +49,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 )
             campaign = campaigns.get(post.campaign) if post.campaign else None
             if campaign is not None and not campaign.contains(local.date()):
-                yield _diag(
+                yield diagnostic_at(
                     src,
                     keys,
                     "date.outside-campaign",
@@ -72,7 +59,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 )
             for b in blackouts:
                 if b.covers(when, channel) and not post.draft:
-                    yield _diag(
+                    yield diagnostic_at(
                         src,
                         keys,
                         "calendar.blackout",
@@ -84,7 +71,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         if post.at is not None and tz is not None and _DATED.fullmatch(folder):
             expected = f"{post.at.astimezone(tz):%Y/%m}"
             if folder != expected and post.id not in ws.ledger:  # never move a published post
-                yield _diag(
+                yield diagnostic_at(
                     src,
                     ("at",),
                     "post.location",

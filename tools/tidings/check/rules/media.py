@@ -11,34 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tidings.check.codes import default_severity
+from tidings.check.codes import diagnostic_at
 from tidings.check.rules.references import media_problem
 from tidings.core.platforms import PLATFORMS
 from tidings.diagnostics import Diagnostic, Severity
-from tidings.workspace.model import MediaRef, Post, Source, Workspace
+from tidings.workspace.model import MediaRef, Post, Workspace
 
 if TYPE_CHECKING:
     from tidings.workspace.images import ImageInfo, Unreadable
-
-
-def _diag(
-    src: Source,
-    keys: tuple[str | int, ...],
-    code: str,
-    message: str,
-    suggestion: str,
-    channel: str | None = None,
-    severity: Severity | None = None,
-) -> Diagnostic:
-    return Diagnostic.at(
-        src.path,
-        src.pos(*keys),
-        severity or default_severity(code),
-        code,
-        message,
-        suggestion,
-        channel,
-    )
 
 
 def _all_refs(post: Post) -> list[MediaRef]:
@@ -76,11 +56,11 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         for ref in _all_refs(post):
             info = look(ref)
             if isinstance(info, Unreadable):
-                yield _diag(
+                yield diagnostic_at(
                     ref.source, ("file",), "media.unreadable", info.message, info.suggestion
                 )
             if policy != "optional" and not (ref.alt or "").strip():
-                yield _diag(
+                yield diagnostic_at(
                     ref.source,
                     (),
                     "media.alt-missing",
@@ -98,7 +78,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             keys = _media_keys(post, cid)
             if not media:
                 if spec.needs_image:
-                    yield _diag(
+                    yield diagnostic_at(
                         post.source,
                         ("channels", post.channels.index(cid)),
                         "media.required",
@@ -108,7 +88,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     )
                 continue
             if spec.public_url and not channel.media_base_url:
-                yield _diag(
+                yield diagnostic_at(
                     post.source,
                     keys,
                     "media.public-url",
@@ -119,7 +99,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     cid,
                 )
             if spec.max_images is not None and len(media) > spec.max_images:
-                yield _diag(
+                yield diagnostic_at(
                     post.source,
                     keys,
                     "media.count",
@@ -130,7 +110,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             infos = [(ref, look(ref)) for ref in media]
             readable = [(ref, i) for ref, i in infos if isinstance(i, ImageInfo)]
             if spec.one_animated and len(media) > 1 and any(i.animated for _, i in readable):
-                yield _diag(
+                yield diagnostic_at(
                     post.source,
                     keys,
                     "media.count",
@@ -142,7 +122,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             for ref, info in readable:
                 alt = (ref.alt or "").strip()
                 if spec.alt_max is not None and len(alt) > spec.alt_max:
-                    yield _diag(
+                    yield diagnostic_at(
                         ref.source,
                         ("alt",),
                         "media.alt-length",
@@ -155,7 +135,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 key = (ref.file, channel.platform)
                 verdict = verdicts.get(key) or verdicts.setdefault(key, assess(info, row))
                 for misfit in verdict.misfits:
-                    yield _diag(
+                    yield diagnostic_at(
                         ref.source,
                         ("file",),
                         misfit.code,
@@ -164,7 +144,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         cid,
                     )
                 if verdict.first_frame_only:
-                    yield _diag(
+                    yield diagnostic_at(
                         ref.source,
                         ("file",),
                         "media.animated",
@@ -175,7 +155,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     )
                 r = verdict.rendition
                 if r is not None and not verdict.misfits:
-                    yield _diag(
+                    yield diagnostic_at(
                         ref.source,
                         ("file",),
                         "media.rendition",

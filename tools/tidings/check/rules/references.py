@@ -7,23 +7,10 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tidings.check.codes import default_severity
+from tidings.check.codes import diagnostic_at
 from tidings.diagnostics import Diagnostic
 from tidings.workspace.layout import post_path
 from tidings.workspace.model import MediaRef, Source, Workspace
-
-
-def _diag(
-    src: Source,
-    keys: tuple[str | int, ...],
-    code: str,
-    message: str,
-    suggestion: str | None,
-    channel: str | None = None,
-) -> Diagnostic:
-    return Diagnostic.at(
-        src.path, src.pos(*keys), default_severity(code), code, message, suggestion, channel
-    )
 
 
 def _did_you_mean(word: str, options: Iterable[str], what: str) -> str:
@@ -41,7 +28,7 @@ def _channel_refs(
         return
     for i, name in enumerate(names):
         if name not in ws.channels:
-            yield _diag(
+            yield diagnostic_at(
                 src,
                 (key, i),
                 "ref.channel",
@@ -95,29 +82,22 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             if "channels" in ws.unreadable:
                 continue
             if cid not in ws.channels:
-                yield _diag(
-                    src,
-                    ("variants", cid),
-                    "ref.channel",
-                    f"variant for unknown channel `{cid}`",
-                    _did_you_mean(cid, ws.channels, "channels"),
-                    cid,
-                )
+                code = "ref.channel"
+                message = f"variant for unknown channel `{cid}`"
+                hint = _did_you_mean(cid, ws.channels, "channels")
             elif cid not in post.channels:
-                yield _diag(
-                    src,
-                    ("variants", cid),
-                    "ref.variant-channel",
-                    f"a variant is written for `{cid}` but the post does not go to `{cid}`",
-                    f"add `{cid}` to `channels:` or remove the variant",
-                    cid,
-                )
+                code = "ref.variant-channel"
+                message = f"a variant is written for `{cid}` but the post does not go to `{cid}`"
+                hint = f"add `{cid}` to `channels:` or remove the variant"
+            else:
+                continue
+            yield diagnostic_at(src, ("variants", cid), code, message, hint, cid)
         if (
             post.campaign is not None
             and post.campaign not in campaigns
             and "calendars" not in ws.unreadable
         ):
-            yield _diag(
+            yield diagnostic_at(
                 src,
                 ("campaign",),
                 "ref.campaign",
@@ -131,7 +111,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             problem = media_seen[ref.file]
             if problem:
                 code, message, suggestion = problem
-                yield _diag(ref.source, ("file",), code, message, suggestion)
+                yield diagnostic_at(ref.source, ("file",), code, message, suggestion)
     for cal in ws.calendars:
         for b in cal.blackouts:
             yield from _channel_refs(ws, b.channels, b.source, "channels")
@@ -143,7 +123,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             and g.channel not in ws.channels
             and "channels" not in ws.unreadable
         ):
-            yield _diag(
+            yield diagnostic_at(
                 g.source,
                 ("channel",),
                 "ref.channel",
@@ -153,7 +133,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             )
     for idea in ws.ideas.values():
         if idea.post is not None and idea.post not in ws.post_files:
-            yield _diag(
+            yield diagnostic_at(
                 idea.source,
                 ("post",),
                 "ref.post",

@@ -38,14 +38,8 @@ def check(ws: Workspace, now: datetime) -> Iterator[Diagnostic]:
     tz = ws.brand.timezone
     start = now.astimezone(tz)
     end = start + HORIZON
-    filled: set[tuple[str, date]] = set()  # (channel, local day) with a post
-    for post in ws.posts.values():
-        if post.draft:
-            continue
-        for channel in post.channels:
-            when = post.when(channel)
-            if when is not None:
-                filled.add((channel, when.astimezone(tz).date()))
+    # (channel, local day) with a post
+    filled = {(channel, when.astimezone(tz).date()) for channel, when, _ in ws.scheduled()}
     for cal in ws.calendars:
         for slot in cal.slots:
             channels = slot.channels or tuple(ws.channels)
