@@ -269,7 +269,7 @@ def test_cli_pr_writes_step_outputs(make_workspace: Callable[..., Path], tmp_pat
     event = tmp_path / "event.json"
     outputs = tmp_path / "github_output"
     fake = FakeGitHub()
-    fake.pulls = [fake_pull(31, "mallory", "b" * 40)]
+    fake.pulls = [fake_pull(31, "mallory", "b" * 40), fake_pull(4, "lumengrain", "a" * 40)]
     with serve(fake) as api:
         env = {
             "GITHUB_TOKEN": TOKEN,
@@ -285,6 +285,7 @@ def test_cli_pr_writes_step_outputs(make_workspace: Callable[..., Path], tmp_pat
             "number=4",
             "same-repo=true",
             f"preview-url={site_url}pr-4/",
+            "open=true",
         ]
         event.write_text(json.dumps(run_event("mallory/brand", [])))
         assert run(root, "github", "pr", env=env).returncode == 0
@@ -294,10 +295,41 @@ def test_cli_pr_writes_step_outputs(make_workspace: Callable[..., Path], tmp_pat
         "number=4",
         "same-repo=true",
         f"preview-url={site_url}pr-4/",
+        "open=true",
         "number=31",
         "same-repo=false",
         "preview-url=",
+        "open=true",
         "number=",
         "same-repo=false",
         "preview-url=",
+        "open=",
     ]
+
+
+def test_cli_pr_says_a_closed_pull_request_is_closed_at_the_time_it_asks(
+    make_workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    """preview.yml deploys ``pr-N/`` only while GitHub says the pull request is open: the
+    event's own list is a snapshot from when the check run started, so GitHub is asked."""
+    root = make_workspace()
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(run_event(REPO, [{"number": 12, "head": {"sha": "b" * 40}}])))
+    fake = FakeGitHub()
+    fake.pulls = [fake_pull(12, "lumengrain", "b" * 40, state="closed")]
+    with serve(fake) as api:
+        env = {"GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": api, "GITHUB_EVENT_PATH": str(event)}
+        closed = run(root, "github", "pr", env={**env, "GITHUB_TOKEN": TOKEN})
+        assert closed.returncode == 0, closed.stderr
+        assert "number=12" in closed.stdout.splitlines()
+        assert "open=false" in closed.stdout.splitlines()
+        fake.pulls[0]["state"] = "open"
+        reopened = run(root, "github", "pr", env={**env, "GITHUB_TOKEN": TOKEN})
+        assert "open=true" in reopened.stdout.splitlines()
+        # without a token nobody can tell: neither deployed nor removed
+        unknown = run(root, "github", "pr", env={**env, "GITHUB_TOKEN": ""})
+        assert "open=" in unknown.stdout.splitlines()
+        fake.pulls.clear()  # GitHub does not know it (deleted, or a wrong number): not open
+        gone = run(root, "github", "pr", env={**env, "GITHUB_TOKEN": TOKEN})
+        assert gone.returncode == 1 and TOKEN not in gone.stdout + gone.stderr
+    assert [r.path for r in fake.requests].count(f"/repos/{REPO}/pulls/12") == 3

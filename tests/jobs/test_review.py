@@ -119,3 +119,74 @@ def test_markdown_escaping() -> None:
     assert md("a|b *c* <d> [e](f)") == "a\\|b \\*c\\* &lt;d&gt; \\[e\\](f)"
     assert code("a`b") == "``a`b``"
     assert fence("x ``` y").startswith("````text\n")
+
+
+ENGINE_WARNING = "changes the engine"
+
+
+def _engine_pull_request(root: Path, files: dict[str, str]) -> None:
+    """On branch ``engine``: a new post with a check error, plus changes to ``files``."""
+    git(root, "checkout", "--quiet", "-b", "engine", "main")
+    bad = NEW.replace("channels: [mastodon, bluesky, outbox]", "channels: [nowhere]")
+    (root / "content/posts/2026/12/bad.md").write_text(bad, encoding="utf-8")
+    for rel, text in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    _commit(root, "a pull request that also edits the engine")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tools/tidings/jobs/review.py",
+        "pyproject.toml",
+        "mkdocs.yml",
+        "Makefile",
+        ".ci/run",
+        "tools/tidings/site/hooks.py",
+    ],
+)
+def test_a_pull_request_that_changes_the_engine_is_labelled(repo: Path, path: str) -> None:
+    # the pull request's own review.py would say "no errors"; main's engine still reads it
+    _engine_pull_request(repo, {path: 'print("✓ no errors")\n', "content/ideas/x.md": "idea\n"})
+    text = review(repo, "main", "engine", "https://example.github.io/brand/pr-9/")
+    head, _, _ = text.partition("\n### ")
+    assert ENGINE_WARNING in head and code(path) in head
+    assert "built by this pull request's own code" in head
+    assert "✗ 1 error" in head  # main's engine checked the pull request's files as data
+
+
+def test_the_engine_label_survives_a_long_list_of_other_changes(repo: Path) -> None:
+    many = {f"content/media/pad{i:03}.txt": "x\n" for i in range(40)}
+    _engine_pull_request(repo, {**many, "tools/zz_last.py": "x = 1\n"})
+    text = review(repo, "main", "engine")
+    assert "and 21 more" in text  # the "also changed" list is cut…
+    assert code("tools/zz_last.py") in text.partition("\n### ")[0]  # …the engine list is not
+
+
+def test_a_content_only_pull_request_has_no_engine_label(repo: Path) -> None:
+    assert ENGINE_WARNING not in review(repo, "main", "pr")
+    _engine_pull_request(repo, {"content/tools/not-engine.md": "x\n", "site/tools.md": "# x\n"})
+    assert ENGINE_WARNING not in review(repo, "main", "engine")
+
+
+def test_review_by_the_installed_engine_reads_another_checkout_as_data(
+    repo: Path, tmp_path: Path
+) -> None:
+    """What preview.yml does: main's tidings, run elsewhere, reviews the pull request's
+    checkout through --root, a sparse checkout holding only tidings.yaml on disk; nothing
+    in the pull request is imported or run."""
+    _engine_pull_request(repo, {"tools/tidings/__init__.py": "raise SystemExit('pwned')\n"})
+    pull = tmp_path / "pull-request"
+    git(tmp_path, "clone", "--quiet", "--no-checkout", str(repo), str(pull))
+    git(pull, "sparse-checkout", "set", "--no-cone", "/tidings.yaml")
+    git(pull, "checkout", "--quiet", "--detach", "origin/engine")
+    assert [p.name for p in pull.iterdir() if p.name != ".git"] == ["tidings.yaml"]
+    main = git(pull, "rev-parse", "origin/main").strip()
+    result = CliRunner().invoke(
+        cli, ["--root", str(pull), "review", "--base", main, "--head", "HEAD"]
+    )
+    assert result.exit_code == 0, result.output
+    assert ENGINE_WARNING in result.output and "pwned" not in result.output
+    assert "✗ 1 error" in result.output and "content/posts/2026/12/bad.md" in result.output

@@ -84,6 +84,11 @@ class FakeGitHub:
                     comment["body"] = str(data["body"])
                     return 200, {}, comment
             return 404, {}, {"message": "Not Found"}
+        if (m := re.fullmatch(rf"/repos/{repo}/pulls/(\d+)", parts.path)) and method == "GET":
+            for pull in self.pulls:
+                if pull["number"] == int(m.group(1)):
+                    return 200, {}, pull
+            return 404, {}, {"message": "Not Found"}
         if parts.path == f"/repos/{self.repository}/pulls" and method == "GET":
             state, head = query.get("state", "open"), query.get("head")
             found = [

@@ -50,8 +50,8 @@ SECTIONS: tuple[Section, ...] = (
             ),
             "file.unreadable": Code(
                 E,
-                "A file cannot be read (permissions).",
-                "Check the file's permissions.",
+                "A file cannot be read (permissions), or is not a regular file (a device, pipe or socket).",
+                "Check the file's permissions; replace a link to a device or pipe with a text file.",
             ),
             "file.empty": Code(
                 E,
@@ -63,10 +63,20 @@ SECTIONS: tuple[Section, ...] = (
                 "A file is binary or not UTF-8 text.",
                 "Save the file as UTF-8 text; keep images in `content/media/`, not among posts.",
             ),
+            "file.too-large": Code(
+                E,
+                "A file is larger than the limit for its kind (posts and ideas 256 KB, YAML files 1 MB by default); it is not read.",
+                "Shorten the file or split it (a long thread into several posts). If the brand really needs larger files, raise `limits.post_kb` or `limits.yaml_kb` in `tidings.yaml`.",
+            ),
             "yaml.syntax": Code(
                 E,
                 "A YAML file or front matter is not valid YAML.",
                 "Fix the YAML at the line shown. Values holding `: ` need quotes; indent with spaces, not tabs.",
+            ),
+            "yaml.anchor": Code(
+                E,
+                "A YAML file or front matter uses an anchor (`&name`) or alias (`*name`).",
+                "Write each value out in full. Anchors and aliases are refused because a few lines of them can stand for millions of values and stall every check and publishing run. To start a text with `&` or `*`, put it in quotes.",
             ),
             "yaml.duplicate-key": Code(
                 E,

@@ -15,6 +15,7 @@ from tidings.jobs.github import (
     MARKER,
     GitHubEnv,
     find_pull_request,
+    is_open,
     preview_url,
     upsert_comment,
     validate_pr,
@@ -50,8 +51,10 @@ def pr(obj: Context, event_path: Path | None) -> None:
     request, asks GitHub's API (GITHUB_TOKEN, GITHUB_REPOSITORY) which open pull request
     has the run's branch and commit; nothing produced by the pull request's code is used.
     Prints and, in GitHub Actions, writes to $GITHUB_OUTPUT: number (empty when there is
-    none), same-repo (true for a branch of this repository, false for a fork) and
-    preview-url (site.url in tidings.yaml + pr-N/, empty for a fork).
+    none), same-repo (true for a branch of this repository, false for a fork),
+    preview-url (site.url in tidings.yaml + pr-N/, empty for a fork) and open (true or
+    false as GitHub says now, with GITHUB_TOKEN; empty without one: a workflow deploys a
+    preview only when it is true and removes it when it is false).
 
     \b
     Examples:
@@ -68,19 +71,21 @@ def pr(obj: Context, event_path: Path | None) -> None:
         raise UsageError(f"cannot read the event {path}: {exc}") from None
     if not isinstance(event, dict):
         raise UsageError(f"the event {path} is not a JSON object")
-    needs_api = isinstance(event.get("workflow_run"), dict) and bool(env.get("GITHUB_TOKEN"))
-    if needs_api:
-        with GitHubEnv.from_env(env).client() as client:
+    outputs = {"number": "", "same-repo": "false", "preview-url": "", "open": ""}
+    if env.get("GITHUB_TOKEN"):
+        gh = GitHubEnv.from_env(env)
+        with gh.client() as client:
             pull = find_pull_request(event, client)
+            state = "" if pull is None else str(is_open(client, gh.repository, pull.number))
     else:
-        pull = find_pull_request(event)
-    outputs = {"number": "", "same-repo": "false", "preview-url": ""}
+        pull, state = find_pull_request(event), ""
     if pull is not None:
         site_url = load_settings(obj.root, Collector()).site_url
         outputs = {
             "number": str(pull.number),
             "same-repo": "true" if pull.same_repo else "false",
             "preview-url": preview_url(site_url, pull),
+            "open": state.lower(),
         }
     lines = [f"{key}={value}" for key, value in outputs.items()]
     click.echo("\n".join(lines))

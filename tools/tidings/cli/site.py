@@ -31,7 +31,8 @@ def _now(obj: Context, now_text: str | None) -> datetime | None:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the site (default: build/site in the workspace).",
+    help="Where to write the site (default: build/site in the workspace). Its old content "
+    "is deleted, so it must be new, empty or a previous build.",
 )
 @now_option
 @click.option(

@@ -1,10 +1,13 @@
 """What the workflows need from GitHub's REST API, and nothing more.
 
-Two jobs, both for the review flow (see ``.github/workflows/preview.yml``):
+Three jobs, all for the review flow (see ``.github/workflows/preview.yml``):
 
 - ``find_pull_request`` says which pull request a workflow run belongs to, from GitHub's
   own event data (and, for a fork's ``workflow_run``, GitHub's API), never from anything
   the pull request's code produced. The number is validated before anyone uses it.
+- ``is_open`` asks GitHub whether that pull request is still open, at the moment of asking
+  (the event is a snapshot of when the check run started): a closed pull request's preview
+  is removed, never deployed again.
 - ``upsert_comment`` keeps ONE review comment per pull request: it finds the comment that
   holds the hidden marker and was written by the workflow's own account, and edits it, or
   else creates it. The body is data: it is sent as JSON, any marker inside it is removed
@@ -257,6 +260,14 @@ def find_pull_request(
         if head.get("sha") == head_sha and _full_name(head.get("repo")) == head_repo:
             return PullRequest(validate_pr(pull.get("number")), same_repo, head_sha)
     return None
+
+
+def is_open(client: httpx.Client, repository: str, number: int) -> bool:
+    """Whether GitHub says pull request ``number`` of ``repository`` is open right now."""
+    data = _call(client, "GET", f"/repos/{repository}/pulls/{validate_pr(number)}").json()
+    if not isinstance(data, dict) or data.get("state") not in ("open", "closed"):
+        raise GitHubError(f"GET /repos/{repository}/pulls/{number}: no state in GitHub's answer")
+    return bool(data["state"] == "open")
 
 
 def preview_url(site_url: str | None, pull: PullRequest) -> str:

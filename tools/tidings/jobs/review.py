@@ -1,6 +1,7 @@
 """`tidings review`: the one pull-request comment that says what a pull request will do.
 
     changes(root, base, head)        posts added, changed, renamed or removed, by git diff
+    engine_changes(root, base, head) files of the engine (code, build, site hooks, CI) changed
     review(root, base, head, url)    the comment (Markdown), starting with MARKER
 
 The diff is taken from the merge base of ``base`` and ``head`` to ``head`` (what the pull
@@ -8,6 +9,11 @@ request itself changes, however far ``base`` moved on). ``head`` is checked and 
 from its own tree (``git archive`` into a temporary folder), so the comment shows what the
 merge will publish. Whether a post is already published is read from the ledger of both
 ``base`` (where CI records publications) and ``head``.
+
+The comment is meant to be written by the default branch's engine, reading the pull request
+as data (``tidings --root <the pull request's checkout> review``): nothing in the reviewed
+tree is imported or run. When the pull request changes the engine itself, the comment says
+so at the top: the preview site was built by the pull request's own code.
 
 Content reaches Markdown escaped: titles and messages with Markdown and HTML special
 characters backslash- or entity-escaped, rendered text in a code fence longer than any
@@ -46,6 +52,10 @@ STATUS = {"A": "added", "M": "changed", "D": "removed", "R": "renamed", "C": "ad
 MARK = {"error": "✗", "warning": "⚠", "info": "ℹ"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")  # < > & are entity-escaped first
 COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
+# What decides what runs: the engine's code and build, the site's config (its hooks run with
+# a write token), CI's scripts. A change to any of these is a change of the engine.
+ENGINE_DIRS = ("tools/", ".ci/")
+ENGINE_FILES = ("pyproject.toml", "mkdocs.yml", "Makefile")
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,30 @@ def changes(root: Path, base: str, head: str) -> tuple[list[Change], list[str]]:
     order = {"added": 0, "changed": 1, "renamed": 1, "removed": 2}
     posts.sort(key=lambda c: (order[c.status], c.path))
     return posts, others
+
+
+def engine_changes(root: Path, base: str, head: str) -> list[str]:
+    """Files of the engine (``ENGINE_DIRS``, ``ENGINE_FILES``) added, changed or removed
+    between the commits ``base`` and ``head``, renames counted on both sides."""
+    raw = _git(root, "diff", "--name-only", "--no-renames", "-z", base, head)
+    paths = raw.decode("utf-8", "surrogateescape").split("\0")
+    return sorted(p for p in paths if p.startswith(ENGINE_DIRS) or p in ENGINE_FILES)
+
+
+def _engine_warning(paths: list[str]) -> list[str]:
+    """The lines that tell reviewers the preview was built by the pull request's own code."""
+    if not paths:
+        return []
+    shown = ", ".join(code(p) for p in paths[:20])
+    more = f" and {len(paths) - 20} more" if len(paths) > 20 else ""
+    return [
+        "",
+        f"> **⚠ This pull request changes the engine** ({shown}{more}). Its preview site "
+        "was built by this pull request's own code, so it may not show what the default "
+        "branch will publish. This comment was written by the default branch's engine, "
+        "reading the pull request's files as data. The engine changes need a code owner's "
+        "review.",
+    ]
 
 
 @contextmanager
@@ -398,6 +432,7 @@ def review(
         "## tidings review",
         "",
         f"**Posts:** {summary} · **checks:** {checks} · times in {md(str(tz))}",
+        *_engine_warning(engine_changes(root, merge_base, head_commit)),
     ]
     if others:
         shown = ", ".join(code(p) for p in others[:20])

@@ -19,6 +19,11 @@ from tidings.workspace.loader import Collector, load_brand
 CONFIG = "mkdocs.yml"
 FALLBACK = "build/site-config"
 DEFAULT_OUT = "build/site"
+MARKER = ".tidings-site"
+"""Written into every site build's folder: a later build may empty a folder holding it
+(MkDocs removes the old site first, but keeps dot files)."""
+SOURCES = ("content", "brand", "ledger", "metrics", "site", ".git", ".github", "tools")
+"""Workspace folders a site is never built into, even empty or holding a marker."""
 GENERATED_NAV = [
     {"Home": "index.md"},
     {"Calendar": "calendar/index.md"},
@@ -78,10 +83,45 @@ def _quiet_mkdocs() -> None:
         logger.propagate = False
 
 
+def check_out(root: Path, out: Path) -> None:
+    """Raise UsageError unless ``out`` may be emptied and filled with the site: it is new or
+    empty, a previous build (it holds the marker), or the default ``build/site``; never the
+    workspace, a folder above it, or one of its source folders."""
+    here, target = root.resolve(), out.resolve()
+    if target == here or target in here.parents:
+        raise UsageError(
+            f"--out {out}: this is the workspace (or a folder above it); building the site "
+            "there would delete it",
+            f"build into a folder of its own, e.g. --out {DEFAULT_OUT}",
+        )
+    for name in SOURCES:
+        source = here / name
+        if target == source or source in target.parents:
+            raise UsageError(
+                f"--out {out}: this is inside the workspace's `{name}` folder, which building "
+                "the site would overwrite",
+                f"build into a folder of its own, e.g. --out {DEFAULT_OUT}",
+            )
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise UsageError(f"--out {out}: this is a file, not a folder", "name a folder")
+    if (target / MARKER).is_file() or target == here / DEFAULT_OUT:
+        return
+    if any(target.iterdir()):
+        raise UsageError(
+            f"--out {out}: the folder is not empty and is not a previous site build (it has "
+            f"no {MARKER} file), so building would delete what it holds",
+            "name a new or empty folder, or delete this one's content yourself if it is "
+            "an old build",
+        )
+
+
 def build_site(
     root: Path, out: Path, now: datetime | None = None, site_url: str | None = None
 ) -> BuildResult:
-    """Build the preview site of ``root`` into ``out``."""
+    """Build the preview site of ``root`` into ``out``, which :func:`check_out` accepts;
+    leaves the marker there so the next build may replace it."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -89,6 +129,7 @@ def build_site(
     from tidings.site.plugin import TidingsPlugin
 
     started = time.perf_counter()
+    check_out(root, out)
     _quiet_mkdocs()
     path = config_path(root)
     try:
@@ -107,6 +148,11 @@ def build_site(
         build(config)
     except MkDocsException as exc:
         raise SiteError(f"building the site failed: {exc}") from None
+    (out / MARKER).write_text(
+        "Written by `tidings site build`: this folder holds a site build, which the next\n"
+        "build may delete and replace.\n",
+        encoding="utf-8",
+    )
     return BuildResult(out, path, plugin.pages_built, time.perf_counter() - started)
 
 

@@ -190,7 +190,10 @@ def parse_entry(rel: str, text: str) -> LedgerEntry | None:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    """Writes ledger files; never an anchor or alias (tidings refuses them when reading)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -34,6 +34,7 @@ from tidings.workspace.model import (
     Hashtags,
     Idea,
     KeyDate,
+    Limits,
     MediaRef,
     Part,
     Post,
@@ -60,6 +61,8 @@ from tidings.workspace.validation import validate
 from tidings.workspace.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 T = TypeVar("T")
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -92,20 +95,24 @@ def _parse(rel: str, out: Collector, what: str, parse: Callable[[], T]) -> T | N
     except FileProblem as p:
         out.error(rel, p.pos, p.code, p.message, p.suggestion)
     except YamlProblem as p:
-        out.error(
-            rel, p.pos, "yaml.syntax", f"{what}: {p.message}", "fix the YAML syntax at this line"
-        )
+        out.error(rel, p.pos, p.code, f"{what}: {p.message}", p.suggestion)
     return None
 
 
 def _read_yaml(
-    root: Path, rel: str, kind: str, out: Collector, *, optional: bool = False
+    root: Path,
+    rel: str,
+    kind: str,
+    out: Collector,
+    *,
+    optional: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> YamlDoc | None:
     """Parse and schema-check a YAML file; None (with diagnostics) when unusable."""
     full = root / rel
     if optional and not full.exists():
         return None
-    doc = _parse(rel, out, "not valid YAML", lambda: parse_yaml(read_text(full)))
+    doc = _parse(rel, out, "not valid YAML", lambda: parse_yaml(read_text(full, limits.yaml_bytes)))
     if doc is None:
         return None
     problems = validate(kind, doc, rel)
@@ -113,10 +120,12 @@ def _read_yaml(
     return None if problems else doc
 
 
-def _read_required(root: Path, rel: str, kind: str, out: Collector, create: str) -> YamlDoc | None:
+def _read_required(
+    root: Path, rel: str, kind: str, out: Collector, create: str, limits: Limits = DEFAULT_LIMITS
+) -> YamlDoc | None:
     """:func:`_read_yaml` for a file every repository has: when it is missing, an error
     that says how to ``create`` it."""
-    doc = _read_yaml(root, rel, kind, out)
+    doc = _read_yaml(root, rel, kind, out, limits=limits)
     if doc is None and not (root / rel).exists():
         out.error(rel, Pos(), "file.missing", f"{rel} is missing", create)
     return doc
@@ -185,16 +194,27 @@ def load_settings(root: Path, out: Collector) -> Settings:
         max_attempts=int(publish.get("max_attempts", 5)),
         metrics_window_days=int((data.get("metrics") or {}).get("window_days", 90)),
         site_url=(data.get("site") or {}).get("url"),
+        limits=_limits_setting(data.get("limits") or {}),
     )
 
 
-def load_brand(root: Path, out: Collector) -> Brand | None:
+def _limits_setting(data: dict[str, Any]) -> Limits:
+    """tidings.yaml ``limits`` (kilobytes, already checked by the schema) in bytes."""
+    default = Limits()
+    return Limits(
+        post_bytes=int(data.get("post_kb", default.post_bytes // 1024)) * 1024,
+        yaml_bytes=int(data.get("yaml_kb", default.yaml_bytes // 1024)) * 1024,
+    )
+
+
+def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> Brand | None:
     doc = _read_required(
         root,
         layout.BRAND,
         "brand",
         out,
         "create it with at least `name:` and `timezone:` (e.g. Europe/Berlin)",
+        limits,
     )
     if doc is None:
         return None
@@ -299,13 +319,16 @@ def _cadence(data: dict[str, Any]) -> Cadence:
     )
 
 
-def load_channels(root: Path, out: Collector) -> dict[str, Channel]:
+def load_channels(
+    root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS
+) -> dict[str, Channel]:
     doc = _read_required(
         root,
         layout.CHANNELS,
         "channels",
         out,
         "create it with a `channels:` mapping (see the file formats page)",
+        limits,
     )
     if doc is None:
         return {}
@@ -326,8 +349,10 @@ def load_channels(root: Path, out: Collector) -> dict[str, Channel]:
     return channels
 
 
-def load_calendar(root: Path, rel: str, tz: tzinfo, out: Collector) -> Calendar | None:
-    doc = _read_yaml(root, rel, "calendar", out)
+def load_calendar(
+    root: Path, rel: str, tz: tzinfo, out: Collector, limits: Limits = DEFAULT_LIMITS
+) -> Calendar | None:
+    doc = _read_yaml(root, rel, "calendar", out, limits=limits)
     if doc is None:
         return None
     data = doc.data or {}
@@ -370,10 +395,10 @@ def load_calendar(root: Path, rel: str, tz: tzinfo, out: Collector) -> Calendar 
 
 
 def _front_matter(
-    root: Path, rel: str, kind: str, out: Collector
+    root: Path, rel: str, kind: str, out: Collector, limits: Limits
 ) -> tuple[YamlDoc, str, int] | None:
     def parse() -> tuple[YamlDoc, FrontMatterSplit]:
-        split = split_front_matter(read_text(root / rel))
+        split = split_front_matter(read_text(root / rel, limits.post_bytes, "post_kb"))
         return parse_yaml(split.front_matter, split.fm_line_offset), split
 
     parsed = _parse(rel, out, "the front matter is not valid YAML", parse)
@@ -410,8 +435,10 @@ def _thread(body: str, line: int, rel: str, out: Collector) -> tuple[Part, ...]:
     return parts
 
 
-def load_post(root: Path, rel: str, tz: tzinfo, out: Collector) -> Post | None:
-    loaded = _front_matter(root, rel, "post", out)
+def load_post(
+    root: Path, rel: str, tz: tzinfo, out: Collector, limits: Limits = DEFAULT_LIMITS
+) -> Post | None:
+    loaded = _front_matter(root, rel, "post", out, limits)
     if loaded is None:
         return None
     doc, body, body_line = loaded
@@ -461,8 +488,8 @@ def load_post(root: Path, rel: str, tz: tzinfo, out: Collector) -> Post | None:
     )
 
 
-def load_idea(root: Path, rel: str, out: Collector) -> Idea | None:
-    loaded = _front_matter(root, rel, "idea", out)
+def load_idea(root: Path, rel: str, out: Collector, limits: Limits = DEFAULT_LIMITS) -> Idea | None:
+    loaded = _front_matter(root, rel, "idea", out, limits)
     if loaded is None:
         return None
     doc, body, _ = loaded
@@ -482,8 +509,8 @@ def load_idea(root: Path, rel: str, out: Collector) -> Idea | None:
     )
 
 
-def load_goals(root: Path, out: Collector) -> tuple[Goal, ...]:
-    doc = _read_yaml(root, layout.GOALS, "goals", out, optional=True)
+def load_goals(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> tuple[Goal, ...]:
+    doc = _read_yaml(root, layout.GOALS, "goals", out, optional=True, limits=limits)
     if doc is None:
         return ()
     goals = []
@@ -505,8 +532,10 @@ def load_goals(root: Path, out: Collector) -> tuple[Goal, ...]:
     return tuple(goals)
 
 
-def load_competitors(root: Path, out: Collector) -> tuple[Competitor, ...]:
-    doc = _read_yaml(root, layout.COMPETITORS, "competitors", out, optional=True)
+def load_competitors(
+    root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Competitor, ...]:
+    doc = _read_yaml(root, layout.COMPETITORS, "competitors", out, optional=True, limits=limits)
     if doc is None:
         return ()
     return tuple(
@@ -519,8 +548,10 @@ def load_competitors(root: Path, out: Collector) -> tuple[Competitor, ...]:
     )
 
 
-def load_ledger_entry(root: Path, rel: str, out: Collector) -> LedgerEntry | None:
-    doc = _read_yaml(root, rel, "ledger", out)
+def load_ledger_entry(
+    root: Path, rel: str, out: Collector, limits: Limits = DEFAULT_LIMITS
+) -> LedgerEntry | None:
+    doc = _read_yaml(root, rel, "ledger", out, limits=limits)
     if doc is None:
         return None
     entry = read_entry(rel, doc)
@@ -567,12 +598,13 @@ def _load_workspace(
 ) -> tuple[Workspace, list[Diagnostic]]:
     out = Collector()
     settings = load_settings(root, out)
-    brand = load_brand(root, out)
+    limits = settings.limits
+    brand = load_brand(root, out, limits)
     tz: tzinfo = brand.timezone if brand else UTC
-    channels = load_channels(root, out)
+    channels = load_channels(root, out, limits)
     calendars = _load_many(
         layout.walk(root, layout.CALENDARS, (".yaml", ".yml")),
-        lambda rel: load_calendar(root, rel, tz, out),
+        lambda rel: load_calendar(root, rel, tz, out, limits),
     )
 
     all_posts = list(layout.walk(root, layout.POSTS, (".md",)))
@@ -581,8 +613,10 @@ def _load_workspace(
     post_rels = all_posts if selected is None else [p for p in all_posts if p in selected]
     idea_rels = all_ideas if selected is None else [p for p in all_ideas if p in selected]
 
-    posts = {p.id: p for p in _load_many(post_rels, lambda rel: load_post(root, rel, tz, out))}
-    ideas = {i.id: i for i in _load_many(idea_rels, lambda rel: load_idea(root, rel, out))}
+    posts = {
+        p.id: p for p in _load_many(post_rels, lambda rel: load_post(root, rel, tz, out, limits))
+    }
+    ideas = {i.id: i for i in _load_many(idea_rels, lambda rel: load_idea(root, rel, out, limits))}
     post_files = frozenset(layout.post_id(rel) for rel in all_posts)
 
     ledger_rels = list(layout.walk(root, layout.LEDGER, (".yaml",)))
@@ -593,7 +627,8 @@ def _load_workspace(
             r for r in ledger_rels if r in wanted or layout.ledger_post_id(r) not in post_files
         ]
     ledger = {
-        e.post_id: e for e in _load_many(ledger_rels, lambda rel: load_ledger_entry(root, rel, out))
+        e.post_id: e
+        for e in _load_many(ledger_rels, lambda rel: load_ledger_entry(root, rel, out, limits))
     }
 
     unreadable = set()
@@ -609,8 +644,8 @@ def _load_workspace(
         posts=posts,
         calendars=tuple(calendars),
         ideas=ideas,
-        goals=load_goals(root, out),
-        competitors=load_competitors(root, out),
+        goals=load_goals(root, out, limits),
+        competitors=load_competitors(root, out, limits),
         ledger=ledger,
         post_files=post_files,
         partial=selected is not None,

@@ -18,6 +18,17 @@ from tidings.workspace.yamlsource import Source as Source
 
 
 @dataclass(frozen=True)
+class Limits:
+    """``tidings.yaml`` ``limits``: the largest files tidings reads, in bytes. A larger file
+    is refused (``file.too-large``) before it is read."""
+
+    post_bytes: int = 256 * 1024
+    """A post or idea (Markdown with front matter)."""
+    yaml_bytes: int = 1024 * 1024
+    """Any YAML file: tidings.yaml, brand, channels, calendars, goals, competitors, ledger."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """``tidings.yaml``: workspace-wide settings."""
 
@@ -29,6 +40,7 @@ class Settings:
     max_attempts: int = 5
     metrics_window_days: int = 90
     site_url: str | None = None
+    limits: Limits = Limits()
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
 """Reading source files: text, front matter, thread parts, with positions kept.
 
 Pure functions over strings plus one reader that turns unreadable files (binary junk,
-wrong encoding, empty) into a :class:`FileProblem` instead of an exception trace.
+wrong encoding, empty, too large, not a regular file) into a :class:`FileProblem` instead of
+an exception trace.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,10 +30,52 @@ class FileProblem(Exception):
         self.pos = pos
 
 
-def read_text(path: Path) -> str:
-    """The file's text (UTF-8, BOM and CRLF tolerated) or a FileProblem."""
+def size_text(size: int) -> str:
+    """``size`` bytes for people: ``300 bytes``, ``256 KB``, ``29.6 MB``."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _too_large(size: int | None, limit: int, setting: str) -> FileProblem:
+    said = f"{size_text(size)}, " if size is not None else ""
+    return FileProblem(
+        "file.too-large",
+        f"the file is too large to read ({said}the limit is {limit // 1024} KB)",
+        f"shorten it or split it into several files; the limit is `limits.{setting}` "
+        "in tidings.yaml",
+    )
+
+
+def read_text(path: Path, limit: int | None = None, setting: str = "yaml_kb") -> str:
+    """The file's text (UTF-8, BOM and CRLF tolerated) or a FileProblem.
+
+    With ``limit`` (bytes), a larger file is refused before it is read (its size from the
+    file system, and the read stops one byte past the limit whatever that said); ``setting``
+    names the ``limits:`` key in tidings.yaml that sets it. Devices, pipes and sockets are
+    refused, since reading them may never end."""
     try:
-        raw = path.read_bytes()
+        # non-blocking, so that opening a pipe cannot hang; no effect on a regular file
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as f:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise FileProblem(
+                    "file.unreadable",
+                    "this is not a regular file (a device, pipe or socket)",
+                    "replace it with a text file, or move it out of this folder",
+                )
+            if limit is not None and info.st_size > limit:
+                raise _too_large(info.st_size, limit, setting)
+            raw = f.read(info.st_size + 1)  # the size, plus one byte to see that it ended
+            if limit is not None and len(raw) > info.st_size:  # it grew while being read
+                raw += f.read(limit + 1 - len(raw))
+                if len(raw) > limit:
+                    raise _too_large(None, limit, setting)
+            elif len(raw) > info.st_size:
+                raw += f.read()
     except FileNotFoundError:
         raise FileProblem("file.missing", "file not found", "check the path") from None
     except OSError as exc:

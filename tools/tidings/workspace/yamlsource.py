@@ -6,6 +6,10 @@ ourselves so that each value's position is recorded under its path, e.g.
 and base-60 integers (``10:30`` → 630) are turned off, and only true/false are booleans
 (YAML 1.2), so ``off`` or ``no`` (Norway) stay text, and tidings parses times itself in
 the brand's timezone.
+
+Anchors (``&name``) and aliases (``*name``) are refused: a few lines of them can stand for
+millions of values (an "alias bomb") that every later step would walk. Text holding neither
+character cannot hold either, so ordinary files pay nothing for the check.
 """
 
 from __future__ import annotations
@@ -75,12 +79,46 @@ _MAP = "tag:yaml.org,2002:map"
 
 
 class YamlProblem(Exception):
-    """The text is not YAML we can read; carries where and why."""
+    """The text is not YAML we can read; carries where, why, its check code and the fix."""
 
-    def __init__(self, pos: Pos, message: str) -> None:
+    def __init__(
+        self,
+        pos: Pos,
+        message: str,
+        code: str = "yaml.syntax",
+        suggestion: str = "fix the YAML syntax at this line",
+    ) -> None:
         super().__init__(message)
         self.pos = pos
         self.message = message
+        self.code = code
+        self.suggestion = suggestion
+
+
+ANCHOR_MESSAGE = (
+    "YAML anchors (`&name`) and aliases (`*name`) are not allowed: a few lines of them can "
+    "stand for millions of values"
+)
+ANCHOR_FIX = "write each value out in full; to start a text with `&` or `*`, put it in quotes"
+
+
+def _first_anchor(text: str) -> tuple[int, int] | None:
+    """Where the first anchor or alias is (0-based line and column), or None. Only the event stream is read (linear in
+    the text), never the values an alias would repeat; a syntax error before any anchor is
+    left for the composer to report."""
+    if "&" not in text and "*" not in text:
+        return None
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event: Any = loader.get_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                return event.start_mark.line, event.start_mark.column
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +183,14 @@ def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Nod
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
-    """Parse one YAML document. ``line_offset`` shifts reported lines (front matter)."""
+    """Parse one YAML document. ``line_offset`` shifts reported lines (front matter).
+
+    Raises :class:`YamlProblem` for bad syntax, and (code ``yaml.anchor``) for any anchor or
+    alias."""
+    anchor = _first_anchor(text)
+    if anchor is not None:
+        pos = Pos(anchor[0] + 1 + line_offset, anchor[1] + 1)
+        raise YamlProblem(pos, ANCHOR_MESSAGE, "yaml.anchor", ANCHOR_FIX)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
