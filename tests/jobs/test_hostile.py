@@ -178,7 +178,7 @@ def test_the_ledger_writer_never_writes_anchors() -> None:
 def run_publish(root: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTODON_", "BLUESKY_"))}
     env["GIT_CONFIG_GLOBAL"] = "/dev/null"
-    args = ["publish", "--push", "--now", "2026-12-10 09:05"]
+    args = ["publish", "--push", "--now", "2026-12-10 09:05", "--now-for-real"]
     return subprocess.run(
         [sys.executable, "-m", "tidings", "--root", str(root), *args],
         capture_output=True,
