@@ -46,6 +46,7 @@ class Counter(Enum):
     UTF8_BYTES = "UTF-8 bytes"
     MASTODON = "characters"  # graphemes, each URL as 23, `@user@domain` as `@user`
     CODE_POINTS = "code points"
+    THREADS = "characters, emoji as UTF-8 bytes"  # Meta's rule for Threads' 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +278,7 @@ _ROWS = (
         "threads",
         "Threads",
         "tidings.platforms.threads",
-        text=(TextRule(Counter.CODE_POINTS, 500),),
+        text=(TextRule(Counter.THREADS, 500),),
         max_links=5,
         media=MediaSpec(
             max_images=20,
@@ -296,7 +297,7 @@ _ROWS = (
                 "length",
                 CheckText(
                     E,
-                    "A part is over Threads' 500 characters.",
+                    "A part is over Threads' 500 characters, where each emoji counts its UTF-8 bytes (4 for most, 18 for a family).",
                     "Shorten the part or write a `threads` variant.",
                 ),
             ),
