@@ -57,6 +57,7 @@ def unique_links(text: str) -> set[str]:
     """The distinct links Threads counts, trailing sentence punctuation left out."""
     return {m.group(0).rstrip(".,;:!?)").lower() for m in LINK.finditer(text)}
 
+
 KINDS = {"TEXT": "TEXT_POST", "IMAGE": "IMAGE", "CAROUSEL": "CAROUSEL_ALBUM"}
 
 

@@ -47,7 +47,11 @@ CASES = [
     ("a" * 468 + GRIN * 8, 500, "EMOJI: 468 letters + 8 four-byte emoji are exactly 500"),
     ("a" * 482 + FAMILY, 500, "EMOJI: a family emoji is its 18 UTF-8 bytes"),
     ("a" * 493 + FLAG, 501, "EMOJI: a flag is its two regional indicators, 8 bytes"),
-    ("é" * 500, 500, "LIMIT: a letter is one character, whatever its bytes (only emoji count bytes)"),
+    (
+        "é" * 500,
+        500,
+        "LIMIT: a letter is one character, whatever its bytes (only emoji count bytes)",
+    ),
 ]
 
 

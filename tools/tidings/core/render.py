@@ -1,8 +1,10 @@
 """`render(post, channel)`: exactly what a platform will receive.
 
 The checker, the preview site and the publisher all call this one function, so the preview
-shows what is sent. Rendering picks the channel's variant (or the default body), tags links
-with UTM parameters from brand.yaml, and applies each platform's text conventions (Bluesky's
+shows what is sent. Rendering picks the channel's variant (or the default body), finds links
+the way the platform does (its row's ``link_detection``: ``https://`` addresses only, or bare
+domains too, by twitter-text's extractor), tags the links to the brand's own domains with UTM
+parameters from brand.yaml (never anyone else's), and applies each platform's text conventions (Bluesky's
 shortened link text with the full URL kept in a facet, LinkedIn's required escaping).
 Rendering reads no files: the media list names each image and its alt text, and
 ``tidings.core.media.prepare`` makes the bytes a platform gets (the original, or a rendition).
@@ -14,10 +16,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tidings.core.platforms import PLATFORMS, Escape, LinkStyle
+from tidings.core.platforms import PLATFORMS, Escape, LinkDetection, LinkStyle
 from tidings.workspace.model import Brand, Channel, MediaRef, Post, Utm
 
 URL = re.compile(r"https?://[^\s<>\"'`]+")
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+_MAYBE_DOMAIN = re.compile(r"[\w-]\.[^\W\d_]{2,}")
+"""A cheap test before twitter-text's extractor (~0.15 s to import): a name, a dot, a TLD."""
 _TRAILING = ".,;:!?)]}'\""
 LINKEDIN_ESCAPE = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 SHORT_LINK_TEXT = 30  # LinkStyle.SHORTENED: longer link texts end in "…" (the facet keeps the URL)
@@ -77,6 +82,37 @@ def find_urls(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+def find_links(text: str, detection: LinkDetection) -> list[tuple[int, int, str]]:
+    """(start, end, full URL) of every link ``text`` holds on a platform that detects links
+    as ``detection`` says: ``https://`` addresses (:func:`find_urls`), and with
+    ``BARE_DOMAINS`` also domains written without a scheme (``lumengrain.studio/prices``,
+    found by twitter-text's extractor, which knows the real top-level domains), whose full
+    URL gets ``https://``."""
+    found = find_urls(text)
+    if detection is not LinkDetection.BARE_DOMAINS:
+        return found
+    if not _MAYBE_DOMAIN.search(URL.sub(" ", text)):
+        return found  # nothing domain-like outside the https:// links: no import
+    from twitter_text.extract_urls import extract_urls_with_indices
+
+    taken = [(start, end) for start, end, _ in found]
+    for entity in extract_urls_with_indices(text):
+        start, end = int(entity["indices"][0]), int(entity["indices"][1])
+        url = str(entity["url"])
+        if _SCHEME.match(url) or any(s < end and start < e for s, e in taken):
+            continue  # addresses with a scheme are find_urls' (any host, e.g. `.example`)
+        found.append((start, end, "https://" + url))
+    return sorted(found)
+
+
+def is_own(url: str, domains: tuple[str, ...]) -> bool:
+    """Whether ``url``'s host is one of ``domains`` or a subdomain of one (``www.`` aside):
+    ``shop.lumengrain.studio`` is ``lumengrain.studio``'s, ``lumengrain.studio.evil.example``
+    and ``notlumengrain.studio`` are not."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower().removeprefix("www.")
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
 def tag_url(url: str, source: str, medium: str, campaign: str | None) -> str:
     """Add utm_source/medium/campaign unless the link already carries UTM parameters."""
     parts = urlsplit(url)
@@ -95,20 +131,32 @@ def _short(url: str) -> str:
 
 
 def render_text(
-    text: str, platform: str, tag: bool, medium: str, campaign: str | None
+    text: str,
+    platform: str,
+    tag: bool,
+    medium: str,
+    campaign: str | None,
+    own_domains: tuple[str, ...] = (),
 ) -> tuple[str, tuple[Link, ...]]:
+    """The text ``platform`` receives and its links; with ``tag``, links to ``own_domains``
+    get UTM parameters."""
     row = PLATFORMS.get(platform)
     shorten = row is not None and row.links is LinkStyle.SHORTENED
+    detection = row.link_detection if row is not None else LinkDetection.SCHEME
     out: list[str] = []
     links: list[Link] = []
     pos = 0
     length = 0
-    for start, end, url in find_urls(text):
+    for start, end, url in find_links(text, detection):
         before = text[pos:start]
         out.append(before)
         length += len(before)
-        full = tag_url(url, platform, medium, campaign) if tag else url
-        shown = _short(full) if shorten else full
+        written = text[start:end]  # as typed: a bare domain stays bare in the text
+        if tag and is_own(url, own_domains):
+            url = tag_url(url, platform, medium, campaign)
+            written = tag_url(written, platform, medium, campaign)
+        full = url
+        shown = _short(full) if shorten else written
         links.append(Link(length, length + len(shown), full))
         out.append(shown)
         length += len(shown)
@@ -127,9 +175,10 @@ def render(post: Post, channel: Channel, brand: Brand | None = None) -> Rendered
     utm = brand.utm if brand else Utm()
     tag = utm.enabled and channel.utm
     medium = utm.medium
+    own = brand.own_domains if brand else ()
     parts = []
     for part in post.parts_for(channel.id):
-        text, links = render_text(part.text, channel.platform, tag, medium, post.campaign)
+        text, links = render_text(part.text, channel.platform, tag, medium, post.campaign, own)
         parts.append(RenderedPart(text, part.line, links))
     variant = post.variants.get(channel.id)
     return Rendered(

@@ -137,4 +137,9 @@ def cut_point(text: str, limit: TextLimit) -> int:
 
 
 def link_count(part: RenderedPart) -> int:
-    return len(part.links) if part.links else len(find_urls(part.text))
+    """The distinct links of a part (Threads: "all unique URLs found in the text field are
+    counted as links"); ``part.links`` as render found them, or the https:// addresses of a
+    text whose links render did not keep (LinkedIn's escaped text)."""
+    if part.links:
+        return len({link.url for link in part.links})
+    return len({url for _, _, url in find_urls(part.text)})
