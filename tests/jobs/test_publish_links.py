@@ -27,6 +27,7 @@ from builders.workspaces import published
 from peers.bluesky import Account, BlueskyPDS
 from peers.mastodon import MastodonServer
 
+from tidings.errors import PublishError
 from tidings.jobs.publish import Options, publish
 
 NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
@@ -161,3 +162,16 @@ def test_without_own_domains_the_websites_domain_is_the_brands_own(
     content = shown(mastodon)
     assert "https://www.lumengrain.example/prices?utm_source=mastodon&utm_medium=social," in content
     assert "https://news.example.org/a says" in content
+
+
+def test_an_address_in_own_domains_is_refused_naming_file_line_and_field(
+    repo: Callable[..., tuple[Path, Path]], mastodon: MastodonServer
+) -> None:
+    bad = brand(own_domains=["lumengrain.example", "https://lumengrain.example/shop"])
+    _, work = repo("mastodon", "New prices: https://lumengrain.example/prices", bad)
+    with pytest.raises(PublishError) as caught:
+        publish(work, pushing(NOW, mastodon.env()))
+    message = str(caught.value)
+    assert "brand/brand.yaml:10:" in message and "links.own_domains[1]" in message
+    assert "a domain alone, such as lumengrain.example" in message
+    assert mastodon.statuses() == []  # nothing sent
