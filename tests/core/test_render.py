@@ -22,7 +22,9 @@ Book now: https://lumengrain.example/book/winter-portraits-for-families-2026.
 def _ws(make_workspace: Callable[..., Path], utm: str = "enabled: true") -> object:
     root = make_workspace({"content/posts/2026/12/links.md": POST})
     brand = root / "brand/brand.yaml"
-    brand.write_text(brand.read_text() + f"links:\n  utm:\n    {utm}\n    medium: social\n")
+    links = f"links:\n  utm:\n    {utm}\n    medium: social\n"
+    # links are tagged only on the brand's own domains: the website's, here (issue 16 item 5)
+    brand.write_text(brand.read_text() + "website: https://lumengrain.example\n" + links)
     return check_workspace(root).workspace
 
 

@@ -5,7 +5,11 @@ in :mod:`fakes.graph`).
   JPEG or PNG by its extension, ``alt_text``), CAROUSEL (``children``: 2-20 finished
   ``is_carousel_item`` containers); ``reply_to_id`` must be a published post; ``alt_text``
   on a TEXT post, text over 500 characters or more than 5 links are refused (the last as
-  ``THREADS_API__LINK_LIMIT_EXCEEDED``).
+  ``THREADS_API__LINK_LIMIT_EXCEEDED``). Characters are counted as Meta documents them, not
+  as tidings does: "Emojis are counted as the number of UTF-8 bytes" (a grapheme cluster
+  holding a pictograph, a regional indicator or a keycap counts its bytes, anything else one
+  per code point); "all unique URLs found in the text field are counted as links", with or
+  without a scheme (the docs' own example is ``www.facebook.com``).
 * ``GET /{container}?fields=status,error_message``; ``POST /{user}/threads_publish
   ?creation_id=`` (250 posts and 1000 replies a day, enforced there as code 4);
   ``GET /{user}/threads_publishing_limit``.
@@ -21,6 +25,7 @@ import re
 from typing import Any
 
 import httpx
+import regex
 
 from .cases import PlatformCase
 from .graph import (
@@ -36,7 +41,23 @@ from .graph import (
 from .server import Fake
 
 MEDIA_INSIGHTS = ("views", "likes", "replies", "reposts", "quotes", "shares")
-LINK = re.compile(r"https?://\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*", re.I)
+LINK = re.compile(r"https?://[^\s,]+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b(?:/[^\s,]*)?", re.I)
+GRAPHEME = regex.compile(r"\X")
+EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]")
+
+
+def meta_length(text: str) -> int:
+    """Threads' count: one per character, an emoji's UTF-8 bytes for each emoji."""
+    return sum(
+        len(g.encode("utf-8")) if EMOJI.search(g) else len(g) for g in GRAPHEME.findall(text)
+    )
+
+
+def unique_links(text: str) -> set[str]:
+    """The distinct links Threads counts, trailing sentence punctuation left out."""
+    return {m.group(0).rstrip(".,;:!?)").lower() for m in LINK.finditer(text)}
+
+
 KINDS = {"TEXT": "TEXT_POST", "IMAGE": "IMAGE", "CAROUSEL": "CAROUSEL_ALBUM"}
 
 
@@ -91,9 +112,9 @@ class ThreadsFake(GraphFake):
         text = params.get("text", "")
         if kind not in KINDS:
             return invalid("(#100) Param media_type must be one of {TEXT, IMAGE, VIDEO, CAROUSEL}")
-        if len(text) > 500:
+        if meta_length(text) > 500:
             return invalid("(#100) Param text must be at most 500 characters long.")
-        if len(LINK.findall(text)) > 5:
+        if len(unique_links(text)) > 5:
             return invalid(
                 "THREADS_API__LINK_LIMIT_EXCEEDED",
                 user_title="Too many links",

@@ -58,7 +58,9 @@ def repo(make_workspace: Callable[..., Path]) -> Path:
     (root / "content/posts/2026/12/old.md").unlink()
     git(root, "mv", "content/posts/2026/12/moving.md", "content/posts/2026/12/moved.md")
     brand = root / "brand/brand.yaml"
-    brand.write_text(brand.read_text() + "links: {utm: {enabled: true}}\n")
+    brand.write_text(
+        brand.read_text() + "links: {utm: {enabled: true}, own_domains: [example.com]}\n"
+    )
     _commit(root, "a pull request")
     git(root, "checkout", "--quiet", "main")  # meanwhile the publisher records hello on main
     (root / "ledger/2026/12").mkdir(parents=True)

@@ -345,7 +345,7 @@ SECTIONS: tuple[Section, ...] = (
             ),
             "brand.emoji": Code(
                 W,
-                "More emoji than the brand allows.",
+                "More emoji than the brand allows (each emoji as readers see it: a family, a flag or a keycap is one).",
                 "Keep the emoji that add meaning (`emoji.max`).",
             ),
             "brand.exclamation": Code(

@@ -29,6 +29,7 @@ __all__ = [
     "Escape",
     "Fold",
     "KeySet",
+    "LinkDetection",
     "LinkStyle",
     "MediaSpec",
     "Platform",
@@ -46,6 +47,7 @@ class Counter(Enum):
     UTF8_BYTES = "UTF-8 bytes"
     MASTODON = "characters"  # graphemes, each URL as 23, `@user@domain` as `@user`
     CODE_POINTS = "code points"
+    THREADS = "characters, emoji as UTF-8 bytes"  # Meta's rule for Threads' 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,13 @@ class LinkStyle(Enum):
     FULL = "full"  # the whole address, clickable
     SHORTENED = "shortened"  # shortened display text; the full address kept in a facet
     NOT_CLICKABLE = "not clickable"  # shown as text only (Instagram captions)
+
+
+class LinkDetection(Enum):
+    """What the platform turns into a link (and so what tidings tags, counts and facets)."""
+
+    SCHEME = "scheme"  # only addresses written with http:// or https:// (Mastodon, Discord)
+    BARE_DOMAINS = "bare domains"  # also `lumengrain.studio/prices`: twitter-text's extractor
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +162,7 @@ class Platform:
     text: tuple[TextRule, ...] = ()  # every one must hold for each part
     escape: Escape = Escape.NONE
     links: LinkStyle = LinkStyle.FULL
+    link_detection: LinkDetection = LinkDetection.SCHEME
     max_links: int | None = None  # links per post it accepts (code `links.<name>`)
     max_hashtags: int | None = None  # hashtags per part it accepts (code `hashtags.<name>`)
     hashtag_cap: int | None = None  # the brand guideline's default, unless brand.yaml says
@@ -194,6 +204,7 @@ _ROWS = (
         "tidings.platforms.bluesky",
         text=(TextRule(Counter.GRAPHEMES, 300), TextRule(Counter.UTF8_BYTES, 3000)),
         links=LinkStyle.SHORTENED,
+        link_detection=LinkDetection.BARE_DOMAINS,  # the app links them; we send the facet
         media=MediaSpec(max_images=4, max_bytes=2_000_000, animates=False),
         credentials=(KeySet("", ("handle", "app_password"), ("pds", "appview")),),
         profile=ProfileSpec(JPEG_PNG, 400, 1_000_000, 1500, 1_000_000),
@@ -214,6 +225,7 @@ _ROWS = (
         "X",
         "tidings.platforms.x",
         text=(TextRule(Counter.X_WEIGHTED, 280),),
+        link_detection=LinkDetection.BARE_DOMAINS,  # twitter-text is X's own
         hashtag_cap=2,  # X and LinkedIn read a post with many hashtags as spam
         media=MediaSpec(
             max_images=4,
@@ -277,7 +289,8 @@ _ROWS = (
         "threads",
         "Threads",
         "tidings.platforms.threads",
-        text=(TextRule(Counter.CODE_POINTS, 500),),
+        text=(TextRule(Counter.THREADS, 500),),
+        link_detection=LinkDetection.BARE_DOMAINS,  # Meta's docs count www.facebook.com
         max_links=5,
         media=MediaSpec(
             max_images=20,
@@ -296,7 +309,7 @@ _ROWS = (
                 "length",
                 CheckText(
                     E,
-                    "A part is over Threads' 500 characters.",
+                    "A part is over Threads' 500 characters, where each emoji counts its UTF-8 bytes (4 for most, 18 for a family).",
                     "Shorten the part or write a `threads` variant.",
                 ),
             ),

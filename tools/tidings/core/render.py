@@ -1,8 +1,10 @@
 """`render(post, channel)`: exactly what a platform will receive.
 
 The checker, the preview site and the publisher all call this one function, so the preview
-shows what is sent. Rendering picks the channel's variant (or the default body), tags links
-with UTM parameters from brand.yaml, and applies each platform's text conventions (Bluesky's
+shows what is sent. Rendering picks the channel's variant (or the default body), finds links
+the way the platform does (its row's ``link_detection``: ``https://`` addresses only, or bare
+domains too, by twitter-text's extractor), tags the links to the brand's own domains with UTM
+parameters from brand.yaml (never anyone else's), and applies each platform's text conventions (Bluesky's
 shortened link text with the full URL kept in a facet, LinkedIn's required escaping).
 Rendering reads no files: the media list names each image and its alt text, and
 ``tidings.core.media.prepare`` makes the bytes a platform gets (the original, or a rendition).
@@ -14,10 +16,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tidings.core.platforms import PLATFORMS, Escape, LinkStyle
+from tidings.core.platforms import PLATFORMS, Escape, LinkDetection, LinkStyle
 from tidings.workspace.model import Brand, Channel, MediaRef, Post, Utm
 
 URL = re.compile(r"https?://[^\s<>\"'`]+")
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+_MAYBE_DOMAIN = re.compile(r"[\w-]\.[^\W\d_]{2,}")
+"""A cheap test before twitter-text's extractor (~0.15 s to import): a name, a dot, a TLD."""
 _TRAILING = ".,;:!?)]}'\""
 LINKEDIN_ESCAPE = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 SHORT_LINK_TEXT = 30  # LinkStyle.SHORTENED: longer link texts end in "…" (the facet keeps the URL)
@@ -68,13 +73,62 @@ def find_urls(text: str) -> list[tuple[int, int, str]]:
     """(start, end, url) of every http(s) URL, trailing punctuation left out."""
     found = []
     for m in URL.finditer(text):
-        url = m.group(0)
-        while url and url[-1] in _TRAILING:
-            if url[-1] == ")" and url.count("(") >= url.count(")"):
-                break
-            url = url[:-1]
+        url = _trim(m.group(0))
         found.append((m.start(), m.start() + len(url), url))
     return found
+
+
+def _trim(url: str) -> str:
+    """``url`` without the sentence's punctuation after it (a closing bracket it opened stays)."""
+    while url and url[-1] in _TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def _bare(text: str, own_domains: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Domains written without a scheme: twitter-text's extractor (which knows the real
+    top-level domains), and the brand's own domains whatever their TLD (``.example``)."""
+    found: list[tuple[int, int, str]] = []
+    if _MAYBE_DOMAIN.search(URL.sub(" ", text)):  # else no twitter-text import (~0.15 s)
+        from twitter_text.extract_urls import extract_urls_with_indices
+
+        for entity in extract_urls_with_indices(text):
+            start, end = int(entity["indices"][0]), int(entity["indices"][1])
+            found.append((start, end, str(entity["url"])))
+    for domain in own_domains:
+        name = rf"(?:[\w-]+\.)*{re.escape(domain)}(?![\w-]|\.[\w-])"
+        pattern = rf"(?<![\w.@/:-]){name}(?:/[^\s<>\"'`]*)?"
+        for m in re.finditer(pattern, text, re.IGNORECASE):
+            url = _trim(m.group(0))
+            found.append((m.start(), m.start() + len(url), url))
+    return found
+
+
+def find_links(
+    text: str, detection: LinkDetection, own_domains: tuple[str, ...] = ()
+) -> list[tuple[int, int, str]]:
+    """(start, end, full URL) of every link ``text`` holds on a platform that detects links
+    as ``detection`` says: ``https://`` addresses (:func:`find_urls`), and with
+    ``BARE_DOMAINS`` also domains written without a scheme (``lumengrain.studio/prices``, or
+    one of ``own_domains``), whose full URL gets ``https://``."""
+    found = find_urls(text)
+    if detection is not LinkDetection.BARE_DOMAINS:
+        return found
+    for start, end, url in sorted(_bare(text, own_domains)):
+        if _SCHEME.match(url) or any(s < end and start < e for s, e, _ in found):
+            continue  # addresses with a scheme are find_urls' (any host, e.g. `.example`)
+        found.append((start, end, "https://" + url))
+    return sorted(found)
+
+
+def is_own(url: str, domains: tuple[str, ...]) -> bool:
+    """Whether ``url``'s host is one of ``domains`` or a subdomain of one (``www.`` aside):
+    ``shop.lumengrain.studio`` is ``lumengrain.studio``'s, ``lumengrain.studio.evil.example``
+    and ``notlumengrain.studio`` are not."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower().removeprefix("www.")
+    return any(host == d or host.endswith("." + d) for d in domains)
 
 
 def tag_url(url: str, source: str, medium: str, campaign: str | None) -> str:
@@ -95,20 +149,32 @@ def _short(url: str) -> str:
 
 
 def render_text(
-    text: str, platform: str, tag: bool, medium: str, campaign: str | None
+    text: str,
+    platform: str,
+    tag: bool,
+    medium: str,
+    campaign: str | None,
+    own_domains: tuple[str, ...] = (),
 ) -> tuple[str, tuple[Link, ...]]:
+    """The text ``platform`` receives and its links; with ``tag``, links to ``own_domains``
+    get UTM parameters."""
     row = PLATFORMS.get(platform)
     shorten = row is not None and row.links is LinkStyle.SHORTENED
+    detection = row.link_detection if row is not None else LinkDetection.SCHEME
     out: list[str] = []
     links: list[Link] = []
     pos = 0
     length = 0
-    for start, end, url in find_urls(text):
+    for start, end, url in find_links(text, detection, own_domains):
         before = text[pos:start]
         out.append(before)
         length += len(before)
-        full = tag_url(url, platform, medium, campaign) if tag else url
-        shown = _short(full) if shorten else full
+        written = text[start:end]  # as typed: a bare domain stays bare in the text
+        if tag and is_own(url, own_domains):
+            url = tag_url(url, platform, medium, campaign)
+            written = tag_url(written, platform, medium, campaign)
+        full = url
+        shown = _short(full) if shorten else written
         links.append(Link(length, length + len(shown), full))
         out.append(shown)
         length += len(shown)
@@ -127,9 +193,10 @@ def render(post: Post, channel: Channel, brand: Brand | None = None) -> Rendered
     utm = brand.utm if brand else Utm()
     tag = utm.enabled and channel.utm
     medium = utm.medium
+    own = brand.own_domains if brand else ()
     parts = []
     for part in post.parts_for(channel.id):
-        text, links = render_text(part.text, channel.platform, tag, medium, post.campaign)
+        text, links = render_text(part.text, channel.platform, tag, medium, post.campaign, own)
         parts.append(RenderedPart(text, part.line, links))
     variant = post.variants.get(channel.id)
     return Rendered(

@@ -1,7 +1,10 @@
 """How each platform counts text, and where a too-long text gets cut.
 
 Pure functions over rendered text. X uses twitter-text's own v3 rules (twitter-text-parser);
-Mastodon and Bluesky count grapheme clusters with the `regex` module's ``\\X``.
+Mastodon and Bluesky count grapheme clusters with the `regex` module's ``\\X``; Threads counts
+characters but each emoji as its UTF-8 bytes (Meta: "Emojis are counted as the number of UTF-8
+bytes"). An emoji is one whole emoji sequence (a family, a flag, a keycap, a skin tone), found
+as a grapheme cluster that holds an emoji code point (:func:`emoji_sequences`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from tidings.core.render import URL, RenderedPart, find_urls
 from tidings.workspace import lengthcache
 
 _GRAPHEME = regex.compile(r"\X")
+_EMOJI_CODE_POINT = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]")
+"""What makes a grapheme cluster an emoji: a pictograph (UTS #51's Extended_Pictographic, which
+sequences with ZWJ, skin tones and tags build on), a regional indicator (flags are pairs of
+them) or the combining keycap (``1️⃣``)."""
 _MASTODON_MENTION = re.compile(r"(?<![\w@])(@[A-Za-z0-9_]+)@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 MASTODON_URL_LENGTH = 23
 X_URL_LENGTH = 23
@@ -30,6 +37,25 @@ def graphemes(text: str) -> int:
 
 def utf8_bytes(text: str) -> int:
     return len(text.encode("utf-8"))
+
+
+def emoji_sequences(text: str) -> list[str]:
+    """Every emoji in ``text``, each whole sequence once: a family (``👨‍👩‍👧``, five code points
+    joined by ZWJ), a flag (two regional indicators), a keycap or an emoji with a skin tone
+    is one emoji, as readers see it (Unicode's extended grapheme clusters, UAX #29)."""
+    if text.isascii():  # no ASCII character is an emoji
+        return []
+    return [g for g in _GRAPHEME.findall(text) if _EMOJI_CODE_POINT.search(g)]
+
+
+def threads_length(text: str) -> int:
+    """Threads' length: each character counts one, each emoji sequence its UTF-8 bytes
+    (developers.facebook.com/documentation/threads/posts, "Limitations")."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        utf8_bytes(g) if _EMOJI_CODE_POINT.search(g) else len(g) for g in _GRAPHEME.findall(text)
+    )
 
 
 def x_weighted(text: str) -> int:
@@ -80,6 +106,7 @@ _COUNTERS: dict[Counter, tuple[str, Callable[[str], int]]] = {
     Counter.UTF8_BYTES: ("UTF-8 bytes", utf8_bytes),
     Counter.MASTODON: ("characters", mastodon_length),
     Counter.CODE_POINTS: ("characters", code_points),
+    Counter.THREADS: ("characters", threads_length),
 }
 """Each counter of the platform table: its name in messages and its function."""
 
@@ -110,4 +137,9 @@ def cut_point(text: str, limit: TextLimit) -> int:
 
 
 def link_count(part: RenderedPart) -> int:
-    return len(part.links) if part.links else len(find_urls(part.text))
+    """The distinct links of a part (Threads: "all unique URLs found in the text field are
+    counted as links"); ``part.links`` as render found them, or the https:// addresses of a
+    text whose links render did not keep (LinkedIn's escaped text)."""
+    if part.links:
+        return len({link.url for link in part.links})
+    return len({url for _, _, url in find_urls(part.text)})

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.diagnostics import Diagnostic, Pos, Severity
@@ -243,6 +244,7 @@ def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> B
         max_emoji=(data.get("emoji") or {}).get("max"),
         disclosure=_disclosure(data.get("disclosure")),
         utm=_utm(((data.get("links") or {}).get("utm")) or {}),
+        own_domains=_own_domains(data.get("links") or {}, data.get("website")),
         alt_text=data.get("alt_text", "required"),
         cadence=_cadence(data.get("cadence") or {}),
         severity_overrides=dict(data.get("rules") or {}),
@@ -283,6 +285,14 @@ def _disclosure(data: dict[str, Any] | None) -> Disclosure | None:
 
 def _utm(data: dict[str, Any]) -> Utm:
     return Utm(bool(data.get("enabled", False)), str(data.get("medium", "social")))
+
+
+def _own_domains(links: dict[str, Any], website: object) -> tuple[str, ...]:
+    """``links.own_domains``, or the website's domain; lower case, ``www.`` left off."""
+    listed = [str(d) for d in links.get("own_domains") or ()]
+    if not listed and isinstance(website, str):
+        listed = [urlsplit(website).hostname or ""]
+    return tuple(d.rstrip(".").lower().removeprefix("www.") for d in listed if d)
 
 
 def _quiet_hours(value: object) -> QuietHours | None:

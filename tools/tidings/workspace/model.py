@@ -145,6 +145,9 @@ class Brand:
     disclosure: Disclosure | None = None
     utm: Utm = Utm()
     """``links.utm``."""
+    own_domains: tuple[str, ...] = ()
+    """``links.own_domains`` (lower case, without ``www.``), or the domain of ``website`` when
+    the list is empty: the only links UTM parameters go on (subdomains included)."""
     alt_text: Literal["required", "recommended", "optional"] = "required"
     cadence: Cadence = Cadence()
     severity_overrides: Mapping[str, str] = field(default_factory=dict)

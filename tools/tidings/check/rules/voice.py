@@ -9,17 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import regex
-
 from tidings.check.codes import default_severity
 from tidings.core.platforms import is_local
 from tidings.core.readability import flesch_kincaid_grade
+from tidings.core.textlength import emoji_sequences
 from tidings.diagnostics import Diagnostic
 from tidings.workspace.model import Part, Post, Workspace
 
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
 _STRIP = re.compile(r"https?://\S+|[#@][\w.@-]+")
-_EMOJI = regex.compile(r"\p{Extended_Pictographic}")
 _SHOUT = re.compile(r"\b[A-Z]{4,}\b")
 NETWORK_CHANNELS_FOR_SAME_TEXT = 3
 MAX_EXCLAMATIONS = 2
@@ -132,7 +130,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         f"write each word with a capital, e.g. #{tag[:1].upper()}{tag[1:]} → #CamelCase",
                         channel,
                     )
-            emoji = len(_EMOJI.findall(text))
+            emoji = len(emoji_sequences(text))  # a family or a flag is one emoji
             if max_emoji is not None and emoji > max_emoji:
                 yield _diag(
                     post,
