@@ -9,6 +9,7 @@ when the publish path imports the site stack.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -119,6 +120,26 @@ def test_make_install_and_the_workflows_install_from_the_locks_with_hashes() -> 
             assert any("pip install --no-deps --no-build-isolation ." in p for p in pips)
 
 
+def test_only_the_site_imports_the_site_stack() -> None:
+    """Every import in the package, lazy ones inside functions too: outside ``tidings/site/``
+    only `tidings site build`/`serve` (cli/site.py) may reach the site stack."""
+    package = REPO / "tools" / "tidings"
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package).as_posix()
+        if rel.startswith("site/") or rel == "cli/site.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                assert name.partition(".")[0] not in SITE_STACK, f"{rel}:{node.lineno} {name}"
+                assert not name.startswith("tidings.site"), f"{rel}:{node.lineno} {name}"
+
+
 def test_dependabot_moves_the_locks_and_the_actions_weekly() -> None:
     config = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
     updates = {u["package-ecosystem"]: u for u in config["updates"]}
@@ -203,10 +224,17 @@ def test_publish_runs_where_the_site_stack_is_not_installed(tmp_path: Path) -> N
         ["publish", "--now", "2026-12-10 09:05", "--channel", "outbox"],
         ["review", "--base", "HEAD"],
         ["plan", "--now", "2026-12-10 08:00"],
+        ["metrics", "--now", "2026-12-10 18:00", "--no-commit"],
     ):
         result = _run(RUN_TIDINGS, absent, "--root", str(work), *args)
         assert result.returncode == 0, f"tidings {args[0]}: {result.stdout}{result.stderr}"
     assert (work / "build" / "outbox").is_dir(), "the post went out"
+    site = tmp_path / "built"
+    site.mkdir()
+    (site / "index.html").write_text("<p>built elsewhere</p>", encoding="utf-8")
+    deploy = ["site", "deploy", "--dir", str(site), "--branch", "gh-pages"]
+    result = _run(RUN_TIDINGS, absent, "--root", str(work), *deploy)
+    assert result.returncode == 0, f"tidings site deploy: {result.stdout}{result.stderr}"
 
 
 @pytest.mark.parametrize("command", ["build", "serve"])
