@@ -140,6 +140,18 @@ def test_only_the_site_imports_the_site_stack() -> None:
                 assert not name.startswith("tidings.site"), f"{rel}:{node.lineno} {name}"
 
 
+def test_counting_an_x_post_works_and_prints_nothing_with_the_locked_setuptools() -> None:
+    """twitter-text-parser imports pkg_resources without declaring setuptools: the runtime
+    pins a setuptools that still has it (82 removed it) and does not warn (80.9 does)."""
+    code = "from tidings.core.textlength import x_weighted\nprint(x_weighted('Grüße 👋'))\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", result.stderr
+    assert result.stdout.strip().isdigit()
+
+
 def test_dependabot_moves_the_locks_and_the_actions_weekly() -> None:
     config = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
     updates = {u["package-ecosystem"]: u for u in config["updates"]}
