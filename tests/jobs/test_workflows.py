@@ -40,7 +40,7 @@ PINS = {
     "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093": "v4.3.0",
 }
 # Files whose change changes what runs: the engine, its build, the site's hooks, CI.
-ENGINE_PATHS = ["/tools/", "/pyproject.toml", "/mkdocs.yml", "/Makefile", "/.ci/"]
+ENGINE_PATHS = ["/tools/", "/pyproject.toml", "/mkdocs.yml", "/Makefile", "/.ci/", "/requirements/"]
 # the one way a workflow installs tidings: a hashed lock, then the project without dependencies
 INSTALLS = {
     "pip install --require-hashes -r requirements/publish.txt",
