@@ -29,10 +29,6 @@ HINT = (
 )
 
 
-class SiteStackMissing(UsageError):
-    """The preview site was asked for where the ``site`` extra is not installed."""
-
-
 def missing() -> list[str]:
     """The distributions of the site stack that cannot be imported here."""
     absent = []
@@ -48,8 +44,8 @@ def missing() -> list[str]:
 
 def require() -> None:
     """Return when the site stack is installed; else raise the one message naming what is
-    missing: a MkDocs ``PluginError`` when MkDocs is loading the plugin, else
-    ``SiteStackMissing``."""
+    missing: a MkDocs ``PluginError`` when MkDocs is loading the plugin, else a
+    ``UsageError`` (exit 2)."""
     absent = missing()
     if not absent:
         return
@@ -58,4 +54,4 @@ def require() -> None:
         from mkdocs.exceptions import PluginError
 
         raise PluginError(f"{message}\n  → {HINT}")
-    raise SiteStackMissing(message, HINT)
+    raise UsageError(message, HINT)
