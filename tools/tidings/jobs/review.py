@@ -54,7 +54,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")  # < > & are entity-escaped first
 COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 # What decides what runs: the engine's code and build, the site's config (its hooks run with
 # a write token), CI's scripts. A change to any of these is a change of the engine.
-ENGINE_DIRS = ("tools/", ".ci/")
+ENGINE_DIRS = ("tools/", ".ci/", "requirements/")
 ENGINE_FILES = ("pyproject.toml", "mkdocs.yml", "Makefile")
 
 

@@ -11,7 +11,11 @@ autoescape, and only http(s) addresses become links (``rel="noopener nofollow"``
 
 from __future__ import annotations
 
-from tidings.site.data import SiteData, collect
-from tidings.site.pages import SiteBuild, SiteFile, SitePage, build_pages
+from tidings.site import extra
+
+extra.require()  # before any builder imports Jinja2 or leather: one message, not a traceback
+
+from tidings.site.data import SiteData, collect  # noqa: E402
+from tidings.site.pages import SiteBuild, SiteFile, SitePage, build_pages  # noqa: E402
 
 __all__ = ["SiteBuild", "SiteData", "SiteFile", "SitePage", "build_pages", "collect"]
