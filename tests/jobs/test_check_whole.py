@@ -56,6 +56,7 @@ def test_new_post_uses_the_default_channels_and_passes_the_check(tmp_path: Path)
             "brand/channels.yaml": channels(
                 mastodon={"platform": "mastodon", "default": True},
                 bluesky={"platform": "bluesky"},
+                outbox={"platform": "outbox"},
                 instagram={
                     "platform": "instagram",
                     "media_base_url": "https://example.org/m/",

@@ -345,6 +345,7 @@ def load_channels(
             color=c.get("color"),
             media_base_url=c.get("media_base_url"),
             path=c.get("path"),
+            default=c.get("default", False),
         )
     return channels
 

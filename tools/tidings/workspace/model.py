@@ -165,6 +165,8 @@ class Channel:
     color: str | None = None
     media_base_url: str | None = None
     path: str | None = None
+    default: bool = False
+    """Whether ``tidings new post`` puts new posts here when no channels are named."""
 
 
 @dataclass(frozen=True)
