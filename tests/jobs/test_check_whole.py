@@ -121,7 +121,7 @@ def _two_on_one_day(tmp_path: Path) -> tuple[Path, str, str]:
 
 
 def test_hook_reports_a_cadence_clash_on_the_later_changed_post(tmp_path: Path) -> None:
-    root, first, second = _two_on_one_day(tmp_path)
+    root, _first, second = _two_on_one_day(tmp_path)
     full = _codes(root)
     assert ("cadence.max-per-day", second) in full and ("cadence.min-gap", second) in full
     hook = _codes(root, second)
@@ -153,7 +153,7 @@ def test_hook_exit_code_fails_on_a_second_post_the_same_day(tmp_path: Path) -> N
 
 
 def test_hook_reports_empty_slots_and_leaves_other_posts_clashes_out(tmp_path: Path) -> None:
-    root, first, second = _two_on_one_day(tmp_path)
+    root, _first, _second = _two_on_one_day(tmp_path)
     cal = root / "content/calendars/winter.yaml"
     cal.write_text(
         cal.read_text() + "slots:\n  - name: Friday photo\n    days: [fri]\n    time: '12:00'\n"
@@ -186,7 +186,7 @@ def test_min_per_week_warns_for_a_thin_week_from_now_on(tmp_path: Path) -> None:
         + "cadence:\n  min_per_week: 2\n  channels:\n    linkedin: {min_per_week: 0}\n"
     )
     assert not [c for c, _ in _codes(root) if c == "cadence.min-per-week"]  # needs --now
-    result = check_workspace(root, now=datetime(2026, 12, 7, 8, tzinfo=UTC))
+    result = check_workspace(root, now=datetime(2026, 12, 7, 8, tzinfo=UTC), late=True)
     found = [d for d in result.diagnostics if d.code == "cadence.min-per-week"]
     messages = [d.message for d in found]
     assert all(d.path == "brand/brand.yaml" and d.severity == "warning" for d in found)
@@ -196,9 +196,9 @@ def test_min_per_week_warns_for_a_thin_week_from_now_on(tmp_path: Path) -> None:
     assert not any("linkedin" in m for m in messages), messages
     assert any("instagram" in m and "7 Dec" in m for m in messages), messages
     # weeks already over are not reported
-    later = check_workspace(root, now=datetime(2026, 12, 21, 8, tzinfo=UTC))
+    later = check_workspace(root, now=datetime(2026, 12, 21, 8, tzinfo=UTC), late=True)
     assert not any("14 Dec" in d.message for d in later.diagnostics)
-    code, out = _run(root, "check", "--now", "2026-12-07 08:00")
+    _code, out = _run(root, "check", "--now", "2026-12-07 08:00")
     assert "cadence.min-per-week" in out
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from tidings.check.rules import PER_POST, RULES, TIMED_RULES
+from tidings.check.rules import CLOCKED, PER_POST, RULES, TIMED_RULES
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
 from tidings.workspace import layout, lengthcache
@@ -92,8 +92,9 @@ def check_workspace(
     from; without it those rules do not run, so the result depends on the files alone.
     ``renamed`` is git's history of post renames (``jobs.git.post_renames``), which decides
     which post a ledger entry belongs to; without it no post is taken for a renamed one.
-    With ``late`` (and ``now``), posts that will not go out on time are warned about
-    (``date.late``; ``tidings check`` asks for it when given ``--now`` or run in CI).
+    With ``late`` (and ``now``), posts that will not go out on time and weeks with fewer posts
+    than ``cadence.min_per_week`` are warned about (``date.late``, ``cadence.min-per-week``;
+    ``tidings check`` asks for it when given ``--now`` or run in CI).
 
     The whole workspace is always loaded: a cadence clash, an empty slot or a duplicate id
     involves posts that were not named. When every named path is a post or an idea, the
@@ -124,7 +125,7 @@ def check_workspace(
     lengthcache.save(root)
     if now is not None:
         for name, timed in TIMED_RULES.items():
-            if late or name != "late":
+            if late or name not in CLOCKED:
                 diags.extend(timed(ws, now))
     if only is not None:
         diags = _involving(diags, only)

@@ -55,6 +55,10 @@ named posts runs them on those posts only (the others need the whole workspace).
 TIMED_RULES: dict[str, TimedRule] = {
     "slots": slots.check,
     "late": late.check,
+    "weekly": cadence.weekly,
 }
+CLOCKED: frozenset[str] = frozenset({"late", "weekly"})
+"""Timed rules about the real calendar ahead (late posts, thin weeks): they run only when the
+check is told the time matters (``--now`` given, or in CI)."""
 
-__all__ = ["PER_POST", "RULES", "TIMED_RULES", "Rule", "TimedRule"]
+__all__ = ["CLOCKED", "PER_POST", "RULES", "TIMED_RULES", "Rule", "TimedRule"]

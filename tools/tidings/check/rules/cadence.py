@@ -155,3 +155,60 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     channel,
                     kept,
                 )
+
+
+WEEKS_AHEAD = 2
+"""How many weeks ``weekly`` looks at: the one ``now`` falls in and the next."""
+
+
+def weekly(ws: Workspace, now: datetime) -> Iterator[Diagnostic]:
+    """``cadence.min_per_week``: a warning, on brand.yaml, for each channel with fewer posts
+    planned in a week (Monday to Sunday, the brand's timezone) than the brand asks, for the
+    week ``now`` falls in and the next. Local channels (outbox, feed) are not counted."""
+    from tidings.core.platforms import PLATFORMS
+
+    if ws.brand is None:
+        return
+    brand = ws.brand
+    tz = brand.timezone
+    today = now.astimezone(tz).date()
+    monday = today - timedelta(days=today.weekday())
+    weeks = [monday + timedelta(weeks=i) for i in range(WEEKS_AHEAD)]
+    counts: dict[tuple[str, date], int] = defaultdict(int)
+    for channel, when, _ in ws.scheduled():
+        day = when.astimezone(tz).date()
+        counts[(channel, day - timedelta(days=day.weekday()))] += 1
+    for cid, account in ws.channels.items():
+        row = PLATFORMS.get(account.platform)
+        wanted = brand.cadence.for_channel(cid).min_per_week
+        if row is None or row.local or not wanted:
+            continue
+        own = "min_per_week" in _own(ws, cid)
+        keys = ("cadence", "channels", cid) if own else ("cadence",)
+        pos = brand.source.pos(*keys, "min_per_week")
+        for week in weeks:
+            have = counts[(cid, week)]
+            if have >= wanted:
+                continue
+            yield Diagnostic(
+                brand.source.path,
+                pos.line,
+                pos.column,
+                default_severity("cadence.min-per-week"),
+                "cadence.min-per-week",
+                f"{have} post{'s' * (have != 1)} planned on {cid} in the week of "
+                f"{week:%a} {week.day} {week:%b %Y}; the brand asks for at least {wanted} a week",
+                f"plan {wanted - have} more for {cid} between {week:%d %b} and "
+                f"{week + timedelta(days=6):%d %b} (`tidings new post`), or lower "
+                "`min_per_week` (brand.yaml cadence)",
+                cid,
+            )
+
+
+def _own(ws: Workspace, cid: str) -> dict[str, object]:
+    """The channel's own entry under brand.yaml ``cadence.channels``, as written."""
+    assert ws.brand is not None
+    data = ws.brand.source.doc.data
+    for key in ("cadence", "channels", cid):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
