@@ -46,7 +46,9 @@ def command() -> None:
     help="When it goes out, in the brand's timezone. Without it, the post is a draft.",
 )
 @click.option(
-    "--channels", metavar="A,B", help="Comma-separated channel ids (default: the channels marked `default: true` in "
+    "--channels",
+    metavar="A,B",
+    help="Comma-separated channel ids (default: the channels marked `default: true` in "
     "brand/channels.yaml).",
 )
 @click.option("--slug", help="File name without .md (default: from the title).")
