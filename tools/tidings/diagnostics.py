@@ -37,6 +37,10 @@ class Diagnostic:
     message: str
     suggestion: str | None = None
     channel: str | None = None
+    also: tuple[Diagnostic, ...] = ()
+    """The same finding as seen from the other files it involves (a cadence clash between
+    two posts is reported on the later one; ``also`` holds it for the earlier one). A check
+    of named files reports these for the named files the finding itself is not on."""
 
     @classmethod
     def at(
@@ -61,6 +65,7 @@ class Diagnostic:
             self.message,
             self.suggestion,
             self.channel,
+            self.also,
         )
 
     def sort_key(self) -> tuple[str, int, int, int, str]:

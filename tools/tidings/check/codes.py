@@ -394,6 +394,13 @@ SECTIONS: tuple[Section, ...] = (
                 "A channel gets more posts in one local day than `cadence.max_per_day`.",
                 "Move the later posts to a quieter day; only the ones past the limit are reported.",
             ),
+            "cadence.min-per-week": Code(
+                W,
+                "A channel has fewer posts planned in a week (this week or the next, Monday to "
+                "Sunday) than `cadence.min_per_week`. Runs with `--now` or in CI.",
+                "Plan a post for that week (`tidings new post`), or lower `min_per_week` for the "
+                "channel under `cadence.channels`.",
+            ),
             "cadence.min-gap": Code(
                 W,
                 "Two posts go out on one channel closer together than `cadence.min_gap`.",

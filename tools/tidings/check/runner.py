@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from tidings.check.rules import RULES, TIMED_RULES
+from tidings.check.rules import CLOCKED, PER_POST, RULES, TIMED_RULES
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
 from tidings.workspace import layout, lengthcache
@@ -95,13 +95,17 @@ def check_workspace(
     from; without it those rules do not run, so the result depends on the files alone.
     ``renamed`` is git's history of post renames (``jobs.git.post_renames``), which decides
     which post a ledger entry belongs to; without it no post is taken for a renamed one.
-    With ``late`` (and ``now``), posts that will not go out on time are warned about
-    (``date.late``; ``tidings check`` asks for it when given ``--now`` or run in CI).
+    With ``late`` (and ``now``), posts that will not go out on time and weeks with fewer posts
+    than ``cadence.min_per_week`` are warned about (``date.late``, ``cadence.min-per-week``;
+    ``tidings check`` asks for it when given ``--now`` or run in CI).
 
-    When every named path is a post or an idea, only those are parsed; naming any other
-    file (brand, channels, a calendar, the ledger) checks the whole workspace, since a
-    change there can break any post. Diagnostics are reported for the named files and for
-    the shared files every post depends on.
+    The whole workspace is always loaded: a cadence clash, an empty slot or a duplicate id
+    involves posts that were not named. When every named path is a post or an idea, the
+    rules about one post alone (``PER_POST``) run on the named ones only, and diagnostics
+    are reported for the named files (a clash between a named post and another is reported
+    on the named one, from the diagnostic's ``also``), their ledger files, the calendars
+    and the shared brand files (profile images included). Naming any other file (brand, channels, a calendar, the
+    ledger) reports everything, since a change there can break any post.
     """
     rels = [_relative(root, p) for p in paths]
     for rel in rels:
@@ -111,21 +115,37 @@ def check_workspace(
             raise UsageError(
                 f"{rel}: no such file in {root}", "check the path (deleted files need no check)"
             )
-    only = rels if rels and all(_is_content(r) for r in rels) else None
-    ws, diags = load_workspace(root, only_posts=only)
+    only = set(rels) if rels and all(_is_content(r) for r in rels) else None
+    ws, diags = load_workspace(root)
     if renamed:
         ws = replace(ws, renamed=tuple(renamed))
+    named = ws
+    if only is not None:
+        named = replace(ws, posts={k: p for k, p in ws.posts.items() if p.path in only})
     lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
-    for rule in RULES.values():
-        diags.extend(rule(ws))
+    for name, rule in RULES.items():
+        diags.extend(rule(named if name in PER_POST else ws))
     lengthcache.save(root)
     if now is not None:
         for name, timed in TIMED_RULES.items():
-            if late or name != "late":
+            if late or name not in CLOCKED:
                 diags.extend(timed(ws, now))
     if only is not None:
-        keep = set(rels) | set(SHARED_FILES)
-        keep |= {layout.ledger_path(layout.post_id(r)) for r in rels if r.startswith(layout.POSTS)}
-        diags = [d for d in diags if d.path in keep or d.path.startswith(layout.CALENDARS)]
+        diags = _involving(diags, only)
     result = sorted(_apply_overrides(ws, diags), key=Diagnostic.sort_key)
     return CheckResult(ws, tuple(result))
+
+
+def _involving(diags: Iterable[Diagnostic], named: set[str]) -> list[Diagnostic]:
+    """The diagnostics a check of the ``named`` posts and ideas reports: those on them, on
+    their ledger files, the calendars and the brand's files, and, for a finding on another
+    file that involves a named one, the finding as seen from the named one."""
+    keep = named | set(SHARED_FILES)
+    keep |= {layout.ledger_path(layout.post_id(r)) for r in named if r.startswith(layout.POSTS)}
+    out: list[Diagnostic] = []
+    for d in diags:
+        if d.path in keep or d.path.startswith((layout.CALENDARS, layout.PROFILES + "/")):
+            out.append(d)
+        else:
+            out.extend(seen for seen in d.also if seen.path in named and seen not in out)
+    return out

@@ -28,8 +28,9 @@ from tidings.jobs.git import post_renames
 def command(obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None) -> None:
     """Check posts, calendars, brand files and the ledger.
 
-    With PATHS, check only those files (plus the files they depend on): what pre-commit
-    passes. Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.
+    With PATHS (what pre-commit passes), report what involves those files: the whole
+    workspace is read, so a clash with another post (cadence, minimum gap) is reported
+    on the named one. Exit status: 0 no errors, 1 errors found, 2 usage or internal failure.
     --now sets the time that posting slots are looked ahead from (default: now). With
     --now, and in CI (CI or GITHUB_ACTIONS set) with the clock, posts whose time is past or
     whose lateness window closes before the next publish run are warned about (date.late).

@@ -27,6 +27,16 @@ _STYLE = {
 }
 
 
+def shorten(line: str, width: int) -> str:
+    """``line`` cut to at most ``width`` characters at a word boundary, with an ellipsis."""
+    if len(line) <= width:
+        return line
+    cut = line[: width - 1]
+    if line[width - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
+
+
 @click.command("plan")
 @now_option
 @click.option("--days", default=7.0, show_default=True, help="How far ahead to look.")
@@ -74,7 +84,7 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
             job.channel + ("*" if missing else ""),
             state,
             job.post.id,
-            first.split("\n", 1)[0][:60],
+            shorten(first.split("\n", 1)[0], 60),
             style=_STYLE[job.state],
         )
     console.print(table)

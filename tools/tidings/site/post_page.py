@@ -201,6 +201,9 @@ class PostView:
     campaign_name: str | None
     expires: str | None
     errors: int
+    by_hand: str | None = None
+    """The platforms among the post's channels whose APIs cannot delete (Instagram and
+    Slack), as shown: "Instagram and Slack"; None when every one can."""
 
 
 def post_view(data: SiteData, post: Post, assets: dict[str, Path]) -> PostView:
@@ -216,4 +219,17 @@ def post_view(data: SiteData, post: Post, assets: dict[str, Path]) -> PostView:
         campaign_name=campaign.name if campaign else None,
         expires=f"{data.local(post.expires):%d %b %Y, %H:%M}" if post.expires else None,
         errors=data.errors_for(post),
+        by_hand=_cannot_delete(data, post),
     )
+
+
+def _cannot_delete(data: SiteData, post: Post) -> str | None:
+    labels: list[str] = []
+    for cid in post.channels:
+        channel = data.ws.channels.get(cid)
+        row = PLATFORMS.get(channel.platform) if channel else None
+        if row is not None and not row.can_delete and row.label not in labels:
+            labels.append(row.label)
+    if not labels:
+        return None
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]

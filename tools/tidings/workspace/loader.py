@@ -317,13 +317,13 @@ def _limits(data: dict[str, Any], own: dict[str, Any]) -> CadenceLimits:
         quiet_hours=_quiet_hours(merged.get("quiet_hours")),
         min_gap=_min_gap(merged.get("min_gap")),
         max_per_day=merged.get("max_per_day"),
+        min_per_week=merged.get("min_per_week"),
     )
 
 
 def _cadence(data: dict[str, Any]) -> Cadence:
     channels = data.get("channels") or {}
     return Cadence(
-        min_per_week=data.get("min_per_week"),
         limits=_limits(data, {}),
         channels={cid: _limits(data, own or {}) for cid, own in channels.items()},
     )
@@ -355,6 +355,7 @@ def load_channels(
             color=c.get("color"),
             media_base_url=c.get("media_base_url"),
             path=c.get("path"),
+            default=c.get("default", False),
         )
     return channels
 

@@ -110,13 +110,13 @@ class CadenceLimits:
     quiet_hours: QuietHours | None = None
     min_gap: timedelta | None = None
     max_per_day: int | None = None
+    min_per_week: int | None = None
 
 
 @dataclass(frozen=True)
 class Cadence:
     """brand.yaml ``cadence``: how often and when the brand posts, per channel."""
 
-    min_per_week: int | None = None
     limits: CadenceLimits = CadenceLimits()
     """The brand-wide limits, for every channel without its own entry."""
     channels: Mapping[str, CadenceLimits] = field(default_factory=dict)
@@ -168,6 +168,8 @@ class Channel:
     color: str | None = None
     media_base_url: str | None = None
     path: str | None = None
+    default: bool = False
+    """Whether ``tidings new post`` puts new posts here when no channels are named."""
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,16 @@ RULES: dict[str, Rule] = {
     "media": media.check,
     "profiles": profiles.check,
 }
+PER_POST: frozenset[str] = frozenset({"lengths", "voice", "channel_guidelines", "media"})
+"""Rules whose findings on a post depend on that post and the shared files alone: a check of
+named posts runs them on those posts only (the others need the whole workspace)."""
 TIMED_RULES: dict[str, TimedRule] = {
     "slots": slots.check,
     "late": late.check,
+    "weekly": cadence.weekly,
 }
+CLOCKED: frozenset[str] = frozenset({"late", "weekly"})
+"""Timed rules about the real calendar ahead (late posts, thin weeks): they run only when the
+check is told the time matters (``--now`` given, or in CI)."""
 
-__all__ = ["RULES", "TIMED_RULES", "Rule", "TimedRule"]
+__all__ = ["CLOCKED", "PER_POST", "RULES", "TIMED_RULES", "Rule", "TimedRule"]

@@ -3,7 +3,9 @@
 ``cadence.quiet_hours``, ``cadence.min_gap`` and ``cadence.max_per_day`` apply to every
 channel; ``cadence.channels.<id>`` overrides any of them for one channel
 (``quiet_hours: false`` turns quiet hours off there). Times are read in the brand's
-timezone. Counting a day or a gap needs every post, so a partial check skips those.
+timezone. A clash between two posts is reported on the later one; its ``also`` holds the
+same finding for the earlier ones, which a check of named files reports when only those
+are named.
 """
 
 from __future__ import annotations
@@ -23,10 +25,18 @@ def _at_keys(post: Post, channel: str) -> tuple[str, ...]:
     return ("variants", channel, "at") if variant and variant.at else ("at",)
 
 
-def _diag(post: Post, channel: str, code: str, message: str, suggestion: str) -> Diagnostic:
+def _diag(
+    post: Post,
+    channel: str,
+    code: str,
+    message: str,
+    suggestion: str,
+    also: tuple[Diagnostic, ...] = (),
+) -> Diagnostic:
     pos = post.source.pos(*_at_keys(post, channel))
+    severity = default_severity(code)
     return Diagnostic(
-        post.path, pos.line, pos.column, default_severity(code), code, message, suggestion, channel
+        post.path, pos.line, pos.column, severity, code, message, suggestion, channel, also
     )
 
 
@@ -94,6 +104,18 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                         f"{_gap(gap)} between posts on a channel",
                         f"move it to {(before + gap).astimezone(tz):%Y-%m-%d %H:%M} or later "
                         "(brand.yaml cadence.min_gap)",
+                        (
+                            _diag(
+                                first,
+                                channel,
+                                "cadence.min-gap",
+                                f"goes out on {channel} at "
+                                f"{before.astimezone(tz):%Y-%m-%d %H:%M}, {_gap(when - before)} "
+                                f"before `{post.id}`; the brand wants at least {_gap(gap)} "
+                                "between posts on a channel",
+                                f"move it or `{post.id}` (brand.yaml cadence.min_gap)",
+                            ),
+                        ),
                     )
         limit = limits.max_per_day
         if limit is None:
@@ -104,6 +126,23 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         for day, posts in sorted(days.items()):
             if len(posts) <= limit:
                 continue
+            message = (
+                f"{len(posts)} posts go out on {channel} on {day}; the brand allows {limit} a day"
+            )
+            later = ", ".join(f"`{p.id}`" for p in posts[limit:])
+            kept = tuple(
+                Diagnostic(
+                    p.path,
+                    p.source.pos("at").line,
+                    1,
+                    default_severity("cadence.max-per-day"),
+                    "cadence.max-per-day",
+                    message,
+                    f"move it or {later} to a quieter day (brand.yaml cadence.max_per_day)",
+                    channel,
+                )
+                for p in posts[:limit]
+            )
             for post in posts[limit:]:
                 yield Diagnostic(
                     post.path,
@@ -111,7 +150,65 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     1,
                     default_severity("cadence.max-per-day"),
                     "cadence.max-per-day",
-                    f"{len(posts)} posts go out on {channel} on {day}; the brand allows {limit} a day",
+                    message,
                     "move this post to a quieter day (brand.yaml cadence.max_per_day)",
                     channel,
+                    kept,
                 )
+
+
+WEEKS_AHEAD = 2
+"""How many weeks ``weekly`` looks at: the one ``now`` falls in and the next."""
+
+
+def weekly(ws: Workspace, now: datetime) -> Iterator[Diagnostic]:
+    """``cadence.min_per_week``: a warning, on brand.yaml, for each channel with fewer posts
+    planned in a week (Monday to Sunday, the brand's timezone) than the brand asks, for the
+    week ``now`` falls in and the next. Local channels (outbox, feed) are not counted."""
+    from tidings.core.platforms import PLATFORMS
+
+    if ws.brand is None:
+        return
+    brand = ws.brand
+    tz = brand.timezone
+    today = now.astimezone(tz).date()
+    monday = today - timedelta(days=today.weekday())
+    weeks = [monday + timedelta(weeks=i) for i in range(WEEKS_AHEAD)]
+    counts: dict[tuple[str, date], int] = defaultdict(int)
+    for channel, when, _ in ws.scheduled():
+        day = when.astimezone(tz).date()
+        counts[(channel, day - timedelta(days=day.weekday()))] += 1
+    for cid, account in ws.channels.items():
+        row = PLATFORMS.get(account.platform)
+        wanted = brand.cadence.for_channel(cid).min_per_week
+        if row is None or row.local or not wanted:
+            continue
+        own = "min_per_week" in _own(ws, cid)
+        keys = ("cadence", "channels", cid) if own else ("cadence",)
+        pos = brand.source.pos(*keys, "min_per_week")
+        for week in weeks:
+            have = counts[(cid, week)]
+            if have >= wanted:
+                continue
+            yield Diagnostic(
+                brand.source.path,
+                pos.line,
+                pos.column,
+                default_severity("cadence.min-per-week"),
+                "cadence.min-per-week",
+                f"{have} post{'s' * (have != 1)} planned on {cid} in the week of "
+                f"{week:%a} {week.day} {week:%b %Y}; the brand asks for at least {wanted} a week",
+                f"plan {wanted - have} more for {cid} between {week:%d %b} and "
+                f"{week + timedelta(days=6):%d %b} (`tidings new post`), or lower "
+                "`min_per_week` (brand.yaml cadence)",
+                cid,
+            )
+
+
+def _own(ws: Workspace, cid: str) -> dict[str, object]:
+    """The channel's own entry under brand.yaml ``cadence.channels``, as written."""
+    assert ws.brand is not None
+    data = ws.brand.source.doc.data
+    for key in ("cadence", "channels", cid):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}

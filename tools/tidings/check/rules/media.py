@@ -31,14 +31,9 @@ def _media_keys(post: Post, cid: str) -> tuple[str | int, ...]:
 
 
 def check(ws: Workspace) -> Iterator[Diagnostic]:
-    if not any(_all_refs(post) for post in ws.posts.values()):
-        return
-    from tidings.core.media import Assessment, assess
-    from tidings.workspace.images import (
-        ImageInfo,
-        Unreadable,
-        inspect,
-    )  # Pillow only when there are images
+    # Runs even when no post has an image: a platform that needs one (Instagram) must say so.
+    from tidings.core.media import Assessment, assess  # Pillow is imported only to convert
+    from tidings.workspace.images import ImageInfo, Unreadable, inspect  # headers, no Pillow
 
     seen: dict[str, ImageInfo | Unreadable | None] = {}
     verdicts: dict[tuple[str, str], Assessment] = {}
