@@ -94,14 +94,18 @@ def command(
 
 
 def _print(report: Report) -> None:
+    """The run summary. Every text from outside (post ids, a platform's error words, git's
+    messages) is escaped: ``[bold]`` or ``[/]`` in an answer is printed, never read as rich
+    markup (which would crash the summary after the ledger was committed)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=120)
     for line in report.blocked:
-        console.print(f"[red]not sent[/red] {line} (run `tidings check`)")
+        console.print(f"[red]not sent[/red] {escape(line)} (run `tidings check`)")
     if not report.outcomes:
         console.print("Nothing was due.")
     else:
@@ -114,11 +118,17 @@ def _print(report: Report) -> None:
             where = o.url or ""
             if o.detail:
                 where = f"{where} ({o.detail})" if where else o.detail
-            table.add_row(o.post_id, o.channel, o.result, where, style=_STYLE.get(o.result, ""))
+            table.add_row(
+                escape(o.post_id),
+                escape(o.channel),
+                escape(o.result),
+                escape(where),
+                style=_STYLE.get(o.result, ""),
+            )
         console.print(table)
         counts: dict[str, int] = {}
         for o in report.outcomes:
             counts[o.result] = counts.get(o.result, 0) + 1
-        console.print(", ".join(f"{n} {r}" for r, n in counts.items()))
+        console.print(escape(", ".join(f"{n} {r}" for r, n in counts.items())))
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")

@@ -66,6 +66,7 @@ class Webhook:
         self._address = address  # scheme, host and path up to the token, no query
         self.id = webhook_id
         self.thread_id = thread_id
+        self.token = ""  # the secret part of the path (registered, never shown)
 
     def __repr__(self) -> str:
         return f"Webhook(id={self.id!r})"
@@ -95,13 +96,18 @@ def parse_webhook(value: str, variable: str) -> Webhook:
         )
     thread = url.params.get("thread_id")
     base = str(url.copy_with(query=None, fragment=None, path=url.path.rstrip("/")))
-    return Webhook(base, match["id"], thread or None)
+    hook = Webhook(base, match["id"], thread or None)
+    hook.token = match["token"]
+    return hook
 
 
 def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> DiscordAdapter:
     """The adapter for a Discord channel (credential ``webhook_url``)."""
     variable = channel.credentials.get("webhook_url", "webhook_url")
-    hook = parse_webhook(base.credential(channel, env, "webhook_url"), variable)
+    address = base.credential(channel, env, "webhook_url")
+    hook = parse_webhook(address, variable)
+    caller.secret(address.strip(), variable)
+    caller.secret(hook.token, variable)  # the path's token alone, as an answer may echo it
     caller.message = error_message
     caller.classify = _classifier(variable)
     return DiscordAdapter(caller, hook)
