@@ -11,8 +11,8 @@ from tidings.core.credentials import secret_values
 from tidings.errors import CredentialError, PlatformError
 from tidings.platforms import base
 from tidings.redaction import redact, register
-from tidings.workspace.model import Channel, Source
 from tidings.workspace.ledger import LedgerBook, LedgerState
+from tidings.workspace.model import Channel, Source
 
 ENV = {"X_API_SECRET": "s3cr3t-value-123", "HOME": "/root", "BLUESKY_APP_PASSWORD": "abcd-efgh"}
 
