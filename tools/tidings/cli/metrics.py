@@ -105,8 +105,13 @@ def export(obj: Context, fmt: str, out: Path | None) -> None:
 
 def _print(report: Report) -> None:
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as markup_escape
     from rich.table import Table
+
+    from tidings.redaction import redact
+
+    def escape(text: str) -> str:  # shown as written, and without a secret (git's words too)
+        return markup_escape(redact(text))
 
     console = Console(highlight=False)
     if not console.is_terminal:

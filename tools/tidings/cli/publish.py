@@ -98,8 +98,13 @@ def _print(report: Report) -> None:
     messages) is escaped: ``[bold]`` or ``[/]`` in an answer is printed, never read as rich
     markup (which would crash the summary after the ledger was committed)."""
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as markup_escape
     from rich.table import Table
+
+    from tidings.redaction import redact
+
+    def escape(text: str) -> str:  # shown as written, and without a secret (git's words too)
+        return markup_escape(redact(text))
 
     console = Console(highlight=False)
     if not console.is_terminal:
