@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from builders.workspaces import build_workspace
+
+from tidings.redaction import KNOWN
 
 pytest_plugins = ["peers.mastodon", "peers.bluesky", "chromium"]
 
@@ -25,3 +27,12 @@ def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     (``date.late`` reads the real clock in CI) are cleared; a test that wants CI sets them."""
     for name in ("CI", "GITHUB_ACTIONS"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_known_secrets() -> Iterator[None]:
+    """Each test starts with an empty secret registry, as a fresh process does: no test
+    passes because an earlier one registered its secret."""
+    KNOWN.forget()
+    yield
+    KNOWN.forget()

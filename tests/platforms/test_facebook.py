@@ -179,7 +179,7 @@ def test_a_platform_that_echoes_the_token_does_not_leak_it(
     report = publish(work, options(fake))
     rec = ledger_record(remote, "facebook")
     assert rec["state"] == "failed" and rec["retry"] is False
-    assert "Invalid parameter access_token=[token]" in rec["error"]
+    assert "Invalid parameter access_token=<FB_PAGE_ACCESS_TOKEN>" in rec["error"]
     assert fake.token not in (remote_file(remote, "ledger/2026/12/hello.yaml") or "")
     assert all(fake.token not in o.detail for o in report.outcomes)
 

@@ -357,7 +357,9 @@ def test_no_token_in_messages_ledger_or_cli_output(
     fake.fault(r"/threads$", method="POST", status=400, body=echo, count=None)
     with pytest.raises(PlatformError) as caught:
         adapter(fake).publish_part(outgoing(FIRST), 0, [])
-    assert fake.token not in caught.value.message and "[token]" in caught.value.message
+    assert (
+        fake.token not in caught.value.message and "<THREADS_ACCESS_TOKEN>" in caught.value.message
+    )
     assert all(fake.token in str(r.url) for r in fake.requests)  # it was sent, in the query
 
     remote, work = repo(post(FIRST, images=0))

@@ -31,16 +31,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tidings.redaction import redact
+
 
 class TidingsError(Exception):
-    """An expected failure with a message meant for people."""
+    """An expected failure with a message meant for people. The message and hint pass
+    through :func:`tidings.redaction.redact` when the error is made: no secret the process
+    knows (or anything shaped like a token) is ever in them, whoever prints or stores them."""
 
     exit_code = 1
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = redact(hint) if hint else hint
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"

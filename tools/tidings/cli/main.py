@@ -18,7 +18,9 @@ from tidings.redaction import redact
 
 
 class Boundary(click.Group):
-    """Expected errors print their message (exit 1 or 2); anything else exits 2 with a log."""
+    """Expected errors print their message (exit 1 or 2); anything else exits 2 with a log:
+    a private temporary file (``tidings-error-*.log``) whose path it prints, the traceback in
+    it redacted like every message."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -38,15 +40,24 @@ class Boundary(click.Group):
             os.dup2(devnull, sys.stdout.fileno())  # so the exit's flush cannot fail again
             sys.exit(141)  # 128 + SIGPIPE, as a shell reports it
         except Exception:
-            log = Path(tempfile.gettempdir()) / "tidings-error.log"
-            log.write_text(redact(traceback.format_exc()), encoding="utf-8")
+            log = _crash_log(redact(traceback.format_exc()))
             click.secho(
-                "internal error: tidings hit a bug. Nothing was published or written.",
+                "internal error: tidings hit a bug and stopped. Whatever it published is in "
+                "the ledger; nothing more was sent.",
                 fg="red",
                 err=True,
             )
             click.echo(f"  details: {log} (please attach it to a bug report)", err=True)
             sys.exit(2)
+
+
+def _crash_log(text: str) -> Path:
+    """A new private file (mode 0600, a fresh name, never following a planted symlink)
+    holding ``text``: the redacted traceback a bug report needs."""
+    handle, name = tempfile.mkstemp(prefix="tidings-error-", suffix=".log", text=True)
+    with os.fdopen(handle, "w", encoding="utf-8") as log:
+        log.write(text)
+    return Path(name)
 
 
 @click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})

@@ -105,8 +105,13 @@ def export(obj: Context, fmt: str, out: Path | None) -> None:
 
 def _print(report: Report) -> None:
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as markup_escape
     from rich.table import Table
+
+    from tidings.redaction import redact
+
+    def escape(text: str) -> str:  # shown as written, and without a secret (git's words too)
+        return markup_escape(redact(text))
 
     console = Console(highlight=False)
     if not console.is_terminal:
@@ -122,13 +127,13 @@ def _print(report: Report) -> None:
     for o in report.channels:
         posts = str(o.posts) + (f" (+{o.unavailable} gone)" if o.unavailable else "")
         table.add_row(
-            o.channel,
-            o.platform,
-            o.state,
+            escape(o.channel),
+            escape(o.platform),
+            escape(o.state),
             posts if o.state != "skipped" else "",
             "" if o.followers is None else str(o.followers),
             str(o.requests) if o.requests else "",
-            o.detail,
+            escape(o.detail),
             style=_STYLE.get(o.state, ""),
         )
     if report.channels:
@@ -148,6 +153,6 @@ def _print(report: Report) -> None:
                 f"[yellow]competitor {who} could not be read:[/yellow] {escape(c.error or '')}"
             )
     where = "committed and pushed" if report.pushed else "committed" if report.committed else ""
-    console.print(f"{report.path} written" + (f", {where}" if where else ""))
+    console.print(escape(f"{report.path} written" + (f", {where}" if where else "")))
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")

@@ -54,6 +54,7 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
       tidings plan --now "2026-12-20 09:00"
     """
     from rich.console import Console  # imported here: other commands start faster without it
+    from rich.markup import escape  # posts' text and ids are printed, never read as markup
     from rich.table import Table
 
     result = check_workspace(obj.root, renamed=post_renames(obj.root))
@@ -65,7 +66,10 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
     if not console.is_terminal:
         console = Console(highlight=False, width=120)  # pipes and CI logs: room for the text
     table = Table(
-        title=f"{ws.brand.name if ws.brand else 'tidings'}: {now.astimezone(tz):%Y-%m-%d %H:%M %Z}, next {days:g} days"
+        title=escape(
+            f"{ws.brand.name if ws.brand else 'tidings'}: "
+            f"{now.astimezone(tz):%Y-%m-%d %H:%M %Z}, next {days:g} days"
+        )
     )
     table.add_column("when", no_wrap=True)
     table.add_column("channel", no_wrap=True)
@@ -81,10 +85,10 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
         first = rendered.parts[0].text if rendered and rendered.parts else job.first_line
         table.add_row(
             f"{job.at.astimezone(tz):%a %d %b %H:%M}",
-            job.channel + ("*" if missing else ""),
-            state,
-            job.post.id,
-            shorten(first.split("\n", 1)[0], 60),
+            escape(job.channel + ("*" if missing else "")),
+            escape(state),
+            escape(job.post.id),
+            escape(shorten(first.split("\n", 1)[0], 60)),
             style=_STYLE[job.state],
         )
     console.print(table)
@@ -98,4 +102,4 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
     if unconfigured:
         console.print("* not configured (publishing skips them until these are set):")
         for cid, missing in sorted(unconfigured.items()):
-            console.print(f"  {cid}: {', '.join(missing)}", highlight=False)
+            console.print(escape(f"  {cid}: {', '.join(missing)}"), highlight=False)

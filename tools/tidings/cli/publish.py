@@ -136,14 +136,23 @@ def _span(delta: timedelta) -> str:
 
 
 def _print(report: Report) -> None:
+    """The run summary. Every text from outside (post ids, a platform's error words, git's
+    messages) is escaped: ``[bold]`` or ``[/]`` in an answer is printed, never read as rich
+    markup (which would crash the summary after the ledger was committed)."""
     from rich.console import Console
+    from rich.markup import escape as markup_escape
     from rich.table import Table
+
+    from tidings.redaction import redact
+
+    def escape(text: str) -> str:  # shown as written, and without a secret (git's words too)
+        return markup_escape(redact(text))
 
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=120)
     for line in report.blocked:
-        console.print(f"[red]not sent[/red] {line} (run `tidings check`)")
+        console.print(f"[red]not sent[/red] {escape(line)} (run `tidings check`)")
     if not report.outcomes:
         console.print("Nothing was due.")
     else:
@@ -156,19 +165,25 @@ def _print(report: Report) -> None:
             where = o.url or ""
             if o.detail:
                 where = f"{where} ({o.detail})" if where else o.detail
-            table.add_row(o.post_id, o.channel, o.result, where, style=_STYLE.get(o.result, ""))
+            table.add_row(
+                escape(o.post_id),
+                escape(o.channel),
+                escape(o.result),
+                escape(where),
+                style=_STYLE.get(o.result, ""),
+            )
         console.print(table)
         counts: dict[str, int] = {}
         for o in report.outcomes:
             counts[o.result] = counts.get(o.result, 0) + 1
-        console.print(", ".join(f"{n} {r}" for r, n in counts.items()))
+        console.print(escape(", ".join(f"{n} {r}" for r, n in counts.items())))
     if report.late:
         console.print(
             f"[bold red]MISSED: {len(report.late)} post(s) were too late and were NOT "
             "sent:[/bold red] "
-            + ", ".join(f"{o.post_id} on {o.channel}" for o in report.late)
+            + escape(", ".join(f"{o.post_id} on {o.channel}" for o in report.late))
             + " (send them with `tidings resolve POST CHANNEL --retry` and "
             "`tidings publish --lateness …`, or leave them)"
         )
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")

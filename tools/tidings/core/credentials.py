@@ -16,7 +16,23 @@ from collections.abc import Collection, Mapping
 from tidings.core.platforms import COMMON_OPTIONAL, PLATFORMS, KeySet
 from tidings.workspace.model import Channel
 
-__all__ = ["keysets", "missing", "optional", "problems", "unset_variables"]
+__all__ = [
+    "PUBLIC_KEYS",
+    "keysets",
+    "missing",
+    "optional",
+    "problems",
+    "secret_values",
+    "unset_variables",
+]
+
+PUBLIC_KEYS = frozenset(
+    {"api_base", "base_url", "pds", "appview", "handle", "user_id", "page_id", "author_urn"}
+    | {"version", "refresh_token_file"}
+)
+"""Credential keys whose values are addresses, names and ids, shown in post addresses and
+messages (``https://mastodon.social/@brand/1``), never secrets. Every other key's value is
+a secret, whatever its variable is called."""
 
 
 def keysets(platform: str) -> tuple[KeySet, ...] | None:
@@ -87,3 +103,13 @@ def unset_variables(channel: Channel, env: Mapping[str, str]) -> tuple[str, ...]
     return tuple(
         name for key, name in channel.credentials.items() if key not in skip and not env.get(name)
     )
+
+
+def secret_values(channel: Channel, env: Mapping[str, str]) -> dict[str, str]:
+    """The secret values ``channel`` names in ``env`` (every key but :data:`PUBLIC_KEYS`),
+    each with the name of its variable: what no message or file may ever show."""
+    return {
+        env[name]: name
+        for key, name in channel.credentials.items()
+        if key not in PUBLIC_KEYS and env.get(name)
+    }

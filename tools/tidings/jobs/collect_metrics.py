@@ -119,6 +119,7 @@ class Collector:
     def run(self) -> Report:
         self.job.start(SNAPSHOT, "metrics: snapshot of an interrupted run")
         ws = self._workspace()
+        self.job.keep_secrets(ws.channels.values())
         assert ws.brand is not None
         now = self.opts.now
         day = now.astimezone(ws.brand.timezone).date()

@@ -220,6 +220,7 @@ class Publisher:
     def run(self) -> Report:
         self.job.start(LEDGER, "publish: records of an interrupted run", settle=_unclaimed)
         ws, blocked = _checked(self.root)
+        self.job.keep_secrets(ws.channels.values())
         self._site_url = ws.settings.site_url
         self._title = ws.brand.name if ws.brand else "tidings"
         self.report.warnings.extend(self.job.notes)

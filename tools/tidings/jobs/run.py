@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,11 +29,13 @@ from typing import TYPE_CHECKING
 
 from tidings.errors import TidingsError
 from tidings.jobs.git import Repo
+from tidings.redaction import register
 
 if TYPE_CHECKING:  # httpx and the adapters load only when a job first talks to a platform
     import httpx
 
     from tidings.platforms.http import Caller
+    from tidings.workspace.model import Channel
 
 
 STALE_LOCK = 600.0
@@ -128,6 +130,16 @@ class Run:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def keep_secrets(self, channels: Iterable[Channel]) -> None:
+        """Register the value of every secret the channels' ``credentials:`` name (whatever
+        the variable is called) with :mod:`tidings.redaction`: from now on no message, ledger
+        file, report or crash log of this process shows it."""
+        from tidings.core.credentials import secret_values
+
+        for channel in channels:
+            for value, name in secret_values(channel, self.env).items():
+                register(value, name)
 
     # ------------------------------------------------------------------ git
 

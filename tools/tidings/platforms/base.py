@@ -18,11 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
+from tidings.core.credentials import PUBLIC_KEYS
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
 from tidings.errors import CredentialError, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms.http import Caller
+from tidings.redaction import register
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -219,10 +221,14 @@ def parse_time(value: object) -> datetime | None:
 def credential(
     channel: Channel, env: Mapping[str, str], name: str, default: str | None = None
 ) -> str:
-    """The value of the environment variable that ``channel.credentials[name]`` names."""
+    """The value of the environment variable that ``channel.credentials[name]`` names. A
+    secret (any key but :data:`~tidings.core.credentials.PUBLIC_KEYS`) is registered with
+    :mod:`tidings.redaction` as it is read, so no message ever shows it."""
     var = channel.credentials.get(name)
     value = env.get(var) if var else None
     if value:
+        if name not in PUBLIC_KEYS:
+            register(value, var or name)
         return value
     if default is not None:
         return default

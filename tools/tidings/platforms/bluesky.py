@@ -430,7 +430,13 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
             error = self._error(response, f"log in as {self.handle}", _error_name(response))
             error.auth = True
             raise error
-        return _session(response.json())
+        return self._kept(_session(json_object(response, f"log in as {self.handle}")))
+
+    def _kept(self, session: _Session) -> _Session:
+        """``session`` with both its JWTs registered as secrets."""
+        self.caller.secret(session.access, "accessJwt")
+        self.caller.secret(session.refresh, "refreshJwt")
+        return session
 
     def _refresh(self) -> None:
         assert self._session is not None
@@ -443,7 +449,7 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
             headers={"Authorization": f"Bearer {self._session.refresh}"},
         )
         if response.status_code == 200:
-            self._session = _session(response.json())
+            self._session = self._kept(_session(json_object(response, "refresh the session")))
         elif _error_name(response) in ("ExpiredToken", "InvalidToken"):
             self._session = self._create_session()  # the refresh token is gone: log in again
         else:
@@ -451,12 +457,16 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
 
 
 def _session(data: dict[str, Any]) -> _Session:
-    return _Session(
-        did=str(data["did"]),
-        handle=str(data["handle"]),
-        access=str(data["accessJwt"]),
-        refresh=str(data["refreshJwt"]),
-    )
+    """The session a ``createSession`` or ``refreshSession`` answer holds."""
+    try:
+        return _Session(
+            did=str(data["did"]),
+            handle=str(data["handle"]),
+            access=str(data["accessJwt"]),
+            refresh=str(data["refreshJwt"]),
+        )
+    except KeyError as missing:
+        raise PlatformError(f"the PDS's session answer has no {missing}", retryable=True) from None
 
 
 def _split_uri(uri: str) -> tuple[str, str, str]:

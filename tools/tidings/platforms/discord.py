@@ -62,10 +62,13 @@ INVALID_TOKEN = 50027
 class Webhook:
     """A parsed webhook address. ``repr`` and ``str`` show the id only, never the token."""
 
-    def __init__(self, address: str, webhook_id: str, thread_id: str | None) -> None:
+    def __init__(
+        self, address: str, webhook_id: str, thread_id: str | None, token: str = ""
+    ) -> None:
         self._address = address  # scheme, host and path up to the token, no query
         self.id = webhook_id
         self.thread_id = thread_id
+        self.token = token  # the secret part of the path (registered, never shown)
 
     def __repr__(self) -> str:
         return f"Webhook(id={self.id!r})"
@@ -95,13 +98,16 @@ def parse_webhook(value: str, variable: str) -> Webhook:
         )
     thread = url.params.get("thread_id")
     base = str(url.copy_with(query=None, fragment=None, path=url.path.rstrip("/")))
-    return Webhook(base, match["id"], thread or None)
+    return Webhook(base, match["id"], thread or None, match["token"])
 
 
 def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> DiscordAdapter:
     """The adapter for a Discord channel (credential ``webhook_url``)."""
     variable = channel.credentials.get("webhook_url", "webhook_url")
-    hook = parse_webhook(base.credential(channel, env, "webhook_url"), variable)
+    address = base.credential(channel, env, "webhook_url")
+    hook = parse_webhook(address, variable)
+    caller.secret(address.strip(), variable)
+    caller.secret(hook.token, variable)  # the path's token alone, as an answer may echo it
     caller.message = error_message
     caller.classify = _classifier(variable)
     return DiscordAdapter(caller, hook)

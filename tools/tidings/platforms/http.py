@@ -11,6 +11,10 @@
   are wrong or revoked (``auth=True``): the publisher stops that channel, not the run.
 
 Messages never contain URLs' query strings or headers, so tokens cannot leak through them.
+Whatever a platform's answer echoes (its status and body shape do not matter) cannot leak
+either: every adapter registers each secret it holds or obtains with :meth:`Caller.secret`
+the moment it learns it, and every error message passes through the one scrubber,
+:func:`tidings.redaction.redact`, when the error is made.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any
 import httpx
 
 from tidings.errors import PlatformError
+from tidings.redaction import register
 
 RATE_RESET_HEADERS = ("x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset")
 
@@ -182,6 +187,13 @@ class Caller:
     argument): Meta's rate limits arrive as 400 with code 4/17/32/613, X's duplicate content
     as 403. None falls back to the status-code rules above."""
     requests: int = field(default=0, init=False)
+
+    def secret(self, value: str, name: str = "secret") -> str:
+        """Register ``value`` (a token, a session JWT, a webhook address, a signature) as a
+        secret: no message, ledger file, log or crash log shows it from now on; ``<name>``
+        stands in for it. Returns ``value``, so an adapter registers where it reads."""
+        register(value, name)
+        return value
 
     def call(
         self,

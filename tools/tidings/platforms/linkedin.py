@@ -792,7 +792,7 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
         token = json_object(response, what).get("access_token")
         if not isinstance(token, str) or not token:
             raise PlatformError(f"{what}: the answer has no access_token", retryable=True)
-        self._token = token
+        self._token = self.caller.secret(token, self._names.access_token)
 
     def _secrets(self) -> list[str]:
         found = [self._token]

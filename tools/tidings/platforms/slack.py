@@ -63,6 +63,9 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> SlackAd
             "copy it from your Slack app's Incoming Webhooks page "
             "(it looks like https://hooks.slack.com/services/T…/B…/…)",
         )
+    caller.secret(value, variable)
+    caller.secret(url.path, variable)  # /services/T…/B…/<token>: an answer may echo it alone
+    caller.secret(url.path.rstrip("/").rsplit("/", 1)[-1], variable)
     caller.classify = _classifier(variable)
     return SlackAdapter(caller, value, variable)
 

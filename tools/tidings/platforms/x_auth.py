@@ -36,6 +36,7 @@ import httpx
 
 from tidings.errors import PlatformError
 from tidings.platforms.http import Caller
+from tidings.redaction import register
 
 __all__ = [
     "BearerAuth",
@@ -115,8 +116,16 @@ def authorization_header(
     }
     query = parse_qsl(url.query.decode("ascii"), keep_blank_values=True)
     base = base_string(method, url, [*oauth.items(), *query, *form])
-    oauth["oauth_signature"] = signature(base, keys.api_secret, keys.token_secret)
+    oauth["oauth_signature"] = register_signature(
+        signature(base, keys.api_secret, keys.token_secret)
+    )
     return "OAuth " + ", ".join(f'{percent(k)}="{percent(v)}"' for k, v in sorted(oauth.items()))
+
+
+def register_signature(value: str) -> str:
+    """A request's signature, registered as a secret (an answer may echo the header)."""
+    register(value, "oauth_signature")
+    return value
 
 
 class OAuth1(httpx.Auth):
@@ -215,6 +224,8 @@ class TokenSource:
             text = self.token_file.read_text(encoding="utf-8").strip()
         except OSError:
             return None
+        if text:
+            self.caller.secret(text, self.file_var)
         return text or None
 
     def _trade(self, refresh_token: str, var: str) -> None:
@@ -223,6 +234,8 @@ class TokenSource:
         auth: tuple[str, str] | None = None
         if self.client_secret:
             auth = (self.client_id, self.client_secret)  # a confidential client
+            basic = f"{self.client_id}:{self.client_secret}".encode()
+            self.caller.secret(base64.b64encode(basic).decode("ascii"), "client_secret")
         else:
             data["client_id"] = self.client_id
         response = self.caller.call(
@@ -247,9 +260,11 @@ class TokenSource:
             )
         self._spent.add(refresh_token)
         new = body.get("refresh_token")
+        if isinstance(new, str) and new:
+            self.caller.secret(new, self.refresh_var)
+        self._access = self.caller.secret(str(body["access_token"]), "access_token")
         if isinstance(new, str) and new and new != refresh_token:
             self._save(new)
-        self._access = str(body["access_token"])
 
     def _save(self, token: str) -> None:
         """Write the rotated refresh token: 0600, complete or not at all."""
