@@ -322,7 +322,17 @@ def test_no_secret_reaches_any_output(
         said: list[str] = []
         logs: list[str] = []
         for cid in channels:
-            args = ["--root", str(work), "publish", "--push", "--channel", cid, "--now", NOW]
+            args = [
+                "--root",
+                str(work),
+                "publish",
+                "--push",
+                "--channel",
+                cid,
+                "--now",
+                NOW,
+                "--now-for-real",
+            ]
             result = runner.invoke(cli, args, env=env | {"GIT_CONFIG_GLOBAL": "/dev/null"})
             said.append(f"{cid}: exit {result.exit_code}\n{result.stdout}{result.stderr}")
             logs += re.findall(r"details: (\S+)", result.stderr)
