@@ -250,4 +250,29 @@ def test_an_unchanged_text_says_so(edited: Path) -> None:
     section = text.split("### Changed: Opening day", 1)[1]
     assert "title: Opening → Opening day" in section
     assert "text unchanged" in section and "```diff" not in section
-    assert "time" not in section.split("**Checks:**")[0].split("| channel |")[0]
+    assert ": time " not in section.split("**What changed:**")[1]
+
+
+def test_an_edit_of_a_post_that_did_not_parse_before_says_so(edited: Path) -> None:
+    git(edited, "checkout", "--quiet", "main")
+    post = edited / "content/posts/2026/12/opening.md"
+    post.write_text("---\ntitle: [unclosed\n---\nBroken.\n", encoding="utf-8")
+    _commit(edited, "a broken post on main")
+    git(edited, "checkout", "--quiet", "-b", "fix")
+    post.write_text(EDITED.format(extra=""), encoding="utf-8")
+    _commit(edited, "fix it")
+    text = review(edited, "main", "fix")
+    assert "could not be read: no diff" in text and "Traceback" not in text
+
+
+def test_a_renamed_and_edited_post_is_diffed_against_its_old_file(edited: Path) -> None:
+    git(edited, "checkout", "--quiet", "main")
+    git(edited, "checkout", "--quiet", "-b", "move")
+    git(edited, "mv", "content/posts/2026/12/opening.md", "content/posts/2026/12/open.md")
+    post = edited / "content/posts/2026/12/open.md"
+    post.write_text(post.read_text().replace("Bring a friend.", "Bring two friends."))
+    _commit(edited, "rename and edit")
+    section = review(edited, "main", "move").split("### Renamed: Opening", 1)[1]
+    assert "-Bring a friend.\n+Bring two friends." in section
+    changed = section.split("**What changed:**")[1].split("<details>")[0]
+    assert "channel added" not in changed and ": time " not in changed
