@@ -193,3 +193,86 @@ def test_review_by_the_installed_engine_reads_another_checkout_as_data(
     assert result.exit_code == 0, result.output
     assert ENGINE_WARNING in result.output and "pwned" not in result.output
     assert "✗ 1 error" in result.output and "content/posts/2026/12/bad.md" in result.output
+
+
+# ---- what an edit changes (issue 16, item 14) --------------------------------------------
+
+EDITED = (
+    "---\ntitle: Opening\nat: 2026-12-10 09:00\nchannels: [mastodon, bluesky, outbox]\n"
+    "variants:\n  bluesky: {{at: 2026-12-10 10:00}}\n---\n"
+    "We open on Monday.\n\nBring a friend.\n{extra}"
+)
+
+
+@pytest.fixture
+def edited(make_workspace: Callable[..., Path]) -> Path:
+    root = make_workspace({"content/posts/2026/12/opening.md": EDITED.format(extra="")})
+    git(root, "init", "--quiet", "--initial-branch=main")
+    _commit(root, "content")
+    git(root, "checkout", "--quiet", "-b", "pr")
+    post = root / "content/posts/2026/12/opening.md"
+    text = EDITED.format(extra="See https://example.com/shop\n")
+    text = text.replace("We open on Monday.", "We open on Tuesday ```now```.")
+    text = text.replace("at: 2026-12-10 09:00\n", "at: 2026-12-11 18:30\n")
+    text = text.replace("channels: [mastodon, bluesky, outbox]", "channels: [mastodon, bluesky]")
+    post.write_text(text, encoding="utf-8")
+    _commit(root, "edit the opening post")
+    return root
+
+
+def test_the_review_shows_what_an_edit_changes_per_channel(edited: Path) -> None:
+    text = review(edited, "main", "pr")
+    section = text.split("### Changed: Opening", 1)[1]
+    # the time, per channel, before and after; the channel the edit drops
+    assert "mastodon: time Thu 10 Dec 2026, 09:00 CET → Fri 11 Dec 2026, 18:30 CET" in section
+    assert "bluesky: time" not in section  # its own variant time did not change
+    assert "outbox: channel removed" in section
+    # the text, before and after, as a diff of what is sent
+    assert "\n```diff\n" not in section  # fenced longer than the ``` inside the text
+    assert "````diff\n--- before\n+++ after\n" in section
+    assert "-We open on Monday." in section
+    assert "+We open on Tuesday ```now```." in section
+    assert "+See https://example.com/shop" in section
+    assert " Bring a friend." in section
+    # each channel's own rendering: Bluesky shows the link shortened
+    assert "mastodon: the text as sent, before → after" in section
+    assert "bluesky: the text as sent, before → after" in section
+    assert "+See example.com/shop" in section
+
+
+def test_an_unchanged_text_says_so(edited: Path) -> None:
+    post = edited / "content/posts/2026/12/opening.md"
+    post.write_text(
+        EDITED.format(extra="").replace("title: Opening", "title: Opening day"), encoding="utf-8"
+    )
+    _commit(edited, "only the title")
+    text = review(edited, "main", "pr")
+    section = text.split("### Changed: Opening day", 1)[1]
+    assert "title: Opening → Opening day" in section
+    assert "text unchanged" in section and "```diff" not in section
+    assert ": time " not in section.split("**What changed:**")[1]
+
+
+def test_an_edit_of_a_post_that_did_not_parse_before_says_so(edited: Path) -> None:
+    git(edited, "checkout", "--quiet", "main")
+    post = edited / "content/posts/2026/12/opening.md"
+    post.write_text("---\ntitle: [unclosed\n---\nBroken.\n", encoding="utf-8")
+    _commit(edited, "a broken post on main")
+    git(edited, "checkout", "--quiet", "-b", "fix")
+    post.write_text(EDITED.format(extra=""), encoding="utf-8")
+    _commit(edited, "fix it")
+    text = review(edited, "main", "fix")
+    assert "could not be read: no diff" in text and "Traceback" not in text
+
+
+def test_a_renamed_and_edited_post_is_diffed_against_its_old_file(edited: Path) -> None:
+    git(edited, "checkout", "--quiet", "main")
+    git(edited, "checkout", "--quiet", "-b", "move")
+    git(edited, "mv", "content/posts/2026/12/opening.md", "content/posts/2026/12/open.md")
+    post = edited / "content/posts/2026/12/open.md"
+    post.write_text(post.read_text().replace("Bring a friend.", "Bring two friends."))
+    _commit(edited, "rename and edit")
+    section = review(edited, "main", "move").split("### Renamed: Opening", 1)[1]
+    assert "-Bring a friend.\n+Bring two friends." in section
+    changed = section.split("**What changed:**")[1].split("<details>")[0]
+    assert "channel added" not in changed and ": time " not in changed

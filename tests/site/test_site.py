@@ -188,7 +188,7 @@ def test_post_card_holds_exactly_the_rendered_text(example_site: dict[str, str])
     cards = _card_texts(html)
     for cid in post.channels:
         rendered = render(post, data.ws.channels[cid], data.ws.brand)
-        assert cards[cid] == [p.text for p in rendered.parts]
+        assert cards[cid] == [p.seen().text for p in rendered.parts]
     assert "1/4" in html and "4/4" in html  # a thread
 
 
@@ -489,3 +489,43 @@ def test_compiled_templates_are_kept_between_builds(
     assert sorted((root / "build/cache/jinja").glob("*.cache")) == cached
     for name in ("index.html", "posts/2026/12/hostile/index.html", "calendar/2026-12/index.html"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+# ---- what readers see (issue 16, item 13) ------------------------------------------------
+
+_LINKEDIN_POST = """---
+title: Leipzig
+at: 2026-12-10 09:00
+channels: [linkedin]
+---
+Our #Leipzig studio opens (finally): https://shop.example/open
+"""
+
+
+def test_linkedin_card_shows_what_readers_see_not_the_api_escaping(
+    make_workspace: Callable[..., Path],
+) -> None:
+    root = make_workspace(
+        {
+            "brand/brand.yaml": "name: Test Studio\ntimezone: Europe/Berlin\n"
+            "links:\n  utm: {enabled: true, medium: social}\n  own_domains: [shop.example]\n",
+            "brand/channels.yaml": "channels:\n  linkedin:\n    platform: linkedin\n"
+            "    credentials:\n      access_token: LINKEDIN_ACCESS_TOKEN\n"
+            "      author_urn: LINKEDIN_AUTHOR_URN\n",
+            "content/posts/2026/12/hello.md": _LINKEDIN_POST,
+        }
+    )
+    data = collect(root, NOW)
+    html = {p.src_uri: p.html for p in build_pages(data).pages}["posts/2026/12/hello.md"]
+    [card] = _card_texts(html)["linkedin"]
+    assert "\\" not in card
+    assert card == (
+        "Our #Leipzig studio opens (finally): "
+        "https://shop.example/open?utm_source=linkedin&utm_medium=social"
+    )
+    # the link is a link, with its UTM parameters
+    assert 'href="https://shop.example/open?utm_source=linkedin&amp;utm_medium=social"' in html
+    # the meter counts what LinkedIn counts: the escaped text the API receives
+    sent = render(data.ws.posts["2026/12/hello"], data.ws.channels["linkedin"], data.ws.brand)
+    assert "\\#Leipzig" in sent.parts[0].text and "utm\\_source" in sent.parts[0].text
+    assert f"{len(sent.parts[0].text)} / 3000 characters" in html

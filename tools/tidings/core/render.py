@@ -6,6 +6,8 @@ the way the platform does (its row's ``link_detection``: ``https://`` addresses 
 domains too, by twitter-text's extractor), tags the links to the brand's own domains with UTM
 parameters from brand.yaml (never anyone else's), and applies each platform's text conventions (Bluesky's
 shortened link text with the full URL kept in a facet, LinkedIn's required escaping).
+Where the platform receives escaped text, each part also carries what readers see
+(``RenderedPart.shown``, ``RenderedPart.seen()``): the preview shows that, the API gets ``text``.
 Rendering reads no files: the media list names each image and its alt text, and
 ``tidings.core.media.prepare`` makes the bytes a platform gets (the original, or a rendition).
 """
@@ -42,6 +44,17 @@ class RenderedPart:
     text: str
     line: int  # where the part starts in the source file
     links: tuple[Link, ...] = ()
+    shown: str | None = None
+    """What readers see when the platform receives ``text`` escaped (LinkedIn's backslashes);
+    None when they see ``text`` itself."""
+    shown_links: tuple[Link, ...] = ()
+    """The links in ``shown`` (offsets into it)."""
+
+    def seen(self) -> RenderedPart:
+        """This part as readers see it: ``shown`` with its links, or the part itself."""
+        if self.shown is None:
+            return self
+        return RenderedPart(self.shown, self.line, self.shown_links)
 
     def byte_range(self, link: Link) -> tuple[int, int]:
         """UTF-8 byte offsets of a link (Bluesky facets)."""
@@ -158,6 +171,20 @@ def render_text(
 ) -> tuple[str, tuple[Link, ...]]:
     """The text ``platform`` receives and its links; with ``tag``, links to ``own_domains``
     get UTM parameters."""
+    shown, links = shown_text(text, platform, tag, medium, campaign, own_domains)
+    return sent_text(shown, links, platform)
+
+
+def shown_text(
+    text: str,
+    platform: str,
+    tag: bool,
+    medium: str,
+    campaign: str | None,
+    own_domains: tuple[str, ...] = (),
+) -> tuple[str, tuple[Link, ...]]:
+    """The text readers of ``platform`` see and its links: links found, tagged and shortened
+    as ``render_text`` does, before any escaping the platform's API needs."""
     row = PLATFORMS.get(platform)
     shorten = row is not None and row.links is LinkStyle.SHORTENED
     detection = row.link_detection if row is not None else LinkDetection.SCHEME
@@ -180,12 +207,17 @@ def render_text(
         length += len(shown)
         pos = end
     out.append(text[pos:])
-    rendered = "".join(out)
+    return "".join(out), tuple(links)
+
+
+def sent_text(shown: str, links: tuple[Link, ...], platform: str) -> tuple[str, tuple[Link, ...]]:
+    """What the API of ``platform`` receives for the ``shown`` text: LinkedIn's escaping
+    applied (its links dropped: LinkedIn detects links itself), otherwise ``shown`` as is."""
+    row = PLATFORMS.get(platform)
     if row is not None and row.escape is Escape.LINKEDIN_LITTLE:
         # the "little" text format drops everything after an unescaped reserved character
-        rendered = LINKEDIN_ESCAPE.sub(r"\\\1", rendered)
-        links = []  # offsets moved; LinkedIn detects links itself
-    return rendered, tuple(links)
+        return LINKEDIN_ESCAPE.sub(r"\\\1", shown), ()
+    return shown, links
 
 
 def render(post: Post, channel: Channel, brand: Brand | None = None) -> Rendered:
@@ -196,8 +228,12 @@ def render(post: Post, channel: Channel, brand: Brand | None = None) -> Rendered
     own = brand.own_domains if brand else ()
     parts = []
     for part in post.parts_for(channel.id):
-        text, links = render_text(part.text, channel.platform, tag, medium, post.campaign, own)
-        parts.append(RenderedPart(text, part.line, links))
+        seen, seen_links = shown_text(part.text, channel.platform, tag, medium, post.campaign, own)
+        text, links = sent_text(seen, seen_links, channel.platform)
+        if text == seen:
+            parts.append(RenderedPart(text, part.line, links))
+        else:
+            parts.append(RenderedPart(text, part.line, links, seen, seen_links))
     variant = post.variants.get(channel.id)
     return Rendered(
         post_id=post.id,

@@ -7,7 +7,10 @@
 The diff is taken from the merge base of ``base`` and ``head`` to ``head`` (what the pull
 request itself changes, however far ``base`` moved on). ``head`` is checked and rendered
 from its own tree (``git archive`` into a temporary folder), so the comment shows what the
-merge will publish. Whether a post is already published is read from the ledger of both
+merge will publish. For a changed or renamed post the comment also shows what the pull
+request changes: its title, each channel's time, the channels added or dropped, and each
+channel's text as sent before (rendered from the merge base's tree, its own brand and
+channels) and after, as a unified diff. Whether a post is already published is read from the ledger of both
 ``base`` (where CI records publications) and ``head``.
 
 The comment is meant to be written by the default branch's engine, reading the pull request
@@ -22,6 +25,7 @@ backtick run inside it, so nothing in a post can change the comment's structure.
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import subprocess
@@ -44,7 +48,7 @@ from tidings.errors import UsageError
 from tidings.jobs.git import post_renames
 from tidings.workspace import layout
 from tidings.workspace.ledger import LedgerState, parse_entry
-from tidings.workspace.loader import Collector, load_post
+from tidings.workspace.loader import Collector, load_post, load_workspace
 from tidings.workspace.model import Post, Workspace
 
 MARKER = "<!-- tidings-review -->"
@@ -202,9 +206,10 @@ def code(text: str) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def fence(text: str) -> str:
+def fence(text: str, language: str = "text") -> str:
+    """A fenced code block that holds any text (its fence longer than any backtick run)."""
     ticks = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
-    return f"{ticks}text\n{text}\n{ticks}"
+    return f"{ticks}{language}\n{text}\n{ticks}"
 
 
 def page_link(site_url: str | None, post_id: str) -> str | None:
@@ -286,9 +291,80 @@ class _Item:
     published: set[str]
     squash: str = ""
     """Set when squash-merging would change which post this is (see ``_squash_note``)."""
+    before: Post | None = None
+    """A changed or renamed post as it was at the merge base (None: it could not be read)."""
 
 
-def _section(item: _Item, ws: Workspace, tz: tzinfo, site_url: str | None, texts: bool) -> str:
+def _sent(ws: Workspace, post: Post, cid: str) -> str | None:
+    """The text ``cid`` is sent for ``post`` (parts and images, one line each), for a diff;
+    None when the channel is unknown."""
+    channel = ws.channels.get(cid)
+    if channel is None:
+        return None
+    rendered = render(post, channel, ws.brand)
+    lines: list[str] = []
+    for i, part in enumerate(rendered.parts, 1):
+        if len(rendered.parts) > 1:
+            lines.append(f"[part {i}]")
+        lines += part.text.splitlines() or [""]
+    for m in rendered.media:
+        lines.append(f"[image {m.file}: " + (f"alt text {m.alt}]" if m.alt else "no alt text]"))
+    return "\n".join(lines)
+
+
+def _what_changed(
+    before_ws: Workspace, old: Post, ws: Workspace, post: Post, tz: tzinfo, texts: bool
+) -> list[str]:
+    """What an edit changes: the title, each channel's time, the channels added or dropped,
+    and the text each channel is sent, before → after (a unified diff per distinct change)."""
+    lines = ["**What changed:**", ""]
+    if old.title != post.title:
+        lines.append(f"- title: {md(old.title)} → {md(post.title)}")
+    diffs: dict[tuple[str, str], list[str]] = {}
+    same: list[str] = []
+    for cid in dict.fromkeys([*old.channels, *post.channels]):
+        was, now = _schedule_text(old, cid, tz), _schedule_text(post, cid, tz)
+        if cid not in post.channels:
+            lines.append(f"- {md(cid)}: channel removed, nothing is sent there (was {md(was)})")
+            continue
+        if cid not in old.channels:
+            lines.append(f"- {md(cid)}: channel added ({md(now)})")
+            continue
+        if was != now:
+            lines.append(f"- {md(cid)}: time {md(was)} → {md(now)}")
+        a, b = _sent(before_ws, old, cid), _sent(ws, post, cid)
+        if a is None or b is None:
+            continue
+        if a == b:
+            same.append(cid)
+        else:
+            diffs.setdefault((a, b), []).append(cid)
+    if same:
+        lines.append(f"- {md(', '.join(same))}: text unchanged")
+    if not diffs:
+        return [*lines, ""]
+    if not texts:
+        return [*lines, "- the text changed: see the preview for the new text", ""]
+    lines.append("")
+    for (a, b), cids in diffs.items():
+        diff = "\n".join(
+            difflib.unified_diff(
+                a.splitlines(), b.splitlines(), "before", "after", lineterm="", n=3
+            )
+        )
+        lines += [f"{md(', '.join(cids))}: the text as sent, before → after:", ""]
+        lines += [fence(diff, "diff"), ""]
+    return lines
+
+
+def _section(
+    item: _Item,
+    ws: Workspace,
+    tz: tzinfo,
+    site_url: str | None,
+    texts: bool,
+    before_ws: Workspace | None = None,
+) -> str:
     change, post, published = item.change, item.post, item.published
     title = md(post.title) if post else code(change.post_id)
     lines = [f"### {change.status.capitalize()}: {title}", ""]
@@ -322,6 +398,11 @@ def _section(item: _Item, ws: Workspace, tz: tzinfo, site_url: str | None, texts
             state = " (published)" if cid in published else ""
             lines.append(f"| {md(cid)} | {md(_schedule_text(post, cid, tz))}{state} |")
         lines.append("")
+        if change.status in ("changed", "renamed"):
+            if before_ws is None or item.before is None:
+                lines += ["The post as it was before could not be read: no diff.", ""]
+            else:
+                lines += _what_changed(before_ws, item.before, ws, post, tz, texts)
         if change.status != "removed":
             if texts:
                 lines += [*_channel_texts(ws, post), ""]
@@ -344,6 +425,7 @@ def _items(
     diagnostics: tuple[Diagnostic, ...],
     posts: list[Change],
     commits: tuple[str, str, str],
+    before_ws: Workspace | None = None,
 ) -> list[_Item]:
     base_commit, head_commit, merge_base = commits
     tz = ws.brand.timezone if ws.brand else UTC
@@ -370,8 +452,22 @@ def _items(
         squashed = {layout.post_id(change.old_path)} if change.old_path else set()
         squash = _squash_note(published_as(before - squashed), published_as(squashed - before))
         diags = [*by_path.get(change.path, []), *by_path.get(layout.ledger_path(pid), [])]
-        items.append(_Item(change, ws.posts.get(pid), diags, published, squash))
+        old = None
+        if before_ws is not None and change.status in ("changed", "renamed"):
+            old = before_ws.posts.get(layout.post_id(change.old_path or change.path))
+        items.append(_Item(change, ws.posts.get(pid), diags, published, squash, old))
     return items
+
+
+def _before(root: Path, merge_base: str, posts: list[Change]) -> Workspace | None:
+    """The merge base's workspace (brand, channels and the changed or renamed posts as they
+    were), read from its own tree; None when no post was edited."""
+    paths = [c.old_path or c.path for c in posts if c.status in ("changed", "renamed")]
+    if not paths:
+        return None
+    with checkout(root, merge_base) as tree:
+        ws, _ = load_workspace(tree, only_posts=paths)
+    return ws
 
 
 def _squash_note(lost: set[str], gained: set[str]) -> str:
@@ -417,7 +513,9 @@ def review(
     ws = result.workspace
     tz = ws.brand.timezone if ws.brand else UTC
     url = site_url if site_url is not None else ws.settings.site_url
-    items = _items(root, ws, result.diagnostics, posts, (base_commit, head_commit, merge_base))
+    before_ws = _before(root, merge_base, posts)
+    commits = (base_commit, head_commit, merge_base)
+    items = _items(root, ws, result.diagnostics, posts, commits, before_ws)
     errors = sum(d.severity.value == "error" for item in items for d in item.diags)
     warnings = sum(d.severity.value == "warning" for item in items for d in item.diags)
     counts = {
@@ -450,9 +548,9 @@ def review(
     lines.append("")
     used = sum(len(line) + 1 for line in lines)
     for n, item in enumerate(items):
-        section = _section(item, ws, tz, url, texts=True)
+        section = _section(item, ws, tz, url, True, before_ws)
         if used + len(section) > COMMENT_LIMIT:
-            section = _section(item, ws, tz, url, texts=False)
+            section = _section(item, ws, tz, url, False, before_ws)
         if used + len(section) > COMMENT_LIMIT:
             lines.append(f"… and {len(items) - n} more posts: see the preview site.")
             break

@@ -79,7 +79,7 @@ def calendar_ics(data: SiteData) -> str:
                 continue
             times.append(when)
             rendered = data.rendered(post, channel)
-            parts = "\n---\n".join(p.text for p in rendered.parts)
+            parts = "\n---\n".join(p.seen().text for p in rendered.parts)
             texts.append(f"{cid} ({data.local(when):%H:%M}):\n{parts}")
         start = min(times, default=post.at)
         url = absolute(data.site_url, page_url(post_src(post.id)))

@@ -1,5 +1,6 @@
 """One page per post: a platform-like card per channel with exactly what ``render`` gives
-that channel, a meter per text limit, the images with their alt text, where the platform
+that channel as its readers will see it (LinkedIn's API escaping left out), a meter per text
+limit counting what the platform receives, the images with their alt text, where the platform
 folds long text behind "see more", the post's check results and its ledger state."""
 
 from __future__ import annotations
@@ -153,12 +154,13 @@ def card_view(
     fold = row.fold if row else None
     parts = []
     for number, part in enumerate(rendered.parts, 1):
-        cut = fold_at(part.text, fold) if fold and number == 1 else None
+        seen = part.seen()  # what readers see; the meters count what the platform receives
+        cut = fold_at(seen.text, fold) if fold and number == 1 else None
         parts.append(
             PartView(
                 number,
-                part.text,
-                _segments(part, cut),
+                seen.text,
+                _segments(seen, cut),
                 _meters(part, channel.platform, channel.max_characters),
                 fold.label if fold and cut is not None else None,
                 part.line,
