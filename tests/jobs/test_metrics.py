@@ -414,7 +414,9 @@ def test_the_cli_prints_a_summary_and_exits_1_when_a_platform_failed(
     assert exported.exit_code == 0
     lines = exported.output.splitlines()
     assert lines[0].startswith("date,post,channel,platform,published_at")
-    assert not any(",bluesky,bluesky," in line for line in lines)  # its last reading failed
+    # its last reading failed, but a failed run never overwrites the day's good readings
+    # (issue 16 item 11: this used to assert the bluesky rows were gone)
+    assert any(line.startswith("2026-12-20,2026/12/hello,bluesky,bluesky,") for line in lines)
     assert any(line.startswith("2026-12-20,2026/12/hello,mastodon,mastodon,") for line in lines)
 
 
@@ -652,3 +654,118 @@ def test_a_threads_own_parts_are_not_counted_as_replies(platform: str, own: int)
     assert _own(Counts(replies=None), job, platform).replies is None
     single = Published("2026/12/p", "net", parts[:1], datetime(2026, 12, 1, tzinfo=UTC))
     assert _own(Counts(replies=5), single, platform).replies == 5
+
+
+# ---------------------------------------------------------------- re-runs keep good readings
+
+
+def test_a_failed_rerun_the_same_day_keeps_the_first_readings_marked(
+    published: Setup,
+    mastodon: MastodonServer,
+    pds: BlueskyPDS,
+    bluesky_account: Account,
+    appview: AppView,
+) -> None:
+    fans_react(published, mastodon, pds, bluesky_account)
+    first = collect(published.work, Options(now=EVENING, push=True, env=published.env))
+    assert first.ok
+    before = json.loads(remote_file(published.remote, SNAPSHOT) or "")
+    good = channel_of(before, "bluesky")
+    assert post_of(before, "bluesky", "2026/12/hello")["metrics"]["likes"] == 1
+
+    # later the same day the AppView fails every read; Mastodon still answers
+    appview.fail(503, count=None)
+    later = EVENING.replace(hour=21)
+    second = collect(
+        published.work, Options(now=later, push=True, env=published.env, sleep=[].append)
+    )
+    assert not second.ok and second.pushed
+    data = json.loads(remote_file(published.remote, SNAPSHOT) or "")
+    validator("metrics").validate(data)
+    assert data["collected_at"] == "2026-12-20T21:00:00Z"
+    blue = channel_of(data, "bluesky")
+    assert blue["state"] == "failed" and "503" in blue["error"]
+    assert blue["failed_at"] == "2026-12-20T21:00:00Z"
+    # the first run's readings are all still there, each marked with when it was read
+    assert blue["account"] == good["account"] and blue["read_at"] == "2026-12-20T17:00:00Z"
+    assert [p["post"] for p in blue["posts"]] == [p["post"] for p in good["posts"]]
+    for kept, was in zip(blue["posts"], good["posts"], strict=True):
+        assert kept["metrics"] == was["metrics"] and kept["raw"] == was["raw"]
+        assert kept["read_at"] == "2026-12-20T17:00:00Z"
+        assert kept["failed_at"] == "2026-12-20T21:00:00Z" and "503" in kept["error"]
+    assert channel_of(data, "mastodon")["state"] == "ok"
+    assert "failed_at" not in channel_of(data, "mastodon")
+
+    # the readings load back as they were written, marks included
+    snap = parse_snapshot(json.dumps(data), SNAPSHOT, validate=True)
+    hello = next(p for p in snap.channels["bluesky"].posts if p.post == "2026/12/hello")
+    assert hello.counts is not None and hello.counts.likes == 1
+    assert hello.failed_at == later and hello.read_at == EVENING
+
+    # a third failing run keeps the same first readings (not a copy of a copy's time)
+    third = collect(
+        published.work,
+        Options(now=later.replace(hour=22), push=True, env=published.env, sleep=[].append),
+    )
+    assert not third.ok
+    data = json.loads(remote_file(published.remote, SNAPSHOT) or "")
+    blue = channel_of(data, "bluesky")
+    assert blue["read_at"] == "2026-12-20T17:00:00Z"
+    assert blue["failed_at"] == "2026-12-20T22:00:00Z"
+    assert post_of(data, "bluesky", "2026/12/hello")["metrics"]["likes"] == 1
+
+    # once the AppView answers again the new readings replace the kept ones, unmarked
+    appview._faults.clear()
+    fourth = collect(
+        published.work, Options(now=later.replace(hour=22, minute=30), push=True, env=published.env)
+    )
+    assert fourth.ok
+    data = json.loads(remote_file(published.remote, SNAPSHOT) or "")
+    blue = channel_of(data, "bluesky")
+    assert blue["state"] == "ok" and "read_at" not in blue and "failed_at" not in blue
+    assert all("failed_at" not in p and "error" not in p for p in blue["posts"])
+
+
+def test_a_failed_run_the_next_day_keeps_nothing_from_yesterday(
+    published: Setup, appview: AppView
+) -> None:
+    assert collect(published.work, Options(now=EVENING, push=True, env=published.env)).ok
+    appview.fail(503, count=None)
+    nxt = EVENING.replace(day=21)
+    report = collect(
+        published.work, Options(now=nxt, push=True, env=published.env, sleep=[].append)
+    )
+    data = json.loads(remote_file(published.remote, report.path) or "")
+    blue = channel_of(data, "bluesky")
+    assert blue["state"] == "failed" and blue["posts"] == [] and blue["account"] is None
+    assert "read_at" not in blue
+
+
+def test_a_racing_failed_run_keeps_the_readings_the_other_run_pushed(
+    published: Setup, appview: AppView, tmp_path: Path
+) -> None:
+    other = clone(published.remote, tmp_path / "other")
+
+    def another_run_pushes_good_readings() -> None:
+        appview._faults.clear()
+        early = collect(other, Options(now=EVENING.replace(hour=6), env=published.env))
+        assert early.ok and early.committed
+        git(other, "push", "-q", "origin", "HEAD:main")
+        appview.fail(503, count=None)
+
+    appview.fail(503, count=None)
+    report = collect(
+        published.work,
+        Options(
+            now=EVENING,
+            push=True,
+            env=published.env,
+            sleep=[].append,
+            transport=Meanwhile(another_run_pushes_good_readings),
+        ),
+    )
+    assert report.pushed
+    data = json.loads(remote_file(published.remote, SNAPSHOT) or "")
+    blue = channel_of(data, "bluesky")
+    assert blue["state"] == "failed" and blue["read_at"] == "2026-12-20T06:00:00Z"
+    assert post_of(data, "bluesky", "2026/12/hello")["failed_at"] == "2026-12-20T17:00:00Z"

@@ -9,7 +9,9 @@
    A platform that fails marks only its own channel ``failed`` with the (redacted) error;
    a channel without credentials, or on a platform without metrics support, is ``skipped``.
 4. Write ``metrics/YYYY/MM/<date>.json`` (the date in the brand's timezone) atomically: a
-   second run on the same day replaces that day's file. Commit exactly that file; with
+   second run on the same day replaces that day's file, but keeps the earlier run's good
+   readings of what it failed to read (marked ``read_at`` / ``failed_at``,
+   :func:`~tidings.metrics.snapshots.keep_readings`). Commit exactly that file; with
    ``--push``, push it, fetching and rebasing when someone else pushed first.
 
 Readers never see git or files; this module never sees HTTP.
@@ -35,6 +37,8 @@ from tidings.metrics.snapshots import (
     PostReading,
     Snapshot,
     dump_snapshot,
+    keep_readings,
+    parse_snapshot,
     snapshot_path,
 )
 from tidings.platforms.base import MetricsReader, Remote
@@ -146,10 +150,25 @@ class Collector:
             competitors=competitors,
         )
         report = Report(snapshot.path, snapshot, outcomes)
-        text = dump_snapshot(snapshot)
-        write_atomic(self.root / snapshot.path, text)
-        self._land(report, text)
+        report.snapshot = self._write(report, snapshot)
+        self._land(report, snapshot)
         return report
+
+    def _write(self, report: Report, snapshot: Snapshot) -> Snapshot:
+        """Write ``snapshot`` over the day's file, keeping the good readings the file holds
+        that this run could not make (a failed run never overwrites readings)."""
+        path = self.root / snapshot.path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = None
+        if text is not None:
+            try:
+                snapshot = keep_readings(snapshot, parse_snapshot(text, snapshot.path))
+            except MetricsError as exc:
+                report.warnings.append(f"{exc.message}; it is replaced by this run's snapshot")
+        write_atomic(path, dump_snapshot(snapshot))
+        return snapshot
 
     def _workspace(self) -> Workspace:
         ws, diagnostics = load_workspace(self.root)
@@ -254,11 +273,12 @@ class Collector:
 
     # ------------------------------------------------------------------ git
 
-    def _land(self, report: Report, text: str) -> None:
+    def _land(self, report: Report, snapshot: Snapshot) -> None:
         message = f"metrics: snapshot {report.snapshot.day.isoformat()} ({_summary(report)})"
-        # another run pushed the same day's snapshot: ours is newer, so it replaces it
+        # another run pushed the same day's snapshot: ours is newer, so it replaces it,
+        # keeping that run's good readings of what ours failed to read
         landing = self.job.land(
-            [report.path], message, rewrite=lambda: write_atomic(self.root / report.path, text)
+            [report.path], message, rewrite=lambda: self._rewrite(report, snapshot)
         )
         report.committed, report.pushed = landing.committed, landing.pushed
         if not (landing.committed and self.opts.push) or landing.pushed:
@@ -270,6 +290,9 @@ class Collector:
             + (f" ({redact(last, self.opts.env)})" if last else "")
             + "; the next run writes the day's file again"
         )
+
+    def _rewrite(self, report: Report, snapshot: Snapshot) -> None:
+        report.snapshot = self._write(report, snapshot)
 
 
 def _own(counts: Counts, job: Published, platform: str) -> Counts:

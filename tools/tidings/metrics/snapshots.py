@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -41,6 +41,7 @@ __all__ = [
     "Snapshot",
     "dump_snapshot",
     "iter_snapshots",
+    "keep_readings",
     "load_snapshots",
     "parse_snapshot",
     "snapshot_path",
@@ -63,6 +64,11 @@ class PostReading(NamedTuple):
     published_at: datetime | None
     counts: Counts | None
     error: str | None = None
+    read_at: datetime | None = None
+    """When ``counts`` were read, if by an earlier run than the snapshot's (kept readings)."""
+    failed_at: datetime | None = None
+    """When a later run failed to read the post again (``error`` says why); ``counts`` are
+    the last good reading."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,10 @@ class ChannelReading:
     account: AccountCounts | None = None
     posts: tuple[PostReading, ...] = ()
     error: str | None = None
+    read_at: datetime | None = None
+    """When ``account`` was read, if by an earlier run than the snapshot's (kept reading)."""
+    failed_at: datetime | None = None
+    """When the run that failed or skipped this channel ran, if earlier readings are kept."""
 
     @property
     def followers(self) -> int | None:
@@ -123,6 +133,61 @@ def snapshot_path(day: date) -> str:
     return f"{layout.METRICS}/{day:%Y}/{day:%m}/{day.isoformat()}.json"
 
 
+def keep_readings(new: Snapshot, old: Snapshot | None) -> Snapshot:
+    """``new`` with the good readings of ``old`` (an earlier snapshot of the same day) that
+    ``new`` could not make: the account and posts of a channel ``new`` failed or skipped,
+    and the counts of a post ``new`` got none for. Kept readings carry ``read_at`` (when they
+    were read) and ``failed_at`` (when ``new`` failed). ``new`` unchanged when ``old`` is
+    None or of another day."""
+    if old is None or old.day != new.day:
+        return new
+    channels = dict(new.channels)
+    for cid, reading in new.channels.items():
+        before = old.channels.get(cid)
+        if before is not None:
+            channels[cid] = _keep_channel(reading, before, old.collected_at, new.collected_at)
+    return replace(new, channels=channels)
+
+
+def _keep_channel(
+    reading: ChannelReading, before: ChannelReading, then: datetime, now: datetime
+) -> ChannelReading:
+    good = {(p.post, p.remote_id): p for p in before.posts if p.counts is not None}
+    posts: list[PostReading] = []
+    seen: set[tuple[str, str]] = set()
+    for post in reading.posts:
+        key = (post.post, post.remote_id)
+        seen.add(key)
+        kept = good.get(key)
+        if post.counts is None and kept is not None:
+            post = kept._replace(
+                error=post.error or "not reported", read_at=kept.read_at or then, failed_at=now
+            )
+        posts.append(post)
+    if reading.state == "ok":
+        return replace(reading, posts=tuple(posts))
+    error = reading.error or reading.state
+    for post in before.posts:
+        key = (post.post, post.remote_id)
+        if key in seen:
+            continue
+        if post.counts is not None:
+            post = post._replace(error=error, read_at=post.read_at or then, failed_at=now)
+        posts.append(post)
+    account, read_at = reading.account, reading.read_at
+    if account is None and before.account is not None:
+        account, read_at = before.account, before.read_at or then
+    kept_any = account is not reading.account or len(posts) > len(reading.posts)
+    kept_any = kept_any or any(p.failed_at is not None for p in posts)
+    return replace(
+        reading,
+        account=account,
+        posts=tuple(posts),
+        read_at=read_at,
+        failed_at=now if kept_any else reading.failed_at,
+    )
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -141,6 +206,12 @@ def _post_entry(reading: PostReading) -> dict[str, Any]:
     else:
         entry["metrics"] = {m: getattr(reading.counts, m) for m in MEASURES}
         entry["raw"] = dict(reading.counts.raw)
+        if reading.failed_at is not None:
+            entry["error"] = reading.error or "not reported"
+    if reading.read_at is not None:
+        entry["read_at"] = utc_stamp(reading.read_at)
+    if reading.failed_at is not None:
+        entry["failed_at"] = utc_stamp(reading.failed_at)
     return entry
 
 
@@ -190,6 +261,10 @@ def dump_snapshot(snapshot: Snapshot) -> str:
         out.append(f'      "state": {_line(reading.state)},')
         if reading.error:
             out.append(f'      "error": {_line(reading.error)},')
+        if reading.failed_at is not None:
+            out.append(f'      "failed_at": {_line(utc_stamp(reading.failed_at))},')
+        if reading.read_at is not None:
+            out.append(f'      "read_at": {_line(utc_stamp(reading.read_at))},')
         account = (
             None
             if reading.account is None
@@ -239,6 +314,7 @@ def _readings(cid: str, entries: Sequence[Mapping[str, Any]], raw: bool) -> tupl
         elif not isinstance(p["error"], str):
             raise ValueError(f"{p['post']} on {cid} has neither metrics nor an error")
         published = p["published_at"]
+        read_at, failed_at = p.get("read_at"), p.get("failed_at")
         append(
             PostReading(
                 intern(p["post"]),  # the same ids recur in every file: keep one copy
@@ -247,6 +323,8 @@ def _readings(cid: str, entries: Sequence[Mapping[str, Any]], raw: bool) -> tupl
                 _instant(published) if published is not None else None,
                 counts,
                 p.get("error"),
+                _instant(read_at) if read_at is not None else None,
+                _instant(failed_at) if failed_at is not None else None,
             )
         )
     return tuple(out)
@@ -295,6 +373,8 @@ def _build(data: Mapping[str, Any], path: str, raw: bool) -> Snapshot:
             else AccountCounts(account["followers"], account.get("raw") or _EMPTY),
             _readings(intern(cid), ch["posts"], raw),
             ch.get("error"),
+            _instant(ch["read_at"]) if ch.get("read_at") is not None else None,
+            _instant(ch["failed_at"]) if ch.get("failed_at") is not None else None,
         )
     competitors = tuple(_competitor(c) for c in data.get("competitors") or ())
     return Snapshot(

@@ -2,24 +2,23 @@
 
 Each published post becomes an entry file (``<folder>/entries/<post-id>.json``) and the feed
 (``<folder>/atom.xml``) is rewritten from all entries, newest first, so it is the same
-whichever order posts went out in. The preview site serves the folder.
+whichever order posts went out in (:func:`tidings.core.atom.atom_xml`). That folder is a
+local copy (``build/`` is not committed): the site builds the feed it serves, at
+``<site>/feed/atom.xml``, from the ledger's ``feed`` records.
 """
 
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tidings.core.atom import FeedEntry, atom_xml
 from tidings.platforms import base
 from tidings.workspace.files import write_atomic
 from tidings.workspace.model import Channel
 from tidings.workspace.timeparse import utc_stamp
 
-ATOM = "http://www.w3.org/2005/Atom"
-FEED_LIMIT = 50
 DEFAULT_FOLDER = "build/feed"
 
 
@@ -73,37 +72,14 @@ class Feed(base.PlatformAdapter, platform="feed", idempotent=True):
         entries = []
         for path in sorted((self.folder / "entries").rglob("*.json")):
             try:
-                entries.append(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
+                data = json.loads(path.read_text(encoding="utf-8"))
+                post, published = str(data["post"]), str(data["published"])
+            except (OSError, ValueError, KeyError, TypeError):
                 continue
-        entries.sort(
-            key=lambda e: (str(e.get("published", "")), str(e.get("post", ""))), reverse=True
-        )
-        ET.register_namespace("", ATOM)
-        feed = ET.Element(f"{{{ATOM}}}feed")
-        ET.SubElement(feed, f"{{{ATOM}}}title").text = self.title
-        ET.SubElement(feed, f"{{{ATOM}}}id").text = (
-            self.site_url + "/feed/atom.xml" if self.site_url else "urn:tidings:feed"
-        )
-        newest = entries[0]["published"] if entries else utc_stamp(datetime(1970, 1, 1, tzinfo=UTC))
-        ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest
-        if self.site_url:
-            ET.SubElement(feed, f"{{{ATOM}}}link", href=self.site_url + "/")
-        for item in entries[:FEED_LIMIT]:
-            entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-            parts = [str(p) for p in item.get("parts", [])]
-            first = parts[0].split("\n", 1)[0] if parts else item["post"]
-            ET.SubElement(entry, f"{{{ATOM}}}title").text = first[:120]
-            ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:tidings:post:{item['post']}"
-            ET.SubElement(entry, f"{{{ATOM}}}updated").text = item["published"]
-            ET.SubElement(entry, f"{{{ATOM}}}published").text = item["published"]
-            ET.SubElement(entry, f"{{{ATOM}}}link", href=self.page(item["post"]))
-            ET.SubElement(entry, f"{{{ATOM}}}content", type="text").text = "\n\n".join(parts)
+            parts = tuple(str(p) for p in data.get("parts", []))
+            entries.append(FeedEntry(post, published, parts, self.page(post)))
         self.folder.mkdir(parents=True, exist_ok=True)
-        body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-        write_atomic(
-            self.folder / "atom.xml", '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
-        )
+        write_atomic(self.folder / "atom.xml", atom_xml(self.title, self.site_url, entries))
 
 
 def connect(channel: Channel, local: base.Local) -> Feed:

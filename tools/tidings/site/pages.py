@@ -11,7 +11,7 @@ Pure: no MkDocs here. The plugin turns :class:`SitePage` into MkDocs pages and
     brand.md, ideas.md, ledger.md
     dashboards/…              the metrics dashboards (see dashboards_page); metrics.csv
     media/…                   the exact image files each platform gets
-    feed/atom.xml             the feed channel's Atom feed, when it has been written
+    feed/atom.xml             the feed channel's Atom feed, from the ledger (see site.feed)
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tidings.core.atom import FEED_PATH
 from tidings.core.plan import Job, JobState
 from tidings.diagnostics import Severity
 from tidings.site.brand_page import brand_sections
@@ -30,6 +31,7 @@ from tidings.site.calendar import Month, current_month, entries_by_day, month_sr
 from tidings.site.colors import css_color, text_on
 from tidings.site.dashboards_page import CSV, build_dashboards
 from tidings.site.data import SiteData
+from tidings.site.feed import feed_xml
 from tidings.site.ics import calendar_ics
 from tidings.site.links import Linker
 from tidings.site.post_page import post_src, post_view
@@ -41,7 +43,7 @@ from tidings.workspace.model import Post
 
 WEEK = timedelta(days=7)
 ICS = "calendar.ics"
-FEED = "feed/atom.xml"
+FEED = FEED_PATH
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
         errors=sum(d.severity is Severity.ERROR for d in data.diagnostics),
         warnings=sum(d.severity is Severity.WARNING for d in data.diagnostics),
         posts=len(posts),
-        has_feed=_feed_file(data) is not None,
+        has_feed=any(c.platform == "feed" for c in data.channels.values()),
         ics=ICS,
     )
     _calendar_pages(b, all_months, this_month)
@@ -222,21 +224,12 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
         )
     b.out.files.append(SiteFile(CSV, source=dashboards.csv))
     b.out.files.append(SiteFile(ICS, calendar_ics(data)))
-    feed = _feed_file(data)
+    feed = feed_xml(data)
     if feed is not None:
-        b.out.files.append(SiteFile(FEED, source=feed))
+        b.out.files.append(SiteFile(FEED, feed))
     for dest, source in sorted(b.assets.items()):
         b.out.files.append(SiteFile(dest, source=source))
     return b.out
-
-
-def _feed_file(data: SiteData) -> Path | None:
-    for channel in data.channels.values():
-        if channel.platform == "feed":
-            path = data.ws.root / (channel.path or "build/feed").rstrip("/") / "atom.xml"
-            if path.is_file():
-                return path
-    return None
 
 
 def _calendar_pages(b: _Builder, all_months: list[Month], this_month: Month | None) -> None:

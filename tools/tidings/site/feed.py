@@ -1,0 +1,41 @@
+"""The site's Atom feed (``feed/atom.xml``), built from the ledger at every site build.
+
+The ``feed`` channel's adapter writes its copy under ``build/``, which is not committed, so
+the publish job's copy never reaches the site. The site builds the same document
+(:func:`tidings.core.atom.atom_xml`) from what the repository holds: each post the ledger
+records as ``published`` on the first ``feed`` channel of ``brand/channels.yaml``, when the
+ledger says, with the text rendered for that channel.
+"""
+
+from __future__ import annotations
+
+from tidings.core.atom import FeedEntry, atom_xml
+from tidings.site.data import SiteData
+from tidings.site.post_page import POST_PAGES
+from tidings.workspace.ledger import LedgerState
+from tidings.workspace.timeparse import utc_stamp
+
+__all__ = ["feed_xml"]
+
+
+def feed_xml(data: SiteData) -> str | None:
+    """The feed's text, or None when no channel is a ``feed``."""
+    channel = next((c for c in data.channels.values() if c.platform == "feed"), None)
+    if channel is None:
+        return None
+    site = (data.site_url or "").rstrip("/")
+    entries: list[FeedEntry] = []
+    seen: set[str] = set()
+    for post in data.posts_by_time:
+        ledger = data.ledger_for(post)
+        record = ledger.channels.get(channel.id) if ledger is not None else None
+        if ledger is None or record is None or ledger.post_id in seen:
+            continue
+        if record.state is not LedgerState.PUBLISHED or record.published_at is None:
+            continue
+        seen.add(ledger.post_id)
+        parts = tuple(part.text for part in data.rendered(post, channel).parts)
+        page = f"{POST_PAGES}/{post.id}/"
+        link = f"{site}/{page}" if site else f"../{page}"
+        entries.append(FeedEntry(ledger.post_id, utc_stamp(record.published_at), parts, link))
+    return atom_xml(data.brand_name, data.site_url, entries)
