@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from builders.posts import post
 from builders.workspaces import build_workspace
+
+TIDINGS = (sys.executable, "-m", "tidings")
 
 
 def test_serve_on_a_busy_port_says_the_port_is_taken_and_suggests_addr(tmp_path: Path) -> None:
@@ -19,8 +20,7 @@ def test_serve_on_a_busy_port_says_the_port_is_taken_and_suggests_addr(tmp_path:
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "tidings", "--root", str(root), "site", "serve"]
-            + ["--addr", f"127.0.0.1:{port}"],
+            [*TIDINGS, "--root", str(root), "site", "serve", "--addr", f"127.0.0.1:{port}"],
             capture_output=True,
             text=True,
             timeout=180,
