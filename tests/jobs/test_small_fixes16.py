@@ -31,3 +31,36 @@ def test_serve_on_a_busy_port_says_the_port_is_taken_and_suggests_addr(tmp_path:
     assert "Traceback" not in out and "internal error" not in out, out
     assert f"127.0.0.1:{port}" in out and "--addr" in out, out
     assert "taken" in out or "in use" in out, out
+
+
+def _codes(root: Path) -> list[tuple[str, int]]:
+    from tidings.check.runner import check_workspace
+
+    return sorted((d.code, d.line) for d in check_workspace(root).diagnostics if d.path != "")
+
+
+def test_a_date_error_does_not_hide_the_posts_other_errors(tmp_path: Path) -> None:
+    text = (
+        "---\ntitle: Sale\nat: 2026-13-45 09:00\nchannels: [mastodon, nowhere]\n"
+        "variants:\n  mastodon:\n    at: 2026-12-10 25:00\n---\n" + "word " * 120 + "\n"
+    )
+    root = build_workspace(tmp_path / "ws", {"content/posts/2026/12/sale.md": text})
+    codes = {code for code, _ in _codes(root)}
+    assert {"date.invalid", "ref.channel", "length.mastodon"} <= codes, codes
+    assert sum(1 for code, _ in _codes(root) if code == "date.invalid") == 2
+
+
+def test_a_post_with_a_date_error_is_never_due(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from tidings.core.plan import plan
+    from tidings.workspace.loader import load_workspace
+
+    text = (
+        "---\ntitle: Sale\nat: 2026-12-01 09:00\nchannels: [mastodon]\n"
+        "variants:\n  mastodon:\n    at: 2026-12-10 25:00\n---\nHello\n"
+    )
+    root = build_workspace(tmp_path / "ws", {"content/posts/2026/12/sale.md": text})
+    ws, _ = load_workspace(root)
+    jobs = plan(ws, datetime(2026, 12, 20, tzinfo=UTC))
+    assert [j for j in jobs if j.post.id == "2026/12/sale"] == []
