@@ -64,3 +64,26 @@ def test_a_post_with_a_date_error_is_never_due(tmp_path: Path) -> None:
     ws, _ = load_workspace(root)
     jobs = plan(ws, datetime(2026, 12, 20, tzinfo=UTC))
     assert [j for j in jobs if j.post.id == "2026/12/sale"] == []
+
+
+def _yaml_lines(tmp_path: Path, front: str) -> list[int]:
+    from tidings.check.runner import check_workspace
+
+    text = f"---\n{front}\n---\nHello\n"
+    root = build_workspace(tmp_path / "ws", {"content/posts/2026/12/sale.md": text})
+    return [d.line for d in check_workspace(root).diagnostics if d.code == "yaml.syntax"]
+
+
+def test_an_unclosed_list_is_reported_where_it_opens(tmp_path: Path) -> None:
+    front = "title: Sale\nat: 2026-12-10 09:00\nchannels: [mastodon"
+    assert _yaml_lines(tmp_path, front) == [4]  # not 5, the closing `---`
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path: Path) -> None:
+    front = 'title: "Sale\nat: 2026-12-10 09:00\nchannels: [mastodon]'
+    assert _yaml_lines(tmp_path, front) == [2]
+
+
+def test_a_bad_value_is_still_reported_on_its_own_line(tmp_path: Path) -> None:
+    front = "title: Sale\nat: 2026-12-10 09:00\n  channels: [mastodon]\nmedia: []"
+    assert _yaml_lines(tmp_path, front) == [4]
