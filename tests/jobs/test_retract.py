@@ -183,7 +183,7 @@ def test_tidings_retract_takes_it_down_now_and_names_what_a_person_must_delete(
     assert result.returncode == 1, result.stderr  # a person still has work to do
     assert "mastodon: retracted" in result.stdout
     assert "slack: by hand" in result.stdout and "delete by hand" in result.stdout
-    assert "sent at 2026-12-10 08:05 UTC" in result.stdout
+    assert "sent at 2026-12-10 09:05 CET" in result.stdout  # the brand's timezone, not UTC
     assert HOOK not in result.stdout + result.stderr  # the webhook address is the secret
     assert mastodon.statuses() == []
 

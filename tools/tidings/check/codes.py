@@ -231,6 +231,11 @@ SECTIONS: tuple[Section, ...] = (
                 "A post's folder (YYYY/MM) does not match when it goes out.",
                 "`git mv` the file into the `YYYY/MM` folder of its date (before it is published).",
             ),
+            "post.markdown": Code(
+                W,
+                "A post's text holds Markdown (`**bold**`, `[text](url)`, `# heading`), which no network renders: readers see the marks (Discord, which renders Markdown, is not warned about).",
+                "Write the URL itself instead of `[text](url)`, plain text instead of bold and headings; on Slack use its own markup (`*bold*`, `<url|text>`).",
+            ),
             "post.expires-kept": Code(
                 I,
                 "A post with `expires` goes to a platform whose API cannot delete posts (Instagram, Slack).",

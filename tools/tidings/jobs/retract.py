@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tidings.errors import PublishError, UsageError
@@ -98,7 +98,9 @@ class Retractor:
         if channel is None:
             return Removal(ledger_id, cid, "failed", f"no channel {cid!r} in brand/channels.yaml")
         adapter = self.adapter(channel)
-        sent = f" sent at {rec.published_at:%Y-%m-%d %H:%M} UTC" if rec.published_at else ""
+        tz = ws.brand.timezone if ws.brand is not None else UTC
+        at = rec.published_at.astimezone(tz) if rec.published_at else None
+        sent = f" sent at {at:%Y-%m-%d %H:%M %Z}" if at else ""  # in the brand's timezone
         urls = tuple(p.url or f"the message{sent} (id {p.id})" for p in rec.parts)
         if not adapter.can_delete:
             by_hand = (

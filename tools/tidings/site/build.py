@@ -4,6 +4,7 @@ the tidings plugin) written to ``build/site-config/mkdocs.yml``."""
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import time
@@ -180,5 +181,22 @@ def serve_site(root: Path, address: str, now: datetime | None = None) -> None:
         )
     except MkDocsException as exc:
         raise SiteError(f"serving the site failed: {exc}") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        raise SiteError(_unusable_address(address, exc.errno)) from None
     finally:
         TidingsPlugin.pinned_now = None
+
+
+def _unusable_address(address: str, code: int | None) -> str:
+    """What to say when ``address`` cannot be listened on, and what to do instead."""
+    host, _, port = address.rpartition(":")
+    other = f"{host or '127.0.0.1'}:{int(port) + 1 if port.isdigit() else 8001}"
+    if code == errno.EADDRINUSE:
+        why = f"the port {port} is taken (another server is listening on {address})"
+    elif code == errno.EACCES:
+        why = f"listening on port {port} needs privileges this user lacks"
+    else:
+        why = f"{host} is not an address of this machine"
+    return f"cannot serve the site on {address}: {why}; serve elsewhere with `--addr {other}`"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
@@ -480,7 +480,11 @@ def load_post(
         vmedia = _media(v["media"], src, ("variants", cid, "media")) if "media" in v else None
         variants[cid] = Variant(cid, vsrc, vparts, vat, vmedia)
     if any(d.severity is Severity.ERROR and d.code.startswith("date.") for d in out.items[before:]):
-        return None  # an unusable time: never build a post that could go out at the wrong hour
+        # An unusable time: the post is built unscheduled (no `at` anywhere, so it can never go
+        # out at the wrong hour, nor at the post's time for a variant whose own time is broken),
+        # and the other rules still report the rest of what is wrong with it.
+        at = None
+        variants = {cid: replace(v, at=None) for cid, v in variants.items()}
     return Post(
         id=layout.post_id(rel),
         title=data["title"],

@@ -199,7 +199,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         builder = _Builder(loader, line_offset)
         data = builder.build(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = _problem_mark(exc, text)
         pos = Pos(mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(1 + line_offset)
         raise YamlProblem(pos, _yaml_message(exc)) from None
     except yaml.YAMLError as exc:
@@ -272,6 +272,23 @@ class _Builder:
                 first_seen[key] = key_node
             mapping[key] = self.build(value_node)
         return mapping
+
+
+_OPENED = ("while parsing a flow", "while scanning a quoted scalar")
+"""Contexts that open something (``[``, ``{``, a quote) whose missing end is found only later,
+often at the end of the text: the line that opened it is where the mistake is."""
+
+
+def _problem_mark(exc: yaml.MarkedYAMLError, text: str) -> Any:
+    """Where to report a syntax error: where the problem is, unless it was found only at the
+    end of the text or after an unclosed list, mapping or quote (then where that opened)."""
+    problem, context = exc.problem_mark, exc.context_mark
+    if context is None:
+        return problem
+    at_end = problem is None or problem.index >= len(text.rstrip())
+    if at_end or (exc.context or "").startswith(_OPENED):
+        return context
+    return problem
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:

@@ -20,6 +20,7 @@ from tidings.check.rules import (
     late,
     ledger,
     lengths,
+    markdown,
     media,
     posts,
     profiles,
@@ -43,13 +44,16 @@ RULES: dict[str, Rule] = {
     "ledger": ledger.check,
     "brand": brand.check,
     "lengths": lengths.check,
+    "markdown": markdown.check,
     "voice": voice.check,
     "channel_guidelines": channel_guidelines.check,
     "cadence": cadence.check,
     "media": media.check,
     "profiles": profiles.check,
 }
-PER_POST: frozenset[str] = frozenset({"lengths", "voice", "channel_guidelines", "media"})
+PER_POST: frozenset[str] = frozenset(
+    {"lengths", "markdown", "voice", "channel_guidelines", "media"}
+)
 """Rules whose findings on a post depend on that post and the shared files alone: a check of
 named posts runs them on those posts only (the others need the whole workspace)."""
 TIMED_RULES: dict[str, TimedRule] = {
