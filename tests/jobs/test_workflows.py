@@ -204,10 +204,15 @@ def test_preview_is_never_deployed_for_a_closed_pull_request() -> None:
     assert pr_step["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}, "asks GitHub: still open?"
 
 
+SOCIAL = {"publish", "metrics", "retract"}
+"""The workflows whose one job uses the `social` environment: they publish, read metrics or take
+a post down, on main only."""
+
+
 def test_platform_secrets_only_in_publish_and_metrics() -> None:
     for path in FILES:
         names = set(SECRET.findall(path.read_text(encoding="utf-8")))
-        if path.stem in {"publish", "metrics"}:
+        if path.stem in SOCIAL:
             assert names == declared_credentials() | {DEPLOY_KEY}, path.name
         else:
             assert names == set(), f"{path.name} must not see {sorted(names)}"
@@ -226,14 +231,14 @@ def test_secrets_only_in_jobs_of_the_social_environment(path: Path) -> None:
         if uses_secrets:
             assert environment == ENVIRONMENT, f"{path.name}: job {name} reads secrets"
         if environment is not None:
-            assert path.stem in {"publish", "metrics"}, f"{path.name}: {name} needs no secrets"
+            assert path.stem in SOCIAL, f"{path.name}: {name} needs no secrets"
             assert environment == ENVIRONMENT
             # only events that run main's reviewed workflow on main: never a pull request's
             assert triggers(workflow) <= {"schedule", "push", "workflow_dispatch"}
             assert workflow["on"].get("push", {"branches": ["main"]})["branches"] == ["main"]
 
 
-@pytest.mark.parametrize("name", ["publish", "metrics"])
+@pytest.mark.parametrize("name", sorted(SOCIAL))
 def test_the_ledger_is_pushed_with_the_deploy_key_not_the_workflow_token(name: str) -> None:
     """GitHub Actions is not on main's bypass list: the workflow token can read only, and the
     push to main goes with the deploy key from the `social` environment."""
@@ -377,3 +382,18 @@ def test_every_accepted_zizmor_finding_still_has_its_reason() -> None:
         pushes = [s["run"] for s in steps(workflow) if "--push" in s.get("run", "")]
         deploys = [s["run"] for s in steps(workflow) if "site deploy" in s.get("run", "")]
         assert pushes or deploys, f"{name} keeps a credential it does not push with"
+
+
+def test_retract_is_by_hand_in_publishs_group_and_inputs_never_reach_the_script_text() -> None:
+    """The emergency take-down: started by a person, never racing a publish run on the
+    ledger, and the typed inputs reach `tidings retract` as variables, not as shell text."""
+    workflow = load(WORKFLOWS / "retract.yml")
+    assert triggers(workflow) == {"workflow_dispatch"}
+    assert workflow["concurrency"] == {"group": "publish", "cancel-in-progress": False}
+    (job,) = workflow["jobs"].values()
+    (step,) = [s for s in job["steps"] if "tidings retract" in s.get("run", "")]
+    assert "${{" not in step["run"] and "--push" in step["run"]
+    assert step["env"]["POST"] == "${{ inputs.post }}"
+    assert step["env"]["REASON"] == "${{ inputs.reason }}"
+    secrets = {k: v for k, v in step["env"].items() if "secrets." in v}
+    assert secrets == {n: f"${{{{ secrets.{n} }}}}" for n in declared_credentials()}
