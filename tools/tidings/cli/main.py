@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import tempfile
@@ -84,34 +85,25 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     ctx.obj = Context(root)
 
 
-def _register() -> None:
-    from tidings.cli import (
-        check,
-        github,
-        metrics,
-        new,
-        plan,
-        publish,
-        resolve,
-        retract,
-        review,
-        rules,
-        site,
-    )
+COMMANDS = (
+    "check",
+    "github",
+    "metrics",
+    "new",
+    "plan",
+    "publish",
+    "resolve",
+    "retract",
+    "rules",
+    "site",
+    "review",
+)
+"""The modules of ``tidings.cli`` that each define one command (``command``)."""
 
-    for module in (
-        check,
-        github,
-        metrics,
-        new,
-        plan,
-        publish,
-        resolve,
-        retract,
-        rules,
-        site,
-        review,
-    ):
+
+def _register() -> None:
+    for name in COMMANDS:
+        module = importlib.import_module(f"tidings.cli.{name}")
         cli.add_command(module.command)
 
 
