@@ -174,7 +174,7 @@ def test_an_expired_post_is_reported_once_for_a_person_to_remove(
     # issue 14: the report names what a person must delete (Slack's webhook gives no address)
     by_hand = (
         "slack cannot delete posts through its API: delete by hand: "
-        + ", ".join(f"the message sent at 2026-12-10 08:05 UTC (id {p['id']})" for p in parts)
+        + ", ".join(f"the message sent at 2026-12-10 09:05 CET (id {p['id']})" for p in parts)
         if (parts := ledger_record(remote, "slack")["parts"])
         else ""
     )
