@@ -31,6 +31,7 @@ __all__ = [
     "KeySet",
     "LinkDetection",
     "LinkStyle",
+    "Markup",
     "MediaSpec",
     "Platform",
     "ProfileSpec",
@@ -79,6 +80,14 @@ class LinkDetection(Enum):
 
     SCHEME = "scheme"  # only addresses written with http:// or https:// (Mastodon, Discord)
     BARE_DOMAINS = "bare domains"  # also `lumengrain.studio/prices`: twitter-text's extractor
+
+
+class Markup(Enum):
+    """How the platform shows Markdown a person typed (``**bold**``, ``[text](url)``)."""
+
+    PLAIN = "plain"  # as typed: the stars and brackets show (check `post.markdown` warns)
+    MARKDOWN = "markdown"  # rendered (Discord)
+    MRKDWN = "mrkdwn"  # its own markup instead: Slack's `*bold*` and `<url|text>`
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +172,7 @@ class Platform:
     escape: Escape = Escape.NONE
     links: LinkStyle = LinkStyle.FULL
     link_detection: LinkDetection = LinkDetection.SCHEME
+    markup: Markup = Markup.PLAIN  # how Markdown in a body shows (check `post.markdown`)
     max_links: int | None = None  # links per post it accepts (code `links.<name>`)
     max_hashtags: int | None = None  # hashtags per part it accepts (code `hashtags.<name>`)
     hashtag_cap: int | None = None  # the brand guideline's default, unless brand.yaml says
@@ -399,6 +409,7 @@ _ROWS = (
         "discord",
         "Discord",
         "tidings.platforms.discord",
+        markup=Markup.MARKDOWN,
         text=(TextRule(Counter.CODE_POINTS, 2000),),
         media=MediaSpec(max_images=10, max_bytes=10_485_760, alt_max=1024),
         credentials=(KeySet("", ("webhook_url",)),),
@@ -417,6 +428,7 @@ _ROWS = (
         "slack",
         "Slack",
         "tidings.platforms.slack",
+        markup=Markup.MRKDWN,
         can_delete=False,  # an incoming webhook returns no message id
         text=(TextRule(Counter.CODE_POINTS, 40000),),
         media=MediaSpec(public_url=True),

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from tidings.check.codes import default_severity
-from tidings.core.platforms import PLATFORMS, is_local
+from tidings.core.platforms import PLATFORMS, Markup, is_local
 from tidings.diagnostics import Diagnostic
 from tidings.workspace.model import Part, Post, Workspace
 
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 CODE = "post.markdown"
-RENDERS_MARKDOWN = frozenset({"discord"})
-"""Platforms that render Markdown as typed (Discord messages and webhooks)."""
-MRKDWN = frozenset({"slack"})
-"""Platforms with their own markup, Slack's mrkdwn: ``*bold*``, ``<url|text>``."""
 _MARKISH = re.compile(r"\*\*|__|\]\(|^ {0,3}#{1,6}(?:\s|$)", re.MULTILINE)
 
 
@@ -112,7 +108,7 @@ def _check_parts(
     post: Post, parts: tuple[Part, ...], platforms: dict[str, str], channel: str | None
 ) -> Iterator[Diagnostic]:
     names = ", ".join(sorted(platforms))
-    slack = any(p in MRKDWN for p in platforms.values())
+    slack = any(_markup(p) is Markup.MRKDWN for p in platforms.values())
     labels = sorted({PLATFORMS[p].label for p in platforms.values() if p in PLATFORMS})
     for part in parts:
         for finding in findings(part.text):
@@ -136,7 +132,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             channel = ws.channels.get(cid)
             if channel is None or is_local(channel.platform):
                 continue
-            if channel.platform in RENDERS_MARKDOWN:
+            if _markup(channel.platform) is Markup.MARKDOWN:
                 continue
             variant = post.variants.get(cid)
             if variant is not None and variant.parts is not None:
@@ -145,3 +141,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 shared[cid] = channel.platform
         if shared:
             yield from _check_parts(post, post.parts, shared, None)
+
+
+def _markup(platform: str) -> Markup:
+    row = PLATFORMS.get(platform)
+    return row.markup if row is not None else Markup.PLAIN
