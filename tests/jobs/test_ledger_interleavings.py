@@ -29,6 +29,7 @@ from pathlib import Path
 
 import yaml
 from builders.forked import Child, at, fork, publisher
+from builders.posts import post as post_text
 from builders.remotes import clone, git, remote_file
 from builders.workspaces import published
 
@@ -43,37 +44,26 @@ POSTS = {
     "2026/12/later": ("two",),
 }
 
-HELLO = """---
-title: Hello
-at: 2026-12-10 09:00
-channels: [one, two]
----
-Hello from the studio.
-"""
+HELLO = post_text("one", "two", title="Hello", parts=("Hello from the studio.",), media=())
 
-TIPS = """---
-title: Tips
-at: 2026-12-10 09:00
-channels: [one]
----
-Three tips for winter light.
+TIPS = post_text(
+    "one",
+    title="Tips",
+    parts=(
+        "Three tips for winter light.",
+        "1. Face the window.",
+        "2. Switch off the ceiling lamp.",
+    ),
+    media=(),
+)
 
----
-
-1. Face the window.
-
----
-
-2. Switch off the ceiling lamp.
-"""
-
-LATER = """---
-title: Later
-at: 2026-12-10 09:20
-channels: [two]
----
-A second note, a little later.
-"""
+LATER = post_text(
+    "two",
+    title="Later",
+    at="2026-12-10 09:20",
+    parts=("A second note, a little later.",),
+    media=(),
+)
 
 
 def _build(tmp: Path) -> tuple[Path, list[Path], Path]:

@@ -20,32 +20,22 @@ from pathlib import Path
 import pytest
 import yaml
 from builders.forked import at, fork, publisher
+from builders.posts import post
 from builders.remotes import clone, git, remote_file, remote_log
 from builders.workspaces import published
 
-HELLO = """---
-title: Hello
-at: 2026-12-10 09:00
-channels: [one, two]
----
-Hello from the studio.
-"""
+HELLO = post("one", "two", title="Hello", parts=("Hello from the studio.",), media=())
 
-TIPS = """---
-title: Tips
-at: 2026-12-10 09:00
-channels: [one]
----
-Three tips for winter light.
-
----
-
-1. Face the window.
-
----
-
-2. Switch off the ceiling lamp.
-"""
+TIPS = post(
+    "one",
+    title="Tips",
+    parts=(
+        "Three tips for winter light.",
+        "1. Face the window.",
+        "2. Switch off the ceiling lamp.",
+    ),
+    media=(),
+)
 
 FAILED_BOTH = """post: 2026/12/hello
 channels:
