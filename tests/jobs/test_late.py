@@ -9,16 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from builders.posts import post as post_text
 from builders.remotes import git
 from builders.workspaces import published
 
-POST = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [outbox]
----
-We open the new studio today.
-"""
+POST = post_text(
+    "outbox",
+    title="Opening",
+    at="2026-12-10 09:00",
+    parts=("We open the new studio today.",),
+    media=(),
+)
 PATH = "content/posts/2026/12/opening.md"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from builders.posts import post as post_text
 from builders.remotes import git, remote_file
 from builders.workspaces import published
 
@@ -22,17 +23,13 @@ CHANNELS = """channels:
     path: build/outbox
 """
 
-THREAD = """---
-title: Tips
-at: 2026-12-10 09:00
-channels: [outbox]
----
-Three tips for winter light.
-
----
-
-1. Face the window.
-"""
+THREAD = post_text(
+    "outbox",
+    title="Tips",
+    at="2026-12-10 09:00",
+    parts=("Three tips for winter light.", "1. Face the window."),
+    media=(),
+)
 
 
 def tidings(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

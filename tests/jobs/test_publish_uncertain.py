@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import yaml
+from builders.posts import post as post_text
 from builders.remotes import remote_file
 from builders.workspaces import published
 from peers.bluesky import Account, BlueskyPDS
@@ -30,17 +31,13 @@ CHANNELS = """channels:
       access_token: MASTODON_ACCESS_TOKEN
 """
 
-POST = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [mastodon]
----
-We open the new studio today.
-
----
-
-Come by for tea, 10:00 to 16:00.
-"""
+POST = post_text(
+    "mastodon",
+    title="Opening",
+    at="2026-12-10 09:00",
+    parts=("We open the new studio today.", "Come by for tea, 10:00 to 16:00."),
+    media=(),
+)
 
 NOW = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)  # 09:05 in Berlin
 

@@ -15,16 +15,17 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
+from builders.posts import post as post_text
 from builders.remotes import git, remote_file
 from builders.workspaces import published
 
-POST = """---
-title: Opening
-at: 2026-12-10 09:00
-channels: [outbox]
----
-We open the new studio today.
-"""
+POST = post_text(
+    "outbox",
+    title="Opening",
+    at="2026-12-10 09:00",
+    parts=("We open the new studio today.",),
+    media=(),
+)
 
 OLD = "content/posts/2026/12/opening.md"
 NEW = "content/posts/2026/12/studio-opening.md"

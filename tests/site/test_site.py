@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from builders.posts import post as post_text
 from click.testing import CliRunner
 
 from tidings.cli.main import cli
@@ -493,13 +494,13 @@ def test_compiled_templates_are_kept_between_builds(
 
 # ---- what readers see (issue 16, item 13) ------------------------------------------------
 
-_LINKEDIN_POST = """---
-title: Leipzig
-at: 2026-12-10 09:00
-channels: [linkedin]
----
-Our #Leipzig studio opens (finally): https://shop.example/open
-"""
+_LINKEDIN_POST = post_text(
+    "linkedin",
+    title="Leipzig",
+    at="2026-12-10 09:00",
+    parts=("Our #Leipzig studio opens (finally): https://shop.example/open",),
+    media=(),
+)
 
 
 def test_linkedin_card_shows_what_readers_see_not_the_api_escaping(
