@@ -268,3 +268,31 @@ def test_the_mkdocs_plugin_without_the_extra_says_to_install_it(tmp_path: Path) 
     assert result.returncode != 0
     assert "Traceback" not in result.stderr, result.stderr
     assert "tidings[site]" in result.stderr and "leather" in result.stderr
+
+
+CHECK_PATH = """
+import atexit, json, sys
+out = sys.argv.pop(1)
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
+from tidings.cli.main import main
+sys.argv[0] = 'tidings'
+main()
+"""
+
+
+def test_check_loads_only_what_check_needs(tmp_path: Path) -> None:
+    """Subcommands load lazily: the pre-commit hook's `tidings check` never imports the HTTP
+    client, the site stack, the publishing jobs, or Pillow when no post has an image."""
+    work = _work(tmp_path)
+    (work / "content" / "posts" / "2026" / "12" / "hello.md").unlink()  # the one with an image
+    out = tmp_path / "modules.json"
+    result = _run(CHECK_PATH, str(out), "--root", str(work), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    modules = set(json.loads(out.read_text()))
+    loaded = {name.partition(".")[0] for name in modules}
+    assert "tidings" in loaded and "yaml" in loaded
+    heavy = {"httpx", "PIL", *SITE_STACK} & loaded
+    assert not heavy, f"`tidings check` imported {heavy}"
+    jobs = {m for m in modules if m.startswith(("tidings.platforms", "tidings.site"))}
+    others = {f"tidings.cli.{name}" for name in ("publish", "metrics", "site", "retract")}
+    assert not jobs and not others & modules, jobs | (others & modules)

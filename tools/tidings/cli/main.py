@@ -17,11 +17,41 @@ from tidings.cli.context import Context
 from tidings.errors import TidingsError
 from tidings.redaction import redact
 
+COMMANDS = (
+    "check",
+    "github",
+    "metrics",
+    "new",
+    "plan",
+    "publish",
+    "resolve",
+    "retract",
+    "rules",
+    "site",
+    "review",
+)
+"""The modules of ``tidings.cli`` that each define one command (``command``). A module is
+imported only when its command runs (or when ``--help`` lists them all), so ``tidings
+check`` never loads httpx, MkDocs or Jinja2: the lazy loading click documents for large
+command-line tools."""
+
 
 class Boundary(click.Group):
     """Expected errors print their message (exit 1 or 2); anything else exits 2 with a log:
     a private temporary file (``tidings-error-*.log``) whose path it prints, the traceback in
-    it redacted like every message."""
+    it redacted like every message.
+
+    The subcommands load lazily from :data:`COMMANDS`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module = importlib.import_module(f"tidings.cli.{cmd_name}")
+        command: click.Command = module.command
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -83,31 +113,6 @@ def cli(ctx: click.Context, root: Path | None) -> None:
       tidings --root ../brand check      check another repository
     """
     ctx.obj = Context(root)
-
-
-COMMANDS = (
-    "check",
-    "github",
-    "metrics",
-    "new",
-    "plan",
-    "publish",
-    "resolve",
-    "retract",
-    "rules",
-    "site",
-    "review",
-)
-"""The modules of ``tidings.cli`` that each define one command (``command``)."""
-
-
-def _register() -> None:
-    for name in COMMANDS:
-        module = importlib.import_module(f"tidings.cli.{name}")
-        cli.add_command(module.command)
-
-
-_register()
 
 
 def main() -> None:

@@ -22,7 +22,9 @@ def _contexts(ctx: click.Context) -> Iterator[click.Context]:
     yield ctx
     command = ctx.command
     if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            assert sub is not None, name
             yield from _contexts(sub.make_context(name, [], parent=ctx, resilient_parsing=True))
 
 
