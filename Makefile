@@ -59,7 +59,9 @@ DEMO     := build/demo
 DEMO_NOW ?= 2026-12-24 12:00
 run: install
 	$(BIN)/tidings check
-	@test -d $(DEMO)/.git || git clone --quiet . $(DEMO)
+	@if test -d $(DEMO)/.git; then \
+	  echo "$(DEMO)/ is left from an earlier run: what was due then is in its ledger, and commits made since are not in it ('make clean' starts over)."; \
+	else git clone --quiet . $(DEMO); fi
 	$(BIN)/tidings --root $(DEMO) publish --now "$(DEMO_NOW)" --lateness 60d --channel outbox --channel feed
 	@echo "What was sent lives in the scratch clone $(DEMO)/ (your checkout is untouched; a second run sends nothing new):"
 	@echo "  posts as sent:  $(DEMO)/build/outbox/ (one JSON file per post, sent.log)"

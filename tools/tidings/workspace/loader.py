@@ -125,11 +125,11 @@ def _read_required(
     root: Path, rel: str, kind: str, out: Collector, create: str, limits: Limits = DEFAULT_LIMITS
 ) -> YamlDoc | None:
     """:func:`_read_yaml` for a file every repository has: when it is missing, an error
-    that says how to ``create`` it."""
-    doc = _read_yaml(root, rel, kind, out, limits=limits)
-    if doc is None and not (root / rel).exists():
+    that says how to ``create`` it (once: not also the reader's "file not found")."""
+    if not (root / rel).exists():
         out.error(rel, Pos(), "file.missing", f"{rel} is missing", create)
-    return doc
+        return None
+    return _read_yaml(root, rel, kind, out, limits=limits)
 
 
 def _read_instant(
