@@ -89,7 +89,7 @@ def export(obj: Context, fmt: str, out: Path | None) -> None:
     """
     from tidings.metrics.export import post_rows, write_csv
     from tidings.metrics.snapshots import load_snapshots
-    from tidings.workspace.loader import load_workspace
+    from tidings.core.replies import load as load_workspace
 
     root = obj.root
     ws, _ = load_workspace(root)

@@ -48,7 +48,7 @@ from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.files import write_atomic
 from tidings.workspace.ledger import ChannelRecord, LedgerState
-from tidings.workspace.loader import load_workspace
+from tidings.core.replies import load as load_workspace
 from tidings.workspace.model import Channel, Workspace
 
 __all__ = ["ChannelOutcome", "Options", "Report", "collect", "published_in_window"]

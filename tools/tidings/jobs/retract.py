@@ -167,7 +167,7 @@ def retract(
     from tidings.core.credentials import unset_variables
     from tidings.platforms import connect
     from tidings.platforms.base import Local
-    from tidings.workspace.loader import load_workspace
+    from tidings.core.replies import load as load_workspace
 
     if not reason.strip():
         raise UsageError("--reason is empty", "say why it comes down, e.g. --reason 'wrong price'")

@@ -48,7 +48,8 @@ from tidings.errors import UsageError
 from tidings.jobs.git import post_renames
 from tidings.workspace import layout
 from tidings.workspace.ledger import LedgerState, parse_entry
-from tidings.workspace.loader import Collector, load_post, load_workspace
+from tidings.core.replies import load as load_workspace
+from tidings.workspace.loader import Collector, load_post
 from tidings.workspace.model import Post, Workspace
 
 MARKER = "<!-- tidings-review -->"
