@@ -17,6 +17,7 @@ from builders.posts import HELLO, REPLY, channels, post, reply
 from builders.remotes import clone, ledger_record
 from builders.runs import pushing
 from builders.workspaces import published
+from peers.bluesky import Account, BlueskyPDS
 from peers.mastodon import MastodonServer
 
 from tidings.jobs.publish import Options, publish
@@ -138,3 +139,64 @@ def test_a_status_on_another_instance_is_found_by_search() -> None:
     assert parent.parent.id == "42"
     search = seen[-1]
     assert search.url.params["q"] == wanted and search.url.params["resolve"] == "true"
+
+
+def _bsky_post(pds: BlueskyPDS, who: Account, text: str, reply: dict[str, Any] | None = None) -> dict[str, str]:
+    """A post someone wrote on the PDS: ``{uri, cid}``."""
+    session = pds.xrpc(
+        "POST",
+        "com.atproto.server.createSession",
+        json={"identifier": who.handle, "password": who.password},
+    )
+    record: dict[str, Any] = {
+        "$type": "app.bsky.feed.post",
+        "text": text,
+        "createdAt": "2026-12-10T07:00:00.000Z",
+    }
+    if reply:
+        record["reply"] = reply
+    created = pds.xrpc(
+        "POST",
+        "com.atproto.repo.createRecord",
+        session["accessJwt"],
+        json={"repo": who.did, "collection": "app.bsky.feed.post", "record": record},
+    )
+    return {"uri": created["uri"], "cid": created["cid"]}
+
+
+def test_a_bluesky_reply_carries_root_and_parent_refs_with_their_cids(
+    tmp_path: Path, pds: BlueskyPDS, bluesky_account: Account
+) -> None:
+    alice = pds.create_account()
+    root = _bsky_post(pds, alice, "Who photographs pets in Leipzig?")
+    middle = _bsky_post(pds, alice, "Asking for my cat.", {"root": root, "parent": root})
+    url = f"https://bsky.app/profile/{alice.handle}/post/{middle['uri'].rsplit('/', 1)[1]}"
+    files = {
+        "brand/channels.yaml": channels(
+            bluesky={
+                "platform": "bluesky",
+                "credentials": {
+                    "handle": "BLUESKY_HANDLE",
+                    "app_password": "BLUESKY_APP_PASSWORD",
+                    "pds": "BLUESKY_PDS",
+                },
+            },
+            outbox={"platform": "outbox", "path": "build/outbox"},
+        ),
+        HELLO: post("outbox", draft="true"),
+        REPLY: reply(url, "We do! Saturdays are pet portrait days."),
+    }
+    remote, work = published(tmp_path, files)
+    env = {
+        "BLUESKY_HANDLE": bluesky_account.handle,
+        "BLUESKY_APP_PASSWORD": bluesky_account.password,
+        "BLUESKY_PDS": pds.url,
+    }
+    report = publish(work, pushing(NOW, env))
+    assert report.ok, (report.outcomes, report.blocked)
+    ours = pds.list_records(bluesky_account.did)
+    assert len(ours) == 1
+    assert ours[0]["value"]["reply"] == {"root": root, "parent": middle}
+    assert ledger_record(remote, "bluesky", LEDGER_ID)["parts"][0]["id"] == ours[0]["uri"]
+    again = publish(work, pushing(NOW.replace(minute=20), env))
+    assert again.outcomes == [] and len(pds.list_records(bluesky_account.did)) == 1
