@@ -200,3 +200,61 @@ def test_a_bluesky_reply_carries_root_and_parent_refs_with_their_cids(
     assert ledger_record(remote, "bluesky", LEDGER_ID)["parts"][0]["id"] == ours[0]["uri"]
     again = publish(work, pushing(NOW.replace(minute=20), env))
     assert again.outcomes == [] and len(pds.list_records(bluesky_account.did)) == 1
+
+
+def _one_channel(platform: str, credentials: dict[str, str], **extra: Any) -> str:
+    return channels(
+        net={"platform": platform, "credentials": credentials, **extra},
+        outbox={"platform": "outbox", "path": "build/outbox"},
+    )
+
+
+def test_an_x_reply_names_the_post_in_the_status_url(tmp_path: Path) -> None:
+    from fakes.x import CASE, XFake
+
+    fake = XFake()
+    theirs = fake.seed("@lumengrain do you print on linen?")
+    url = f"https://x.com/somebody/status/{theirs.id}"
+    files = {
+        "brand/channels.yaml": _one_channel("x", dict(CASE.credentials)),
+        HELLO: post("outbox", draft="true"),
+        REPLY: reply(url, "We do, on request. Ask us about sizes."),
+    }
+    remote, work = published(tmp_path, files)
+    env = fake.env("http://x.test")
+    report = publish(work, pushing(NOW, env, fake.transport()))
+    assert report.ok, (report.outcomes, report.blocked)
+    ours = [p for p in fake.live() if p.id != theirs.id]
+    assert len(ours) == 1 and ours[0].reply_to == theirs.id
+    assert publish(work, pushing(NOW.replace(minute=20), env, fake.transport())).outcomes == []
+    assert len(fake.live()) == 2
+
+
+def test_a_threads_reply_sends_reply_to_id_from_the_url(tmp_path: Path) -> None:
+    from fakes.threads import CASE, ThreadsFake
+
+    fake = ThreadsFake()
+    fake.media["1790000000000001"] = {  # someone's published post, as the fake keeps one
+        "id": "1790000000000001",
+        "kind": "post",
+        "media_type": "TEXT_POST",
+        "text": "Anyone know a good studio?",
+        "created": fake.clock(),
+        "permalink": "https://www.threads.com/@someone/post/Cabc",
+        "shortcode": "Cabc",
+    }
+    url = "https://www.threads.com/@someone/post/Cabc?media_id=1790000000000001"
+    files = {
+        "brand/channels.yaml": _one_channel(
+            "threads", dict(CASE.credentials), media_base_url="https://media.example.org/"
+        ),
+        HELLO: post("outbox", draft="true"),
+        REPLY: reply(url, "Come and see us on Harbour Street."),
+    }
+    remote, work = published(tmp_path, files)
+    env = CASE.env(fake, "http://threads.test")
+    report = publish(work, pushing(NOW, env, fake.transport()))
+    assert report.ok, (report.outcomes, report.blocked)
+    ours = [m for m in fake.media.values() if m.get("replied_to")]
+    assert len(ours) == 1 and ours[0]["replied_to"] == "1790000000000001"
+    assert publish(work, pushing(NOW.replace(minute=20), env, fake.transport())).outcomes == []

@@ -349,12 +349,17 @@ _ROWS = (
         "Threads",
         "tidings.platforms.threads",
         replies=ReplyRoute(
-            paths=(r"/(?P<user>@[^/]+)/post/(?P<code>[A-Za-z0-9_-]+)/?(?:\?media_id=(?P<media>\d+))?",
-                   r"/t/(?P<code>[A-Za-z0-9_-]+)/?(?:\?media_id=(?P<media>\d+))?"),
+            paths=(r"/(?P<user>@[^/]+)/post/(?P<code>[A-Za-z0-9_-]+)/?\?(?:.*&)?media_id=(?P<media>\d+)(?:&.*)?",),
             hosts=("threads.net", "threads.com"),
-            how="`reply_to_id`: the media id (from `?media_id=`, or the account's own posts "
-            "and replies matched by shortcode)",
-            hint="https://www.threads.com/@USER/post/SHORTCODE",
+            how="`reply_to_id`: the media id (`?media_id=` in the URL)",
+            hint="https://www.threads.com/@USER/post/SHORTCODE?media_id=MEDIA_ID",
+            refuse=(
+                (
+                    r"/@[^/]+/post/[A-Za-z0-9_-]+/?(?:\?.*)?",
+                    "this Threads URL has no media id, and the Threads API finds a post only "
+                    "by its media id",
+                ),
+            ),
         ),
         text=(TextRule(Counter.THREADS, 500),),
         link_detection=LinkDetection.BARE_DOMAINS,  # Meta's docs count www.facebook.com
