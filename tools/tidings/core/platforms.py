@@ -167,6 +167,9 @@ class ReplyRoute:
     refuse: tuple[tuple[str, str], ...] = ()
     """(path pattern, why): URLs of this platform that name something it cannot answer
     (an Instagram post rather than a comment), with what to do instead."""
+    sends: bool = True
+    """False while the adapter cannot send a reply yet (the URL is recognised, and the
+    check says to answer in the app)."""
 
 
 class CheckText(NamedTuple):
@@ -316,6 +319,7 @@ _ROWS = (
             hosts=("linkedin.com",),
             how="a comment: POST /rest/socialActions/{urn}/comments on the share in the URL",
             hint="https://www.linkedin.com/feed/update/urn:li:share:7000000000000000000",
+            sends=False,
         ),
         text=(TextRule(Counter.CODE_POINTS, 3000),),
         escape=Escape.LINKEDIN_LITTLE,
@@ -404,6 +408,7 @@ _ROWS = (
             hosts=("instagram.com",),
             how="POST /{comment-id}/replies: the comment id in the URL",
             hint="https://www.instagram.com/p/SHORTCODE/c/COMMENT_ID/",
+            sends=False,
             refuse=(
                 (
                     r"/(?:[^/]+/)?(?:p|reel)/[A-Za-z0-9_-]+/?",
@@ -469,6 +474,7 @@ _ROWS = (
             hosts=("facebook.com", "m.facebook.com"),
             how="POST /{object-id}/comments: on the comment (`comment_id=`) or on the post",
             hint="https://www.facebook.com/PAGE/posts/POST_ID?comment_id=COMMENT_ID",
+            sends=False,
         ),
         text=(TextRule(Counter.CODE_POINTS, 63206),),
         media=MediaSpec(formats=JPEG_PNG_GIF),
@@ -496,6 +502,7 @@ _ROWS = (
             hosts=("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"),
             how="`?thread_id=`: the webhook posts into the thread (or forum post) in the URL",
             hint="https://discord.com/channels/GUILD/THREAD/MESSAGE",
+            sends=False,
         ),
         markup=Markup.MARKDOWN,
         text=(TextRule(Counter.CODE_POINTS, 2000),),
@@ -521,6 +528,7 @@ _ROWS = (
             hosts=("slack.com",),
             how="`thread_ts`: the message time in the URL (the webhook's own channel)",
             hint="https://WORKSPACE.slack.com/archives/C0123456/p1700000000123456",
+            sends=False,
         ),
         markup=Markup.MRKDWN,
         can_delete=False,  # an incoming webhook returns no message id

@@ -100,6 +100,12 @@ def parse_target(url: str) -> ReplyTarget | TargetProblem:
         if route is None or not route.hosts or not _on(host, route.hosts):
             continue
         ids = _match(route, url)
+        if ids is not None and not route.sends:
+            return TargetProblem(
+                "reply.unsupported",
+                f"tidings cannot publish replies on {row.label} yet (it would send {route.how})",
+                f"answer it in the {row.label} app",
+            )
         if ids is not None:
             return ReplyTarget(row.name, url, host, ids)
         for pattern, why in route.refuse:

@@ -32,7 +32,9 @@ def reply_channels(ws: Workspace, saved: SavedReply) -> tuple[str, ...]:
     return tuple(
         cid
         for cid, channel in ws.channels.items()
-        if (row := PLATFORMS.get(channel.platform)) is not None and row.replies is not None
+        if (row := PLATFORMS.get(channel.platform)) is not None
+        and row.replies is not None
+        and row.replies.sends
     )
 
 
