@@ -141,7 +141,9 @@ def test_a_status_on_another_instance_is_found_by_search() -> None:
     assert search.url.params["q"] == wanted and search.url.params["resolve"] == "true"
 
 
-def _bsky_post(pds: BlueskyPDS, who: Account, text: str, reply: dict[str, Any] | None = None) -> dict[str, str]:
+def _bsky_post(
+    pds: BlueskyPDS, who: Account, text: str, reply: dict[str, Any] | None = None
+) -> dict[str, str]:
     """A post someone wrote on the PDS: ``{uri, cid}``."""
     session = pds.xrpc(
         "POST",
@@ -226,6 +228,7 @@ def test_an_x_reply_names_the_post_in_the_status_url(tmp_path: Path) -> None:
     assert report.ok, (report.outcomes, report.blocked)
     ours = [p for p in fake.live() if p.id != theirs.id]
     assert len(ours) == 1 and ours[0].reply_to == theirs.id
+    assert ledger_record(remote, "net", LEDGER_ID)["parts"][0]["id"] == ours[0].id
     assert publish(work, pushing(NOW.replace(minute=20), env, fake.transport())).outcomes == []
     assert len(fake.live()) == 2
 
@@ -257,4 +260,5 @@ def test_a_threads_reply_sends_reply_to_id_from_the_url(tmp_path: Path) -> None:
     assert report.ok, (report.outcomes, report.blocked)
     ours = [m for m in fake.media.values() if m.get("replied_to")]
     assert len(ours) == 1 and ours[0]["replied_to"] == "1790000000000001"
+    assert ledger_record(remote, "net", LEDGER_ID)["state"] == "published"
     assert publish(work, pushing(NOW.replace(minute=20), env, fake.transport())).outcomes == []

@@ -13,10 +13,7 @@ from tidings.jobs.review import review
 
 URL = "https://mock.local/@alice/1122334455"
 INBOX = (
-    "items:\n"
-    "  - id: '1122334455'\n"
-    f"    url: {URL}\n"
-    "    text: 'Do you do <b>passport</b> photos?'\n"
+    f"items:\n  - id: '1122334455'\n    url: {URL}\n    text: 'Do you do <b>passport</b> photos?'\n"
 )
 
 

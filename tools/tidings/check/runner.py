@@ -8,10 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from tidings.check.rules import CLOCKED, PER_POST, RULES, TIMED_RULES
+from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
 from tidings.workspace import layout, lengthcache
-from tidings.core.replies import load as load_workspace
 from tidings.workspace.model import Workspace
 
 SHARED_FILES = (

@@ -151,7 +151,5 @@ def reply(obj: Context, url: str, channel: str | None, slug: str | None) -> None
         raise UsageError(f"{rel} already exists", "pass --slug NAME")
     path.parent.mkdir(parents=True, exist_ok=True)
     several = sum(c.platform == target.platform for c in known.values()) > 1
-    path.write_text(
-        reply_skeleton(url, chosen, quoted_text(root, url), several), encoding="utf-8"
-    )
+    path.write_text(reply_skeleton(url, chosen, quoted_text(root, url), several), encoding="utf-8")
     click.echo(rel)

@@ -218,8 +218,10 @@ _ROWS = (
         "Mastodon",
         "tidings.platforms.mastodon",
         replies=ReplyRoute(
-            paths=(r"/@(?P<user>[^/@]+)(?:@(?P<user_host>[^/]+))?/(?P<status>\d+)",
-                   r"/users/(?P<user>[^/]+)/statuses/(?P<status>\d+)"),
+            paths=(
+                r"/@(?P<user>[^/@]+)(?:@(?P<user_host>[^/]+))?/(?P<status>\d+)",
+                r"/users/(?P<user>[^/]+)/statuses/(?P<status>\d+)",
+            ),
             how="`in_reply_to_id`: the status id on the channel's own instance (the id in the "
             "URL when the status is there, else GET /api/v2/search?resolve=true)",
             hint="https://INSTANCE/@USER/123456789012345678",
@@ -274,8 +276,10 @@ _ROWS = (
         "X",
         "tidings.platforms.x",
         replies=ReplyRoute(
-            paths=(r"/(?P<user>[A-Za-z0-9_]+)/status/(?P<tweet>\d+)",
-                   r"/i/web/status/(?P<tweet>\d+)"),
+            paths=(
+                r"/(?P<user>[A-Za-z0-9_]+)/status/(?P<tweet>\d+)",
+                r"/i/web/status/(?P<tweet>\d+)",
+            ),
             hosts=("x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com"),
             how="`reply.in_reply_to_tweet_id`: the id in the status URL",
             hint="https://x.com/USER/status/1234567890123456789",
@@ -353,7 +357,9 @@ _ROWS = (
         "Threads",
         "tidings.platforms.threads",
         replies=ReplyRoute(
-            paths=(r"/(?P<user>@[^/]+)/post/(?P<code>[A-Za-z0-9_-]+)/?\?(?:.*&)?media_id=(?P<media>\d+)(?:&.*)?",),
+            paths=(
+                r"/(?P<user>@[^/]+)/post/(?P<code>[A-Za-z0-9_-]+)/?\?(?:.*&)?media_id=(?P<media>\d+)(?:&.*)?",
+            ),
             hosts=("threads.net", "threads.com"),
             how="`reply_to_id`: the media id (`?media_id=` in the URL)",
             hint="https://www.threads.com/@USER/post/SHORTCODE?media_id=MEDIA_ID",
@@ -404,7 +410,9 @@ _ROWS = (
         "Instagram",
         "tidings.platforms.instagram",
         replies=ReplyRoute(
-            paths=(r"/(?:[^/]+/)?(?:p|reel)/(?P<code>[A-Za-z0-9_-]+)/c/(?P<comment>\d+)(?:/r/\d+)?/?",),
+            paths=(
+                r"/(?:[^/]+/)?(?:p|reel)/(?P<code>[A-Za-z0-9_-]+)/c/(?P<comment>\d+)(?:/r/\d+)?/?",
+            ),
             hosts=("instagram.com",),
             how="POST /{comment-id}/replies: the comment id in the URL",
             hint="https://www.instagram.com/p/SHORTCODE/c/COMMENT_ID/",
@@ -469,8 +477,10 @@ _ROWS = (
         "Facebook",
         "tidings.platforms.facebook",
         replies=ReplyRoute(
-            paths=(r"/(?P<page>[^/]+)/posts/(?P<post>\d+)/?(?:\?comment_id=(?P<comment>\d+))?",
-                   r"/permalink\.php\?story_fbid=(?P<post>\d+)&id=(?P<page>\d+)(?:&comment_id=(?P<comment>\d+))?"),
+            paths=(
+                r"/(?P<page>[^/]+)/posts/(?P<post>\d+)/?(?:\?comment_id=(?P<comment>\d+))?",
+                r"/permalink\.php\?story_fbid=(?P<post>\d+)&id=(?P<page>\d+)(?:&comment_id=(?P<comment>\d+))?",
+            ),
             hosts=("facebook.com", "m.facebook.com"),
             how="POST /{object-id}/comments: on the comment (`comment_id=`) or on the post",
             hint="https://www.facebook.com/PAGE/posts/POST_ID?comment_id=COMMENT_ID",

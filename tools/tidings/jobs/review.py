@@ -40,16 +40,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tidings.check.runner import check_workspace
+from tidings.core.newreply import quoted_text
 from tidings.core.plan import rename_sources
 from tidings.core.render import Rendered, render
+from tidings.core.replies import load as load_workspace
 from tidings.core.textlength import text_limits
 from tidings.diagnostics import Diagnostic
 from tidings.errors import UsageError
 from tidings.jobs.git import post_renames
 from tidings.workspace import layout
 from tidings.workspace.ledger import LedgerState, parse_entry
-from tidings.core.newreply import quoted_text
-from tidings.core.replies import load as load_workspace
 from tidings.workspace.loader import Collector, load_post, load_reply
 from tidings.workspace.model import Post, Workspace
 

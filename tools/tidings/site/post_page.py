@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tidings.core.media import site_path
-from tidings.core.plan import Job
 from tidings.core.newreply import quoted_text
+from tidings.core.plan import Job
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import Rendered, RenderedPart
 from tidings.core.textlength import text_limits

@@ -747,9 +747,7 @@ def _load_workspace(
     }
     posts.update(
         (p.id, p)
-        for p in _load_many(
-            reply_rels, lambda rel: load_reply(root, rel, tz, out, saved, limits)
-        )
+        for p in _load_many(reply_rels, lambda rel: load_reply(root, rel, tz, out, saved, limits))
     )
     ideas = {i.id: i for i in _load_many(idea_rels, lambda rel: load_idea(root, rel, out, limits))}
     post_files = frozenset(layout.post_id(rel) for rel in (*all_posts, *all_replies))

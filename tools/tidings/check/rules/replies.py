@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from tidings.check.codes import default_severity
 from tidings.check.rules import lengths, voice
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import render
@@ -60,7 +61,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 yield Diagnostic.at(
                     saved.source.path,
                     saved.source.pos("channels"),
-                    voice.default_severity("ref.channel"),
+                    default_severity("ref.channel"),
                     "ref.channel",
                     f"saved reply `{name}` names the unknown channel `{cid}`",
                     "use a channel id from brand/channels.yaml",
