@@ -23,7 +23,7 @@ def test_the_skeleton_quotes_the_inbox_text_and_passes_the_check(
     make_workspace: Callable[..., Path],
 ) -> None:
     root = make_workspace(
-        {"inbox/mastodon/2026-12.yaml": f"items:\n  - url: {URL}\n    text: \"Lovely!\\nMore?\"\n"}
+        {"inbox/mastodon/2026-12.yaml": f'items:\n  - url: {URL}\n    text: "Lovely!\\nMore?"\n'}
     )
     code, out = _run(root, "new", "reply", URL)
     assert code == 0, out
