@@ -22,7 +22,7 @@ def test_a_reply_page_shows_what_it_answers_and_the_brand_page_the_saved_replies
         {
             "content/replies/passport.md": reply(URL, "Yes, every weekday."),
             "content/replies/thanks.md": reply(URL, "", saved="thanks"),
-            "brand/replies.yaml": "replies:\n  thanks:\n    body: Thank you <3, truly.\n",
+            "brand/replies.yaml": "replies:\n  thanks:\n    body: Thank you <3, truly.\n    description: For praise\n",
             "inbox/mastodon/2026-12.yaml": f"items:\n  - url: {URL}\n    text: '<script>x</script> passport?'\n",
         }
     )
@@ -33,3 +33,4 @@ def test_a_reply_page_shows_what_it_answers_and_the_brand_page_the_saved_replies
     assert "as soon as it is merged" in page
     brand = pages["brand.md"]
     assert "Saved replies" in brand and "Thank you &lt;3, truly." in brand
+    assert "For praise" in brand

@@ -521,6 +521,7 @@ def load_saved_replies(
             parts=(Part(text, body_line),),
             source=src,
             channels=tuple(item.get("channels") or ()),
+            description=item.get("description"),
         )
     return saved
 

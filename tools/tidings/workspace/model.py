@@ -254,6 +254,8 @@ class SavedReply:
     source: Source
     channels: tuple[str, ...] = ()
     """The channels it may be sent on; empty: any channel."""
+    description: str | None = None
+    """When to use it, for the people who answer (shown on the brand page)."""
 
 
 @dataclass(frozen=True)
