@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DOT", "HELLO", "PARTS", "channels", "post"]
+__all__ = ["DOT", "HELLO", "PARTS", "REPLY", "channels", "post", "reply"]
 
 DOT = ("content/media/dot.png", "A single black dot on white")
 """The base fixture's one image, with its alt text."""
@@ -54,3 +54,18 @@ def post(
 def channels(**defined: Mapping[str, Any]) -> str:
     """``brand/channels.yaml``: ``channels(discord={"platform": "discord", ...})``."""
     return yaml.safe_dump({"channels": defined}, sort_keys=False, allow_unicode=True)
+
+
+REPLY = "content/replies/thanks.md"
+"""Where tests put their one reply; its ledger file is ``ledger/replies/thanks.yaml``."""
+
+
+def reply(in_reply_to: str, *parts: str, **front: Any) -> str:
+    """A reply file answering ``in_reply_to`` (no ``at``: due as soon as it is merged), with
+    ``front`` fields after it and its text (``"Thank you!"`` when no part is given)."""
+    head = [f"in_reply_to: {in_reply_to}"] + [
+        f"channels: [{', '.join(value)}]" if key == "channels" else f"{key}: {value}"
+        for key, value in front.items()
+    ]
+    body = "\n\n---\n\n".join(parts or ("Thank you!",))
+    return "---\n" + "\n".join(head) + "\n---\n" + body + "\n"

@@ -228,7 +228,18 @@ def test_every_schema_field_is_read_by_the_package() -> None:
     assert not unread, "fields nothing uses:\n" + "\n".join(unread)
 
 
-SCHEMAS = ("brand", "channels", "workspace", "post", "calendar", "idea", "goals", "competitors")
+SCHEMAS = (
+    "brand",
+    "channels",
+    "workspace",
+    "post",
+    "reply",
+    "replies",
+    "calendar",
+    "idea",
+    "goals",
+    "competitors",
+)
 """Every schema of a file people write (ledger and metrics are written by tidings)."""
 
 

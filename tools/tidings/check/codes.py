@@ -245,6 +245,44 @@ SECTIONS: tuple[Section, ...] = (
         },
     ),
     Section(
+        "Replies",
+        "A reply (`content/replies/<slug>.md`) answers the item at its `in_reply_to` URL on that "
+        "item's network; it is checked like a post on the channel the URL implies. Saved replies "
+        "(`brand/replies.yaml`) are checked on every channel they may be sent on.",
+        {
+            "reply.url": Code(
+                E,
+                "A reply's `in_reply_to` is not the address of a post or comment on a network tidings publishes to.",
+                "Open the item in a browser and copy its own URL (the message shows what one looks like on each network).",
+            ),
+            "reply.unsupported": Code(
+                E,
+                "The URL names something its platform gives no way to answer through its API (an Instagram post, rather than a comment on it).",
+                "Answer in the platform's app, or use the URL of the comment to answer.",
+            ),
+            "reply.channel": Code(
+                E,
+                "No channel answers a reply's URL: brand/channels.yaml has no channel on that platform, several and the reply names none, or the named channel is on another platform.",
+                "Add the account to brand/channels.yaml, or name the one channel that answers with `channels: [ID]`.",
+            ),
+            "reply.saved": Code(
+                E,
+                "A reply names a saved reply that brand/replies.yaml does not have, one meant for other channels, or has a body as well.",
+                "Write the saved reply's name as in brand/replies.yaml (and leave the body empty), or write the body and drop `saved:`.",
+            ),
+            "reply.empty": Code(
+                E,
+                "A reply has no text and names no saved reply.",
+                "Write the answer below the front matter, or add `saved: NAME`.",
+            ),
+            "ids.reserved": Code(
+                E,
+                "A post lives under `content/posts/replies/`, a name kept for replies' ids.",
+                "Move the post into another folder under `content/posts/`.",
+            ),
+        },
+    ),
+    Section(
         "Platform text rules",
         "Measured on exactly what each platform receives (`render`), part by part for threads.",
         PLATFORM_CODES,

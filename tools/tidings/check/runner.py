@@ -8,13 +8,20 @@ from datetime import datetime
 from pathlib import Path
 
 from tidings.check.rules import CLOCKED, PER_POST, RULES, TIMED_RULES
+from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
 from tidings.workspace import layout, lengthcache
-from tidings.workspace.loader import load_workspace
 from tidings.workspace.model import Workspace
 
-SHARED_FILES = (layout.MARKER, layout.BRAND, layout.CHANNELS, layout.GOALS, layout.COMPETITORS)
+SHARED_FILES = (
+    layout.MARKER,
+    layout.BRAND,
+    layout.CHANNELS,
+    layout.GOALS,
+    layout.COMPETITORS,
+    layout.SAVED_REPLIES,
+)
 
 
 @dataclass(frozen=True)
@@ -36,24 +43,27 @@ class CheckResult:
 
     def blocked_posts(self) -> frozenset[str]:
         """Ids of the posts with errors: they are never published."""
-        prefix = layout.POSTS + "/"
         return frozenset(
             layout.post_id(d.path)
             for d in self.diagnostics
-            if d.severity is Severity.ERROR and d.path.startswith(prefix)
+            if d.severity is Severity.ERROR and layout.is_post_file(d.path)
         )
 
     def shared_errors(self) -> list[Diagnostic]:
         """Errors outside posts and ideas (brand, channels, calendars, ledger): publishing
         must not go ahead on a workspace it cannot read right. A published post whose file
         was deleted (``ledger.orphan``) concerns that post alone: it fails the pull request's
-        check, but never stops the other posts from going out."""
+        check, but never stops the other posts from going out. So do the saved replies
+        (``brand/replies.yaml``): a reply that names a broken one is held back itself."""
         return [
             d
             for d in self.diagnostics
             if d.severity is Severity.ERROR
             and d.code != "ledger.orphan"
-            and not d.path.startswith((layout.POSTS + "/", layout.IDEAS + "/"))
+            and not d.path.startswith(
+                (layout.POSTS + "/", layout.REPLIES + "/", layout.IDEAS + "/")
+            )
+            and d.path != layout.SAVED_REPLIES
         ]
 
 
@@ -69,9 +79,7 @@ def _apply_overrides(ws: Workspace, diags: Iterable[Diagnostic]) -> list[Diagnos
 
 
 def _is_content(rel: str) -> bool:
-    return rel.endswith(".md") and (
-        rel.startswith(layout.POSTS + "/") or rel.startswith(layout.IDEAS + "/")
-    )
+    return layout.is_post_file(rel) or (rel.endswith(".md") and rel.startswith(layout.IDEAS + "/"))
 
 
 def _relative(root: Path, path: str) -> str:
@@ -141,7 +149,7 @@ def _involving(diags: Iterable[Diagnostic], named: set[str]) -> list[Diagnostic]
     their ledger files, the calendars and the brand's files, and, for a finding on another
     file that involves a named one, the finding as seen from the named one."""
     keep = named | set(SHARED_FILES)
-    keep |= {layout.ledger_path(layout.post_id(r)) for r in named if r.startswith(layout.POSTS)}
+    keep |= {layout.ledger_path(layout.post_id(r)) for r in named if layout.is_post_file(r)}
     out: list[Diagnostic] = []
     for d in diags:
         if d.path in keep or d.path.startswith((layout.CALENDARS, layout.PROFILES + "/")):

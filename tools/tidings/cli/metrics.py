@@ -87,9 +87,9 @@ def export(obj: Context, fmt: str, out: Path | None) -> None:
       tidings metrics export --format csv > metrics.csv
       tidings metrics export --out build/site/metrics.csv
     """
+    from tidings.core.replies import load as load_workspace
     from tidings.metrics.export import post_rows, write_csv
     from tidings.metrics.snapshots import load_snapshots
-    from tidings.workspace.loader import load_workspace
 
     root = obj.root
     ws, _ = load_workspace(root)

@@ -1,17 +1,20 @@
-"""`tidings new post`"""
+"""`tidings new post` and `tidings new reply`"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
 import click
 
 from tidings.cli.context import Context
+from tidings.core.newreply import quoted_text, reply_path, reply_skeleton
 from tidings.core.platforms import PLATFORMS
+from tidings.core.replies import TargetProblem, parse_target, reply_channel
 from tidings.errors import UsageError, WorkspaceError
 from tidings.workspace.loader import Collector, load_brand, load_channels
-from tidings.workspace.model import Channel
+from tidings.workspace.model import Channel, Post, Source
 from tidings.workspace.newpost import new_post_path, post_skeleton
 from tidings.workspace.timeparse import TimeProblem, parse_when
 
@@ -96,4 +99,57 @@ def post(obj: Context, title: str, at: str | None, channels: str | None, slug: s
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(post_skeleton(title, at, chosen), encoding="utf-8")
+    click.echo(rel)
+
+
+@command.command("reply")
+@click.argument("url")
+@click.option(
+    "--channel",
+    metavar="ID",
+    help="The channel that answers, when brand/channels.yaml has several on the URL's platform.",
+)
+@click.option("--slug", help="File name after the date, without .md (default: from the URL).")
+@click.pass_obj
+def reply(obj: Context, url: str, channel: str | None, slug: str | None) -> None:
+    """Write a reply skeleton answering URL and print its path.
+
+    The file is a draft; write the answer, remove `draft: true`, and open a pull request.
+    The item's text is quoted in the file when the inbox records hold it.
+
+    \b
+    Examples:
+      tidings new reply https://mastodon.social/@alice/112233445566778899
+      tidings new reply https://bsky.app/profile/alice.bsky.social/post/3kabc2def3gh
+    """
+    root = obj.root
+    out = Collector()
+    brand = load_brand(root, out)
+    known = load_channels(root, out)
+    if brand is None:
+        raise WorkspaceError("brand/brand.yaml cannot be read", "run `tidings check` to see why")
+    target = parse_target(url)
+    if isinstance(target, TargetProblem):
+        raise UsageError(target.message, target.fix)
+    probe = Post(
+        id="replies/new",
+        title="new",
+        source=Source("new"),
+        channels=(channel,) if channel else (),
+        parts=(),
+        content_hash="",
+        in_reply_to=url,
+    )
+    chosen = reply_channel(probe, target, known)
+    if isinstance(chosen, TargetProblem):
+        raise UsageError(chosen.message, chosen.fix.replace("`channels: [ID]`", "--channel ID"))
+    if slug is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise UsageError(f"--slug {slug!r} is not a valid file name", "use a-z, 0-9 and '-'")
+    rel = reply_path(root, target, datetime.now(brand.timezone), slug)
+    path = root / rel
+    if path.exists():
+        raise UsageError(f"{rel} already exists", "pass --slug NAME")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    several = sum(c.platform == target.platform for c in known.values()) > 1
+    path.write_text(reply_skeleton(url, chosen, quoted_text(root, url), several), encoding="utf-8")
     click.echo(rel)

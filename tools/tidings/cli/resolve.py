@@ -8,9 +8,9 @@ import click
 
 from tidings.cli.context import Context
 from tidings.cli.options import now_option, resolve_now
+from tidings.core.replies import load as load_workspace
 from tidings.jobs.resolve import commit, resolve
 from tidings.jobs.run import Options, Run
-from tidings.workspace.loader import load_workspace
 
 
 @click.command("resolve")

@@ -110,6 +110,10 @@ def plan(
     Past jobs older than ``days`` are left out unless ``everything_past`` (the publisher
     needs every job whose time has come). ``blocked`` holds post ids whose checks fail: they
     are listed, never due. ``lateness`` overrides the workspace's lateness window.
+
+    A reply without ``at`` is due at ``now`` whenever it is planned: the publisher runs on
+    the default branch (and on every push to it), so it goes out as soon as it is merged,
+    and it is never "missed" for lateness (an answer approved late is still an answer).
     """
     horizon = now + timedelta(days=days)
     late = ws.settings.lateness if lateness is None else lateness
@@ -121,6 +125,8 @@ def plan(
         entry = ws.ledger.get(ledger_id)
         for channel in post.channels:
             at = post.when(channel)
+            if at is None and post.is_reply:
+                at = now  # a reply without `at` goes out as soon as it is merged
             if at is None or at > horizon:
                 continue
             record = entry.channels.get(channel) if entry else None

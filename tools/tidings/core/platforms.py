@@ -35,6 +35,7 @@ __all__ = [
     "MediaSpec",
     "Platform",
     "ProfileSpec",
+    "ReplyRoute",
     "TextRule",
     "is_local",
 ]
@@ -148,6 +149,29 @@ class Fold:
     blank_last_line_shortens: bool = False  # LinkedIn: a blank last line is not shown
 
 
+@dataclass(frozen=True)
+class ReplyRoute:
+    """How a reply file's ``in_reply_to`` URL names an item on this platform, and how the
+    platform threads an answer under it (``tidings.core.replies`` reads it).
+
+    ``paths`` are regular expressions matched against the URL's path (the whole path); their
+    named groups are what the adapter needs (``status``, ``handle``, ``rkey``, ``comment``,
+    ``ts`` …). ``hosts`` are the hosts the platform's URLs use; empty means any host (a
+    Mastodon status lives on any instance). ``how`` says in a few words what the adapter
+    sends (shown by the docs and in messages); ``hint`` says what a URL looks like."""
+
+    paths: tuple[str, ...]
+    how: str
+    hint: str
+    hosts: tuple[str, ...] = ()
+    refuse: tuple[tuple[str, str], ...] = ()
+    """(path pattern, why): URLs of this platform that name something it cannot answer
+    (an Instagram post rather than a comment), with what to do instead."""
+    sends: bool = True
+    """False while the adapter cannot send a reply yet (the URL is recognised, and the
+    check says to answer in the app)."""
+
+
 class CheckText(NamedTuple):
     """One of a platform's own check codes as people read it: severity, meaning, fix."""
 
@@ -182,6 +206,7 @@ class Platform:
     fold: Fold | None = None  # where the feed hides text behind "see more"
     comment_threads: bool = False  # a thread's later parts are comments on its first
     competitors: bool = False  # competitors' public accounts can be read
+    replies: ReplyRoute | None = None  # None: a reply file cannot answer on this platform
     checks: tuple[tuple[str, CheckText], ...] = ()
     """The platform's own check codes, ``<kind>.<name>`` (kinds: ``length``, ``links``,
     ``hashtags``), with how `tidings rules` and site/checks.md explain them."""
@@ -192,6 +217,15 @@ _ROWS = (
         "mastodon",
         "Mastodon",
         "tidings.platforms.mastodon",
+        replies=ReplyRoute(
+            paths=(
+                r"/@(?P<user>[^/@]+)(?:@(?P<user_host>[^/]+))?/(?P<status>\d+)",
+                r"/users/(?P<user>[^/]+)/statuses/(?P<status>\d+)",
+            ),
+            how="`in_reply_to_id`: the status id on the channel's own instance (the id in the "
+            "URL when the status is there, else GET /api/v2/search?resolve=true)",
+            hint="https://INSTANCE/@USER/123456789012345678",
+        ),
         text=(TextRule(Counter.MASTODON, 500, per_channel=True),),
         media=MediaSpec(max_images=4, max_bytes=16_777_216, max_pixels=33_177_600, alt_max=1500),
         credentials=(KeySet("", ("base_url", "access_token")),),
@@ -212,6 +246,13 @@ _ROWS = (
         "bluesky",
         "Bluesky",
         "tidings.platforms.bluesky",
+        replies=ReplyRoute(
+            paths=(r"/profile/(?P<handle>[^/]+)/post/(?P<rkey>[a-z0-9]+)",),
+            hosts=("bsky.app",),
+            how="`reply: {root, parent}` strong refs: the handle resolved to a DID, the cid "
+            "read with getRecord, the root taken from the parent's own `reply.root`",
+            hint="https://bsky.app/profile/HANDLE/post/RKEY",
+        ),
         text=(TextRule(Counter.GRAPHEMES, 300), TextRule(Counter.UTF8_BYTES, 3000)),
         links=LinkStyle.SHORTENED,
         link_detection=LinkDetection.BARE_DOMAINS,  # the app links them; we send the facet
@@ -234,6 +275,15 @@ _ROWS = (
         "x",
         "X",
         "tidings.platforms.x",
+        replies=ReplyRoute(
+            paths=(
+                r"/(?P<user>[A-Za-z0-9_]+)/status/(?P<tweet>\d+)",
+                r"/i/web/status/(?P<tweet>\d+)",
+            ),
+            hosts=("x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com"),
+            how="`reply.in_reply_to_tweet_id`: the id in the status URL",
+            hint="https://x.com/USER/status/1234567890123456789",
+        ),
         text=(TextRule(Counter.X_WEIGHTED, 280),),
         link_detection=LinkDetection.BARE_DOMAINS,  # twitter-text is X's own
         hashtag_cap=2,  # X and LinkedIn read a post with many hashtags as spam
@@ -268,6 +318,13 @@ _ROWS = (
         "linkedin",
         "LinkedIn",
         "tidings.platforms.linkedin",
+        replies=ReplyRoute(
+            paths=(r"/feed/update/(?P<urn>urn:li:(?:share|ugcPost|activity):\d+)/?",),
+            hosts=("linkedin.com",),
+            how="a comment: POST /rest/socialActions/{urn}/comments on the share in the URL",
+            hint="https://www.linkedin.com/feed/update/urn:li:share:7000000000000000000",
+            sends=False,
+        ),
         text=(TextRule(Counter.CODE_POINTS, 3000),),
         escape=Escape.LINKEDIN_LITTLE,
         hashtag_cap=3,
@@ -299,6 +356,21 @@ _ROWS = (
         "threads",
         "Threads",
         "tidings.platforms.threads",
+        replies=ReplyRoute(
+            paths=(
+                r"/(?P<user>@[^/]+)/post/(?P<code>[A-Za-z0-9_-]+)/?\?(?:.*&)?media_id=(?P<media>\d+)(?:&.*)?",
+            ),
+            hosts=("threads.net", "threads.com"),
+            how="`reply_to_id`: the media id (`?media_id=` in the URL)",
+            hint="https://www.threads.com/@USER/post/SHORTCODE?media_id=MEDIA_ID",
+            refuse=(
+                (
+                    r"/@[^/]+/post/[A-Za-z0-9_-]+/?(?:\?.*)?",
+                    "this Threads URL has no media id, and the Threads API finds a post only "
+                    "by its media id",
+                ),
+            ),
+        ),
         text=(TextRule(Counter.THREADS, 500),),
         link_detection=LinkDetection.BARE_DOMAINS,  # Meta's docs count www.facebook.com
         max_links=5,
@@ -337,6 +409,22 @@ _ROWS = (
         "instagram",
         "Instagram",
         "tidings.platforms.instagram",
+        replies=ReplyRoute(
+            paths=(
+                r"/(?:[^/]+/)?(?:p|reel)/(?P<code>[A-Za-z0-9_-]+)/c/(?P<comment>\d+)(?:/r/\d+)?/?",
+            ),
+            hosts=("instagram.com",),
+            how="POST /{comment-id}/replies: the comment id in the URL",
+            hint="https://www.instagram.com/p/SHORTCODE/c/COMMENT_ID/",
+            sends=False,
+            refuse=(
+                (
+                    r"/(?:[^/]+/)?(?:p|reel)/[A-Za-z0-9_-]+/?",
+                    "an Instagram post URL names no comment; tidings answers comments "
+                    "(open the comment in a browser and copy its URL, which ends in /c/ID/)",
+                ),
+            ),
+        ),
         can_delete=False,
         text=(TextRule(Counter.CODE_POINTS, 2200),),
         links=LinkStyle.NOT_CLICKABLE,
@@ -388,6 +476,16 @@ _ROWS = (
         "facebook",
         "Facebook",
         "tidings.platforms.facebook",
+        replies=ReplyRoute(
+            paths=(
+                r"/(?P<page>[^/]+)/posts/(?P<post>\d+)/?(?:\?comment_id=(?P<comment>\d+))?",
+                r"/permalink\.php\?story_fbid=(?P<post>\d+)&id=(?P<page>\d+)(?:&comment_id=(?P<comment>\d+))?",
+            ),
+            hosts=("facebook.com", "m.facebook.com"),
+            how="POST /{object-id}/comments: on the comment (`comment_id=`) or on the post",
+            hint="https://www.facebook.com/PAGE/posts/POST_ID?comment_id=COMMENT_ID",
+            sends=False,
+        ),
         text=(TextRule(Counter.CODE_POINTS, 63206),),
         media=MediaSpec(formats=JPEG_PNG_GIF),
         credentials=(KeySet("", ("page_id", "access_token")),),
@@ -409,6 +507,13 @@ _ROWS = (
         "discord",
         "Discord",
         "tidings.platforms.discord",
+        replies=ReplyRoute(
+            paths=(r"/channels/(?P<guild>\d+)/(?P<thread>\d+)(?:/(?P<message>\d+))?",),
+            hosts=("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"),
+            how="`?thread_id=`: the webhook posts into the thread (or forum post) in the URL",
+            hint="https://discord.com/channels/GUILD/THREAD/MESSAGE",
+            sends=False,
+        ),
         markup=Markup.MARKDOWN,
         text=(TextRule(Counter.CODE_POINTS, 2000),),
         media=MediaSpec(max_images=10, max_bytes=10_485_760, alt_max=1024),
@@ -428,6 +533,13 @@ _ROWS = (
         "slack",
         "Slack",
         "tidings.platforms.slack",
+        replies=ReplyRoute(
+            paths=(r"/archives/(?P<conversation>[A-Z0-9]+)/p(?P<ts>\d{16})",),
+            hosts=("slack.com",),
+            how="`thread_ts`: the message time in the URL (the webhook's own channel)",
+            hint="https://WORKSPACE.slack.com/archives/C0123456/p1700000000123456",
+            sends=False,
+        ),
         markup=Markup.MRKDWN,
         can_delete=False,  # an incoming webhook returns no message id
         text=(TextRule(Counter.CODE_POINTS, 40000),),

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tidings.core.platforms import PLATFORMS, is_local
+from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Severity
 from tidings.errors import CredentialError, PlatformError, TidingsError
 from tidings.jobs.run import Options, Records, Run, RunReport
@@ -48,7 +49,6 @@ from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.files import write_atomic
 from tidings.workspace.ledger import ChannelRecord, LedgerState
-from tidings.workspace.loader import load_workspace
 from tidings.workspace.model import Channel, Workspace
 
 __all__ = ["ChannelOutcome", "Options", "Report", "collect", "published_in_window"]

@@ -219,6 +219,7 @@ def post_renames(
             rev,
             "--",
             layout.POSTS,
+            layout.REPLIES,
         ],
         root,
     ).stdout
@@ -238,4 +239,4 @@ def post_renames(
 
 
 def _is_post(path: str) -> bool:
-    return path.startswith(layout.POSTS + "/") and path.endswith(".md")
+    return layout.is_post_file(path)

@@ -26,7 +26,7 @@ import os
 import secrets
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from tidings.core.media import prepare, public_url
 from tidings.core.plan import Job, JobState, plan, renames
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import render
+from tidings.core.replies import TargetProblem, parse_target
 from tidings.errors import MediaError, PublishError
 from tidings.jobs.git import Repo, post_renames
 from tidings.jobs.retract import Retractor, has_parts_online
@@ -49,6 +50,7 @@ from tidings.platforms.base import (
     Outgoing,
     PlatformError,
     Remote,
+    ReplyParent,
     Unknowable,
 )
 from tidings.redaction import redact
@@ -476,6 +478,20 @@ class Publisher:
         except MediaError as exc:  # an image no rendition can fix: a person must change it
             self._fail(job, f"{exc.message} ({exc.hint})" if exc.hint else exc.message, retry=False)
             return
+        if job.post.in_reply_to is not None:
+            try:
+                out = replace(out, reply_to=_reply_parent(adapter, job.post.in_reply_to))
+            except PlatformError as exc:
+                message = f"the item it answers: {exc.message}"
+                if exc.auth:
+                    self._stopped[cid] = f"channel stopped: {exc.message}"
+                if claim.reconcile:  # parts may be out: never let it become failed (resent)
+                    self.book.update(pid, cid, now, error=message)
+                    self._out(job, LedgerState.PENDING, f"{message}; reconciled on the next run")
+                    self._land_result(f"publish: {job.post.id} on {cid}: outcome uncertain")
+                    return
+                self._fail(job, message, retry=exc.retryable or exc.auth)
+                return
         parts = list(claim.parts)
         thread = [Remote(p.id, p.url, p.cid) for p in parts]
         try:
@@ -654,6 +670,14 @@ class Publisher:
                 result = "skipped" if removal.result == "by hand" else removal.result
                 job = Job(post, cid, post.expires or now, JobState.DONE, "", ledger_id)
                 self._out(job, result, removal.detail)
+
+
+def _reply_parent(adapter: Adapter, url: str) -> ReplyParent:
+    """The platform's reference to the item a reply answers (the check vouched for the URL)."""
+    target = parse_target(url)
+    if isinstance(target, TargetProblem):
+        raise PlatformError(f"{target.message} ({target.fix})", retryable=False)
+    return adapter.reply_parent(target)
 
 
 def publish(root: Path, opts: Options) -> Report:

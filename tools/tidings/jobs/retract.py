@@ -165,9 +165,9 @@ def retract(
     """Take the post ``post`` (its id or its file's path) down now on every channel (or on
     ``channels``) whose record names parts online; see the module docstring."""
     from tidings.core.credentials import unset_variables
+    from tidings.core.replies import load as load_workspace
     from tidings.platforms import connect
     from tidings.platforms.base import Local
-    from tidings.workspace.loader import load_workspace
 
     if not reason.strip():
         raise UsageError("--reason is empty", "say why it comes down, e.g. --reason 'wrong price'")

@@ -31,7 +31,7 @@ import re
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -40,15 +40,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tidings.check.runner import check_workspace
+from tidings.core.newreply import quoted_text
 from tidings.core.plan import rename_sources
 from tidings.core.render import Rendered, render
+from tidings.core.replies import load as load_workspace
 from tidings.core.textlength import text_limits
 from tidings.diagnostics import Diagnostic
 from tidings.errors import UsageError
 from tidings.jobs.git import post_renames
 from tidings.workspace import layout
 from tidings.workspace.ledger import LedgerState, parse_entry
-from tidings.workspace.loader import Collector, load_post, load_workspace
+from tidings.workspace.loader import Collector, load_post, load_reply
 from tidings.workspace.model import Post, Workspace
 
 MARKER = "<!-- tidings-review -->"
@@ -100,7 +102,7 @@ def _rev(root: Path, ref: str, option: str) -> str:
 
 
 def _is_post(path: str) -> bool:
-    return path.startswith(layout.POSTS + "/") and path.endswith(".md")
+    return layout.is_post_file(path)
 
 
 def changes(root: Path, base: str, head: str) -> tuple[list[Change], list[str]]:
@@ -178,6 +180,8 @@ def _old_post(root: Path, commit: str, path: str, tz: tzinfo) -> Post | None:
         target = Path(tmp) / path
         target.parent.mkdir(parents=True)
         target.write_bytes(text)
+        if path.startswith(layout.REPLIES + "/"):
+            return load_reply(Path(tmp), path, tz, Collector(), {})
         return load_post(Path(tmp), path, tz, Collector())
 
 
@@ -229,7 +233,20 @@ def _schedule_text(post: Post, channel: str, tz: tzinfo) -> str:
     if post.draft:
         return "draft: never published"
     at = post.when(channel)
+    if at is None and post.is_reply:
+        return "as soon as it is merged"
     return f"{at.astimezone(tz):%a %d %b %Y, %H:%M %Z}" if at else "no time set: not scheduled"
+
+
+def _answers(post: Post, quotes: Mapping[str, str | None]) -> list[str]:
+    """For a reply: the item it answers (its URL, and its text when the inbox holds it)."""
+    url = post.in_reply_to or ""
+    safe = re.fullmatch(r"https?://[\w.~:/?#@!$&'()*+,;=%-]+", url)
+    lines = [f"**In reply to** <{url}>" if safe else f"**In reply to** {code(url)}"]
+    quoted = quotes.get(url)
+    if quoted is not None:
+        lines += ["", *(f"> {md(line)}" if line else ">" for line in quoted.splitlines())]
+    return [*lines, ""]
 
 
 def _channel_texts(ws: Workspace, post: Post) -> list[str]:
@@ -364,7 +381,9 @@ def _section(
     site_url: str | None,
     texts: bool,
     before_ws: Workspace | None = None,
+    quotes: Mapping[str, str | None] | None = None,
 ) -> str:
+    quotes = quotes or {}
     change, post, published = item.change, item.post, item.published
     title = md(post.title) if post else code(change.post_id)
     lines = [f"### {change.status.capitalize()}: {title}", ""]
@@ -389,6 +408,8 @@ def _section(
             ]
     if item.squash:
         lines += [item.squash, ""]
+    if post is not None and post.is_reply:
+        lines += _answers(post, quotes)
     if post is None:
         lines += ["The post could not be read: see its check results.", ""]
     else:
@@ -510,6 +531,11 @@ def review(
     posts, others = changes(root, merge_base, head_commit)
     with checkout(root, head_commit) as tree:
         result = check_workspace(tree, now=now, renamed=post_renames(root, head_commit), late=True)
+        quotes = {
+            p.in_reply_to: quoted_text(tree, p.in_reply_to)
+            for p in result.workspace.posts.values()
+            if p.in_reply_to is not None
+        }
     ws = result.workspace
     tz = ws.brand.timezone if ws.brand else UTC
     url = site_url if site_url is not None else ws.settings.site_url
@@ -548,9 +574,9 @@ def review(
     lines.append("")
     used = sum(len(line) + 1 for line in lines)
     for n, item in enumerate(items):
-        section = _section(item, ws, tz, url, True, before_ws)
+        section = _section(item, ws, tz, url, True, before_ws, quotes)
         if used + len(section) > COMMENT_LIMIT:
-            section = _section(item, ws, tz, url, False, before_ws)
+            section = _section(item, ws, tz, url, False, before_ws, quotes)
         if used + len(section) > COMMENT_LIMIT:
             lines.append(f"… and {len(items) - n} more posts: see the preview site.")
             break

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 from tidings.core.credentials import PUBLIC_KEYS
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
+from tidings.core.replies import ReplyTarget
 from tidings.errors import CredentialError, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms.http import Caller
@@ -39,6 +40,8 @@ __all__ = [
     "PlatformAdapter",
     "PlatformError",
     "Remote",
+    "ReplyParent",
+    "ReplyTarget",
     "Thread",
     "Unavailable",
     "Unknowable",
@@ -46,6 +49,7 @@ __all__ = [
     "count",
     "counts_by_part",
     "credential",
+    "parent_of",
     "parse_time",
 ]
 
@@ -82,6 +86,9 @@ class Outgoing:
     started: datetime
     language: str | None = None
     options: Mapping[str, object] = field(default_factory=dict)
+    reply_to: ReplyParent | None = None
+    """A reply: the item its first part answers, as the adapter resolved it
+    (:meth:`Adapter.reply_parent`); later parts reply to the part before, as in a thread."""
 
     def part_key(self, index: int) -> str:
         return f"{self.key}-{index}"
@@ -98,6 +105,26 @@ class Remote:
 
 Thread = Sequence[Remote]
 """The parts of a post already published, root first: what a later part replies to."""
+
+
+@dataclass(frozen=True)
+class ReplyParent:
+    """The item a reply answers, as its platform names it. ``parent`` is what the first part
+    threads under; ``root`` is the conversation's first post where the platform needs it
+    (Bluesky's ``reply.root``); ``options`` holds what else the adapter needs to send it
+    (Slack's ``thread_ts``, Discord's ``thread_id``)."""
+
+    parent: Remote
+    root: Remote | None = None
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+def parent_of(out: Outgoing, index: int, thread: Thread) -> Remote | None:
+    """What part ``index`` answers: the part before it, or for the first part of a reply the
+    item the reply answers; None for the first part of a post."""
+    if index > 0:
+        return thread[-1]
+    return out.reply_to.parent if out.reply_to is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +163,12 @@ class Adapter(Protocol):
         """Remove a published part (for expiry). Raises PlatformError."""
         ...
 
+    def reply_parent(self, target: ReplyTarget) -> ReplyParent:
+        """The platform's own reference to the item a reply answers (``target`` comes from
+        the reply's URL). Raises PlatformError: permanent when the item cannot be found or
+        answered, retryable when the platform failed."""
+        ...
+
 
 class PlatformAdapter:
     """A base for adapter classes that states the class facts of :class:`Adapter` in one
@@ -147,6 +180,13 @@ class PlatformAdapter:
     platform: ClassVar[str]
     can_delete: ClassVar[bool]
     idempotent: ClassVar[bool] = False
+
+    def reply_parent(self, target: ReplyTarget) -> ReplyParent:
+        """Platforms that can answer override this; the others refuse for good."""
+        raise PlatformError(
+            f"{PLATFORMS[self.platform].label} cannot publish a reply through tidings",
+            retryable=False,
+        )
 
     def __init_subclass__(
         cls, *, platform: str | None = None, idempotent: bool = False, **kwargs: Any

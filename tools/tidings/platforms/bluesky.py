@@ -230,6 +230,36 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
             allow=("RecordNotFound",),
         )
 
+    def reply_parent(self, target: base.ReplyTarget) -> base.ReplyParent:
+        """``bsky.app/profile/HANDLE/post/RKEY`` as strong refs: the handle resolved to a DID
+        (``resolveHandle``; a DID in the URL is used as it is), the record read with
+        ``getRecord`` for its cid, and the root taken from the record's own ``reply.root``
+        when it is itself a reply (bsky-docs posts.md ``get_reply_refs``)."""
+        handle, rkey = target.get("handle") or "", target.get("rkey") or ""
+        did = handle if handle.startswith("did:") else self._resolve(handle)
+        if did is None:
+            raise PlatformError(f"find {target.url}: no account @{handle}", retryable=False)
+        what = f"read {target.url}"
+        response = self._xrpc(
+            "GET",
+            "com.atproto.repo.getRecord",
+            what,
+            params={"repo": did, "collection": COLLECTION, "rkey": rkey},
+            authed=False,
+            allow=("RecordNotFound",),
+        )
+        if response.status_code != 200:
+            raise PlatformError(f"{what}: there is no such post (deleted?)", retryable=False)
+        data = response.json()
+        parent = base.Remote(str(data["uri"]), target.url, str(data["cid"]))
+        reply = (data.get("value") or {}).get("reply")
+        root_ref = reply.get("root") if isinstance(reply, dict) else None
+        if isinstance(root_ref, dict) and root_ref.get("uri") and root_ref.get("cid"):
+            root = base.Remote(str(root_ref["uri"]), None, str(root_ref["cid"]))
+        else:
+            root = parent
+        return base.ReplyParent(parent, root)
+
     # --- records --------------------------------------------------------------------------
 
     def _record(
@@ -251,10 +281,14 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
         facets = self._facets(part)
         if facets:
             record["facets"] = facets
-        if index > 0:
-            if not thread:
+        if index > 0 or out.reply_to is not None:
+            if index > 0 and not thread:
                 raise ValueError(f"part {index + 1} needs the parts before it")
-            root, parent = self._with_cid(thread[0]), self._with_cid(thread[-1])
+            if out.reply_to is not None:  # the conversation's root, whichever part this is
+                root = self._with_cid(out.reply_to.root or out.reply_to.parent)
+            else:
+                root = self._with_cid(thread[0])
+            parent = self._with_cid(thread[-1] if index > 0 else out.reply_to.parent)  # type: ignore[union-attr]
             record["reply"] = {"root": _ref(root), "parent": _ref(parent)}
         if blobs:
             record["embed"] = {

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -183,8 +184,9 @@ class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True
         }
         if media_ids:
             data["media_ids[]"] = media_ids
-        if index > 0:
-            data["in_reply_to_id"] = thread[-1].id
+        parent = base.parent_of(out, index, thread)
+        if parent is not None:
+            data["in_reply_to_id"] = parent.id
         if out.language:
             data["language"] = out.language
         what = f"post part {index + 1}"
@@ -211,6 +213,42 @@ class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True
         if now - base.aware(out.started) < KEY_FRESH:
             return self.publish_part(out, index, thread)  # the key is still stored: replay
         return self._search_history(out, index, thread)
+
+    def reply_parent(self, target: base.ReplyTarget) -> base.ReplyParent:
+        """The status's id on this instance. The id in the URL is tried first (a status on
+        this instance: its ``url`` or ``uri`` must be the URL), then
+        ``GET /api/v2/search?q=URL&resolve=true&type=statuses``, which fetches a remote
+        status into this instance; the status whose ``url`` or ``uri`` is the URL is taken,
+        never a search result that merely mentions it."""
+        wanted = _same_url(target.url)
+        status_id = target.get("status")
+        if status_id:
+            found = self._read_status(status_id)
+            if found is not None and wanted in {
+                _same_url(str(found.get("url") or "")),
+                _same_url(str(found.get("uri") or "")),
+            }:
+                return base.ReplyParent(base.Remote(str(found["id"]), found.get("url")))
+        what = f"find {target.url} on {self.base_url}"
+        response = self._call(
+            "GET",
+            "/api/v2/search",
+            safe=True,
+            what=what,
+            params={"q": target.url, "resolve": "true", "type": "statuses", "limit": 5},
+        )
+        statuses = _json(response).get("statuses")
+        for status in statuses if isinstance(statuses, list) else []:
+            if not isinstance(status, dict) or status.get("id") is None:
+                continue
+            urls = {_same_url(str(status.get(k) or "")) for k in ("url", "uri")}
+            if wanted in urls:
+                return base.ReplyParent(base.Remote(str(status["id"]), status.get("url")))
+        raise PlatformError(
+            f"{what}: the instance does not know that status (deleted, private, or from an "
+            "instance that blocks this one)",
+            retryable=False,
+        )
 
     def delete(self, part: base.Remote) -> None:
         self._call(
@@ -425,7 +463,8 @@ class _Wanted:
     @classmethod
     def of(cls, out: base.Outgoing, index: int, thread: base.Thread) -> _Wanted:
         text = _shorten_mentions(out.parts[index].text)
-        reply_to = thread[-1].id if index > 0 else None
+        parent = base.parent_of(out, index, thread)
+        reply_to = parent.id if parent is not None else None
         alts = tuple(_strict(m.alt) for m in out.media) if index == 0 else ()
         return cls(_strict(text), _loose(text), reply_to, alts, frozenset(p.id for p in thread))
 
@@ -492,6 +531,12 @@ def _strict(text: str) -> str:
 def _loose(text: str) -> str:
     """Letters and digits only: survives the server's own formatting of the text."""
     return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
+def _same_url(url: str) -> str:
+    """A status URL as compared: scheme and host in lower case, no trailing ``/``."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
 def _status_id(part_id: str) -> str:

@@ -88,7 +88,7 @@ class ThreadsAdapter(graph.ContainerAdapter, platform="threads"):
         what = f"post part {index + 1}"
         images = out.media if index == 0 else ()
         urls = graph.image_urls(images, what, "Threads")
-        if index == 0:
+        if index == 0 and out.reply_to is None:
             self.graph.check_quota(f"{self.user}/threads_publishing_limit", what, "Threads")
         else:
             self.graph.check_quota(
@@ -102,16 +102,22 @@ class ThreadsAdapter(graph.ContainerAdapter, platform="threads"):
         params: dict[str, Any] = {}
         if out.parts[index].text:
             params["text"] = out.parts[index].text
-        if index > 0:
-            params["reply_to_id"] = thread[-1].id
+        parent = base.parent_of(out, index, thread)
+        if parent is not None:
+            params["reply_to_id"] = parent.id
         return self._send(out, index, params, images, urls, what)
+
+    def reply_parent(self, target: base.ReplyTarget) -> base.ReplyParent:
+        """The media id the URL carries (``?media_id=``): ``reply_to_id``."""
+        return base.ReplyParent(base.Remote(target.get("media") or "", target.url))
 
     def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         _check_thread(index, thread)
         what = f"look for part {index + 1} among the account's posts"
         published = self._was_published(out, index, what)
         since = base.aware(out.started) - CLOCK_SKEW
-        parent = thread[-1].id if index > 0 else None
+        answered = base.parent_of(out, index, thread)
+        parent = answered.id if answered is not None else None
         path, fields = (
             (f"{self.user}/replies", REPLY_FIELDS)
             if parent

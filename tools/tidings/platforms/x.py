@@ -208,7 +208,7 @@ class _Wanted:
         return cls(
             _strict(text),
             _loose(text),
-            thread[-1].id if index > 0 else None,
+            parent.id if (parent := base.parent_of(out, index, thread)) is not None else None,
             len(out.media) if index == 0 else 0,
             frozenset(p.id for p in thread),
             not_before,
@@ -326,8 +326,9 @@ class XAdapter(base.PlatformAdapter, platform="x"):
         body: dict[str, Any] = {"text": out.parts[index].text}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
-        if index > 0:
-            body["reply"] = {"in_reply_to_tweet_id": thread[-1].id}
+        parent = base.parent_of(out, index, thread)
+        if parent is not None:
+            body["reply"] = {"in_reply_to_tweet_id": parent.id}
         what = f"post part {index + 1}"
         try:
             response = self._call(
@@ -354,6 +355,10 @@ class XAdapter(base.PlatformAdapter, platform="x"):
     def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         _check_thread(index, thread)
         return self._search(out, index, thread)
+
+    def reply_parent(self, target: base.ReplyTarget) -> base.ReplyParent:
+        """The post id in the status URL (``x.com/USER/status/ID``): ``reply.in_reply_to_tweet_id``."""
+        return base.ReplyParent(base.Remote(target.get("tweet") or "", target.url))
 
     def delete(self, part: base.Remote) -> None:
         post_id = _post_id(part.id)

@@ -204,10 +204,11 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
         in_nav=True,
         sections=brand_sections(data.ws.brand),
         channels=[(b.chips[c.id], c) for c in data.channels.values()],
+        saved_replies=list(data.ws.saved_replies.values()),
         diagnostics=[
             diagnostic_view(d)
             for d in data.diagnostics
-            if d.path in (layout.BRAND, layout.CHANNELS)
+            if d.path in (layout.BRAND, layout.CHANNELS, layout.SAVED_REPLIES)
         ],
     )
     _ideas_page(b, data)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tidings.core.media import site_path
+from tidings.core.newreply import quoted_text
 from tidings.core.plan import Job
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import Rendered, RenderedPart
@@ -206,6 +207,8 @@ class PostView:
     by_hand: str | None = None
     """The platforms among the post's channels whose APIs cannot delete (Instagram and
     Slack), as shown: "Instagram and Slack"; None when every one can."""
+    quoted: str | None = None
+    """A reply: the text of the item it answers, when the inbox records hold it."""
 
 
 def post_view(data: SiteData, post: Post, assets: dict[str, Path]) -> PostView:
@@ -215,13 +218,16 @@ def post_view(data: SiteData, post: Post, assets: dict[str, Path]) -> PostView:
     return PostView(
         post=post,
         src=post_src(post.id),
-        when=f"{data.local(post.at):%A %d %B %Y, %H:%M %Z}" if post.at else "no time set",
+        when=f"{data.local(post.at):%A %d %B %Y, %H:%M %Z}"
+        if post.at
+        else ("as soon as it is merged" if post.is_reply else "no time set"),
         cards=tuple(c for c in cards if c is not None),
         diagnostics=tuple(diagnostic_view(d) for d in data.diagnostics_for(post)),
         campaign_name=campaign.name if campaign else None,
         expires=f"{data.local(post.expires):%d %b %Y, %H:%M}" if post.expires else None,
         errors=data.errors_for(post),
         by_hand=_cannot_delete(data, post),
+        quoted=quoted_text(data.ws.root, post.in_reply_to) if post.in_reply_to else None,
     )
 
 

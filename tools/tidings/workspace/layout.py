@@ -10,6 +10,9 @@ from tidings.errors import WorkspaceError
 
 MARKER = "tidings.yaml"
 POSTS = "content/posts"
+REPLIES = "content/replies"
+REPLY_PREFIX = "replies/"
+"""A reply's id is ``replies/<path under content/replies without .md>``."""
 IDEAS = "content/ideas"
 CALENDARS = "content/calendars"
 MEDIA = "content/media"
@@ -19,6 +22,7 @@ BRAND = "brand/brand.yaml"
 CHANNELS = "brand/channels.yaml"
 GOALS = "brand/goals.yaml"
 COMPETITORS = "brand/competitors.yaml"
+SAVED_REPLIES = "brand/replies.yaml"
 PROFILES = "brand/profiles"
 RENDITIONS = "build/renditions"
 
@@ -62,12 +66,21 @@ def walk(root: Path, folder: str, suffixes: tuple[str, ...]) -> Iterator[str]:
 
 
 def post_id(rel: str) -> str:
-    """``content/posts/2026/12/a.md`` → ``2026/12/a``."""
+    """``content/posts/2026/12/a.md`` → ``2026/12/a``; ``content/replies/a.md`` → ``replies/a``."""
+    if rel.startswith(REPLIES + "/"):
+        return REPLY_PREFIX + rel[len(REPLIES) + 1 : -len(".md")]
     return rel[len(POSTS) + 1 : -len(".md")]
 
 
 def post_path(pid: str) -> str:
+    if pid.startswith(REPLY_PREFIX):
+        return f"{REPLIES}/{pid[len(REPLY_PREFIX) :]}.md"
     return f"{POSTS}/{pid}.md"
+
+
+def is_post_file(rel: str) -> bool:
+    """A post or a reply: ``content/posts/…md`` or ``content/replies/…md``."""
+    return rel.endswith(".md") and rel.startswith((POSTS + "/", REPLIES + "/"))
 
 
 def ledger_path(pid: str) -> str:

@@ -40,6 +40,7 @@ from tidings.workspace.model import (
     Part,
     Post,
     QuietHours,
+    SavedReply,
     Settings,
     Slot,
     Source,
@@ -503,6 +504,106 @@ def load_post(
     )
 
 
+def load_saved_replies(
+    root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS
+) -> dict[str, SavedReply]:
+    """``brand/replies.yaml`` (optional): the brand's saved replies by name."""
+    doc = _read_yaml(root, layout.SAVED_REPLIES, "replies", out, optional=True, limits=limits)
+    if doc is None:
+        return {}
+    saved: dict[str, SavedReply] = {}
+    for name, item in (doc.data.get("replies") or {}).items():
+        src = Source(layout.SAVED_REPLIES, doc, ("replies", name))
+        body_line = src.pos("body").line
+        text = str(item["body"]).strip()
+        saved[name] = SavedReply(
+            name=name,
+            parts=(Part(text, body_line),),
+            source=src,
+            channels=tuple(item.get("channels") or ()),
+            description=item.get("description"),
+        )
+    return saved
+
+
+def load_reply(
+    root: Path,
+    rel: str,
+    tz: tzinfo,
+    out: Collector,
+    saved: dict[str, SavedReply],
+    limits: Limits = DEFAULT_LIMITS,
+) -> Post | None:
+    """A reply file (``content/replies/<slug>.md``) as a :class:`Post` with ``in_reply_to``.
+
+    Its ``channels`` are those the file names (at most one) or none: the URL implies the
+    channel, which ``tidings.core.replies`` works out from the platform table. Without
+    ``at`` it is due as soon as it is merged (see ``core.plan``). With ``saved:`` and an
+    empty body, the body is the saved reply's."""
+    loaded = _front_matter(root, rel, "reply", out, limits)
+    if loaded is None:
+        return None
+    doc, body, body_line = loaded
+    data = doc.data
+    src = Source(rel, doc)
+    parts = _thread(body, body_line, rel, out)
+    name = data.get("saved")
+    if name is not None:
+        if body.strip():
+            out.error(
+                rel,
+                src.pos("saved"),
+                "reply.saved",
+                f"this reply has both `saved: {name}` and a body of its own",
+                "remove the body to send the saved reply, or remove `saved:` to send the body",
+            )
+        elif name not in saved:
+            known = ", ".join(sorted(saved)) or "none yet"
+            out.error(
+                rel,
+                src.pos("saved"),
+                "reply.saved",
+                f"no saved reply `{name}` in {layout.SAVED_REPLIES} (known: {known})",
+                f"write its name as in {layout.SAVED_REPLIES}, or add it there",
+            )
+        else:
+            line = src.pos("saved").line
+            parts = tuple(Part(p.text, line) for p in saved[name].parts)
+    elif not body.strip():
+        out.error(
+            rel,
+            Pos(body_line, 1),
+            "reply.empty",
+            "this reply has no text",
+            "write the answer below the front matter, or name a saved reply with `saved: NAME`",
+        )
+    at = _read_instant(data["at"], tz, src, ("at",), out) if "at" in data else None
+    if at is not None and parse_when(str(data["at"]), tz).date_only:
+        out.error(
+            rel,
+            src.pos("at"),
+            "date.no-time",
+            f"`at: {data['at']}` has no time of day",
+            f"write the time it should go out, e.g. `at: {data['at']} 09:00`, or leave `at` "
+            "out to send it as soon as it is merged",
+        )
+        at = None
+    pid = layout.post_id(rel)
+    return Post(
+        id=pid,
+        title=str(data.get("title") or pid.rsplit("/", 1)[-1]),
+        source=src,
+        channels=tuple(data.get("channels") or ()),
+        parts=parts,
+        content_hash=content_hash(parts),
+        at=at,
+        draft=bool(data.get("draft", False)),
+        retract=data.get("retract", False) is True,
+        in_reply_to=str(data["in_reply_to"]),
+        saved=name,
+    )
+
+
 def load_idea(root: Path, rel: str, out: Collector, limits: Limits = DEFAULT_LIMITS) -> Idea | None:
     loaded = _front_matter(root, rel, "idea", out, limits)
     if loaded is None:
@@ -622,22 +723,40 @@ def _load_workspace(
         lambda rel: load_calendar(root, rel, tz, out, limits),
     )
 
+    saved = load_saved_replies(root, out, limits)
     all_posts = list(layout.walk(root, layout.POSTS, (".md",)))
+    all_replies = list(layout.walk(root, layout.REPLIES, (".md",)))
+    for rel in all_posts:
+        if layout.post_id(rel).startswith(layout.REPLY_PREFIX):
+            out.error(
+                rel,
+                Pos(),
+                "ids.reserved",
+                f"posts cannot live under {layout.POSTS}/replies/: that name is kept for "
+                f"replies ({layout.REPLIES}/)",
+                f"move the post to another folder under {layout.POSTS}/",
+            )
+    all_posts = [r for r in all_posts if not layout.post_id(r).startswith(layout.REPLY_PREFIX)]
     all_ideas = list(layout.walk(root, layout.IDEAS, (".md",)))
     selected = set(only_posts) if only_posts is not None else None
     post_rels = all_posts if selected is None else [p for p in all_posts if p in selected]
+    reply_rels = all_replies if selected is None else [p for p in all_replies if p in selected]
     idea_rels = all_ideas if selected is None else [p for p in all_ideas if p in selected]
 
     posts = {
         p.id: p for p in _load_many(post_rels, lambda rel: load_post(root, rel, tz, out, limits))
     }
+    posts.update(
+        (p.id, p)
+        for p in _load_many(reply_rels, lambda rel: load_reply(root, rel, tz, out, saved, limits))
+    )
     ideas = {i.id: i for i in _load_many(idea_rels, lambda rel: load_idea(root, rel, out, limits))}
-    post_files = frozenset(layout.post_id(rel) for rel in all_posts)
+    post_files = frozenset(layout.post_id(rel) for rel in (*all_posts, *all_replies))
 
     ledger_rels = list(layout.walk(root, layout.LEDGER, (".yaml",)))
     if selected is not None:
         # one post's check needs its own ledger entry and the entries whose post is gone
-        wanted = {layout.ledger_path(layout.post_id(p)) for p in post_rels}
+        wanted = {layout.ledger_path(layout.post_id(p)) for p in (*post_rels, *reply_rels)}
         ledger_rels = [
             r for r in ledger_rels if r in wanted or layout.ledger_post_id(r) not in post_files
         ]
@@ -661,6 +780,7 @@ def _load_workspace(
         ideas=ideas,
         goals=load_goals(root, out, limits),
         competitors=load_competitors(root, out, limits),
+        saved_replies=saved,
         ledger=ledger,
         post_files=post_files,
         partial=selected is not None,

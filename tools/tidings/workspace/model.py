@@ -218,10 +218,19 @@ class Post:
     """``retract: true``: never sent, and taken down wherever it went out (a reviewed
     take-down; see ``tidings retract`` for emergencies)."""
     variants: Mapping[str, Variant] = field(default_factory=dict)
+    in_reply_to: str | None = None
+    """A reply (``content/replies/<slug>.md``): the public URL of the item it answers. Its
+    channel is implied by the URL (``tidings.core.replies``); its id is ``replies/<slug>``."""
+    saved: str | None = None
+    """A reply's ``saved:``: the name of the saved reply (brand/replies.yaml) it sends."""
 
     @property
     def path(self) -> str:
         return self.source.path
+
+    @property
+    def is_reply(self) -> bool:
+        return self.in_reply_to is not None
 
     def when(self, channel: str) -> datetime | None:
         variant = self.variants.get(channel)
@@ -234,6 +243,19 @@ class Post:
     def media_for(self, channel: str) -> tuple[MediaRef, ...]:
         variant = self.variants.get(channel)
         return variant.media if variant is not None and variant.media is not None else self.media
+
+
+@dataclass(frozen=True)
+class SavedReply:
+    """One named answer in ``brand/replies.yaml``, reusable by reply files (``saved:``)."""
+
+    name: str
+    parts: tuple[Part, ...]
+    source: Source
+    channels: tuple[str, ...] = ()
+    """The channels it may be sent on; empty: any channel."""
+    description: str | None = None
+    """When to use it, for the people who answer (shown on the brand page)."""
 
 
 @dataclass(frozen=True)
@@ -343,6 +365,8 @@ class Workspace:
     ideas: Mapping[str, Idea] = field(default_factory=dict)
     goals: tuple[Goal, ...] = ()
     competitors: tuple[Competitor, ...] = ()
+    saved_replies: Mapping[str, SavedReply] = field(default_factory=dict)
+    """``brand/replies.yaml``: the brand's saved replies by name."""
     ledger: Mapping[str, LedgerEntry] = field(default_factory=dict)
     post_files: frozenset[str] = frozenset()
     partial: bool = False

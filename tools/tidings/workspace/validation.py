@@ -29,6 +29,8 @@ KINDS = (
     "brand",
     "channels",
     "post",
+    "reply",
+    "replies",
     "calendar",
     "idea",
     "goals",

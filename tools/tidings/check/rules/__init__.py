@@ -25,6 +25,7 @@ from tidings.check.rules import (
     posts,
     profiles,
     references,
+    replies,
     slots,
     voice,
 )
@@ -50,6 +51,7 @@ RULES: dict[str, Rule] = {
     "cadence": cadence.check,
     "media": media.check,
     "profiles": profiles.check,
+    "saved_replies": replies.check,
 }
 PER_POST: frozenset[str] = frozenset(
     {"lengths", "markdown", "voice", "channel_guidelines", "media"}

@@ -47,7 +47,9 @@ def check_rendered(
                 code,
                 f"{_part_label(index, total)} is {used} {limit.name} on {channel}, "
                 f"{used - limit.maximum} over the limit of {limit.maximum}; the cut falls after “…{tail}”",
-                _fix(channel, rendered.from_variant),
+                "shorten it (or split it into a thread of replies with a `---` line)"
+                if post.is_reply or post.id.startswith("saved/")
+                else _fix(channel, rendered.from_variant),
                 channel,
             )
     row = PLATFORMS.get(platform)
