@@ -88,6 +88,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 COMMANDS = (
     "check",
     "github",
+    "inbox",
     "metrics",
     "new",
     "plan",

@@ -34,6 +34,7 @@ from tidings.workspace.model import (
     Goal,
     Hashtags,
     Idea,
+    InboxSettings,
     KeyDate,
     Limits,
     MediaRef,
@@ -247,6 +248,7 @@ def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> B
         own_domains=_own_domains(data.get("links") or {}, data.get("website")),
         alt_text=data.get("alt_text", "required"),
         cadence=_cadence(data.get("cadence") or {}),
+        inbox=_inbox(data.get("inbox") or {}),
         severity_overrides=dict(data.get("rules") or {}),
     )
 
@@ -318,6 +320,15 @@ def _limits(data: dict[str, Any], own: dict[str, Any]) -> CadenceLimits:
         min_gap=_min_gap(merged.get("min_gap")),
         max_per_day=merged.get("max_per_day"),
         min_per_week=merged.get("min_per_week"),
+    )
+
+
+def _inbox(data: dict[str, Any]) -> InboxSettings:
+    days = data.get("keep_text_days")
+    return InboxSettings(
+        keep_text=data.get("keep_text") is True,
+        keep_text_days=int(days) if days is not None else None,
+        respond_within=_min_gap(data.get("respond_within")),
     )
 
 

@@ -127,6 +127,20 @@ class Cadence:
 
 
 @dataclass(frozen=True)
+class InboxSettings:
+    """brand.yaml ``inbox``: what the community inbox keeps, and the brand's response target.
+
+    People's words are theirs: by default only an item's address, author, time and status are
+    committed (the repository and its Pages site are public). ``keep_text`` keeps the text
+    too, for ``keep_text_days`` after arrival (None: as long as the item is kept)."""
+
+    keep_text: bool = False
+    keep_text_days: int | None = None
+    respond_within: timedelta | None = None
+    """The first-response target (``24h``); None when the brand sets none."""
+
+
+@dataclass(frozen=True)
 class Brand:
     """``brand/brand.yaml``, typed once by the loader; ``source`` points at any setting."""
 
@@ -150,6 +164,7 @@ class Brand:
     the list is empty: the only links UTM parameters go on (subdomains included)."""
     alt_text: Literal["required", "recommended", "optional"] = "required"
     cadence: Cadence = Cadence()
+    inbox: InboxSettings = InboxSettings()
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     """``rules``: check code → severity."""
 

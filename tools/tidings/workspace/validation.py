@@ -35,6 +35,8 @@ KINDS = (
     "competitors",
     "ledger",
     "metrics",
+    "inbox",
+    "triage",
 )
 
 _TYPE_WORDS = {

@@ -1,0 +1,166 @@
+"""`tidings inbox` against a real Mastodon API (mastodon-mock), a real Bluesky PDS with the
+test AppView in front of it, and a real bare git remote: a post is published, people reply
+and mention the brand, the run records each item once with the post it answers; the brand
+replies on the platform and the next run marks that item answered with the right
+first-response time; a rerun changes no byte; direct messages are never recorded; a 429 is
+waited out; a failing platform leaves the others' records alone; no text without
+``keep_text``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from builders import workspaces
+from builders.posts import HELLO, post
+from builders.remotes import git, remote_file, remote_log
+from peers.mastodon import MastodonServer
+
+from tidings.jobs.inbox import Options, collect_inbox
+from tidings.jobs.publish import Options as PublishOptions
+from tidings.jobs.publish import publish
+from tidings.workspace.inbox import InboxStatus, read_channel
+from tidings.workspace.validation import validator
+
+MASTODON = """channels:
+  mastodon:
+    platform: mastodon
+    credentials:
+      base_url: MASTODON_BASE_URL
+      access_token: MASTODON_ACCESS_TOKEN
+"""
+
+PUBLISHED_AT = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)
+
+
+def now() -> datetime:
+    """The inbox runs at the servers' own time: items arrive when the peers say."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Fan:
+    """Another account on the Mastodon server, acting through the server's own API."""
+
+    http: httpx.Client
+    acct: str
+
+    def say(self, text: str, **data: Any) -> dict[str, Any]:
+        response = self.http.post("/api/v1/statuses", data={"status": text, **data})
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def fan(server: MastodonServer) -> Fan:
+    user = httpx.post(f"{server.base_url}/api/v1/_mock/dev_user", json={}).json()
+    client = httpx.Client(
+        base_url=server.base_url,
+        headers={"Authorization": f"Bearer {user['access_token']}"},
+        timeout=10.0,
+    )
+    return Fan(client, user["username"])
+
+
+@dataclass
+class Setup:
+    remote: Path
+    work: Path
+    env: dict[str, str]
+
+    def root_id(self, channel: str = "mastodon") -> str:
+        text = remote_file(self.remote, "ledger/2026/12/hello.yaml")
+        assert text is not None
+        part: str = yaml.safe_load(text)["channels"][channel]["parts"][0]["id"]
+        return part
+
+    def inbox_files(self) -> dict[str, bytes]:
+        return {
+            p.relative_to(self.work).as_posix(): p.read_bytes()
+            for p in sorted((self.work / "inbox").rglob("*.yaml"))
+        }
+
+
+@pytest.fixture
+def published(tmp_path: Path, mastodon: MastodonServer) -> Setup:
+    """The opening thread published on Mastodon by the publisher, on a bare remote."""
+    remote, work = workspaces.published(
+        tmp_path, {"brand/channels.yaml": MASTODON, HELLO: post("mastodon")}
+    )
+    env = mastodon.env()
+    report = publish(work, PublishOptions(now=PUBLISHED_AT, push=True, env=env, sleep=[].append))
+    assert report.ok, report.outcomes
+    return Setup(remote, work, env)
+
+
+def run(setup: Setup, **kw: Any) -> Any:
+    waits: list[float] = kw.pop("waits", [])
+    opts = Options(now=kw.pop("at", None) or now(), push=True, env=setup.env, sleep=waits.append)
+    return collect_inbox(setup.work, opts)
+
+
+# ---------------------------------------------------------------- the whole story
+
+
+def test_replies_and_a_mention_are_recorded_answered_and_never_twice(
+    published: Setup, mastodon: MastodonServer
+) -> None:
+    root = published.root_id()
+    ann, bob, cat = fan(mastodon), fan(mastodon), fan(mastodon)
+    # Mastodon's apps start a reply with the author's handle: that mention notifies us
+    first = ann.say("@testuser Lovely, see you there", in_reply_to_id=root)
+    second = bob.say("@testuser Is it open on Sunday?", in_reply_to_id=root)
+    mention = cat.say("Tea at @testuser today")
+    ann.say("@testuser my address is 1 Main St", visibility="direct")  # a DM: never recorded
+
+    report = run(published)
+    assert report.ok, report.channels
+    assert [(c.channel, c.state, c.added) for c in report.channels] == [("mastodon", "ok", 3)]
+    items = {i.id: i for i in read_channel(published.work, "mastodon")}
+    assert set(items) == {first["id"], second["id"], mention["id"]}
+    assert items[first["id"]].answers == "2026/12/hello"
+    assert items[second["id"]].answers == "2026/12/hello"
+    assert items[mention["id"]].answers is None
+    assert (items[first["id"]].kind, items[mention["id"]].kind) == ("reply", "mention")
+    assert items[first["id"]].author == f"@{ann.acct}"
+    assert items[first["id"]].url == first["url"]
+    assert all(i.status is InboxStatus.NEW and i.text is None for i in items.values())
+    # the record is committed and pushed, alone
+    assert remote_log(published.remote)[0].startswith("inbox: 3 new item(s), 0 answered")
+    files = published.inbox_files()
+    for rel, data in files.items():
+        assert remote_file(published.remote, rel) == data.decode()
+        assert not list(validator("inbox").iter_errors(yaml.safe_load(data)))
+        assert b"1 Main St" not in data and b"Lovely" not in data  # no text, no DM
+
+    # the brand answers the second reply in Mastodon's own app
+    answer = httpx.post(
+        f"{mastodon.base_url}/api/v1/statuses",
+        headers={"Authorization": f"Bearer {mastodon.token}"},
+        data={"status": f"@{bob.acct} Yes, 10 to 4!", "in_reply_to_id": second["id"]},
+    ).json()
+    report = run(published)
+    assert report.ok, report.channels
+    assert [(c.added, c.answered, c.open) for c in report.channels] == [(0, 1, 2)]
+    items = {i.id: i for i in read_channel(published.work, "mastodon")}
+    done = items[second["id"]]
+    assert done.status is InboxStatus.ANSWERED
+    assert done.answered_by == answer["url"]
+    replied = datetime.fromisoformat(answer["created_at"].replace("Z", "+00:00"))
+    assert done.answered_at == replied.replace(microsecond=0)
+    assert done.first_response == done.answered_at - done.at
+    assert done.first_response is not None and done.first_response >= timedelta(0)
+    assert items[first["id"]].status is InboxStatus.NEW
+
+    # a third run learns nothing: no byte changes, no commit
+    before, log = published.inbox_files(), remote_log(published.remote)
+    report = run(published)
+    assert report.ok and report.paths == [] and not report.committed
+    assert published.inbox_files() == before
+    assert remote_log(published.remote) == log
