@@ -19,7 +19,9 @@ import pytest
 import yaml
 from builders import workspaces
 from builders.posts import HELLO, post
-from builders.remotes import git, remote_file, remote_log
+from builders.remotes import remote_file, remote_log
+from peers.appview import AppView
+from peers.bluesky import Account, BlueskyPDS
 from peers.mastodon import MastodonServer
 
 from tidings.jobs.inbox import Options, collect_inbox
@@ -164,3 +166,150 @@ def test_replies_and_a_mention_are_recorded_answered_and_never_twice(
     assert report.ok and report.paths == [] and not report.committed
     assert published.inbox_files() == before
     assert remote_log(published.remote) == log
+
+
+# ---------------------------------------------------------------- Bluesky
+
+
+BLUESKY = """channels:
+  bluesky:
+    platform: bluesky
+    credentials:
+      handle: BLUESKY_HANDLE
+      app_password: BLUESKY_APP_PASSWORD
+      pds: BLUESKY_PDS
+"""
+
+
+@pytest.fixture(scope="module")
+def appview_server(pds: BlueskyPDS) -> Iterator[AppView]:
+    server = AppView(pds.url).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def appview(appview_server: AppView) -> AppView:
+    appview_server.requests.clear()
+    appview_server._faults.clear()
+    return appview_server
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass
+class Poster:
+    """An account on the PDS, writing records through the PDS's own API."""
+
+    pds: BlueskyPDS
+    account: Account
+    token: str
+
+    def say(self, text: str, at: datetime, **record: Any) -> dict[str, Any]:
+        value = {"$type": "app.bsky.feed.post", "text": text, "createdAt": stamp(at), **record}
+        body = {"repo": self.account.did, "collection": "app.bsky.feed.post", "record": value}
+        made: dict[str, Any] = self.pds.xrpc(
+            "POST", "com.atproto.repo.createRecord", token=self.token, json=body
+        )
+        return made
+
+
+def poster(pds: BlueskyPDS, account: Account | None = None) -> Poster:
+    account = account or pds.create_account()
+    session = pds.xrpc(
+        "POST",
+        "com.atproto.server.createSession",
+        json={"identifier": account.handle, "password": account.password},
+    )
+    return Poster(pds, account, session["accessJwt"])
+
+
+def test_bluesky_replies_mentions_and_quotes_through_the_pds_and_its_appview(
+    tmp_path: Path, pds: BlueskyPDS, bluesky_account: Account, appview: AppView
+) -> None:
+    """The PDS's address in the channel is the AppView's, which hands every call it does not
+    serve to the PDS, as a real PDS hands ``app.bsky.*`` to its AppView."""
+    remote, work = workspaces.published(
+        tmp_path,
+        {
+            "brand/channels.yaml": BLUESKY,
+            HELLO: post("bluesky", media=()),
+            "brand/brand.yaml": "name: Test Studio\ntimezone: Europe/Berlin\n"
+            "inbox: {keep_text: true, keep_text_days: 30}\n",
+        },
+    )
+    env = {
+        "BLUESKY_HANDLE": bluesky_account.handle,
+        "BLUESKY_APP_PASSWORD": bluesky_account.password,
+        "BLUESKY_PDS": appview.url,
+    }
+    report = publish(work, PublishOptions(now=PUBLISHED_AT, push=True, env=env, sleep=[].append))
+    assert report.ok, report.outcomes
+    setup = Setup(remote, work, env)
+    text = remote_file(remote, "ledger/2026/12/hello.yaml")
+    assert text is not None
+    part = yaml.safe_load(text)["channels"]["bluesky"]["parts"][1]  # the thread's 2nd part
+    ref = {"uri": part["id"], "cid": part["cid"]}
+    t0 = now() - timedelta(hours=2)
+    ann, bob = poster(pds), poster(pds)
+    reply = ann.say("See you there", t0, reply={"root": ref, "parent": ref})
+    handle = f"@{bluesky_account.handle}"
+    mention = bob.say(
+        f"Tea with {handle}",
+        t0 + timedelta(minutes=1),
+        facets=[
+            {
+                "index": {"byteStart": 9, "byteEnd": 9 + len(handle.encode())},
+                "features": [
+                    {"$type": "app.bsky.richtext.facet#mention", "did": bluesky_account.did}
+                ],
+            }
+        ],
+    )
+    quote = bob.say(
+        "Go!", t0 + timedelta(minutes=2), embed={"$type": "app.bsky.embed.record", "record": ref}
+    )
+    bob.say("liked", t0)  # a post that is none of these is not an item
+    report = run(setup)
+    assert report.ok, report.channels
+    items = {i.id: i for i in read_channel(work, "bluesky")}
+    assert {k: (v.kind, v.answers) for k, v in items.items()} == {
+        reply["uri"]: ("reply", "2026/12/hello"),
+        mention["uri"]: ("mention", None),
+        quote["uri"]: ("quote", "2026/12/hello"),
+    }
+    assert items[reply["uri"]].text == "See you there"  # keep_text: true, and young
+    assert items[reply["uri"]].author == ann.account.handle
+    rkey = reply["uri"].rsplit("/", 1)[1]
+    assert items[reply["uri"]].url == f"https://bsky.app/profile/{ann.account.handle}/post/{rkey}"
+    asked = appview.calls("app.bsky.notification.listNotifications")
+    assert asked and asked[0]["reasons"] == ["mention", "quote", "reply"]
+
+    # the brand answers the reply in Bluesky's app: a post by its DID whose parent is it
+    brand = poster(pds, bluesky_account)
+    item_ref = {"uri": reply["uri"], "cid": reply["cid"]}
+    answered_at = t0 + timedelta(minutes=47)
+    answer = brand.say("Lovely!", answered_at, reply={"root": ref, "parent": item_ref})
+    report = run(setup)
+    assert [(c.added, c.answered) for c in report.channels] == [(0, 1)]
+    done = {i.id: i for i in read_channel(work, "bluesky")}[reply["uri"]]
+    assert done.status is InboxStatus.ANSWERED
+    assert done.answered_at == answered_at.replace(microsecond=0)
+    assert done.first_response == timedelta(minutes=47)
+    assert done.answered_by is not None and done.answered_by.endswith(
+        answer["uri"].rsplit("/", 1)[1]
+    )
+    # the brand's own reply is no item of the inbox; a rerun changes nothing
+    before = setup.inbox_files()
+    report = run(setup)
+    assert report.ok and report.paths == [] and setup.inbox_files() == before
+
+    # thirty days on, the text is gone from every file
+    report = run(setup, at=now() + timedelta(days=31))
+    assert report.ok
+    assert all(i.text is None for i in read_channel(work, "bluesky"))
+    assert not any(b"See you there" in data for data in setup.inbox_files().values())
