@@ -313,3 +313,59 @@ def test_bluesky_replies_mentions_and_quotes_through_the_pds_and_its_appview(
     assert report.ok
     assert all(i.text is None for i in read_channel(work, "bluesky"))
     assert not any(b"See you there" in data for data in setup.inbox_files().values())
+
+
+# ---------------------------------------------------------------- failures
+
+
+def test_a_429_is_waited_out_as_the_server_asks(published: Setup, mastodon: MastodonServer) -> None:
+    fan(mastodon).say("@testuser hello")
+    mastodon.fault(
+        "/api/v1/notifications", effect="ratelimit", headers={"Retry-After": "7"}, count=1
+    )
+    waits: list[float] = []
+    report = run(published, waits=waits)
+    assert report.ok, report.channels
+    assert waits == [7.0]
+    assert [(c.added, c.requests) for c in report.channels] == [(1, 4)]
+    # verify_credentials, the 429, the page again, our statuses
+
+
+TWO = (
+    MASTODON
+    + """  studio:
+    platform: mastodon
+    credentials:
+      base_url: MASTODON_BASE_URL
+      access_token: STUDIO_TOKEN
+"""
+)
+
+
+def test_a_revoked_token_fails_its_channel_only_and_leaves_its_record(
+    tmp_path: Path, mastodon: MastodonServer
+) -> None:
+    studio = httpx.post(f"{mastodon.base_url}/api/v1/_mock/dev_user", json={}).json()
+    remote, work = workspaces.published(tmp_path, {"brand/channels.yaml": TWO})
+    env = {**mastodon.env(), "STUDIO_TOKEN": studio["access_token"]}
+    setup = Setup(remote, work, env)
+    fan(mastodon).say(f"@testuser and @{studio['username']} hello")
+    report = run(setup)
+    assert [(c.channel, c.state, c.added) for c in report.channels] == [
+        ("mastodon", "ok", 1),
+        ("studio", "ok", 1),
+    ]
+    kept = (work / "inbox/studio").iterdir()
+    before = {p.name: p.read_bytes() for p in kept}
+
+    fan(mastodon).say(f"@testuser and @{studio['username']} again")
+    setup.env["STUDIO_TOKEN"] = "revoked-token-value-123"
+    report = run(setup)
+    assert not report.ok
+    states = {c.channel: (c.state, c.added) for c in report.channels}
+    assert states == {"mastodon": ("ok", 1), "studio": ("failed", 0)}
+    failed = next(c for c in report.channels if c.channel == "studio")
+    assert "401" in failed.detail and "revoked-token-value-123" not in failed.detail
+    assert {p.name: p.read_bytes() for p in (work / "inbox/studio").iterdir()} == before
+    assert len(read_channel(work, "mastodon")) == 2
+    assert remote_log(remote)[0].startswith("inbox: 1 new item(s), 0 answered, failed: studio")
