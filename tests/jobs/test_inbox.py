@@ -19,11 +19,13 @@ import pytest
 import yaml
 from builders import workspaces
 from builders.posts import HELLO, post
-from builders.remotes import remote_file, remote_log
+from builders.remotes import git, remote_file, remote_log
 from peers.appview import AppView
 from peers.bluesky import Account, BlueskyPDS
 from peers.mastodon import MastodonServer
 
+from tidings.check.runner import check_workspace
+from tidings.diagnostics import Severity
 from tidings.jobs.inbox import Options, collect_inbox
 from tidings.jobs.publish import Options as PublishOptions
 from tidings.jobs.publish import publish
@@ -369,3 +371,55 @@ def test_a_revoked_token_fails_its_channel_only_and_leaves_its_record(
     assert {p.name: p.read_bytes() for p in (work / "inbox/studio").iterdir()} == before
     assert len(read_channel(work, "mastodon")) == 2
     assert remote_log(remote)[0].startswith("inbox: 1 new item(s), 0 answered, failed: studio")
+
+
+# ---------------------------------------------------------------- content/inbox.yaml
+
+
+def test_a_person_marks_an_item_no_reply_needed_in_a_reviewed_file(
+    published: Setup, mastodon: MastodonServer
+) -> None:
+    thanks = fan(mastodon).say("@testuser thanks!")
+    assert run(published).ok
+    marks = (
+        f"- url: {thanks['url']}\n  status: no-reply-needed\n  by: maria\n  note: a thank-you\n"
+        "- url: https://example.social/@nobody/1\n  status: no-reply-needed\n  by: maria\n"
+    )
+    (published.work / "content/inbox.yaml").write_text(marks, encoding="utf-8")
+    result = check_workspace(published.work)
+    found = [
+        (d.code, d.line, d.severity)
+        for d in result.diagnostics
+        if d.path.startswith("content/inbox")
+    ]
+    assert found == [("inbox.unknown-url", 5, Severity.WARNING)]
+    git(published.work, "add", "content/inbox.yaml")
+    git(published.work, "commit", "-qm", "no reply needed")
+    git(published.work, "push", "-q")
+
+    report = run(published)
+    assert report.ok
+    item = read_channel(published.work, "mastodon")[0]
+    assert (item.status, item.by, item.note) == (
+        InboxStatus.NO_REPLY_NEEDED,
+        "maria",
+        "a thank-you",
+    )
+    assert item.first_response is None
+
+
+def test_a_broken_triage_file_is_reported_with_its_line_and_not_applied(
+    published: Setup, mastodon: MastodonServer
+) -> None:
+    fan(mastodon).say("@testuser hi")
+    (published.work / "content/inbox.yaml").write_text(
+        "- url: https://x.example/1\n  status: done\n  by: maria\n", encoding="utf-8"
+    )
+    git(published.work, "add", "content/inbox.yaml")
+    git(published.work, "commit", "-qm", "oops")
+    git(published.work, "push", "-q")
+    report = run(published)
+    assert report.ok and [c.added for c in report.channels] == [1]
+    assert any("content/inbox.yaml:2" in w and "status" in w for w in report.warnings), (
+        report.warnings
+    )

@@ -31,7 +31,7 @@ applying triage, dropping old text) are :mod:`tidings.core.inbox`'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -58,10 +58,12 @@ __all__ = [
     "cursor_path",
     "dump_cursor",
     "dump_month",
+    "item_urls",
     "month_path",
     "read_all",
     "read_channel",
     "read_triage",
+    "triage_entries",
     "write_channel",
 ]
 
@@ -409,8 +411,12 @@ def read_triage(root: Path) -> tuple[Triage, ...]:
     """The entries of ``content/inbox.yaml`` (none when it does not exist). Raises
     InboxError naming the line of the first problem."""
     doc = _doc(root, layout.TRIAGE, "triage")
-    if doc is None:
-        return ()
+    return () if doc is None else triage_entries(doc)
+
+
+def triage_entries(doc: YamlDoc) -> tuple[Triage, ...]:
+    """The entries of ``content/inbox.yaml``, parsed into ``doc`` and valid against
+    ``triage.schema.json``."""
     out: list[Triage] = []
     for n, raw in enumerate(doc.data or ()):
         out.append(
@@ -425,6 +431,6 @@ def read_triage(root: Path) -> tuple[Triage, ...]:
     return tuple(out)
 
 
-def triage_urls(entries: Sequence[Triage]) -> dict[str, Triage]:
-    """The entries by URL (the last one wins when a URL is listed twice)."""
-    return {t.url: t for t in entries}
+def item_urls(root: Path) -> frozenset[str]:
+    """The address of every recorded item, of every channel. Raises InboxError."""
+    return frozenset(i.url for items in read_all(root).values() for i in items if i.url)

@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.diagnostics import Diagnostic, Pos, Severity
+from tidings.errors import InboxError
 from tidings.workspace import layout
+from tidings.workspace.inbox import Triage, item_urls, triage_entries
 from tidings.workspace.ledger import LedgerEntry, read_entry
 from tidings.workspace.model import (
     Blackout,
@@ -596,6 +598,21 @@ def load_ledger_entry(
 # ---------------------------------------------------------------- the whole workspace
 
 
+def _triage(
+    root: Path, out: Collector, limits: Limits
+) -> tuple[tuple[Triage, ...], frozenset[str] | None]:
+    """``content/inbox.yaml`` and, when it lists anything, the addresses ``inbox/`` records
+    (None when a file there does not read: the run that writes them reports it)."""
+    doc = _read_yaml(root, layout.TRIAGE, "triage", out, optional=True, limits=limits)
+    entries = triage_entries(doc) if doc is not None else ()
+    if not entries:
+        return entries, None
+    try:
+        return entries, item_urls(root)
+    except InboxError:
+        return entries, None
+
+
 def _load_many(items: Iterable[str], load: Callable[[str], T | None]) -> list[T]:
     return [obj for obj in (load(rel) for rel in items) if obj is not None]
 
@@ -657,6 +674,7 @@ def _load_workspace(
         for e in _load_many(ledger_rels, lambda rel: load_ledger_entry(root, rel, out, limits))
     }
 
+    triage, inbox_urls = _triage(root, out, limits)
     unreadable = set()
     if not channels:
         unreadable.add("channels")
@@ -673,6 +691,8 @@ def _load_workspace(
         goals=load_goals(root, out, limits),
         competitors=load_competitors(root, out, limits),
         ledger=ledger,
+        triage=triage,
+        inbox_urls=inbox_urls,
         post_files=post_files,
         partial=selected is not None,
         unreadable=frozenset(unreadable),

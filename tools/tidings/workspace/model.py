@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
+from tidings.workspace.inbox import Triage
 from tidings.workspace.ledger import LedgerEntry
 from tidings.workspace.yamlsource import Source as Source
 
@@ -359,6 +360,11 @@ class Workspace:
     goals: tuple[Goal, ...] = ()
     competitors: tuple[Competitor, ...] = ()
     ledger: Mapping[str, LedgerEntry] = field(default_factory=dict)
+    triage: tuple[Triage, ...] = ()
+    """``content/inbox.yaml``: inbox items people marked ``no-reply-needed``."""
+    inbox_urls: frozenset[str] | None = None
+    """The address of every item ``inbox/`` records, read only when ``triage`` has entries
+    (None when it was not read, or could not be)."""
     post_files: frozenset[str] = frozenset()
     partial: bool = False
     unreadable: frozenset[str] = frozenset()

@@ -17,6 +17,7 @@ from tidings.check.rules import (
     channels,
     dates,
     ids,
+    inbox,
     late,
     ledger,
     lengths,
@@ -50,6 +51,7 @@ RULES: dict[str, Rule] = {
     "cadence": cadence.check,
     "media": media.check,
     "profiles": profiles.check,
+    "inbox": inbox.check,
 }
 PER_POST: frozenset[str] = frozenset(
     {"lengths", "markdown", "voice", "channel_guidelines", "media"}
