@@ -18,8 +18,10 @@ import httpx
 import pytest
 import yaml
 from builders import workspaces
-from builders.posts import HELLO, post
+from builders.posts import HELLO, channels, post
 from builders.remotes import git, remote_file, remote_log
+from fakes.x import CASE as X_CASE
+from fakes.x import XFake
 from peers.appview import AppView
 from peers.bluesky import Account, BlueskyPDS
 from peers.mastodon import MastodonServer
@@ -423,3 +425,57 @@ def test_a_broken_triage_file_is_reported_with_its_line_and_not_applied(
     assert any("content/inbox.yaml:2" in w and "status" in w for w in report.warnings), (
         report.warnings
     )
+
+
+# ---------------------------------------------------------------- X (the fake, tests/fakes/x.py)
+
+X_CHANNELS = channels(x={"platform": "x", "credentials": dict(X_CASE.credentials)})
+
+
+def test_x_mentions_since_the_last_one_and_the_brand_reply_found_in_its_own_posts(
+    tmp_path: Path,
+) -> None:
+    fake = XFake()
+    _, work = workspaces.published(
+        tmp_path, {"brand/channels.yaml": X_CHANNELS, HELLO: post("x", media=())}
+    )
+    env = fake.env("http://x.test")
+    opts = PublishOptions(
+        now=PUBLISHED_AT, push=True, env=env, transport=fake.transport(), sleep=[].append
+    )
+    assert publish(work, opts).ok
+    root = fake.live()[0].id
+    t0 = now() - timedelta(hours=3)
+    first = fake.mention("ann", "lovely", reply_to=root, created=t0)
+    quote = fake.mention("bob", "go!", quoted=root, created=t0 + timedelta(minutes=1))
+    plain = fake.mention("cat", "tea today?", created=t0 + timedelta(minutes=2))
+
+    def inbox() -> Any:
+        return collect_inbox(
+            work,
+            Options(now=now(), push=True, env=env, transport=fake.transport(), sleep=[].append),
+        )
+
+    report = inbox()
+    assert report.ok, report.channels
+    items = {i.id: i for i in read_channel(work, "x")}
+    assert {k: (v.kind, v.answers, v.author) for k, v in items.items()} == {
+        first.id: ("reply", "2026/12/hello", "@ann"),
+        quote.id: ("quote", "2026/12/hello", "@bob"),
+        plain.id: ("mention", None, "@cat"),
+    }
+    assert items[first.id].url == f"https://x.com/ann/status/{first.id}"
+    cursor = yaml.safe_load((work / "inbox/x/cursor.yaml").read_text())
+    assert cursor["position"] == plain.id
+
+    later = fake.mention("dan", "and me", created=t0 + timedelta(minutes=5))
+    answer = fake.seed("@cat yes, 10 to 4", reply_to=plain.id, created=t0 + timedelta(minutes=90))
+    fake.requests.clear()
+    report = inbox()
+    assert [(c.added, c.answered) for c in report.channels] == [(1, 1)]
+    asked = [r for r in fake.requests if r.url.path.endswith("/mentions")]
+    assert [r.url.params.get("since_id") for r in asked] == [plain.id]
+    done = {i.id: i for i in read_channel(work, "x")}[plain.id]
+    assert done.first_response == timedelta(minutes=88)
+    assert done.answered_by == f"https://x.com/i/web/status/{answer.id}"
+    assert later.id in {i.id for i in read_channel(work, "x")}
