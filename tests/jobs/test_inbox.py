@@ -20,6 +20,7 @@ import yaml
 from builders import workspaces
 from builders.posts import HELLO, channels, post
 from builders.remotes import git, remote_file, remote_log
+from click.testing import CliRunner
 from fakes.x import CASE as X_CASE
 from fakes.x import XFake
 from peers.appview import AppView
@@ -27,6 +28,7 @@ from peers.bluesky import Account, BlueskyPDS
 from peers.mastodon import MastodonServer
 
 from tidings.check.runner import check_workspace
+from tidings.cli.main import cli
 from tidings.diagnostics import Severity
 from tidings.jobs.inbox import Options, collect_inbox
 from tidings.jobs.publish import Options as PublishOptions
@@ -479,3 +481,35 @@ def test_x_mentions_since_the_last_one_and_the_brand_reply_found_in_its_own_post
     assert done.first_response == timedelta(minutes=88)
     assert done.answered_by == f"https://x.com/i/web/status/{answer.id}"
     assert later.id in {i.id for i in read_channel(work, "x")}
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_the_cli_prints_each_channel_and_never_a_token(
+    published: Setup, mastodon: MastodonServer
+) -> None:
+    fan(mastodon).say("@testuser hello")
+    runner = CliRunner(env=published.env)
+    result = runner.invoke(cli, ["--root", str(published.work), "inbox", "--push"])
+    assert result.exit_code == 0, result.output
+    assert "mastodon" in result.output and "ok" in result.output
+    assert "committed and pushed" in result.output
+    again = runner.invoke(cli, ["--root", str(published.work), "inbox", "--push"])
+    assert again.exit_code == 0 and "Nothing new" in again.output
+
+    bad = CliRunner(env={**published.env, "MASTODON_ACCESS_TOKEN": "revoked-token-abcdef"})
+    failed = bad.invoke(cli, ["--root", str(published.work), "inbox", "--no-commit"])
+    assert failed.exit_code == 1
+    assert "failed" in failed.output and "revoked-token-abcdef" not in failed.output
+
+
+def test_a_bad_inbox_setting_is_a_message_naming_the_line(published: Setup) -> None:
+    brand = published.work / "brand/brand.yaml"
+    brand.write_text(brand.read_text() + "inbox:\n  keep_text: sometimes\n", encoding="utf-8")
+    result = CliRunner(env=published.env).invoke(
+        cli, ["--root", str(published.work), "inbox", "--no-commit"]
+    )
+    assert result.exit_code == 1
+    assert "brand/brand.yaml:4" in result.output and "keep_text" in result.output
+    assert "Traceback" not in result.output
