@@ -12,6 +12,7 @@ from tidings.core.inbox import (
     keep_text,
     mark_answered,
     merge,
+    overdue,
     pending,
 )
 from tidings.workspace.inbox import InboxKind, InboxStatus, Triage
@@ -87,3 +88,11 @@ def test_answers_are_looked_for_only_within_the_recheck_bound() -> None:
     made = items(arrival(1))
     assert pending(made, AT + timedelta(days=13)) == made
     assert pending(made, AT + timedelta(days=15)) == []
+
+
+def test_overdue_counts_new_items_past_the_target() -> None:
+    made = items(arrival(1), arrival(2))
+    done, _ = mark_answered(made, [Reply("1", AT + timedelta(hours=1), "r")])
+    assert overdue(done, timedelta(hours=24), AT + timedelta(hours=30)) == 1
+    assert overdue(done, timedelta(hours=24), AT + timedelta(hours=20)) == 0
+    assert overdue(done, None, AT + timedelta(days=9)) == 0

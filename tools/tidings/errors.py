@@ -15,7 +15,7 @@
      ├── LedgerError          an existing ledger file cannot be read: every writer stops
      │                        rather than rewrite it (names the file and line)
      ├── MetricsError         metrics cannot be collected, or a snapshot cannot be read
- ├── InboxError           the inbox cannot be collected, or an inbox file cannot be read
+     ├── InboxError           the inbox cannot be collected, or an inbox file cannot be read
      ├── GitError             a git command failed
      ├── GitHubError          GitHub refused a request, or could not be reached
      └── SiteError            MkDocs could not build the preview site

@@ -34,7 +34,8 @@ def command(obj: Context, now_text: str | None, push: bool, no_commit: bool) -> 
     platform, whoever wrote the reply. Direct messages are never read. The text of items is
     kept only when brand.yaml says inbox.keep_text: true. Items marked in content/inbox.yaml
     become no-reply-needed. A platform that fails marks only its channel; the exit code is
-    then 1. Channels without credentials are skipped.
+    then 1. Channels without credentials are skipped. "overdue" counts the items still new
+    past brand.yaml's inbox.respond_within (e.g. 24h).
 
     \b
     Examples:
@@ -68,7 +69,7 @@ def _print(report: Report) -> None:
     table = Table(title="tidings inbox")
     for name in ("channel", "platform", "result"):
         table.add_column(name, no_wrap=True)
-    for name in ("new items", "answered", "open", "requests"):
+    for name in ("new items", "answered", "open", "overdue", "requests"):
         table.add_column(name, justify="right")
     table.add_column("why", overflow="fold", ratio=3)
     for o in report.channels:
@@ -80,6 +81,7 @@ def _print(report: Report) -> None:
             str(o.added) if shown else "",
             str(o.answered) if shown else "",
             str(o.open) if shown else "",
+            str(o.overdue) if shown and o.overdue else "",
             str(o.requests) if o.requests else "",
             escape(o.detail),
             style=_STYLE.get(o.state, ""),

@@ -38,6 +38,7 @@ __all__ = [
     "mark_answered",
     "merge",
     "our_parts",
+    "overdue",
     "pending",
 ]
 
@@ -134,6 +135,14 @@ def pending(items: Iterable[InboxItem], now: datetime) -> list[InboxItem]:
     :data:`RECHECK` of ``now``."""
     since = now - RECHECK
     return [i for i in items if i.status is not InboxStatus.ANSWERED and i.at >= since]
+
+
+def overdue(items: Iterable[InboxItem], within: timedelta | None, now: datetime) -> int:
+    """How many items are still ``new`` longer after arrival than the brand's target
+    (``brand.yaml`` ``inbox.respond_within``); 0 when it sets none."""
+    if within is None:
+        return 0
+    return sum(1 for i in items if i.status is InboxStatus.NEW and now - i.at > within)
 
 
 def mark_answered(

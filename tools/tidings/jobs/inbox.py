@@ -40,6 +40,7 @@ from tidings.core.inbox import (
     mark_answered,
     merge,
     our_parts,
+    overdue,
     pending,
 )
 from tidings.core.platforms import PLATFORMS, is_local
@@ -79,6 +80,8 @@ class ChannelOutcome:
     answered: int = 0
     open: int = 0
     """Items still ``new``."""
+    overdue: int = 0
+    """Items still ``new`` past brand.yaml's ``inbox.respond_within`` (0 without one)."""
     requests: int = 0
     detail: str = ""
 
@@ -197,6 +200,7 @@ class InboxRun:
             added=added,
             answered=answered,
             open=still,
+            overdue=overdue(items, ws.brand.inbox.respond_within, self.opts.now),
             requests=requests,
             detail=redact(detail, self.opts.env),
         )
