@@ -23,6 +23,13 @@ A bad signature or token is X's 401 ``{"title":"Unauthorized","detail":"Unauthor
   OpenAPI v2.167): the other name is refused with 400 as X refuses unknown parameters, and
   counts use that naming's names (``retweet_count``/``repost_count``, ``tweet_count``/
   ``post_count``, ``edit_history_tweet_ids``/``edit_history_post_ids``).
+* ``GET /2/users/{id}/mentions`` (xdevplatform/docs ``openapi.json``, operation
+  ``getUsersMentions``; ``x-api/posts/timelines/introduction.mdx``): posts by other accounts
+  that mention the account (:meth:`XFake.mention`), newest first, ``max_results`` 5-100,
+  ``since_id`` (only newer), ``pagination_token``, ``expansions=author_id`` with
+  ``user.fields`` giving ``includes.users[{id, username}]``; ``meta`` as the timeline's.
+  A reply carries ``in_reply_to_user_id`` and ``referenced_tweets [{type: replied_to}]``,
+  a quote ``referenced_tweets [{type: quoted}]`` (when those fields are asked for).
 * Every answer has ``x-rate-limit-*`` headers; :func:`rate_limited` is X's 429.
 """
 
@@ -207,6 +214,19 @@ class Post:
     deleted: bool = False
 
 
+@dataclass
+class Mention:
+    """A post by another account that mentions ours (``@lumengrain``)."""
+
+    id: str
+    author_id: str
+    username: str
+    text: str
+    created: datetime
+    reply_to: str | None = None
+    quoted: str | None = None
+
+
 class XFake(Fake):
     """One account (``@lumengrain``); ``posts`` holds every post it created, in order."""
 
@@ -226,6 +246,7 @@ class XFake(Fake):
         self.refreshes = 0
         self.nonces: set[str] = set()
         self.posts: list[Post] = []
+        self.mentions: list[Mention] = []
         self.media: dict[str, Media] = {}
         self.followers: int | None = 1234
         self.gif_polls = 2
@@ -255,6 +276,25 @@ class XFake(Fake):
         post = Post(post_id, sent, shown, urls, when, [], reply_to)
         self.posts.append(post)
         return post
+
+    def mention(
+        self,
+        username: str,
+        text: str,
+        *,
+        created: datetime | None = None,
+        reply_to: str | None = None,
+        quoted: str | None = None,
+    ) -> Mention:
+        """Another account posts ``text`` mentioning ours (replying to ``reply_to``, or
+        quoting ``quoted``, one of our posts)."""
+        when = created or datetime.fromtimestamp(self.clock(), UTC)
+        author = str(abs(hash(username)) % 10**18 + 10**18)
+        made = Mention(
+            str(next(self._ids)), author, username, f"@{USERNAME} {text}", when, reply_to, quoted
+        )
+        self.mentions.append(made)
+        return made
 
     def live(self) -> list[Post]:
         return [p for p in self.posts if not p.deleted]
@@ -299,6 +339,8 @@ class XFake(Fake):
             return self._lookup(request)
         if method == "GET" and path == "/2/users/me":
             return self._me(request)
+        if method == "GET" and (m := re.fullmatch(r"/2/users/(\d+)/mentions", path)):
+            return self._mentions(request, m.group(1))
         if method == "GET" and (m := re.fullmatch(r"/2/users/(\d+)/tweets", path)):
             return self._timeline(request, m.group(1))
         if method == "POST" and path == "/2/media/upload":
@@ -673,6 +715,72 @@ class XFake(Fake):
         if page:
             body["data"] = [self._view(p, fields) for p in page]
         return httpx.Response(200, json=body)
+
+    def _mentions(self, request: httpx.Request, user_id: str) -> httpx.Response:
+        allowed = {
+            "max_results",
+            "pagination_token",
+            "since_id",
+            "until_id",
+            "start_time",
+            "end_time",
+            "expansions",
+            "media.fields",
+            "user.fields",
+        }
+        fields, error = self._fields(request, allowed)
+        if error:
+            return error
+        params = request.url.params
+        try:
+            size = int(params.get("max_results", "10"))
+        except ValueError:
+            size = 0
+        if not 5 <= size <= 100:
+            return invalid(
+                "The `max_results` query parameter value is not between 5 and 100", "max_results"
+            )
+        found = sorted(
+            (m for m in self.mentions if user_id == USER_ID),
+            key=lambda m: int(m.id),
+            reverse=True,
+        )
+        if "since_id" in params:
+            found = [m for m in found if int(m.id) > int(params["since_id"])]
+        offset = int(params.get("pagination_token", "t0")[1:] or 0)
+        page = found[offset : offset + size]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if page:
+            meta.update(newest_id=page[0].id, oldest_id=page[-1].id)
+        if offset + size < len(found):
+            meta["next_token"] = f"t{offset + size}"
+        body: dict[str, Any] = {"meta": meta}
+        if page:
+            body["data"] = [self._mention_view(m, fields) for m in page]
+            if "author_id" in params.get("expansions", "").split(","):
+                users = {m.author_id: m.username for m in page}
+                body["includes"] = {
+                    "users": [{"id": i, "name": n, "username": n} for i, n in users.items()]
+                }
+        return httpx.Response(200, json=body)
+
+    def _mention_view(self, mention: Mention, fields: set[str]) -> dict[str, Any]:
+        view: dict[str, Any] = {"id": mention.id, "text": mention.text}
+        view[self.metric_names()["history"]] = [mention.id]
+        if "created_at" in fields:
+            view["created_at"] = mention.created.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        if "author_id" in fields:
+            view["author_id"] = mention.author_id
+        refs = []
+        if mention.reply_to:
+            refs.append({"type": "replied_to", "id": mention.reply_to})
+        if mention.quoted:
+            refs.append({"type": "quoted", "id": mention.quoted})
+        if "referenced_tweets" in fields and refs:
+            view["referenced_tweets"] = refs
+        if "in_reply_to_user_id" in fields and mention.reply_to:
+            view["in_reply_to_user_id"] = USER_ID
+        return view
 
     # -- media -------------------------------------------------------------------------
 

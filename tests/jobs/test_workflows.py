@@ -204,7 +204,7 @@ def test_preview_is_never_deployed_for_a_closed_pull_request() -> None:
     assert pr_step["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}, "asks GitHub: still open?"
 
 
-SOCIAL = {"publish", "metrics", "retract"}
+SOCIAL = {"publish", "metrics", "inbox", "retract"}
 """The workflows whose one job uses the `social` environment: they publish, read metrics or take
 a post down, on main only."""
 
@@ -259,10 +259,10 @@ def test_ledger_and_metrics_pushes_do_not_start_publish_again() -> None:
     """A push with the deploy key starts workflows (unlike GITHUB_TOKEN's): a ledger or
     metrics commit must not start another publish run (backoff between runs would vanish)."""
     push = load(WORKFLOWS / "publish.yml")["on"]["push"]
-    assert {"ledger/**", "metrics/**"} <= set(push["paths-ignore"])
+    assert {"ledger/**", "metrics/**", "inbox/**"} <= set(push["paths-ignore"])
 
 
-@pytest.mark.parametrize("name", ["publish", "metrics"])
+@pytest.mark.parametrize("name", ["publish", "metrics", "inbox"])
 def test_secrets_reach_only_the_step_that_needs_them(name: str) -> None:
     workflow = load(WORKFLOWS / f"{name}.yml")
     assert "env" not in workflow
@@ -275,7 +275,7 @@ def test_secrets_reach_only_the_step_that_needs_them(name: str) -> None:
                 continue
             if env:
                 assert step["run"].split()[:2] in (["tidings", "publish"], ["tidings", "plan"]) or (
-                    step["run"] == "tidings metrics --push"
+                    step["run"] in ("tidings metrics --push", "tidings inbox --push")
                 )
                 assert env == {n: f"${{{{ secrets.{n} }}}}" for n in declared_credentials()}
 
@@ -309,6 +309,18 @@ def test_metrics_is_daily_in_its_own_concurrency_group() -> None:
     assert "metrics" not in groups
     (job,) = workflow["jobs"].values()
     assert "tidings metrics --push" in [s.get("run") for s in job["steps"]]
+
+
+def test_inbox_is_hourly_in_its_own_concurrency_group() -> None:
+    """Like metrics: its own group, so a run queued behind publish is not cancelled."""
+    workflow = load(WORKFLOWS / "inbox.yml")
+    (cron,) = [entry["cron"] for entry in workflow["on"]["schedule"]]
+    assert cron.split()[1:] == ["*", "*", "*", "*"] and cron.split()[0] != "0"
+    assert workflow["concurrency"] == {"group": "inbox", "cancel-in-progress": False}
+    groups = {load(p).get("concurrency", {}).get("group") for p in FILES if p.stem != "inbox"}
+    assert "inbox" not in groups
+    (job,) = workflow["jobs"].values()
+    assert "tidings inbox --push" in [s.get("run") for s in job["steps"]]
 
 
 def test_pages_builds_and_deploys_the_site_on_push_to_main() -> None:

@@ -20,6 +20,24 @@ again only when its ``rev`` changed):
   (``app.bsky.graph.follow`` records whose subject is the DID), ``followsCount``,
   ``postsCount``; an unknown actor is 400 ``InvalidRequest`` "Profile not found".
 
+* ``GET /xrpc/app.bsky.notification.listNotifications?reasons=…&limit=…&cursor=…``
+  (lexicon ``app.bsky.notification.listNotifications``, bluesky-social/atproto
+  ``lexicons/app/bsky/notification/listNotifications.json``; added here for the inbox, as
+  the PDS has no AppView to hand it to): needs ``Authorization: Bearer <accessJwt>``, which
+  is checked by asking the PDS (``com.atproto.server.getSession``; 401
+  ``AuthenticationRequired`` without one). Answers ``{"notifications": [Notification],
+  "cursor"?}``, newest ``indexedAt`` first (the record's ``createdAt``), ``limit`` 1 to 100
+  (default 50), the cursor being the last one's ``indexedAt`` and URI. A notification is
+  ``{uri, cid, author: {did, handle}, reason, reasonSubject?, record, isRead: false,
+  indexedAt}`` for another account's ``reply`` (``reply.parent`` is the viewer's post),
+  ``quote`` (embeds the viewer's post), ``mention`` (a ``#mention`` facet of the viewer's
+  DID, in a post that is no reply to the viewer), ``like``, ``repost`` and ``follow``;
+  ``reasons`` (repeated) keeps only those reasons.
+
+Everything else (``com.atproto.*``, GET and POST) is passed to the PDS unchanged, so the
+AppView's address can stand for the PDS in a channel, as a real PDS hands ``app.bsky.*``
+calls to its AppView and serves the rest itself.
+
 For the tests: ``requests`` logs every request as ``(nsid, {param: [values]})``, and
 ``fail(status, count=…)`` makes the next requests answer ``status`` with an XRPC error body.
 """
@@ -76,10 +94,24 @@ class AppView:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                status, body = view.handle(self.path)
-                data = json.dumps(body).encode()
+                self._answer("GET")
+
+            def do_POST(self) -> None:
+                self._answer("POST")
+
+            def _answer(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                sent = self.rfile.read(length) if length else b""
+                auth = self.headers.get("Authorization")
+                answer = view.handle(self.path, auth) if method == "GET" else None
+                if answer is None:
+                    kind = self.headers.get("Content-Type")
+                    status, data, kind = view.forward(method, self.path, auth, kind, sent)
+                else:
+                    status, kind = answer[0], "application/json; charset=utf-8"
+                    data = json.dumps(answer[1]).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -108,7 +140,22 @@ class AppView:
 
     # ------------------------------------------------------------------ requests
 
-    def handle(self, target: str) -> tuple[int, dict[str, Any]]:
+    def forward(
+        self, method: str, target: str, auth: str | None, kind: str | None, body: bytes
+    ) -> tuple[int, bytes, str]:
+        """Pass a request the AppView does not serve to the PDS, unchanged."""
+        headers = {k: v for k, v in (("Authorization", auth), ("Content-Type", kind)) if v}
+        response = httpx.request(
+            method, f"{self.pds_url}{target}", headers=headers, content=body, timeout=10.0
+        )
+        return (
+            response.status_code,
+            response.content,
+            response.headers.get("content-type", "application/json"),
+        )
+
+    def handle(self, target: str, auth: str | None = None) -> tuple[int, dict[str, Any]] | None:
+        """The answer to a GET the AppView serves; None for one it passes to the PDS."""
         split = urlsplit(target)
         nsid = split.path.removeprefix("/xrpc/")
         params = parse_qs(split.query)
@@ -130,9 +177,43 @@ class AppView:
                         (params.get("filter") or ["posts_with_replies"])[0],
                         (params.get("limit") or ["50"])[0],
                     )
+                if nsid == "app.bsky.notification.listNotifications":
+                    return self._list_notifications(auth, params)
             except httpx.HTTPError as exc:
                 return 502, {"error": "UpstreamFailure", "message": str(exc)}
-        return 501, {"error": "MethodNotImplemented", "message": f"{nsid} is not served here"}
+        if nsid.startswith("app.bsky."):
+            return 501, {"error": "MethodNotImplemented", "message": f"{nsid} is not served here"}
+        return None
+
+    def _list_notifications(
+        self, auth: str | None, params: dict[str, list[str]]
+    ) -> tuple[int, dict[str, Any]]:
+        if not auth:
+            return 401, {"error": "AuthenticationRequired", "message": "Authentication Required"}
+        session = httpx.get(
+            f"{self.pds_url}/xrpc/com.atproto.server.getSession",
+            headers={"Authorization": auth},
+            timeout=10.0,
+        )
+        if session.status_code != 200:
+            return 401, {"error": "InvalidToken", "message": "Token could not be verified"}
+        viewer = session.json()["did"]
+        limit = (params.get("limit") or ["50"])[0]
+        if not limit.isdigit() or not 1 <= int(limit) <= 100:
+            return 400, _invalid("limit must be 1 to 100")
+        reasons = set(params.get("reasons") or params.get("reasons[]") or [])
+        repos = self._index()
+        found = [n for n in _notifications(repos, viewer) if not reasons or n["reason"] in reasons]
+        found.sort(key=lambda n: (n["indexedAt"], n["uri"]), reverse=True)
+        cursor = (params.get("cursor") or [""])[0]
+        if cursor:
+            after = tuple(cursor.split("::", 1))
+            found = [n for n in found if (n["indexedAt"], n["uri"]) < after]
+        page = found[: int(limit)]
+        body: dict[str, Any] = {"notifications": page}
+        if len(found) > len(page):
+            body["cursor"] = f"{page[-1]['indexedAt']}::{page[-1]['uri']}"
+        return 200, body
 
     def _get_posts(self, uris: list[str]) -> tuple[int, dict[str, Any]]:
         if not uris or len(uris) > MAX_URIS:
@@ -213,6 +294,56 @@ class AppView:
                 }
                 self._repos[did] = _Repo(rev, did, handle, records)
         return self._repos
+
+
+def _notifications(repos: dict[str, _Repo], viewer: str) -> Iterator[dict[str, Any]]:
+    """Every notification ``viewer`` has, in no order."""
+    for repo in repos.values():
+        if repo.did == viewer:
+            continue
+        for collection, records in repo.records.items():
+            for record in records:
+                reason, subject = _reason(collection, record["value"], viewer)
+                if reason is None:
+                    continue
+                note = {
+                    "uri": record["uri"],
+                    "cid": record["cid"],
+                    "author": {"did": repo.did, "handle": repo.handle},
+                    "reason": reason,
+                    "record": record["value"],
+                    "isRead": False,
+                    "indexedAt": record["value"].get("createdAt", ""),
+                    "labels": [],
+                }
+                if subject:
+                    note["reasonSubject"] = subject
+                yield note
+
+
+def _reason(collection: str, value: dict[str, Any], viewer: str) -> tuple[str | None, str | None]:
+    def mine(uri: str | None) -> bool:
+        return bool(uri) and str(uri).startswith(f"at://{viewer}/")
+
+    if collection in ("app.bsky.feed.like", "app.bsky.feed.repost"):
+        subject = (value.get("subject") or {}).get("uri")
+        name = "like" if collection.endswith("like") else "repost"
+        return (name, subject) if mine(subject) else (None, None)
+    if collection == "app.bsky.graph.follow":
+        return ("follow", None) if value.get("subject") == viewer else (None, None)
+    parent = _parent(value)
+    if mine(parent):
+        return "reply", parent
+    quoted = _quoted(value)
+    if mine(quoted):
+        return "quote", quoted
+    for facet in value.get("facets") or ():
+        for feature in facet.get("features") or ():
+            if feature.get("$type") == "app.bsky.richtext.facet#mention" and (
+                feature.get("did") == viewer
+            ):
+                return "mention", None
+    return None, None
 
 
 def _view(repos: dict[str, _Repo], repo: _Repo, record: dict[str, Any]) -> dict[str, Any]:

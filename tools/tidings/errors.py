@@ -15,6 +15,7 @@
      ├── LedgerError          an existing ledger file cannot be read: every writer stops
      │                        rather than rewrite it (names the file and line)
      ├── MetricsError         metrics cannot be collected, or a snapshot cannot be read
+     ├── InboxError           the inbox cannot be collected, or an inbox file cannot be read
      ├── GitError             a git command failed
      ├── GitHubError          GitHub refused a request, or could not be reached
      └── SiteError            MkDocs could not build the preview site
@@ -141,6 +142,11 @@ class LedgerError(TidingsError):
 
 class MetricsError(TidingsError):
     """Metrics cannot be collected, or a snapshot cannot be read."""
+
+
+class InboxError(TidingsError):
+    """The inbox cannot be collected, or a file under ``inbox/`` does not read (the run then
+    leaves that channel's files as they are rather than rewrite them)."""
 
 
 class GitError(TidingsError):

@@ -493,6 +493,17 @@ SECTIONS: tuple[Section, ...] = (
             ),
         },
     ),
+    Section(
+        "The inbox",
+        "`content/inbox.yaml` is where people mark inbox items `no-reply-needed` (the record under `inbox/` is written by `tidings inbox` only).",
+        {
+            "inbox.unknown-url": Code(
+                W,
+                "`content/inbox.yaml` marks an address that no item under `inbox/` has.",
+                "Copy the item's address from `inbox/<channel>/<month>.yaml` (its `url`) or the Inbox page. An item the next `tidings inbox` run records is marked then.",
+            ),
+        },
+    ),
 )
 
 CODES: dict[str, Code] = {code: info for s in SECTIONS for code, info in s.codes.items()}

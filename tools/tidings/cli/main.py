@@ -20,6 +20,7 @@ from tidings.redaction import redact
 COMMANDS = (
     "check",
     "github",
+    "inbox",
     "metrics",
     "new",
     "plan",

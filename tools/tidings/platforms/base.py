@@ -12,13 +12,14 @@ of those are re-exported here too, for callers that want one import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from tidings.core.credentials import PUBLIC_KEYS
+from tidings.core.inbox import Arrival, Reading, Reply
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
 from tidings.core.replies import ReplyTarget
@@ -31,15 +32,19 @@ from tidings.workspace.model import Channel
 __all__ = [
     "AccountCounts",
     "Adapter",
+    "Arrival",
     "Caller",
     "Counts",
     "CredentialError",
+    "InboxReader",
     "MediaFile",
     "MetricsReader",
     "Outgoing",
     "PlatformAdapter",
     "PlatformError",
+    "Reading",
     "Remote",
+    "Reply",
     "ReplyParent",
     "ReplyTarget",
     "Thread",
@@ -214,6 +219,29 @@ class MetricsReader(Protocol):
 
     def account_metrics(self) -> AccountCounts:
         """The account's followers. Raises PlatformError."""
+        ...
+
+
+class InboxReader(Protocol):
+    """Reads what people said to the brand's account, and the brand's own replies.
+
+    A third, optional protocol: a platform module that supports the inbox has an
+    ``inbox_reader(channel, env, caller)`` function returning one (``tidings inbox`` calls
+    it through the platform table's adapter module, as metrics calls ``metrics_reader``).
+    Readers never see git or files; direct messages are never returned.
+    """
+
+    platform: ClassVar[str]
+
+    def read_inbox(self, position: str | None) -> Reading:
+        """Replies, mentions, quotes and comments that arrived after ``position`` (the
+        :class:`Reading`'s own from the run before; None: from the start the platform
+        keeps), in at most the reader's page bound. Raises PlatformError."""
+        ...
+
+    def our_replies(self, since: datetime, to: Collection[str]) -> list[Reply]:
+        """The brand account's posts since ``since`` that reply to one of the ids ``to``.
+        Raises PlatformError."""
         ...
 
 

@@ -19,7 +19,7 @@ message, exception or ``repr``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -32,6 +32,8 @@ from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms import base
 from tidings.platforms.http import Caller, error_object, json_field, json_object
+from tidings.platforms.paging import Pages
+from tidings.workspace.inbox import InboxKind
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "BlueskyAdapter",
     "connect",
     "facet_spans",
+    "inbox_reader",
     "metrics_reader",
     "record_key",
     "tid",
@@ -74,6 +77,19 @@ HANDLE = regex.compile(
     r"^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"
 )
 MAX_TAG = 64
+NOTIFICATIONS_PER_PAGE = 100
+"""``app.bsky.notification.listNotifications`` answers at most 100 a request (``limit``)."""
+RECORDS_PER_PAGE = 100
+"""``com.atproto.repo.listRecords`` answers at most 100 a request."""
+INBOX_PAGES = 100
+"""The most pages one run reads per listing (notifications, our own posts)."""
+INBOX_REASONS = {"reply": InboxKind.REPLY, "mention": InboxKind.MENTION, "quote": InboxKind.QUOTE}
+"""The notification reasons the inbox keeps (likes, reposts and follows are counts, not
+conversation), and the kind each becomes."""
+OWN_REPLY_SLACK = timedelta(days=1)
+"""Our posts are listed by record key, which follows the time the post was made; a
+record key may be older than its ``createdAt`` by the publisher's clock skew (or a
+client's). Listing goes back this much further than the oldest item looked for."""
 
 
 def tid(micros: int, clock_id: int) -> str:
@@ -259,6 +275,103 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
         else:
             root = parent
         return base.ReplyParent(parent, root)
+
+    # --- the inbox (the InboxReader protocol) ------------------------------------------
+
+    def read_inbox(self, position: str | None) -> base.Reading:
+        """``app.bsky.notification.listNotifications`` with ``reasons`` reply, mention and
+        quote (:data:`INBOX_REASONS`; others are left out here too, for an AppView that
+        ignores the filter), through the PDS, which hands ``app.bsky.*`` calls to its
+        AppView. The listing runs newest first with a cursor that pages backwards, so it
+        is read back to ``position`` (the newest ``indexedAt`` the run before saw), at most
+        :data:`INBOX_PAGES` pages of :data:`NOTIFICATIONS_PER_PAGE`; the new position is the
+        newest ``indexedAt`` seen. Bluesky has no direct messages in notifications (chat is
+        another service, never read)."""
+        arrivals: list[base.Arrival] = []
+        newest = position
+        since = base.parse_time(position) if position else None
+        reached = False
+
+        def fetch(cursor: str | None) -> dict[str, Any]:
+            params: dict[str, Any] = {
+                "limit": NOTIFICATIONS_PER_PAGE,
+                "reasons": sorted(INBOX_REASONS),
+            }
+            if cursor:
+                params["cursor"] = cursor
+            response = self._xrpc(
+                "GET",
+                "app.bsky.notification.listNotifications",
+                "read notifications",
+                params=params,
+            )
+            return json_object(response, "read notifications")
+
+        pages: Pages[dict[str, Any], str] = Pages(fetch, _cursor, INBOX_PAGES)
+        for page in pages:
+            listed = page.get("notifications")
+            for note in listed if isinstance(listed, list) else []:
+                at = base.parse_time(note.get("indexedAt")) if isinstance(note, dict) else None
+                if at is None:
+                    continue
+                if since is not None and at <= since:
+                    reached = True
+                    continue
+                stamp = str(note["indexedAt"])
+                if newest is None or at > (base.parse_time(newest) or at):
+                    newest = stamp
+                arrival = _arrival(note, at)
+                if arrival is not None:
+                    arrivals.append(arrival)
+            if reached:
+                break
+        return base.Reading(tuple(arrivals), newest, reached or pages.ended)
+
+    def our_replies(self, since: datetime, to: Collection[str]) -> list[base.Reply]:
+        """Our own posts from the PDS (``com.atproto.repo.listRecords``, newest record key
+        first, :data:`RECORDS_PER_PAGE` a page), back to ``since`` less
+        :data:`OWN_REPLY_SLACK`: those whose ``reply.parent.uri`` is one of ``to``. The
+        repository is the truth about our posts, whichever app made them."""
+        wanted = set(to)
+        session = self._login_once()
+        earliest = since - OWN_REPLY_SLACK
+        found: list[base.Reply] = []
+        older = False
+
+        def fetch(cursor: str | None) -> dict[str, Any]:
+            params: dict[str, Any] = {
+                "repo": session.did,
+                "collection": COLLECTION,
+                "limit": RECORDS_PER_PAGE,
+            }
+            if cursor:
+                params["cursor"] = cursor
+            response = self._xrpc(
+                "GET", "com.atproto.repo.listRecords", "read our posts", params=params, authed=False
+            )
+            return json_object(response, "read our posts")
+
+        def next_cursor(page: dict[str, Any]) -> str | None:
+            return None if older or not page.get("records") else _cursor(page)
+
+        for page in Pages(fetch, next_cursor, INBOX_PAGES):
+            records = page.get("records")
+            for record in records if isinstance(records, list) else []:
+                value = record.get("value") if isinstance(record, dict) else None
+                if not isinstance(value, dict):
+                    continue
+                created = base.parse_time(value.get("createdAt"))
+                if created is None:
+                    continue
+                if created < earliest:
+                    older = True
+                    continue
+                parent = ((value.get("reply") or {}).get("parent") or {}).get("uri")
+                if parent in wanted:
+                    uri = str(record["uri"])
+                    url = f"{WEB}/profile/{session.handle}/post/{_split_uri(uri)[2]}"
+                    found.append(base.Reply(str(parent), created, url))
+        return found
 
     # --- records --------------------------------------------------------------------------
 
@@ -503,6 +616,50 @@ def _session(data: dict[str, Any]) -> _Session:
         raise PlatformError(f"the PDS's session answer has no {missing}", retryable=True) from None
 
 
+def _cursor(page: Mapping[str, Any]) -> str | None:
+    cursor = page.get("cursor")
+    return cursor if isinstance(cursor, str) and cursor else None
+
+
+def _arrival(note: Mapping[str, Any], at: datetime) -> base.Arrival | None:
+    """A notification as an inbox arrival; None for a reason the inbox does not keep."""
+    kind = INBOX_REASONS.get(str(note.get("reason")))
+    uri = note.get("uri")
+    if kind is None or not isinstance(uri, str) or not uri.startswith("at://"):
+        return None
+    author = _mapping(note.get("author"))
+    handle = str(author.get("handle") or author.get("did") or "")
+    record = _mapping(note.get("record"))
+    parent = ((record.get("reply") or {}).get("parent") or {}).get("uri")
+    if kind is InboxKind.QUOTE:
+        parent = _quoted(record.get("embed"))
+    text = record.get("text")
+    return base.Arrival(
+        id=uri,
+        url=f"{WEB}/profile/{handle or _split_uri(uri)[0]}/post/{_split_uri(uri)[2]}",
+        author=handle,
+        at=at.astimezone(UTC),
+        kind=kind,
+        parent=parent if isinstance(parent, str) else None,
+        text=text if isinstance(text, str) else None,
+    )
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _quoted(embed: object) -> str | None:
+    """The URI a post's embed quotes (``embed.record``, or ``recordWithMedia``'s record)."""
+    if not isinstance(embed, dict):
+        return None
+    inner = embed.get("record")
+    if isinstance(inner, dict) and isinstance(inner.get("record"), dict):
+        inner = inner["record"]  # recordWithMedia
+    uri = inner.get("uri") if isinstance(inner, dict) else None
+    return uri if isinstance(uri, str) else None
+
+
 def _split_uri(uri: str) -> tuple[str, str, str]:
     """``at://<repo>/<collection>/<rkey>`` → (repo, collection, rkey)."""
     parts = uri.removeprefix("at://").split("/")
@@ -582,6 +739,11 @@ def _post_counts(post: Mapping[str, Any]) -> Counts:
         views=None,
         raw=raw,
     )
+
+
+inbox_reader = connect
+"""The inbox reader of a Bluesky channel: the adapter itself (notifications need the
+account's session; its own posts are read from its PDS)."""
 
 
 def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> AppViewReader:

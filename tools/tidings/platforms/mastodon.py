@@ -35,7 +35,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -49,6 +49,7 @@ from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms import base
 from tidings.platforms.http import Caller, json_object
 from tidings.platforms.paging import Pages
+from tidings.workspace.inbox import InboxKind
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "InstanceLimits",
     "MastodonAdapter",
     "connect",
+    "inbox_reader",
     "instance_limits",
     "metrics_reader",
     "plain_text",
@@ -78,6 +80,12 @@ STATUSES_PER_READ = 20
 """``GET /api/v1/statuses?id[]=…`` answers at most this many (``DEFAULT_STATUSES_LIMIT``)."""
 STATUS_COUNTS = ("favourites_count", "reblogs_count", "replies_count", "quotes_count")
 ACCOUNT_COUNTS = ("followers_count", "following_count", "statuses_count")
+NOTIFICATIONS_PER_PAGE = 40
+"""``GET /api/v1/notifications`` answers at most 40 a request (``limit``, default 40)."""
+INBOX_PAGES = 100
+"""The most pages of notifications (or of the account's own statuses) one run reads per
+channel; the next run goes on from where this one stopped."""
+_LINK_MIN_ID = re.compile(r"[?&]min_id=(\d+)")
 
 
 @dataclass(frozen=True)
@@ -141,6 +149,10 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Mastodo
 metrics_reader = connect
 """The metrics reader of a Mastodon channel: the adapter itself (it needs the token for
 ``verify_credentials`` and for statuses that are not public)."""
+
+inbox_reader = connect
+"""The inbox reader of a Mastodon channel: the adapter itself (notifications need the
+token's ``read:notifications`` scope, the account's statuses ``read:statuses``)."""
 
 
 class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True):
@@ -312,6 +324,87 @@ class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True
             "GET", f"/api/v1/statuses/{status_id}", safe=True, what=what, ok=(200, 404, 410)
         )
         return _json(response) if response.status_code == 200 else None
+
+    # -- the inbox (the InboxReader protocol) --------------------------------------------
+
+    def read_inbox(self, position: str | None) -> base.Reading:
+        """``GET /api/v1/notifications?types[]=mention``, oldest first from ``position``
+        (the newest notification id seen; ``min_id``, which Mastodon answers with the
+        notifications immediately newer, so a run that stops at the page bound leaves no
+        gap: the next one goes on from there), :data:`NOTIFICATIONS_PER_PAGE` a request.
+        The next page starts at the ``min_id`` of the ``Link`` header's ``prev`` address
+        (only that value is taken from it), else at the page's newest id; a short page is
+        the end. A reply to one of our statuses is a mention too (Mastodon mentions the
+        author replied to). Statuses with ``visibility: direct`` (direct messages) are
+        skipped, never returned."""
+        me = self._account()
+        arrivals: list[base.Arrival] = []
+        newest = position
+        complete = False
+        cursor = position or "0"
+        for _ in range(INBOX_PAGES):
+            response = self._call(
+                "GET",
+                "/api/v1/notifications",
+                safe=True,
+                what="read notifications",
+                params={"types[]": ["mention"], "limit": NOTIFICATIONS_PER_PAGE, "min_id": cursor},
+            )
+            page = response.json()
+            if not isinstance(page, list):
+                raise PlatformError("read notifications: the answer is not a list", retryable=True)
+            ids = [str(n["id"]) for n in page if isinstance(n, dict) and n.get("id") is not None]
+            for notification in page:
+                arrival = _arrival(notification, me) if isinstance(notification, dict) else None
+                if arrival is not None:
+                    arrivals.append(arrival)
+            if ids:
+                top = max(ids, key=_id_order)
+                newest = top if newest is None else max(newest, top, key=_id_order)
+            if len(page) < NOTIFICATIONS_PER_PAGE or not ids:
+                complete = True
+                break
+            cursor = _link_min_id(response) or newest or cursor
+        return base.Reading(tuple(arrivals), newest, complete)
+
+    def our_replies(self, since: datetime, to: Collection[str]) -> list[base.Reply]:
+        """The account's own statuses (``GET /api/v1/accounts/:id/statuses``, newest first,
+        40 a page, at most :data:`INBOX_PAGES` pages) back to ``since`` (less
+        :data:`CLOCK_SKEW`), those whose ``in_reply_to_id`` is one of ``to``."""
+        wanted = set(to)
+        path = f"/api/v1/accounts/{self._account()}/statuses"
+        earliest = since - CLOCK_SKEW
+        found: list[base.Reply] = []
+
+        def fetch(max_id: str | None) -> list[Any]:
+            params: dict[str, str | int] = {"limit": self.page_size, "exclude_reblogs": "true"}
+            if max_id:
+                params["max_id"] = max_id
+            response = self._call("GET", path, safe=True, what="read our statuses", params=params)
+            page = response.json()
+            if not isinstance(page, list):
+                raise PlatformError("read our statuses: the answer is not a list", retryable=True)
+            return page
+
+        for page in Pages(fetch, _last_id, INBOX_PAGES):
+            if not page:
+                break
+            older = False
+            for status in page:
+                if not isinstance(status, dict):
+                    continue
+                created = base.parse_time(status.get("created_at"))
+                if created is not None and created < earliest:
+                    older = True
+                    continue
+                parent = status.get("in_reply_to_id")
+                if parent is None or str(parent) not in wanted or created is None:
+                    continue
+                url = status.get("url") or status.get("uri") or str(status.get("id"))
+                found.append(base.Reply(str(parent), created, str(url)))
+            if older or len(page) < self.page_size:
+                break
+        return found
 
     # -- requests ------------------------------------------------------------------------
 
@@ -575,6 +668,52 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     """The answer's JSON object; an error names the request (``GET /api/v1/…``)."""
     what = f"{response.request.method} {response.request.url.path}"
     return json_object(response, what, uncertain=True, status=True)
+
+
+def _id_order(status_id: str) -> tuple[int, str]:
+    """Mastodon ids are numbers in strings: a longer one is newer."""
+    return (len(status_id), status_id)
+
+
+def _link_min_id(response: httpx.Response) -> str | None:
+    """The ``min_id`` of the ``Link`` header's ``rel="prev"`` address (newer items)."""
+    for link in response.headers.get("link", "").split(","):
+        if 'rel="prev"' in link:
+            found = _LINK_MIN_ID.search(link)
+            if found:
+                return found.group(1)
+    return None
+
+
+def _arrival(notification: Mapping[str, Any], me: str) -> base.Arrival | None:
+    """A mention notification as an inbox arrival; None for a direct message, or one
+    without a status."""
+    status = notification.get("status")
+    if not isinstance(status, dict) or status.get("visibility") == "direct":
+        return None
+    account = status.get("account") or notification.get("account") or {}
+    acct = (
+        str(account.get("acct") or account.get("username") or "")
+        if isinstance(account, dict)
+        else ""
+    )
+    at = base.parse_time(notification.get("created_at")) or base.parse_time(
+        status.get("created_at")
+    )
+    if at is None or status.get("id") is None:
+        return None
+    parent = status.get("in_reply_to_id")
+    to_us = str(status.get("in_reply_to_account_id") or "") == me
+    content = status.get("content")
+    return base.Arrival(
+        id=str(status["id"]),
+        url=str(status.get("url") or status.get("uri") or "") or None,
+        author=f"@{acct}" if acct else "",
+        at=at.astimezone(UTC),
+        kind=InboxKind.REPLY if parent is not None and to_us else InboxKind.MENTION,
+        parent=str(parent) if parent is not None else None,
+        text=plain_text(content) if isinstance(content, str) else None,
+    )
 
 
 def _last_id(page: list[Any]) -> str:

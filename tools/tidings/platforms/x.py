@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +46,7 @@ from tidings.platforms import base
 from tidings.platforms.http import Caller, error_object, json_field, json_object, wait_seconds
 from tidings.platforms.paging import Pages
 from tidings.platforms.x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
+from tidings.workspace.inbox import InboxKind
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "XAdapter",
     "classify",
     "connect",
+    "inbox_reader",
     "message",
     "metrics_reader",
     "post_text",
@@ -68,6 +70,10 @@ IDS_PER_READ = 100
 PAGE_SIZE = 100
 MAX_PAGES = 5
 CLOCK_SKEW = timedelta(minutes=10)
+MENTIONS_PER_PAGE = 100
+"""``GET /2/users/:id/mentions`` answers at most 100 a request (``max_results``)."""
+INBOX_PAGES = 50
+"""The most pages one inbox run reads per listing (X keeps the 800 newest mentions)."""
 """How far X's ``created_at`` may disagree with our clock."""
 ATTEMPT_TOLERANCE = timedelta(minutes=1)
 """How much earlier than the attempt's start X may date our own post; an identical post
@@ -287,6 +293,9 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> XAdapte
 metrics_reader = connect
 """The metrics reader of an X channel: the adapter itself (user context)."""
 
+inbox_reader = connect
+"""The inbox reader of an X channel: the adapter itself (mentions need user context)."""
+
 
 class XAdapter(base.PlatformAdapter, platform="x"):
     def __init__(
@@ -402,6 +411,79 @@ class XAdapter(base.PlatformAdapter, platform="x"):
         metrics = metrics if isinstance(metrics, dict) else {}
         raw = {str(name): count(value) for name, value in metrics.items()}
         return AccountCounts(followers=raw.get("followers_count"), raw=raw)
+
+    # -- the inbox (the InboxReader protocol) ----------------------------------------------
+
+    def read_inbox(self, position: str | None) -> base.Reading:
+        """``GET /2/users/:id/mentions`` (newest first, :data:`MENTIONS_PER_PAGE` a page,
+        ``since_id`` = ``position``, the newest mention id the run before saw; at most
+        :data:`INBOX_PAGES` pages, with the authors' usernames expanded). X pages backwards
+        from the newest, so a run that stops at the page bound keeps the old position (the
+        next run reads them again; nothing is recorded twice) rather than leave a gap. A
+        mention that replies to a post of ours is a ``reply``, one that quotes it a
+        ``quote``. X's direct messages are another API, never read."""
+        me = self._me()[0]
+        params = {
+            "max_results": str(MENTIONS_PER_PAGE),
+            "expansions": "author_id",
+            "user.fields": "username",
+        }
+        if position:
+            params["since_id"] = position
+        fields = "created_at,author_id,referenced_tweets,in_reply_to_user_id,conversation_id"
+        what = "read mentions"
+
+        def fetch(token: str | None) -> dict[str, Any]:
+            query = {**params, "pagination_token": token} if token else params
+            return self._read(f"/2/users/{me}/mentions", what, query, fields)
+
+        arrivals: list[base.Arrival] = []
+        newest = position
+        pages = Pages(fetch, _next_token, INBOX_PAGES)
+        for body in pages:
+            page = body.get("data", [])
+            if not isinstance(page, list) or ("data" not in body and body.get("errors")):
+                raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
+            users = _usernames(body)
+            for post in page:
+                arrival = _arrival(post, me, users) if isinstance(post, dict) else None
+                if arrival is None:
+                    continue
+                arrivals.append(arrival)
+                if newest is None or _id_order(arrival.id) > _id_order(newest):
+                    newest = arrival.id
+        return base.Reading(tuple(arrivals), newest if pages.ended else position, pages.ended)
+
+    def our_replies(self, since: datetime, to: Collection[str]) -> list[base.Reply]:
+        """The account's own posts since ``since`` (less :data:`CLOCK_SKEW`; ``GET
+        /2/users/:id/tweets`` with ``start_time``) whose ``referenced_tweets`` reply to one
+        of ``to``."""
+        wanted = set(to)
+        params = {
+            "max_results": str(self.page_size),
+            "start_time": (since - CLOCK_SKEW).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        path = f"/2/users/{self._me()[0]}/tweets"
+
+        def fetch(token: str | None) -> dict[str, Any]:
+            query = {**params, "pagination_token": token} if token else params
+            return self._read(path, "read our posts", query, "created_at,referenced_tweets")
+
+        found: list[base.Reply] = []
+        for body in Pages(fetch, _next_token, INBOX_PAGES):
+            for post in body.get("data") or ():
+                if not isinstance(post, dict):
+                    continue
+                created = base.parse_time(post.get("created_at"))
+                for ref in post.get("referenced_tweets") or ():
+                    if (
+                        isinstance(ref, dict)
+                        and ref.get("type") == "replied_to"
+                        and str(ref.get("id")) in wanted
+                        and created is not None
+                    ):
+                        found.append(base.Reply(str(ref["id"]), created, f"{WEB}{post['id']}"))
+        return found
 
     # -- reconciling ------------------------------------------------------------------------
 
@@ -657,6 +739,49 @@ def _post_id(part_id: str) -> str:
 
 def _remote(post_id: str) -> base.Remote:
     return base.Remote(post_id, f"{WEB}{post_id}")
+
+
+def _id_order(post_id: str) -> tuple[int, str]:
+    return (len(post_id), post_id)
+
+
+def _usernames(body: Mapping[str, Any]) -> dict[str, str]:
+    includes = body.get("includes")
+    users = includes.get("users") if isinstance(includes, dict) else None
+    return {
+        str(u["id"]): str(u.get("username") or "")
+        for u in users or ()
+        if isinstance(u, dict) and u.get("id") is not None
+    }
+
+
+def _arrival(post: Mapping[str, Any], me: str, users: Mapping[str, str]) -> base.Arrival | None:
+    post_id, at = post.get("id"), base.parse_time(post.get("created_at"))
+    if not isinstance(post_id, str) or at is None:
+        return None
+    refs = {
+        str(r.get("type")): str(r.get("id"))
+        for r in post.get("referenced_tweets") or ()
+        if isinstance(r, dict)
+    }
+    username = users.get(str(post.get("author_id")), "")
+    parent: str | None
+    if "replied_to" in refs and str(post.get("in_reply_to_user_id")) == me:
+        kind, parent = InboxKind.REPLY, refs["replied_to"]
+    elif "quoted" in refs:
+        kind, parent = InboxKind.QUOTE, refs["quoted"]
+    else:
+        kind, parent = InboxKind.MENTION, refs.get("replied_to")
+    text = post.get("text")
+    return base.Arrival(
+        id=post_id,
+        url=f"https://x.com/{username}/status/{post_id}" if username else f"{WEB}{post_id}",
+        author=f"@{username}" if username else str(post.get("author_id") or ""),
+        at=at.astimezone(UTC),
+        kind=kind,
+        parent=parent,
+        text=text if isinstance(text, str) else None,
+    )
 
 
 def _next_token(body: Mapping[str, Any]) -> str | None:

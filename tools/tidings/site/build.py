@@ -23,7 +23,7 @@ DEFAULT_OUT = "build/site"
 MARKER = ".tidings-site"
 """Written into every site build's folder: a later build may empty a folder holding it
 (MkDocs removes the old site first, but keeps dot files)."""
-SOURCES = ("content", "brand", "ledger", "metrics", "site", ".git", ".github", "tools")
+SOURCES = ("content", "brand", "ledger", "metrics", "inbox", "site", ".git", ".github", "tools")
 """Workspace folders a site is never built into, even empty or holding a marker."""
 GENERATED_NAV = [
     {"Home": "index.md"},
@@ -170,7 +170,7 @@ def serve_site(root: Path, address: str, now: datetime | None = None) -> None:
     path = config_path(root)
     watch = [
         str(root / p)
-        for p in ("content", "brand", "ledger", "metrics", "tidings.yaml", "build/feed")
+        for p in ("content", "brand", "ledger", "metrics", "inbox", "tidings.yaml", "build/feed")
     ]
     TidingsPlugin.pinned_now = now
     try:

@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.diagnostics import Diagnostic, Pos, Severity
+from tidings.errors import InboxError
 from tidings.workspace import layout
+from tidings.workspace.inbox import Triage, item_urls, triage_entries
 from tidings.workspace.ledger import LedgerEntry, read_entry
 from tidings.workspace.model import (
     Blackout,
@@ -34,6 +36,7 @@ from tidings.workspace.model import (
     Goal,
     Hashtags,
     Idea,
+    InboxSettings,
     KeyDate,
     Limits,
     MediaRef,
@@ -248,6 +251,7 @@ def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> B
         own_domains=_own_domains(data.get("links") or {}, data.get("website")),
         alt_text=data.get("alt_text", "required"),
         cadence=_cadence(data.get("cadence") or {}),
+        inbox=_inbox(data.get("inbox") or {}),
         severity_overrides=dict(data.get("rules") or {}),
     )
 
@@ -319,6 +323,15 @@ def _limits(data: dict[str, Any], own: dict[str, Any]) -> CadenceLimits:
         min_gap=_min_gap(merged.get("min_gap")),
         max_per_day=merged.get("max_per_day"),
         min_per_week=merged.get("min_per_week"),
+    )
+
+
+def _inbox(data: dict[str, Any]) -> InboxSettings:
+    days = data.get("keep_text_days")
+    return InboxSettings(
+        keep_text=data.get("keep_text") is True,
+        keep_text_days=int(days) if days is not None else None,
+        respond_within=_min_gap(data.get("respond_within")),
     )
 
 
@@ -686,6 +699,21 @@ def load_ledger_entry(
 # ---------------------------------------------------------------- the whole workspace
 
 
+def _triage(
+    root: Path, out: Collector, limits: Limits
+) -> tuple[tuple[Triage, ...], frozenset[str] | None]:
+    """``content/inbox.yaml`` and, when it lists anything, the addresses ``inbox/`` records
+    (None when a file there does not read: the run that writes them reports it)."""
+    doc = _read_yaml(root, layout.TRIAGE, "triage", out, optional=True, limits=limits)
+    entries = triage_entries(doc) if doc is not None else ()
+    if not entries:
+        return entries, None
+    try:
+        return entries, item_urls(root)
+    except InboxError:
+        return entries, None
+
+
 def _load_many(items: Iterable[str], load: Callable[[str], T | None]) -> list[T]:
     return [obj for obj in (load(rel) for rel in items) if obj is not None]
 
@@ -765,6 +793,7 @@ def _load_workspace(
         for e in _load_many(ledger_rels, lambda rel: load_ledger_entry(root, rel, out, limits))
     }
 
+    triage, inbox_urls = _triage(root, out, limits)
     unreadable = set()
     if not channels:
         unreadable.add("channels")
@@ -782,6 +811,8 @@ def _load_workspace(
         competitors=load_competitors(root, out, limits),
         saved_replies=saved,
         ledger=ledger,
+        triage=triage,
+        inbox_urls=inbox_urls,
         post_files=post_files,
         partial=selected is not None,
         unreadable=frozenset(unreadable),

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
+from tidings.workspace.inbox import Triage
 from tidings.workspace.ledger import LedgerEntry
 from tidings.workspace.yamlsource import Source as Source
 
@@ -127,6 +128,20 @@ class Cadence:
 
 
 @dataclass(frozen=True)
+class InboxSettings:
+    """brand.yaml ``inbox``: what the community inbox keeps, and the brand's response target.
+
+    People's words are theirs: by default only an item's address, author, time and status are
+    committed (the repository and its Pages site are public). ``keep_text`` keeps the text
+    too, for ``keep_text_days`` after arrival (None: as long as the item is kept)."""
+
+    keep_text: bool = False
+    keep_text_days: int | None = None
+    respond_within: timedelta | None = None
+    """The first-response target (``24h``); None when the brand sets none."""
+
+
+@dataclass(frozen=True)
 class Brand:
     """``brand/brand.yaml``, typed once by the loader; ``source`` points at any setting."""
 
@@ -150,6 +165,7 @@ class Brand:
     the list is empty: the only links UTM parameters go on (subdomains included)."""
     alt_text: Literal["required", "recommended", "optional"] = "required"
     cadence: Cadence = Cadence()
+    inbox: InboxSettings = InboxSettings()
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     """``rules``: check code → severity."""
 
@@ -368,6 +384,11 @@ class Workspace:
     saved_replies: Mapping[str, SavedReply] = field(default_factory=dict)
     """``brand/replies.yaml``: the brand's saved replies by name."""
     ledger: Mapping[str, LedgerEntry] = field(default_factory=dict)
+    triage: tuple[Triage, ...] = ()
+    """``content/inbox.yaml``: inbox items people marked ``no-reply-needed``."""
+    inbox_urls: frozenset[str] | None = None
+    """The address of every item ``inbox/`` records, read only when ``triage`` has entries
+    (None when it was not read, or could not be)."""
     post_files: frozenset[str] = frozenset()
     partial: bool = False
     unreadable: frozenset[str] = frozenset()

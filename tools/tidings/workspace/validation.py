@@ -37,6 +37,8 @@ KINDS = (
     "competitors",
     "ledger",
     "metrics",
+    "inbox",
+    "triage",
 )
 
 _TYPE_WORDS = {

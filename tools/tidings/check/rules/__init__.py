@@ -17,6 +17,7 @@ from tidings.check.rules import (
     channels,
     dates,
     ids,
+    inbox,
     late,
     ledger,
     lengths,
@@ -52,6 +53,7 @@ RULES: dict[str, Rule] = {
     "media": media.check,
     "profiles": profiles.check,
     "saved_replies": replies.check,
+    "inbox": inbox.check,
 }
 PER_POST: frozenset[str] = frozenset(
     {"lengths", "markdown", "voice", "channel_guidelines", "media"}

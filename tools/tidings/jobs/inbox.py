@@ -1,0 +1,264 @@
+"""`tidings inbox`: collect what people said to the brand, and commit the record.
+
+1. With ``--push``, bring the checkout up to date first (as metrics does).
+2. For every network channel of ``brand/channels.yaml`` whose platform has an inbox reader
+   (``inbox_reader`` in its adapter module, found through the platform table), read the
+   replies, mentions, quotes and comments that arrived since the channel's cursor
+   (:class:`~tidings.platforms.base.InboxReader`). Paging is bounded; a run that stops at
+   the bound goes on from there next time.
+3. Add what is not recorded yet (by the platform's id: a rerun adds nothing twice), with
+   ``answers`` = our post when the item replies to a part the ledger records on that
+   channel (:func:`~tidings.core.inbox.our_parts`).
+4. Look for the brand's own replies to every item not yet answered that arrived within
+   :data:`~tidings.core.inbox.RECHECK`: an item the brand's account replied to on the
+   platform is ``answered`` (when, and by which reply), whoever wrote the reply.
+5. Apply ``content/inbox.yaml`` (``no-reply-needed``, signed) and brand.yaml's
+   ``inbox.keep_text`` / ``keep_text_days`` (text is dropped from every channel's files,
+   including one whose platform failed this run).
+6. Write each channel's files that changed (``inbox/<channel>/<YYYY-MM>.yaml`` and its
+   cursor, atomically), commit exactly those, and with ``--push`` push them, fetching and
+   rebasing when another run pushed first.
+
+A platform that fails (a revoked token, a 429 past the wait, an outage) marks only its
+channel ``failed`` with the redacted error: its files stay as they were (its cursor does
+not move), the other channels' are written. A channel without credentials or on a
+platform without an inbox reader is ``skipped``. Readers never see git or files; this
+module never sees HTTP.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC
+from pathlib import Path
+
+from tidings.core.inbox import (
+    apply_triage,
+    keep_text,
+    mark_answered,
+    merge,
+    our_parts,
+    overdue,
+    pending,
+)
+from tidings.core.platforms import PLATFORMS, is_local
+from tidings.diagnostics import Severity
+from tidings.errors import CredentialError, InboxError, PlatformError, TidingsError
+from tidings.jobs.run import Options, Records, Run, RunReport
+from tidings.platforms.base import InboxReader
+from tidings.redaction import redact
+from tidings.workspace import layout
+from tidings.workspace.inbox import (
+    Cursor,
+    InboxItem,
+    Triage,
+    read_channel,
+    read_cursor,
+    read_triage,
+    write_channel,
+)
+from tidings.workspace.loader import load_workspace
+from tidings.workspace.model import Channel, Workspace
+
+__all__ = ["ChannelOutcome", "Options", "Report", "collect_inbox"]
+
+INBOX = Records(layout.INBOX, InboxError, "the inbox", "the inbox files")
+
+
+@dataclass(frozen=True)
+class ChannelOutcome:
+    """One line of the summary: what happened to one channel."""
+
+    channel: str
+    platform: str
+    state: str
+    """``ok``, ``partial`` (the page bound ran out: the next run goes on), ``failed`` or
+    ``skipped``."""
+    added: int = 0
+    answered: int = 0
+    open: int = 0
+    """Items still ``new``."""
+    overdue: int = 0
+    """Items still ``new`` past brand.yaml's ``inbox.respond_within`` (0 without one)."""
+    requests: int = 0
+    detail: str = ""
+
+
+@dataclass
+class Report(RunReport):
+    channels: list[ChannelOutcome] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    committed: bool = False
+    pushed: bool = False
+    push_failed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.push_failed and all(c.state != "failed" for c in self.channels)
+
+
+class InboxRun:
+    def __init__(self, run: Run) -> None:
+        self.job = run
+        self.root = run.root
+        self.opts = run.opts
+
+    def run(self) -> Report:
+        self.job.start(INBOX, "inbox: records of an interrupted run")
+        ws = self._workspace()
+        self.job.keep_secrets(ws.channels.values())
+        report = Report()
+        triage = self._triage(report)
+        try:
+            for cid in sorted(ws.channels):
+                channel = ws.channels[cid]
+                if is_local(channel.platform):
+                    continue  # outbox and feed: nobody answers there
+                outcome, written = self._channel(ws, channel, triage)
+                report.channels.append(outcome)
+                report.paths.extend(written)
+        finally:
+            self.job.close()
+        self._land(report)
+        return report
+
+    # ------------------------------------------------------------------ setup
+
+    def _workspace(self) -> Workspace:
+        ws, diagnostics = load_workspace(self.root)
+        shared = (layout.MARKER, layout.BRAND, layout.CHANNELS)
+        errors = [
+            f"{d.path}:{d.line}: {d.message}"
+            for d in diagnostics
+            if d.severity is Severity.ERROR and d.path in shared
+        ]
+        if errors or ws.brand is None:
+            raise InboxError(
+                "the workspace settings have errors, so the inbox was not collected:\n  "
+                + "\n  ".join(errors[:10] or [f"{layout.BRAND} could not be read"]),
+                "run `tidings check` and fix them",
+            )
+        return ws
+
+    def _triage(self, report: Report) -> tuple[Triage, ...]:
+        try:
+            return read_triage(self.root)
+        except InboxError as exc:
+            report.warnings.append(
+                f"{exc.message}; {layout.TRIAGE} was not applied this run (run `tidings check`)"
+            )
+            return ()
+
+    # ------------------------------------------------------------------ one channel
+
+    def _channel(
+        self, ws: Workspace, channel: Channel, triage: Sequence[Triage]
+    ) -> tuple[ChannelOutcome, list[str]]:
+        cid, platform = channel.id, channel.platform
+        try:
+            items = read_channel(self.root, cid)
+            cursor = read_cursor(self.root, cid, platform)
+        except InboxError as exc:
+            return ChannelOutcome(cid, platform, "failed", detail=exc.message), []
+        row = PLATFORMS.get(platform)
+        module = importlib.import_module(row.adapter) if row else None
+        connect = getattr(module, "inbox_reader", None)
+        state, detail, added, answered, requests = "skipped", "", 0, 0, 0
+        if connect is None:
+            detail = f"reading the inbox from {platform} is not supported yet"
+        else:
+            caller = self.job.caller()
+            try:
+                reader: InboxReader = connect(channel, self.opts.env, caller)
+                items, cursor, added, answered, complete = self._read(
+                    ws, channel, reader, items, cursor
+                )
+                state = "ok" if complete else "partial"
+                if not complete:
+                    detail = "more arrived than one run reads; the next run goes on"
+            except CredentialError as exc:
+                detail = exc.message
+            except PlatformError as exc:
+                state, detail = "failed", exc.message
+            requests = caller.requests
+        assert ws.brand is not None
+        items = keep_text(apply_triage(items, triage), ws.brand.inbox, self.opts.now)
+        if state in ("ok", "partial"):
+            cursor = replace(cursor, last_run=self.opts.now)
+        written = (
+            write_channel(self.root, cid, platform, items, cursor)
+            if items or state in ("ok", "partial")
+            else []
+        )
+        still = sum(1 for i in items if i.status == "new")
+        outcome = ChannelOutcome(
+            cid,
+            platform,
+            state,
+            added=added,
+            answered=answered,
+            open=still,
+            overdue=overdue(items, ws.brand.inbox.respond_within, self.opts.now),
+            requests=requests,
+            detail=redact(detail, self.opts.env),
+        )
+        return outcome, written
+
+    def _read(
+        self,
+        ws: Workspace,
+        channel: Channel,
+        reader: InboxReader,
+        items: list[InboxItem],
+        cursor: Cursor,
+    ) -> tuple[list[InboxItem], Cursor, int, int, bool]:
+        reading = reader.read_inbox(cursor.position)
+        ours = our_parts(ws.ledger, channel.id)
+        items, added = merge(
+            items, reading.arrivals, platform=channel.platform, channel=channel.id, ours=ours
+        )
+        waiting = pending(items, self.opts.now)
+        answered = 0
+        if waiting:
+            since = min(i.at for i in waiting)
+            replies = reader.our_replies(since, {i.id for i in waiting})
+            items, answered = mark_answered(items, replies)
+        position = reading.position if reading.position is not None else cursor.position
+        return items, replace(cursor, position=position), added, answered, reading.complete
+
+    # ------------------------------------------------------------------ git
+
+    def _land(self, report: Report) -> None:
+        if not report.paths:
+            return
+        message = f"inbox: {_summary(report)}"
+        landing = self.job.land(report.paths, message)
+        report.committed, report.pushed = landing.committed, landing.pushed
+        if not (landing.committed and self.opts.push) or landing.pushed:
+            return
+        report.push_failed = True
+        last = landing.problem
+        report.warnings.append(
+            "the inbox was committed but could not be pushed"
+            + (f" ({redact(last, self.opts.env)})" if last else "")
+            + "; the next run reads from the remote's cursor again and adds what is missing"
+        )
+
+
+def _summary(report: Report) -> str:
+    added = sum(c.added for c in report.channels)
+    answered = sum(c.answered for c in report.channels)
+    failed = [c.channel for c in report.channels if c.state == "failed"]
+    text = f"{added} new item(s), {answered} answered"
+    return text + (f", failed: {', '.join(failed)}" if failed else "")
+
+
+def collect_inbox(root: Path, opts: Options) -> Report:
+    """Collect the inbox; see the module docstring. Raises TidingsError for a workspace or
+    repository that cannot be used; platform failures are in the report."""
+    if opts.now.tzinfo is None:
+        raise TidingsError("internal: collect_inbox() needs an aware `now`")
+    with Run(root, replace(opts, now=opts.now.astimezone(UTC))) as run:
+        return InboxRun(run).run()
