@@ -33,6 +33,7 @@ __all__ = [
     "Caller",
     "Counts",
     "CredentialError",
+    "LinkCardOut",
     "MediaFile",
     "MetricsReader",
     "Outgoing",
@@ -66,6 +67,18 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
+class LinkCardOut:
+    """The card for ``url`` read from its page (``tidings.platforms.linkcard``), for a
+    platform whose client builds link cards (Bluesky). ``thumb``: bytes and MIME type,
+    already within the platform's limit."""
+
+    url: str
+    title: str
+    description: str
+    thumb: tuple[bytes, str] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One post for one channel, ready to send.
 
@@ -82,6 +95,8 @@ class Outgoing:
     started: datetime
     language: str | None = None
     options: Mapping[str, object] = field(default_factory=dict)
+    link_card: LinkCardOut | None = None
+    """The first part's link card when its page was read; None: the text card."""
 
     def part_key(self, index: int) -> str:
         return f"{self.key}-{index}"

@@ -270,14 +270,21 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
             }
         elif part.links:
             link = part.links[0]
-            record["embed"] = {
-                "$type": "app.bsky.embed.external",
-                "external": {
-                    "uri": link.url,
-                    "title": part.text[link.start : link.end],
-                    "description": "",
-                },
+            external: dict[str, Any] = {
+                "uri": link.url,
+                "title": part.text[link.start : link.end],
+                "description": "",
             }
+            card = out.link_card if index == 0 else None
+            if card is not None and card.url == link.url:
+                external["title"], external["description"] = card.title, card.description
+                if card.thumb is not None:
+                    try:
+                        external["thumb"] = self._upload_bytes(*card.thumb, "upload card image")
+                    except PlatformError as failed:  # a card never fails a post
+                        if failed.auth:
+                            raise
+            record["embed"] = {"$type": "app.bsky.embed.external", "external": external}
         return record
 
     def _facets(self, part: RenderedPart) -> list[dict[str, Any]]:
@@ -311,12 +318,15 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
         return self._dids[key]
 
     def _upload(self, media: base.MediaFile, number: int) -> dict[str, Any]:
+        return self._upload_bytes(media.path.read_bytes(), media.mime, f"upload image {number}")
+
+    def _upload_bytes(self, data: bytes, mime: str, what: str) -> dict[str, Any]:
         response = self._xrpc(
             "POST",
             "com.atproto.repo.uploadBlob",
-            f"upload image {number}",
-            content=media.path.read_bytes(),
-            headers={"Content-Type": media.mime},
+            what,
+            content=data,
+            headers={"Content-Type": mime},
         )
         blob: dict[str, Any] = response.json()["blob"]
         return blob
