@@ -97,7 +97,7 @@ class _GuardedBackend(httpcore.SyncBackend):
         return super().connect_tcp(usable[0], port, timeout, local_address, socket_options)
 
 
-def _client(allow_private: bool) -> httpx.Client:
+def _client(allow_private: bool, timeout: httpx.Timeout) -> httpx.Client:
     transport = httpx.HTTPTransport(trust_env=False)
     # the pool httpx builds, with our backend: every connection goes through the check
     transport._pool = httpcore.ConnectionPool(
@@ -107,7 +107,7 @@ def _client(allow_private: bool) -> httpx.Client:
     )
     return httpx.Client(
         transport=transport,
-        timeout=TIMEOUT,
+        timeout=timeout,
         follow_redirects=False,
         trust_env=False,
         headers={"User-Agent": USER_AGENT, "Accept-Language": "*"},
@@ -167,11 +167,19 @@ def _decode(body: bytes, content_type: str) -> str:
         return body.decode("utf-8", errors="replace")
 
 
-def fetch_card(url: str, thumb_bytes: int | None, *, allow_private: bool = False) -> FetchedCard:
+def fetch_card(
+    url: str,
+    thumb_bytes: int | None,
+    *,
+    allow_private: bool = False,
+    timeout: httpx.Timeout = TIMEOUT,
+    seconds: float = DEADLINE,
+) -> FetchedCard:
     """The card of the page at ``url`` (already allowed by ``may_fetch``), with its image as
-    a thumbnail of at most ``thumb_bytes`` (None: no image fetched). Never raises."""
-    deadline = time.monotonic() + DEADLINE
-    with _client(allow_private) as client:
+    a thumbnail of at most ``thumb_bytes`` (None: no image fetched), all within ``seconds``.
+    Never raises."""
+    deadline = time.monotonic() + seconds
+    with _client(allow_private, timeout) as client:
         try:
             final, kind, body = _get(
                 client, url, "text/html,application/xhtml+xml", MAX_HTML, deadline
