@@ -9,8 +9,8 @@ preview shows the card that went out.
 The cache is filled by ``tidings site build`` (which may fetch; see
 ``tidings.platforms.linkcard``) and only read by the site: ``index.json`` keyed by the page
 address, each entry stamped with when it was fetched, and the thumbnails beside it, named
-by a hash of their bytes. Entries older than :data:`MAX_AGE` are ignored; a missing or
-unreadable file is an empty cache. Files are replaced atomically.
+by a hash of their bytes. The fill fetches entries older than :data:`MAX_AGE` again; a
+missing or unreadable file is an empty cache. Files are replaced atomically.
 """
 
 from __future__ import annotations
@@ -99,13 +99,17 @@ def _read(root: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def load_cache(root: Path, now: datetime) -> dict[str, CachedCard]:
-    """The cards fetched less than :data:`MAX_AGE` before ``now``, by page address."""
+def load_cache(root: Path, now: datetime | None = None) -> dict[str, CachedCard]:
+    """The cached cards by page address; with ``now``, only those fetched less than
+    :data:`MAX_AGE` before it (the fill fetches the others again; the site shows what the
+    cache holds, however old, rather than nothing when a build is offline)."""
     out: dict[str, CachedCard] = {}
     for url, raw in _read(root).items():
         try:
             fetched = datetime.fromisoformat(raw["fetched"])
-            if fetched.tzinfo is None or not now - MAX_AGE <= fetched <= now + MAX_AGE:
+            if fetched.tzinfo is None:
+                continue
+            if now is not None and not now - MAX_AGE <= fetched <= now + MAX_AGE:
                 continue
             name = raw.get("thumb")
             thumb = root / CACHE / name if isinstance(name, str) and "/" not in name else None
