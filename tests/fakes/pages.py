@@ -9,6 +9,7 @@ so a test can assert that a page was never fetched.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import random
@@ -108,10 +109,8 @@ class PageServer:
                 if not self.path.startswith("/huge"):  # the huge page says no length
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def log_message(self, *args: Any) -> None:
                 pass

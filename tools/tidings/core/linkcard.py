@@ -167,10 +167,11 @@ def thumbnail(data: bytes, max_bytes: int) -> tuple[bytes, str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(BytesIO(data))
+            opened = Image.open(BytesIO(data))
+            im: Image.Image = opened
             if im.width * im.height > _MAX_PIXELS:
                 raise ThumbError(f"the image has too many pixels ({im.width}×{im.height})")
-            kind = im.format
+            kind = opened.format
             if kind in ("JPEG", "PNG") and len(data) <= max_bytes:
                 return data, f"image/{kind.lower()}"
             im.seek(0)

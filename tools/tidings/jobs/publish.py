@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tidings.check.runner import check_workspace
 from tidings.core.credentials import unset_variables
@@ -516,6 +517,7 @@ class Publisher:
                 self._stopped[cid] = f"channel stopped: {exc.message}"
             self._fail(job, exc.message, retry=exc.retryable or exc.auth)
             return
+        recorded: dict[str, Any] = {"link_card": card} if card is not None else {}
         self.book.update(
             pid,
             cid,
@@ -524,7 +526,7 @@ class Publisher:
             note="reconciled" if claim.reconcile else None,
             published_at=utc_stamp(now),
             error=None,
-            **({"link_card": card} if card is not None else {}),
+            **recorded,
         )
         _crash_point("recorded")
         self._out(

@@ -12,7 +12,10 @@ so a repeated create fails and we read the record that is there instead
 (:meth:`BlueskyAdapter.find_part`).
 
 Text is sent as rendered (links already shortened); facets make links, mentions and
-hashtags live, with UTF-8 byte offsets. The app password and the session tokens appear in no
+hashtags live, with UTF-8 byte offsets. A post without images embeds its first link as a
+card (``app.bsky.embed.external``): the page's title, description and thumbnail when the
+publisher could read them (``Outgoing.link_card``, see :mod:`tidings.platforms.linkcard`),
+else the link text as title; a thumbnail the PDS refuses is left off, never failing the post. The app password and the session tokens appear in no
 message, exception or ``repr``.
 """
 
