@@ -117,3 +117,13 @@ def test_a_page_an_image_cannot_be_read_from_still_gives_the_text(site: PageServ
     got = fetch_card(site.url + "/broken-image", THUMB, allow_private=True)
     assert got.card is not None and got.card.title == "T" and got.problem is None
     assert got.thumb is None and got.thumb_problem == "image: 404 Not Found"
+
+
+def test_a_broken_image_leaves_the_card_without_a_thumb(site: PageServer) -> None:
+    site.route(
+        "/img/broken.png", 200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"?" * 99
+    )
+    site.page("/broken", '<title>T</title><meta property="og:image" content="/img/broken.png">')
+    got = fetch_card(site.url + "/broken", THUMB, allow_private=True)
+    assert got.card is not None and got.problem is None and got.thumb is None
+    assert got.thumb_problem is not None and got.thumb_problem.startswith("image: ")

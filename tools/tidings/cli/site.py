@@ -74,9 +74,12 @@ def build(
 
     root = obj.root
     if not offline:
-        from tidings.jobs.linkcards import fill_link_cards
+        from tidings.jobs.linkcards import CardFill, fill_link_cards
 
-        filled = fill_link_cards(root, datetime.now(UTC), os.environ)
+        try:
+            filled = fill_link_cards(root, datetime.now(UTC), os.environ)
+        except OSError as exc:  # the cache cannot be written: the preview shows text cards
+            filled = CardFill(failed={"build/cache/link-cards": f"not written ({exc.strerror})"})
         if filled.fetched or filled.failed:
             line = f"link cards: {len(filled.fetched)} fetched, {len(filled.cached)} cached"
             if filled.failed:

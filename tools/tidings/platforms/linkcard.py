@@ -178,7 +178,15 @@ def fetch_card(
     """The card of the page at ``url`` (already allowed by ``may_fetch``), with its image as
     a thumbnail of at most ``thumb_bytes`` (None: no image fetched), all within ``seconds``.
     Never raises."""
-    deadline = time.monotonic() + seconds
+    try:
+        return _fetch(url, thumb_bytes, allow_private, timeout, time.monotonic() + seconds)
+    except Exception as exc:  # a card never fails a post: whatever breaks, a text card
+        return FetchedCard(url, problem=f"could not be read ({type(exc).__name__})")
+
+
+def _fetch(
+    url: str, thumb_bytes: int | None, allow_private: bool, timeout: httpx.Timeout, deadline: float
+) -> FetchedCard:
     with _client(allow_private, timeout) as client:
         try:
             final, kind, body = _get(
@@ -198,4 +206,6 @@ def fetch_card(
             thumb = thumbnail(image, thumb_bytes)
         except (_Refused, ThumbError) as why:
             return FetchedCard(url, str(final), card, thumb_problem=f"image: {why}")
+        except Exception as exc:  # Pillow raises more than it documents on broken files
+            return FetchedCard(url, str(final), card, thumb_problem=f"image: {type(exc).__name__}")
         return FetchedCard(url, str(final), card, thumb)
