@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -41,23 +42,56 @@ def _now(obj: Context, now_text: str | None) -> datetime | None:
     help="The address the site is served from, for links in calendar.ics "
     "(default: site.url in tidings.yaml).",
 )
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Fetch no linked pages for Bluesky link cards: the preview shows the cards cached "
+    "in build/cache/link-cards, or text cards.",
+)
 @click.pass_obj
-def build(obj: Context, out: Path | None, now_text: str | None, site_url: str | None) -> None:
+def build(
+    obj: Context, out: Path | None, now_text: str | None, site_url: str | None, offline: bool
+) -> None:
     """Build the preview site: calendar, a page per post, campaigns, brand, ideas, ledger.
 
     Uses mkdocs.yml at the workspace root when there is one (plain `mkdocs build` gives the
     same site), else a default configuration. --now sets the moment the home page counts
     the next 7 days from.
 
+    Bluesky link cards show the linked page's title, description and image: the pages the
+    publisher would read (the brand's own domains, or posts with `link_card: true`) are
+    fetched first and cached for a day in build/cache/link-cards (not with --offline).
+    A page that cannot be fetched shows as a text card; the build goes on.
+
     \b
     Examples:
       tidings site build
       tidings site build --out public --now "2026-12-20 09:00"
       tidings site build --site-url https://example.github.io/brand/pr-42/
+      tidings site build --offline
     """
     from tidings.site.build import DEFAULT_OUT, build_site
 
     root = obj.root
+    if not offline:
+        from tidings.jobs.linkcards import CardFill, fill_link_cards
+
+        try:
+            filled = fill_link_cards(root, datetime.now(UTC), os.environ)
+        except OSError as exc:  # the cache cannot be written: the preview shows text cards
+            filled = CardFill(failed={"build/cache/link-cards": f"not written ({exc.strerror})"})
+        if filled.fetched or filled.failed:
+            line = f"link cards: {len(filled.fetched)} fetched, {len(filled.cached)} cached"
+            if filled.failed:
+                shown = sorted(filled.failed.items())[:3]
+                more = "; …" if len(filled.failed) > 3 else ""
+                line += (
+                    f", {len(filled.failed)} shown as text cards ("
+                    + "; ".join(f"{url}: {why}" for url, why in shown)
+                    + more
+                    + ")"
+                )
+            click.echo(line)
     result = build_site(root, out or root / DEFAULT_OUT, _now(obj, now_text), site_url)
     click.echo(
         f"built {result.pages} generated pages into {result.out} in {result.seconds:.1f} s"

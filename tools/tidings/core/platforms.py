@@ -205,6 +205,9 @@ class Platform:
     profile: ProfileSpec | None = None  # None: no profile images checked
     fold: Fold | None = None  # where the feed hides text behind "see more"
     comment_threads: bool = False  # a thread's later parts are comments on its first
+    link_card_thumb: int | None = None
+    """The client builds the link card from the page's Open Graph (Bluesky): the card
+    thumbnail's byte limit. None: the platform builds its own card, or shows none."""
     competitors: bool = False  # competitors' public accounts can be read
     replies: ReplyRoute | None = None  # None: a reply file cannot answer on this platform
     checks: tuple[tuple[str, CheckText], ...] = ()
@@ -259,6 +262,7 @@ _ROWS = (
         media=MediaSpec(max_images=4, max_bytes=2_000_000, animates=False),
         credentials=(KeySet("", ("handle", "app_password"), ("pds", "appview")),),
         profile=ProfileSpec(JPEG_PNG, 400, 1_000_000, 1500, 1_000_000),
+        link_card_thumb=1_000_000,  # app.bsky.embed.external#external thumb: maxSize
         competitors=True,
         checks=(
             (

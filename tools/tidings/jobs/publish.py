@@ -29,13 +29,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tidings.check.runner import check_workspace
 from tidings.core.credentials import unset_variables
+from tidings.core.linkcard import card_link, may_fetch, page_url
 from tidings.core.media import prepare, public_url
 from tidings.core.plan import Job, JobState, plan, renames
 from tidings.core.platforms import PLATFORMS
-from tidings.core.render import render
+from tidings.core.render import Rendered, render
 from tidings.core.replies import TargetProblem, parse_target
 from tidings.errors import MediaError, PublishError
 from tidings.jobs.git import Repo, post_renames
@@ -45,6 +47,7 @@ from tidings.platforms import connect
 from tidings.platforms.base import (
     Adapter,
     CredentialError,
+    LinkCardOut,
     Local,
     MediaFile,
     Outgoing,
@@ -53,6 +56,7 @@ from tidings.platforms.base import (
     ReplyParent,
     Unknowable,
 )
+from tidings.platforms.linkcard import ALLOW_PRIVATE_ENV, fetch_card
 from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.files import write_atomic
@@ -63,6 +67,7 @@ from tidings.workspace.ledger import (
     PublishedPart,
     without_unclaimed,
 )
+from tidings.workspace.linkcards import LinkCard
 from tidings.workspace.model import Channel, Post, Workspace
 from tidings.workspace.timeparse import utc_stamp
 
@@ -453,6 +458,11 @@ class Publisher:
             adapter = self._adapter(channel)
             rendered = render(job.post, channel, ws.brand)
             uploads = [prepare(self.root, item, channel.platform) for item in rendered.media]
+            # before anything is sent, and only while part 1 is still to go: a card is not
+            # part of the exactly-once state, and a failed fetch is a text card
+            card_out, card = (
+                self._link_card(ws, job.post, rendered) if not claim.parts else (None, None)
+            )
             out = Outgoing(
                 post_id=job.post.id,
                 channel=cid,
@@ -471,6 +481,7 @@ class Publisher:
                 key=claim.key,
                 started=claim.started,
                 language=ws.brand.language if ws.brand else None,
+                link_card=card_out,
             )
         except CredentialError as exc:
             self._fail(job, exc.message, retry=True)
@@ -522,6 +533,7 @@ class Publisher:
                 self._stopped[cid] = f"channel stopped: {exc.message}"
             self._fail(job, exc.message, retry=exc.retryable or exc.auth)
             return
+        recorded: dict[str, Any] = {"link_card": card} if card is not None else {}
         self.book.update(
             pid,
             cid,
@@ -530,6 +542,7 @@ class Publisher:
             note="reconciled" if claim.reconcile else None,
             published_at=utc_stamp(now),
             error=None,
+            **recorded,
         )
         _crash_point("recorded")
         self._out(
@@ -540,6 +553,30 @@ class Publisher:
         )
         self._land_result(f"publish: {job.post.id} on {cid}: published")
         _crash_point("landed")
+
+    def _link_card(
+        self, ws: Workspace, post: Post, rendered: Rendered
+    ) -> tuple[LinkCardOut | None, LinkCard | None]:
+        """The link card of ``rendered``'s first link, read from its page when the post may
+        fetch it (see :mod:`tidings.core.linkcard`): what the adapter sends, and what the
+        ledger records. (None, None) when the channel shows no card."""
+        link = card_link(rendered)
+        if link is None:
+            return None, None
+        text = LinkCard(link.url, rendered.parts[0].text[link.start : link.end])
+        own = ws.brand.own_domains if ws.brand else ()
+        if not may_fetch(link.url, own, post.link_card):
+            return None, text
+        got = fetch_card(
+            page_url(link.url),
+            PLATFORMS[rendered.platform].link_card_thumb,
+            allow_private=self.opts.env.get(ALLOW_PRIVATE_ENV) == "1",
+        )
+        if got.card is None or got.problem is not None:
+            return None, LinkCard(text.url, text.title, problem=got.problem)
+        sent = LinkCardOut(link.url, got.card.title, got.card.description, got.thumb)
+        kept = LinkCard(link.url, sent.title, sent.description, got.page, got.thumb is not None)
+        return sent, kept
 
     def _send(self, claim: _Claim, adapter: Adapter, out: Outgoing, thread: list[Remote]) -> None:
         """Look for the parts a crashed attempt may have sent (when reconciling), then send

@@ -37,6 +37,7 @@ __all__ = [
     "Counts",
     "CredentialError",
     "InboxReader",
+    "LinkCardOut",
     "MediaFile",
     "MetricsReader",
     "Outgoing",
@@ -75,6 +76,18 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
+class LinkCardOut:
+    """The card for ``url`` read from its page (``tidings.platforms.linkcard``), for a
+    platform whose client builds link cards (Bluesky). ``thumb``: bytes and MIME type,
+    already within the platform's limit."""
+
+    url: str
+    title: str
+    description: str
+    thumb: tuple[bytes, str] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One post for one channel, ready to send.
 
@@ -94,6 +107,8 @@ class Outgoing:
     reply_to: ReplyParent | None = None
     """A reply: the item its first part answers, as the adapter resolved it
     (:meth:`Adapter.reply_parent`); later parts reply to the part before, as in a thread."""
+    link_card: LinkCardOut | None = None
+    """The first part's link card when its page was read; None: the text card."""
 
     def part_key(self, index: int) -> str:
         return f"{self.key}-{index}"

@@ -12,7 +12,10 @@ so a repeated create fails and we read the record that is there instead
 (:meth:`BlueskyAdapter.find_part`).
 
 Text is sent as rendered (links already shortened); facets make links, mentions and
-hashtags live, with UTF-8 byte offsets. The app password and the session tokens appear in no
+hashtags live, with UTF-8 byte offsets. A post without images embeds its first link as a
+card (``app.bsky.embed.external``): the page's title, description and thumbnail when the
+publisher could read them (``Outgoing.link_card``, see :mod:`tidings.platforms.linkcard`),
+else the link text as title; a thumbnail the PDS refuses is left off, never failing the post. The app password and the session tokens appear in no
 message, exception or ``repr``.
 """
 
@@ -417,14 +420,21 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
             }
         elif part.links:
             link = part.links[0]
-            record["embed"] = {
-                "$type": "app.bsky.embed.external",
-                "external": {
-                    "uri": link.url,
-                    "title": part.text[link.start : link.end],
-                    "description": "",
-                },
+            external: dict[str, Any] = {
+                "uri": link.url,
+                "title": part.text[link.start : link.end],
+                "description": "",
             }
+            card = out.link_card if index == 0 else None
+            if card is not None and card.url == link.url:
+                external["title"], external["description"] = card.title, card.description
+                if card.thumb is not None:
+                    try:
+                        external["thumb"] = self._upload_bytes(*card.thumb, "upload card image")
+                    except PlatformError as failed:  # a card never fails a post
+                        if failed.auth:
+                            raise
+            record["embed"] = {"$type": "app.bsky.embed.external", "external": external}
         return record
 
     def _facets(self, part: RenderedPart) -> list[dict[str, Any]]:
@@ -458,12 +468,15 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
         return self._dids[key]
 
     def _upload(self, media: base.MediaFile, number: int) -> dict[str, Any]:
+        return self._upload_bytes(media.path.read_bytes(), media.mime, f"upload image {number}")
+
+    def _upload_bytes(self, data: bytes, mime: str, what: str) -> dict[str, Any]:
         response = self._xrpc(
             "POST",
             "com.atproto.repo.uploadBlob",
-            f"upload image {number}",
-            content=media.path.read_bytes(),
-            headers={"Content-Type": media.mime},
+            what,
+            content=data,
+            headers={"Content-Type": mime},
         )
         blob: dict[str, Any] = response.json()["blob"]
         return blob

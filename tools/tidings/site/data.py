@@ -18,6 +18,7 @@ from tidings.errors import MediaError
 from tidings.metrics.snapshots import Snapshot, iter_snapshots
 from tidings.workspace import layout
 from tidings.workspace.ledger import LedgerEntry
+from tidings.workspace.linkcards import CachedCard, load_cache
 from tidings.workspace.model import Channel, Post, Workspace
 
 FAR = timedelta(days=365 * 200)  # plan's horizon: every scheduled job, however far ahead
@@ -39,6 +40,7 @@ class SiteData:
     _jobs_by_post: dict[str, list[Job]] = field(default_factory=dict, repr=False)
     _rendered: dict[tuple[str, str], Rendered] = field(default_factory=dict, repr=False)
     _uploads: dict[tuple[str, str], Upload | MediaError] = field(default_factory=dict, repr=False)
+    _link_cards: dict[str, CachedCard] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         by_path: dict[str, list[Diagnostic]] = defaultdict(list)
@@ -97,6 +99,14 @@ class SiteData:
             except MediaError as exc:
                 self._uploads[key] = exc
         return self._uploads[key]
+
+    @property
+    def link_cards(self) -> Mapping[str, CachedCard]:
+        """The link cards ``tidings site build`` fetched into ``build/cache/link-cards``, by
+        page address (read once; the site itself never fetches)."""
+        if self._link_cards is None:
+            self._link_cards = load_cache(self.ws.root)
+        return self._link_cards
 
     @property
     def posts_by_time(self) -> list[Post]:

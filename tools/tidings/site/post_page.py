@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from tidings.core.linkcard import card_link, may_fetch, page_url
 from tidings.core.media import site_path
 from tidings.core.newreply import quoted_text
 from tidings.core.plan import Job
@@ -77,6 +79,19 @@ class MediaView:
 
 
 @dataclass(frozen=True)
+class LinkCardView:
+    """The link card under a post (Bluesky): as sent (the ledger's record) once published,
+    else as fetched at build time, else the text card; ``note`` says which."""
+
+    href: str | None
+    domain: str
+    title: str
+    description: str
+    thumb: str | None  # site path of the thumbnail
+    note: str
+
+
+@dataclass(frozen=True)
 class CardView:
     chip: Chip
     account: str
@@ -90,6 +105,7 @@ class CardView:
     diagnostics: tuple[DiagnosticView, ...]
     record: ChannelRecord | None
     published: tuple[ContentLink, ...]
+    link_card: LinkCardView | None = None
 
     @property
     def is_thread(self) -> bool:
@@ -144,6 +160,56 @@ def _media(data: SiteData, rendered: Rendered, assets: dict[str, Path]) -> tuple
     return tuple(out)
 
 
+def _link_card(
+    data: SiteData,
+    post: Post,
+    rendered: Rendered,
+    record: ChannelRecord | None,
+    assets: dict[str, Path],
+) -> LinkCardView | None:
+    link = card_link(rendered)
+    if link is None:
+        return None
+    shown = rendered.parts[0].text[link.start : link.end]
+    domain = (urlsplit(link.url).hostname or "").removeprefix("www.")
+    href = ContentLink.of(link.url).href
+    cached = data.link_cards.get(page_url(link.url))
+    thumb = None
+    if cached is not None and cached.thumb is not None:
+        thumb = f"link-cards/{cached.thumb.name}"
+        assets[thumb] = cached.thumb
+    sent = record.link_card if record is not None else None
+    if sent is not None and sent.url == link.url:
+        note = (
+            "Link card as sent"
+            if sent.page
+            else f"Sent as a text card{f' ({sent.problem})' if sent.problem else ''}"
+        )
+        return LinkCardView(
+            href, domain, sent.title, sent.description, thumb if sent.thumb else None, note
+        )
+    own = data.ws.brand.own_domains if data.ws.brand else ()
+    if not may_fetch(link.url, own, post.link_card):
+        why = (
+            "`link_card: false`"
+            if post.link_card is False
+            else ("not the brand's own domain; `link_card: true` fetches its page")
+        )
+        return LinkCardView(href, domain, shown, "", None, f"Text card: {why}")
+    if cached is None:
+        return LinkCardView(
+            href, domain, shown, "", None, "Text card: the page could not be fetched for this build"
+        )
+    return LinkCardView(
+        href,
+        domain,
+        cached.title,
+        cached.description,
+        thumb,
+        f"Link card from the page, read {data.local(cached.fetched):%d %b %Y %H:%M}",
+    )
+
+
 def card_view(
     data: SiteData, post: Post, channel_id: str, job: Job | None, assets: dict[str, Path]
 ) -> CardView | None:
@@ -184,6 +250,7 @@ def card_view(
             diagnostic_view(d) for d in data.diagnostics_for(post) if d.channel == channel_id
         ),
         record=record,
+        link_card=_link_card(data, post, rendered, record, assets),
         published=tuple(
             ContentLink.of(p.url, f"part {i}" if len(record.parts) > 1 else "published post")
             for i, p in enumerate(record.parts, 1)

@@ -32,6 +32,7 @@ from tidings.errors import LedgerError
 from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.files import write_atomic
+from tidings.workspace.linkcards import LinkCard, read_card
 from tidings.workspace.timeparse import TimeProblem, parse_when, utc_stamp
 from tidings.workspace.yamlsource import Source, YamlDoc, YamlProblem, parse_yaml
 
@@ -100,6 +101,8 @@ class ChannelRecord:
     published_at: datetime | None = None
     parts: tuple[PublishedPart, ...] = ()
     error: str | None = None
+    link_card: LinkCard | None = None
+    """Bluesky: the link card that went out with the post (see :mod:`tidings.core.linkcard`)."""
 
     @property
     def is_final(self) -> bool:
@@ -151,6 +154,7 @@ def read_record(data: Any, source: Source) -> ChannelRecord | None:
             published_at=_instant(data.get("published_at")),
             parts=_parts(data.get("parts")),
             error=data.get("error"),
+            link_card=read_card(data.get("link_card")),
         )
     except (ValueError, TypeError, TimeProblem):
         return None
@@ -220,6 +224,7 @@ _ORDER = (
     "updated",
     "published_at",
     "parts",
+    "link_card",
     "error",
     "history",
 )
@@ -325,6 +330,11 @@ class LedgerBook:
         for key, field_value in fields.items():
             if key == "parts":
                 field_value = [_part(p) for p in field_value]
+            elif isinstance(field_value, LinkCard):
+                field_value = {
+                    k: redact(v, self.env) if isinstance(v, str) else v
+                    for k, v in field_value.as_record().items()
+                }
             elif isinstance(field_value, str):
                 field_value = redact(field_value, self.env)
             rec[key] = field_value

@@ -513,6 +513,7 @@ def load_post(
         expires=expires,
         draft=bool(data.get("draft", False)),
         retract=data.get("retract", False) is True,
+        link_card=data["link_card"] if isinstance(data.get("link_card"), bool) else None,
         variants=variants,
     )
 

@@ -233,6 +233,9 @@ class Post:
     retract: bool = False
     """``retract: true``: never sent, and taken down wherever it went out (a reviewed
     take-down; see ``tidings retract`` for emergencies)."""
+    link_card: bool | None = None
+    """``link_card:`` Bluesky's link card from the linked page: True fetches any site's page,
+    False never fetches (a text card); unset, only the brand's own domains' pages."""
     variants: Mapping[str, Variant] = field(default_factory=dict)
     in_reply_to: str | None = None
     """A reply (``content/replies/<slug>.md``): the public URL of the item it answers. Its
