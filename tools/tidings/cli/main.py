@@ -20,7 +20,9 @@ from tidings.redaction import redact
 COMMANDS = (
     "check",
     "github",
+    "init",
     "metrics",
+    "migrate",
     "new",
     "plan",
     "publish",
@@ -29,6 +31,7 @@ COMMANDS = (
     "rules",
     "site",
     "review",
+    "upgrade",
 )
 """The modules of ``tidings.cli`` that each define one command (``command``). A module is
 imported only when its command runs (or when ``--help`` lists them all), so ``tidings
