@@ -94,18 +94,18 @@ def credential_variables(root: Path) -> list[str]:
 
 
 def _env_block(text: str, variables: Iterable[str]) -> str:
-    """Expand ``@@CREDENTIALS_ENV@@`` into one ``NAME: ${{ secrets.NAME }}`` line per
-    variable, at the marker's indentation (``env: {}`` when there are none)."""
+    """Expand each ``@@CREDENTIALS_ENV@@`` line into one ``NAME: ${{ secrets.NAME }}`` line
+    per variable at its indentation (an ``env:`` left empty becomes ``env: {}``)."""
     names = list(variables)
+    if not names:
+        text = re.sub(r"(?m)^( *)env:\n *@@CREDENTIALS_ENV@@\n", r"\1env: {}\n", text)
+        return re.sub(r"(?m)^ *@@CREDENTIALS_ENV@@\n", "", text)
 
     def block(match: re.Match[str]) -> str:
-        indent = match.group(2)
-        if not names:
-            return f"{match.group(1)}env: {{}}"
-        lines = [f"{indent}{n}: ${{{{ secrets.{n} }}}}" for n in names]
-        return f"{match.group(1)}env:\n" + "\n".join(lines)
+        indent = match.group(1)
+        return "".join(f"{indent}{n}: ${{{{ secrets.{n} }}}}\n" for n in names)
 
-    return re.sub(r"(?m)^( *)env:\n( *)@@CREDENTIALS_ENV@@$", block, text)
+    return re.sub(r"(?m)^( *)@@CREDENTIALS_ENV@@\n", block, text)
 
 
 def lock_text(engine: EngineSource) -> str:
