@@ -9,6 +9,7 @@ than the repository's, the plan names the `tidings migrate` steps.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +17,8 @@ from tidings.errors import UsageError
 from tidings.scaffold.changes import Change, apply, read
 from tidings.scaffold.engine import EngineSource
 from tidings.scaffold.files import credential_variables, engine_files
-from tidings.scaffold.migrate import Migration, pending
-from tidings.workspace.formats import repository_format
+from tidings.scaffold.migrate import MIGRATIONS, Migration, pending
+from tidings.workspace.formats import FORMAT, repository_format
 
 __all__ = ["UpgradePlan", "plan_upgrade", "upgrade"]
 
@@ -28,14 +29,20 @@ class UpgradePlan:
     migrations: tuple[Migration, ...]
 
 
-def plan_upgrade(root: Path, engine: EngineSource) -> UpgradePlan:
-    """What upgrading ``root`` to ``engine`` changes: the engine-owned files that differ."""
+def plan_upgrade(
+    root: Path,
+    engine: EngineSource,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    target: int = FORMAT,
+) -> UpgradePlan:
+    """What upgrading ``root`` to ``engine`` changes: the engine-owned files that differ,
+    and the migrations from the repository's format to ``target`` (this engine's)."""
     if (root / "tools" / "tidings").is_dir():
         raise UsageError(
             f"{root} is the engine's own repository: its workflows install the local engine",
             "run tidings upgrade in a brand repository made by tidings init",
         )
-    steps = pending(repository_format(root))
+    steps = pending(repository_format(root), target, migrations)
     wanted = engine_files(engine, credential_variables(root))
     changes = tuple(
         Change(rel, read(root, rel), text)
