@@ -127,3 +127,10 @@ def test_a_url_wheel_needs_its_hash(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2 and "a URL needs the wheel's hash" in result.output
+
+
+def test_the_packaged_lock_is_the_engine_s_site_lock() -> None:
+    """`make lock` copies requirements/site.txt into the package: brand repositories install
+    exactly what this repository's check and pages workflows install."""
+    packaged = REPO / "tools/tidings/scaffold/site.lock"
+    assert packaged.read_text() == (REPO / "requirements/site.txt").read_text()
