@@ -3,6 +3,7 @@ placeholder wheel file for the lock's pin)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -134,3 +135,25 @@ def test_the_packaged_lock_is_the_engine_s_site_lock() -> None:
     exactly what this repository's check and pages workflows install."""
     packaged = REPO / "tools/tidings/scaffold/site.lock"
     assert packaged.read_text() == (REPO / "requirements/site.txt").read_text()
+
+
+def test_a_name_full_of_yaml_syntax_still_checks_clean(wheel: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "odd"
+    name = "O'Brien's Bakery: \"Fresh\" #1 & more"
+    code, out = init(
+        wheel,
+        str(dest),
+        "--name",
+        name,
+        "--timezone",
+        "Europe/Dublin",
+        "--channels",
+        "instagram,x",
+        "--yes",
+    )
+    assert code == 0, out
+    assert yaml.safe_load((dest / "brand/brand.yaml").read_text())["name"] == name
+    assert yaml.safe_load((dest / "mkdocs.yml").read_text())["site_name"] == name
+    result = CliRunner().invoke(cli, ["--root", str(dest), "check", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert {d["severity"] for d in json.loads(result.output)} <= {"info"}

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from tidings.core.platforms import PLATFORMS
-from tidings.scaffold.files import Answers, channel_variables
+from tidings.scaffold.files import Answers, channel_variables, yaml_string
 
 __all__ = ["IMAGE", "channels_yaml", "example_image", "example_posts", "first_post_day"]
 
@@ -60,7 +60,7 @@ def _account(cid: str, name: str) -> str:
         return "build/outbox (local JSON files)"
     if cid == "feed":
         return "Atom feed on the preview site"
-    return f'"{name} on {row.label} (write the handle here)"'
+    return yaml_string(f"{name} on {row.label} (write the handle here)")
 
 
 def example_posts(answers: Answers, day: date) -> dict[str, str]:
@@ -81,7 +81,10 @@ def example_posts(answers: Answers, day: date) -> dict[str, str]:
             lines += [
                 "media:",
                 f"  - file: {IMAGE}",
-                f"    alt: A dark blue square with the words Hello from {_plain(answers.name)}",
+                "    alt: "
+                + yaml_string(
+                    f"A dark blue square with the words Hello from {_plain(answers.name)}"
+                ),
             ]
         lines += [
             "---",

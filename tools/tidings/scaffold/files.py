@@ -35,6 +35,7 @@ __all__ = [
     "credential_variables",
     "engine_files",
     "lock_text",
+    "yaml_string",
 ]
 
 TEMPLATES = resources.files("tidings.scaffold").joinpath("templates")
@@ -149,7 +150,9 @@ def brand_files(answers: Answers, engine: EngineSource, year: int) -> dict[str, 
     :mod:`tidings.scaffold.example`'s)."""
     values = {
         "NAME": answers.name,
-        "NAME_YAML": _yaml_string(answers.name),
+        "NAME_YAML": yaml_string(answers.name),
+        "HELLO_YAML": yaml_string(f"Hello from {answers.name}"),
+        "DESCRIPTION_YAML": yaml_string(f"What {answers.name} posts, where and when"),
         "TIMEZONE": answers.timezone,
         "LANGUAGE": answers.language,
         "SITE_URL": answers.site_url,
@@ -165,7 +168,7 @@ def brand_files(answers: Answers, engine: EngineSource, year: int) -> dict[str, 
     }
 
 
-def _yaml_string(text: str) -> str:
+def yaml_string(text: str) -> str:
     """``text`` as a double-quoted YAML scalar."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
