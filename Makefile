@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 NOW    ?=
 
-.PHONY: run test prereqs install lock pds-peer ci-tools lint lint-workflows typecheck pytest bench docs clean
+.PHONY: run test prereqs install lock dist pds-peer ci-tools lint lint-workflows typecheck pytest bench docs clean
 
 # Everything comes from the hashed lock (pip refuses any file whose hash it does not list);
 # the project itself then installs without dependencies, built by the locked setuptools.
@@ -27,6 +27,12 @@ lock: install
 	$(COMPILE) $(LOCK_FLAGS) --extra dev -o requirements/dev.txt
 	$(COMPILE) --extra site -c requirements/dev.txt -o requirements/site.txt
 	$(COMPILE) -c requirements/dev.txt -o requirements/publish.txt
+	cp requirements/site.txt tools/tidings/scaffold/site.lock  # what brand repositories install
+
+## make dist: the engine as a wheel and an sdist in dist/ (schemas, templates and site assets
+## inside), stamped with the commit for the pre-commit hook of the brand repositories
+dist: install
+	$(BIN)/python tools/dev/dist.py dist
 
 # The Bluesky tests run against a real PDS (tests/peers/pds). better-sqlite3 has no reachable
 # prebuilt binary here, so it compiles from source (about a minute) against Node's headers.
@@ -103,4 +109,4 @@ docs: install
 	$(BIN)/tidings rules --format markdown > site/checks.md
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
     TidingsError              expected failure: the CLI prints the message and exits 1 (or 2)
      ├── WorkspaceError       no workspace root, unreadable tidings.yaml, … (exit 2)
+ │    └── FormatError     the repository's format is not the one this engine reads
      ├── UsageError           a command was called with arguments that cannot work (exit 2)
      ├── MediaError           an image cannot be sent: unreadable, or it cannot be made to
      │                        fit the platform
@@ -56,6 +57,11 @@ class WorkspaceError(TidingsError):
     """The workspace cannot be found or opened."""
 
     exit_code = 2
+
+
+class FormatError(WorkspaceError):
+    """The repository's ``format:`` (tidings.yaml) is newer than this engine reads, or older
+    and in need of ``tidings migrate``."""
 
 
 class UsageError(TidingsError):

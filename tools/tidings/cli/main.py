@@ -21,7 +21,9 @@ COMMANDS = (
     "check",
     "github",
     "inbox",
+    "init",
     "metrics",
+    "migrate",
     "new",
     "plan",
     "publish",
@@ -30,6 +32,7 @@ COMMANDS = (
     "rules",
     "site",
     "review",
+    "upgrade",
 )
 """The modules of ``tidings.cli`` that each define one command (``command``). A module is
 imported only when its command runs (or when ``--help`` lists them all), so ``tidings

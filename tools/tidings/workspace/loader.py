@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tidings.diagnostics import Diagnostic, Pos, Severity
 from tidings.errors import InboxError
 from tidings.workspace import layout
+from tidings.workspace.formats import require_format
 from tidings.workspace.inbox import Triage, item_urls, triage_entries
 from tidings.workspace.ledger import LedgerEntry, read_entry
 from tidings.workspace.model import (
@@ -741,6 +742,7 @@ def load_workspace(
 def _load_workspace(
     root: Path, only_posts: Iterable[str] | None
 ) -> tuple[Workspace, list[Diagnostic]]:
+    require_format(root)  # a newer repository is one clear error, not a field-by-field list
     out = Collector()
     settings = load_settings(root, out)
     limits = settings.limits
