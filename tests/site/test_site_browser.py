@@ -187,7 +187,7 @@ def test_a_post_card_shows_exactly_what_render_gives(tab: Tab, site: Site) -> No
                      return r.toString(); }"""
         )
         assert shown == text[:cut], cid
-    images = page.locator("article.td-card img")
+    images = page.locator("article.td-card .td-media img")  # the avatars are the brand's
     assert images.count() == len(post.channels)
     assert all(img.get_attribute("alt") for img in images.all())
     for img in images.all():  # loading="lazy": each loads once scrolled to
@@ -429,7 +429,7 @@ CARD_LOOK = """card => {
         avatarRadius: style(avatar).borderTopLeftRadius,
         firstIsMedia: !!first && first.classList.contains('td-media'),
         mediaBeforeText: !!media && !!(media.compareDocumentPosition(text) & Node.DOCUMENT_POSITION_FOLLOWING),
-        avatarBesideText: a.right <= t.left && t.top < a.bottom + 40,
+        avatarBesideText: a.right <= t.left,
         label: card.querySelector('.td-platform-label').textContent.trim(),
     };
 }"""

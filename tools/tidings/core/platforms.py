@@ -24,6 +24,7 @@ __all__ = [
     "CHECK_KINDS",
     "COMMON_OPTIONAL",
     "PLATFORMS",
+    "Card",
     "CheckText",
     "Counter",
     "Escape",
@@ -88,6 +89,19 @@ class Markup(Enum):
     PLAIN = "plain"  # as typed: the stars and brackets show (check `post.markdown` warns)
     MARKDOWN = "markdown"  # rendered (Discord)
     MRKDWN = "mrkdwn"  # its own markup instead: Slack's `*bold*` and `<url|text>`
+
+
+class Card(Enum):
+    """How the preview site draws a post of this platform, after the platform's own post
+    (the markup is tools/tidings/site/templates/card.html, the look tidings.css)."""
+
+    COLUMN = "column"  # avatar in its own column, name and text beside it, media below the
+    #                    text; a thread is a chain of replies (X, Bluesky, Threads)
+    STACKED = "stacked"  # a header line above full-width text, media below (Mastodon, LinkedIn)
+    MEDIA_FIRST = "media-first"  # the image first, square or portrait, the caption below it
+    MESSAGE = "message"  # a chat message row: avatar, name and time, the text (Discord, Slack)
+    FILE = "file"  # a written file: its text as stored (outbox)
+    ENTRY = "entry"  # an entry in a feed reader (feed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +196,8 @@ class Platform:
     fold: Fold | None = None  # where the feed hides text behind "see more"
     comment_threads: bool = False  # a thread's later parts are comments on its first
     competitors: bool = False  # competitors' public accounts can be read
+    card: Card = Card.STACKED  # how the preview site draws its post
+    accent: str = "#6b7280"  # its recognisable colour, for the preview's card (#rrggbb)
     checks: tuple[tuple[str, CheckText], ...] = ()
     """The platform's own check codes, ``<kind>.<name>`` (kinds: ``length``, ``links``,
     ``hashtags``), with how `tidings rules` and site/checks.md explain them."""
@@ -192,6 +208,8 @@ _ROWS = (
         "mastodon",
         "Mastodon",
         "tidings.platforms.mastodon",
+        card=Card.STACKED,
+        accent="#6364ff",
         text=(TextRule(Counter.MASTODON, 500, per_channel=True),),
         media=MediaSpec(max_images=4, max_bytes=16_777_216, max_pixels=33_177_600, alt_max=1500),
         credentials=(KeySet("", ("base_url", "access_token")),),
@@ -212,6 +230,8 @@ _ROWS = (
         "bluesky",
         "Bluesky",
         "tidings.platforms.bluesky",
+        card=Card.COLUMN,
+        accent="#1185fe",
         text=(TextRule(Counter.GRAPHEMES, 300), TextRule(Counter.UTF8_BYTES, 3000)),
         links=LinkStyle.SHORTENED,
         link_detection=LinkDetection.BARE_DOMAINS,  # the app links them; we send the facet
@@ -234,6 +254,8 @@ _ROWS = (
         "x",
         "X",
         "tidings.platforms.x",
+        card=Card.COLUMN,
+        accent="#000000",
         text=(TextRule(Counter.X_WEIGHTED, 280),),
         link_detection=LinkDetection.BARE_DOMAINS,  # twitter-text is X's own
         hashtag_cap=2,  # X and LinkedIn read a post with many hashtags as spam
@@ -268,6 +290,8 @@ _ROWS = (
         "linkedin",
         "LinkedIn",
         "tidings.platforms.linkedin",
+        card=Card.STACKED,
+        accent="#0a66c2",
         text=(TextRule(Counter.CODE_POINTS, 3000),),
         escape=Escape.LINKEDIN_LITTLE,
         hashtag_cap=3,
@@ -299,6 +323,8 @@ _ROWS = (
         "threads",
         "Threads",
         "tidings.platforms.threads",
+        card=Card.COLUMN,
+        accent="#101010",
         text=(TextRule(Counter.THREADS, 500),),
         link_detection=LinkDetection.BARE_DOMAINS,  # Meta's docs count www.facebook.com
         max_links=5,
@@ -337,6 +363,8 @@ _ROWS = (
         "instagram",
         "Instagram",
         "tidings.platforms.instagram",
+        card=Card.MEDIA_FIRST,
+        accent="#e1306c",
         can_delete=False,
         text=(TextRule(Counter.CODE_POINTS, 2200),),
         links=LinkStyle.NOT_CLICKABLE,
@@ -388,6 +416,8 @@ _ROWS = (
         "facebook",
         "Facebook",
         "tidings.platforms.facebook",
+        card=Card.STACKED,
+        accent="#0866ff",
         text=(TextRule(Counter.CODE_POINTS, 63206),),
         media=MediaSpec(formats=JPEG_PNG_GIF),
         credentials=(KeySet("", ("page_id", "access_token")),),
@@ -409,6 +439,8 @@ _ROWS = (
         "discord",
         "Discord",
         "tidings.platforms.discord",
+        card=Card.MESSAGE,
+        accent="#5865f2",
         markup=Markup.MARKDOWN,
         text=(TextRule(Counter.CODE_POINTS, 2000),),
         media=MediaSpec(max_images=10, max_bytes=10_485_760, alt_max=1024),
@@ -428,6 +460,8 @@ _ROWS = (
         "slack",
         "Slack",
         "tidings.platforms.slack",
+        card=Card.MESSAGE,
+        accent="#4a154b",
         markup=Markup.MRKDWN,
         can_delete=False,  # an incoming webhook returns no message id
         text=(TextRule(Counter.CODE_POINTS, 40000),),
@@ -445,8 +479,12 @@ _ROWS = (
         ),
     ),
     # local channels take any readable image as it is, and any text
-    Platform("outbox", "Outbox", "tidings.platforms.outbox", local=True),
-    Platform("feed", "Feed", "tidings.platforms.feed", local=True),
+    Platform(
+        "outbox", "Outbox", "tidings.platforms.outbox", local=True, card=Card.FILE, accent="#4b5563"
+    ),
+    Platform(
+        "feed", "Feed", "tidings.platforms.feed", local=True, card=Card.ENTRY, accent="#ee802f"
+    ),
 )
 
 PLATFORMS: Mapping[str, Platform] = {row.name: row for row in _ROWS}
