@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tidings.check.rules.profiles import AVATAR_NAMES
 from tidings.core.media import site_path
 from tidings.core.plan import Job
-from tidings.check.rules.profiles import AVATAR_NAMES
 from tidings.core.platforms import PLATFORMS, Card
 from tidings.core.render import Rendered, RenderedPart
 from tidings.core.textlength import text_limits
