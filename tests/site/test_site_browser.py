@@ -157,6 +157,7 @@ def test_a_post_card_shows_exactly_what_render_gives(tab: Tab, site: Site) -> No
     page = tab.open("calendar/2026-12/")
     page.locator("table.td-month").get_by_role("link", name="Holiday opening hours").first.click()
     assert page.url.endswith("/posts/2026/12/holiday-opening-hours/")
+    page.wait_for_load_state("load")  # the click only waits for the navigation to commit
     data = collect(site.root, NOW)
     post = data.ws.posts["2026/12/holiday-opening-hours"]
     for cid in post.channels:
