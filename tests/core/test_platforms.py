@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tidings.core.platforms import PLATFORMS, is_local
+from tidings.core.platforms import PLATFORMS, Card, is_local
 from tidings.platforms import UnsupportedPlatform, connect
 from tidings.platforms.base import Adapter, Caller, Local
 from tidings.workspace.model import Channel, Source
@@ -107,3 +108,13 @@ def test_each_platform_explains_its_own_check_codes_in_its_row() -> None:
         assert kinds == wanted, row.name
         for kind in kinds:
             assert f"{kind}.{row.name}" in CODES
+
+
+def test_every_row_draws_its_preview_card_with_a_layout_the_site_styles() -> None:
+    css = (REPO / "tools/tidings/site/assets/tidings.css").read_text(encoding="utf-8")
+    for row in PLATFORMS.values():
+        assert re.fullmatch(r"#[0-9a-f]{6}", row.accent), row.name  # else the site's grey
+        assert f".td-card-{row.card.value} " in css, row.name
+    networks = [row for row in PLATFORMS.values() if not row.local]
+    assert len({row.accent for row in networks}) == len(networks)  # told apart by colour too
+    assert PLATFORMS["instagram"].card is Card.MEDIA_FIRST

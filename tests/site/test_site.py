@@ -347,7 +347,8 @@ class _Audit(HTMLParser):
                 name == "style"
                 and value
                 and not re.fullmatch(
-                    r"(background-color:#[0-9a-f]{3,6};color:#[0-9a-f]{6};?|color:#[0-9a-f]{6})",
+                    r"(background-color:#[0-9a-f]{3,6};color:#[0-9a-f]{6};?|color:#[0-9a-f]{6}"
+                    r"|--td-accent:#[0-9a-f]{3,6};--td-on-accent:#[0-9a-f]{6})",  # a card's colours
                     value,
                 )
             ):

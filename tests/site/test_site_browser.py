@@ -31,15 +31,17 @@ from tidings.site.folds import fold_at
 
 REPO = Path(__file__).parents[2]
 HOSTILE = Path(__file__).parents[1] / "fixtures" / "site" / "hostile"
+PLATFORMS_OVERLAY = HOSTILE.parent / "platforms"  # the channels and a post for every platform
 SCREENSHOTS = REPO / "build" / "screenshots"
 NOW = datetime(2026, 12, 20, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
-EXAMPLE_PARTS = ("tidings.yaml", "mkdocs.yml", "brand", "content", "site")
+EXAMPLE_PARTS = ("tidings.yaml", "mkdocs.yml", "brand", "content", "site", "metrics")
 
 
 @dataclass
 class Site:
     root: Path
     base: str
+    out: Path  # the built site
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -58,6 +60,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             root.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, root / part)
     shutil.copytree(HOSTILE, root, dirs_exist_ok=True)
+    shutil.copytree(PLATFORMS_OVERLAY / "content", root / "content", dirs_exist_ok=True)
+    with (root / "brand" / "channels.yaml").open("a", encoding="utf-8") as channels:
+        channels.write((PLATFORMS_OVERLAY / "channels.yaml").read_text(encoding="utf-8"))
     out = root / "build" / "site"
     build_site(root, out, NOW)
     handler = functools.partial(_Quiet, directory=str(out))
@@ -65,7 +70,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Site(root, f"http://127.0.0.1:{server.server_port}/")
+        yield Site(root, f"http://127.0.0.1:{server.server_port}/", out)
     finally:
         server.shutdown()
         server.server_close()
@@ -152,6 +157,7 @@ def test_a_post_card_shows_exactly_what_render_gives(tab: Tab, site: Site) -> No
     page = tab.open("calendar/2026-12/")
     page.locator("table.td-month").get_by_role("link", name="Holiday opening hours").first.click()
     assert page.url.endswith("/posts/2026/12/holiday-opening-hours/")
+    page.wait_for_load_state("load")  # the click only waits for the navigation to commit
     data = collect(site.root, NOW)
     post = data.ws.posts["2026/12/holiday-opening-hours"]
     for cid in post.channels:
@@ -182,7 +188,7 @@ def test_a_post_card_shows_exactly_what_render_gives(tab: Tab, site: Site) -> No
                      return r.toString(); }"""
         )
         assert shown == text[:cut], cid
-    images = page.locator("article.td-card img")
+    images = page.locator("article.td-card .td-media img")  # the avatars are the brand's
     assert images.count() == len(post.channels)
     assert all(img.get_attribute("alt") for img in images.all())
     for img in images.all():  # loading="lazy": each loads once scrolled to
@@ -336,3 +342,145 @@ def test_every_text_meets_contrast_aa(
         context.close()
     assert not failures, f"{len(failures)} texts below WCAG AA:\n" + "\n".join(map(str, failures))
     assert not focus, f"{len(focus)} focus indicators below 3:1:\n" + "\n".join(focus)
+
+
+SAMPLED = 6  # a kind with more pages is one template over many records: one page stands for it
+
+
+def pages_by_kind(out: Path) -> dict[str, list[str]]:
+    """Pages of every kind the build wrote, by kind: a page's kind is its first folder and its
+    depth (``posts/*/*/*``, ``calendar/*``, ``dashboards/*``; each hand-written page is its
+    own kind), so a new kind of page is tested without a list to update. A kind of many pages
+    (posts, months) is one template over many records: its largest page (the most content,
+    the likeliest to overflow) stands for it. A small kind may be several templates in one
+    folder (each dashboard is its own), so every page of it is tested."""
+    kinds: dict[str, list[tuple[int, str]]] = {}
+    for index in out.rglob("index.html"):
+        parts = index.parent.relative_to(out).parts
+        if not parts:
+            kind, path = "home", ""
+        else:
+            kind = "/".join((parts[0], *("*" for _ in parts[1:])))
+            path = "/".join(parts) + "/"
+        kinds.setdefault(kind, []).append((index.stat().st_size, path))
+    return {
+        kind: [path for _, path in (sorted(pages) if len(pages) <= SAMPLED else [max(pages)])]
+        for kind, pages in sorted(kinds.items())
+    }
+
+
+def test_every_kind_of_page_is_found(site: Site) -> None:
+    kinds = pages_by_kind(site.out)
+    for kind in (
+        "home",
+        "posts",
+        "posts/*/*/*",
+        "calendar/*",
+        "campaigns/*",
+        "brand",
+        "ideas",
+        "ledger",
+        "dashboards",
+        "dashboards/*",
+        "checks",
+        "review",
+    ):
+        assert kind in kinds, sorted(kinds)
+    assert len(kinds["posts/*/*/*"]) == 1  # many posts, one template: its largest page
+    assert "dashboards/best-time/" in kinds["dashboards/*"]  # each dashboard its own
+
+
+STRESSED = ("posts/2026/12/hostile/", "posts/2026/12/every-platform/")  # long words and links
+
+WIDE_ELEMENTS = """() => {  // the outermost elements reaching past the window's right edge
+    const w = document.documentElement.clientWidth, out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if (r.width && r.right > w + 0.5 && !out.some(o => o.contains(el))) out.push(el);
+    }
+    return out.slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + el.classList.value);
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_page_scrolls_sideways(browser: Any, site: Site, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    overflowing = []
+    try:
+        paths = [path for pages in pages_by_kind(site.out).values() for path in pages]
+        for path in (*paths, *STRESSED):
+            page.goto(site.base + path, wait_until="load")
+            scroll, inner = page.evaluate(
+                "() => [document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            if scroll > inner:
+                overflowing.append(f"/{path}: {scroll} > {inner} px {page.evaluate(WIDE_ELEMENTS)}")
+        if width == 390:
+            page.goto(site.base + STRESSED[1], wait_until="load")
+            _shot(page, "post-every-platform-narrow.png")
+    finally:
+        context.close()
+    assert not overflowing, f"pages wider than {width} px:\n" + "\n".join(overflowing)
+
+
+CARD_LOOK = """card => {
+    const style = el => el ? getComputedStyle(el) : null;
+    const body = card.querySelector('.td-card-body');
+    const first = body && body.firstElementChild;
+    const avatar = card.querySelector('.td-avatar');
+    const text = card.querySelector('.td-text');
+    const media = card.querySelector('.td-media');
+    const a = avatar.getBoundingClientRect(), t = text.getBoundingClientRect();
+    return {
+        layout: card.dataset.layout,
+        accent: style(card).getPropertyValue('--td-accent').trim(),
+        radius: style(card).borderTopLeftRadius,
+        avatarRadius: style(avatar).borderTopLeftRadius,
+        firstIsMedia: !!first && first.classList.contains('td-media'),
+        mediaBeforeText: !!media && !!(media.compareDocumentPosition(text) & Node.DOCUMENT_POSITION_FOLLOWING),
+        avatarBesideText: a.right <= t.left,
+        label: card.querySelector('.td-platform-label').textContent.trim(),
+    };
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_each_platform_has_a_card_of_its_own(browser: Any, site: Site, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(site.base + "posts/2026/12/every-platform/", wait_until="load")
+        looks = {}
+        for name, row in PLATFORMS.items():
+            card = page.locator(f"article.td-card.td-platform-{name}")
+            assert card.count() == 1, name
+            looks[name] = card.evaluate(CARD_LOOK)
+            assert looks[name]["layout"] == row.card.value, name
+            assert looks[name]["label"] == row.label, name
+            assert looks[name]["accent"] == row.accent, name
+        # a reviewer tells them apart at a glance: no two platforms look the same
+        signatures = {
+            name: (look["layout"], look["accent"], look["radius"], look["avatarRadius"])
+            for name, look in looks.items()
+        }
+        assert len(set(signatures.values())) == len(signatures), signatures
+        instagram = looks["instagram"]
+        assert instagram["firstIsMedia"] and instagram["mediaBeforeText"], instagram
+        for name in ("x", "bluesky", "mastodon", "threads", "linkedin", "facebook"):
+            assert not looks[name]["firstIsMedia"] and not looks[name]["mediaBeforeText"], name
+        for name in ("x", "bluesky", "threads", "discord", "slack"):  # avatar in its own column
+            assert looks[name]["avatarBesideText"], (name, looks[name])
+        for name in ("mastodon", "linkedin", "facebook", "instagram"):  # header above the text
+            assert not looks[name]["avatarBesideText"], (name, looks[name])
+        # a thread is a chain: each later part is a reply (or a comment, where the platform
+        # makes later parts comments on the first)
+        for name, row in PLATFORMS.items():
+            parts = page.locator(f"article.td-platform-{name} .td-part")
+            assert parts.count() == 2, name
+            kind = "td-comment" if row.comment_threads else "td-reply"
+            assert kind in (parts.nth(1).get_attribute("class") or ""), name
+        if width == 1280:
+            _shot(page, "post-every-platform.png")
+    finally:
+        context.close()

@@ -24,6 +24,7 @@ __all__ = [
     "CHECK_KINDS",
     "COMMON_OPTIONAL",
     "PLATFORMS",
+    "Card",
     "CheckText",
     "Counter",
     "Escape",
@@ -89,6 +90,19 @@ class Markup(Enum):
     PLAIN = "plain"  # as typed: the stars and brackets show (check `post.markdown` warns)
     MARKDOWN = "markdown"  # rendered (Discord)
     MRKDWN = "mrkdwn"  # its own markup instead: Slack's `*bold*` and `<url|text>`
+
+
+class Card(Enum):
+    """How the preview site draws a post of this platform, after the platform's own post
+    (the markup is tools/tidings/site/templates/card.html, the look tidings.css)."""
+
+    COLUMN = "column"  # avatar in its own column, name and text beside it, media below the
+    #                    text; a thread is a chain of replies (X, Bluesky, Threads)
+    STACKED = "stacked"  # a header line above full-width text, media below (Mastodon, LinkedIn)
+    MEDIA_FIRST = "media-first"  # the image first, square or portrait, the caption below it
+    MESSAGE = "message"  # a chat message row: avatar, name and time, the text (Discord, Slack)
+    FILE = "file"  # a written file: its text as stored (outbox)
+    ENTRY = "entry"  # an entry in a feed reader (feed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +224,8 @@ class Platform:
     thumbnail's byte limit. None: the platform builds its own card, or shows none."""
     competitors: bool = False  # competitors' public accounts can be read
     replies: ReplyRoute | None = None  # None: a reply file cannot answer on this platform
+    card: Card = Card.STACKED  # how the preview site draws its post
+    accent: str = "#6b7280"  # its recognisable colour, for the preview's card (#rrggbb)
     checks: tuple[tuple[str, CheckText], ...] = ()
     """The platform's own check codes, ``<kind>.<name>`` (kinds: ``length``, ``links``,
     ``hashtags``), with how `tidings rules` and site/checks.md explain them."""
@@ -229,6 +245,8 @@ _ROWS = (
             "URL when the status is there, else GET /api/v2/search?resolve=true)",
             hint="https://INSTANCE/@USER/123456789012345678",
         ),
+        card=Card.STACKED,
+        accent="#6364ff",
         text=(TextRule(Counter.MASTODON, 500, per_channel=True),),
         media=MediaSpec(max_images=4, max_bytes=16_777_216, max_pixels=33_177_600, alt_max=1500),
         credentials=(KeySet("", ("base_url", "access_token")),),
@@ -256,6 +274,8 @@ _ROWS = (
             "read with getRecord, the root taken from the parent's own `reply.root`",
             hint="https://bsky.app/profile/HANDLE/post/RKEY",
         ),
+        card=Card.COLUMN,
+        accent="#1185fe",
         text=(TextRule(Counter.GRAPHEMES, 300), TextRule(Counter.UTF8_BYTES, 3000)),
         links=LinkStyle.SHORTENED,
         link_detection=LinkDetection.BARE_DOMAINS,  # the app links them; we send the facet
@@ -288,6 +308,8 @@ _ROWS = (
             how="`reply.in_reply_to_tweet_id`: the id in the status URL",
             hint="https://x.com/USER/status/1234567890123456789",
         ),
+        card=Card.COLUMN,
+        accent="#000000",
         text=(TextRule(Counter.X_WEIGHTED, 280),),
         link_detection=LinkDetection.BARE_DOMAINS,  # twitter-text is X's own
         hashtag_cap=2,  # X and LinkedIn read a post with many hashtags as spam
@@ -329,6 +351,8 @@ _ROWS = (
             hint="https://www.linkedin.com/feed/update/urn:li:share:7000000000000000000",
             sends=False,
         ),
+        card=Card.STACKED,
+        accent="#0a66c2",
         text=(TextRule(Counter.CODE_POINTS, 3000),),
         escape=Escape.LINKEDIN_LITTLE,
         hashtag_cap=3,
@@ -375,6 +399,8 @@ _ROWS = (
                 ),
             ),
         ),
+        card=Card.COLUMN,
+        accent="#101010",
         text=(TextRule(Counter.THREADS, 500),),
         link_detection=LinkDetection.BARE_DOMAINS,  # Meta's docs count www.facebook.com
         max_links=5,
@@ -429,6 +455,8 @@ _ROWS = (
                 ),
             ),
         ),
+        card=Card.MEDIA_FIRST,
+        accent="#e1306c",
         can_delete=False,
         text=(TextRule(Counter.CODE_POINTS, 2200),),
         links=LinkStyle.NOT_CLICKABLE,
@@ -490,6 +518,8 @@ _ROWS = (
             hint="https://www.facebook.com/PAGE/posts/POST_ID?comment_id=COMMENT_ID",
             sends=False,
         ),
+        card=Card.STACKED,
+        accent="#0866ff",
         text=(TextRule(Counter.CODE_POINTS, 63206),),
         media=MediaSpec(formats=JPEG_PNG_GIF),
         credentials=(KeySet("", ("page_id", "access_token")),),
@@ -518,6 +548,8 @@ _ROWS = (
             hint="https://discord.com/channels/GUILD/THREAD/MESSAGE",
             sends=False,
         ),
+        card=Card.MESSAGE,
+        accent="#5865f2",
         markup=Markup.MARKDOWN,
         text=(TextRule(Counter.CODE_POINTS, 2000),),
         media=MediaSpec(max_images=10, max_bytes=10_485_760, alt_max=1024),
@@ -544,6 +576,8 @@ _ROWS = (
             hint="https://WORKSPACE.slack.com/archives/C0123456/p1700000000123456",
             sends=False,
         ),
+        card=Card.MESSAGE,
+        accent="#4a154b",
         markup=Markup.MRKDWN,
         can_delete=False,  # an incoming webhook returns no message id
         text=(TextRule(Counter.CODE_POINTS, 40000),),
@@ -561,8 +595,12 @@ _ROWS = (
         ),
     ),
     # local channels take any readable image as it is, and any text
-    Platform("outbox", "Outbox", "tidings.platforms.outbox", local=True),
-    Platform("feed", "Feed", "tidings.platforms.feed", local=True),
+    Platform(
+        "outbox", "Outbox", "tidings.platforms.outbox", local=True, card=Card.FILE, accent="#4b5563"
+    ),
+    Platform(
+        "feed", "Feed", "tidings.platforms.feed", local=True, card=Card.ENTRY, accent="#ee802f"
+    ),
 )
 
 PLATFORMS: Mapping[str, Platform] = {row.name: row for row in _ROWS}

@@ -1,5 +1,7 @@
-"""One page per post: a platform-like card per channel with exactly what ``render`` gives
-that channel as its readers will see it (LinkedIn's API escaping left out), a meter per text
+"""One page per post: a card per channel drawn after the platform's own post (its row's
+``card`` layout and ``accent`` colour; the brand's avatar from ``brand/profiles/``) with exactly
+what ``render`` gives that channel as its readers will see it (LinkedIn's API escaping left
+out), a meter per text
 limit counting what the platform receives, the images with their alt text, where the platform
 folds long text behind "see more", the post's check results and its ledger state."""
 
@@ -9,14 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tidings.check.rules.profiles import AVATAR_NAMES
 from tidings.core.linkcard import card_link, may_fetch, page_url
 from tidings.core.media import site_path
 from tidings.core.newreply import quoted_text
 from tidings.core.plan import Job
-from tidings.core.platforms import PLATFORMS
+from tidings.core.platforms import PLATFORMS, Card
 from tidings.core.render import Rendered, RenderedPart
 from tidings.core.textlength import text_limits
 from tidings.errors import MediaError
+from tidings.site.colors import css_color, text_on
 from tidings.site.data import SiteData
 from tidings.site.folds import fold_at
 from tidings.site.views import (
@@ -28,10 +32,13 @@ from tidings.site.views import (
     state_class,
     state_label,
 )
+from tidings.workspace import layout
 from tidings.workspace.ledger import ChannelRecord
 from tidings.workspace.model import Post
 
 POST_PAGES = "posts"
+AVATAR_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")  # what every browser shows
+AVATAR_DIR = "profile"  # where the site serves the brand's avatar
 
 
 def post_src(post_id: str) -> str:
@@ -76,6 +83,8 @@ class MediaView:
     alt: str
     note: str
     problem: str | None
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,13 @@ class LinkCardView:
 class CardView:
     chip: Chip
     account: str
+    label: str  # the platform as people know it
+    layout: str  # its row's Card layout (the template and CSS draw each)
+    accent: str  # its row's colour and the text colour that reads on it
+    on_accent: str
+    name: str  # the display name: the brand's
+    comment_threads: bool  # a thread's later parts are comments on the first
+    avatar: str | None  # site path of the brand's avatar, None: its initial on the channel colour
     when: str
     state: str
     state_class: str
@@ -156,7 +172,7 @@ def _media(data: SiteData, rendered: Rendered, assets: dict[str, Path]) -> tuple
         kind = upload.mime.split("/")[-1].upper()
         changed = "" if upload.path.name == Path(item.file).name else " (a rendition made for it)"
         note = f"{upload.width}×{upload.height} {kind}, {upload.size / 1000:,.0f} kB{changed}"
-        out.append(MediaView(path, item.alt, note, None))
+        out.append(MediaView(path, item.alt, note, None, upload.width, upload.height))
     return tuple(out)
 
 
@@ -210,6 +226,20 @@ def _link_card(
     )
 
 
+def brand_avatar(data: SiteData, assets: dict[str, Path]) -> str | None:
+    """The site path of ``brand/profiles/avatar.*`` (copied into the site), if there is one
+    a browser shows."""
+    folder = data.ws.root / layout.PROFILES
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.iterdir()):
+        if path.stem.lower() in AVATAR_NAMES and path.suffix.lower() in AVATAR_SUFFIXES:
+            src = f"{AVATAR_DIR}/avatar{path.suffix.lower()}"
+            assets[src] = path
+            return src
+    return None
+
+
 def card_view(
     data: SiteData, post: Post, channel_id: str, job: Job | None, assets: dict[str, Path]
 ) -> CardView | None:
@@ -236,9 +266,17 @@ def card_view(
     entry = data.ledger_for(post)
     record = entry.channels.get(channel_id) if entry else None
     at = post.when(channel_id)
+    accent = css_color(row.accent if row else None)
     return CardView(
         chip=chip(channel_id, dict(data.channels)),
         account=channel.account or channel_id,
+        label=row.label if row else channel.platform,
+        layout=(row.card if row else Card.STACKED).value,
+        accent=accent,
+        on_accent=text_on(accent),
+        name=data.brand_name,
+        comment_threads=row.comment_threads if row else False,
+        avatar=brand_avatar(data, assets),
         when=f"{data.local(at):%a %d %b %Y, %H:%M %Z}" if at else "no time set",
         state=state_label(job) if job else ("draft" if post.draft else "not scheduled"),
         state_class=state_class(job) if job else "td-state-draft",
