@@ -5,6 +5,7 @@ goal projections, post types, competitors; and the example brand's metrics histo
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from tidings.metrics.snapshots import (
     Snapshot,
     dump_snapshot,
     iter_snapshots,
+    keep_readings,
     load_snapshots,
     parse_snapshot,
     snapshot_files,
@@ -280,6 +282,27 @@ def test_competitor_stats_take_the_latest_reading_and_followers_over_time() -> N
     (stats,) = d.competitor_stats(snapshots)
     assert stats.latest.state == "failed" and stats.day == date(2026, 12, 2)
     assert stats.followers == ((date(2026, 12, 1), 800),)
+
+
+def test_a_failed_rerun_keeps_the_days_good_competitor_reading() -> None:
+    day = date(2026, 12, 20)
+    good = CompetitorReading("North", "mastodon", "@n@x.social", "ok", 812, 40, 3.5, 11.0)
+    other = CompetitorReading("South", "bluesky", "s.bsky.social", "ok", 90, 5, 1.0, 2.0)
+    morning = _snapshot(day, (good, other))
+    failed = good._replace(state="failed", followers=None, posts=0, posts_per_week=None)
+    later = replace(
+        _snapshot(day, (failed._replace(median_engagement=None, error="HTTP 503"), other)),
+        collected_at=morning.collected_at + timedelta(hours=9),
+    )
+    merged = keep_readings(later, morning)
+    kept = next(c for c in merged.competitors if c.name == "North")
+    assert (kept.state, kept.followers, kept.posts_per_week) == ("ok", 812, 3.5)
+    assert kept.read_at == morning.collected_at and kept.failed_at == later.collected_at
+    assert kept.error == "HTTP 503"
+    text = dump_snapshot(merged)
+    validator("metrics").validate(json.loads(text))
+    assert parse_snapshot(text, "x.json", validate=True).competitors == merged.competitors
+    assert keep_readings(later, None) == later  # nothing earlier that day: the failure stands
 
 
 # ---- the example history --------------------------------------------------------------------

@@ -106,6 +106,10 @@ class CompetitorReading(NamedTuple):
     posts_per_week: float | None = None
     median_engagement: float | None = None
     error: str | None = None
+    read_at: datetime | None = None
+    """Set on a reading kept from an earlier run the same day: when it was read."""
+    failed_at: datetime | None = None
+    """Set with ``read_at``: when the later run failed to read the account again."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,25 @@ def keep_readings(new: Snapshot, old: Snapshot | None) -> Snapshot:
         before = old.channels.get(cid)
         if before is not None:
             channels[cid] = _keep_channel(reading, before, old.collected_at, new.collected_at)
-    return replace(new, channels=channels)
+    competitors = _keep_competitors(new, old)
+    return replace(new, channels=channels, competitors=competitors)
+
+
+def _keep_competitors(new: Snapshot, old: Snapshot) -> tuple[CompetitorReading, ...]:
+    """A competitor account the later run failed to read keeps the day's good reading,
+    marked with when it was read and when the later run failed (its error says why)."""
+    good = {(c.name, c.platform, c.handle): c for c in old.competitors if c.state == "ok"}
+    out = []
+    for c in new.competitors:
+        kept = good.get((c.name, c.platform, c.handle)) if c.state == "failed" else None
+        if kept is not None:
+            c = kept._replace(
+                error=c.error or "not read",
+                read_at=kept.read_at or old.collected_at,
+                failed_at=new.collected_at,
+            )
+        out.append(c)
+    return tuple(out)
 
 
 def _keep_channel(
@@ -228,6 +250,10 @@ def _competitor_entry(c: CompetitorReading) -> dict[str, Any]:
     }
     if c.error:
         entry["error"] = c.error
+    if c.read_at is not None:
+        entry["read_at"] = utc_stamp(c.read_at)
+    if c.failed_at is not None:
+        entry["failed_at"] = utc_stamp(c.failed_at)
     return entry
 
 
@@ -351,6 +377,8 @@ def _competitor(c: Mapping[str, Any]) -> CompetitorReading:
         _number(c["posts_per_week"]),
         _number(c["median_engagement"]),
         c.get("error"),
+        _instant(c["read_at"]) if c.get("read_at") is not None else None,
+        _instant(c["failed_at"]) if c.get("failed_at") is not None else None,
     )
 
 
