@@ -219,7 +219,7 @@ def test_a_failing_channel_fails_only_itself_and_no_secret_is_shown(
     appview: AppView,
 ) -> None:
     set_bluesky_profile(pds, bluesky_account, BIO)
-    remote, work, env = setup(tmp_path, mastodon, bluesky_account, appview)
+    _, work, env = setup(tmp_path, mastodon, bluesky_account, appview)
     mastodon.fault(
         "/api/v1/accounts/verify_credentials",
         methods=("GET",),
