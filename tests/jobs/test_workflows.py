@@ -204,7 +204,7 @@ def test_preview_is_never_deployed_for_a_closed_pull_request() -> None:
     assert pr_step["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}, "asks GitHub: still open?"
 
 
-SOCIAL = {"publish", "metrics", "inbox", "retract"}
+SOCIAL = {"publish", "metrics", "inbox", "retract", "audit"}
 """The workflows whose one job uses the `social` environment: they publish, read metrics or take
 a post down, on main only."""
 
