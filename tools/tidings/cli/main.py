@@ -18,6 +18,7 @@ from tidings.errors import TidingsError
 from tidings.redaction import redact
 
 COMMANDS = (
+    "audit",
     "check",
     "github",
     "inbox",

@@ -12,6 +12,7 @@ of those are re-exported here too, for callers that want one import.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
 from tidings.core.replies import ReplyTarget
 from tidings.errors import CredentialError, PlatformError
+from tidings.metrics.audit import Image, Profile
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms.http import Caller
 from tidings.redaction import register
@@ -36,6 +38,7 @@ __all__ = [
     "Caller",
     "Counts",
     "CredentialError",
+    "Image",
     "InboxReader",
     "LinkCardOut",
     "MediaFile",
@@ -43,6 +46,8 @@ __all__ = [
     "Outgoing",
     "PlatformAdapter",
     "PlatformError",
+    "Profile",
+    "ProfileReader",
     "Reading",
     "Remote",
     "Reply",
@@ -55,6 +60,8 @@ __all__ = [
     "count",
     "counts_by_part",
     "credential",
+    "fetch_image",
+    "links_in",
     "parent_of",
     "parse_time",
 ]
@@ -258,6 +265,61 @@ class InboxReader(Protocol):
         """The brand account's posts since ``since`` that reply to one of the ids ``to``.
         Raises PlatformError."""
         ...
+
+
+class ProfileReader(Protocol):
+    """Reads the account's public profile, for ``tidings audit``.
+
+    A fourth, optional protocol: a platform module that can read its profiles has a
+    ``profile_reader(channel, env, caller)`` function returning one (``tidings audit``
+    calls it through the platform table's adapter module)."""
+
+    platform: ClassVar[str]
+
+    def read_profile(self) -> Profile:
+        """The account's display name, bio, links, images (measured with
+        :func:`fetch_image`), verified and locked where the platform shows them. Raises
+        PlatformError."""
+        ...
+
+
+PROFILE_IMAGE_BYTES = 20_000_000
+"""The largest profile image measured; a bigger one is reported, not read."""
+
+
+def fetch_image(caller: Caller, url: str | None, what: str) -> Image | None:
+    """The image at ``url`` (a profile's avatar or banner), measured. None when the profile
+    has none; an image that cannot be fetched or read says why in ``Image.problem`` (it is a
+    finding of the audit, not a failure of the channel)."""
+    if not url:
+        return None
+    from tidings.workspace.images import Unreadable, inspect_bytes
+
+    try:
+        response = caller.call("GET", url, safe=True, what=f"fetch the {what}", ok=(200,))
+    except PlatformError as exc:
+        return Image(url, problem=exc.message)
+    data = response.content
+    if len(data) > PROFILE_IMAGE_BYTES:
+        return Image(url, problem=f"it has {len(data):,} bytes")
+    info = inspect_bytes(data, f"the {what}")
+    if isinstance(info, Unreadable):
+        return Image(url, problem=info.message)
+    return Image(url, info)
+
+
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+def links_in(*texts: str | None) -> tuple[str, ...]:
+    """The http(s) addresses written in ``texts``, in order, each once."""
+    found: list[str] = []
+    for text in texts:
+        for url in _URL.findall(text or ""):
+            url = url.rstrip(".,;:!?")
+            if url not in found:
+                found.append(url)
+    return tuple(found)
 
 
 _Found = TypeVar("_Found")

@@ -50,6 +50,7 @@ __all__ = [
     "facet_spans",
     "inbox_reader",
     "metrics_reader",
+    "profile_reader",
     "record_key",
     "tid",
 ]
@@ -735,11 +736,51 @@ class AppViewReader:
         raw = {name: count(body.get(name)) for name in PROFILE_COUNTS if name in body}
         return AccountCounts(followers=raw.get("followersCount"), raw=raw)
 
+    def read_profile(self) -> base.Profile:
+        """``app.bsky.actor.getProfile``: ``displayName``, ``description`` (the bio), the
+        addresses in it (the app links bare domains too), avatar and banner measured, and
+        verified when ``verification.verifiedStatus`` is ``valid``. Bluesky has no locked
+        accounts."""
+        what = f"read the profile of {self.actor}"
+        body = self._get("app.bsky.actor.getProfile", what, {"actor": self.actor})
+        bio = body.get("description") if isinstance(body.get("description"), str) else None
+        verification = body.get("verification")
+        status = verification.get("verifiedStatus") if isinstance(verification, dict) else None
+        name = body.get("displayName")
+        return base.Profile(
+            display_name=name if isinstance(name, str) else None,
+            bio=bio,
+            links=base.links_in(bio) + _bare_domains(bio),
+            avatar=base.fetch_image(self.caller, _text(body.get("avatar")), "avatar"),
+            banner=base.fetch_image(self.caller, _text(body.get("banner")), "banner"),
+            verified=status == "valid" if status is not None else None,
+            locked=None,
+            url=f"{WEB}/profile/{body.get('handle') or self.actor}",
+        )
+
     def _get(self, nsid: str, what: str, params: Mapping[str, Any]) -> dict[str, Any]:
         response = self.caller.call(
             "GET", f"{self.appview}/xrpc/{nsid}", safe=True, what=what, ok=(200,), params=params
         )
         return json_object(response, what)
+
+
+_BARE = regex.compile(r"(?<![\w@/.])((?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s]*)?)", regex.I)
+
+
+def _bare_domains(text: str | None) -> tuple[str, ...]:
+    """Addresses written without ``https://`` (``lumengrain.example/prices``), which the
+    Bluesky app shows as links, each as ``https://…``."""
+    found = []
+    for match in _BARE.findall(regex.sub(r"https?://\S+", " ", text or "")):
+        url = "https://" + match.rstrip(".,;:!?")
+        if url not in found:
+            found.append(url)
+    return tuple(found)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _post_counts(post: Mapping[str, Any]) -> Counts:
@@ -757,6 +798,11 @@ def _post_counts(post: Mapping[str, Any]) -> Counts:
 inbox_reader = connect
 """The inbox reader of a Bluesky channel: the adapter itself (notifications need the
 account's session; its own posts are read from its PDS)."""
+
+
+def profile_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> AppViewReader:
+    """The profile reader of a Bluesky channel: public, as :func:`metrics_reader`."""
+    return metrics_reader(channel, env, caller)
 
 
 def metrics_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> AppViewReader:

@@ -150,6 +150,10 @@ metrics_reader = connect
 """The metrics reader of a Mastodon channel: the adapter itself (it needs the token for
 ``verify_credentials`` and for statuses that are not public)."""
 
+profile_reader = connect
+"""The profile reader of a Mastodon channel: the adapter itself (``verify_credentials``
+shows the bio as written, ``source.note``, beside the rendered ``note``)."""
+
 inbox_reader = connect
 """The inbox reader of a Mastodon channel: the adapter itself (notifications need the
 token's ``read:notifications`` scope, the account's statuses ``read:statuses``)."""
@@ -309,6 +313,42 @@ class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True
         body = _json(response)
         raw = {name: count(body.get(name)) for name in ACCOUNT_COUNTS if name in body}
         return AccountCounts(followers=raw.get("followers_count"), raw=raw)
+
+    def read_profile(self) -> base.Profile:
+        """``GET /api/v1/accounts/verify_credentials``: display name, the bio as written
+        (``source.note``, else the text of ``note``), the profile's links (its fields' and
+        the bio's), avatar and header measured, ``locked``; verified when a field's link
+        carries ``verified_at`` (Mastodon's rel=me check)."""
+        response = self._call(
+            "GET", "/api/v1/accounts/verify_credentials", safe=True, what="read the profile"
+        )
+        body = _json(response)
+        source = body.get("source") if isinstance(body.get("source"), dict) else {}
+        note = source.get("note") if isinstance(source.get("note"), str) else None
+        if note is None and isinstance(body.get("note"), str):
+            note = plain_text(body["note"])
+        fields = [f for f in body.get("fields") or () if isinstance(f, dict)]
+        values = [plain_text(str(f.get("value") or "")) for f in fields]
+        hrefs = [h for f in fields for h in _HREF.findall(str(f.get("value") or ""))]
+        links = base.links_in(*hrefs, *values, note)
+        verified = any(f.get("verified_at") for f in fields) if fields else None
+        avatar, header = body.get("avatar"), body.get("header")
+        return base.Profile(
+            display_name=body.get("display_name")
+            if isinstance(body.get("display_name"), str)
+            else None,
+            bio=note,
+            links=links,
+            avatar=None
+            if _placeholder(avatar)
+            else base.fetch_image(self.caller, avatar, "avatar"),
+            banner=None
+            if _placeholder(header)
+            else base.fetch_image(self.caller, header, "header"),
+            verified=verified,
+            locked=body.get("locked") if isinstance(body.get("locked"), bool) else None,
+            url=body.get("url") if isinstance(body.get("url"), str) else None,
+        )
 
     def _read_statuses(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         what = f"read {len(ids)} status(es)"
@@ -583,6 +623,16 @@ class _Wanted:
             if isinstance(a, dict)
         )
         return "match" if alts == self.alts else "near"
+
+
+_HREF = re.compile(r'href="([^"]+)"')
+_MISSING = ("/missing.png", "/generated/")
+"""Where Mastodon (``/avatars/original/missing.png``, ``/headers/original/missing.png``) and
+mastodon-mock (``/avatars/generated/<acct>.svg``) point an account that set no image."""
+
+
+def _placeholder(url: object) -> bool:
+    return not isinstance(url, str) or not url or any(m in url for m in _MISSING)
 
 
 class _TextOf(HTMLParser):

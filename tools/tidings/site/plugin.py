@@ -118,6 +118,14 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
             site = build_pages(data, config.use_directory_urls)
         except TidingsError as exc:
             raise PluginError(f"tidings plugin: {exc}") from None
+        if files.get_file_from_path("audit.md") is None:
+            from tidings.site.audit_page import audit_page
+
+            try:
+                content = audit_page(root)
+            except TidingsError as exc:
+                raise PluginError(f"tidings plugin: {exc}") from None
+            files.append(File.generated(config, "audit.md", content=content))
         if files.get_file_from_path("checks.md") is None:  # the page diagnostics link to
             files.append(File.generated(config, "checks.md", content=checks_page()))
         self._html = {}

@@ -194,6 +194,13 @@ def inspect(path: Path, rel: str) -> ImageInfo | Unreadable:
         return Unreadable(f"`{rel}` cannot be read: {exc.strerror or exc}", "check the file")
 
 
+def inspect_bytes(data: bytes, rel: str) -> ImageInfo | Unreadable:
+    """:func:`inspect` for an image already in memory (one fetched from a platform)."""
+    import io
+
+    return _inspect(io.BytesIO(data), len(data), rel)
+
+
 def _inspect(fh: BinaryIO, size: int, rel: str) -> ImageInfo | Unreadable:
     from PIL import Image, UnidentifiedImageError  # here: importing tidings stays fast
 

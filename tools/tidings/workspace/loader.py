@@ -43,6 +43,7 @@ from tidings.workspace.model import (
     MediaRef,
     Part,
     Post,
+    ProfileSettings,
     QuietHours,
     SavedReply,
     Settings,
@@ -253,6 +254,7 @@ def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> B
         alt_text=data.get("alt_text", "required"),
         cadence=_cadence(data.get("cadence") or {}),
         inbox=_inbox(data.get("inbox") or {}),
+        profile=_profile(data.get("profile") or {}, data["name"], data.get("website")),
         severity_overrides=dict(data.get("rules") or {}),
     )
 
@@ -333,6 +335,15 @@ def _inbox(data: dict[str, Any]) -> InboxSettings:
         keep_text=data.get("keep_text") is True,
         keep_text_days=int(days) if days is not None else None,
         respond_within=_min_gap(data.get("respond_within")),
+    )
+
+
+def _profile(data: dict[str, Any], name: str, website: str | None) -> ProfileSettings:
+    return ProfileSettings(
+        name=data.get("name") or name,
+        bio=data.get("bio"),
+        bios=dict(data.get("bios") or {}),
+        link=data.get("link") or website,
     )
 
 

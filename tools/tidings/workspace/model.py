@@ -142,6 +142,21 @@ class InboxSettings:
 
 
 @dataclass(frozen=True)
+class ProfileSettings:
+    """brand.yaml ``profile``: what every channel's public profile should say (``tidings
+    audit`` compares each account with it). Unset values are not compared."""
+
+    name: str | None = None
+    bio: str | None = None
+    bios: Mapping[str, str] = field(default_factory=dict)
+    """Platform name → its own bio (a shorter one for X, …)."""
+    link: str | None = None
+
+    def bio_for(self, platform: str) -> str | None:
+        return self.bios.get(platform, self.bio)
+
+
+@dataclass(frozen=True)
 class Brand:
     """``brand/brand.yaml``, typed once by the loader; ``source`` points at any setting."""
 
@@ -166,6 +181,8 @@ class Brand:
     alt_text: Literal["required", "recommended", "optional"] = "required"
     cadence: Cadence = Cadence()
     inbox: InboxSettings = InboxSettings()
+    profile: ProfileSettings = ProfileSettings()
+    """``profile``, with ``name`` defaulting to the brand's name and ``link`` to ``website``."""
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     """``rules``: check code → severity."""
 

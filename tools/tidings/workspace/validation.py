@@ -39,6 +39,7 @@ KINDS = (
     "metrics",
     "inbox",
     "triage",
+    "audit",
 )
 
 _TYPE_WORDS = {
