@@ -79,17 +79,23 @@ POSTS: dict[str, str | bytes] = {
     "brand/brand.yaml": BRAND,
     "brand/channels.yaml": CHANNELS,
     **_gram("winter-set", "A grey paper roll and a stool", link="https://studio.example/minis"),
-    **_gram("vouchers", "A voucher card in a linen envelope", link="https://shop.studio.example/v?a=1"),
+    **_gram(
+        "vouchers", "A voucher card in a linen envelope", link="https://shop.studio.example/v?a=1"
+    ),
     **_gram("press", "A newspaper page", link="https://news.example/story", campaign="winter"),
     **_gram("no-link", "Two rings on a blush background"),
     **_gram("failed", "A picture that never went out", link="https://studio.example/failed"),
     **_gram("unsent", "A picture scheduled for later", link="https://studio.example/later"),
     **_gram("toots", "A picture only on Mastodon", "mastodon", link="https://studio.example/t"),
-    "ledger/2026/12/winter-set.yaml": ledger("2026/12/winter-set", instagram="2026-12-09T17:00:04Z"),
+    "ledger/2026/12/winter-set.yaml": ledger(
+        "2026/12/winter-set", instagram="2026-12-09T17:00:04Z"
+    ),
     "ledger/2026/12/vouchers.yaml": ledger("2026/12/vouchers", instagram="2026-12-01T09:00:04Z"),
     "ledger/2026/12/press.yaml": ledger("2026/12/press", instagram="2026-12-12T09:00:04Z"),
     "ledger/2026/12/no-link.yaml": ledger("2026/12/no-link", instagram="2026-12-05T09:00:04Z"),
-    "ledger/2026/12/failed.yaml": ledger("2026/12/failed", "failed", instagram="2026-12-15T09:00:04Z"),
+    "ledger/2026/12/failed.yaml": ledger(
+        "2026/12/failed", "failed", instagram="2026-12-15T09:00:04Z"
+    ),
     "ledger/2026/12/toots.yaml": ledger("2026/12/toots", mastodon="2026-12-16T09:00:04Z"),
 }
 
@@ -187,7 +193,9 @@ def test_own_links_carry_the_bio_utm_tags_and_others_go_as_written(root: Path) -
 def test_a_campaign_post_names_its_campaign(
     make_workspace: Callable[..., Path], root: Path
 ) -> None:
-    make_workspace(_gram("press", "A newspaper page", link="https://studio.example/press", campaign="winter"))
+    make_workspace(
+        _gram("press", "A newspaper page", link="https://studio.example/press", campaign="winter")
+    )
     hrefs = {t["post"]: t["href"] for t in _parse(_bio(root)).tiles}
     assert _query(hrefs["2026/12/press"])["utm_campaign"] == ["winter"]
 
@@ -274,7 +282,9 @@ def _check(root: Path) -> list[dict[str, object]]:
 
 def _links(found: list[dict[str, object]], slug: str) -> list[dict[str, object]]:
     return [
-        d for d in found if d["code"] == "links.instagram" and str(d["path"]).endswith(f"/{slug}.md")
+        d
+        for d in found
+        if d["code"] == "links.instagram" and str(d["path"]).endswith(f"/{slug}.md")
     ]
 
 
@@ -290,7 +300,9 @@ def test_link_in_bio_without_link_is_told_to_add_it(make_workspace: Callable[...
     assert "“Link in bio”" in str(said["message"]) and "no `link:`" in str(said["message"])
     assert "add `link:" in str(said["suggestion"])
     text = (root / "content/posts/2026/12/says-bio.md").read_text(encoding="utf-8")
-    assert said["line"] == text.splitlines().index("A new picture from the studio. Link in bio.") + 1
+    assert (
+        said["line"] == text.splitlines().index("A new picture from the studio. Link in bio.") + 1
+    )
     assert _links(found, "names-it") == []
 
 

@@ -149,9 +149,7 @@ def bio_page(data: SiteData, assets: dict[str, Path]) -> str | None:
         readable=_readable,
         avatar=relative(here, avatar) if avatar else None,
         buttons=buttons,
-        tiles=[
-            (tile, relative(here, tile.src)) for tile in bio_tiles(data, assets)
-        ],
+        tiles=[(tile, relative(here, tile.src)) for tile in bio_tiles(data, assets)],
         eager=EAGER,
         rel=CONTENT_REL,
         updated=f"{data.local(data.now):%d %B %Y}",
