@@ -333,3 +333,23 @@ def test_an_invalid_link_is_a_schema_error(make_workspace: Callable[..., Path]) 
         if str(d["path"]).endswith("/bad-link.md") and d["severity"] == "error"
     ]
     assert errors and "link" in str(errors[0]["message"])
+
+
+def test_content_is_text_and_unsafe_addresses_are_never_links(
+    make_workspace: Callable[..., Path], root: Path
+) -> None:
+    hostile = "<script>window.__pwned = 1</script>"
+    brand = BRAND.replace("label: Our map", f"label: '{hostile}'")
+    entry = ledger("2026/12/no-link", instagram="2026-12-05T09:00:04Z").replace(
+        "https://social.example/instagram/2026/12/no-link", "javascript:alert(1)"
+    )
+    make_workspace(
+        {"brand/brand.yaml": brand, "ledger/2026/12/no-link.yaml": entry},
+        _gram("no-link", f"A ring <img src=x onerror=alert(1)> {hostile}"),
+    )
+    html = _bio(root)
+    page = _parse(html)
+    assert hostile not in html and "&lt;script&gt;" in html
+    assert not [a for t, a in page.tags if t == "img" and "onerror" in a]
+    assert [t["href"] for t in page.tiles if t["post"] == "2026/12/no-link"] == [None]
+    assert "javascript:" not in html
