@@ -4,7 +4,7 @@ Tests build what they need from these instead of pasting the same post or rebuil
 workspace-and-remote fixture:
 
 * :mod:`builders.posts`: a post file's text (``post(...)``) and ``brand/channels.yaml`` text
-  (``channels(...)``);
+  (``channels(...)``), and a ledger file as the publish job writes it (``ledger(...)``);
 * :mod:`builders.workspaces`: a copy of ``tests/fixtures/base`` with overlays, and that copy
   committed to a bare remote with a working clone (``published``), as CI sees a repository;
 * :mod:`builders.remotes`: real git: a bare remote on disk, clones, and what the remote holds

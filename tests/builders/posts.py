@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DOT", "HELLO", "PARTS", "REPLY", "channels", "post", "reply"]
+__all__ = ["DOT", "HELLO", "PARTS", "REPLY", "channels", "ledger", "post", "reply"]
 
 DOT = ("content/media/dot.png", "A single black dot on white")
 """The base fixture's one image, with its alt text."""
@@ -69,3 +69,24 @@ def reply(in_reply_to: str, *parts: str, **front: Any) -> str:
     ]
     body = "\n\n---\n\n".join(parts or ("Thank you!",))
     return "---\n" + "\n".join(head) + "\n---\n" + body + "\n"
+
+
+def ledger(post_id: str, state: str = "published", **records: str | None) -> str:
+    """``ledger/<post_id>.yaml`` as the publish job writes it: each channel in ``state``;
+    a record's value is when it went out (``"2026-12-10T09:00:05Z"``; ``None`` for a state
+    that has no such time), and a published record names the post's address on the
+    platform (``https://social.example/<channel>/<post_id>``).
+
+    ``ledger("2026/12/hello", instagram="2026-12-10T09:00:05Z")``."""
+    channels: dict[str, Any] = {}
+    for channel, when in records.items():
+        record: dict[str, Any] = {"state": state, "attempt_key": f"key-{channel}", "attempts": 1}
+        if when is not None:
+            record["updated"] = when
+            if state == "published":
+                record["published_at"] = when
+                record["parts"] = [
+                    {"id": "1", "url": f"https://social.example/{channel}/{post_id}"}
+                ]
+        channels[channel] = record
+    return yaml.safe_dump({"post": post_id, "channels": channels}, sort_keys=False)

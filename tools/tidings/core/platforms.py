@@ -490,8 +490,12 @@ _ROWS = (
                 "links",
                 CheckText(
                     W,
-                    "An Instagram caption holds a link, which is not clickable there.",
-                    "Write “link in bio” in an `instagram` variant instead of the URL.",
+                    "An Instagram caption holds a link, which is not clickable there, or says "
+                    "“link in bio” while the post names no `link:`.",
+                    "Put the address in the post's front matter as `link: https://…` and write "
+                    "“link in bio” in an `instagram` variant instead of the URL: the site's "
+                    "link-in-bio page (`/links/`, the page the Instagram bio points at) opens "
+                    "`link:` from the post's picture.",
                 ),
             ),
             (

@@ -156,6 +156,17 @@ def tag_url(url: str, source: str, medium: str, campaign: str | None) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def tag_own(
+    url: str, brand: Brand | None, source: str, medium: str, campaign: str | None = None
+) -> str:
+    """``url`` with UTM parameters (:func:`tag_url`) when the brand tags links
+    (``links.utm.enabled``) and ``url`` is on one of its own domains; else as written. For
+    links outside a post's text, such as the link-in-bio page's."""
+    if brand is None or not brand.utm.enabled or not is_own(url, brand.own_domains):
+        return url
+    return tag_url(url, source, medium, campaign)
+
+
 def _short(url: str) -> str:
     text = re.sub(r"^https?://(www\.)?", "", url)
     return text if len(text) <= SHORT_LINK_TEXT else text[: SHORT_LINK_TEXT - 1] + "…"

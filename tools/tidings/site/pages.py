@@ -12,6 +12,7 @@ Pure: no MkDocs here. The plugin turns :class:`SitePage` into MkDocs pages and
     dashboards/…              the metrics dashboards (see dashboards_page); metrics.csv
     media/…                   the exact image files each platform gets
     feed/atom.xml             the feed channel's Atom feed, from the ledger (see site.feed)
+    links/index.html          the link-in-bio page, a standalone page (see site.link_in_bio)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tidings.site.dashboards_page import CSV, build_dashboards
 from tidings.site.data import SiteData
 from tidings.site.feed import feed_xml
 from tidings.site.ics import calendar_ics
+from tidings.site.link_in_bio import BIO_PATH, BIO_PLATFORM, bio_page
 from tidings.site.links import Linker
 from tidings.site.post_page import post_src, post_view
 from tidings.site.templates import render_template
@@ -107,6 +109,13 @@ class _Builder:
         self.out.pages.append(SitePage(src, title, html, in_nav, wide, search))
 
 
+def _has_bio(data: SiteData) -> bool:
+    brand = data.ws.brand
+    return bool(brand and brand.bio_links) or any(
+        c.platform == BIO_PLATFORM for c in data.channels.values()
+    )
+
+
 def _needs_person(data: SiteData) -> tuple[list[Job], list[tuple[Post, str]], list[Any]]:
     """(unknown jobs, posts blocked by errors, errors in shared files). Failed jobs have
     their own list."""
@@ -177,6 +186,9 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
         warnings=sum(d.severity is Severity.WARNING for d in data.diagnostics),
         posts=len(posts),
         has_feed=any(c.platform == "feed" for c in data.channels.values()),
+        bio=(BIO_PATH.removesuffix("index.html") if directory_urls else BIO_PATH)
+        if _has_bio(data)
+        else None,
         ics=ICS,
     )
     _calendar_pages(b, all_months, this_month)
@@ -228,6 +240,9 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
     feed = feed_xml(data)
     if feed is not None:
         b.out.files.append(SiteFile(FEED, feed))
+    bio = bio_page(data, b.assets)
+    if bio is not None:
+        b.out.files.append(SiteFile(BIO_PATH, bio))
     for dest, source in sorted(b.assets.items()):
         b.out.files.append(SiteFile(dest, source=source))
     return b.out

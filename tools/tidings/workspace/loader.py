@@ -24,6 +24,7 @@ from tidings.workspace.formats import require_format
 from tidings.workspace.inbox import Triage, item_urls, triage_entries
 from tidings.workspace.ledger import LedgerEntry, read_entry
 from tidings.workspace.model import (
+    BioLink,
     Blackout,
     Brand,
     Cadence,
@@ -256,6 +257,9 @@ def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> B
         inbox=_inbox(data.get("inbox") or {}),
         profile=_profile(data.get("profile") or {}, data["name"], data.get("website")),
         severity_overrides=dict(data.get("rules") or {}),
+        bio_links=tuple(
+            BioLink(str(item["label"]), str(item["url"])) for item in data.get("bio_links") or ()
+        ),
     )
 
 
@@ -526,6 +530,7 @@ def load_post(
         draft=bool(data.get("draft", False)),
         retract=data.get("retract", False) is True,
         link_card=data["link_card"] if isinstance(data.get("link_card"), bool) else None,
+        link=str(data["link"]) if data.get("link") else None,
         variants=variants,
     )
 

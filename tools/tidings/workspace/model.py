@@ -157,6 +157,14 @@ class ProfileSettings:
 
 
 @dataclass(frozen=True)
+class BioLink:
+    """One of brand.yaml's ``bio_links``: a button on the link-in-bio page."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Brand:
     """``brand/brand.yaml``, typed once by the loader; ``source`` points at any setting."""
 
@@ -185,6 +193,8 @@ class Brand:
     """``profile``, with ``name`` defaulting to the brand's name and ``link`` to ``website``."""
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     """``rules``: check code → severity."""
+    bio_links: tuple[BioLink, ...] = ()
+    """``bio_links``: the buttons at the top of the link-in-bio page, in order."""
 
 
 @dataclass(frozen=True)
@@ -253,6 +263,9 @@ class Post:
     link_card: bool | None = None
     """``link_card:`` Bluesky's link card from the linked page: True fetches any site's page,
     False never fetches (a text card); unset, only the brand's own domains' pages."""
+    link: str | None = None
+    """``link:`` the page the post points readers to; the link-in-bio page opens it from the
+    post's picture (Instagram captions cannot hold a clickable link)."""
     variants: Mapping[str, Variant] = field(default_factory=dict)
     in_reply_to: str | None = None
     """A reply (``content/replies/<slug>.md``): the public URL of the item it answers. Its

@@ -13,6 +13,7 @@ from tidings.diagnostics import Diagnostic
 from tidings.workspace.model import Post, Workspace
 
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
+_LINK_IN_BIO = re.compile(r"\blinks?\s+in\s+(?:our\s+|the\s+)?bio\b", re.IGNORECASE)
 
 
 def _part_label(index: int, total: int) -> str:
@@ -69,19 +70,9 @@ def check_rendered(
                 f"remove links or write a {row.label} variant",
                 channel,
             )
+    if row.links is LinkStyle.NOT_CLICKABLE:
+        yield from _not_clickable(post, rendered, row.label)
     for part in rendered.parts:
-        if row.links is LinkStyle.NOT_CLICKABLE and link_count(part):
-            code = f"links.{platform}"
-            yield Diagnostic(
-                post.path,
-                part.line,
-                1,
-                default_severity(code),
-                code,
-                f"links in an {row.label} caption are not clickable ({channel})",
-                f"write “link in bio” in an `{platform}` variant instead of the URL",
-                channel,
-            )
         tags = len(_HASHTAG.findall(part.text)) if row.max_hashtags is not None else 0
         if row.max_hashtags is not None and tags > row.max_hashtags:
             code = f"hashtags.{platform}"
@@ -93,6 +84,47 @@ def check_rendered(
                 code,
                 f"{tags} hashtags on {channel}; {row.label} refuses more than {row.max_hashtags}",
                 "keep the few that matter",
+                channel,
+            )
+
+
+def _not_clickable(post: Post, rendered: Rendered, label: str) -> Iterator[Diagnostic]:
+    """A caption where links are not clickable (Instagram) sends readers to the link-in-bio
+    page: the post names the page in ``link:`` and says “link in bio” instead of the URL."""
+    platform, channel = rendered.platform, rendered.channel
+    code = f"links.{platform}"
+    fix_url = (
+        f"write “link in bio” in an `{platform}` variant instead of the URL (`link:` "
+        "already names the page the link-in-bio page opens)"
+        if post.link
+        else f"put the address in the front matter as `link: <url>` (the link-in-bio page "
+        f"opens it) and write “link in bio” in an `{platform}` variant instead of the URL"
+    )
+    said = False
+    for part in rendered.parts:
+        if link_count(part):
+            yield Diagnostic(
+                post.path,
+                part.line,
+                1,
+                default_severity(code),
+                code,
+                f"links in an {label} caption are not clickable ({channel})",
+                fix_url,
+                channel,
+            )
+        found = _LINK_IN_BIO.search(part.text)
+        if found and not post.link and not said:
+            said = True
+            yield Diagnostic(
+                post.path,
+                part.line + part.text[: found.start()].count("\n"),
+                1,
+                default_severity(code),
+                code,
+                f"the {label} caption says “{found.group(0)}”, but the post names no `link:`, "
+                f"so its picture on the link-in-bio page opens nothing of yours ({channel})",
+                "add `link: https://…` to the front matter: the page the picture should open",
                 channel,
             )
 
