@@ -27,6 +27,7 @@ COMMANDS = (
     "new",
     "plan",
     "publish",
+    "report",
     "resolve",
     "retract",
     "rules",
