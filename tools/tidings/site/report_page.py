@@ -106,7 +106,7 @@ def _duration(t: timedelta | None) -> str:
         return f"{minutes} min"
     hours, rest = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {rest:02d} min"
+        return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
     return f"{hours / 24:.1f} days"
 
 
