@@ -15,10 +15,10 @@ from click.testing import CliRunner
 
 from tidings.cli.main import cli
 from tidings.core.plan import plan
+from tidings.core.replies import load as load_workspace
 from tidings.metrics.export import follower_rows, post_rows
 from tidings.metrics.report import Month, month_numbers, record
 from tidings.metrics.snapshots import load_snapshots
-from tidings.core.replies import load as load_workspace
 
 REPO = Path(__file__).parents[2]
 TZ = ZoneInfo("Europe/Berlin")
@@ -67,7 +67,9 @@ def _local_month(stamp: str) -> str:
     return instant.astimezone(TZ).strftime("%Y-%m")
 
 
-def _month_end_readings(rows: list[dict[str, str]], month: str) -> dict[tuple[str, str], dict[str, str]]:
+def _month_end_readings(
+    rows: list[dict[str, str]], month: str
+) -> dict[tuple[str, str], dict[str, str]]:
     last: dict[tuple[str, str], dict[str, str]] = {}
     for row in rows:  # the CSV is sorted by date
         if row["date"].startswith(month):

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from builders.posts import post
 
+from tidings.metrics.report import Month
 from tidings.site import build_pages, collect
 from tidings.site.report_page import SECTIONS, numbers, read_inbox, read_recorder
-from tidings.metrics.report import Month
 from tidings.workspace.inbox import Cursor, InboxItem, InboxKind, InboxStatus, write_channel
 
 REPO = Path(__file__).parents[2]

@@ -39,7 +39,9 @@ def pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is missing: apt-get install -y poppler-utils", pytrace=False)
     out = tmp_path_factory.mktemp("report")
-    code, stdout, stderr = _run("report", "--month", "2027-01", "--pdf", "--out", str(out), "--now", NOW)
+    code, stdout, stderr = _run(
+        "report", "--month", "2027-01", "--pdf", "--out", str(out), "--now", NOW
+    )
     assert code == 0, stdout + stderr
     assert f"wrote {out / 'report-2027-01.pdf'}" in stdout
     return out / "report-2027-01.pdf"
@@ -103,7 +105,9 @@ def test_three_numbers_in_the_pdf_equal_the_export(pdf: Path) -> None:
 
 
 def test_a_month_without_data_says_so(tmp_path: Path) -> None:
-    code, stdout, stderr = _run("report", "--month", "2030-05", "--out", str(tmp_path), "--now", NOW)
+    code, stdout, stderr = _run(
+        "report", "--month", "2030-05", "--out", str(tmp_path), "--now", NOW
+    )
     assert code == 0, stderr
     assert "no data for May 2030" in stderr
     html = (tmp_path / "report-2030-05.html").read_text(encoding="utf-8")
@@ -124,7 +128,10 @@ def test_a_missing_browser_is_named_before_any_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TIDINGS_CHROMIUM", str(tmp_path / "no-chromium"))
-    code, stdout, stderr = _run("report", "--month", "2027-01", "--pdf", "--out", str(tmp_path / "o"))
+    code, stdout, stderr = _run(
+        "report", "--month", "2027-01", "--pdf", "--out", str(tmp_path / "o")
+    )
     assert code != 0
     assert "TIDINGS_CHROMIUM=" in stderr and "apt-get install -y chromium" in stderr
+    assert "Traceback" not in stdout + stderr
     assert not (tmp_path / "o").exists()

@@ -57,7 +57,9 @@ def command(
         try:
             month = Month.parse(month_text)
         except ValueError as exc:
-            raise UsageError(f"--month: {exc}", "write the month as YYYY-MM, e.g. --month 2027-01") from None
+            raise UsageError(
+                f"--month: {exc}", "write the month as YYYY-MM, e.g. --month 2027-01"
+            ) from None
     if pdf:
         from tidings.site.pdf import require
 

@@ -326,9 +326,7 @@ def _posting(
     return [Posting(cid, **counts[cid]) for cid in sorted(counts)], dict(campaigns)
 
 
-def _inbox(
-    items: Mapping[str, Sequence[InboxItem]], month: Month, tz: tzinfo
-) -> list[InboxMonth]:
+def _inbox(items: Mapping[str, Sequence[InboxItem]], month: Month, tz: tzinfo) -> list[InboxMonth]:
     out = []
     for cid in sorted(items):
         arrived = [i for i in items[cid] if month.contains(i.at.astimezone(tz).date())]
@@ -341,7 +339,9 @@ def _inbox(
                 len(arrived),
                 len(times),
                 sum(i.status is InboxStatus.NO_REPLY_NEEDED for i in arrived),
-                statistics.median(times) if times else None,
+                timedelta(seconds=statistics.median(t.total_seconds() for t in times))
+                if times
+                else None,
                 max(times) if times else None,
             )
         )

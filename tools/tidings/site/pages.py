@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from tidings.core.atom import FEED_PATH
 from tidings.core.plan import Job, JobState
 from tidings.diagnostics import Severity
+from tidings.metrics.report import MonthRecorder
 from tidings.site.brand_page import brand_sections
 from tidings.site.calendar import Month, current_month, entries_by_day, month_src, months
 from tidings.site.colors import css_color, text_on
@@ -39,7 +40,6 @@ from tidings.site.post_page import post_src, post_view
 from tidings.site.report_page import numbers, read_inbox, report_body, report_months, report_src
 from tidings.site.templates import render_template
 from tidings.site.views import Chip, ContentLink, chip, diagnostic_view
-from tidings.metrics.report import MonthRecorder
 from tidings.workspace import layout
 from tidings.workspace.ledger import ChannelRecord, LedgerState
 from tidings.workspace.model import Post

@@ -44,7 +44,11 @@ def chromium() -> Path:
 
 def require() -> Path:
     """The Chromium to print with, once Playwright is known to be installed."""
-    if importlib.util.find_spec("playwright") is None:
+    try:
+        found = importlib.util.find_spec("playwright") is not None
+    except ImportError:
+        found = False
+    if not found:
         raise UsageError("--pdf needs Playwright, which is not installed", PLAYWRIGHT_HINT)
     return chromium()
 
