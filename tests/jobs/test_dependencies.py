@@ -122,11 +122,12 @@ def test_make_install_and_the_workflows_install_from_the_locks_with_hashes() -> 
 
 def test_only_the_site_imports_the_site_stack() -> None:
     """Every import in the package, lazy ones inside functions too: outside ``tidings/site/``
-    only `tidings site build`/`serve` (cli/site.py) may reach the site stack."""
+    only `tidings site build`/`serve` (cli/site.py) and `tidings report` (cli/report.py, the
+    site's report page on its own) may reach the site stack."""
     package = REPO / "tools" / "tidings"
     for path in sorted(package.rglob("*.py")):
         rel = path.relative_to(package).as_posix()
-        if rel.startswith("site/") or rel == "cli/site.py":
+        if rel.startswith("site/") or rel in {"cli/site.py", "cli/report.py"}:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
@@ -257,6 +258,21 @@ def test_the_site_without_the_extra_says_to_install_it(tmp_path: Path, command: 
     assert "Traceback" not in result.stderr
     assert "tidings[site]" in result.stderr and "requirements/site.txt" in result.stderr
     assert not (work / "build" / "site").exists()
+
+
+def test_the_report_without_its_extras_says_what_to_install(tmp_path: Path) -> None:
+    work = _work(tmp_path)
+    out = tmp_path / "reports"
+    args = ("--root", str(work), "report", "--month", "2026-12", "--out", str(out))
+    result = _run(RUN_TIDINGS, ",".join(sorted(SITE_STACK)), *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "tidings[site]" in result.stderr
+    result = _run(RUN_TIDINGS, "playwright", *args, "--pdf")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "needs Playwright" in result.stderr and "tidings[pdf]" in result.stderr
+    assert not out.exists(), "nothing is written before the missing extra is named"
 
 
 def test_the_mkdocs_plugin_without_the_extra_says_to_install_it(tmp_path: Path) -> None:

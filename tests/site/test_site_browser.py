@@ -315,6 +315,7 @@ AUDITED_PAGES = (
     "brand/",
     "ideas/",
     "ledger/",
+    "reports/2026-12/",
 )
 
 
@@ -382,6 +383,8 @@ def test_every_kind_of_page_is_found(site: Site) -> None:
         "ledger",
         "dashboards",
         "dashboards/*",
+        "reports",
+        "reports/*",
         "checks",
         "review",
     ):

@@ -28,6 +28,7 @@ COMMANDS = (
     "new",
     "plan",
     "publish",
+    "report",
     "resolve",
     "retract",
     "rules",

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from tidings.core.platforms import PLATFORMS
-from tidings.core.profiles import Wanted, image_problems
+from tidings.core.profiles import Kind, Wanted, image_problems
 from tidings.errors import MetricsError
 from tidings.metrics.export import post_rows
 from tidings.metrics.snapshots import Snapshot
@@ -205,10 +205,11 @@ def compare(profile: Profile, brand: Brand, platform: str) -> list[Finding]:
             out.append(Finding("link", kind, message, wanted.link, found))
     row = PLATFORMS.get(platform)
     spec = row.profile if row is not None else None
-    for name, kind, image in (
+    images: tuple[tuple[str, Kind, Image | None], ...] = (
         ("avatar", "avatar", profile.avatar),
         ("banner", "cover", profile.banner),
-    ):
+    )
+    for name, kind, image in images:
         if image is None:
             out.append(Finding(name, "missing", f"the profile has no {name}"))
             continue
@@ -224,7 +225,7 @@ def compare(profile: Profile, brand: Brand, platform: str) -> list[Finding]:
             image.info,
             kind,
             [Wanted(row.label, spec)],
-            sizes=False,  # type: ignore[arg-type]
+            sizes=False,
         ):
             width, height = image.info.shown
             out.append(Finding(name, "off-spec", problem.message, None, f"{width}×{height}"))

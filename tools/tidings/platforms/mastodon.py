@@ -323,7 +323,8 @@ class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True
             "GET", "/api/v1/accounts/verify_credentials", safe=True, what="read the profile"
         )
         body = _json(response)
-        source = body.get("source") if isinstance(body.get("source"), dict) else {}
+        found = body.get("source")
+        source: dict[str, Any] = found if isinstance(found, dict) else {}
         note = source.get("note") if isinstance(source.get("note"), str) else None
         if note is None and isinstance(body.get("note"), str):
             note = plain_text(body["note"])

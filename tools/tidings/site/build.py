@@ -34,6 +34,7 @@ GENERATED_NAV = [
     {"Idea bank": "ideas.md"},
     {"Ledger": "ledger.md"},
     {"Dashboards": "dashboards/index.md"},
+    {"Reports": "reports/index.md"},
     {"What each check means": "checks.md"},
 ]
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from tidings.metrics import dashboards as d
 from tidings.metrics.export import CsvWriter, FollowerRow, MetricRow, RowMaker, follower_rows
+from tidings.metrics.report import MonthRecorder
 from tidings.metrics.snapshots import Snapshot
 from tidings.site import dashboard_views as v
 from tidings.site.charts import reset_ids
@@ -57,6 +58,8 @@ class Dashboards:
     """Per post id, the context of its metrics section (posts with readings only)."""
     csv: Path = Path()
     """The written ``metrics.csv`` (in ``build/site-data/``), copied into the site."""
+    months: MonthRecorder = field(default_factory=MonthRecorder)
+    """The same pass's readings by month, for the monthly reports."""
 
 
 @dataclass
@@ -70,6 +73,7 @@ class _History:
     competitors: list[Snapshot]
     snapshots: int
     last_day: date | None
+    months: MonthRecorder
 
 
 def _read_history(data: SiteData, csv: Path) -> _History:
@@ -77,6 +81,8 @@ def _read_history(data: SiteData, csv: Path) -> _History:
     last: dict[tuple[str, str], MetricRow] = {}
     series = d.SeriesBuilder(data.tz)
     add = series.add
+    months = MonthRecorder()
+    add_month = months.add
     maker = RowMaker(data.ws)
     followers: list[FollowerRow] = []
     competitors: list[Snapshot] = []
@@ -92,7 +98,10 @@ def _read_history(data: SiteData, csv: Path) -> _History:
                     write(row)
                     last[row.post, row.channel] = row
                     add(row)
-                followers += follower_rows([snapshot])
+                    add_month(row)
+                read = follower_rows([snapshot])
+                followers += read
+                months.add_followers(read)
                 if snapshot.competitors:
                     competitors.append(replace(snapshot, channels={}))
                 count, last_day = count + 1, snapshot.day
@@ -100,7 +109,7 @@ def _read_history(data: SiteData, csv: Path) -> _History:
         if gc_was_on:
             gc.enable()
     totals = [last[key] for key in sorted(last)]
-    return _History(totals, series.result(), followers, competitors, count, last_day)
+    return _History(totals, series.result(), followers, competitors, count, last_day, months)
 
 
 def build_dashboards(data: SiteData) -> Dashboards:
@@ -109,7 +118,7 @@ def build_dashboards(data: SiteData) -> Dashboards:
     ws, tz = data.ws, data.tz
     csv = ws.root / CSV_FILE  # a file, not a string: a long history makes a big table
     history = _read_history(data, csv)
-    out = Dashboards(csv=csv)
+    out = Dashboards(csv=csv, months=history.months)
     totals = history.totals
     stats = d.channel_stats(totals, history.followers, tz)
     last_day = history.last_day

@@ -10,6 +10,7 @@ Pure: no MkDocs here. The plugin turns :class:`SitePage` into MkDocs pages and
     campaigns/index.md        campaigns; campaigns/<id>.md one page each
     brand.md, ideas.md, ledger.md
     dashboards/…              the metrics dashboards (see dashboards_page); metrics.csv
+    reports/index.md          the monthly reports; reports/YYYY-MM.md one month each (report_page)
     media/…                   the exact image files each platform gets
     feed/atom.xml             the feed channel's Atom feed, from the ledger (see site.feed)
     links/index.html          the link-in-bio page, a standalone page (see site.link_in_bio)
@@ -27,6 +28,7 @@ from typing import Any, TypeVar
 from tidings.core.atom import FEED_PATH
 from tidings.core.plan import Job, JobState
 from tidings.diagnostics import Severity
+from tidings.metrics.report import MonthRecorder
 from tidings.site.brand_page import brand_sections
 from tidings.site.calendar import Month, current_month, entries_by_day, month_src, months
 from tidings.site.colors import css_color, text_on
@@ -37,6 +39,7 @@ from tidings.site.ics import calendar_ics
 from tidings.site.link_in_bio import BIO_PATH, BIO_PLATFORM, bio_page
 from tidings.site.links import Linker
 from tidings.site.post_page import post_src, post_view
+from tidings.site.report_page import numbers, read_inbox, report_body, report_months, report_src
 from tidings.site.templates import render_template
 from tidings.site.views import Chip, ContentLink, chip, diagnostic_view
 from tidings.workspace import layout
@@ -235,6 +238,7 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
             search=dash.search,
             **dash.context,
         )
+    _report_pages(b, data, dashboards.months)
     b.out.files.append(SiteFile(CSV, source=dashboards.csv))
     b.out.files.append(SiteFile(ICS, calendar_ics(data)))
     feed = feed_xml(data)
@@ -246,6 +250,18 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
     for dest, source in sorted(b.assets.items()):
         b.out.files.append(SiteFile(dest, source=source))
     return b.out
+
+
+def _report_pages(b: _Builder, data: SiteData, recorder: MonthRecorder) -> None:
+    inbox = read_inbox(data)
+    listed = []
+    for month in reversed(report_months(data, recorder)):
+        src = report_src(month)
+        n = numbers(data, month, recorder, inbox)
+        html = report_body(data, n, Linker(src, b.directory_urls))
+        listed.append((month, src, n))
+        b.out.pages.append(SitePage(src, f"Report: {month.label}", html, wide=True, search=False))
+    b.page("reports/index.md", "Reports", "reports_index.html", in_nav=True, months=listed)
 
 
 def _calendar_pages(b: _Builder, all_months: list[Month], this_month: Month | None) -> None:

@@ -41,6 +41,8 @@ from tidings.workspace.timeparse import TimeProblem, parse_when
 
 CSS = "assets/tidings/tidings.css"
 DASHBOARDS_CSS = "assets/tidings/dashboards.css"
+REPORT_CSS = "assets/tidings/report.css"
+STYLESHEETS = {CSS: "tidings.css", DASHBOARDS_CSS: "dashboards.css", REPORT_CSS: "report.css"}
 ASSETS = Path(__file__).parent / "assets"
 
 
@@ -105,7 +107,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         return env
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        for css in (CSS, DASHBOARDS_CSS):
+        for css in STYLESHEETS:
             if css not in config.extra_css:
                 config.extra_css.append(css)
         return config
@@ -146,10 +148,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
                 files.append(File.generated(config, item.dest_uri, abs_src_path=str(item.source)))
             elif item.content is not None:
                 files.append(File.generated(config, item.dest_uri, content=item.content))
-        files.append(File.generated(config, CSS, abs_src_path=str(ASSETS / "tidings.css")))
-        files.append(
-            File.generated(config, DASHBOARDS_CSS, abs_src_path=str(ASSETS / "dashboards.css"))
-        )
+        for dest, name in STYLESHEETS.items():
+            files.append(File.generated(config, dest, abs_src_path=str(ASSETS / name)))
         self.pages_built = len(self._html)
         return files
 

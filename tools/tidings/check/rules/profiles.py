@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from tidings.check.codes import default_severity
 from tidings.core.platforms import PLATFORMS
-from tidings.core.profiles import Wanted, image_problems
+from tidings.core.profiles import Kind, Wanted, image_problems
 from tidings.diagnostics import Diagnostic, Pos
 from tidings.workspace import layout
 from tidings.workspace.model import Workspace
@@ -40,7 +40,9 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
 
     for path in sorted(folder.iterdir()):
         stem = path.stem.lower()
-        kind = "avatar" if stem in AVATAR_NAMES else "cover" if stem in COVER_NAMES else None
+        kind: Kind | None = (
+            "avatar" if stem in AVATAR_NAMES else "cover" if stem in COVER_NAMES else None
+        )
         if kind is None or not path.is_file():
             continue
         rel = f"{layout.PROFILES}/{path.name}"
