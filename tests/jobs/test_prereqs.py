@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-NEEDED = ("Chromium", "Node.js", "npm", "C++ compiler")
+NEEDED = ("Chromium", "Node.js", "npm", "C++ compiler", "pdftoppm")
 
 
 def _bin_with(tmp: Path, *tools: str) -> Path:
@@ -57,7 +57,7 @@ def test_make_test_checks_prerequisites_first() -> None:
 def test_each_missing_tool_gets_one_clear_message(tmp_path: Path) -> None:
     if not shutil.which("make"):
         pytest.skip("make is not installed")
-    path = _bin_with(tmp_path, "sh", "make")  # no node, npm, c++ here
+    path = _bin_with(tmp_path, "sh", "make")  # no node, npm, c++, pdftoppm here
     result = _prereqs(path, str(tmp_path / "no-chromium"))
     assert result.returncode != 0
     out = result.stdout + result.stderr
@@ -68,7 +68,7 @@ def test_each_missing_tool_gets_one_clear_message(tmp_path: Path) -> None:
 
 
 def test_nothing_is_reported_when_everything_is_there(tmp_path: Path) -> None:
-    tools = ("sh", "make", "node", "npm", "c++")
+    tools = ("sh", "make", "node", "npm", "c++", "pdftoppm")
     if not all(shutil.which(t) for t in tools) or not Path("/usr/bin/chromium").exists():
         pytest.skip("this machine lacks a prerequisite")
     result = _prereqs(_bin_with(tmp_path, *tools), "/usr/bin/chromium")
