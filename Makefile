@@ -35,10 +35,23 @@ dist: install
 	$(BIN)/python tools/dev/dist.py dist
 
 # The Bluesky tests run against a real PDS (tests/peers/pds). better-sqlite3 has no reachable
-# prebuilt binary here, so it compiles from source (about a minute) against Node's headers.
-PDS_PEER := tests/peers/pds
+# prebuilt binary here, so it compiles from source (minutes on 2 cores) against Node's
+# headers. The built node_modules is kept in PDS_CACHE, keyed by the lock file and Node's
+# version, so the next clone on this machine copies it instead of compiling again (delete
+# the folder to force a build).
+PDS_PEER  := tests/peers/pds
+PDS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tidings/pds-$(shell cat $(PDS_PEER)/package-lock.json 2>/dev/null | sha256sum | cut -c1-16)-$(shell node --version 2>/dev/null)
 $(PDS_PEER)/node_modules/.installed: $(PDS_PEER)/package-lock.json
-	cd $(PDS_PEER) && npm_config_nodedir=/usr npm ci --no-audit --no-fund
+	@if [ -f "$(PDS_CACHE)/.installed" ]; then \
+		echo "pds-peer: copying the built test server from $(PDS_CACHE)"; \
+		rm -rf $(PDS_PEER)/node_modules && cp -a "$(PDS_CACHE)" $(PDS_PEER)/node_modules; \
+	else \
+		(cd $(PDS_PEER) && npm_config_nodedir=/usr npm ci --no-audit --no-fund) && \
+		touch $(PDS_PEER)/node_modules/.installed && \
+		mkdir -p "$(dir $(PDS_CACHE))" && rm -rf "$(PDS_CACHE).tmp" && \
+		cp -a $(PDS_PEER)/node_modules "$(PDS_CACHE).tmp" && \
+		rm -rf "$(PDS_CACHE)" && mv "$(PDS_CACHE).tmp" "$(PDS_CACHE)"; \
+	fi
 	@touch $@
 
 pds-peer: $(PDS_PEER)/node_modules/.installed
