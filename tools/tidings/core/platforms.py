@@ -51,6 +51,7 @@ class Counter(Enum):
     MASTODON = "characters"  # graphemes, each URL as 23, `@user@domain` as `@user`
     CODE_POINTS = "code points"
     THREADS = "characters, emoji as UTF-8 bytes"  # Meta's rule for Threads' 500
+    UTF16 = "UTF-16 code units"  # Telegram's Bot API (an emoji outside the BMP counts 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,9 @@ class MediaSpec:
     one_animated: bool = False  # an animated GIF must be the post's only image (X)
     public_url: bool = False  # fetches images from the channel's media_base_url
     needs_image: bool = False  # cannot post text alone (Instagram)
+    caption_max: int | None = None
+    """With images, the first part is a caption of at most this many (the row's first
+    text counter; Telegram's 1024); None: the text rules alone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -590,6 +594,34 @@ _ROWS = (
                     E,
                     "A part is over Slack's 40,000 characters.",
                     "Shorten the text.",
+                ),
+            ),
+        ),
+    ),
+    Platform(
+        "telegram",
+        "Telegram",
+        "tidings.platforms.telegram",
+        card=Card.MESSAGE,
+        accent="#229ed9",
+        markup=Markup.MARKDOWN,  # **bold** and [text](url) go as entities, marks taken out
+        text=(TextRule(Counter.UTF16, 4096),),
+        media=MediaSpec(
+            max_images=10,
+            formats=JPEG_PNG,
+            max_bytes=10_000_000,
+            aspect=(1 / 20, 20.0),
+            animates=False,
+            caption_max=1024,
+        ),
+        credentials=(KeySet("", ("bot_token", "chat_id")),),
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A part is over Telegram's 4096 UTF-16 code units, or a caption with images over 1024 (an emoji counts 2).",
+                    "Shorten the part or split it into a thread (later parts are replies); a long first part with images can move its text to a second part.",
                 ),
             ),
         ),

@@ -55,6 +55,23 @@ def check_rendered(
     row = PLATFORMS.get(platform)
     if row is None:
         return
+    caption = row.media.caption_max
+    if caption is not None and rendered.media and rendered.parts and limits:
+        first, limit = rendered.parts[0], limits[0]
+        used = limit.count(first.text)
+        if used > caption:
+            code = f"length.{platform}"
+            yield Diagnostic(
+                post.path,
+                first.line,
+                1,
+                default_severity(code),
+                code,
+                f"the caption (part 1, sent with the images) is {used} {limit.name} on "
+                f"{channel}, {used - caption} over {row.label}'s caption limit of {caption}",
+                "shorten the first part, or move its text to a second part (a reply)",
+                channel,
+            )
     if row.max_links is not None:
         links = sum(link_count(p) for p in rendered.parts)
         if links > row.max_links:
