@@ -16,7 +16,7 @@ from builders.posts import DOT, HELLO, PARTS, channels, post
 from builders.remotes import ledger_record, remote_file
 from builders.runs import pushing
 from builders.workspaces import build_workspace, published
-from fakes.telegram import CHAT_ID, USERNAME, TelegramFake, expired, rate_limited
+from fakes.telegram import CHAT_ID, USERNAME, TelegramFake, rate_limited
 from PIL import Image
 
 from tidings.check.runner import check_workspace
@@ -125,7 +125,7 @@ def test_a_lost_answer_is_left_to_a_person_never_sent_twice(
     repo: Callable[..., tuple[Path, Path]],
 ) -> None:
     fake = TelegramFake()
-    remote, work = repo()
+    _remote, work = repo()
     fake.fault(SEND, method="POST", lost=True)
     report = publish(work, options(fake))
     assert [o.result for o in report.outcomes] == ["unknown"]
@@ -137,7 +137,7 @@ def test_a_lost_answer_is_left_to_a_person_never_sent_twice(
 
 def test_429_waits_as_long_as_retry_after_says(repo: Callable[..., tuple[Path, Path]]) -> None:
     fake = TelegramFake()
-    remote, work = repo()
+    _remote, work = repo()
     fake.fault(SEND, method="POST", count=2, **rate_limited())
     waits: list[float] = []
     assert publish(work, options(fake, waits=waits)).ok
@@ -179,7 +179,7 @@ def test_a_bot_that_is_not_an_admin_stops_the_channel(
     repo: Callable[..., tuple[Path, Path]],
 ) -> None:
     fake = TelegramFake()
-    remote, work = repo()
+    _remote, work = repo()
     fake.fault(
         SEND,
         method="POST",
