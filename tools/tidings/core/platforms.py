@@ -223,6 +223,11 @@ class Platform:
     profile: ProfileSpec | None = None  # None: no profile images checked
     fold: Fold | None = None  # where the feed hides text behind "see more"
     comment_threads: bool = False  # a thread's later parts are comments on its first
+    max_parts: int | None = None  # parts a post may have (1: a pin; code `parts.<name>`)
+    options: tuple[str, ...] = ()
+    """The keys a post's ``variants.<channel>.options`` may hold for this platform (a pin's
+    ``title`` and ``link``; a Business Profile post's ``topic``, ``event``, ``offer``,
+    ``button``); the adapter reads them from ``Outgoing.options``."""
     link_card_thumb: int | None = None
     """The client builds the link card from the page's Open Graph (Bluesky): the card
     thumbnail's byte limit. None: the platform builds its own card, or shows none."""
@@ -232,7 +237,7 @@ class Platform:
     accent: str = "#6b7280"  # its recognisable colour, for the preview's card (#rrggbb)
     checks: tuple[tuple[str, CheckText], ...] = ()
     """The platform's own check codes, ``<kind>.<name>`` (kinds: ``length``, ``links``,
-    ``hashtags``), with how `tidings rules` and site/checks.md explain them."""
+    ``hashtags``, ``parts``), with how `tidings rules` and site/checks.md explain them."""
 
 
 _ROWS = (
@@ -626,6 +631,43 @@ _ROWS = (
             ),
         ),
     ),
+    Platform(
+        "pinterest",
+        "Pinterest",
+        "tidings.platforms.pinterest",
+        card=Card.MEDIA_FIRST,
+        accent="#e60023",
+        text=(TextRule(Counter.CODE_POINTS, 800),),  # the pin's description
+        max_parts=1,
+        options=("title", "link"),
+        media=MediaSpec(
+            max_images=5,  # 2-5: a carousel pin
+            formats=JPEG_PNG,
+            max_bytes=20_000_000,
+            alt_max=500,
+            animates=False,
+            needs_image=True,
+        ),
+        credentials=(KeySet("", ("access_token", "board_id")),),
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A pin's description is over Pinterest's 800 characters.",
+                    "Shorten the text or write a `pinterest` variant.",
+                ),
+            ),
+            (
+                "parts",
+                CheckText(
+                    E,
+                    "A post for Pinterest has more than one part; a pin is one description.",
+                    "Write a `pinterest` variant with one part (no `---` line).",
+                ),
+            ),
+        ),
+    ),
     # local channels take any readable image as it is, and any text
     Platform(
         "outbox", "Outbox", "tidings.platforms.outbox", local=True, card=Card.FILE, accent="#4b5563"
@@ -639,7 +681,7 @@ PLATFORMS: Mapping[str, Platform] = {row.name: row for row in _ROWS}
 """Every platform by the name channels.yaml uses, networks first, then the local channels."""
 
 
-CHECK_KINDS = ("length", "links", "hashtags")
+CHECK_KINDS = ("length", "links", "hashtags", "parts")
 """The kinds of a platform's own check codes, in the order the docs list them."""
 
 

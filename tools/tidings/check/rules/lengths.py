@@ -55,6 +55,20 @@ def check_rendered(
     row = PLATFORMS.get(platform)
     if row is None:
         return
+    if row.max_parts is not None and len(rendered.parts) > row.max_parts:
+        code = f"parts.{platform}"
+        yield Diagnostic(
+            post.path,
+            rendered.parts[row.max_parts].line,
+            1,
+            default_severity(code),
+            code,
+            f"{len(rendered.parts)} parts on {channel}; {row.label} takes "
+            f"{row.max_parts} part{'s' if row.max_parts > 1 else ''} a post",
+            f"write a `{channel}` variant without the `---` line: "
+            f"`variants: {{{channel}: {{body: …}}}}`",
+            channel,
+        )
     caption = row.media.caption_max
     if caption is not None and rendered.media and rendered.parts and limits:
         first, limit = rendered.parts[0], limits[0]
