@@ -668,6 +668,49 @@ _ROWS = (
             ),
         ),
     ),
+    Platform(
+        "google_business",
+        "Google Business Profile",
+        "tidings.platforms.google_business",
+        card=Card.STACKED,
+        accent="#4285f4",
+        text=(TextRule(Counter.CODE_POINTS, 1500),),  # the post's summary
+        max_parts=1,
+        options=("topic", "event", "offer", "button"),
+        media=MediaSpec(
+            max_images=1,
+            formats=JPEG_PNG,
+            max_bytes=5_000_000,
+            min_width=400,
+            animates=False,
+            public_url=True,
+        ),
+        credentials=(
+            KeySet(
+                "",
+                ("client_id", "client_secret", "refresh_token", "account_id", "location_id"),
+                ("token_url",),
+            ),
+        ),
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A Business Profile post is over Google's 1500 characters.",
+                    "Shorten the text or write a variant for the channel.",
+                ),
+            ),
+            (
+                "parts",
+                CheckText(
+                    E,
+                    "A post for Google Business Profile has more than one part; a local post is one text.",
+                    "Write a variant for the channel with one part (no `---` line).",
+                ),
+            ),
+        ),
+    ),
     # local channels take any readable image as it is, and any text
     Platform(
         "outbox", "Outbox", "tidings.platforms.outbox", local=True, card=Card.FILE, accent="#4b5563"
