@@ -91,8 +91,8 @@ def test_the_table_stays_pure_data() -> None:
 
 
 def test_each_platform_explains_its_own_check_codes_in_its_row() -> None:
-    """A platform's codes (length.<name>, links.<name>, hashtags.<name>) come from its row,
-    so a rule the row turns on always has its explanation in `tidings rules` and the docs."""
+    """A platform's codes (length.<name>, links.<name>, hashtags.<name>, parts.<name>) come
+    from its row, so a rule the row turns on always has its explanation in `tidings rules` and the docs."""
     from tidings.check.codes import CODES
     from tidings.core.platforms import LinkStyle
 
@@ -105,6 +105,8 @@ def test_each_platform_explains_its_own_check_codes_in_its_row() -> None:
             wanted.add("links")
         if row.max_hashtags is not None:
             wanted.add("hashtags")
+        if row.max_parts is not None:
+            wanted.add("parts")
         assert kinds == wanted, row.name
         for kind in kinds:
             assert f"{kind}.{row.name}" in CODES

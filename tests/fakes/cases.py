@@ -43,6 +43,9 @@ class PlatformCase:
     threads: bool = True
     """False when the platform has no threads: a post's later parts go out some other way
     (comments) or the post must have one part; see ``parts``."""
+    parts: int = 2
+    """How many parts the suite's post has: 2, or 1 where a post is one part only (the row's
+    ``max_parts``: a pin, a Google Business Profile post)."""
     reconciles: bool = True
     """False when the platform offers no way to read back what was posted (webhooks): a
     lost response then ends ``unknown`` for a person to settle, never a second post."""

@@ -236,6 +236,11 @@ SECTIONS: tuple[Section, ...] = (
                 "A post's text holds Markdown (`**bold**`, `[text](url)`, `# heading`), which no network renders: readers see the marks (Discord, which renders Markdown, is not warned about).",
                 "Write the URL itself instead of `[text](url)`, plain text instead of bold and headings; on Slack use its own markup (`*bold*`, `<url|text>`).",
             ),
+            "post.options": Code(
+                E,
+                "A variant's `options` hold a key its channel's platform does not take, or a Google Business Profile event, offer or button lacks what it needs.",
+                "Pinterest takes `title` and `link`; Google Business Profile `topic` (standard, event, offer), `event` (title, start, end: needed by event and offer), `offer` (coupon, redeem_url, terms) and `button` (action, and url for all but call).",
+            ),
             "post.expires-kept": Code(
                 I,
                 "A post with `expires` goes to a platform whose API cannot delete posts (Instagram, Slack).",

@@ -28,7 +28,8 @@ __all__ = [
 
 PUBLIC_KEYS = frozenset(
     {"api_base", "base_url", "pds", "appview", "handle", "user_id", "page_id", "author_urn"}
-    | {"version", "refresh_token_file"}
+    | {"version", "refresh_token_file", "chat_id", "board_id"}
+    | {"account_id", "location_id", "token_url"}
 )
 """Credential keys whose values are addresses, names and ids, shown in post addresses and
 messages (``https://mastodon.social/@brand/1``), never secrets. Every other key's value is

@@ -51,6 +51,7 @@ class Counter(Enum):
     MASTODON = "characters"  # graphemes, each URL as 23, `@user@domain` as `@user`
     CODE_POINTS = "code points"
     THREADS = "characters, emoji as UTF-8 bytes"  # Meta's rule for Threads' 500
+    UTF16 = "UTF-16 code units"  # Telegram's Bot API (an emoji outside the BMP counts 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,9 @@ class MediaSpec:
     one_animated: bool = False  # an animated GIF must be the post's only image (X)
     public_url: bool = False  # fetches images from the channel's media_base_url
     needs_image: bool = False  # cannot post text alone (Instagram)
+    caption_max: int | None = None
+    """With images, the first part is a caption of at most this many (the row's first
+    text counter; Telegram's 1024); None: the text rules alone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +223,11 @@ class Platform:
     profile: ProfileSpec | None = None  # None: no profile images checked
     fold: Fold | None = None  # where the feed hides text behind "see more"
     comment_threads: bool = False  # a thread's later parts are comments on its first
+    max_parts: int | None = None  # parts a post may have (1: a pin; code `parts.<name>`)
+    options: tuple[str, ...] = ()
+    """The keys a post's ``variants.<channel>.options`` may hold for this platform (a pin's
+    ``title`` and ``link``; a Business Profile post's ``topic``, ``event``, ``offer``,
+    ``button``); the adapter reads them from ``Outgoing.options``."""
     link_card_thumb: int | None = None
     """The client builds the link card from the page's Open Graph (Bluesky): the card
     thumbnail's byte limit. None: the platform builds its own card, or shows none."""
@@ -228,7 +237,7 @@ class Platform:
     accent: str = "#6b7280"  # its recognisable colour, for the preview's card (#rrggbb)
     checks: tuple[tuple[str, CheckText], ...] = ()
     """The platform's own check codes, ``<kind>.<name>`` (kinds: ``length``, ``links``,
-    ``hashtags``), with how `tidings rules` and site/checks.md explain them."""
+    ``hashtags``, ``parts``), with how `tidings rules` and site/checks.md explain them."""
 
 
 _ROWS = (
@@ -598,6 +607,114 @@ _ROWS = (
             ),
         ),
     ),
+    Platform(
+        "telegram",
+        "Telegram",
+        "tidings.platforms.telegram",
+        card=Card.MESSAGE,
+        accent="#229ed9",
+        markup=Markup.MARKDOWN,  # **bold** and [text](url) go as entities, marks taken out
+        text=(TextRule(Counter.UTF16, 4096),),
+        media=MediaSpec(
+            max_images=10,
+            formats=JPEG_PNG,
+            max_bytes=10_000_000,
+            aspect=(1 / 20, 20.0),
+            animates=False,
+            caption_max=1024,
+        ),
+        credentials=(KeySet("", ("bot_token", "chat_id")),),
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A part is over Telegram's 4096 UTF-16 code units, or a caption with images over 1024 (an emoji counts 2).",
+                    "Shorten the part or split it into a thread (later parts are replies); a long first part with images can move its text to a second part.",
+                ),
+            ),
+        ),
+    ),
+    Platform(
+        "pinterest",
+        "Pinterest",
+        "tidings.platforms.pinterest",
+        card=Card.MEDIA_FIRST,
+        accent="#e60023",
+        text=(TextRule(Counter.CODE_POINTS, 800),),  # the pin's description
+        max_parts=1,
+        options=("title", "link"),
+        media=MediaSpec(
+            max_images=5,  # 2-5: a carousel pin
+            formats=JPEG_PNG,
+            max_bytes=20_000_000,
+            alt_max=500,
+            animates=False,
+            needs_image=True,
+        ),
+        credentials=(KeySet("", ("access_token", "board_id")),),
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A pin's description is over Pinterest's 800 characters.",
+                    "Shorten the text or write a `pinterest` variant.",
+                ),
+            ),
+            (
+                "parts",
+                CheckText(
+                    E,
+                    "A post for Pinterest has more than one part; a pin is one description.",
+                    "Write a `pinterest` variant with one part (no `---` line).",
+                ),
+            ),
+        ),
+    ),
+    Platform(
+        "google_business",
+        "Google Business Profile",
+        "tidings.platforms.google_business",
+        card=Card.STACKED,
+        accent="#4285f4",
+        text=(TextRule(Counter.CODE_POINTS, 1500),),  # the post's summary
+        max_parts=1,
+        options=("topic", "event", "offer", "button"),
+        media=MediaSpec(
+            max_images=1,
+            formats=JPEG_PNG,
+            max_bytes=5_000_000,
+            min_width=400,
+            animates=False,
+            public_url=True,
+        ),
+        credentials=(
+            KeySet(
+                "",
+                ("client_id", "client_secret", "refresh_token", "account_id", "location_id"),
+                ("token_url",),
+            ),
+        ),
+        checks=(
+            (
+                "length",
+                CheckText(
+                    E,
+                    "A Business Profile post is over Google's 1500 characters.",
+                    "Shorten the text or write a variant for the channel.",
+                ),
+            ),
+            (
+                "parts",
+                CheckText(
+                    E,
+                    "A post for Google Business Profile has more than one part; a local post is one text.",
+                    "Write a variant for the channel with one part (no `---` line).",
+                ),
+            ),
+        ),
+    ),
     # local channels take any readable image as it is, and any text
     Platform(
         "outbox", "Outbox", "tidings.platforms.outbox", local=True, card=Card.FILE, accent="#4b5563"
@@ -611,7 +728,7 @@ PLATFORMS: Mapping[str, Platform] = {row.name: row for row in _ROWS}
 """Every platform by the name channels.yaml uses, networks first, then the local channels."""
 
 
-CHECK_KINDS = ("length", "links", "hashtags")
+CHECK_KINDS = ("length", "links", "hashtags", "parts")
 """The kinds of a platform's own check codes, in the order the docs list them."""
 
 

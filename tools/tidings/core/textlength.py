@@ -91,6 +91,12 @@ def code_points(text: str) -> int:
     return len(text)
 
 
+def utf16_units(text: str) -> int:
+    """UTF-16 code units, as Telegram's Bot API counts (a character outside the BMP, most
+    emoji, counts 2)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
 @dataclass(frozen=True)
 class TextLimit:
     """One measure of one platform: a counter and its maximum."""
@@ -107,6 +113,7 @@ _COUNTERS: dict[Counter, tuple[str, Callable[[str], int]]] = {
     Counter.MASTODON: ("characters", mastodon_length),
     Counter.CODE_POINTS: ("characters", code_points),
     Counter.THREADS: ("characters", threads_length),
+    Counter.UTF16: ("UTF-16 code units", utf16_units),
 }
 """Each counter of the platform table: its name in messages and its function."""
 

@@ -481,6 +481,7 @@ class Publisher:
                 key=claim.key,
                 started=claim.started,
                 language=ws.brand.language if ws.brand else None,
+                options=job.post.options_for(cid),
                 link_card=card_out,
             )
         except CredentialError as exc:

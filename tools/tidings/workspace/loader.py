@@ -508,7 +508,8 @@ def load_post(
             vparts = _thread(str(v["body"]), vsrc.pos("body").line, rel, out)
         vat = _read_instant(v["at"], tz, vsrc, ("at",), out) if "at" in v else None
         vmedia = _media(v["media"], src, ("variants", cid, "media")) if "media" in v else None
-        variants[cid] = Variant(cid, vsrc, vparts, vat, vmedia)
+        vopts = v.get("options") if isinstance(v.get("options"), dict) else {}
+        variants[cid] = Variant(cid, vsrc, vparts, vat, vmedia, dict(vopts))
     if any(d.severity is Severity.ERROR and d.code.startswith("date.") for d in out.items[before:]):
         # An unusable time: the post is built unscheduled (no `at` anywhere, so it can never go
         # out at the wrong hour, nor at the post's time for a variant whose own time is broken),

@@ -239,6 +239,10 @@ class Variant:
     parts: tuple[Part, ...] | None = None
     at: datetime | None = None
     media: tuple[MediaRef, ...] | None = None
+    options: Mapping[str, object] = field(default_factory=dict)
+    """What only this channel's platform reads (``variants.<channel>.options``: a pin's
+    ``title`` and ``link``, a Business Profile post's ``topic``, ``event``, ``offer`` and
+    ``button``); the platform table's ``options`` says which keys each platform takes."""
 
 
 @dataclass(frozen=True)
@@ -288,6 +292,11 @@ class Post:
     def parts_for(self, channel: str) -> tuple[Part, ...]:
         variant = self.variants.get(channel)
         return variant.parts if variant is not None and variant.parts is not None else self.parts
+
+    def options_for(self, channel: str) -> Mapping[str, object]:
+        """The channel's platform options (``variants.<channel>.options``); empty if none."""
+        variant = self.variants.get(channel)
+        return variant.options if variant is not None else {}
 
     def media_for(self, channel: str) -> tuple[MediaRef, ...]:
         variant = self.variants.get(channel)

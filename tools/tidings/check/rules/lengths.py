@@ -56,6 +56,37 @@ def check_rendered(
     row = PLATFORMS.get(platform)
     if row is None:
         return
+    if row.max_parts is not None and len(rendered.parts) > row.max_parts:
+        code = f"parts.{platform}"
+        yield Diagnostic(
+            post.path,
+            rendered.parts[row.max_parts].line,
+            1,
+            default_severity(code),
+            code,
+            f"{len(rendered.parts)} parts on {channel}; {row.label} takes "
+            f"{row.max_parts} part{'s' if row.max_parts > 1 else ''} a post",
+            f"write a `{channel}` variant without the `---` line: "
+            f"`variants: {{{channel}: {{body: …}}}}`",
+            channel,
+        )
+    caption = row.media.caption_max
+    if caption is not None and rendered.media and rendered.parts and limits:
+        first, limit = rendered.parts[0], limits[0]
+        used = limit.count(first.text)
+        if used > caption:
+            code = f"length.{platform}"
+            yield Diagnostic(
+                post.path,
+                first.line,
+                1,
+                default_severity(code),
+                code,
+                f"the caption (part 1, sent with the images) is {used} {limit.name} on "
+                f"{channel}, {used - caption} over {row.label}'s caption limit of {caption}",
+                "shorten the first part, or move its text to a second part (a reply)",
+                channel,
+            )
     if row.max_links is not None:
         links = sum(link_count(p) for p in rendered.parts)
         if links > row.max_links:
