@@ -253,6 +253,7 @@ def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> B
         alt_text=data.get("alt_text", "required"),
         cadence=_cadence(data.get("cadence") or {}),
         inbox=_inbox(data.get("inbox") or {}),
+        evergreen_min_gap=_min_gap((data.get("evergreen") or {}).get("min_gap")),
         severity_overrides=dict(data.get("rules") or {}),
     )
 
@@ -494,6 +495,10 @@ def load_post(
         vat = _read_instant(v["at"], tz, vsrc, ("at",), out) if "at" in v else None
         vmedia = _media(v["media"], src, ("variants", cid, "media")) if "media" in v else None
         variants[cid] = Variant(cid, vsrc, vparts, vat, vmedia)
+    rotations = tuple(
+        _thread(str(body), src.pos("rotations", i).line, rel, out)
+        for i, body in enumerate(data.get("rotations") or ())
+    )
     if any(d.severity is Severity.ERROR and d.code.startswith("date.") for d in out.items[before:]):
         # An unusable time: the post is built unscheduled (no `at` anywhere, so it can never go
         # out at the wrong hour, nor at the post's time for a variant whose own time is broken),
@@ -516,6 +521,8 @@ def load_post(
         retract=data.get("retract", False) is True,
         link_card=data["link_card"] if isinstance(data.get("link_card"), bool) else None,
         variants=variants,
+        evergreen=data.get("evergreen", False) is True,
+        rotations=rotations,
     )
 
 
