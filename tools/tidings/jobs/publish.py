@@ -519,6 +519,7 @@ class Publisher:
                 started=claim.started,
                 language=ws.brand.language if ws.brand else None,
                 link_card=card_out,
+                send_id=job.ledger_id if job.evergreen else "",
             )
         except CredentialError as exc:
             self._fail(job, exc.message, retry=True)
@@ -582,12 +583,10 @@ class Publisher:
             **recorded,
         )
         _crash_point("recorded")
-        self._out(
-            job,
-            LedgerState.PUBLISHED,
-            f"{len(thread)} part(s)" if len(thread) > 1 else "",
-            thread[0].url,
-        )
+        shown = [f"{len(thread)} part(s)"] if len(thread) > 1 else []
+        if job.evergreen:  # which slot it filled, in the brand's time
+            shown.append(f"evergreen, slot {_local(ws, job.at):%a %d %b %H:%M}")
+        self._out(job, LedgerState.PUBLISHED, "; ".join(shown), thread[0].url)
         self._land_result(f"publish: {job.post.id} on {cid}: published")
         _crash_point("landed")
 
@@ -746,6 +745,10 @@ class Publisher:
                 result = "skipped" if removal.result == "by hand" else removal.result
                 job = Job(post, cid, post.expires or now, JobState.DONE, "", ledger_id)
                 self._out(job, result, removal.detail)
+
+
+def _local(ws: Workspace, at: datetime) -> datetime:
+    return at.astimezone(ws.brand.timezone) if ws.brand else at
 
 
 def _reply_parent(adapter: Adapter, url: str) -> ReplyParent:
