@@ -82,9 +82,10 @@ class Outbox(base.PlatformAdapter, platform="outbox", idempotent=True):
         write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         # the journal of every send, like a mail server's log: what went out, once per line
         with (self.root / self.folder / "sent.log").open("a", encoding="utf-8") as log:
-            log.write(
-                json.dumps({"post": out.post_id, "part": index, "key": out.part_key(index)}) + "\n"
-            )
+            line = {"post": out.post_id, "part": index, "key": out.part_key(index)}
+            if out.send_id:
+                line["send"] = out.send_id
+            log.write(json.dumps(line) + "\n")
         return self._remote(out, index)
 
     def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
