@@ -47,7 +47,9 @@ def test_an_evergreen_post_needs_no_at_and_a_clean_one_passes(tmp_path: Path) ->
 
 def test_a_channel_without_a_slot_is_a_warning(tmp_path: Path) -> None:
     found = codes(tmp_path, evergreen("outbox", "mastodon", at=None, evergreen="true"))
-    assert [c for c in found if c[0] == "evergreen.no-slot"] == [("evergreen.no-slot", 3, "warning")]
+    assert [c for c in found if c[0] == "evergreen.no-slot"] == [
+        ("evergreen.no-slot", 3, "warning")
+    ]
 
 
 def test_rotations_on_a_dated_post_are_a_warning(tmp_path: Path) -> None:
@@ -61,4 +63,3 @@ def test_every_rotation_body_is_checked_like_the_post(tmp_path: Path) -> None:
     )
     found = codes(tmp_path, text)
     assert ("brand.banned-word", 5, "error") in found, found
-

@@ -7,6 +7,7 @@ entries, as the loader builds them.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -94,7 +95,7 @@ def test_52_weeks_of_slots_give_the_same_schedule_every_run_and_no_repeat_within
     for s in forecast:
         by_post.setdefault(s.post_id, []).append(s.at)
     for times in by_post.values():
-        assert all(b - a >= timedelta(days=60) for a, b in zip(times, times[1:], strict=False))
+        assert all(b - a >= timedelta(days=60) for a, b in itertools.pairwise(times))
 
     # run by run: each week's sends are recorded, then the next week is decided
     history: list[Send] = []
@@ -131,7 +132,7 @@ def test_bodies_rotate_so_a_repeat_is_never_the_last_text_sent(tmp_path: Path) -
     assert [s.rotation for s in sends] == [0, 1, 2, 0, 1, 2, 0]
     texts = [ws.posts[s.post_id].rotated(s.rotation).parts[0].text for s in sends]
     assert texts[:3] == ["Tip only.", "Second wording.", "Third wording."]
-    assert all(a != b for a, b in zip(texts, texts[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(texts))
     # the body a recorded send carried stands: the next one follows it
     last = replace(sends[0], rotation=2)
     later = schedule(with_sends(ws, [last], LedgerState.PUBLISHED), sends[1].at, sends[2].at)

@@ -21,7 +21,9 @@ from builders.remotes import clone, git, remote_file
 from builders.workspaces import published
 
 SLOT = "ledger/evergreen/{name}@20261215T0800Z.yaml"  # Tue 15 Dec 2026 09:00 Berlin
-CALENDAR = 'slots:\n  - name: Tuesday tip\n    days: [tue]\n    time: "09:00"\n    channels: [one]\n'
+CALENDAR = (
+    'slots:\n  - name: Tuesday tip\n    days: [tue]\n    time: "09:00"\n    channels: [one]\n'
+)
 
 
 def evergreen(name: str) -> str:

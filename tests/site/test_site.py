@@ -196,13 +196,22 @@ def test_the_calendar_shows_which_evergreen_post_fills_which_slot() -> None:
         day = days[job.at.astimezone(BERLIN).date()]
         entry = next(e for e in day.entries if e.post.id == job.post.id)
         assert entry.evergreen and entry.time == f"{job.at.astimezone(BERLIN):%H:%M}"
-        assert not any(j.channel == job.channel and not j.evergreen and j.at.astimezone(BERLIN).date() == day.day for j in data.jobs)
+        assert not any(
+            j.channel == job.channel
+            and not j.evergreen
+            and j.at.astimezone(BERLIN).date() == day.day
+            for j in data.jobs
+        )
     first = evergreen[0]
     html = build_pages(data).pages
     page = next(p.html for p in html if p.src_uri == f"calendar/{first.at:%Y-%m}.md")
     assert first.post.title in page and 'td-evergreen">evergreen</span>' in page
     # four weeks ahead at most, and never in a past slot beyond the lateness window
-    assert all(NOW - data.ws.settings.lateness <= j.at <= NOW + timedelta(weeks=4) for j in evergreen if j.state.value != "done")
+    assert all(
+        NOW - data.ws.settings.lateness <= j.at <= NOW + timedelta(weeks=4)
+        for j in evergreen
+        if j.state.value != "done"
+    )
 
 
 def test_post_card_holds_exactly_the_rendered_text(example_site: dict[str, str]) -> None:

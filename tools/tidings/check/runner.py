@@ -153,9 +153,7 @@ def _rotations(ws: Workspace, seen: Sequence[Diagnostic]) -> list[Diagnostic]:
     most = max((p.bodies for p in ws.posts.values() if p.evergreen), default=1)
     for index in range(1, most):
         posts = {
-            k: p.rotated(index)
-            for k, p in ws.posts.items()
-            if p.evergreen and index < p.bodies
+            k: p.rotated(index) for k, p in ws.posts.items() if p.evergreen and index < p.bodies
         }
         rotated = replace(ws, posts=posts)
         for name in sorted(PER_POST):

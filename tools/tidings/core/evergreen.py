@@ -33,7 +33,6 @@ from tidings.workspace.layout import slot_ledger_id, split_ledger_id
 from tidings.workspace.ledger import ChannelRecord, LedgerState
 from tidings.workspace.model import Post, Workspace
 
-
 AHEAD = timedelta(weeks=4)
 """How far ahead ``tidings plan`` and the site show the queue's choices (at most): the
 slots further out depend on what goes out before them, and the calendar needs an end."""

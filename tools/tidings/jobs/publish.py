@@ -367,9 +367,7 @@ class Publisher:
             if not job.evergreen or claim.reconcile:
                 kept.append(claim)
                 continue
-            others = [
-                lid for lid in taken.get((job.channel, job.at), []) if lid != job.ledger_id
-            ]
+            others = [lid for lid in taken.get((job.channel, job.at), []) if lid != job.ledger_id]
             if not others:
                 kept.append(claim)
                 continue

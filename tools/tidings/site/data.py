@@ -38,7 +38,9 @@ class SiteData:
     read file by file each time it is called, so it is never all in memory."""
     _by_path: dict[str, list[Diagnostic]] = field(default_factory=dict, repr=False)
     _jobs_by_post: dict[str, list[Job]] = field(default_factory=dict, repr=False)
-    _rendered: dict[tuple[str, str, tuple[Part, ...]], Rendered] = field(default_factory=dict, repr=False)
+    _rendered: dict[tuple[str, str, tuple[Part, ...]], Rendered] = field(
+        default_factory=dict, repr=False
+    )
     _uploads: dict[tuple[str, str], Upload | MediaError] = field(default_factory=dict, repr=False)
     _link_cards: dict[str, CachedCard] | None = field(default=None, repr=False)
 

@@ -10,13 +10,15 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from tidings.check.codes import default_severity
-from tidings.diagnostics import Diagnostic
 from tidings.core.evergreen import schedule
 from tidings.core.slots import dated_days, slot_channels, slot_days
+from tidings.diagnostics import Diagnostic
 from tidings.workspace.model import Workspace
 
 CODE = "calendar.slot-gap"
 HORIZON = timedelta(days=14)
+
+
 def check(ws: Workspace, now: datetime) -> Iterator[Diagnostic]:
     if ws.partial or ws.brand is None:  # a gap needs every post
         return
