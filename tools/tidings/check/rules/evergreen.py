@@ -29,7 +29,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     "add `evergreen: true` (and remove `at`), or remove `rotations:`",
                 )
             continue
-        dated = [("at",)] if post.at is not None else []
+        dated: list[tuple[str, ...]] = [("at",)] if post.at is not None else []
         dated += [("variants", c, "at") for c, v in post.variants.items() if v.at is not None]
         for keys in dated:
             yield Diagnostic.at(
