@@ -52,12 +52,13 @@ class Job:
 
 def orphaned_entries(ws: Workspace) -> list[str]:
     """Ledger ids whose post file no longer exists (an evergreen send's: its post's)."""
-    return sorted(
-        pid
-        for pid in ws.ledger
-        if pid not in ws.post_files
-        and _follow(ws.renamed, split_ledger_id(pid)[0]) not in ws.post_files
-    )
+    return sorted(pid for pid in ws.ledger if not _has_post(ws, pid))
+
+
+def _has_post(ws: Workspace, ledger_id: str) -> bool:
+    """Whether the entry's post file exists: a send's post may have been renamed since."""
+    pid, slot = split_ledger_id(ledger_id)
+    return pid in ws.post_files or (slot is not None and _follow(ws.renamed, pid) in ws.post_files)
 
 
 def renames(ws: Workspace) -> dict[str, str]:
