@@ -51,14 +51,20 @@ def test_make_run_publishes_the_example_on_a_fresh_clone(tmp_path: Path) -> None
     assert first.returncode == 0, out
     assert "0 errors, 0 warnings" in out and "same-text" not in out
     assert "Nothing was due" not in out
-    assert "4 missed, 26 published" in out, out  # 13 posts on outbox and feed; 2 expired
+    # 13 dated posts on outbox and feed (2 expired before they were due), and the evergreen
+    # portrait tips in the 6 free Tuesday and Friday slots of the --lateness 60d window
+    assert "4 missed, 38 published" in out, out
+    assert out.count("evergreen, slot") == 12, out
     demo = root / "build" / "demo"
     sent = sorted(
         p.relative_to(demo / "build/outbox").as_posix() for p in demo.glob("build/outbox/**/*.json")
     )
-    assert "2026/12/christmas-eve-thank-you.json" in sent and len(sent) == 13, sent
+    assert "2026/12/christmas-eve-thank-you.json" in sent and len(sent) == 19, sent
+    # each send of an evergreen post is its own file: the tip for the slot on Tue 27 Oct 09:00
+    assert "evergreen/portrait-prep-bring-a-friend@20261027T0800Z.json" in sent, sent
+    assert len([s for s in sent if s.startswith("evergreen/")]) == 6, sent
     feed = (demo / "build/feed/atom.xml").read_text(encoding="utf-8")
-    assert feed.count("<entry>") == 13
+    assert feed.count("<entry>") == 19
     assert not (root / "ledger").exists()  # the checkout is untouched
 
     again = _make_run(root)

@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -176,10 +176,42 @@ def test_december_calendar(example_site: dict[str, str]) -> None:
     assert "Holidays 2026" in html  # campaign bar
     assert "St. Nicholas Day" in html  # key date
     assert "td-blackout" in html and "Studio closed for Christmas from 14:00" in html
-    assert "Weekend note: nothing planned" in html  # the empty Sunday slot on 20 Dec
+    # the free Sunday slot on 20 Dec is filled by an evergreen tip, so it is no gap
+    assert "Weekend note: nothing planned" not in html
     assert 'rel="next" href="../2027-01/"' in html
     assert "td-weeklist" in html  # the list for narrow screens
     assert "background-color:#6364ff;color:#000000" in html  # mastodon's colour, AA text
+
+
+def test_the_calendar_shows_which_evergreen_post_fills_which_slot() -> None:
+    """The queue's choices for the next weeks are on the calendar, marked evergreen, in the
+    free slots (and only there: a day with a dated post on the slot's channel is not one)."""
+    from tidings.site.calendar import months
+
+    data = collect(EXAMPLE, NOW)
+    evergreen = [j for j in data.jobs if j.evergreen]
+    assert evergreen, "the example's tips fill no slot"
+    days = {d.day: d for m in months(data) for week in m.weeks for d in week if d.in_month}
+    for job in evergreen:
+        day = days[job.at.astimezone(BERLIN).date()]
+        entry = next(e for e in day.entries if e.post.id == job.post.id)
+        assert entry.evergreen and entry.time == f"{job.at.astimezone(BERLIN):%H:%M}"
+        assert not any(
+            j.channel == job.channel
+            and not j.evergreen
+            and j.at.astimezone(BERLIN).date() == day.day
+            for j in data.jobs
+        )
+    first = evergreen[0]
+    html = build_pages(data).pages
+    page = next(p.html for p in html if p.src_uri == f"calendar/{first.at:%Y-%m}.md")
+    assert first.post.title in page and 'td-evergreen">evergreen</span>' in page
+    # four weeks ahead at most, and never in a past slot beyond the lateness window
+    assert all(
+        NOW - data.ws.settings.lateness <= j.at <= NOW + timedelta(weeks=4)
+        for j in evergreen
+        if j.state.value != "done"
+    )
 
 
 def test_post_card_holds_exactly_the_rendered_text(example_site: dict[str, str]) -> None:

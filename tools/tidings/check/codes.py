@@ -463,7 +463,22 @@ SECTIONS: tuple[Section, ...] = (
             "calendar.slot-gap": Code(
                 I,
                 "A recurring posting slot has no post in the next 14 days (counted from `--now`).",
-                "Write a post for one of the days named (`tidings new post`), or remove the slot from the calendar.",
+                "Write a post for one of the days named (`tidings new post`), or an evergreen post for the slot's channels (`evergreen: true`), or remove the slot from the calendar.",
+            ),
+            "evergreen.at": Code(
+                E,
+                "An evergreen post (`evergreen: true`) has an `at` (or a variant has one): the evergreen queue chooses its times.",
+                "Remove `at` to keep the post evergreen, or remove `evergreen: true` to send it once at that time.",
+            ),
+            "evergreen.no-slot": Code(
+                W,
+                "An evergreen post names a channel that no posting slot in `content/calendars/` is on, so it never goes out there.",
+                "Add a slot for the channel to a calendar's `slots:`, or remove the channel from the post's `channels`.",
+            ),
+            "evergreen.rotations": Code(
+                W,
+                "A post that is not evergreen has `rotations:`, which only evergreen posts use.",
+                "Add `evergreen: true` (and remove `at`), or remove `rotations:`.",
             ),
         },
     ),

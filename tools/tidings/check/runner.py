@@ -133,6 +133,7 @@ def check_workspace(
     lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
     for name, rule in RULES.items():
         diags.extend(rule(named if name in PER_POST else ws))
+    diags.extend(_rotations(named, diags))
     lengthcache.save(root)
     if now is not None:
         for name, timed in TIMED_RULES.items():
@@ -142,6 +143,22 @@ def check_workspace(
         diags = _involving(diags, only)
     result = sorted(_apply_overrides(ws, diags), key=Diagnostic.sort_key)
     return CheckResult(ws, tuple(result))
+
+
+def _rotations(ws: Workspace, seen: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """The rules about one post alone, run on each further body of every evergreen post's
+    ``rotations`` (each is what some send carries), once each: a finding on the body below
+    the front matter is reported by the ordinary run, not again here."""
+    found: list[Diagnostic] = []
+    most = max((p.bodies for p in ws.posts.values() if p.evergreen), default=1)
+    for index in range(1, most):
+        posts = {
+            k: p.rotated(index) for k, p in ws.posts.items() if p.evergreen and index < p.bodies
+        }
+        rotated = replace(ws, posts=posts)
+        for name in sorted(PER_POST):
+            found.extend(d for d in RULES[name](rotated) if d not in found and d not in seen)
+    return found
 
 
 def _involving(diags: Iterable[Diagnostic], named: set[str]) -> list[Diagnostic]:

@@ -45,7 +45,8 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
     """Show what is due, coming up, missed or done, per channel.
 
     A job is due when its time has come, it is not a draft, its checks pass and the ledger
-    has no final state for it; a job later than the lateness window is missed.
+    has no final state for it; a job later than the lateness window is missed. Evergreen
+    posts are shown in the posting slots they will fill ("(evergreen)", with the slot's name).
 
     \b
     Examples:
@@ -87,7 +88,7 @@ def command(obj: Context, now_text: str | None, days: float) -> None:
             f"{job.at.astimezone(tz):%a %d %b %H:%M}",
             escape(job.channel + ("*" if missing else "")),
             escape(state),
-            escape(job.post.id),
+            escape(job.post.id + (" (evergreen)" if job.evergreen else "")),
             escape(shorten(first.split("\n", 1)[0], 60)),
             style=_STYLE[job.state],
         )

@@ -5,12 +5,14 @@ Pure: takes a Workspace and the time, returns jobs. The publisher acts on the ``
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from tidings.workspace.ledger import LedgerState
+from tidings.core.evergreen import AHEAD, recorded, schedule
+from tidings.workspace.layout import split_ledger_id
+from tidings.workspace.ledger import ChannelRecord, LedgerState
 from tidings.workspace.model import Post, Workspace
 
 
@@ -33,7 +35,13 @@ class Job:
     state: JobState
     note: str = ""
     ledger_id: str = ""
-    """The ledger entry this job is recorded in: the post id, or its id before a rename."""
+    """The ledger entry this job is recorded in: the post id, or its id before a rename; for
+    an evergreen send, ``<post id>@<slot time>``."""
+    evergreen: bool = False
+    """An evergreen post filling a posting slot (see :mod:`tidings.core.evergreen`)."""
+    rotation: int | None = None
+    """An evergreen send: which of the post's bodies ``post`` carries (its parts are that
+    body already)."""
 
     @property
     def first_line(self) -> str:
@@ -43,8 +51,14 @@ class Job:
 
 
 def orphaned_entries(ws: Workspace) -> list[str]:
-    """Ledger post ids whose post file no longer exists."""
-    return sorted(pid for pid in ws.ledger if pid not in ws.post_files)
+    """Ledger ids whose post file no longer exists (an evergreen send's: its post's)."""
+    return sorted(pid for pid in ws.ledger if not _has_post(ws, pid))
+
+
+def _has_post(ws: Workspace, ledger_id: str) -> bool:
+    """Whether the entry's post file exists: a send's post may have been renamed since."""
+    pid, slot = split_ledger_id(ledger_id)
+    return pid in ws.post_files or (slot is not None and _follow(ws.renamed, pid) in ws.post_files)
 
 
 def renames(ws: Workspace) -> dict[str, str]:
@@ -96,12 +110,73 @@ def _hours(delta: timedelta) -> str:
     return f"{hours:g} h" if hours >= 1 else f"{delta.total_seconds() / 60:g} min"
 
 
+def _state(
+    ws: Workspace,
+    post: Post,
+    record: ChannelRecord | None,
+    at: datetime,
+    now: datetime,
+    late: timedelta,
+    blocked: Collection[str],
+) -> tuple[JobState, str]:
+    """Where one (post, channel) job at ``at`` stands, from its ledger record and the post."""
+    if record is not None and record.is_final:
+        return JobState.DONE, record.state.value
+    if record is not None and record.state is LedgerState.PENDING:
+        return JobState.PENDING, "pending: reconciled on the next run"
+    if record is not None and record.state is LedgerState.UNKNOWN:
+        return JobState.PENDING, "unknown: run `tidings resolve`"
+    if (
+        record is not None
+        and record.state.is_retryable
+        and (not record.retry or record.attempts >= ws.settings.max_attempts)
+    ):
+        return JobState.FAILED, f"failed: {record.error or 'see the ledger'}"
+    if post.draft:
+        return JobState.DRAFT, "draft"
+    if post.retract:
+        return JobState.DRAFT, "retract: true (never sent)"
+    if post.id in blocked:
+        return JobState.BLOCKED, "checks fail"
+    if at > now:
+        return JobState.UPCOMING, ""
+    if now - at > late:
+        return JobState.MISSED, f"over {_hours(late)} late"
+    if post.expires is not None and post.expires <= now:
+        return JobState.MISSED, "expired before it went out"
+    retrying = record is not None and record.state.is_retryable
+    return JobState.DUE, "retry after a failure" if retrying else ""
+
+
+def _evergreen(
+    ws: Workspace, now: datetime, horizon: datetime, late: timedelta, blocked: Collection[str]
+) -> Iterator[Job]:
+    """The evergreen queue's jobs: the sends the ledger records (each settled like any job),
+    then the free slots from the lateness window's start to ``horizon`` (at most
+    :data:`~tidings.core.evergreen.AHEAD` ahead), filled as
+    :func:`tidings.core.evergreen.schedule` decides. A slot older than the lateness window
+    is never filled late: it is left out, not recorded missed."""
+    for send in recorded(ws):
+        post = ws.posts.get(send.post_id)
+        if post is None or send.at > horizon or send.record is None:
+            continue  # a send whose post is gone: `ledger.orphan` reports it
+        state, note = _state(ws, post, send.record, send.at, now, late, blocked)
+        rotated = post.rotated(send.rotation)
+        yield Job(rotated, send.channel, send.at, state, note, send.ledger_id, True, send.rotation)
+    for send in schedule(ws, now - late, min(horizon, now + AHEAD), blocked):
+        post = ws.posts[send.post_id]
+        state, note = _state(ws, post, None, send.at, now, late, blocked)
+        note = note or f"evergreen: {send.slot}"
+        rotated = post.rotated(send.rotation)
+        yield Job(rotated, send.channel, send.at, state, note, send.ledger_id, True, send.rotation)
+
+
 def plan(
     ws: Workspace,
     now: datetime,
     *,
     days: float = 7,
-    blocked: frozenset[str] = frozenset(),
+    blocked: Collection[str] = frozenset(),
     lateness: timedelta | None = None,
     everything_past: bool = False,
 ) -> list[Job]:
@@ -120,6 +195,16 @@ def plan(
     oldest = None if everything_past else now - timedelta(days=days)
     moved = renames(ws)
     jobs: list[Job] = []
+
+    def add(job: Job) -> None:
+        if (
+            oldest is not None
+            and job.at < oldest
+            and job.state not in {JobState.PENDING, JobState.FAILED}
+        ):
+            return
+        jobs.append(job)
+
     for post in ws.posts.values():
         ledger_id = post.id if post.id in ws.ledger else moved.get(post.id, post.id)
         entry = ws.ledger.get(ledger_id)
@@ -130,39 +215,9 @@ def plan(
             if at is None or at > horizon:
                 continue
             record = entry.channels.get(channel) if entry else None
-            if record is not None and record.is_final:
-                state, note = JobState.DONE, record.state.value
-            elif record is not None and record.state is LedgerState.PENDING:
-                state, note = JobState.PENDING, "pending: reconciled on the next run"
-            elif record is not None and record.state is LedgerState.UNKNOWN:
-                state, note = JobState.PENDING, "unknown: run `tidings resolve`"
-            elif (
-                record is not None
-                and record.state.is_retryable
-                and (not record.retry or record.attempts >= ws.settings.max_attempts)
-            ):
-                state, note = JobState.FAILED, f"failed: {record.error or 'see the ledger'}"
-            elif post.draft:
-                state, note = JobState.DRAFT, "draft"
-            elif post.retract:
-                state, note = JobState.DRAFT, "retract: true (never sent)"
-            elif post.id in blocked:
-                state, note = JobState.BLOCKED, "checks fail"
-            elif at > now:
-                state, note = JobState.UPCOMING, ""
-            elif now - at > late:
-                state, note = JobState.MISSED, f"over {_hours(late)} late"
-            elif post.expires is not None and post.expires <= now:
-                state, note = JobState.MISSED, "expired before it went out"
-            else:
-                retrying = record is not None and record.state.is_retryable
-                state, note = JobState.DUE, "retry after a failure" if retrying else ""
-            if (
-                oldest is not None
-                and at < oldest
-                and state not in {JobState.PENDING, JobState.FAILED}
-            ):
-                continue
-            jobs.append(Job(post, channel, at, state, note, ledger_id))
+            state, note = _state(ws, post, record, at, now, late, blocked)
+            add(Job(post, channel, at, state, note, ledger_id))
+    for job in _evergreen(ws, now, horizon, late, blocked):
+        add(job)
     jobs.sort(key=lambda j: (j.at, j.channel, j.post.id))
     return jobs

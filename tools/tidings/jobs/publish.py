@@ -33,6 +33,7 @@ from typing import Any
 
 from tidings.check.runner import check_workspace
 from tidings.core.credentials import unset_variables
+from tidings.core.evergreen import recorded, sends_of
 from tidings.core.linkcard import card_link, may_fetch, page_url
 from tidings.core.media import prepare, public_url
 from tidings.core.plan import Job, JobState, plan, renames
@@ -269,6 +270,7 @@ class Publisher:
             if landed:
                 if self.opts.push:  # a clean rebase may have brought others' records
                     ws, blocked = _checked(self.root)
+                    claims = self._yield_slots(ws, claims)
                 return ws, claims
             # another run pushed to the same ledger files: take its state and decide again
             self.job.take_remote()
@@ -338,11 +340,44 @@ class Publisher:
                     attempts=attempts,
                     retry=True,
                     error=None,
+                    **({"rotation": job.rotation} if job.evergreen else {}),
                 )
                 claims.append(
                     _Claim(job, key, key_started(key, now), parts, reconcile=False, lease=lease)
                 )
         return claims
+
+    def _yield_slots(self, ws: Workspace, claims: list[_Claim]) -> list[_Claim]:
+        """Give up each evergreen slot another run claimed before this run's claim landed.
+
+        Two runs that read the same files choose the same post for a slot and conflict in
+        its ledger file, like any job. Runs that read different files (a post added between
+        them) may choose different posts, in different files, and both claims land. Right
+        after its claim is pushed, a run sees every claim that landed before its own and
+        none that landed after: so the run that finds another send recorded for its slot
+        is the later one, and it records its own claim ``missed`` without sending. The
+        earlier run never sees a rival at this point, so exactly one keeps the slot."""
+        taken: dict[tuple[str, datetime], list[str]] = {}
+        for send in recorded(ws):
+            if send.record is not None and send.record.state is not LedgerState.MISSED:
+                taken.setdefault((send.channel, send.at), []).append(send.ledger_id)
+        kept: list[_Claim] = []
+        for claim in claims:
+            job = claim.job
+            if not job.evergreen or claim.reconcile:
+                kept.append(claim)
+                continue
+            others = [lid for lid in taken.get((job.channel, job.at), []) if lid != job.ledger_id]
+            if not others:
+                kept.append(claim)
+                continue
+            note = f"slot already filled by {others[0]} (another run claimed it first)"
+            self.book.update(
+                job.ledger_id, job.channel, self.opts.now, state=LedgerState.MISSED, note=note
+            )
+            self._out(job, "left alone", note)
+            self._land_result(f"publish: {job.post.id} on {job.channel}: slot taken")
+        return kept
 
     def _reclaim(self, ws: Workspace, job: Job, rec: ChannelRecord | None) -> _Claim | None:
         """A job a crashed run left pending: reconcile it now, or leave it to a person."""
@@ -483,6 +518,7 @@ class Publisher:
                 language=ws.brand.language if ws.brand else None,
                 options=job.post.options_for(cid),
                 link_card=card_out,
+                send_id=job.ledger_id if job.evergreen else "",
             )
         except CredentialError as exc:
             self._fail(job, exc.message, retry=True)
@@ -546,12 +582,10 @@ class Publisher:
             **recorded,
         )
         _crash_point("recorded")
-        self._out(
-            job,
-            LedgerState.PUBLISHED,
-            f"{len(thread)} part(s)" if len(thread) > 1 else "",
-            thread[0].url,
-        )
+        shown = [f"{len(thread)} part(s)"] if len(thread) > 1 else []
+        if job.evergreen:  # which slot it filled, in the brand's time
+            shown.append(f"evergreen, slot {_local(ws, job.at):%a %d %b %H:%M}")
+        self._out(job, LedgerState.PUBLISHED, "; ".join(shown), thread[0].url)
         self._land_result(f"publish: {job.post.id} on {cid}: published")
         _crash_point("landed")
 
@@ -695,7 +729,9 @@ class Publisher:
                 continue
             entry = ws.ledger.get(moved.get(post.id, post.id))
             ledger_id = entry.post_id if entry else post.id
-            for cid in post.channels:
+            records = [(ledger_id, cid) for cid in post.channels]
+            records += [(s.ledger_id, s.channel) for s in sends_of(ws, post.id)]
+            for ledger_id, cid in records:
                 if self.opts.only and cid not in self.opts.only:
                     continue
                 if not has_parts_online(self.book.record(ledger_id, cid)):
@@ -708,6 +744,10 @@ class Publisher:
                 result = "skipped" if removal.result == "by hand" else removal.result
                 job = Job(post, cid, post.expires or now, JobState.DONE, "", ledger_id)
                 self._out(job, result, removal.detail)
+
+
+def _local(ws: Workspace, at: datetime) -> datetime:
+    return at.astimezone(ws.brand.timezone) if ws.brand else at
 
 
 def _reply_parent(adapter: Adapter, url: str) -> ReplyParent:

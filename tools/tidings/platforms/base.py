@@ -116,6 +116,14 @@ class Outgoing:
     (:meth:`Adapter.reply_parent`); later parts reply to the part before, as in a thread."""
     link_card: LinkCardOut | None = None
     """The first part's link card when its page was read; None: the text card."""
+    send_id: str = ""
+    """An evergreen post's send into one slot (``<post id>@<slot time>``, its ledger id): the
+    post goes out again and again, so local channels keep each send apart by this id."""
+
+    @property
+    def file_id(self) -> str:
+        """What a local channel files this send under: the send's id, else the post's."""
+        return self.send_id or self.post_id
 
     def part_key(self, index: int) -> str:
         return f"{self.key}-{index}"

@@ -36,7 +36,7 @@ class Feed(base.PlatformAdapter, platform="feed", idempotent=True):
         return f"{self.site_url}/posts/{post_id}/" if self.site_url else f"posts/{post_id}/"
 
     def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
-        path = self._entry(out.post_id)
+        path = self._entry(out.file_id)
         data: dict[str, Any] = {}
         if index:
             try:
@@ -47,21 +47,22 @@ class Feed(base.PlatformAdapter, platform="feed", idempotent=True):
         texts.append(out.parts[index].text)
         data = {
             "post": out.post_id,
+            "send": out.file_id,
             "key": out.key,
             "published": utc_stamp(out.started),
             "parts": texts,
         }
         write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         self.write_feed()
-        return base.Remote(id=f"{out.post_id}#{index}", url=self.page(out.post_id))
+        return base.Remote(id=f"{out.file_id}#{index}", url=self.page(out.post_id))
 
     def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         try:
-            data = json.loads(self._entry(out.post_id).read_text(encoding="utf-8"))
+            data = json.loads(self._entry(out.file_id).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if data.get("key") == out.key and len(data.get("parts", [])) > index:
-            return base.Remote(id=f"{out.post_id}#{index}", url=self.page(out.post_id))
+            return base.Remote(id=f"{out.file_id}#{index}", url=self.page(out.post_id))
         return None
 
     def delete(self, part: base.Remote) -> None:
@@ -77,7 +78,8 @@ class Feed(base.PlatformAdapter, platform="feed", idempotent=True):
             except (OSError, ValueError, KeyError, TypeError):
                 continue
             parts = tuple(str(p) for p in data.get("parts", []))
-            entries.append(FeedEntry(post, published, parts, self.page(post)))
+            send = str(data.get("send") or post)  # an evergreen post's sends are entries apart
+            entries.append(FeedEntry(send, published, parts, self.page(post)))
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.folder / "atom.xml", atom_xml(self.title, self.site_url, entries))
 

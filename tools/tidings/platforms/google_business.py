@@ -180,7 +180,8 @@ class GoogleBusinessAdapter(base.PlatformAdapter, platform="google_business"):
                 headers=self._auth(),
             )
             page = json_object(response, "read the location's posts", status=True)
-            posts = page.get("localPosts") if isinstance(page.get("localPosts"), list) else []
+            listed = page.get("localPosts")
+            posts: list[Any] = listed if isinstance(listed, list) else []
             for post in posts:
                 if not isinstance(post, dict):
                     continue

@@ -39,11 +39,11 @@ class Outbox(base.PlatformAdapter, platform="outbox", idempotent=True):
         return data if isinstance(data, dict) else {}
 
     def _remote(self, out: base.Outgoing, index: int) -> base.Remote:
-        rel = f"{self.folder}/{out.post_id}.json"
-        return base.Remote(id=f"{out.post_id}#{index}", url=f"{rel}#part-{index + 1}")
+        rel = f"{self.folder}/{out.file_id}.json"
+        return base.Remote(id=f"{out.file_id}#{index}", url=f"{rel}#part-{index + 1}")
 
     def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
-        path = self._file(out.post_id)
+        path = self._file(out.file_id)
         data = self._read(path) if index else {}
         part = out.parts[index]
         media = []
@@ -82,13 +82,14 @@ class Outbox(base.PlatformAdapter, platform="outbox", idempotent=True):
         write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         # the journal of every send, like a mail server's log: what went out, once per line
         with (self.root / self.folder / "sent.log").open("a", encoding="utf-8") as log:
-            log.write(
-                json.dumps({"post": out.post_id, "part": index, "key": out.part_key(index)}) + "\n"
-            )
+            line = {"post": out.post_id, "part": index, "key": out.part_key(index)}
+            if out.send_id:
+                line["send"] = out.send_id
+            log.write(json.dumps(line) + "\n")
         return self._remote(out, index)
 
     def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
-        for part in self._read(self._file(out.post_id)).get("parts", []):
+        for part in self._read(self._file(out.file_id)).get("parts", []):
             if part.get("index") == index and part.get("key") == out.part_key(index):
                 return self._remote(out, index)
         return None

@@ -136,7 +136,8 @@ class PinterestAdapter(base.PlatformAdapter, platform="pinterest"):
                 headers=self._headers,
             )
             page = json_object(response, "read the board's pins", status=True)
-            items = page.get("items") if isinstance(page.get("items"), list) else []
+            listed = page.get("items")
+            items: list[Any] = listed if isinstance(listed, list) else []
             for pin in items:
                 if not isinstance(pin, dict):
                     continue

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from tidings.core.plan import Job, JobState
+from tidings.core.slots import WEEKDAYS
 from tidings.site.colors import css_color, text_on
 from tidings.site.data import SiteData
 from tidings.site.views import Chip, chip
 from tidings.workspace.model import Campaign, KeyDate, Post
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CALENDAR = "calendar"
 
 
@@ -31,6 +31,8 @@ class Entry:
     time: str
     chips: tuple[Chip, ...]
     state: str  # the most telling state of its jobs
+    evergreen: bool = False
+    """An evergreen post in a posting slot (the queue's choice, or a send the ledger holds)."""
 
 
 @dataclass(frozen=True)
@@ -99,15 +101,19 @@ def entries_by_day(data: SiteData, jobs: Iterable[Job]) -> dict[date, list[Entry
     """``jobs`` grouped by local day, then by (time, post): one entry with its channels."""
     grouped: dict[tuple[date, str, str], list[tuple[str, JobState]]] = defaultdict(list)
     posts: dict[str, Post] = {}
+    evergreen: set[str] = set()
     for job in jobs:
         local = data.local(job.at)
         grouped[(local.date(), f"{local:%H:%M}", job.post.id)].append((job.channel, job.state))
         posts[job.post.id] = job.post
+        if job.evergreen:
+            evergreen.add(job.post.id)
     by_day: dict[date, list[Entry]] = defaultdict(list)
     channels = dict(data.channels)
     for (day, hhmm, pid), found in sorted(grouped.items()):
         chips = tuple(chip(cid, channels) for cid, _ in sorted(found))
-        by_day[day].append(Entry(posts[pid], hhmm, chips, _state({s for _, s in found})))
+        state = _state({s for _, s in found})
+        by_day[day].append(Entry(posts[pid], hhmm, chips, state, pid in evergreen))
     return by_day
 
 
@@ -133,8 +139,10 @@ def _blackouts(data: SiteData, day: date) -> tuple[str, ...]:
 
 
 def _filled(data: SiteData) -> set[tuple[str, date]]:
-    """(channel, local day) pairs with a post that is not a draft (as the slot rule sees it)."""
-    return {(cid, data.local(when).date()) for cid, when, _ in data.ws.scheduled()}
+    """(channel, local day) pairs with a post that is not a draft (as the slot rule sees it),
+    a dated one or an evergreen one in a slot."""
+    dated = {(cid, data.local(when).date()) for cid, when, _ in data.ws.scheduled()}
+    return dated | {(j.channel, data.local(j.at).date()) for j in data.jobs if j.evergreen}
 
 
 def _blacked_out(data: SiteData, at: datetime, channels: tuple[str, ...]) -> bool:

@@ -19,7 +19,7 @@ from tidings.metrics.snapshots import Snapshot, iter_snapshots
 from tidings.workspace import layout
 from tidings.workspace.ledger import LedgerEntry
 from tidings.workspace.linkcards import CachedCard, load_cache
-from tidings.workspace.model import Channel, Post, Workspace
+from tidings.workspace.model import Channel, Part, Post, Workspace
 
 FAR = timedelta(days=365 * 200)  # plan's horizon: every scheduled job, however far ahead
 
@@ -38,7 +38,9 @@ class SiteData:
     read file by file each time it is called, so it is never all in memory."""
     _by_path: dict[str, list[Diagnostic]] = field(default_factory=dict, repr=False)
     _jobs_by_post: dict[str, list[Job]] = field(default_factory=dict, repr=False)
-    _rendered: dict[tuple[str, str], Rendered] = field(default_factory=dict, repr=False)
+    _rendered: dict[tuple[str, str, tuple[Part, ...]], Rendered] = field(
+        default_factory=dict, repr=False
+    )
     _uploads: dict[tuple[str, str], Upload | MediaError] = field(default_factory=dict, repr=False)
     _link_cards: dict[str, CachedCard] | None = field(default=None, repr=False)
 
@@ -80,12 +82,12 @@ class SiteData:
         return self._jobs_by_post.get(post.id, [])
 
     def ledger_for(self, post: Post) -> LedgerEntry | None:
-        jobs = self.jobs_for(post)
+        jobs = [j for j in self.jobs_for(post) if not j.evergreen]  # a send has its own
         ledger_id = jobs[0].ledger_id if jobs else post.id
         return self.ws.ledger.get(ledger_id) or self.ws.ledger.get(post.id)
 
     def rendered(self, post: Post, channel: Channel) -> Rendered:
-        key = (post.id, channel.id)
+        key = (post.id, channel.id, post.parts)  # an evergreen post's bodies render apart
         if key not in self._rendered:
             self._rendered[key] = render(post, channel, self.ws.brand)
         return self._rendered[key]

@@ -4,18 +4,36 @@ The ``feed`` channel's adapter writes its copy under ``build/``, which is not co
 the publish job's copy never reaches the site. The site builds the same document
 (:func:`tidings.core.atom.atom_xml`) from what the repository holds: each post the ledger
 records as ``published`` on the first ``feed`` channel of ``brand/channels.yaml``, when the
-ledger says, with the text rendered for that channel.
+ledger says, with the text rendered for that channel (each send of an evergreen post is an
+entry of its own, with the body it carried).
 """
 
 from __future__ import annotations
 
 from tidings.core.atom import FeedEntry, atom_xml
+from tidings.core.evergreen import sends_of
 from tidings.site.data import SiteData
 from tidings.site.post_page import POST_PAGES
-from tidings.workspace.ledger import LedgerState
+from tidings.workspace.layout import split_ledger_id
+from tidings.workspace.ledger import LedgerEntry, LedgerState
+from tidings.workspace.model import Post
 from tidings.workspace.timeparse import utc_stamp
 
 __all__ = ["feed_xml"]
+
+
+def _sent(data: SiteData, post: Post) -> list[tuple[LedgerEntry, Post]]:
+    """The post's ledger entries with the post as each sent it: its own entry, and for an
+    evergreen post each send's (with the body that send carried)."""
+    out = []
+    ledger = data.ledger_for(post)
+    if ledger is not None and split_ledger_id(ledger.post_id)[1] is None:
+        out.append((ledger, post))
+    for send in sends_of(data.ws, post.id):
+        entry = data.ws.ledger.get(send.ledger_id)
+        if entry is not None:
+            out.append((entry, post.rotated(send.rotation)))
+    return out
 
 
 def feed_xml(data: SiteData) -> str | None:
@@ -27,15 +45,16 @@ def feed_xml(data: SiteData) -> str | None:
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     for post in data.posts_by_time:
-        ledger = data.ledger_for(post)
-        record = ledger.channels.get(channel.id) if ledger is not None else None
-        if ledger is None or record is None or ledger.post_id in seen:
-            continue
-        if record.state is not LedgerState.PUBLISHED or record.published_at is None:
-            continue
-        seen.add(ledger.post_id)
-        parts = tuple(part.text for part in data.rendered(post, channel).parts)
-        page = f"{POST_PAGES}/{post.id}/"
-        link = f"{site}/{page}" if site else f"../{page}"
-        entries.append(FeedEntry(ledger.post_id, utc_stamp(record.published_at), parts, link))
+        for ledger, shown in _sent(data, post):
+            record = ledger.channels.get(channel.id)
+            if record is None or ledger.post_id in seen:
+                continue
+            if record.state is not LedgerState.PUBLISHED or record.published_at is None:
+                continue
+            seen.add(ledger.post_id)
+            parts = tuple(part.text for part in data.rendered(shown, channel).parts)
+            page = f"{POST_PAGES}/{post.id}/"
+            link = f"{site}/{page}" if site else f"../{page}"
+            stamp = utc_stamp(record.published_at)
+            entries.append(FeedEntry(ledger.post_id, stamp, parts, link))
     return atom_xml(data.brand_name, data.site_url, entries)

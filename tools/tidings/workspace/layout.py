@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tidings.errors import WorkspaceError
@@ -91,3 +92,25 @@ def ledger_path(pid: str) -> str:
 
 def ledger_post_id(rel: str) -> str:
     return rel[len(LEDGER) + 1 : -len(".yaml")]
+
+
+SLOT_MARK = "@"
+"""Between an evergreen post's id and its slot's time in the id of one send's ledger entry."""
+
+
+def slot_ledger_id(pid: str, at: datetime) -> str:
+    """The ledger id of evergreen post ``pid`` sent into the posting slot at ``at``:
+    ``<post id>@<UTC time>`` (``evergreen/prep@20261208T0800Z``). One file per send: the
+    post goes out again and again, and each slot is claimed once."""
+    return f"{pid}{SLOT_MARK}{at.astimezone(UTC):%Y%m%dT%H%MZ}"
+
+
+def split_ledger_id(ledger_id: str) -> tuple[str, datetime | None]:
+    """A ledger id's post id and, for an evergreen send, its slot's time (else None)."""
+    pid, mark, stamp = ledger_id.rpartition(SLOT_MARK)
+    if not mark or "/" in stamp:
+        return ledger_id, None
+    try:
+        return pid, datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+    except ValueError:
+        return ledger_id, None

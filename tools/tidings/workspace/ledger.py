@@ -97,6 +97,8 @@ class ChannelRecord:
     """While pending: the token of the run holding the job (renewed with ``updated``)."""
     attempts: int = 0
     retry: bool = True
+    rotation: int | None = None
+    """An evergreen send: which of the post's bodies it carries, fixed when it was claimed."""
     updated: datetime | None = None
     published_at: datetime | None = None
     parts: tuple[PublishedPart, ...] = ()
@@ -143,6 +145,7 @@ def read_record(data: Any, source: Source) -> ChannelRecord | None:
     try:
         key = data.get("attempt_key")
         lease = data.get("lease")
+        rotation = data.get("rotation")
         return ChannelRecord(
             state=LedgerState(str(data.get("state"))),
             source=source,
@@ -150,6 +153,7 @@ def read_record(data: Any, source: Source) -> ChannelRecord | None:
             lease=None if lease is None else str(lease),
             attempts=int(data.get("attempts", 0)),
             retry=data.get("retry", True) is not False,
+            rotation=None if rotation is None else int(rotation),
             updated=_instant(data.get("updated")),
             published_at=_instant(data.get("published_at")),
             parts=_parts(data.get("parts")),
@@ -221,6 +225,7 @@ _ORDER = (
     "lease",
     "attempts",
     "retry",
+    "rotation",
     "updated",
     "published_at",
     "parts",

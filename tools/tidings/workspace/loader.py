@@ -256,6 +256,7 @@ def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> B
         cadence=_cadence(data.get("cadence") or {}),
         inbox=_inbox(data.get("inbox") or {}),
         profile=_profile(data.get("profile") or {}, data["name"], data.get("website")),
+        evergreen_min_gap=_min_gap((data.get("evergreen") or {}).get("min_gap")),
         severity_overrides=dict(data.get("rules") or {}),
         bio_links=tuple(
             BioLink(str(item["label"]), str(item["url"])) for item in data.get("bio_links") or ()
@@ -510,6 +511,10 @@ def load_post(
         vmedia = _media(v["media"], src, ("variants", cid, "media")) if "media" in v else None
         vopts = v.get("options") if isinstance(v.get("options"), dict) else {}
         variants[cid] = Variant(cid, vsrc, vparts, vat, vmedia, dict(vopts))
+    rotations = tuple(
+        _thread(str(body), src.pos("rotations", i).line, rel, out)
+        for i, body in enumerate(data.get("rotations") or ())
+    )
     if any(d.severity is Severity.ERROR and d.code.startswith("date.") for d in out.items[before:]):
         # An unusable time: the post is built unscheduled (no `at` anywhere, so it can never go
         # out at the wrong hour, nor at the post's time for a variant whose own time is broken),
@@ -533,6 +538,8 @@ def load_post(
         link_card=data["link_card"] if isinstance(data.get("link_card"), bool) else None,
         link=str(data["link"]) if data.get("link") else None,
         variants=variants,
+        evergreen=data.get("evergreen", False) is True,
+        rotations=rotations,
     )
 
 

@@ -8,7 +8,7 @@ diagnostic can point at the exact line and column of any field.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
@@ -191,6 +191,9 @@ class Brand:
     inbox: InboxSettings = InboxSettings()
     profile: ProfileSettings = ProfileSettings()
     """``profile``, with ``name`` defaulting to the brand's name and ``link`` to ``website``."""
+    evergreen_min_gap: timedelta | None = None
+    """``evergreen.min_gap``: the least time between two sends of one evergreen post on one
+    channel (None: a post may come round again at the next slot)."""
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     """``rules``: check code → severity."""
     bio_links: tuple[BioLink, ...] = ()
@@ -276,6 +279,22 @@ class Post:
     channel is implied by the URL (``tidings.core.replies``); its id is ``replies/<slug>``."""
     saved: str | None = None
     """A reply's ``saved:``: the name of the saved reply (brand/replies.yaml) it sends."""
+    evergreen: bool = False
+    """``evergreen: true``: no ``at``; it fills the calendar's free posting slots, again and
+    again (see :mod:`tidings.core.evergreen`)."""
+    rotations: tuple[tuple[Part, ...], ...] = ()
+    """An evergreen post's ``rotations:``: further bodies, sent in turn after the file's own."""
+
+    @property
+    def bodies(self) -> int:
+        """How many bodies an evergreen post rotates through (its own and ``rotations``)."""
+        return 1 + len(self.rotations)
+
+    def rotated(self, index: int) -> Post:
+        """The post as its ``index``-th send carries it: body ``index`` (modulo the number of
+        bodies; 0 is the file's own) in place of the body. Channel variants' bodies stay."""
+        n = index % self.bodies
+        return self if n == 0 else replace(self, parts=self.rotations[n - 1])
 
     @property
     def path(self) -> str:

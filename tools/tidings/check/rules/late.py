@@ -40,6 +40,8 @@ def check(ws: Workspace, now: datetime) -> Iterator[Diagnostic]:
     tz = ws.brand.timezone if ws.brand else now.tzinfo
     days = interval.total_seconds() / 86400
     for job in plan(ws, now, days=days, everything_past=True):
+        if job.evergreen:
+            continue  # a slot the queue cannot fill on time is simply left: nothing is late
         if job.state not in {JobState.DUE, JobState.MISSED, JobState.UPCOMING}:
             continue  # published, pending, failed, drafts and blocked posts say so elsewhere
         post = job.post

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from tidings.check.codes import default_severity
 from tidings.core.plan import orphaned_entries, renames
 from tidings.diagnostics import Diagnostic, Pos
-from tidings.workspace.layout import ledger_path, post_path
+from tidings.workspace.layout import ledger_path, post_path, split_ledger_id
 from tidings.workspace.ledger import LedgerState
 from tidings.workspace.model import Workspace
 
@@ -40,7 +40,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 Pos(),
                 default_severity("ledger.orphan"),
                 "ledger.orphan",
-                f"{post_path(pid)} was published on {', '.join(live)} but its file is gone; deleting the file takes nothing down, and the posts stay online",
+                f"{post_path(split_ledger_id(pid)[0])} was published on {', '.join(live)} but its file is gone; deleting the file takes nothing down, and the posts stay online",
                 "a deletion must be an explicit retraction: restore the file and set `retract: true` (the publish job takes it down), then delete the file once the ledger says retracted",
             )
     for pid, entry in ws.ledger.items():

@@ -7,29 +7,16 @@ a time (``tidings check --now``, which defaults to the current time).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tidings.check.codes import default_severity
+from tidings.core.evergreen import schedule
+from tidings.core.slots import dated_days, slot_channels, slot_days
 from tidings.diagnostics import Diagnostic
-from tidings.workspace.model import Slot, Workspace
+from tidings.workspace.model import Workspace
 
 CODE = "calendar.slot-gap"
 HORIZON = timedelta(days=14)
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _occurrences(slot: Slot, start: datetime, end: datetime) -> list[date]:
-    """The local days in [start, end) on which ``slot`` comes round (at its local time)."""
-    tz = start.tzinfo
-    days = []
-    day = start.date()
-    while day <= end.date():
-        if WEEKDAYS[day.weekday()] in slot.days:
-            at = datetime.combine(day, slot.time, tz)
-            if start <= at < end:
-                days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def check(ws: Workspace, now: datetime) -> Iterator[Diagnostic]:
@@ -38,12 +25,13 @@ def check(ws: Workspace, now: datetime) -> Iterator[Diagnostic]:
     tz = ws.brand.timezone
     start = now.astimezone(tz)
     end = start + HORIZON
-    # (channel, local day) with a post
-    filled = {(channel, when.astimezone(tz).date()) for channel, when, _ in ws.scheduled()}
+    # (channel, local day) with a post, a dated one or one the evergreen queue puts there
+    filled = dated_days(ws, tz)
+    filled |= {(s.channel, s.at.astimezone(tz).date()) for s in schedule(ws, start, end)}
     for cal in ws.calendars:
         for slot in cal.slots:
-            channels = slot.channels or tuple(ws.channels)
-            days = _occurrences(slot, start, end)
+            channels = slot_channels(ws, slot)
+            days = slot_days(slot, start, end)
             if not days or any((c, d) in filled for c in channels for d in days):
                 continue
             shown = ", ".join(f"{d:%a %d %b}" for d in days)
