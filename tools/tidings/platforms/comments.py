@@ -1,0 +1,183 @@
+"""The inbox of a platform without notifications: the comments under the brand's own recent
+posts (Instagram, Facebook, Threads, LinkedIn), read the same way whatever the platform.
+
+A platform supplies a :class:`CommentSource`: its recent posts (bounded), one page of the
+comments under a post, and the replies under one comment (for an item whose post this run
+did not read to its end). :class:`CommentInbox` is the
+:class:`~tidings.platforms.base.InboxReader` over it:
+
+* ``read_inbox``: every recent post's comments, page by page, at most
+  :attr:`CommentInbox.post_pages` pages a post and :attr:`CommentInbox.run_pages` in all.
+  A comment by someone else directly under our post is an item (``comment``, or ``reply``
+  on Threads) whose ``parent`` is the post; a comment by the brand under one of them is
+  its answer, kept for ``our_replies``. A post whose comments were cut off by the bound is
+  read on from where it stopped next run (:class:`~tidings.core.inbox.Resume`, kept in the
+  position), so nothing is left unread however busy a post is. Mentions, where the
+  platform lists them, are added by the source (``mentions``).
+* ``our_replies``: the answers seen while reading, for the items whose post was read to its
+  end this run (the brand's answer always comes after the item it answers, so it was on a
+  page read); for the other items (an older post, a post still being read) the replies
+  under the item are asked for directly, at most :attr:`CommentInbox.direct_reads` items a
+  run, oldest first.
+
+Replies to replies by other people are not items (the platforms nest them under a comment,
+and whether the brand answered one cannot be told apart from an answer to the comment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import ClassVar, Protocol
+
+from tidings.core.inbox import Arrival, Reading, Reply, Resume
+from tidings.workspace.inbox import InboxKind
+
+__all__ = ["CommentInbox", "CommentPage", "CommentSource", "Post", "Said"]
+
+
+@dataclass(frozen=True)
+class Post:
+    """One of the brand's recent posts: its platform id, and when it was published."""
+
+    id: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Said:
+    """One comment as the platform lists it. ``parent``: the id of what it answers (our
+    post for a top-level comment, a comment for a reply under it). ``ours``: written by the
+    brand's own account."""
+
+    id: str
+    parent: str
+    author: str
+    at: datetime
+    url: str | None
+    ours: bool
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """One page of a post's comments, and the cursor of the next (None at the end)."""
+
+    comments: tuple[Said, ...]
+    next: str | None = None
+
+
+class CommentSource(Protocol):
+    kind: ClassVar[InboxKind]
+    """What a comment under our post is in the record (``comment``; Threads: ``reply``)."""
+
+    def posts(self) -> tuple[list[Post], bool]:
+        """The brand's recent posts (bounded), and whether the listing reached its end or
+        the window's start."""
+        ...
+
+    def comments(self, post: Post, cursor: str | None) -> CommentPage:
+        """One page of the comments under ``post``, from ``cursor`` (None: the first)."""
+        ...
+
+    def replies(self, item: str) -> list[Said]:
+        """The comments directly under the comment ``item``."""
+        ...
+
+    def mentions(self) -> list[Arrival]:
+        """Public posts naming the account, where the platform lists them (else none)."""
+        ...
+
+
+@dataclass
+class CommentInbox:
+    """The :class:`~tidings.platforms.base.InboxReader` over a :class:`CommentSource`
+    (each platform names itself in a subclass: ``platform = "facebook"``)."""
+
+    platform: ClassVar[str]
+    source: CommentSource
+    post_pages: int = 10
+    """The most pages of one post's comments read in one run."""
+    run_pages: int = 200
+    """The most pages of comments read in one run, all posts together."""
+    direct_reads: int = 25
+    """The most items whose replies are asked for one by one in a run."""
+    _answers: dict[str, list[Reply]] = field(default_factory=dict, init=False)
+    _covered: set[str] = field(default_factory=set, init=False)
+
+    def read_inbox(self, position: str | None) -> Reading:
+        state = Resume.read(position)
+        posts, complete = self.source.posts()
+        arrivals: dict[str, Arrival] = {}
+        resume: dict[str, str] = {}
+        newest = state.newest
+        budget = self.run_pages
+        for post in posts:
+            start = state.posts.get(post.id)
+            cursor, seen, ended = start, [], False
+            for _ in range(self.post_pages):
+                if budget <= 0:
+                    break
+                budget -= 1
+                page = self.source.comments(post, cursor)
+                for said in page.comments:
+                    seen.append(said.id)
+                    if said.ours:
+                        if said.parent != post.id:
+                            self._answer(said)
+                        continue
+                    if said.parent != post.id or said.id in arrivals:
+                        continue
+                    arrivals[said.id] = _arrival(said, self.source.kind)
+                    stamp = said.at.astimezone(UTC).isoformat()
+                    newest = stamp if newest is None or stamp > newest else newest
+                cursor = page.next
+                if not cursor:
+                    ended = True
+                    break
+            if ended and start is None:
+                self._covered.update(seen)
+            if not ended:
+                complete = False
+                resume[post.id] = cursor or start or ""
+        for mention in self.source.mentions():
+            arrivals.setdefault(mention.id, mention)
+        position = Resume(newest=newest, posts={k: v for k, v in resume.items() if v}).position
+        return Reading(tuple(arrivals.values()), position, complete)
+
+    def our_replies(self, since: datetime, to: Collection[str]) -> list[Reply]:
+        found: list[Reply] = []
+        asked = 0
+        for item in sorted(to):
+            if item in self._covered:
+                found.extend(self._answers.get(item, ()))
+                continue
+            if asked >= self.direct_reads:
+                found.extend(self._answers.get(item, ()))
+                continue
+            asked += 1
+            found.extend(_replies(self.source.replies(item), item))
+            found.extend(self._answers.get(item, ()))
+        return found
+
+    def _answer(self, said: Said) -> None:
+        self._answers.setdefault(said.parent, []).append(
+            Reply(said.parent, said.at, said.url or said.id)
+        )
+
+
+def _replies(said: Iterable[Said], item: str) -> list[Reply]:
+    return [Reply(item, s.at, s.url or s.id) for s in said if s.ours and s.parent == item]
+
+
+def _arrival(said: Said, kind: InboxKind) -> Arrival:
+    return Arrival(
+        id=said.id,
+        url=said.url,
+        author=said.author,
+        at=said.at.astimezone(UTC),
+        kind=kind,
+        parent=said.parent,
+        text=said.text,
+    )
