@@ -125,4 +125,90 @@ class FacebookPeople(FacebookFake):
         return row
 
 
-__all__ = ["FacebookPeople", "InstagramFake", "ThreadsFake"]
+class InstagramPeople(InstagramFake):
+    """Comments by people on the account's media. Contract: Instagram Platform reference,
+    "IG Media > Comments" (``GET /{ig-media-id}/comments``: top-level comments; fields
+    ``id, text, timestamp, username, from{id, username}``, and ``replies`` as a nested edge
+    ``{data: [...]}``), "IG Comment > Replies" (``GET /{ig-comment-id}/replies``), "IG User
+    > Tags" (``GET /{ig-user-id}/tags``: media the account is tagged in). Comments are
+    served oldest first here (the order is not documented)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[dict[str, Any]] = []
+        self.tags_served = True
+
+    def say(self, on: str, username: str, text: str, at: datetime) -> str:
+        """A comment on the medium ``on``, or a reply under the comment ``on``; by
+        ``username`` (the account's own username: the brand answers)."""
+        cid = str(next(_ids))
+        self.media[cid] = {
+            "id": cid,
+            "kind": "comment",
+            "on": on,
+            "text": text,
+            "created": at,
+            "username": username,
+            "from_id": self.user_id if username == self.username else str(next(_ids)),
+        }
+        return cid
+
+    def tag(self, username: str, caption: str, at: datetime) -> str:
+        mid = str(next(_ids))
+        self.tags.append(
+            {
+                "id": mid,
+                "caption": caption,
+                "timestamp": stamp(at),
+                "permalink": f"https://www.instagram.com/p/T{mid[-6:]}/",
+                "username": username,
+            }
+        )
+        return mid
+
+    def route(
+        self, request: httpx.Request, method: str, path: list[str], params: dict[str, str]
+    ) -> httpx.Response:
+        if method == "GET" and len(path) == 2 and path[1] in ("comments", "replies"):
+            above = self.media.get(path[0])
+            if above is None or (path[1] == "replies") != (above["kind"] == "comment"):
+                return not_found(path[0])
+            under = sorted(
+                (c for c in self.published("comment") if c["on"] == path[0]),
+                key=lambda c: (c["created"], c["id"]),
+            )
+            rows = [self._comment(c, params.get("fields", "id")) for c in under]
+            return httpx.Response(200, json=_page(rows, params))
+        if method == "GET" and path == [self.user_id, "tags"]:
+            if not self.tags_served:
+                return invalid("(#100) Tried accessing nonexisting field (tags)")
+            return httpx.Response(200, json=_page(list(reversed(self.tags)), params))
+        return super().route(request, method, path, params)
+
+    def _comment(self, comment: dict[str, Any], fields: str) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for name in split_fields(fields):
+            key, _, inner = name.partition("{")
+            if key == "id":
+                row["id"] = comment["id"]
+            elif key == "text":
+                row["text"] = comment["text"]
+            elif key == "timestamp":
+                row["timestamp"] = stamp(comment["created"])
+            elif key == "username":
+                row["username"] = comment.get("username", self.username)
+            elif key == "from":
+                row["from"] = {
+                    "id": comment.get("from_id", self.user_id),
+                    "username": comment.get("username", self.username),
+                }
+            elif key == "replies":
+                under = sorted(
+                    (c for c in self.published("comment") if c["on"] == comment["id"]),
+                    key=lambda c: (c["created"], c["id"]),
+                )
+                row["replies"] = {"data": [self._comment(c, inner.rstrip("}")) for c in under]}
+        return row
+
+
+__all__ = ["FacebookPeople", "InstagramPeople", "ThreadsFake"]

@@ -19,9 +19,10 @@ from typing import Any
 import httpx
 from builders import workspaces
 from builders.posts import HELLO, channels, post
-from fakes.community import FacebookPeople
+from fakes.community import FacebookPeople, InstagramPeople
 from fakes.facebook import CASE as FB_CASE
 from fakes.facebook import rate_limited as fb_rate_limited
+from fakes.instagram import CASE as IG_CASE
 from fakes.server import Fake
 
 from tidings.jobs.inbox import Options, Report, collect_inbox
@@ -152,3 +153,55 @@ def test_facebook_throttling_is_waited_out_as_meta_says(tmp_path: Path) -> None:
     assert report.ok, report.channels
     assert waits == [120.0]  # estimated_time_to_regain_access: 2 minutes
     assert [c.added for c in report.channels] == [1]
+
+
+# ---------------------------------------------------------------- Instagram
+
+
+def ig_setup(tmp_path: Path) -> tuple[Brand, InstagramPeople]:
+    fake = InstagramPeople()
+    env = IG_CASE.env(fake, "http://ig.test")
+    defined = {
+        "instagram": {
+            "platform": "instagram",
+            "credentials": dict(IG_CASE.credentials),
+            "media_base_url": "https://studio.example/",
+        }
+    }
+    _, work = workspaces.published(
+        tmp_path, {"brand/channels.yaml": channels(**defined), HELLO: post("instagram")}
+    )
+    transport = Router({"ig.test": fake})
+    opts = PublishOptions(
+        now=PUBLISHED_AT, push=True, env=env, transport=transport, sleep=[].append
+    )
+    report = publish(work, opts)
+    assert report.ok, report.outcomes
+    return Brand(work, env, transport), fake
+
+
+def test_instagram_comments_on_our_media_and_our_username_answering(tmp_path: Path) -> None:
+    setup, fake = ig_setup(tmp_path)
+    root = fake.published("post")[0]["id"]
+    t0 = fake.clock()
+
+    def answer(item: str, at: datetime) -> str:
+        return fake.say(item, fake.username, "@bob Yes, 10 to 4!", at)
+
+    story(setup, "instagram", root, fake.say, answer, t0)
+    item = read_channel(setup.work, "instagram")[0]
+    assert item.url is not None and item.url.endswith(f"/c/{item.id}/")
+    assert item.author == "@ann"
+
+
+def test_instagram_tags_are_mentions_and_a_host_without_them_gives_none(tmp_path: Path) -> None:
+    setup, fake = ig_setup(tmp_path)
+    tagged = fake.tag("cat", "Tea at @lumenandgrain", fake.clock())
+    report = setup.inbox()
+    assert report.ok, report.channels
+    (item,) = read_channel(setup.work, "instagram")
+    assert (item.id, item.kind, item.answers, item.author) == (tagged, "mention", None, "@cat")
+    fake.tags_served = False
+    fake.say(fake.published("post")[0]["id"], "dan", "nice", fake.clock())
+    report = setup.inbox()
+    assert report.ok and [c.added for c in report.channels] == [1]

@@ -18,7 +18,8 @@ did not read to its end). :class:`CommentInbox` is the
   end this run (the brand's answer always comes after the item it answers, so it was on a
   page read); for the other items (an older post, a post still being read) the replies
   under the item are asked for directly, at most :attr:`CommentInbox.direct_reads` items a
-  run, oldest first.
+  run, in id order; one the platform no longer has (deleted, or a mention that is no
+  comment) has none.
 
 Replies to replies by other people are not items (the platforms nest them under a comment,
 and whether the brand answered one cannot be told apart from an answer to the comment).
@@ -32,6 +33,7 @@ from datetime import UTC, datetime
 from typing import ClassVar, Protocol
 
 from tidings.core.inbox import Arrival, Reading, Reply, Resume
+from tidings.errors import PlatformError
 from tidings.workspace.inbox import InboxKind
 
 __all__ = ["CommentInbox", "CommentPage", "CommentSource", "Post", "Said"]
@@ -43,6 +45,7 @@ class Post:
 
     id: str
     at: datetime | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,13 @@ class CommentInbox:
                 found.extend(self._answers.get(item, ()))
                 continue
             asked += 1
-            found.extend(_replies(self.source.replies(item), item))
+            try:
+                listed = self.source.replies(item)
+            except PlatformError as error:
+                if error.auth or error.retryable:
+                    raise
+                listed = []  # deleted since, or no comment (a mention): nothing answers it
+            found.extend(_replies(listed, item))
             found.extend(self._answers.get(item, ()))
         return found
 
