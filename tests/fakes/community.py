@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from .facebook import PAGE_ID, FacebookFake, split_fields
-from .graph import invalid, not_found, stamp
+from .graph import graph_error, invalid, not_found, stamp
 from .instagram import InstagramFake
 from .threads import ThreadsFake
 
@@ -211,4 +211,76 @@ class InstagramPeople(InstagramFake):
         return row
 
 
-__all__ = ["FacebookPeople", "InstagramPeople", "ThreadsFake"]
+class ThreadsPeople(ThreadsFake):
+    """Replies and mentions by people. Contract: Threads API, "Retrieve Media Replies and
+    Conversations" and the "Reply Management" reference (``GET /{media}/replies``: direct
+    replies; ``GET /{media}/conversation``: every reply at any depth, flattened; ``reverse``
+    true by default = newest first; fields ``username``, ``replied_to``, ``root_post``,
+    ``is_reply_owned_by_me``), and "Mentions" (``GET /{user}/mentions``: public posts that
+    tag the profile; refused without ``threads_manage_mentions``, which ``mentions_allowed``
+    = False plays: Graph code 10)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mentions_allowed = True
+
+    def say(self, on: str | None, username: str, text: str, at: datetime) -> str:
+        """A reply to ``on`` (None: a post of its own, e.g. a mention) by ``username`` (the
+        account's own: the brand answers)."""
+        mid = str(next(_ids))
+        media: dict[str, Any] = {
+            "id": mid,
+            "kind": "reply" if on else "post",
+            "media_type": "TEXT_POST",
+            "text": text,
+            "created": at,
+            "permalink": f"https://www.threads.com/@{username}/post/P{mid[-8:]}",
+            "shortcode": f"P{mid[-8:]}",
+            "author": username,
+            "elsewhere": on is None,  # not on our profile
+        }
+        if on:
+            media["replied_to"] = on
+            media["root_post"] = self.media[on].get("root_post", on)
+        self.media[mid] = media
+        return mid
+
+    def fields(self, media: dict[str, Any]) -> dict[str, Any]:
+        body = super().fields(media)
+        author = media.get("author", self.username)
+        body["username"] = author
+        if media.get("replied_to"):
+            body["is_reply_owned_by_me"] = author == self.username
+        return body
+
+    def route(
+        self, request: httpx.Request, method: str, path: list[str], params: dict[str, str]
+    ) -> httpx.Response:
+        if method == "GET" and len(path) == 2 and path[1] in ("replies", "conversation"):
+            if path[0] not in self.media or path[0] in self.deleted:
+                return not_found(path[0])
+            key = "replied_to" if path[1] == "replies" else "root_post"
+            found = [m for m in self.published() if m.get(key) == path[0]]
+            newest_first = params.get("reverse", "true") != "false"
+            found.sort(key=lambda m: (m["created"], m["id"]), reverse=newest_first)
+            return httpx.Response(200, json=_page([self.fields(m) for m in found], params))
+        if method == "GET" and path == [self.user_id, "mentions"]:
+            if not self.mentions_allowed:
+                return graph_error(
+                    400, "(#10) Application does not have permission for this action", 10
+                )
+            found = [
+                m
+                for m in self.published()
+                if m.get("author", self.username) != self.username
+                and f"@{self.username}" in m["text"]
+            ]
+            found.sort(key=lambda m: (m["created"], m["id"]), reverse=True)
+            return httpx.Response(200, json=_page([self.fields(m) for m in found], params))
+        if method == "GET" and path == [self.user_id, "threads"]:
+            mine = [m for m in self.published("post") if not m.get("elsewhere")]
+            return self.listing(mine, params, self.fields)
+        return super().route(request, method, path, params)
+
+
+__all__ = ["FacebookPeople", "InstagramPeople", "ThreadsPeople"]

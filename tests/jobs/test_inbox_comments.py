@@ -19,11 +19,12 @@ from typing import Any
 import httpx
 from builders import workspaces
 from builders.posts import HELLO, channels, post
-from fakes.community import FacebookPeople, InstagramPeople
+from fakes.community import FacebookPeople, InstagramPeople, ThreadsPeople
 from fakes.facebook import CASE as FB_CASE
 from fakes.facebook import rate_limited as fb_rate_limited
 from fakes.instagram import CASE as IG_CASE
 from fakes.server import Fake
+from fakes.threads import CASE as TH_CASE
 
 from tidings.jobs.inbox import Options, Report, collect_inbox
 from tidings.jobs.publish import Options as PublishOptions
@@ -205,3 +206,98 @@ def test_instagram_tags_are_mentions_and_a_host_without_them_gives_none(tmp_path
     fake.say(fake.published("post")[0]["id"], "dan", "nice", fake.clock())
     report = setup.inbox()
     assert report.ok and [c.added for c in report.channels] == [1]
+
+
+# ---------------------------------------------------------------- Threads
+
+
+def threads_setup(tmp_path: Path) -> tuple[Brand, ThreadsPeople]:
+    fake = ThreadsPeople()
+    env = TH_CASE.env(fake, "http://threads.test")
+    defined = {"threads": {"platform": "threads", "credentials": dict(TH_CASE.credentials)}}
+    return brand(tmp_path, defined, {"threads.test": fake}, env), fake
+
+
+def test_threads_replies_in_our_conversations_and_mentions(tmp_path: Path) -> None:
+    setup, fake = threads_setup(tmp_path)
+    root = next(m["id"] for m in fake.published("post"))
+    t0 = fake.clock()
+
+    def answer(item: str, at: datetime) -> str:
+        return fake.say(item, fake.username, "@bob Yes, 10 to 4!", at)
+
+    story(setup, "threads", root, fake.say, answer, t0)
+    item = read_channel(setup.work, "threads")[0]
+    assert item.kind == "reply" and item.url == item.url.split("?")[0] + f"?media_id={item.id}"
+
+    # a reply to the thread's second part (ours) answers the post too; a mention elsewhere
+    second = next(m["id"] for m in fake.published("reply") if m.get("author") is None)
+    under = fake.say(second, "cat", "and the garden?", t0 + timedelta(minutes=60))
+    elsewhere = fake.say(None, "dan", f"Tea at @{fake.username}", t0 + timedelta(minutes=61))
+    report = setup.inbox()
+    assert [(c.added, c.state) for c in report.channels] == [(2, "ok")]
+    items = {i.id: i for i in read_channel(setup.work, "threads")}
+    assert (items[under].kind, items[under].answers) == ("reply", "2026/12/hello")
+    assert (items[elsewhere].kind, items[elsewhere].answers) == ("mention", None)
+
+    fake.mentions_allowed = False  # no threads_manage_mentions: replies are still read
+    fake.say(root, "eve", "lovely", t0 + timedelta(minutes=62))
+    report = setup.inbox()
+    assert [(c.added, c.state) for c in report.channels] == [(1, "ok")]
+
+
+def test_a_channel_that_fails_leaves_the_others(tmp_path: Path) -> None:
+    """Facebook's token expires; Threads and Instagram go on, and no token is shown."""
+    fb, th, ig = FacebookPeople(), ThreadsPeople(), InstagramPeople()
+    env = {
+        **FB_CASE.env(fb, "http://fb.test"),
+        **TH_CASE.env(th, "http://threads.test"),
+        **IG_CASE.env(ig, "http://ig.test"),
+    }
+    defined = {
+        "facebook": {"platform": "facebook", "credentials": dict(FB_CASE.credentials)},
+        "threads": {
+            "platform": "threads",
+            "credentials": dict(TH_CASE.credentials),
+            "media_base_url": "https://studio.example/",
+        },
+        "instagram": {
+            "platform": "instagram",
+            "credentials": dict(IG_CASE.credentials),
+            "media_base_url": "https://studio.example/",
+        },
+    }
+    _, work = workspaces.published(
+        tmp_path,
+        {
+            "brand/channels.yaml": channels(**defined),
+            HELLO: post("facebook", "threads", "instagram"),
+        },
+    )
+    transport = Router({"fb.test": fb, "threads.test": th, "ig.test": ig})
+    opts = PublishOptions(
+        now=PUBLISHED_AT, push=True, env=env, transport=transport, sleep=[].append
+    )
+    assert publish(work, opts).ok
+    setup = Brand(work, env, transport)
+    t0 = fb.clock()
+    fb.say(fb.posts()[0]["id"], "ann", "hi", t0)
+    th.say(next(m["id"] for m in th.published("post")), "ann", "hi", t0)
+    ig.say(ig.published("post")[0]["id"], "ann", "hi", t0)
+    report = setup.inbox()
+    assert [(c.channel, c.state, c.added) for c in report.channels] == [
+        ("facebook", "ok", 1),
+        ("instagram", "ok", 1),
+        ("threads", "ok", 1),
+    ]
+    kept = setup.files("facebook")
+    fb.say(fb.posts()[0]["id"], "bob", "hello?", t0 + timedelta(minutes=1))
+    th.say(next(m["id"] for m in th.published("post")), "bob", "hello?", t0 + timedelta(minutes=1))
+    fb.expire()
+    report = setup.inbox()
+    assert not report.ok
+    states = {c.channel: (c.state, c.added) for c in report.channels}
+    assert states == {"facebook": ("failed", 0), "instagram": ("ok", 0), "threads": ("ok", 1)}
+    failed = next(c for c in report.channels if c.channel == "facebook")
+    assert "FB_PAGE_ACCESS_TOKEN" in failed.detail and fb.token not in failed.detail
+    assert setup.files("facebook") == kept

@@ -8,9 +8,10 @@ did not read to its end). :class:`CommentInbox` is the
 
 * ``read_inbox``: every recent post's comments, page by page, at most
   :attr:`CommentInbox.post_pages` pages a post and :attr:`CommentInbox.run_pages` in all.
-  A comment by someone else directly under our post is an item (``comment``, or ``reply``
-  on Threads) whose ``parent`` is the post; a comment by the brand under one of them is
-  its answer, kept for ``our_replies``. A post whose comments were cut off by the bound is
+  A comment by someone else directly under our post, or under a comment of ours (a
+  thread's later part, an answer), is an item (``comment``, or ``reply`` on Threads) whose
+  ``parent`` is that post or comment; a comment by the brand under an item is its answer,
+  kept for ``our_replies``. A post whose comments were cut off by the bound is
   read on from where it stopped next run (:class:`~tidings.core.inbox.Resume`, kept in the
   position), so nothing is left unread however busy a post is. Mentions, where the
   platform lists them, are added by the source (``mentions``).
@@ -21,8 +22,8 @@ did not read to its end). :class:`CommentInbox` is the
   run, in id order; one the platform no longer has (deleted, or a mention that is no
   comment) has none.
 
-Replies to replies by other people are not items (the platforms nest them under a comment,
-and whether the brand answered one cannot be told apart from an answer to the comment).
+Replies by other people to other people's comments are not items (they talk to each
+other, not to the brand).
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ class CommentInbox:
         for post in posts:
             start = state.posts.get(post.id)
             cursor, seen, ended = start, [], False
+            mine = {post.id}  # what of ours a comment may answer: the post, our comments
             for _ in range(self.post_pages):
                 if budget <= 0:
                     break
@@ -127,10 +129,11 @@ class CommentInbox:
                 for said in page.comments:
                     seen.append(said.id)
                     if said.ours:
+                        mine.add(said.id)
                         if said.parent != post.id:
                             self._answer(said)
                         continue
-                    if said.parent != post.id or said.id in arrivals:
+                    if said.parent not in mine or said.id in arrivals:
                         continue
                     arrivals[said.id] = _arrival(said, self.source.kind)
                     stamp = said.at.astimezone(UTC).isoformat()
