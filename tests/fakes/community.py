@@ -12,12 +12,14 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
 from .facebook import PAGE_ID, FacebookFake, split_fields
 from .graph import graph_error, invalid, not_found, stamp
 from .instagram import InstagramFake
+from .linkedin import Comment, LinkedInFake, _json, error
 from .threads import ThreadsFake
 
 _ids = itertools.count(880_000_000_000_001)
@@ -283,4 +285,52 @@ class ThreadsPeople(ThreadsFake):
         return super().route(request, method, path, params)
 
 
-__all__ = ["FacebookPeople", "InstagramPeople", "ThreadsPeople"]
+class LinkedInPeople(LinkedInFake):
+    """Comments by members on the organisation's posts. Contract: LinkedIn Community
+    Management, "Comments API" (learn.microsoft.com/linkedin/marketing/community-management/
+    shares/comments-api): ``GET /rest/socialActions/{post URN}/comments`` lists the comments
+    on a post (``start``/``count``), ``GET /rest/socialActions/{comment URN}/comments`` the
+    comments on a comment, each of those with ``parentComment``; every comment has
+    ``actor``, ``created.time`` (epoch ms), ``message.text``, ``commentUrn``. Served in the
+    order they were made (the order is not documented)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.parents: dict[str, str] = {}
+
+    def say(self, on: str, actor: str, text: str, at: datetime) -> str:
+        """A comment on the post ``on`` (its URN), or on the comment ``on``; by ``actor`` (a
+        member URN, or the organisation's: the brand answers). Its URN."""
+        parent = next((c for c in self.comments if c.urn == on), None)
+        post = self.posts[parent.post if parent else on]
+        cid = str(next(self._ids))
+        urn = f"urn:li:comment:({post.activity},{cid})"
+        self.comments.append(
+            Comment(urn, cid, post.urn, actor, text, int(at.timestamp() * 1000))
+        )
+        self._created.append(urn)
+        if parent is not None:
+            self.parents[urn] = parent.urn
+        return urn
+
+    def _list_comments(self, key: str, params: dict[str, str]) -> httpx.Response:
+        target = unquote(key)
+        parent = next((c for c in self.comments if c.urn == target), None)
+        post = self.posts.get(parent.post) if parent else self._target(key)
+        if post is None:
+            return _json(404, error(404, "NOT_FOUND", f"{target} does not exist"))
+        if parent is not None:
+            found = [c for c in self.comments if self.parents.get(c.urn) == target]
+        else:
+            found = [c for c in self.comments if c.post == post.urn and c.urn not in self.parents]
+        start, size = int(params.get("start", "0")), min(int(params.get("count", "10")), 100)
+        rows = []
+        for comment in found[start : start + size]:
+            row = self._comment(comment, post)
+            if comment.urn in self.parents:
+                row["parentComment"] = self.parents[comment.urn]
+            rows.append(row)
+        return _json(200, {"elements": rows, "paging": {"start": start, "count": size}})
+
+
+__all__ = ["FacebookPeople", "InstagramPeople", "LinkedInPeople", "ThreadsPeople"]

@@ -15,14 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 from builders import workspaces
 from builders.posts import HELLO, channels, post
-from fakes.community import FacebookPeople, InstagramPeople, ThreadsPeople
+from fakes.community import FacebookPeople, InstagramPeople, LinkedInPeople, ThreadsPeople
 from fakes.facebook import CASE as FB_CASE
 from fakes.facebook import rate_limited as fb_rate_limited
 from fakes.instagram import CASE as IG_CASE
+from fakes.linkedin import CREDENTIALS as LI_CREDENTIALS
+from fakes.linkedin import rate_limited as li_rate_limited
 from fakes.server import Fake
 from fakes.threads import CASE as TH_CASE
 
@@ -111,7 +114,7 @@ def story(
     done = {i.id: i for i in read_channel(setup.work, channel)}[second]
     assert done.status is InboxStatus.ANSWERED
     assert done.first_response == timedelta(minutes=48)
-    assert done.answered_by is not None and reply in done.answered_by
+    assert done.answered_by is not None and reply in unquote(done.answered_by)
 
     before = setup.files(channel)
     report = setup.inbox()
@@ -301,3 +304,47 @@ def test_a_channel_that_fails_leaves_the_others(tmp_path: Path) -> None:
     failed = next(c for c in report.channels if c.channel == "facebook")
     assert "FB_PAGE_ACCESS_TOKEN" in failed.detail and fb.token not in failed.detail
     assert setup.files("facebook") == kept
+
+
+# ---------------------------------------------------------------- LinkedIn
+
+
+def test_linkedin_comments_on_the_organisations_posts_and_its_answers(tmp_path: Path) -> None:
+    fake = LinkedInPeople(processing_reads=0, processing_refusals=0)
+    env = fake.env("http://linkedin.test")
+    defined = {"linkedin": {"platform": "linkedin", "credentials": dict(LI_CREDENTIALS)}}
+    setup = brand(tmp_path, defined, {"linkedin.test": fake}, env)
+    root = next(iter(fake.posts))
+    t0 = datetime.now(UTC) - timedelta(hours=2)
+
+    def say(on: str, name: str, text: str, at: datetime) -> str:
+        return fake.say(on, f"urn:li:person:{name}", text, at)
+
+    def answer(item: str, at: datetime) -> str:
+        return fake.say(item, fake.author, "Yes, 10 to 4!", at)
+
+    story(setup, "linkedin", root, say, answer, t0)
+    items = read_channel(setup.work, "linkedin")
+    assert {i.author for i in items} == {"urn:li:person:ann", "urn:li:person:bob"}
+    assert all(i.url and i.url.startswith("https://www.linkedin.com/feed/update/") for i in items)
+
+
+def test_linkedin_a_429_is_waited_out(tmp_path: Path) -> None:
+    fake = LinkedInPeople(processing_reads=0, processing_refusals=0)
+    env = fake.env("http://linkedin.test")
+    defined = {"linkedin": {"platform": "linkedin", "credentials": dict(LI_CREDENTIALS)}}
+    setup = brand(tmp_path, defined, {"linkedin.test": fake}, env)
+    fake.say(next(iter(fake.posts)), "urn:li:person:ann", "hi", datetime.now(UTC))
+    limited = li_rate_limited()
+    fake.fault(
+        "/comments",
+        method="GET",
+        count=1,
+        status=limited["status"],
+        body=limited["body"],
+        headers={"Retry-After": "9"},
+    )
+    waits: list[float] = []
+    report = setup.inbox(waits=waits)
+    assert report.ok, report.channels
+    assert waits == [9.0] and [c.added for c in report.channels] == [1]

@@ -73,6 +73,9 @@ class CommentPage:
 
 
 class CommentSource(Protocol):
+    nested: ClassVar[bool]
+    """True when a post's comment listing holds the replies under each comment too (so a
+    listing read to its end shows every answer); False when they are read apart."""
     kind: ClassVar[InboxKind]
     """What a comment under our post is in the record (``comment``; Threads: ``reply``)."""
 
@@ -142,7 +145,7 @@ class CommentInbox:
                 if not cursor:
                     ended = True
                     break
-            if ended and start is None:
+            if ended and start is None and self.source.nested:
                 self._covered.update(seen)
             if not ended:
                 complete = False

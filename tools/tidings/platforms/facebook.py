@@ -332,6 +332,7 @@ class FacebookComments:
     when someone else wrote it directly under the post (no ``parent``). A Page's mentions
     (``/{page}/tagged``) are not read."""
 
+    nested: ClassVar[bool] = True
     kind: ClassVar[InboxKind] = InboxKind.COMMENT
 
     def __init__(self, graph: Graph, page: str) -> None:

@@ -251,6 +251,7 @@ class InstagramComments:
     A comment's address is the medium's permalink + ``c/<comment id>/``, as Instagram's web
     app links a comment."""
 
+    nested: ClassVar[bool] = True
     kind: ClassVar[InboxKind] = InboxKind.COMMENT
 
     def __init__(self, api: graph.Graph, user: str, page_size: int) -> None:

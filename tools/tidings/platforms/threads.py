@@ -243,6 +243,7 @@ class ThreadsReplies:
     An item's address is its permalink with ``?media_id=<id>``: what a reply file's
     ``in_reply_to`` needs on Threads."""
 
+    nested: ClassVar[bool] = True
     kind: ClassVar[InboxKind] = InboxKind.REPLY
 
     def __init__(self, api: graph.Graph, user: str, page_size: int) -> None:
