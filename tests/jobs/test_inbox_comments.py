@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import httpx
+import pytest
 from builders import workspaces
 from builders.posts import HELLO, channels, post
 from fakes.community import FacebookPeople, InstagramPeople, LinkedInPeople, ThreadsPeople
@@ -29,6 +30,7 @@ from fakes.linkedin import rate_limited as li_rate_limited
 from fakes.server import Fake
 from fakes.threads import CASE as TH_CASE
 
+from tidings.platforms import comments, facebook
 from tidings.jobs.inbox import Options, Report, collect_inbox
 from tidings.jobs.publish import Options as PublishOptions
 from tidings.jobs.publish import publish
@@ -348,3 +350,31 @@ def test_linkedin_a_429_is_waited_out(tmp_path: Path) -> None:
     report = setup.inbox(waits=waits)
     assert report.ok, report.channels
     assert waits == [9.0] and [c.added for c in report.channels] == [1]
+
+
+def test_a_post_with_more_comments_than_one_run_reads_is_read_on_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bound is 2 pages of 2 comments a post; 7 pages wait: each run goes on from the
+    page where the one before stopped, and every comment is recorded exactly once."""
+    monkeypatch.setattr(comments, "POST_PAGES", 2)
+    monkeypatch.setattr(facebook, "COMMENTS_PER_PAGE", 2)
+    setup, fake = fb_setup(tmp_path)
+    root = fake.posts()[0]["id"]
+    t0 = fake.clock()
+    said = [fake.say(root, f"fan{n}", f"hi {n}", t0 + timedelta(minutes=n)) for n in range(13)]
+    # with the thread's own second part, 14 comments: 7 pages of 2
+    states = [(c.state, c.added) for _ in range(4) for c in setup.inbox().channels]
+    assert states == [("partial", 3), ("partial", 4), ("partial", 4), ("ok", 2)]
+    recorded = [i.id for i in read_channel(setup.work, "facebook")]
+    assert sorted(recorded) == sorted(said)
+    # from now on the busy post is read on from its end: what comes later, answers too
+    fake.requests.clear()
+    late = fake.say(root, "late", "still open?", t0 + timedelta(minutes=30))
+    fake.say(said[0], "", "Yes!", t0 + timedelta(minutes=31), page=True)
+    report = setup.inbox()
+    assert [(c.state, c.added, c.answered) for c in report.channels] == [("ok", 1, 1)]
+    assert late in [i.id for i in read_channel(setup.work, "facebook")]
+    read = [r for r in fake.requests if r.url.path.endswith(f"{root}/comments")]
+    assert len(read) == 1  # one page: not from the start again
+    assert [(c.state, c.added) for c in setup.inbox().channels] == [("ok", 0)]

@@ -7,7 +7,7 @@ did not read to its end). :class:`CommentInbox` is the
 :class:`~tidings.platforms.base.InboxReader` over it:
 
 * ``read_inbox``: every recent post's comments, page by page, at most
-  :attr:`CommentInbox.post_pages` pages a post and :attr:`CommentInbox.run_pages` in all.
+  :data:`POST_PAGES` pages a post and :data:`RUN_PAGES` in all.
   A comment by someone else directly under our post, or under a comment of ours (a
   thread's later part, an answer), is an item (``comment``, or ``reply`` on Threads) whose
   ``parent`` is that post or comment; a comment by the brand under an item is its answer,
@@ -18,7 +18,7 @@ did not read to its end). :class:`CommentInbox` is the
 * ``our_replies``: the answers seen while reading, for the items whose post was read to its
   end this run (the brand's answer always comes after the item it answers, so it was on a
   page read); for the other items (an older post, a post still being read) the replies
-  under the item are asked for directly, at most :attr:`CommentInbox.direct_reads` items a
+  under the item are asked for directly, at most :data:`DIRECT_READS` items a
   run, in id order; one the platform no longer has (deleted, or a mention that is no
   comment) has none.
 
@@ -38,6 +38,13 @@ from tidings.errors import PlatformError
 from tidings.workspace.inbox import InboxKind
 
 __all__ = ["CommentInbox", "CommentPage", "CommentSource", "Post", "Said"]
+
+POST_PAGES = 10
+"""The most pages of one post's comments read in one run."""
+RUN_PAGES = 200
+"""The most pages of comments read in one run, all posts together."""
+DIRECT_READS = 25
+"""The most items whose replies are asked for one by one in a run."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,12 @@ class Said:
 
 @dataclass(frozen=True)
 class CommentPage:
-    """One page of a post's comments, and the cursor of the next (None at the end)."""
+    """One page of a post's comments, the cursor of the next (None at the end), and the
+    cursor after its last comment (from which comments made later are read)."""
 
     comments: tuple[Said, ...]
     next: str | None = None
+    end: str | None = None
 
 
 class CommentSource(Protocol):
@@ -104,12 +113,9 @@ class CommentInbox:
 
     platform: ClassVar[str]
     source: CommentSource
-    post_pages: int = 10
-    """The most pages of one post's comments read in one run."""
-    run_pages: int = 200
-    """The most pages of comments read in one run, all posts together."""
-    direct_reads: int = 25
-    """The most items whose replies are asked for one by one in a run."""
+    post_pages: int = field(default_factory=lambda: POST_PAGES)
+    run_pages: int = field(default_factory=lambda: RUN_PAGES)
+    direct_reads: int = field(default_factory=lambda: DIRECT_READS)
     _answers: dict[str, list[Reply]] = field(default_factory=dict, init=False)
     _covered: set[str] = field(default_factory=set, init=False)
 
@@ -122,7 +128,7 @@ class CommentInbox:
         budget = self.run_pages
         for post in posts:
             start = state.posts.get(post.id)
-            cursor, seen, ended = start, [], False
+            cursor, seen, ended, last = start, [], False, start
             mine = {post.id}  # what of ours a comment may answer: the post, our comments
             for _ in range(self.post_pages):
                 if budget <= 0:
@@ -141,6 +147,7 @@ class CommentInbox:
                     arrivals[said.id] = _arrival(said, self.source.kind)
                     stamp = said.at.astimezone(UTC).isoformat()
                     newest = stamp if newest is None or stamp > newest else newest
+                last = page.end or last
                 cursor = page.next
                 if not cursor:
                     ended = True
@@ -150,6 +157,8 @@ class CommentInbox:
             if not ended:
                 complete = False
                 resume[post.id] = cursor or start or ""
+            elif start is not None and last:
+                resume[post.id] = last  # a busy post: from now on, read on from its end
         for mention in self.source.mentions():
             arrivals.setdefault(mention.id, mention)
         position = Resume(newest=newest, posts={k: v for k, v in resume.items() if v}).position

@@ -362,14 +362,15 @@ class FacebookComments:
             "order": "chronological",
             "limit": COMMENTS_PER_PAGE,
         }
-        data, after = graph_page(
+        data, after, end = graph_page(
             self.graph, f"{post.id}/comments", params, cursor, f"read the comments on {post.id}"
         )
-        return CommentPage(tuple(self._said(c, post.id) for c in data if _usable(c)), after)
+        said = tuple(self._said(c, post.id) for c in data if _usable(c))
+        return CommentPage(said, after, end)
 
     def replies(self, item: str) -> list[Said]:
         params = {"fields": COMMENT_FIELDS, "limit": COMMENTS_PER_PAGE}
-        data, _ = graph_page(
+        data, _, _ = graph_page(
             self.graph, f"{item}/comments", params, None, f"read the replies to {item}"
         )
         return [self._said(c, item) for c in data if _usable(c)]

@@ -287,7 +287,7 @@ class InstagramComments:
 
     def comments(self, post: Post, cursor: str | None) -> CommentPage:
         params = {"fields": INBOX_COMMENT_FIELDS, "limit": COMMENTS_PER_PAGE}
-        data, after = graph.graph_page(
+        data, after, end = graph.graph_page(
             self.graph, f"{post.id}/comments", params, cursor, f"read the comments on {post.id}"
         )
         said: list[Said] = []
@@ -302,11 +302,11 @@ class InstagramComments:
                 under = self._said(reply, top.id, post.id) if isinstance(reply, dict) else None
                 if under is not None:
                     said.append(under)
-        return CommentPage(tuple(said), after)
+        return CommentPage(tuple(said), after, end)
 
     def replies(self, item: str) -> list[Said]:
         params = {"fields": SAID_FIELDS, "limit": COMMENTS_PER_PAGE}
-        data, _ = graph.graph_page(
+        data, _, _ = graph.graph_page(
             self.graph, f"{item}/replies", params, None, f"read the replies to {item}"
         )
         return [s for s in (self._said(r, item, None) for r in data) if s is not None]
@@ -314,7 +314,7 @@ class InstagramComments:
     def mentions(self) -> list[base.Arrival]:
         what = "read the media the account is tagged in"
         try:
-            data, _ = graph.graph_page(
+            data, _, _ = graph.graph_page(
                 self.graph,
                 f"{self.user}/tags",
                 {"fields": TAG_FIELDS, "limit": COMMENTS_PER_PAGE},

@@ -939,8 +939,9 @@ class LinkedInComments:
       ``r_member_social``: the channel then fails with LinkedIn's reason);
     * a post's comments: ``GET /rest/socialActions/{post}/comments?start=&count=``, each
       with ``actor``, ``created.time``, ``message.text`` and its URN; a comment whose
-      ``actor`` is our author is ours. The listing's order is not documented ⚠: it is read
-      from its start every run (a post cut off by the bound goes on at the next ``start``);
+      ``actor`` is our author is ours. The listing's order is not documented ⚠: it is taken
+      to be the order comments were made in, as the offsets (``start``) of a busy post are
+      kept between runs;
     * an item's replies: ``GET /rest/socialActions/{comment URN}/comments``: the comments
       on the comment, each with ``parentComment``; one by our author answers it (those
       are not in the post's listing, so every item still waiting is asked for, at most
@@ -983,8 +984,9 @@ class LinkedInComments:
 
     def comments(self, post: Post, cursor: str | None) -> CommentPage:
         start = int(cursor) if cursor and cursor.isdigit() else 0
-        said, more = self._list(post.id, start, f"read the comments on {post.id}")
-        return CommentPage(said, str(start + COMMENTS_PER_PAGE) if more else None)
+        said, listed = self._list(post.id, start, f"read the comments on {post.id}")
+        more = listed >= COMMENTS_PER_PAGE
+        return CommentPage(said, str(start + listed) if more else None, str(start + listed))
 
     def replies(self, item: str) -> list[Said]:
         said, _ = self._list(item, 0, f"read the replies to {item}")
@@ -993,7 +995,7 @@ class LinkedInComments:
     def mentions(self) -> list[base.Arrival]:
         return []
 
-    def _list(self, target: str, start: int, what: str) -> tuple[tuple[Said, ...], bool]:
+    def _list(self, target: str, start: int, what: str) -> tuple[tuple[Said, ...], int]:
         path = (
             f"/rest/socialActions/{urn_key(target)}/comments"
             f"?count={COMMENTS_PER_PAGE}&start={start}"
@@ -1022,7 +1024,7 @@ class LinkedInComments:
                     text=text if isinstance(text, str) else None,
                 )
             )
-        return tuple(said), len(elements) >= COMMENTS_PER_PAGE
+        return tuple(said), len(elements)
 
 
 class LinkedInInbox(CommentInbox):

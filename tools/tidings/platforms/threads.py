@@ -266,14 +266,14 @@ class ThreadsReplies:
 
     def comments(self, post: Post, cursor: str | None) -> CommentPage:
         params = {"fields": INBOX_FIELDS, "reverse": "false", "limit": REPLIES_PER_PAGE}
-        data, after = graph.graph_page(
+        data, after, end = graph.graph_page(
             self.graph, f"{post.id}/conversation", params, cursor, f"read the replies to {post.id}"
         )
-        return CommentPage(tuple(s for s in map(_said, data) if s is not None), after)
+        return CommentPage(tuple(s for s in map(_said, data) if s is not None), after, end)
 
     def replies(self, item: str) -> list[Said]:
         params = {"fields": INBOX_FIELDS, "reverse": "false", "limit": REPLIES_PER_PAGE}
-        data, _ = graph.graph_page(
+        data, _, _ = graph.graph_page(
             self.graph, f"{item}/replies", params, None, f"read the replies to {item}"
         )
         return [s for s in map(_said, data) if s is not None]
@@ -281,7 +281,7 @@ class ThreadsReplies:
     def mentions(self) -> list[base.Arrival]:
         params = {"fields": INBOX_FIELDS, "limit": REPLIES_PER_PAGE}
         try:
-            data, _ = graph.graph_page(
+            data, _, _ = graph.graph_page(
                 self.graph, f"{self.user}/mentions", params, None, "read the mentions"
             )
         except PlatformError as error:
