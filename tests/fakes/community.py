@@ -305,9 +305,7 @@ class LinkedInPeople(LinkedInFake):
         post = self.posts[parent.post if parent else on]
         cid = str(next(self._ids))
         urn = f"urn:li:comment:({post.activity},{cid})"
-        self.comments.append(
-            Comment(urn, cid, post.urn, actor, text, int(at.timestamp() * 1000))
-        )
+        self.comments.append(Comment(urn, cid, post.urn, actor, text, int(at.timestamp() * 1000)))
         self._created.append(urn)
         if parent is not None:
             self.parents[urn] = parent.urn

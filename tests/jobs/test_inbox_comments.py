@@ -30,10 +30,10 @@ from fakes.linkedin import rate_limited as li_rate_limited
 from fakes.server import Fake
 from fakes.threads import CASE as TH_CASE
 
-from tidings.platforms import comments, facebook
 from tidings.jobs.inbox import Options, Report, collect_inbox
 from tidings.jobs.publish import Options as PublishOptions
 from tidings.jobs.publish import publish
+from tidings.platforms import comments, facebook
 from tidings.workspace.inbox import InboxStatus, read_channel
 
 PUBLISHED_AT = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)

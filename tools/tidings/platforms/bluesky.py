@@ -314,9 +314,7 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
             )
             return json_object(response, "read notifications")
 
-        pages: Pages[dict[str, Any], str] = Pages(
-            fetch, _cursor, INBOX_PAGES, start=sweep.resume
-        )
+        pages: Pages[dict[str, Any], str] = Pages(fetch, _cursor, INBOX_PAGES, start=sweep.resume)
         for page in pages:
             listed = page.get("notifications")
             for note in listed if isinstance(listed, list) else []:

@@ -40,13 +40,13 @@ from typing import Any
 
 import httpx
 
+from tidings.core.inbox import Sweep
 from tidings.errors import CredentialError, DuplicateContent, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms import base
 from tidings.platforms.http import Caller, error_object, json_field, json_object, wait_seconds
 from tidings.platforms.paging import Pages
 from tidings.platforms.x_auth import BearerAuth, OAuth1, OAuth1Keys, TokenSource
-from tidings.core.inbox import Sweep
 from tidings.workspace.inbox import InboxKind
 from tidings.workspace.model import Channel
 
