@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from tidings.core.inbox import (
     Arrival,
     Reply,
+    Resume,
+    Sweep,
     apply_triage,
     keep_text,
     mark_answered,
@@ -96,3 +98,24 @@ def test_overdue_counts_new_items_past_the_target() -> None:
     assert overdue(done, timedelta(hours=24), AT + timedelta(hours=30)) == 1
     assert overdue(done, timedelta(hours=24), AT + timedelta(hours=20)) == 0
     assert overdue(done, None, AT + timedelta(days=9)) == 0
+
+
+def test_a_sweep_stays_open_until_it_reaches_the_old_position() -> None:
+    old = Sweep.read("100")  # what earlier versions wrote
+    assert (old.reach, old.resume) == ("100", None)
+    cut = old.after("170", "t150")  # the bound ran out: the next older page is t150
+    assert (cut.reach, cut.top, cut.resume) == ("100", "170", "t150")
+    again = Sweep.read(cut.position)
+    assert again == cut
+    on = again.after("999", "t120")  # still open: the top stays the sweep's first
+    assert (on.reach, on.top, on.resume) == ("100", "170", "t120")
+    done = on.after("130", None)
+    assert done.position == "170" and Sweep.read(None).after(None, None).position is None
+
+
+def test_resume_keeps_the_busy_posts_pages_in_a_stable_form() -> None:
+    assert Resume.read("2026-12-10T08:00:00+00:00").newest == "2026-12-10T08:00:00+00:00"
+    both = Resume(newest="t", posts={"b": "2", "a": "1"})
+    assert both.position == '{"newest":"t","posts":{"a":"1","b":"2"}}'
+    assert Resume.read(both.position) == both
+    assert Resume(newest="t").position == "t"

@@ -747,13 +747,17 @@ class XFake(Fake):
         )
         if "since_id" in params:
             found = [m for m in found if int(m.id) > int(params["since_id"])]
-        offset = int(params.get("pagination_token", "t0")[1:] or 0)
-        page = found[offset : offset + size]
+        # the token names the page's place, not an offset: mentions that arrive meanwhile
+        # (newer) do not move the pages after it
+        below = params.get("pagination_token", "")[1:]
+        if below:
+            found = [m for m in found if int(m.id) < int(below)]
+        page = found[:size]
         meta: dict[str, Any] = {"result_count": len(page)}
         if page:
             meta.update(newest_id=page[0].id, oldest_id=page[-1].id)
-        if offset + size < len(found):
-            meta["next_token"] = f"t{offset + size}"
+        if size < len(found):
+            meta["next_token"] = f"t{page[-1].id}"
         body: dict[str, Any] = {"meta": meta}
         if page:
             body["data"] = [self._mention_view(m, fields) for m in page]

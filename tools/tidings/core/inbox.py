@@ -20,8 +20,9 @@ a parameter (``now``), never read here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from tidings.workspace.inbox import InboxItem, InboxKind, InboxStatus, Triage
@@ -33,6 +34,8 @@ __all__ = [
     "Arrival",
     "Reading",
     "Reply",
+    "Resume",
+    "Sweep",
     "apply_triage",
     "keep_text",
     "mark_answered",
@@ -81,6 +84,95 @@ class Reading:
     arrivals: tuple[Arrival, ...]
     position: str | None
     complete: bool = True
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Where a listing that runs newest first (Bluesky's notifications, X's mentions) stands
+    between runs, so that a backlog larger than one run's page bound is read to its end
+    across runs, without a gap and without reading anything twice.
+
+    ``reach`` is the newest position a finished sweep saw: a sweep reads down to it and
+    stops. When the page bound runs out first, the sweep stays open: ``resume`` is the
+    platform's cursor of the next older page, ``top`` the newest position the sweep saw.
+    The next run goes on from ``resume`` down to ``reach`` (what arrived meanwhile, newer
+    than ``top``, waits for the sweep after); only when it gets there does ``top`` become
+    the new ``reach``. In the cursor file a closed sweep is ``reach`` alone (what earlier
+    versions wrote), an open one a JSON object."""
+
+    reach: str | None = None
+    top: str | None = None
+    resume: str | None = None
+
+    @classmethod
+    def read(cls, position: str | None) -> Sweep:
+        if not position or not position.startswith("{"):
+            return cls(reach=position)
+        try:
+            data = json.loads(position)
+        except ValueError:
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        values = [data.get(k) for k in ("reach", "top", "resume")]
+        reach, top, resume = (v if isinstance(v, str) and v else None for v in values)
+        return cls(reach=reach, top=top, resume=resume)
+
+    @property
+    def position(self) -> str | None:
+        """What the cursor file holds."""
+        if self.resume is None:
+            return self.reach
+        data = {"reach": self.reach, "top": self.top, "resume": self.resume}
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+    def after(self, newest: str | None, resume: str | None) -> Sweep:
+        """Where the listing stands after one run read it from :attr:`resume` (or from its
+        first page): ``newest`` is the newest position this run saw (used when it began a
+        sweep), ``resume`` the cursor of the next older page when the bound ran out (None:
+        the sweep reached :attr:`reach` or the listing's end)."""
+        top = self.top if self.resume is not None else (newest or self.reach)
+        if resume is None:
+            return Sweep(reach=top)
+        return Sweep(reach=self.reach, top=top, resume=resume)
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where the readers that list the comments under each of our recent posts (Instagram,
+    Facebook, Threads, LinkedIn) stand between runs: ``newest``, the newest comment seen
+    (for the record), and ``posts``, for each post whose comments were cut off by the page
+    bound, the platform's cursor of the next page, from which the next run goes on (so a
+    post with more comments than one run reads is read to its end, across runs)."""
+
+    newest: str | None = None
+    posts: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, position: str | None) -> Resume:
+        if not position or not position.startswith("{"):
+            return cls(newest=position)
+        try:
+            data = json.loads(position)
+        except ValueError:
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        newest = data.get("newest")
+        posts = data.get("posts")
+        return cls(
+            newest=newest if isinstance(newest, str) else None,
+            posts={
+                str(k): str(v) for k, v in (posts.items() if isinstance(posts, dict) else ()) if v
+            },
+        )
+
+    @property
+    def position(self) -> str | None:
+        if not self.posts:
+            return self.newest
+        data = {"newest": self.newest, "posts": dict(sorted(self.posts.items()))}
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
 def our_parts(ledger: Mapping[str, LedgerEntry], channel: str) -> dict[str, str]:

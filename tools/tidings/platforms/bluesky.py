@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 import httpx
 import regex
 
+from tidings.core.inbox import Sweep
 from tidings.core.render import RenderedPart
 from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
@@ -287,13 +288,16 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
         quote (:data:`INBOX_REASONS`; others are left out here too, for an AppView that
         ignores the filter), through the PDS, which hands ``app.bsky.*`` calls to its
         AppView. The listing runs newest first with a cursor that pages backwards, so it
-        is read back to ``position`` (the newest ``indexedAt`` the run before saw), at most
-        :data:`INBOX_PAGES` pages of :data:`NOTIFICATIONS_PER_PAGE`; the new position is the
-        newest ``indexedAt`` seen. Bluesky has no direct messages in notifications (chat is
-        another service, never read)."""
+        is read back to the newest ``indexedAt`` a finished sweep saw, at most
+        :data:`INBOX_PAGES` pages of :data:`NOTIFICATIONS_PER_PAGE` a run; when the bound
+        runs out first the sweep stays open (:class:`~tidings.core.inbox.Sweep`) and the
+        next run goes on from the cursor of the next older page, so a backlog larger than
+        the bound is read across runs without a gap. Bluesky has no direct messages in
+        notifications (chat is another service, never read)."""
         arrivals: list[base.Arrival] = []
-        newest = position
-        since = base.parse_time(position) if position else None
+        sweep = Sweep.read(position)
+        newest: str | None = None
+        since = base.parse_time(sweep.reach) if sweep.reach else None
         reached = False
 
         def fetch(cursor: str | None) -> dict[str, Any]:
@@ -311,7 +315,7 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
             )
             return json_object(response, "read notifications")
 
-        pages: Pages[dict[str, Any], str] = Pages(fetch, _cursor, INBOX_PAGES)
+        pages: Pages[dict[str, Any], str] = Pages(fetch, _cursor, INBOX_PAGES, start=sweep.resume)
         for page in pages:
             listed = page.get("notifications")
             for note in listed if isinstance(listed, list) else []:
@@ -329,7 +333,9 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
                     arrivals.append(arrival)
             if reached:
                 break
-        return base.Reading(tuple(arrivals), newest, reached or pages.ended)
+        finished = reached or pages.ended
+        after = sweep.after(newest, None if finished else pages.last)
+        return base.Reading(tuple(arrivals), after.position, finished)
 
     def our_replies(self, since: datetime, to: Collection[str]) -> list[base.Reply]:
         """Our own posts from the PDS (``com.atproto.repo.listRecords``, newest record key

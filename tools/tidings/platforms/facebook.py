@@ -37,21 +37,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
 
 from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms import base
+from tidings.platforms.comments import CommentInbox, CommentPage, Post, Said
 from tidings.platforms.graph import (
     Graph,
     error_code,
+    graph_page,
     insight_values,
     list_since,
     not_before,
     pick,
 )
 from tidings.platforms.http import Caller, json_field, json_object
+from tidings.workspace.inbox import InboxKind
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -60,6 +63,7 @@ __all__ = [
     "IDS_PER_READ",
     "FacebookAdapter",
     "connect",
+    "inbox_reader",
     "metrics_reader",
     "post_counts",
 ]
@@ -295,3 +299,108 @@ def _remote(body: Mapping[str, Any], what: str) -> base.Remote:
         raise PlatformError(f"{what}: the answer has no id", retryable=True, uncertain=True)
     url = body.get("permalink_url")
     return base.Remote(post_id, url if isinstance(url, str) and url else None)
+
+
+# -- the inbox (the InboxReader protocol, over tidings.platforms.comments) -----------------
+
+INBOX_WINDOW = timedelta(days=30)
+"""How far back the Page's posts are looked at for new comments."""
+INBOX_POST_PAGES = 4
+"""Pages of :data:`PAGE_SIZE` of the Page's posts in that window read a run."""
+COMMENTS_PER_PAGE = 100
+COMMENT_FIELDS = "id,message,created_time,permalink_url,from,parent{id}"
+
+
+def inbox_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> FacebookInbox:
+    """The inbox of a Facebook Page: the comments under its recent posts."""
+    adapter = connect(channel, env, caller)
+    return FacebookInbox(FacebookComments(adapter.graph, adapter.page))
+
+
+class FacebookComments:
+    """The Page's comments, read as Graph documents them (Pages API, "Page Post Comments"):
+
+    * our posts: ``GET /{page}/published_posts?since=…`` (newest first, ``created_time``),
+      within :data:`INBOX_WINDOW`, at most :data:`INBOX_POST_PAGES` pages;
+    * a post's comments: ``GET /{post}/comments?filter=stream&order=chronological`` with
+      ``from`` and ``parent``: ``stream`` lists replies under comments too, each with the
+      comment it answers as ``parent``; oldest first, so a post cut off by the page bound
+      is read on from its ``after`` cursor next run and what arrives meanwhile comes after;
+    * an item's replies: ``GET /{comment}/comments`` (``from``, ``created_time``).
+
+    The Page's own comments (``from.id`` = the Page) are its answers; a comment is an item
+    when someone else wrote it directly under the post (no ``parent``). A Page's mentions
+    (``/{page}/tagged``) are not read."""
+
+    nested: ClassVar[bool] = True
+    kind: ClassVar[InboxKind] = InboxKind.COMMENT
+
+    def __init__(self, graph: Graph, page: str) -> None:
+        self.graph = graph
+        self.page = page
+
+    def posts(self) -> tuple[list[Post], bool]:
+        now = datetime.fromtimestamp(self.graph.caller.clock(), UTC)
+        items, covered = list_since(
+            self.graph,
+            f"{self.page}/published_posts",
+            fields="id,created_time",
+            since=now - INBOX_WINDOW,
+            what="read the Page's posts",
+            page_size=PAGE_SIZE,
+            max_pages=INBOX_POST_PAGES,
+            time_field="created_time",
+        )
+        return [
+            Post(str(i["id"]), base.parse_time(i.get("created_time"))) for i in items if i.get("id")
+        ], covered
+
+    def comments(self, post: Post, cursor: str | None) -> CommentPage:
+        params = {
+            "fields": COMMENT_FIELDS,
+            "filter": "stream",
+            "order": "chronological",
+            "limit": COMMENTS_PER_PAGE,
+        }
+        data, after, end = graph_page(
+            self.graph, f"{post.id}/comments", params, cursor, f"read the comments on {post.id}"
+        )
+        said = tuple(self._said(c, post.id) for c in data if _usable(c))
+        return CommentPage(said, after, end)
+
+    def replies(self, item: str) -> list[Said]:
+        params = {"fields": COMMENT_FIELDS, "limit": COMMENTS_PER_PAGE}
+        data, _, _ = graph_page(
+            self.graph, f"{item}/comments", params, None, f"read the replies to {item}"
+        )
+        return [self._said(c, item) for c in data if _usable(c)]
+
+    def mentions(self) -> list[base.Arrival]:
+        return []
+
+    def _said(self, comment: Mapping[str, Any], post: str) -> Said:
+        parent = comment.get("parent")
+        above = str(parent.get("id")) if isinstance(parent, dict) and parent.get("id") else post
+        author = comment.get("from")
+        author = author if isinstance(author, dict) else {}
+        at = base.parse_time(comment.get("created_time"))
+        assert at is not None  # _usable
+        url = comment.get("permalink_url")
+        message = comment.get("message")
+        return Said(
+            id=str(comment["id"]),
+            parent=above,
+            author=str(author.get("name") or author.get("id") or ""),
+            at=at,
+            url=url if isinstance(url, str) and url else None,
+            ours=str(author.get("id") or "") == self.page,
+            text=message if isinstance(message, str) else None,
+        )
+
+
+def _usable(comment: Mapping[str, Any]) -> bool:
+    return bool(comment.get("id")) and base.parse_time(comment.get("created_time")) is not None
+
+
+class FacebookInbox(CommentInbox):
+    platform: ClassVar[str] = "facebook"

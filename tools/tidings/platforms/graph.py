@@ -740,3 +740,21 @@ def _after(body: Mapping[str, Any]) -> str | None:
     cursors = paging.get("cursors")
     after = cursors.get("after") if isinstance(cursors, dict) else None
     return str(after) if paging.get("next") and after else None
+
+
+def graph_page(
+    graph: Graph, path: str, params: Mapping[str, Any], after: str | None, what: str
+) -> tuple[list[dict[str, Any]], str | None, str | None]:
+    """One page of a Graph list (``data``), from the cursor ``after``; the cursor of the
+    next page (None at the list's end: no ``paging.next``); and the cursor after the page's
+    last item, which Graph gives at the end too (what is added later is read from it)."""
+    query = {**params, "after": after} if after else dict(params)
+    body = graph.json("GET", path, safe=True, what=what, params=query)
+    data = body.get("data")
+    if not isinstance(data, list):
+        raise PlatformError(f"{what}: the answer has no list", retryable=True)
+    paging = body.get("paging")
+    cursors = paging.get("cursors") if isinstance(paging, dict) else None
+    end = cursors.get("after") if isinstance(cursors, dict) else None
+    items = [item for item in data if isinstance(item, dict)]
+    return items, _after(body), str(end) if end and items else after

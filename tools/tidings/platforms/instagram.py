@@ -38,16 +38,25 @@ code 190) stops the channel with a message naming the variable and the renewal.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, count
 from tidings.platforms import base, graph
+from tidings.platforms.comments import CommentInbox, CommentPage, Post, Said
 from tidings.platforms.http import Caller
+from tidings.workspace.inbox import InboxKind
 from tidings.workspace.model import Channel
 
-__all__ = ["CLOCK_SKEW", "DEFAULT_API", "MAX_CAROUSEL", "InstagramAdapter", "connect"]
+__all__ = [
+    "CLOCK_SKEW",
+    "DEFAULT_API",
+    "MAX_CAROUSEL",
+    "InstagramAdapter",
+    "connect",
+    "inbox_reader",
+]
 
 DEFAULT_API = "https://graph.instagram.com/v23.0"
 CLOCK_SKEW = timedelta(minutes=10)
@@ -206,3 +215,163 @@ def _ours(comment: Mapping[str, Any], user: str) -> bool:
     author = comment.get("from")
     author_id = str(author.get("id") or "") if isinstance(author, dict) else ""
     return not (user.isdigit() and author_id and author_id != user)
+
+
+# -- the inbox (the InboxReader protocol, over tidings.platforms.comments) -----------------
+
+INBOX_WINDOW = timedelta(days=30)
+"""How far back the account's media are looked at for new comments."""
+INBOX_MEDIA_PAGES = 4
+COMMENTS_PER_PAGE = 50
+SAID_FIELDS = "id,text,timestamp,username,from"
+INBOX_COMMENT_FIELDS = f"{SAID_FIELDS},replies{{{SAID_FIELDS}}}"
+TAG_FIELDS = "id,caption,timestamp,permalink,username"
+
+
+def inbox_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> InstagramInbox:
+    """The inbox of an Instagram account: comments under its recent media, and the media
+    it is tagged in."""
+    adapter = connect(channel, env, caller)
+    return InstagramInbox(InstagramComments(adapter.graph, adapter.user, adapter.page_size))
+
+
+class InstagramComments:
+    """The account's comments, read as the Instagram Platform documents them ("IG Media
+    Comments", "IG Comment", "Comment moderation", "IG User Tags"):
+
+    * our media: ``GET /{ig-user}/media`` (newest first, ``timestamp``) within
+      :data:`INBOX_WINDOW`;
+    * a medium's comments: ``GET /{ig-media}/comments?fields=id,text,timestamp,username,
+      from,replies{…}``: top-level comments, each with the replies under it (a reply by our
+      username answers it); the order is not documented, so every page is read;
+    * an item's replies: ``GET /{ig-comment}/replies``;
+    * mentions: ``GET /{ig-user}/tags`` (media the account is tagged in; one page a run).
+      A host that does not serve it (a permanent, non-auth error) gives no mentions.
+
+    A comment's address is the medium's permalink + ``c/<comment id>/``, as Instagram's web
+    app links a comment."""
+
+    nested: ClassVar[bool] = True
+    kind: ClassVar[InboxKind] = InboxKind.COMMENT
+
+    def __init__(self, api: graph.Graph, user: str, page_size: int) -> None:
+        self.graph = api
+        self.user = user
+        self.page_size = page_size
+        self._username: str | None = None
+        self._links: dict[str, str] = {}
+
+    def posts(self) -> tuple[list[Post], bool]:
+        now = datetime.fromtimestamp(self.graph.caller.clock(), UTC)
+        items, covered = graph.list_since(
+            self.graph,
+            f"{self.user}/media",
+            fields="id,timestamp,permalink",
+            since=now - INBOX_WINDOW,
+            what="read the account's media",
+            page_size=self.page_size,
+            max_pages=INBOX_MEDIA_PAGES,
+        )
+        found = []
+        for item in items:
+            link = item.get("permalink")
+            post = Post(
+                str(item["id"]),
+                base.parse_time(item.get("timestamp")),
+                link if isinstance(link, str) and link else None,
+            )
+            if post.url:
+                self._links[post.id] = post.url
+            found.append(post)
+        return found, covered
+
+    def comments(self, post: Post, cursor: str | None) -> CommentPage:
+        params = {"fields": INBOX_COMMENT_FIELDS, "limit": COMMENTS_PER_PAGE}
+        data, after, end = graph.graph_page(
+            self.graph, f"{post.id}/comments", params, cursor, f"read the comments on {post.id}"
+        )
+        said: list[Said] = []
+        for comment in data:
+            top = self._said(comment, post.id, post.id)
+            if top is None:
+                continue
+            said.append(top)
+            replies = comment.get("replies")
+            listed = replies.get("data") if isinstance(replies, dict) else None
+            for reply in listed if isinstance(listed, list) else []:
+                under = self._said(reply, top.id, post.id) if isinstance(reply, dict) else None
+                if under is not None:
+                    said.append(under)
+        return CommentPage(tuple(said), after, end)
+
+    def replies(self, item: str) -> list[Said]:
+        params = {"fields": SAID_FIELDS, "limit": COMMENTS_PER_PAGE}
+        data, _, _ = graph.graph_page(
+            self.graph, f"{item}/replies", params, None, f"read the replies to {item}"
+        )
+        return [s for s in (self._said(r, item, None) for r in data) if s is not None]
+
+    def mentions(self) -> list[base.Arrival]:
+        what = "read the media the account is tagged in"
+        try:
+            data, _, _ = graph.graph_page(
+                self.graph,
+                f"{self.user}/tags",
+                {"fields": TAG_FIELDS, "limit": COMMENTS_PER_PAGE},
+                None,
+                what,
+            )
+        except PlatformError as error:
+            if error.auth or error.retryable:
+                raise
+            return []  # this host does not serve tags: no mentions
+        found = []
+        for media in data:
+            at = base.parse_time(media.get("timestamp"))
+            if not media.get("id") or at is None:
+                continue
+            link = media.get("permalink")
+            caption = media.get("caption")
+            found.append(
+                base.Arrival(
+                    id=str(media["id"]),
+                    url=link if isinstance(link, str) and link else None,
+                    author=f"@{media['username']}" if media.get("username") else "",
+                    at=at.astimezone(UTC),
+                    kind=InboxKind.MENTION,
+                    text=caption if isinstance(caption, str) else None,
+                )
+            )
+        return found
+
+    def _said(self, comment: Mapping[str, Any], parent: str, media: str | None) -> Said | None:
+        at = base.parse_time(comment.get("timestamp"))
+        if not comment.get("id") or at is None:
+            return None
+        cid = str(comment["id"])
+        author = comment.get("from")
+        author = author if isinstance(author, dict) else {}
+        name = str(comment.get("username") or author.get("username") or "")
+        link = self._links.get(media or "")
+        text = comment.get("text")
+        return Said(
+            id=cid,
+            parent=parent,
+            author=f"@{name}" if name else "",
+            at=at,
+            url=f"{link.rstrip('/')}/c/{cid}/" if link else None,
+            ours=self._ours(name, str(author.get("id") or "")),
+            text=text if isinstance(text, str) else None,
+        )
+
+    def _ours(self, username: str, author_id: str) -> bool:
+        if author_id and author_id == self.user:
+            return True
+        if self._username is None:
+            body = self.graph.read(self.user, "username", "read the account's username")
+            self._username = str(body.get("username") or "")
+        return bool(username) and username == self._username
+
+
+class InstagramInbox(CommentInbox):
+    platform: ClassVar[str] = "instagram"

@@ -48,7 +48,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -56,7 +56,9 @@ import httpx
 from tidings.errors import CredentialError, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms import base
+from tidings.platforms.comments import CommentInbox, CommentPage, Post, Said
 from tidings.platforms.http import Caller, error_object, json_field, json_object, status_error
+from tidings.workspace.inbox import InboxKind
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "Refresh",
     "comment_parts",
     "connect",
+    "inbox_reader",
     "metrics_reader",
     "post_body",
     "restli_list",
@@ -912,3 +915,117 @@ REFRESH_CREDENTIALS = ("client_id", "client_secret", "refresh_token")
 
 metrics_reader = connect
 """The metrics reader of a LinkedIn channel: the adapter itself (same token)."""
+
+
+# -- the inbox (the InboxReader protocol, over tidings.platforms.comments) -----------------
+
+INBOX_WINDOW = timedelta(days=30)
+"""How far back the author's posts are looked at for new comments."""
+INBOX_POST_PAGES = 4
+COMMENTS_PER_PAGE = 50
+
+
+def inbox_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> LinkedInInbox:
+    """The inbox of a LinkedIn page: the comments under its recent posts."""
+    return LinkedInInbox(LinkedInComments(connect(channel, env, caller)))
+
+
+class LinkedInComments:
+    """The comments on the author's posts, read as LinkedIn documents them (Community
+    Management, "Comments API" and "Posts API", learn.microsoft.com/linkedin/marketing):
+
+    * our posts: ``GET /rest/posts?q=author&sortBy=LAST_MODIFIED`` (``start``/``count``),
+      back to :data:`INBOX_WINDOW` (a member's posts need the restricted
+      ``r_member_social``: the channel then fails with LinkedIn's reason);
+    * a post's comments: ``GET /rest/socialActions/{post}/comments?start=&count=``, each
+      with ``actor``, ``created.time``, ``message.text`` and its URN; a comment whose
+      ``actor`` is our author is ours. The listing's order is not documented ⚠: it is taken
+      to be the order comments were made in, as the offsets (``start``) of a busy post are
+      kept between runs;
+    * an item's replies: ``GET /rest/socialActions/{comment URN}/comments``: the comments
+      on the comment, each with ``parentComment``; one by our author answers it (those
+      are not in the post's listing, so every item still waiting is asked for, at most
+      ``direct_reads`` a run).
+
+    Mentions of the organisation are not read (LinkedIn offers them as notifications to
+    approved partners only). The author is the item's ``actor`` URN (a name needs another
+    permission)."""
+
+    nested: ClassVar[bool] = False
+    kind: ClassVar[InboxKind] = InboxKind.COMMENT
+
+    def __init__(self, adapter: LinkedInAdapter) -> None:
+        self.adapter = adapter
+
+    def posts(self) -> tuple[list[Post], bool]:
+        now = datetime.fromtimestamp(self.adapter.caller.clock(), UTC)
+        since = now - INBOX_WINDOW
+        found: list[Post] = []
+        size = self.adapter.page_size
+        what = "read the author's posts"
+        for page in range(INBOX_POST_PAGES):
+            path = (
+                f"/rest/posts?author={urn_key(self.adapter.author)}&q=author&count={size}"
+                f"&start={page * size}&sortBy=LAST_MODIFIED"
+            )
+            response = self.adapter._call(
+                "GET", path, safe=True, what=what, headers={"X-RestLi-Method": "FINDER"}
+            )
+            elements = _elements(response, what)
+            for post in elements:
+                changed = post_time(post, "lastModifiedAt", "createdAt")
+                if changed is not None and changed < since:
+                    return found, True  # sorted by last change: the rest is older
+                if isinstance(post.get("id"), str) and post["id"]:
+                    found.append(Post(post["id"], post_time(post, "createdAt", "publishedAt")))
+            if len(elements) < size:
+                return found, True
+        return found, False
+
+    def comments(self, post: Post, cursor: str | None) -> CommentPage:
+        start = int(cursor) if cursor and cursor.isdigit() else 0
+        said, listed = self._list(post.id, start, f"read the comments on {post.id}")
+        more = listed >= COMMENTS_PER_PAGE
+        return CommentPage(said, str(start + listed) if more else None, str(start + listed))
+
+    def replies(self, item: str) -> list[Said]:
+        said, _ = self._list(item, 0, f"read the replies to {item}")
+        return list(said)
+
+    def mentions(self) -> list[base.Arrival]:
+        return []
+
+    def _list(self, target: str, start: int, what: str) -> tuple[tuple[Said, ...], int]:
+        path = (
+            f"/rest/socialActions/{urn_key(target)}/comments"
+            f"?count={COMMENTS_PER_PAGE}&start={start}"
+        )
+        elements = _elements(self.adapter._call("GET", path, safe=True, what=what), what)
+        post = target
+        if (parts := comment_parts(target)) is not None:
+            post = parts[0]
+        said = []
+        for comment in elements:
+            urn = comment_urn(comment, post)
+            at = comment_time(comment)
+            if urn is None or at is None:
+                continue
+            above = comment.get("parentComment")
+            text = comment_text(comment)
+            actor = str(comment.get("actor") or "")
+            said.append(
+                Said(
+                    id=urn,
+                    parent=above if isinstance(above, str) and above else target,
+                    author=actor,
+                    at=at,
+                    url=comment_url(post, urn),
+                    ours=actor == self.adapter.author,
+                    text=text if isinstance(text, str) else None,
+                )
+            )
+        return tuple(said), len(elements)
+
+
+class LinkedInInbox(CommentInbox):
+    platform: ClassVar[str] = "linkedin"

@@ -32,14 +32,21 @@ class Pages(Generic[Page, Cursor]):
     fetch: Callable[[Cursor | None], Page]
     next_cursor: Callable[[Page], Cursor | None]
     max_pages: int
+    start: Cursor | None = None
+    """Where the first page starts (None: the listing's first page); a listing cut off by
+    ``max_pages`` in one run goes on from :attr:`last` in the next."""
     ended: bool = field(default=False, init=False)
+    last: Cursor | None = field(default=None, init=False)
+    """Where the page after the last one read starts (None once the listing ended)."""
 
     def __iter__(self) -> Iterator[Page]:
-        cursor: Cursor | None = None
+        cursor: Cursor | None = self.start
         for _ in range(self.max_pages):
             page = self.fetch(cursor)
             yield page
             cursor = self.next_cursor(page)
             if cursor is None or cursor == "":
                 self.ended = True
+                self.last = None
                 return
+            self.last = cursor

@@ -36,17 +36,27 @@ channel with a message naming the variable and the renewal; ``site/setup.md`` ex
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import httpx
 
+from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts
 from tidings.platforms import base, graph
+from tidings.platforms.comments import CommentInbox, CommentPage, Post, Said
 from tidings.platforms.http import Caller
+from tidings.workspace.inbox import InboxKind
 from tidings.workspace.model import Channel
 
-__all__ = ["CLOCK_SKEW", "DEFAULT_API", "ThreadsAdapter", "connect", "metrics_reader"]
+__all__ = [
+    "CLOCK_SKEW",
+    "DEFAULT_API",
+    "ThreadsAdapter",
+    "connect",
+    "inbox_reader",
+    "metrics_reader",
+]
 
 DEFAULT_API = "https://graph.threads.net/v1.0"
 CLOCK_SKEW = timedelta(minutes=10)
@@ -200,3 +210,121 @@ def _gone(response: httpx.Response) -> bool:
 def _check_thread(index: int, thread: base.Thread) -> None:
     if index > 0 and not thread:
         raise ValueError(f"part {index + 1} replies to the part before it: pass the thread")
+
+
+# -- the inbox (the InboxReader protocol, over tidings.platforms.comments) -----------------
+
+INBOX_WINDOW = timedelta(days=30)
+"""How far back the account's posts are looked at for new replies."""
+INBOX_POST_PAGES = 4
+REPLIES_PER_PAGE = 100
+INBOX_FIELDS = "id,text,timestamp,permalink,username,replied_to,is_reply_owned_by_me"
+
+
+def inbox_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> ThreadsInbox:
+    """The inbox of a Threads account: replies in the conversations under its recent posts,
+    and its mentions."""
+    adapter = connect(channel, env, caller)
+    return ThreadsInbox(ThreadsReplies(adapter.graph, adapter.user, adapter.page_size))
+
+
+class ThreadsReplies:
+    """The account's replies, read as the Threads API documents them ("Retrieve Media
+    Replies and Conversations", "Reply Management" reference, "Mentions"):
+
+    * our posts: ``GET /{user}/threads`` (newest first) within :data:`INBOX_WINDOW`;
+    * a post's conversation: ``GET /{media}/conversation?reverse=false``, every reply at
+      any depth, oldest first, each with ``replied_to`` and ``is_reply_owned_by_me`` (ours:
+      a later part of a thread, or an answer);
+    * an item's replies: ``GET /{media}/replies?reverse=false``;
+    * mentions: ``GET /{user}/mentions`` (one page a run; needs ``threads_manage_mentions``:
+      without it, or on a host that does not serve it, there are none).
+
+    An item's address is its permalink with ``?media_id=<id>``: what a reply file's
+    ``in_reply_to`` needs on Threads."""
+
+    nested: ClassVar[bool] = True
+    kind: ClassVar[InboxKind] = InboxKind.REPLY
+
+    def __init__(self, api: graph.Graph, user: str, page_size: int) -> None:
+        self.graph = api
+        self.user = user
+        self.page_size = page_size
+
+    def posts(self) -> tuple[list[Post], bool]:
+        now = datetime.fromtimestamp(self.graph.caller.clock(), UTC)
+        items, covered = graph.list_since(
+            self.graph,
+            f"{self.user}/threads",
+            fields="id,timestamp,permalink",
+            since=now - INBOX_WINDOW,
+            what="read the account's posts",
+            page_size=self.page_size,
+            max_pages=INBOX_POST_PAGES,
+        )
+        return [Post(str(i["id"]), base.parse_time(i.get("timestamp"))) for i in items], covered
+
+    def comments(self, post: Post, cursor: str | None) -> CommentPage:
+        params = {"fields": INBOX_FIELDS, "reverse": "false", "limit": REPLIES_PER_PAGE}
+        data, after, end = graph.graph_page(
+            self.graph, f"{post.id}/conversation", params, cursor, f"read the replies to {post.id}"
+        )
+        return CommentPage(tuple(s for s in map(_said, data) if s is not None), after, end)
+
+    def replies(self, item: str) -> list[Said]:
+        params = {"fields": INBOX_FIELDS, "reverse": "false", "limit": REPLIES_PER_PAGE}
+        data, _, _ = graph.graph_page(
+            self.graph, f"{item}/replies", params, None, f"read the replies to {item}"
+        )
+        return [s for s in map(_said, data) if s is not None]
+
+    def mentions(self) -> list[base.Arrival]:
+        params = {"fields": INBOX_FIELDS, "limit": REPLIES_PER_PAGE}
+        try:
+            data, _, _ = graph.graph_page(
+                self.graph, f"{self.user}/mentions", params, None, "read the mentions"
+            )
+        except PlatformError as error:
+            if error.retryable:
+                raise
+            return []  # no threads_manage_mentions, or no such edge: no mentions
+        found = []
+        for media in data:
+            said = _said(media)
+            if said is None or said.ours:
+                continue
+            found.append(
+                base.Arrival(
+                    id=said.id,
+                    url=said.url,
+                    author=said.author,
+                    at=said.at.astimezone(UTC),
+                    kind=InboxKind.MENTION,
+                    parent=said.parent or None,
+                    text=said.text,
+                )
+            )
+        return found
+
+
+def _said(media: Mapping[str, Any]) -> Said | None:
+    at = base.parse_time(media.get("timestamp"))
+    if not media.get("id") or at is None:
+        return None
+    mid = str(media["id"])
+    link = media.get("permalink")
+    name = media.get("username")
+    text = media.get("text")
+    return Said(
+        id=mid,
+        parent=_parent(media) or "",
+        author=f"@{name}" if isinstance(name, str) and name else "",
+        at=at,
+        url=f"{link}?media_id={mid}" if isinstance(link, str) and link else None,
+        ours=media.get("is_reply_owned_by_me") is True,
+        text=text if isinstance(text, str) else None,
+    )
+
+
+class ThreadsInbox(CommentInbox):
+    platform: ClassVar[str] = "threads"

@@ -40,6 +40,7 @@ from typing import Any
 
 import httpx
 
+from tidings.core.inbox import Sweep
 from tidings.errors import CredentialError, DuplicateContent, PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms import base
@@ -418,18 +419,22 @@ class XAdapter(base.PlatformAdapter, platform="x"):
         """``GET /2/users/:id/mentions`` (newest first, :data:`MENTIONS_PER_PAGE` a page,
         ``since_id`` = ``position``, the newest mention id the run before saw; at most
         :data:`INBOX_PAGES` pages, with the authors' usernames expanded). X pages backwards
-        from the newest, so a run that stops at the page bound keeps the old position (the
-        next run reads them again; nothing is recorded twice) rather than leave a gap. A
-        mention that replies to a post of ours is a ``reply``, one that quotes it a
-        ``quote``. X's direct messages are another API, never read."""
+        from the newest, so a run that stops at the page bound leaves the sweep open
+        (:class:`~tidings.core.inbox.Sweep`): the next run goes on from the
+        ``pagination_token`` of the next older page with the same ``since_id``, until it
+        gets there; only then does the newest id seen become the position. A backlog
+        larger than the bound is read across runs, without a gap. A mention that replies to
+        a post of ours is a ``reply``, one that quotes it a ``quote``. X's direct messages
+        are another API, never read."""
         me = self._me()[0]
+        sweep = Sweep.read(position)
         params = {
             "max_results": str(MENTIONS_PER_PAGE),
             "expansions": "author_id",
             "user.fields": "username",
         }
-        if position:
-            params["since_id"] = position
+        if sweep.reach:
+            params["since_id"] = sweep.reach
         fields = "created_at,author_id,referenced_tweets,in_reply_to_user_id,conversation_id"
         what = "read mentions"
 
@@ -438,21 +443,22 @@ class XAdapter(base.PlatformAdapter, platform="x"):
             return self._read(f"/2/users/{me}/mentions", what, query, fields)
 
         arrivals: list[base.Arrival] = []
-        newest = position
-        pages = Pages(fetch, _next_token, INBOX_PAGES)
+        newest: str | None = None
+        pages = Pages(fetch, _next_token, INBOX_PAGES, start=sweep.resume)
         for body in pages:
             page = body.get("data", [])
             if not isinstance(page, list) or ("data" not in body and body.get("errors")):
                 raise PlatformError(f"{what}: the answer has no list of posts", retryable=True)
             users = _usernames(body)
             for post in page:
+                seen = str(post.get("id") or "") if isinstance(post, dict) else ""
+                if seen and (newest is None or _id_order(seen) > _id_order(newest)):
+                    newest = seen
                 arrival = _arrival(post, me, users) if isinstance(post, dict) else None
-                if arrival is None:
-                    continue
-                arrivals.append(arrival)
-                if newest is None or _id_order(arrival.id) > _id_order(newest):
-                    newest = arrival.id
-        return base.Reading(tuple(arrivals), newest if pages.ended else position, pages.ended)
+                if arrival is not None:
+                    arrivals.append(arrival)
+        after = sweep.after(newest, None if pages.ended else pages.last)
+        return base.Reading(tuple(arrivals), after.position, pages.ended)
 
     def our_replies(self, since: datetime, to: Collection[str]) -> list[base.Reply]:
         """The account's own posts since ``since`` (less :data:`CLOCK_SKEW`; ``GET

@@ -153,8 +153,10 @@ class InboxItem:
 class Cursor:
     """Where a channel's next run starts reading, in the platform's own terms: Mastodon's
     newest notification id (``min_id``), X's newest mention id (``since_id``), Bluesky's
-    newest ``indexedAt`` seen (its cursor pages backwards). ``last_run``: when a run last
-    changed this channel's record (a run that finds nothing new writes nothing)."""
+    newest ``indexedAt`` seen (its cursor pages backwards), or while a backlog is read
+    across runs the open sweep (:class:`tidings.core.inbox.Sweep`); on the comment
+    platforms :class:`tidings.core.inbox.Resume`. ``last_run``: when a run last changed
+    this channel's record (a run that finds nothing new writes nothing)."""
 
     channel: str
     platform: str
