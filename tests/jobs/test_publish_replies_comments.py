@@ -101,7 +101,7 @@ def test_an_instagram_post_url_comments_on_the_accounts_own_post(tmp_path: Path)
     fake = InstagramFake()
     media = fake.own_post("New studio, same light.", "Cstudio9")
     url = "https://www.instagram.com/p/Cstudio9/?igsh=abc"
-    remote, work = _repo(
+    _, work = _repo(
         tmp_path,
         "instagram",
         dict(CASE.credentials),
@@ -262,7 +262,9 @@ def test_a_discord_reply_goes_into_the_thread_on_the_message(tmp_path: Path) -> 
     ours = fake.messages[-1]
     assert ours["content"] == "Sundays 12:00 to 16:00!" and ours["channel_id"] == theirs
     rec = ledger_record(remote, "net", LEDGER_ID)
-    assert rec["parts"][0]["url"] == f"https://discord.com/channels/{GUILD_ID}/{theirs}/{ours['id']}"
+    assert (
+        rec["parts"][0]["url"] == f"https://discord.com/channels/{GUILD_ID}/{theirs}/{ours['id']}"
+    )
     assert publish(work, pushing(LATER, env, fake.transport())).outcomes == []
     assert len(fake.messages) == 2
 
