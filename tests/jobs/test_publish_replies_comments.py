@@ -356,3 +356,24 @@ def test_a_slack_permalink_inside_a_thread_answers_in_that_thread(tmp_path: Path
     report = publish(work, pushing(NOW, CASE.env(fake, "http://slack.test"), fake.transport()))
     assert _one(report)[0] == "published", report.outcomes
     assert fake.messages[-1]["thread_ts"] == root
+
+
+def test_a_facebook_comment_id_in_its_base64_form_is_read(tmp_path: Path) -> None:
+    """Newer Facebook links carry ``comment_id=`` as base64 of ``comment:{post}_{comment}``."""
+    import base64
+
+    from fakes.facebook import CASE, FacebookFake
+
+    fake = FacebookFake()
+    page_post = fake.page_post("Prints are back in stock.")
+    theirs = fake.someone_comments(page_post, "A3 too?")
+    encoded = base64.b64encode(f"comment:{theirs}".encode()).decode().rstrip("=")
+    url = (
+        f"https://www.facebook.com/lumengrain/posts/{page_post.split('_')[1]}?comment_id={encoded}"
+    )
+    _, work = _repo(tmp_path, "facebook", dict(CASE.credentials), reply(url, "A3 and A2, yes."))
+    report = publish(work, pushing(NOW, CASE.env(fake, "http://facebook.test"), fake.transport()))
+    assert _one(report)[0] == "published", report.outcomes
+    assert [(c["parent"], c["message"]) for c in fake.comments() if c["id"] != theirs] == [
+        (theirs, "A3 and A2, yes.")
+    ]
