@@ -7,6 +7,15 @@
 ``GET``/``DELETE .../messages/<id>`` read and delete a message it sent. A wrong token is
 401 ``{"message": "Invalid Webhook Token", "code": 50027}``, an unknown webhook 404 code
 10015, an invalid body 400 in Discord's shape (code 50035 with field ``errors``).
+
+Threads (discord-api-docs ``developers/resources/webhook.mdx``, Execute Webhook: the query's
+``thread_id`` sends "to the specified thread within a webhook's channel"; its JSON params
+hold no ``message_reference``, so a webhook cannot reply to a message; ``channel.mdx``,
+Start Thread from Message: "the id of the created thread will be the same as the id of the
+source message"). ``threads`` are the threads of the webhook's channel; a ``thread_id`` that
+is not one of them is refused with 400 Unknown Channel (code 10003) and nothing is sent.
+:meth:`DiscordFake.someone_says` puts a member's message in the channel and
+:meth:`DiscordFake.start_thread` a thread on it.
 """
 
 from __future__ import annotations
@@ -82,6 +91,25 @@ class DiscordFake(Fake):
 
     def url(self, base: str) -> str:
         return f"{base}/api/webhooks/{WEBHOOK_ID}/{self.token}"
+
+    def someone_says(self, text: str) -> str:
+        """A member's message in the webhook's channel (not sent by the webhook); its id."""
+        message_id = str(next(self._ids))
+        self.messages.append(
+            {
+                "id": message_id,
+                "type": 0,
+                "content": text,
+                "channel_id": CHANNEL_ID,
+                "author": {"id": "1400000000000000001", "username": "alice"},
+            }
+        )
+        return message_id
+
+    def start_thread(self, message_id: str) -> str:
+        """A thread started from a message: it takes the message's id (Discord's rule)."""
+        self.threads.add(message_id)
+        return message_id
 
     def react(self, message_id: str, emoji: str, number: int) -> None:
         message = next(m for m in self.messages if m["id"] == message_id)

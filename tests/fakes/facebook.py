@@ -14,6 +14,12 @@ expired token, code 4 rate limits, lists newest first with ``since`` and cursors
   ``shares`` (left out when 0), ``insights.metric(…)``; one unknown id fails the whole
   request with code 803, as Graph does; ``GET /{page}?fields=followers_count,fan_count``.
 * ``DELETE /{id}`` → ``{"success": true}``; an unknown id is code 100 subcode 33.
+* Replies (developers.facebook.com/docs/graph-api/reference/object/comments, "Publishing":
+  ``POST /{object-id}/comments`` on a post or on a comment; a comment's id is
+  ``<post>_<n>``, and its web address is the post's with ``?comment_id=<n>``):
+  :meth:`FacebookFake.someone_comments` adds a visitor's comment (``from`` the visitor); a
+  comment on a comment is a reply in that comment's thread, listed by
+  ``GET /{comment}/comments``.
 """
 
 from __future__ import annotations
@@ -78,6 +84,33 @@ class FacebookFake(GraphFake):
 
     def texts(self) -> list[str]:
         return [m["message"] for m in self.published()]
+
+    def page_post(self, text: str) -> str:
+        """A post the Page made earlier (outside tidings); its Graph id ``<page>_<n>``."""
+        post_id = f"{PAGE_ID}_{self._serial()}"
+        self.media[post_id] = {
+            "id": post_id,
+            "kind": "post",
+            "message": text,
+            "created": self.clock(),
+            "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/{post_id.split('_')[1]}",
+            "parent": None,
+        }
+        return post_id
+
+    def someone_comments(self, post_id: str, text: str) -> str:
+        """A visitor's comment on a post; its Graph id ``<post>_<n>``."""
+        comment_id = f"{post_id.split('_')[1]}_{self._serial()}"
+        self.media[comment_id] = {
+            "id": comment_id,
+            "kind": "comment",
+            "message": text,
+            "created": self.clock(),
+            "permalink_url": None,
+            "parent": post_id,
+            "from": {"id": "100000000000777", "name": "A Visitor"},
+        }
+        return comment_id
 
     # -- routes --------------------------------------------------------------------------
 
@@ -173,16 +206,17 @@ class FacebookFake(GraphFake):
     def _comment(
         self, request: httpx.Request, parent: str, params: dict[str, str]
     ) -> httpx.Response:
-        post = self._live(parent)
-        if post is None or post["kind"] != "post":
+        target = self._live(parent)
+        if target is None:
             return not_found(parent)
         message = params.get("message", "")
         if not message.strip():
             return invalid("(#100) Missing message or attachment")
+        post_part = target["id"].split("_")[1] if target["kind"] == "post" else target["id"]
         comment = self._create(
-            "comment", f"{post['id'].split('_')[1]}_{self._serial()}", message, request
+            "comment", f"{post_part.split('_')[0]}_{self._serial()}", message, request
         )
-        comment["parent"] = post["id"]
+        comment["parent"] = target["id"]
         return httpx.Response(200, json=self._fields(comment, params.get("fields") or "id"))
 
     def _serial(self) -> int:
@@ -218,10 +252,10 @@ class FacebookFake(GraphFake):
                 out["message"] = item["message"]
             elif base == "created_time":
                 out["created_time"] = stamp(item["created"])
-            elif base == "permalink_url":
+            elif base == "permalink_url" and item["permalink_url"]:
                 out["permalink_url"] = item["permalink_url"]
             elif base == "from":
-                out["from"] = {"id": PAGE_ID, "name": "Lumen & Grain Studio"}
+                out["from"] = item.get("from") or {"id": PAGE_ID, "name": "Lumen & Grain Studio"}
             elif base == "reactions":
                 out["reactions"] = _edge(self.reactions.get(item["id"], 0))
             elif base == "comments":

@@ -13,6 +13,14 @@
   total_interactions`` (``impressions`` is refused as since v22), ``GET /{ig-user}?fields=
   followers_count,media_count``.
 * ``DELETE /{media}`` is refused: the API cannot delete posts.
+* Replies (developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/
+  ig-comment/replies): ``POST /{ig-comment}/replies?message=…`` → ``{id}``; "you can only
+  reply to top-level comments; replies to a reply will be added to the top-level comment";
+  "you cannot reply to hidden comments" (code 100 here); ``GET /{ig-comment}/replies``.
+  Comments on media (…/reference/ig-media/comments): ``POST /{ig-media}/comments``, on the
+  account's own media only. Media carry their ``shortcode`` (…/reference/ig-media), the
+  code in the post's web address. :meth:`InstagramFake.someone_comments` adds a visitor's
+  comment (``from`` is the visitor), :meth:`InstagramFake.own_post` a published post.
 """
 
 from __future__ import annotations
@@ -44,6 +52,35 @@ class InstagramFake(GraphFake):
         super().__init__(user_id="17841400000000001", username="lumenandgrain", polls=polls)
         self.quota_total = 100
 
+    def own_post(self, caption: str, shortcode: str) -> str:
+        """A post the account published earlier (outside tidings); its media id."""
+        media_id = self.new_id()
+        self.media[media_id] = {
+            "id": media_id,
+            "kind": "post",
+            "media_type": "IMAGE",
+            "caption": caption,
+            "created": self.clock(),
+            "permalink": f"https://www.instagram.com/p/{shortcode}/",
+            "shortcode": shortcode,
+            "images": [],
+        }
+        return media_id
+
+    def someone_comments(self, on: str, text: str, *, hidden: bool = False) -> str:
+        """A visitor's comment on a media (or, ``on`` a comment, a reply to it); its id."""
+        comment_id = self.new_id()
+        self.media[comment_id] = {
+            "id": comment_id,
+            "kind": "comment",
+            "on": on,
+            "text": text,
+            "created": self.clock(),
+            "from": {"id": "17841400000000999", "username": "a_visitor"},
+            "hidden": hidden,
+        }
+        return comment_id
+
     def texts(self) -> list[str]:
         """Captions and comments, in creation order."""
         return [str(m.get("caption") or m.get("text") or "") for m in self.published()]
@@ -72,10 +109,14 @@ class InstagramFake(GraphFake):
             return self.listing(self.published("post"), params, self.fields)
         if method == "GET" and path == [self.user_id]:
             return self.account(params)
+        if len(path) == 2 and path[1] == "replies":
+            return self.replies(method, path[0], params)
         if len(path) == 2 and path[1] == "comments":
             if path[0] not in self.media or path[0] in self.deleted:
                 return not_found(path[0])
             if method == "POST":
+                if self.media[path[0]]["kind"] != "post":
+                    return invalid("(#100) Comments can only be created on media")
                 return self.comment(path[0], params)
             comments = [m for m in self.published("comment") if m["on"] == path[0]]
             return self.listing(comments, params, self.comment_fields)
@@ -189,6 +230,22 @@ class InstagramFake(GraphFake):
         }
         return httpx.Response(200, json={"id": comment_id})
 
+    def replies(self, method: str, comment_id: str, params: dict[str, str]) -> httpx.Response:
+        comment = self.media.get(comment_id)
+        if comment is None or comment["kind"] != "comment" or comment_id in self.deleted:
+            return not_found(comment_id)
+        if method == "GET":
+            mine = [m for m in self.published("comment") if m["on"] == comment_id]
+            return self.listing(mine, params, self.comment_fields)
+        if method != "POST":
+            return invalid(f"Unsupported {method} request.", kind="GraphMethodException")
+        if comment.get("hidden"):
+            return invalid("(#100) You cannot reply to a hidden comment")
+        top = comment
+        while self.media.get(top["on"], {}).get("kind") == "comment":
+            top = self.media[top["on"]]  # a reply to a reply goes to the top-level comment
+        return self.comment(top["id"], params)
+
     # -- reading -------------------------------------------------------------------------
 
     def fields(self, media: dict[str, Any]) -> dict[str, Any]:
@@ -199,6 +256,7 @@ class InstagramFake(GraphFake):
             "media_product_type": "FEED",
             "timestamp": stamp(media["created"]),
             "permalink": media["permalink"],
+            "shortcode": media.get("shortcode") or media["permalink"].rstrip("/").split("/")[-1],
             "username": self.username,
         }
 
@@ -207,7 +265,7 @@ class InstagramFake(GraphFake):
             "id": comment["id"],
             "text": comment["text"],
             "timestamp": stamp(comment["created"]),
-            "from": {"id": self.user_id, "username": self.username},
+            "from": comment.get("from") or {"id": self.user_id, "username": self.username},
         }
 
     def account(self, params: dict[str, str]) -> httpx.Response:

@@ -16,6 +16,12 @@ serviceErrorCode, code, message}``:
 * posts: the required fields, ``commentary`` ≤ 3000 characters, one ``media`` or a
   ``multiImage`` of 2–20; 201 with an empty body and ``x-restli-id``;
 * comments on a post (``$URN`` = ``urn:li:comment:(urn:li:activity:N,M)``), listing, delete;
+* nested comments (learn.microsoft.com/linkedin/marketing/community-management/shares/
+  comments-api: Create a Comment with ``parentComment`` "for nested comments", sent to
+  ``socialActions/{parent comment URN}/comments`` with ``object`` the post's activity; Get
+  Comments on Comments; Get a Comment, whose ``parentComment`` names a reply's parent).
+  LinkedIn nests one level: a reply to a reply is refused here (422). A post's comment list
+  holds its top-level comments; :meth:`LinkedInFake.someone_comments` adds a member's;
 * ``member=True`` makes the author a person: image status and reading the author's posts
   are 403 (``r_member_social`` is restricted), statistics are for organizations only.
 
@@ -105,6 +111,7 @@ class Comment:
     actor: str
     text: str
     created: int
+    parent: str | None = None
 
 
 @dataclass
@@ -141,6 +148,24 @@ class LinkedInFake(Fake):
             "LINKEDIN_AUTHOR_URN": self.author,
             "LINKEDIN_API_BASE": base,
         }
+
+    def existing_post(self, text: str) -> str:
+        """A post the author made earlier (outside tidings); its share URN."""
+        number = next(self._ids)
+        urn = f"urn:li:share:{number}"
+        now = self._now_ms()
+        body = {"author": self.author, "commentary": text, "lifecycleState": "PUBLISHED"}
+        self.posts[urn] = Post(urn, f"urn:li:activity:{number + 10**17}", body, now, now)
+        return urn
+
+    def someone_comments(self, post_urn: str, text: str, parent: str | None = None) -> str:
+        """A member's comment on a post (or a reply to the comment ``parent``); its URN."""
+        post = self.posts[post_urn]
+        cid = str(next(self._ids))
+        urn = f"urn:li:comment:({post.activity},{cid})"
+        actor = "urn:li:person:someoneElse42"
+        self.comments.append(Comment(urn, cid, post.urn, actor, text, self._now_ms(), parent))
+        return urn
 
     def texts(self) -> list[str]:
         """Every post and comment the fake holds, in creation order."""
@@ -198,6 +223,10 @@ class LinkedInFake(Fake):
             method == "DELETE"
         ):
             return self._delete_comment(found.group(1), found.group(2), params)
+        if (found := re.fullmatch(r"/rest/socialActions/([^/]+)/comments/([^/]+)", path)) and (
+            method == "GET"
+        ):
+            return self._get_comment(found.group(1), found.group(2))
         if path == "/rest/organizationalEntityShareStatistics" and method == "GET":
             return self._statistics(params)
         if (found := re.fullmatch(r"/rest/networkSizes/([^/]+)", path)) and method == "GET":
@@ -432,13 +461,31 @@ class LinkedInFake(Fake):
             (p for p in self.posts.values() if p.activity == urn), None
         )
 
+    def _parent_comment(self, key: str) -> Comment | None:
+        return next((c for c in self.comments if c.urn == unquote(key)), None)
+
     def _create_comment(self, request: httpx.Request, key: str) -> httpx.Response:
-        post = self._target(key)
-        if post is None:
-            return _json(404, error(404, "NOT_FOUND", f"{unquote(key)} does not exist"))
         body = _body(request)
+        parent = self._parent_comment(key)
+        if parent is not None:  # a nested comment: object is the post, parentComment the key
+            post = self.posts.get(parent.post)
+            if body.get("parentComment") != parent.urn or post is None:
+                return _json(
+                    422,
+                    error(422, "INVALID_VALUE", "/parentComment must be the comment in the path"),
+                )
+            if parent.parent is not None:
+                return _json(422, error(422, "INVALID_VALUE", "a reply cannot be replied to"))
+            if body.get("object") not in (post.urn, post.activity):
+                return _json(422, error(422, "INVALID_VALUE", "/object must be the comment's post"))
+        else:
+            post = self._target(key)
+            if post is None:
+                return _json(404, error(404, "NOT_FOUND", f"{unquote(key)} does not exist"))
+            if body.get("object") != unquote(key):
+                return _json(422, error(422, "FIELD_MISSING", "/object is required"))
         text = (body.get("message") or {}).get("text")
-        if body.get("object") != unquote(key) or not isinstance(text, str):
+        if not isinstance(text, str):
             return _json(422, error(422, "FIELD_MISSING", "/object and /message/text are required"))
         if body.get("actor") != self.author:
             return _json(
@@ -447,15 +494,26 @@ class LinkedInFake(Fake):
         cid = str(next(self._ids))
         urn = f"urn:li:comment:({post.activity},{cid})"
         now = self._now_ms()
-        comment = Comment(urn, cid, post.urn, self.author, text, now)
+        comment = Comment(
+            urn, cid, post.urn, self.author, text, now, parent.urn if parent else None
+        )
         self.comments.append(comment)
         self._created.append(urn)
         return _json(201, self._comment(comment, post), headers={"x-restli-id": cid})
 
+    def _get_comment(self, key: str, cid: str) -> httpx.Response:
+        post = self._target(key)
+        found = [c for c in self.comments if post and c.post == post.urn and c.cid == unquote(cid)]
+        if not found or post is None:
+            return _json(404, error(404, "NOT_FOUND", "Comment does not exist"))
+        return _json(200, self._comment(found[0], post))
+
     @staticmethod
     def _comment(comment: Comment, post: Post) -> dict[str, Any]:
         stamp = {"actor": comment.actor, "time": comment.created}
+        extra = {"parentComment": comment.parent} if comment.parent else {}
         return {
+            **extra,
             "actor": comment.actor,
             "object": post.activity,
             "message": {"text": comment.text, "attributes": []},
@@ -467,11 +525,13 @@ class LinkedInFake(Fake):
         }
 
     def _list_comments(self, key: str, params: dict[str, str]) -> httpx.Response:
-        post = self._target(key)
+        parent = self._parent_comment(key)
+        post = self.posts.get(parent.post) if parent else self._target(key)
         if post is None:
             return _json(404, error(404, "NOT_FOUND", f"{unquote(key)} does not exist"))
         start, size = int(params.get("start", "0")), min(int(params.get("count", "10")), 100)
-        mine = [c for c in self.comments if c.post == post.urn]
+        wanted = parent.urn if parent else None
+        mine = [c for c in self.comments if c.post == post.urn and c.parent == wanted]
         return _json(
             200,
             {

@@ -7,6 +7,13 @@ JSON 400 ``invalid_payload``, no text and no blocks 400 ``no_text``, a malformed
 ``invalid_blocks`` (sections 1–3000 characters, images need an http(s) ``image_url`` and an
 ``alt_text`` of 1–2000), an archived channel 410 ``channel_is_archived``. Text over 40,000
 characters is truncated, as Slack does.
+
+Threads (api.slack.com/messaging/webhooks, and ../shared/platforms.md: the webhook body is
+``{text, blocks?, thread_ts?}``): ``thread_ts`` is the time of a message in the webhook's
+channel, and the message goes into that message's thread. Each message the channel holds
+has its ``ts`` (``"1700000000.000100"``; :meth:`SlackFake.someone_says` adds a member's
+message), and a message sent with ``thread_ts`` keeps it. Slack answers ``ok`` either way;
+it never tells the webhook a ``ts``.
 """
 
 from __future__ import annotations
@@ -42,6 +49,15 @@ class SlackFake(Fake):
     def url(self, base: str) -> str:
         return f"{base}/services/{TEAM}/{BOT}/{self.secret}"
 
+    def someone_says(self, text: str) -> str:
+        """A member's message in the channel; its ``ts``."""
+        ts = self._next_ts()
+        self.messages.append({"text": text, "blocks": [], "body": {}, "ts": ts, "by": "alice"})
+        return ts
+
+    def _next_ts(self) -> str:
+        return f"1700000000.{len(self.messages) + 1:06d}"
+
     def texts(self) -> list[str]:
         """What the channel shows: each message's text with Slack's entities read."""
         return [html.unescape(m["text"]) for m in self.messages]
@@ -68,9 +84,12 @@ class SlackFake(Fake):
             return _plain(400, "no_text")
         if blocks is not None and not _valid_blocks(blocks):
             return _plain(400, "invalid_blocks")
-        self.messages.append(
-            {"text": str(text or "")[:TEXT_MAX], "blocks": blocks or [], "body": body}
-        )
+        thread_ts = body.get("thread_ts")
+        message = {"text": str(text or "")[:TEXT_MAX], "blocks": blocks or [], "body": body}
+        message["ts"] = self._next_ts()
+        if thread_ts is not None:
+            message["thread_ts"] = thread_ts
+        self.messages.append(message)
         return _plain(200, "ok")
 
 

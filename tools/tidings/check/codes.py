@@ -262,8 +262,8 @@ SECTIONS: tuple[Section, ...] = (
             ),
             "reply.unsupported": Code(
                 E,
-                "The URL names something its platform gives no way to answer through its API (an Instagram post, rather than a comment on it).",
-                "Answer in the platform's app, or use the URL of the comment to answer.",
+                "The URL names something its platform gives no way to answer through its API (a Threads post URL without its `media_id`).",
+                "Answer in the platform's app, or copy a URL that names the item the way the message shows.",
             ),
             "reply.channel": Code(
                 E,

@@ -34,6 +34,10 @@ def _slug(target: ReplyTarget) -> str:
         or target.get("rkey")
         or target.get("media")
         or target.get("code")
+        or target.get("message")
+        or target.get("ts")
+        or target.get("post")
+        or (target.get("urn") or "").rsplit(":", 1)[-1]
         or ""
     )
     words = [target.platform, who.split(".")[0].lstrip("@"), item[-8:]]

@@ -354,11 +354,15 @@ _ROWS = (
         "LinkedIn",
         "tidings.platforms.linkedin",
         replies=ReplyRoute(
-            paths=(r"/feed/update/(?P<urn>urn:li:(?:share|ugcPost|activity):\d+)/?",),
+            paths=(
+                r"/feed/update/(?P<urn>urn:li:(?:share|ugcPost|activity):\d+)/?"
+                r"(?:\?(?:(?:.*&)?commentUrn=(?P<comment>[^&]+)(?:&.*)?|.*))?",
+            ),
             hosts=("linkedin.com",),
-            how="a comment: POST /rest/socialActions/{urn}/comments on the share in the URL",
+            how="a comment: POST /rest/socialActions/{urn}/comments on the post in the URL; "
+            "with `?commentUrn=`, a reply to that comment (`parentComment`, the top-level "
+            "comment when it is itself a reply)",
             hint="https://www.linkedin.com/feed/update/urn:li:share:7000000000000000000",
-            sends=False,
         ),
         card=Card.STACKED,
         accent="#0a66c2",
@@ -450,19 +454,15 @@ _ROWS = (
         "tidings.platforms.instagram",
         replies=ReplyRoute(
             paths=(
-                r"/(?:[^/]+/)?(?:p|reel)/(?P<code>[A-Za-z0-9_-]+)/c/(?P<comment>\d+)(?:/r/\d+)?/?",
+                r"/(?:[^/]+/)?(?:p|reel)/(?P<code>[A-Za-z0-9_-]+)/c/(?P<comment>\d+)"
+                r"(?:/r/\d+)?/?(?:\?.*)?",
+                r"/(?:[^/]+/)?(?:p|reel)/(?P<code>[A-Za-z0-9_-]+)/?(?:\?.*)?",
             ),
             hosts=("instagram.com",),
-            how="POST /{comment-id}/replies: the comment id in the URL",
+            how="a comment's URL: POST /{comment-id}/replies; a post's URL (one of the "
+            "account's own, found by its shortcode in GET /{ig-user}/media): POST "
+            "/{media-id}/comments",
             hint="https://www.instagram.com/p/SHORTCODE/c/COMMENT_ID/",
-            sends=False,
-            refuse=(
-                (
-                    r"/(?:[^/]+/)?(?:p|reel)/[A-Za-z0-9_-]+/?",
-                    "an Instagram post URL names no comment; tidings answers comments "
-                    "(open the comment in a browser and copy its URL, which ends in /c/ID/)",
-                ),
-            ),
         ),
         card=Card.MEDIA_FIRST,
         accent="#e1306c",
@@ -523,13 +523,14 @@ _ROWS = (
         "tidings.platforms.facebook",
         replies=ReplyRoute(
             paths=(
-                r"/(?P<page>[^/]+)/posts/(?P<post>\d+)/?(?:\?comment_id=(?P<comment>\d+))?",
-                r"/permalink\.php\?story_fbid=(?P<post>\d+)&id=(?P<page>\d+)(?:&comment_id=(?P<comment>\d+))?",
+                r"/(?P<page>[^/]+)/posts/(?P<post>\d+)/?"
+                r"(?:\?(?:(?:.*&)?comment_id=(?P<comment>[^&]+)(?:&.*)?|.*))?",
+                r"/permalink\.php\?(?=(?:.*&)?story_fbid=(?P<post>\d+))(?=(?:.*&)?id=(?P<page>\d+))"
+                r"(?:(?=(?:.*&)?comment_id=(?P<comment>[^&]+)))?.*",
             ),
             hosts=("facebook.com", "m.facebook.com"),
-            how="POST /{object-id}/comments: on the comment (`comment_id=`) or on the post",
+            how="POST /{object-id}/comments: on the comment (`comment_id=`), else on the post",
             hint="https://www.facebook.com/PAGE/posts/POST_ID?comment_id=COMMENT_ID",
-            sends=False,
         ),
         card=Card.STACKED,
         accent="#0866ff",
@@ -555,11 +556,12 @@ _ROWS = (
         "Discord",
         "tidings.platforms.discord",
         replies=ReplyRoute(
-            paths=(r"/channels/(?P<guild>\d+)/(?P<thread>\d+)(?:/(?P<message>\d+))?",),
+            paths=(r"/channels/(?P<guild>\d+)/(?P<channel>\d+)(?:/(?P<message>\d+))?/?",),
             hosts=("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"),
-            how="`?thread_id=`: the webhook posts into the thread (or forum post) in the URL",
-            hint="https://discord.com/channels/GUILD/THREAD/MESSAGE",
-            sends=False,
+            how="`?thread_id=`: the webhook posts into the thread the URL is in, or the thread "
+            "started from the message (a webhook cannot send `message_reference`); only "
+            "threads of the webhook's own channel",
+            hint="https://discord.com/channels/GUILD/CHANNEL/MESSAGE",
         ),
         card=Card.MESSAGE,
         accent="#5865f2",
@@ -583,11 +585,15 @@ _ROWS = (
         "Slack",
         "tidings.platforms.slack",
         replies=ReplyRoute(
-            paths=(r"/archives/(?P<conversation>[A-Z0-9]+)/p(?P<ts>\d{16})",),
+            paths=(
+                r"/archives/(?P<conversation>[A-Z0-9]+)/p(?P<ts>\d{16})/?"
+                r"(?:\?(?:(?:.*&)?thread_ts=(?P<thread_ts>\d+\.\d+)(?:&.*)?|.*))?",
+            ),
             hosts=("slack.com",),
-            how="`thread_ts`: the message time in the URL (the webhook's own channel)",
+            how="`thread_ts`: the message time in the URL (p1700000000123456 → "
+            "1700000000.123456; the thread's own when the URL has `thread_ts=`), in the "
+            "webhook's own channel",
             hint="https://WORKSPACE.slack.com/archives/C0123456/p1700000000123456",
-            sends=False,
         ),
         card=Card.MESSAGE,
         accent="#4a154b",

@@ -14,6 +14,13 @@ id and its web address ``https://discord.com/channels/<guild>/<channel>/<message
 guild read once from the webhook itself (``GET <webhook>``), the channel from the Message.
 A webhook cannot reply, so a thread's later parts are further messages, in order.
 
+Replies (``content/replies/``, :meth:`DiscordAdapter.reply_parent`): Execute Webhook takes no
+``message_reference``, so a webhook can never make Discord's "reply to a message". What it
+can do is post into a thread of its own channel (``?thread_id=``); a reply goes into the
+thread its URL is in, or into the thread started from the message it names (which has the
+message's id). Discord refuses a thread outside the webhook's channel, and the reply fails
+for good saying so; nothing is sent.
+
 Reconciling (:meth:`DiscordAdapter.find_part`): Discord has no idempotency key for
 webhooks, and a webhook can read a message only by its id, which a lost response never
 delivered; it cannot list the channel. So whether a part went out cannot be checked, and
@@ -75,10 +82,11 @@ class Webhook:
 
     __str__ = __repr__
 
-    def url(self, suffix: str = "", **params: str) -> httpx.URL:
+    def url(self, suffix: str = "", thread_id: str | None = None, **params: str) -> httpx.URL:
+        """The webhook's address; ``thread_id`` (a reply's thread) replaces the address's own."""
         query = dict(params)
-        if self.thread_id:
-            query["thread_id"] = self.thread_id
+        if thread_id or self.thread_id:
+            query["thread_id"] = thread_id or self.thread_id or ""
         return httpx.URL(self._address + suffix, params=query)
 
 
@@ -110,7 +118,7 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Discord
     caller.secret(hook.token, variable)  # the path's token alone, as an answer may echo it
     caller.message = error_message
     caller.classify = _classifier(variable)
-    return DiscordAdapter(caller, hook)
+    return DiscordAdapter(caller, hook, variable)
 
 
 metrics_reader = connect
@@ -118,9 +126,12 @@ metrics_reader = connect
 
 
 class DiscordAdapter(base.PlatformAdapter, platform="discord"):
-    def __init__(self, caller: Caller, hook: Webhook) -> None:
+    def __init__(
+        self, caller: Caller, hook: Webhook, variable: str = "DISCORD_WEBHOOK_URL"
+    ) -> None:
         self.caller = caller
         self.hook = hook
+        self.variable = variable
         self._guild: str | None = None
         self._guild_read = False
 
@@ -152,14 +163,20 @@ class DiscordAdapter(base.PlatformAdapter, platform="discord"):
             }
         else:
             kwargs = {"json": payload}
-        response = self.caller.call(
-            "POST",
-            str(self.hook.url(wait="true")),
-            safe=False,  # no idempotency: a lost answer is settled by a person
-            what=what,
-            ok=(200, 204),
-            **kwargs,
-        )
+        reply_thread = out.reply_to.options.get("thread_id") if out.reply_to else None
+        try:
+            response = self.caller.call(
+                "POST",
+                str(self.hook.url(thread_id=reply_thread, wait="true")),
+                safe=False,  # no idempotency: a lost answer is settled by a person
+                what=what,
+                ok=(200, 204),
+                **kwargs,
+            )
+        except PlatformError as error:
+            if reply_thread and error.status in (400, 403, 404) and not error.auth:
+                raise self._no_thread(error, out.reply_to) from None  # type: ignore[arg-type]
+            raise
         if response.status_code == 204:
             raise PlatformError(
                 f"{what}: Discord sent the message but returned no id; look in the channel",
@@ -173,6 +190,77 @@ class DiscordAdapter(base.PlatformAdapter, platform="discord"):
                 f"{what}: the answer has no message id", retryable=True, uncertain=True
             )
         return base.Remote(message_id, permalink(guild, message.get("channel_id"), message_id))
+
+    def reply_parent(self, target: base.ReplyTarget) -> base.ReplyParent:
+        """Where a reply goes: a webhook cannot reply to a message (Execute Webhook takes no
+        ``message_reference``), but it can post into a thread of its own channel
+        (``?thread_id=``). So the reply goes into the thread the URL is in
+        (``/channels/GUILD/THREAD/MESSAGE``), or, for a message in the webhook's channel
+        itself, into the thread started from that message, which has the message's id
+        (Discord: Start Thread from Message). The webhook is read first (``GET
+        <webhook>``): an item in another server, or the webhook's channel with no message,
+        fails here, before anything is sent; a thread that is not in the webhook's channel
+        (or no thread on the message) is refused by Discord when the part is sent, and the
+        message says what to do."""
+        guild, channel = target.get("guild") or "", target.get("channel") or ""
+        message = target.get("message")
+        what = f"answer {target.url}"
+        home = self._home()
+        own_guild, own_channel = self.guild(), home.get("channel_id")
+        if own_guild and guild != own_guild:
+            raise PlatformError(
+                f"{what}: the item is in another Discord server ({guild}) than the webhook in "
+                f"{self.variable} (server {own_guild}); a webhook posts only in its own channel: "
+                "answer in the Discord app, or name a channel whose webhook is in that server",
+                retryable=False,
+            )
+        if channel != own_channel:
+            thread = channel  # the URL is in a thread (Discord checks it is in our channel)
+        elif message:
+            thread = message  # the thread started from the message has the message's id
+        else:
+            raise PlatformError(
+                f"{what}: the URL names the webhook's channel, not a message in it; copy the "
+                "message's link (Copy Message Link)",
+                retryable=False,
+            )
+        return base.ReplyParent(
+            base.Remote(message or channel, target.url),
+            options={"thread_id": thread, "channel": channel, "webhook_channel": str(own_channel)},
+        )
+
+    def _no_thread(self, error: PlatformError, reply: base.ReplyParent) -> PlatformError:
+        """Discord refused the reply's ``thread_id``: nothing was sent. Say why it can be."""
+        thread = reply.options.get("thread_id")
+        own = reply.options.get("webhook_channel")
+        if thread == reply.parent.id and reply.options.get("channel") == own:
+            why = (
+                f"the message {thread} has no thread, and a Discord webhook cannot reply to a "
+                "message itself (it can only post into a thread of its channel): in Discord, "
+                "open the message's menu → Create Thread, then `tidings resolve --retry` the "
+                "reply and it goes into that thread on the next run; or answer in the app"
+            )
+        else:
+            why = (
+                f"the webhook in {self.variable} posts to channel {own}, and Discord lets it "
+                f"post only into threads of that channel, which {thread} is not: name a "
+                "Discord channel whose webhook is in the item's channel (`channels: [ID]`), "
+                "or answer in the app"
+            )
+        return PlatformError(f"{error.message}; {why}", retryable=False, status=error.status)
+
+    def _home(self) -> dict[str, Any]:
+        """The webhook object (``GET <webhook>``): its ``guild_id`` and ``channel_id``."""
+        response = self.caller.call(
+            "GET", str(self.hook.url()), safe=True, what="read the webhook", ok=(200,)
+        )
+        found = json_object(response, "read the webhook", status=True)
+        guild = found.get("guild_id")
+        self._guild = str(guild) if isinstance(guild, (str, int)) and guild else None
+        self._guild_read = True
+        channel = found.get("channel_id")
+        found["channel_id"] = str(channel) if isinstance(channel, (str, int)) and channel else None
+        return found
 
     def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         raise base.Unknowable(

@@ -14,7 +14,10 @@ Publishing part 0: each image is uploaded *unpublished* with ``POST /{page}/phot
 ``message`` and ``attached_media=[{"media_fbid": …}]`` and ``fields=id,permalink_url`` so
 the answer carries the address. An unpublished photo never attached is invisible, so the
 uploads are safe to repeat; the feed post is not. Later parts are comments on the post,
-``POST /{post}/comments``, in order.
+``POST /{post}/comments``, in order. A reply (``content/replies/``) comments on the item its
+URL names (:meth:`FacebookAdapter.reply_parent`): ``POST /{comment}/comments`` answers a
+comment, ``POST /{post}/comments`` a post; each of its parts does, in order, and is
+reconciled among that object's comments like a thread's later parts.
 
 Reconciling (:meth:`FacebookAdapter.find_part`): Graph has no idempotency key. The Page's
 feed (``GET /{page}/feed``) or the post's comments (``GET /{post}/comments``, newest first)
@@ -35,10 +38,13 @@ followers_count,fan_count``.
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from tidings.errors import PlatformError
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
@@ -113,10 +119,13 @@ class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
     def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
         what = f"post part {index + 1}"
         text = out.parts[index].text
-        if index > 0:
+        if out.reply_to is not None:  # a reply: every part comments on the item it answers
+            data: dict[str, Any] = {"message": text}
+            path = f"{out.reply_to.parent.id}/comments"
+        elif index > 0:
             if not thread:
                 raise ValueError(f"part {index + 1} is a comment on part 1: pass the thread")
-            data: dict[str, Any] = {"message": text}
+            data = {"message": text}
             path = f"{thread[0].id}/comments"
         else:
             data = {"message": text}
@@ -139,6 +148,8 @@ class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
         since = base.aware(out.started) - CLOCK_SKEW
         # the feed also holds visitors' posts: only the Page's own count
         path = f"{self.page}/feed" if index == 0 else f"{thread[0].id}/comments"
+        if out.reply_to is not None:
+            path = f"{out.reply_to.parent.id}/comments"
         items, covered = self._list(path, since, what)
         found = pick(
             items,
@@ -152,6 +163,32 @@ class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
             time_field="created_time",
         )
         return _remote(found, what) if found is not None else None
+
+    def reply_parent(self, target: base.ReplyTarget) -> base.ReplyParent:
+        """The Graph object a reply comments on: the comment (``comment_id=``, Graph's
+        ``{post}_{comment}``; the newer base64 form ``comment:{post}_{comment}`` is read as
+        it is) or else the post (``{page}_{post}``; a Page named by its vanity name in the
+        URL is taken to be the channel's own Page). It is read once (``GET /{id}``) so that
+        a deleted item or someone else's fails here, before anything is sent."""
+        post = target.get("post") or ""
+        page = target.get("page") or ""
+        comment = target.get("comment")
+        what = f"find {target.url}"
+        if comment:
+            object_id = _comment_object(post, comment)
+            if object_id is None:
+                raise PlatformError(
+                    f"{what}: `comment_id={comment}` is not a comment id Facebook uses; open "
+                    "the comment's timestamp link and copy that URL",
+                    retryable=False,
+                )
+        else:
+            object_id = f"{page if page.isdigit() else self.page}_{post}"
+        found = self.graph.read(object_id, "id,permalink_url", what)
+        url = found.get("permalink_url")
+        return base.ReplyParent(
+            base.Remote(str(found.get("id") or object_id), url if isinstance(url, str) else None)
+        )
 
     def delete(self, part: base.Remote) -> None:
         what = f"delete {part.id}"
@@ -285,6 +322,19 @@ def post_counts(post: Mapping[str, Any]) -> Counts:
 def _summary(edge: object) -> int | None:
     summary = edge.get("summary") if isinstance(edge, dict) else None
     return count(summary.get("total_count")) if isinstance(summary, dict) else None
+
+
+def _comment_object(post: str, comment: str) -> str | None:
+    """A comment's Graph id from a URL's ``comment_id``: ``{post}_{comment}`` for the
+    digits, the id inside the base64 form (``comment:{post}_{comment}``); None otherwise."""
+    if comment.isdigit():
+        return f"{post}_{comment}"
+    try:
+        text = base64.b64decode(unquote(comment) + "==", validate=False).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    found = re.fullmatch(r"comment:(\d+_\d+)", text.strip())
+    return found.group(1) if found else None
 
 
 def _author(item: Mapping[str, Any]) -> str | None:

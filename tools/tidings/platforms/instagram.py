@@ -16,6 +16,11 @@ Instagram takes); without a ``media_base_url`` the post fails permanently.
 **Instagram has no threads.** A post's later parts become comments on the published post,
 in order (``POST /{ig-media}/comments?message=…``); a comment's address is the post's.
 
+Replies (``content/replies/``, :meth:`InstagramAdapter.reply_parent`): a comment's URL is
+answered with ``POST /{ig-comment}/replies?message=…``, a post's URL (one of the account's
+own) with ``POST /{ig-media}/comments``; every part of the reply does so, in order, and a
+lost answer is reconciled among that comment's replies or that post's comments.
+
 Reconciling (:meth:`InstagramAdapter.find_part`): there is no idempotency. Creating a
 container is safe to repeat (an unpublished one expires after 24 hours, unseen), so only a
 lost answer to ``media_publish`` or to a comment can leave something out there unknown to
@@ -46,6 +51,7 @@ from tidings.metrics.counts import AccountCounts, Counts, count
 from tidings.platforms import base, graph
 from tidings.platforms.comments import CommentInbox, CommentPage, Post, Said
 from tidings.platforms.http import Caller
+from tidings.platforms.paging import Pages
 from tidings.workspace.inbox import InboxKind
 from tidings.workspace.model import Channel
 
@@ -65,6 +71,9 @@ INSIGHTS = ("views", "reach", "likes", "comments", "shares", "saved", "total_int
 """The 2025 names (``impressions`` is gone since v22)."""
 MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type"
 COMMENT_FIELDS = "id,text,timestamp,from"
+SHORTCODE_PAGES = 10
+SHORTCODE_PAGE_SIZE = 50
+"""A reply to a post URL looks for the post among the account's newest 500."""
 ACCOUNT_FIELDS = ("followers_count", "follows_count", "media_count")
 
 
@@ -94,6 +103,8 @@ class InstagramAdapter(graph.ContainerAdapter, platform="instagram"):
     # -- the Adapter protocol ------------------------------------------------------------
 
     def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
+        if out.reply_to is not None:
+            return self._reply(out, index)
         if index > 0:
             return self._comment(out, index, thread)
         what = "post part 1"
@@ -104,6 +115,8 @@ class InstagramAdapter(graph.ContainerAdapter, platform="instagram"):
         return self._send(out, 0, params, out.media, urls, what)
 
     def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
+        if out.reply_to is not None:
+            return self._find_reply(out, index, thread)
         if index > 0:
             return self._find_comment(out, index, thread)
         what = "look for part 1 among the account's media"
@@ -127,6 +140,47 @@ class InstagramAdapter(graph.ContainerAdapter, platform="instagram"):
             not_before=graph.not_before(self.graph.caller, out.started),
         )
         return self._listed(found, published, 0)
+
+    def reply_parent(self, target: base.ReplyTarget) -> base.ReplyParent:
+        """A comment's URL (``/p/CODE/c/ID/``): the comment, answered with
+        ``POST /{comment}/replies``. A post's URL (``/p/CODE/``): the account's own post
+        with that shortcode, found in ``GET /{ig-user}/media`` (newest first, at most
+        :data:`SHORTCODE_PAGES` pages), answered with ``POST /{media}/comments``; the API
+        comments only on the account's own media, so any other post fails here, before
+        anything is sent."""
+        comment = target.get("comment")
+        if comment:
+            return base.ReplyParent(base.Remote(comment, target.url), options={"edge": "replies"})
+        code = target.get("code") or ""
+        what = f"find {target.url} among the account's posts"
+
+        def fetch(after: str | None) -> dict[str, Any]:
+            params = {"fields": "id,shortcode,permalink", "limit": SHORTCODE_PAGE_SIZE}
+            return self.graph.json(
+                "GET",
+                f"{self.user}/media",
+                safe=True,
+                what=what,
+                params={**params, "after": after} if after else params,
+            )
+
+        for page in Pages(fetch, _next_page, SHORTCODE_PAGES):
+            for item in page.get("data") or []:
+                if not isinstance(item, dict) or not item.get("id"):
+                    continue
+                link = str(item.get("permalink") or "")
+                if item.get("shortcode") == code or f"/{code}/" in link:
+                    return base.ReplyParent(
+                        base.Remote(str(item["id"]), link or target.url),
+                        options={"edge": "comments"},
+                    )
+        raise PlatformError(
+            f"{what}: it is not one of the account's newest "
+            f"{SHORTCODE_PAGES * SHORTCODE_PAGE_SIZE} posts, and Instagram lets the account "
+            "comment only on its own posts; for a comment, copy the comment's URL "
+            "(it ends in /c/ID/)",
+            retryable=False,
+        )
 
     def delete(self, part: base.Remote) -> None:
         raise PlatformError(
@@ -168,6 +222,53 @@ class InstagramAdapter(graph.ContainerAdapter, platform="instagram"):
         )
         return base.Remote(graph.new_id(body, what), thread[0].url)
 
+    # -- replies (content/replies/) ------------------------------------------------------
+
+    def _reply(self, out: base.Outgoing, index: int) -> base.Remote:
+        """Part ``index`` of a reply: a reply to the comment (``/{comment}/replies``), or a
+        comment on the post (``/{media}/comments``). Every part answers the item itself:
+        Instagram adds a reply to a reply to its top-level comment anyway."""
+        parent = out.reply_to.parent  # type: ignore[union-attr]
+        edge = out.reply_to.options.get("edge", "replies")  # type: ignore[union-attr]
+        what = f"post part {index + 1} as a reply"
+        body = self.graph.json(
+            "POST",
+            f"{parent.id}/{edge}",
+            safe=False,
+            what=what,
+            data={"message": out.parts[index].text},
+        )
+        return base.Remote(graph.new_id(body, what), parent.url)
+
+    def _find_reply(
+        self, out: base.Outgoing, index: int, thread: base.Thread
+    ) -> base.Remote | None:
+        """A reply's part among the item's replies or comments since the attempt began,
+        by the account, with the part's text (as :meth:`_find_comment` does)."""
+        parent = out.reply_to.parent  # type: ignore[union-attr]
+        edge = out.reply_to.options.get("edge", "replies")  # type: ignore[union-attr]
+        items, covered = graph.list_since(
+            self.graph,
+            f"{parent.id}/{edge}",
+            fields=COMMENT_FIELDS,
+            since=base.aware(out.started) - CLOCK_SKEW,
+            what=f"look for part {index + 1} among the item's replies",
+            page_size=50,
+            max_pages=self.max_pages,
+            newest_first=False,
+        )
+        found = graph.pick(
+            items,
+            covered,
+            text_field="text",
+            text=out.parts[index].text,
+            skip=[p.id for p in thread],
+            same_place=lambda item: _ours(item, self.user),
+            part=index + 1,
+            not_before=graph.not_before(self.graph.caller, out.started),
+        )
+        return None if found is None else base.Remote(str(found["id"]), parent.url)
+
     def _find_comment(
         self, out: base.Outgoing, index: int, thread: base.Thread
     ) -> base.Remote | None:
@@ -194,6 +295,16 @@ class InstagramAdapter(graph.ContainerAdapter, platform="instagram"):
             not_before=graph.not_before(self.graph.caller, out.started),
         )
         return None if found is None else base.Remote(str(found["id"]), thread[0].url)
+
+
+def _next_page(body: Mapping[str, Any]) -> str | None:
+    """Where the next page of a Graph list starts (``paging.cursors.after`` while there is a
+    ``paging.next``)."""
+    paging = body.get("paging")
+    paging = paging if isinstance(paging, dict) else {}
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, dict) else None
+    return str(after) if paging.get("next") and after else None
 
 
 def _urls(images: Sequence[base.MediaFile], what: str) -> list[str]:

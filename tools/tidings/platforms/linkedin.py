@@ -9,7 +9,10 @@ processing, waits and sends it again, within :data:`IMAGE_WAIT`). Then ``POST /r
 with the commentary exactly as ``render()`` made it (LinkedIn's escaping applied), one image
 as ``content.media`` or 2–20 as ``content.multiImage``; the post's URN is the ``x-restli-id``
 header of the 201. LinkedIn has no threads: parts 1… become comments on the post, ``POST
-/rest/socialActions/{post}/comments`` (a comment's Remote id is its comment URN).
+/rest/socialActions/{post}/comments`` (a comment's Remote id is its comment URN). A reply
+(``content/replies/``, :meth:`LinkedInAdapter.reply_parent`) comments on the post its URL
+names, or with ``?commentUrn=`` answers that comment (``parentComment``); every part does,
+and is reconciled among that post's or comment's comments.
 
 Every call carries ``Authorization: Bearer``, ``LinkedIn-Version`` (credential ``version``,
 default :data:`DEFAULT_VERSION`) and ``X-Restli-Protocol-Version: 2.0.0``. An access token
@@ -49,7 +52,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
@@ -338,6 +341,15 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
     # -- the Adapter protocol ------------------------------------------------------------
 
     def publish_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote:
+        if out.reply_to is not None:  # every part of a reply comments on the item
+            on = out.reply_to.options
+            return self._comment(
+                on["object"],
+                out.parts[index].text,
+                f"post part {index + 1}",
+                on=on["on"],
+                parent=on.get("parent"),
+            )
         if index == 0:
             return self._post(out)
         if not thread:
@@ -345,7 +357,7 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
         return self._comment(thread[0].id, out.parts[index].text, f"post part {index + 1}")
 
     def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
-        if index > 0 and not thread:
+        if index > 0 and not thread and out.reply_to is None:
             raise ValueError(f"part {index + 1} comments on the post: pass the thread")
         now = datetime.fromtimestamp(self.caller.clock(), UTC)
         started = out.started if out.started.tzinfo else out.started.replace(tzinfo=UTC)
@@ -354,6 +366,11 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
         since = min(started, now) - CLOCK_SKEW
         earliest = min(started, now) - ATTEMPT_TOLERANCE
         try:
+            if out.reply_to is not None:
+                on = out.reply_to.options
+                return self._find_comment(
+                    out, index, thread, since, earliest, on=on["on"], post=on["object"]
+                )
             if index == 0:
                 return self._find_post(out, since, earliest)
             return self._find_comment(out, index, thread, since, earliest)
@@ -363,6 +380,46 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
             # The reading failed: nothing was learned, so the part stays pending and the
             # next run asks again (never sent blind).
             raise error.reworded(error.message, uncertain=True) from None
+
+    def reply_parent(self, target: base.ReplyTarget) -> base.ReplyParent:
+        """The post in the URL (``/feed/update/{urn}``), commented on with ``POST
+        /rest/socialActions/{urn}/comments``; with ``?commentUrn=`` the comment, answered
+        with a nested comment: ``POST /rest/socialActions/{comment}/comments`` with
+        ``object`` (the comment's activity) and ``parentComment``. LinkedIn nests one level
+        only, so when the comment is itself a reply (``GET .../comments/{id}`` names its
+        ``parentComment``), the answer goes under that top-level comment."""
+        urn = target.get("urn") or ""
+        named = target.get("comment")
+        if not named:
+            return base.ReplyParent(
+                base.Remote(urn, target.url), options={"on": urn, "object": urn}
+            )
+        comment = unquote(named)
+        parts = comment_parts(comment)
+        if parts is None:
+            raise PlatformError(
+                f"answer {target.url}: `commentUrn` is not a comment URN "
+                "(urn:li:comment:(urn:li:activity:…,…)); copy the comment's link again",
+                retryable=False,
+            )
+        activity, cid = parts
+        what = f"read the comment in {target.url}"
+        response = self._call(
+            "GET",
+            f"/rest/socialActions/{urn_key(activity)}/comments/{urn_key(cid)}",
+            safe=True,
+            what=what,
+            ok=(200, 403, 404),  # 403: reading comments needs a permission writing does not
+        )
+        if response.status_code == 404:
+            raise PlatformError(f"{what}: LinkedIn has no such comment (deleted?)", retryable=False)
+        found = json_object(response, what) if response.status_code == 200 else {}
+        top = found.get("parentComment")
+        parent = top if isinstance(top, str) and comment_parts(top) else comment
+        return base.ReplyParent(
+            base.Remote(parent, target.url),
+            options={"on": parent, "object": activity, "parent": parent},
+        )
 
     def delete(self, part: base.Remote) -> None:
         parent = comment_parts(part.id)
@@ -480,14 +537,21 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
             )
         return base.Remote(urn, post_url(urn))
 
-    def _comment(self, post: str, text: str, what: str) -> base.Remote:
+    def _comment(
+        self, post: str, text: str, what: str, *, on: str | None = None, parent: str | None = None
+    ) -> base.Remote:
+        """A comment on ``post``; with ``parent`` (a comment URN) a reply to that comment,
+        sent to ``socialActions/{on}`` (the parent comment) as LinkedIn's nested comments are."""
+        body: dict[str, Any] = {"actor": self.author, "object": post, "message": {"text": text}}
+        if parent:
+            body["parentComment"] = parent
         response = self._call(
             "POST",
-            f"/rest/socialActions/{urn_key(post)}/comments",
+            f"/rest/socialActions/{urn_key(on or post)}/comments",
             safe=False,
             what=what,
             ok=(200, 201),
-            json={"actor": self.author, "object": post, "message": {"text": text}},
+            json=body,
         )
         try:
             data = response.json()
@@ -642,8 +706,13 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
         thread: base.Thread,
         since: datetime,
         earliest: datetime,
+        *,
+        on: str | None = None,
+        post: str | None = None,
     ) -> base.Remote | None:
-        post = thread[0].id
+        """A part among the comments on ``on`` (a reply's item; else the thread's post)."""
+        post = post or thread[0].id
+        on = on or post
         what = f"look for part {index + 1} among the post's comments"
         text = out.parts[index].text
         known = {r.id for r in thread}
@@ -652,7 +721,7 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
         covered = False
         for page in range(self.max_pages):
             path = (
-                f"/rest/socialActions/{urn_key(post)}/comments"
+                f"/rest/socialActions/{urn_key(on)}/comments"
                 f"?count={self.page_size}&start={page * self.page_size}"
             )
             elements = _elements(self._call("GET", path, safe=True, what=what), what)

@@ -11,8 +11,10 @@ part 0 as ``image`` blocks (``image_url``, ``alt_text``) after ``section`` block
 the text (at most :data:`SECTION_MAX` characters each): a webhook cannot upload files, so
 Slack fetches each image from the channel's ``media_base_url``; without one the post fails
 for good with a message saying so, before anything is sent. A webhook cannot reply in a
-thread (it is never told the message's ``ts``), so a thread's later parts are further
-messages, in order.
+thread of its own making (it is never told the message's ``ts``), so a thread's later parts
+are further messages, in order. A reply (``content/replies/``) is different: the item's
+permalink names its ``ts``, and every part is sent with that ``thread_ts``, into the item's
+thread (:meth:`SlackAdapter.reply_parent`).
 
 Slack answers ``200 ok`` and nothing else: no id, no address. The ledger records the part
 key as the id and no URL. For the same reason a message cannot be deleted (``can_delete``
@@ -86,6 +88,8 @@ class SlackAdapter(base.PlatformAdapter, platform="slack"):
         media = out.media if index == 0 else ()
         if media:
             payload["blocks"] = blocks(text, media, what)
+        if out.reply_to is not None:  # every part of a reply goes into the item's thread
+            payload["thread_ts"] = out.reply_to.options["thread_ts"]
         self.caller.call(
             "POST",
             self._url,
@@ -95,6 +99,19 @@ class SlackAdapter(base.PlatformAdapter, platform="slack"):
             json=payload,
         )
         return base.Remote(out.part_key(index), None)
+
+    def reply_parent(self, target: base.ReplyTarget) -> base.ReplyParent:
+        """The thread to answer in: ``thread_ts`` from the permalink. ``p1700000000123456``
+        is the message time ``1700000000.123456``; a permalink of a message that is itself
+        in a thread carries its thread's time as ``?thread_ts=``, and that is the one Slack
+        threads under. Slack never tells which channel a webhook posts to, so the URL's
+        channel cannot be compared with it: a message from another channel gets no thread
+        (see site/writing-posts.md)."""
+        ts = target.get("ts") or ""
+        thread_ts = target.get("thread_ts") or f"{ts[:10]}.{ts[10:]}"
+        return base.ReplyParent(
+            base.Remote(thread_ts, target.url), options={"thread_ts": thread_ts}
+        )
 
     def find_part(self, out: base.Outgoing, index: int, thread: base.Thread) -> base.Remote | None:
         raise base.Unknowable(

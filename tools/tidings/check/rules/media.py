@@ -72,7 +72,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             media = post.media_for(cid)
             keys = _media_keys(post, cid)
             if not media:
-                if spec.needs_image:
+                if spec.needs_image and not post.is_reply:  # a reply is a comment: text only
                     yield diagnostic_at(
                         post.source,
                         ("channels", post.channels.index(cid)),
