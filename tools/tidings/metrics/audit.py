@@ -284,8 +284,10 @@ def compare(
             out.append(Finding(name, "off-spec", f"the {name} could not be measured: {why}"))
             continue
         mine = own.get(kind)
-        if mine is not None and image.fingerprint and not same_picture(
-            mine.fingerprint, image.fingerprint
+        if (
+            mine is not None
+            and image.fingerprint
+            and not same_picture(mine.fingerprint, image.fingerprint)
         ):
             width, height = image.info.shown
             out.append(
