@@ -17,7 +17,8 @@ A bad signature or token is X's 401 ``{"title":"Unauthorized","detail":"Unauthor
   The text is kept as X shows it: NFC, ``& < >`` escaped, links as ``https://t.co/…`` with
   ``entities.urls``, a trailing ``t.co`` link to the attached media.
 * ``DELETE /2/tweets/{id}``; ``GET /2/tweets?ids=`` (≤100, ``errors`` for the missing);
-  ``GET /2/users/me``; ``GET /2/users/{id}/tweets`` (newest first, ``max_results`` 5-100,
+  ``GET /2/users/me`` (with ``user.fields``, :attr:`XFake.profile` as ``openapi.json``'s
+  ``User``: ``entities.url.urls``/``entities.description.urls`` expand t.co links); ``GET /2/users/{id}/tweets`` (newest first, ``max_results`` 5-100,
   ``start_time``, ``pagination_token``). Fields come only when asked for, through
   ``tweet.fields`` (``naming="old"``, the prose docs) or ``post.fields`` (``naming="new"``,
   OpenAPI v2.167): the other name is refused with 400 as X refuses unknown parameters, and
@@ -234,6 +235,10 @@ class XFake(Fake):
         super().__init__()
         assert naming in ("old", "new")
         self.naming = naming
+        self.profile: dict[str, Any] = {}
+        """The account's profile as ``GET /2/users/me`` gives it when ``user.fields`` asks:
+        ``description``, ``url``, ``profile_image_url``, ``verified``, ``protected``,
+        ``entities`` (the user object of xdevplatform/docs ``openapi.json``, ``User``)."""
         self.clock = time.time
         self.api_key = "xApiKey0fake0consumer01"
         self.api_secret = "xApiSecret-fake-" + "s" * 26
@@ -665,6 +670,7 @@ class XFake(Fake):
             if self.followers is not None:
                 metrics["followers_count"] = self.followers
             data["public_metrics"] = metrics
+        data.update({k: v for k, v in self.profile.items() if k in wanted})
         return httpx.Response(200, json={"data": data})
 
     def _timeline(self, request: httpx.Request, user_id: str) -> httpx.Response:

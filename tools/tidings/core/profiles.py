@@ -17,11 +17,29 @@ from tidings.core.platforms import ProfileSpec
 if TYPE_CHECKING:
     from tidings.workspace.images import ImageInfo
 
-__all__ = ["COVER_RATIO", "SQUARE_SLACK", "Problem", "Wanted", "image_problems"]
+__all__ = [
+    "AVATAR_NAMES",
+    "COVER_NAMES",
+    "COVER_RATIO",
+    "SQUARE_SLACK",
+    "Problem",
+    "Wanted",
+    "image_kind",
+    "image_problems",
+]
 
 SQUARE_SLACK = 0.01
 COVER_RATIO = 3.0
 Kind = Literal["avatar", "cover"]
+AVATAR_NAMES = ("avatar",)
+COVER_NAMES = ("cover", "banner", "header")
+"""The names (without extension) of brand/profiles/'s profile picture and cover image."""
+
+
+def image_kind(stem: str) -> Kind | None:
+    """Which profile image a file of brand/profiles/ named ``stem`` (no extension) is."""
+    stem = stem.lower()
+    return "avatar" if stem in AVATAR_NAMES else "cover" if stem in COVER_NAMES else None
 
 
 class Wanted(NamedTuple):

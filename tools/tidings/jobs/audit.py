@@ -7,7 +7,12 @@
    (:func:`tidings.metrics.audit.compare`); count its posts over the last 90 days in the
    ledger against ``cadence``; note its last post (inactive after 30 days without one); and
    read its engagement trend from the latest metrics snapshot.
-3. Write ``metrics/audits/YYYY-MM-DD.yaml`` (the day in the brand's timezone) only when it
+   The live avatar and banner are also compared with the brand's own pictures in
+   ``brand/profiles/`` (a difference hash: the same picture re-encoded and resized matches).
+3. Merge with the day's earlier audit (:func:`tidings.metrics.audit.keep_earlier`): a
+   profile that reads the same keeps its ``read_at``; one this run failed to read keeps the
+   earlier good reading, marked ``failed_at``.
+4. Write ``metrics/audits/YYYY-MM-DD.yaml`` (the day in the brand's timezone) only when it
    differs from the file already there: a second run the same day that finds the same
    writes nothing and commits nothing. Commit exactly that file; with ``--push``, push it.
 
@@ -20,7 +25,7 @@ this module never sees HTTP.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
 
@@ -33,9 +38,12 @@ from tidings.metrics.audit import (
     Audit,
     ChannelAudit,
     audit_path,
+    brand_images,
     channel_audit,
     dump_audit,
+    keep_earlier,
     last_posts,
+    parse_audit,
 )
 from tidings.metrics.snapshots import Snapshot, iter_snapshots
 from tidings.platforms.base import Profile, ProfileReader
@@ -57,11 +65,12 @@ class Report(RunReport):
     committed: bool = False
     pushed: bool = False
     push_failed: bool = False
+    failed: list[str] = field(default_factory=list)
+    """The channels this run failed to read (a kept earlier reading still counts)."""
 
     @property
     def ok(self) -> bool:
-        channels = self.audit.channels.values() if self.audit else ()
-        return not self.push_failed and all(c.state != "failed" for c in channels)
+        return not self.push_failed and not self.failed
 
 
 class Auditor:
@@ -79,24 +88,33 @@ class Auditor:
         day = now.astimezone(ws.brand.timezone).date()
         snapshot = _latest(self.root, day.isoformat())
         last = last_posts(ws)
+        own = brand_images(self.root)
         channels: dict[str, ChannelAudit] = {}
         try:
             for cid in sorted(ws.channels):
                 channel = ws.channels[cid]
                 state, profile, error = self._profile(channel)
                 channels[cid] = channel_audit(
-                    ws, cid, channel.platform, state, now, snapshot, last, profile, error
+                    ws, cid, channel.platform, state, now, snapshot, last, profile, error, own
                 )
         finally:
             self.job.close()
-        result = Audit(day, channels)
-        report = Report(audit=result, path=audit_path(day))
-        text = dump_audit(result)
-        target = self.root / report.path
+        path = audit_path(day)
+        target = self.root / path
         try:
             before = target.read_text(encoding="utf-8")
         except FileNotFoundError:
             before = None
+        earlier, notes = None, []
+        if before is not None:
+            try:
+                earlier = parse_audit(before, path)
+            except MetricsError as exc:
+                notes.append(f"{exc.message}: the day's earlier audit is replaced")
+        failed = sorted(cid for cid, c in channels.items() if c.state == "failed")
+        result = keep_earlier(Audit(day, channels), earlier, now)
+        report = Report(audit=result, path=path, failed=failed, warnings=notes)
+        text = dump_audit(result)
         if before == text:
             return report  # the same findings as this morning's run: nothing to write
         write_atomic(target, text)

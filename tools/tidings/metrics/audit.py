@@ -9,23 +9,26 @@ and commits is :mod:`tidings.jobs.audit`.
     trend              engagement of the last 30 days' posts against the 30 days before
     Audit              one day's audit, ``metrics/audits/YYYY-MM-DD.yaml`` (dump / parse)
 
-Everything written is a function of the day (no time of day), so a second run the same day
-that reads the same profiles writes a byte-identical file, and nothing is committed.
+    keep_earlier       a same-day rerun: an unchanged reading keeps its ``read_at``; a failed one
+                       keeps the day's good reading, marked with ``failed_at``
+
+A profile read is stamped ``read_at``; a second run the same day that reads the same profile
+keeps the first stamp, so it writes a byte-identical file and nothing is committed.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tidings.core.platforms import PLATFORMS
-from tidings.core.profiles import Kind, Wanted, image_problems
+from tidings.core.profiles import Kind, Wanted, image_kind, image_problems
 from tidings.errors import MetricsError
 from tidings.metrics.export import post_rows
 from tidings.metrics.snapshots import Snapshot
@@ -33,6 +36,7 @@ from tidings.workspace import layout
 from tidings.workspace.images import ImageInfo
 from tidings.workspace.ledger import LedgerState
 from tidings.workspace.model import Brand, Workspace
+from tidings.workspace.timeparse import utc_stamp
 
 __all__ = [
     "AUDITS",
@@ -44,12 +48,15 @@ __all__ = [
     "ChannelAudit",
     "Finding",
     "Image",
+    "OwnImage",
     "Profile",
     "Trend",
     "audit_path",
+    "brand_images",
     "cadence",
     "compare",
     "dump_audit",
+    "keep_earlier",
     "last_posts",
     "load_audits",
     "parse_audit",
@@ -72,6 +79,19 @@ class Image:
     info: ImageInfo | None = None
     problem: str | None = None
     """Why it could not be measured (not fetched, not an image); None when measured."""
+    fingerprint: str | None = field(default=None, compare=False)
+    """Its difference hash (:func:`tidings.workspace.images.fingerprint`), compared with the
+    brand's own image; not written to the audit file."""
+
+
+@dataclass(frozen=True)
+class OwnImage:
+    """One of the brand's profile images in ``brand/profiles/``, measured."""
+
+    path: str
+    width: int
+    height: int
+    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,9 @@ class Profile:
     verified: bool | None = None
     locked: bool | None = None
     url: str | None = None
+    not_exposed: tuple[str, ...] = ()
+    """Fields the platform's API does not give (``bio``, ``link``, ``avatar``, ``banner``):
+    the audit says so instead of reporting them missing."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +159,11 @@ class ChannelAudit:
     profile: Profile | None = None
     findings: tuple[Finding, ...] = ()
     error: str | None = None
+    read_at: datetime | None = None
+    """When the profile was read (the first run of the day that read it as it is)."""
+    failed_at: datetime | None = None
+    """Set when a later run the same day failed to read the profile: the reading kept here
+    is the earlier one (``read_at``), ``error`` says why the later run failed."""
 
 
 @dataclass(frozen=True)
@@ -168,9 +196,44 @@ def _norm_link(url: str) -> str:
     return url.rstrip("/")
 
 
-def compare(profile: Profile, brand: Brand, platform: str) -> list[Finding]:
-    """What ``profile`` gets wrong or leaves out against brand.yaml ``profile`` and the
-    platform's profile spec (the platform table's ``profile``, :mod:`tidings.core.profiles`)."""
+def brand_images(root: Path) -> dict[Kind, OwnImage]:
+    """The brand's own profile picture and cover (``brand/profiles/avatar.*``, ``cover.*``,
+    ``banner.*`` or ``header.*``), measured and fingerprinted; an unreadable one is left out
+    (``tidings check`` reports it)."""
+    from tidings.workspace.images import fingerprint, inspect_bytes
+
+    folder = root / layout.PROFILES
+    found: dict[Kind, OwnImage] = {}
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.iterdir()):
+        kind = image_kind(path.stem)
+        if kind is None or kind in found or not path.is_file():
+            continue
+        rel = f"{layout.PROFILES}/{path.name}"
+        data = path.read_bytes()
+        info = inspect_bytes(data, rel)
+        hashed = fingerprint(data)
+        if isinstance(info, ImageInfo) and hashed is not None:
+            width, height = info.shown
+            found[kind] = OwnImage(rel, width, height, hashed)
+    return found
+
+
+def compare(
+    profile: Profile,
+    brand: Brand,
+    platform: str,
+    own: Mapping[Kind, OwnImage] | None = None,
+) -> list[Finding]:
+    """What ``profile`` gets wrong or leaves out against brand.yaml ``profile``, the
+    platform's profile spec (the platform table's ``profile``, :mod:`tidings.core.profiles`)
+    and the brand's own images (``own``, :func:`brand_images`): a live image that is not the
+    same picture is a ``mismatch`` naming both sizes. A field the platform does not expose
+    (None in the profile, or ``not_exposed``) is not a finding."""
+    from tidings.workspace.images import same_picture
+
+    own = own or {}
     wanted = brand.profile
     out: list[Finding] = []
 
@@ -191,8 +254,9 @@ def compare(profile: Profile, brand: Brand, platform: str) -> list[Finding]:
             )
 
     text("display name", wanted.name, profile.display_name)
-    text("bio", wanted.bio_for(platform), profile.bio)
-    if wanted.link is not None:
+    if "bio" not in profile.not_exposed:
+        text("bio", wanted.bio_for(platform), profile.bio)
+    if wanted.link is not None and "link" not in profile.not_exposed:
         shown = {_norm_link(link) for link in profile.links}
         if _norm_link(wanted.link) not in shown:
             kind = "mismatch" if profile.links else "missing"
@@ -210,6 +274,8 @@ def compare(profile: Profile, brand: Brand, platform: str) -> list[Finding]:
         ("banner", "cover", profile.banner),
     )
     for name, kind, image in images:
+        if name in profile.not_exposed:
+            continue
         if image is None:
             out.append(Finding(name, "missing", f"the profile has no {name}"))
             continue
@@ -217,6 +283,22 @@ def compare(profile: Profile, brand: Brand, platform: str) -> list[Finding]:
             why = image.problem or "it could not be read"
             out.append(Finding(name, "off-spec", f"the {name} could not be measured: {why}"))
             continue
+        mine = own.get(kind)
+        if (
+            mine is not None
+            and image.fingerprint
+            and not same_picture(mine.fingerprint, image.fingerprint)
+        ):
+            width, height = image.info.shown
+            out.append(
+                Finding(
+                    name,
+                    "mismatch",
+                    f"the {name} is not the picture in {mine.path}",
+                    f"{mine.path} ({mine.width}×{mine.height})",
+                    f"{width}×{height}",
+                )
+            )
         if spec is None or row is None:
             continue
         # the platform re-encodes what it shows: only its shape and size can be judged
@@ -322,6 +404,7 @@ def _profile_entry(p: Profile) -> dict[str, Any]:
         "verified": p.verified,
         "locked": p.locked,
         "url": p.url,
+        **({"not_exposed": list(p.not_exposed)} if p.not_exposed else {}),
     }
 
 
@@ -338,6 +421,10 @@ def _channel_entry(c: ChannelAudit) -> dict[str, Any]:
     entry: dict[str, Any] = {"platform": c.platform, "state": c.state}
     if c.error:
         entry["error"] = c.error
+    if c.read_at is not None:
+        entry["read_at"] = utc_stamp(c.read_at)
+    if c.failed_at is not None:
+        entry["failed_at"] = utc_stamp(c.failed_at)
     if c.profile is not None:
         entry["profile"] = _profile_entry(c.profile)
     entry["findings"] = [_finding_entry(f) for f in c.findings]
@@ -412,6 +499,7 @@ def parse_audit(text: str, path: str = "") -> Audit:
                 p.get("verified"),
                 p.get("locked"),
                 p.get("url"),
+                tuple(p.get("not_exposed") or ()),
             )
         cad, eng = c["cadence"], c["engagement"]
         channels[cid] = ChannelAudit(
@@ -442,8 +530,45 @@ def parse_audit(text: str, path: str = "") -> Audit:
                 for f in c.get("findings") or ()
             ),
             c.get("error"),
+            _instant(c.get("read_at")),
+            _instant(c.get("failed_at")),
         )
     return Audit(date.fromisoformat(str(data["date"])), channels)
+
+
+def _instant(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def keep_earlier(new: Audit, old: Audit | None, now: datetime) -> Audit:
+    """``new`` as a rerun of the day's ``old`` audit writes it: a channel whose profile reads
+    as it did keeps its first ``read_at`` (so nothing changes); a channel this run failed to
+    read keeps the day's good reading (profile and findings, with the new cadence and trend),
+    marked ``failed_at`` (the first failure after it) with the new error."""
+    if old is None or old.day != new.day:
+        return new
+    channels = dict(new.channels)
+    for cid, c in new.channels.items():
+        before = old.channels.get(cid)
+        if before is None or before.profile is None or before.platform != c.platform:
+            continue
+        if c.state == "failed":
+            channels[cid] = replace(
+                c,
+                state=before.state,
+                profile=before.profile,
+                findings=before.findings,
+                read_at=before.read_at,
+                failed_at=before.failed_at or now,
+            )
+        elif c.state == "ok" and _channel_entry(
+            replace(c, read_at=before.read_at)
+        ) == _channel_entry(before):
+            channels[cid] = before
+    return Audit(new.day, channels)
 
 
 def audit_files(root: Path) -> list[str]:
@@ -472,11 +597,12 @@ def channel_audit(
     last: Mapping[str, datetime],
     profile: Profile | None = None,
     error: str | None = None,
+    own: Mapping[Kind, OwnImage] | None = None,
 ) -> ChannelAudit:
     """One channel's audit: the profile's findings (when it was read), cadence, last post,
     inactivity and trend."""
     assert ws.brand is not None
-    findings = tuple(compare(profile, ws.brand, platform)) if profile is not None else ()
+    findings = tuple(compare(profile, ws.brand, platform, own)) if profile is not None else ()
     return ChannelAudit(
         cid,
         platform,
@@ -488,6 +614,7 @@ def channel_audit(
         profile,
         findings,
         error,
+        now if profile is not None else None,
     )
 
 

@@ -295,25 +295,33 @@ PROFILE_IMAGE_BYTES = 20_000_000
 """The largest profile image measured; a bigger one is reported, not read."""
 
 
-def fetch_image(caller: Caller, url: str | None, what: str) -> Image | None:
-    """The image at ``url`` (a profile's avatar or banner), measured. None when the profile
-    has none; an image that cannot be fetched or read says why in ``Image.problem`` (it is a
-    finding of the audit, not a failure of the channel)."""
+def fetch_image(
+    caller: Caller, url: str | None, what: str, shown_as: str | None = None
+) -> Image | None:
+    """The image at ``url`` (a profile's avatar or banner), measured and fingerprinted. None
+    when the profile has none; an image that cannot be fetched or read says why in
+    ``Image.problem`` (it is a finding of the audit, not a failure of the channel).
+    ``shown_as`` is the address recorded instead of ``url`` (one that holds a token)."""
     if not url:
         return None
-    from tidings.workspace.images import Unreadable, inspect_bytes
+    from tidings.workspace.images import Unreadable, fingerprint, inspect_bytes
 
     try:
         response = caller.call("GET", url, safe=True, what=f"fetch the {what}", ok=(200,))
     except PlatformError as exc:
-        return Image(url, problem=exc.message)
+        return Image(shown_as or url, problem=exc.message)
     data = response.content
     if len(data) > PROFILE_IMAGE_BYTES:
-        return Image(url, problem=f"it has {len(data):,} bytes")
+        return Image(shown_as or url, problem=f"it has {len(data):,} bytes")
     info = inspect_bytes(data, f"the {what}")
     if isinstance(info, Unreadable):
-        return Image(url, problem=info.message)
-    return Image(url, info)
+        return Image(shown_as or url, problem=info.message)
+    return Image(shown_as or url, info, fingerprint=fingerprint(data))
+
+
+def text_of(value: object) -> str | None:
+    """``value`` when it is a non-empty string (a profile field as an API answers it)."""
+    return value if isinstance(value, str) and value else None
 
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")

@@ -72,6 +72,7 @@ __all__ = [
     "inbox_reader",
     "metrics_reader",
     "post_counts",
+    "profile_reader",
 ]
 
 DEFAULT_API = "https://graph.facebook.com/v23.0"
@@ -103,6 +104,11 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Faceboo
 
 metrics_reader = connect
 """The metrics reader of a Facebook Page: the adapter itself."""
+
+profile_reader = connect
+"""The profile reader of a Facebook Page: the adapter itself."""
+
+PROFILE_FIELDS = "name,about,website,picture.type(large),cover,link"
 
 
 class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
@@ -232,6 +238,31 @@ class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
         body = self.graph.read(self.page, "followers_count,fan_count", "read the Page")
         raw = {name: count(body.get(name)) for name in ("followers_count", "fan_count")}
         return AccountCounts(followers=raw["followers_count"], raw=raw)
+
+    def read_profile(self) -> base.Profile:
+        """``GET /{page-id}?fields=`` :data:`PROFILE_FIELDS` (the Page reference): name,
+        ``about`` (the Page's short description), ``website`` (addresses separated by
+        spaces) and the links in ``about``, the picture (none when ``is_silhouette``: the
+        default) and the cover photo's ``source``."""
+        body = self.graph.read(self.page, PROFILE_FIELDS, "read the Page")
+        about = body.get("about")
+        about = about if isinstance(about, str) else None
+        found = body.get("picture")
+        picture = found.get("data") if isinstance(found, dict) else None
+        avatar = None
+        if isinstance(picture, dict) and not picture.get("is_silhouette"):
+            avatar = base.text_of(picture.get("url"))
+        cover = body.get("cover")
+        banner = base.text_of(cover.get("source")) if isinstance(cover, dict) else None
+        website = base.text_of(body.get("website")) or ""
+        return base.Profile(
+            display_name=base.text_of(body.get("name")),
+            bio=about,
+            links=base.links_in(*website.split(), about),
+            avatar=base.fetch_image(self.graph.caller, avatar, "picture"),
+            banner=base.fetch_image(self.graph.caller, banner, "cover"),
+            url=base.text_of(body.get("link")),
+        )
 
     # -- requests ------------------------------------------------------------------------
 

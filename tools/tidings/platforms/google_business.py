@@ -64,6 +64,7 @@ __all__ = [
     "error_message",
     "local_post",
     "metrics_reader",
+    "profile_reader",
 ]
 
 DEFAULT_API = "https://mybusiness.googleapis.com/v4"
@@ -110,6 +111,13 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> GoogleB
 
 metrics_reader = connect
 """The metrics reader of a Business Profile channel: the adapter (post insights)."""
+
+profile_reader = connect
+"""The profile reader of a Business Profile channel: the adapter (the location)."""
+
+INFO_API = "https://mybusinessbusinessinformation.googleapis.com/v1"
+"""The Business Information API, where a location's title, description and website are."""
+PROFILE_MASK = "title,profile,websiteUri"
 
 
 class GoogleBusinessAdapter(base.PlatformAdapter, platform="google_business"):
@@ -288,6 +296,36 @@ class GoogleBusinessAdapter(base.PlatformAdapter, platform="google_business"):
     def account_metrics(self) -> AccountCounts:
         """Business Profiles have no followers the API reports."""
         return AccountCounts()
+
+    def read_profile(self) -> base.Profile:
+        """``GET locations/{id}?readMask=title,profile,websiteUri`` (Business Information API
+        v1, the Location resource): ``title``, ``profile.description``, ``websiteUri``. Its
+        photos are another API (the media of v4): the audit does not judge them."""
+        what = "read the location"
+        api = INFO_API if self.api == DEFAULT_API else self.api
+        location = self.location.split("/", 2)[2]
+        response = self.caller.call(
+            "GET",
+            f"{api}/{location}",
+            safe=True,
+            what=what,
+            ok=(200,),
+            params={"readMask": PROFILE_MASK},
+            headers=self._auth(),
+        )
+        body = json_object(response, what, status=True)
+        profile = body.get("profile")
+        found = profile.get("description") if isinstance(profile, dict) else None
+        description = found if isinstance(found, str) else ""
+        metadata = body.get("metadata")
+        maps = base.text_of(metadata.get("mapsUri")) if isinstance(metadata, dict) else None
+        return base.Profile(
+            display_name=base.text_of(body.get("title")),
+            bio=description,
+            links=base.links_in(base.text_of(body.get("websiteUri")), description),
+            url=maps,
+            not_exposed=("avatar", "banner"),
+        )
 
     # -- OAuth ---------------------------------------------------------------------------
 

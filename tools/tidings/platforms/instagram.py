@@ -62,6 +62,7 @@ __all__ = [
     "InstagramAdapter",
     "connect",
     "inbox_reader",
+    "profile_reader",
 ]
 
 DEFAULT_API = "https://graph.instagram.com/v23.0"
@@ -86,6 +87,11 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Instagr
 
 metrics_reader = connect
 """The metrics reader of an Instagram channel: the adapter itself."""
+
+profile_reader = connect
+"""The profile reader of an Instagram channel: the adapter itself."""
+
+PROFILE_FIELDS = "username,name,biography,website,profile_picture_url"
 
 
 class InstagramAdapter(graph.ContainerAdapter, platform="instagram"):
@@ -206,6 +212,24 @@ class InstagramAdapter(graph.ContainerAdapter, platform="instagram"):
         body = self.graph.read(self.user, ",".join(ACCOUNT_FIELDS), "read the account")
         raw = {name: count(body.get(name)) for name in ACCOUNT_FIELDS if name in body}
         return AccountCounts(followers=raw.get("followers_count"), raw=raw)
+
+    def read_profile(self) -> base.Profile:
+        """``GET /{ig-user-id}?fields=`` :data:`PROFILE_FIELDS` (the IG User reference):
+        name, biography, website and the links in the biography, the picture. Instagram
+        profiles have no banner."""
+        body = self.graph.read(self.user, PROFILE_FIELDS, "read the profile")
+        bio = body.get("biography")
+        bio = bio if isinstance(bio, str) else None
+        username = base.text_of(body.get("username"))
+        picture = base.text_of(body.get("profile_picture_url"))
+        return base.Profile(
+            display_name=base.text_of(body.get("name")),
+            bio=bio,
+            links=base.links_in(base.text_of(body.get("website")), bio),
+            avatar=base.fetch_image(self.graph.caller, picture, "avatar"),
+            url=f"https://www.instagram.com/{username}/" if username else None,
+            not_exposed=("banner",),
+        )
 
     # -- comments (a thread's later parts) -----------------------------------------------
 

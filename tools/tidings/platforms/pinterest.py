@@ -52,6 +52,7 @@ __all__ = [
     "error_message",
     "metrics_reader",
     "pin_counts",
+    "profile_reader",
 ]
 
 DEFAULT_API = "https://api.pinterest.com/v5"
@@ -78,6 +79,9 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Pintere
 
 metrics_reader = connect
 """The metrics reader of a Pinterest channel: the adapter (pin analytics, followers)."""
+
+profile_reader = connect
+"""The profile reader of a Pinterest channel: the adapter (``GET /v5/user_account``)."""
 
 
 class PinterestAdapter(base.PlatformAdapter, platform="pinterest"):
@@ -224,6 +228,29 @@ class PinterestAdapter(base.PlatformAdapter, platform="pinterest"):
         account = json_object(response, "read the account", status=True)
         followers = count(account.get("follower_count"))
         return AccountCounts(followers=followers, raw={"follower_count": followers})
+
+    def read_profile(self) -> base.Profile:
+        """``GET /v5/user_account`` (Pinterest API v5, user_account/get): ``business_name``
+        (else ``username``) as the name, ``about``, ``website_url`` and the links in
+        ``about``, ``profile_image``. The API gives no cover image: not a finding."""
+        what = "read the profile"
+        response = self.caller.call(
+            "GET", f"{self.api}/user_account", safe=True, what=what, headers=self._headers
+        )
+        account = json_object(response, what, status=True)
+        about = account.get("about")
+        about = about if isinstance(about, str) else None
+        username = base.text_of(account.get("username"))
+        return base.Profile(
+            display_name=base.text_of(account.get("business_name")) or username,
+            bio=about,
+            links=base.links_in(base.text_of(account.get("website_url")), about),
+            avatar=base.fetch_image(
+                self.caller, base.text_of(account.get("profile_image")), "avatar"
+            ),
+            url=f"https://www.pinterest.com/{username}/" if username else None,
+            not_exposed=("banner",),
+        )
 
 
 def pin_body(out: base.Outgoing, board: str, *, with_media: bool = True) -> dict[str, Any]:

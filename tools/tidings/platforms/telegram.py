@@ -57,7 +57,14 @@ from tidings.platforms import base
 from tidings.platforms.http import Caller, error_object
 from tidings.workspace.model import Channel
 
-__all__ = ["DEFAULT_API", "TelegramAdapter", "connect", "entities", "error_message"]
+__all__ = [
+    "DEFAULT_API",
+    "TelegramAdapter",
+    "connect",
+    "entities",
+    "error_message",
+    "profile_reader",
+]
 
 DEFAULT_API = "https://api.telegram.org"
 ALBUM_MAX = 10
@@ -78,6 +85,10 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Telegra
     caller.message = error_message
     caller.classify = _classifier(variable)
     return TelegramAdapter(caller, api, token.strip(), chat)
+
+
+profile_reader = connect
+"""The profile reader of a Telegram channel: the adapter (``getChat``)."""
 
 
 class TelegramAdapter(base.PlatformAdapter, platform="telegram"):
@@ -167,6 +178,43 @@ class TelegramAdapter(base.PlatformAdapter, platform="telegram"):
             if error.status == 400 and "not found" in error.message:
                 return  # "message to delete not found": already gone
             raise
+
+    # -- the profile (the ProfileReader protocol) -----------------------------------------
+
+    def read_profile(self) -> base.Profile:
+        """``getChat`` (Bot API, the ChatFullInfo object): the channel's ``title``, its
+        ``description`` and the links written in it (a channel has no link field), its
+        ``photo`` (the big one, downloaded through ``getFile``; recorded without the bot
+        token). A channel has no banner."""
+        chat = self._call("getChat", "read the channel", safe=True, json={"chat_id": self.chat})
+        if not isinstance(chat, dict):
+            raise PlatformError("read the channel: the answer is not a chat", retryable=True)
+        description = chat.get("description")
+        bio = description if isinstance(description, str) else ""
+        photo = chat.get("photo")
+        avatar = None
+        file_id = base.text_of(photo.get("big_file_id")) if isinstance(photo, dict) else None
+        if file_id:
+            found = self._call(
+                "getFile", "find the channel photo", safe=True, json={"file_id": file_id}
+            )
+            path = base.text_of(found.get("file_path")) if isinstance(found, dict) else None
+            if path:
+                avatar = base.fetch_image(
+                    self.caller,
+                    f"{self._api}/file/bot{self._token}/{path}",
+                    "channel photo",
+                    shown_as=f"telegram:{path}",
+                )
+        username = base.text_of(chat.get("username"))
+        return base.Profile(
+            display_name=base.text_of(chat.get("title")),
+            bio=bio,
+            links=base.links_in(bio),
+            avatar=avatar,
+            url=f"https://t.me/{username}" if username else None,
+            not_exposed=("banner",),
+        )
 
     # -- the Bot API ---------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ __all__ = [
     "connect",
     "inbox_reader",
     "metrics_reader",
+    "profile_reader",
 ]
 
 DEFAULT_API = "https://graph.threads.net/v1.0"
@@ -76,6 +77,11 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> Threads
 metrics_reader = connect
 """The metrics reader of a Threads channel: the adapter itself (insights need the
 token and ``threads_manage_insights``)."""
+
+profile_reader = connect
+"""The profile reader of a Threads channel: the adapter itself (``threads_basic``)."""
+
+PROFILE_FIELDS = "username,name,threads_profile_picture_url,threads_biography"
 
 
 class ThreadsAdapter(graph.ContainerAdapter, platform="threads"):
@@ -186,6 +192,24 @@ class ThreadsAdapter(graph.ContainerAdapter, platform="threads"):
         )
         raw = graph.insight_values(body)
         return AccountCounts(followers=raw.get("followers_count"), raw=raw)
+
+    def read_profile(self) -> base.Profile:
+        """``GET /me?fields=`` :data:`PROFILE_FIELDS` (Threads' profiles reference): name,
+        biography, the links written in it, the picture. The API gives neither the profile's
+        link field nor a banner (Threads has none): those are not findings."""
+        body = self.graph.read("me", PROFILE_FIELDS, "read the profile")
+        bio = body.get("threads_biography")
+        bio = bio if isinstance(bio, str) else None
+        username = base.text_of(body.get("username"))
+        picture = base.text_of(body.get("threads_profile_picture_url"))
+        return base.Profile(
+            display_name=base.text_of(body.get("name")),
+            bio=bio,
+            links=base.links_in(bio),
+            avatar=base.fetch_image(self.graph.caller, picture, "avatar"),
+            url=f"https://www.threads.net/@{username}" if username else None,
+            not_exposed=("link", "banner"),
+        )
 
 
 def _parent(item: Mapping[str, Any]) -> str | None:

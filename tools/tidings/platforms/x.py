@@ -62,6 +62,7 @@ __all__ = [
     "message",
     "metrics_reader",
     "post_text",
+    "profile_reader",
 ]
 
 DEFAULT_API = "https://api.x.com"
@@ -254,6 +255,9 @@ class _Wanted:
 
 # -- connecting ---------------------------------------------------------------------------
 
+PROFILE_FIELDS = "description,url,profile_image_url,verified,protected,entities"
+"""The ``user.fields`` a profile is read with (the v2 user object has no banner)."""
+
 OAUTH1 = ("api_key", "api_secret", "access_token", "access_token_secret")
 OAUTH2 = ("client_id", "refresh_token", "refresh_token_file")
 
@@ -293,6 +297,9 @@ def connect(channel: Channel, env: Mapping[str, str], caller: Caller) -> XAdapte
 
 metrics_reader = connect
 """The metrics reader of an X channel: the adapter itself (user context)."""
+
+profile_reader = connect
+"""The profile reader of an X channel: the adapter itself (``/2/users/me``)."""
 
 inbox_reader = connect
 """The inbox reader of an X channel: the adapter itself (mentions need user context)."""
@@ -412,6 +419,41 @@ class XAdapter(base.PlatformAdapter, platform="x"):
         metrics = metrics if isinstance(metrics, dict) else {}
         raw = {str(name): count(value) for name, value in metrics.items()}
         return AccountCounts(followers=raw.get("followers_count"), raw=raw)
+
+    # -- the profile (the ProfileReader protocol) -----------------------------------------
+
+    def read_profile(self) -> base.Profile:
+        """``GET /2/users/me`` with ``user.fields`` :data:`PROFILE_FIELDS`: name, description,
+        the ``url`` field and the bio's links as ``entities`` expand them (X shows t.co
+        addresses), the avatar (``profile_image_url`` is the 48 px ``_normal`` size: the
+        400×400 one is read), verified and protected. The v2 user object has no banner."""
+        what = "read the profile"
+        response = self._call(
+            "GET", "/2/users/me", what=what, params={"user.fields": PROFILE_FIELDS}
+        )
+        data = _data(response, what)
+        found = data.get("entities")
+        entities = found if isinstance(found, dict) else {}
+        urls = [u for key in ("url", "description") for u in _entity_urls(entities.get(key))]
+        expanded = [str(u["expanded_url"]) for u in urls if base.text_of(u.get("expanded_url"))]
+        short = {u.get("url") for u in urls}
+        bio = data.get("description") if isinstance(data.get("description"), str) else None
+        own = [u for u in base.links_in(base.text_of(data.get("url")), bio) if u not in short]
+        avatar = base.text_of(data.get("profile_image_url"))
+        if avatar:
+            avatar = re.sub(r"_normal(\.\w+)$", r"_400x400\1", avatar)
+        username = base.text_of(data.get("username"))
+        return base.Profile(
+            display_name=base.text_of(data.get("name")),
+            bio=bio,
+            links=tuple(dict.fromkeys([*expanded, *own])),
+            avatar=base.fetch_image(self.caller, avatar, "avatar"),
+            banner=None,
+            verified=data.get("verified") if isinstance(data.get("verified"), bool) else None,
+            locked=data.get("protected") if isinstance(data.get("protected"), bool) else None,
+            url=f"https://x.com/{username}" if username else None,
+            not_exposed=("banner",),
+        )
 
     # -- the inbox (the InboxReader protocol) ----------------------------------------------
 
@@ -719,6 +761,12 @@ class XAdapter(base.PlatformAdapter, platform="x"):
 
 
 # -- small helpers ------------------------------------------------------------------------
+
+
+def _entity_urls(part: object) -> list[dict[str, Any]]:
+    """The ``urls`` of one of a user's ``entities`` (``url`` or ``description``)."""
+    urls = part.get("urls") if isinstance(part, dict) else None
+    return [u for u in urls or () if isinstance(u, dict)]
 
 
 def _counts(post: Mapping[str, Any]) -> Counts:

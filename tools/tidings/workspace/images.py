@@ -9,6 +9,7 @@ PNG must reach its IEND chunk, a GIF its trailer and a WebP its RIFF length.
 
 from __future__ import annotations
 
+import itertools
 import re
 import warnings
 from dataclasses import dataclass
@@ -247,3 +248,48 @@ def _inspect(fh: BinaryIO, size: int, rel: str) -> ImageInfo | Unreadable:
     if not _complete(fmt, fh, size):
         return _cut_off(rel, fmt, size)
     return ImageInfo(fmt, width, height, size, mode, animated, alpha, orientation, gps)
+
+
+HASH_SIDE = 16
+"""A picture's fingerprint compares it at 16×16 grey levels (a difference hash)."""
+
+
+def fingerprint(data: bytes) -> str | None:
+    """A difference hash of the picture in ``data``: turned upright (EXIF), flattened onto
+    white, scaled to 17×16 grey levels, one bit per pair of neighbours (is the left one
+    brighter?), as 64 hex digits. Pictures a platform re-encoded or resized keep almost every
+    bit (:func:`same_picture`). None when ``data`` is not a readable image."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=READABLE) as opened:
+                if opened.size[0] * opened.size[1] > MAX_PIXELS:
+                    return None
+                im = ImageOps.exif_transpose(opened).convert("RGBA")
+    except Exception:  # Pillow's parsers raise many kinds of exception for bad data
+        return None
+    flat = Image.new("RGBA", im.size, (255, 255, 255, 255))
+    flat.alpha_composite(im)
+    small = flat.convert("L").resize((HASH_SIDE + 1, HASH_SIDE), Image.Resampling.LANCZOS)
+    pixels = small.tobytes()  # one byte per grey pixel, row by row
+    bits = 0
+    for row in range(HASH_SIDE):
+        line = pixels[row * (HASH_SIDE + 1) : (row + 1) * (HASH_SIDE + 1)]
+        for left, right in itertools.pairwise(line):
+            bits = (bits << 1) | (left > right)
+    return f"{bits:0{HASH_SIDE * HASH_SIDE // 4}x}"
+
+
+SAME_PICTURE = 0.15
+"""Two fingerprints differing in at most this share of their bits show the same picture."""
+
+
+def same_picture(a: str, b: str) -> bool:
+    """Whether two :func:`fingerprint` values show the same picture (re-encoding, resizing
+    and a platform's own compression move only a few bits)."""
+    differ = bin(int(a, 16) ^ int(b, 16)).count("1")
+    return differ <= SAME_PICTURE * HASH_SIDE * HASH_SIDE

@@ -11,14 +11,13 @@ from collections.abc import Iterator
 
 from tidings.check.codes import default_severity
 from tidings.core.platforms import PLATFORMS
-from tidings.core.profiles import Kind, Wanted, image_problems
+from tidings.core.profiles import AVATAR_NAMES, COVER_NAMES, Wanted, image_kind, image_problems
 from tidings.diagnostics import Diagnostic, Pos
 from tidings.workspace import layout
 from tidings.workspace.model import Workspace
 
 CODE = "profile.image"
-AVATAR_NAMES = ("avatar",)
-COVER_NAMES = ("cover", "banner", "header")
+__all__ = ["AVATAR_NAMES", "CODE", "COVER_NAMES", "check"]
 
 
 def _diag(rel: str, message: str, suggestion: str, code: str = CODE) -> Diagnostic:
@@ -39,10 +38,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
     )  # Pillow only when there is something to read
 
     for path in sorted(folder.iterdir()):
-        stem = path.stem.lower()
-        kind: Kind | None = (
-            "avatar" if stem in AVATAR_NAMES else "cover" if stem in COVER_NAMES else None
-        )
+        kind = image_kind(path.stem)
         if kind is None or not path.is_file():
             continue
         rel = f"{layout.PROFILES}/{path.name}"

@@ -1,0 +1,256 @@
+"""`tidings audit` through every profile reader, against the fakes built from each platform's
+documented profile call (each fake names its document): the difference between the profile
+and brand.yaml reported exactly, a field the API does not give never a finding, the live
+images compared with brand/profiles/ as pictures, a failing reader failing only its
+channel, no secret in output, a second run the same day adding nothing, and a failed rerun
+keeping the day's good reading."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from builders import workspaces
+from click.testing import CliRunner
+from fakes import x as xfake
+from fakes.cases import PlatformCase
+from fakes.server import Fake
+from PIL import Image as PILImage
+from PIL import ImageDraw
+
+from tidings.cli.main import cli
+from tidings.jobs.audit import Options, audit
+from tidings.workspace.validation import validator
+
+NAME = "Lumen & Grain"
+BIO = "Portraits and weddings in Leipzig."
+LINK = "https://lumengrain.example"
+CDN = "https://cdn.example"
+NOW = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
+FILE = "metrics/audits/2027-01-15.yaml"
+
+BRAND = f"""name: {NAME}
+timezone: Europe/Berlin
+profile:
+  name: "{NAME}"
+  bio: "{BIO}"
+  link: {LINK}
+"""
+
+
+def picture(width: int, height: int, *, other: bool = False, fmt: str = "PNG") -> bytes:
+    """A picture with shapes (a fingerprint needs more than one colour); ``other`` draws a
+    different one."""
+    im = PILImage.new("RGB", (width, height), (240, 230, 210))
+    draw = ImageDraw.Draw(im)
+    w, h = width, height
+    if other:
+        draw.rectangle((0, 0, w // 3, h), fill=(20, 40, 160))
+        draw.ellipse((w // 2, h // 4, w - 1, h - 1), fill=(200, 30, 30))
+    else:
+        draw.ellipse((w // 5, h // 5, 4 * w // 5, 4 * h // 5), fill=(40, 90, 60))
+        draw.rectangle((0, 0, w, h // 8), fill=(10, 10, 10))
+    out = io.BytesIO()
+    im.save(out, fmt)
+    return out.getvalue()
+
+
+@dataclass
+class Reader:
+    """One platform's reader under test: its fake, how to give the fake a profile (bio
+    ``bio``, the brand's name, link and a 400×400 avatar at ``CDN/avatar.png``), and which
+    fields its API does not give."""
+
+    case: PlatformCase
+    make: Callable[[], Fake]
+    set_profile: Callable[[Any, str], None]
+    profile_path: str
+    """A regular expression for the path of the profile call (a fault is put on it)."""
+    error: Callable[[str], dict[str, Any]]
+    """``Fake.fault`` keyword arguments: the platform's own 401, quoting ``secret``."""
+    not_exposed: tuple[str, ...]
+
+
+def x_profile(fake: xfake.XFake, bio: str) -> None:
+    fake.profile = {
+        "name": NAME,
+        "description": bio,
+        "url": "https://t.co/xyz",
+        "profile_image_url": f"{CDN}/avatar_normal.png",
+        "verified": False,
+        "protected": False,
+        "entities": {
+            "url": {"urls": [{"url": "https://t.co/xyz", "expanded_url": LINK}]},
+            "description": {
+                "urls": [{"url": "https://t.co/abc", "expanded_url": f"{LINK}/prices"}]
+            },
+        },
+    }
+
+
+READERS: dict[str, Reader] = {
+    "x": Reader(
+        xfake.CASE,
+        xfake.XFake,
+        x_profile,
+        r"^/2/users/me$",
+        lambda secret: {
+            "status": 401,
+            "body": {"title": "Unauthorized", "detail": f"token {secret} is bad", "status": 401},
+        },
+        ("banner",),
+    ),
+}
+
+IMAGES = {
+    "/avatar_400x400.png": picture(400, 400),
+    "/avatar.png": picture(400, 400),
+    "/avatar.jpg": picture(400, 400, fmt="JPEG"),
+}
+
+
+def transport(fake: Fake, images: dict[str, bytes]) -> httpx.MockTransport:
+    """The fake platform, and its image CDN at ``CDN`` serving ``images``."""
+    api = fake.transport()
+    cdn_host = httpx.URL(CDN).host
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == cdn_host:
+            found = images.get(request.url.path)
+            if found is None:
+                return httpx.Response(404)
+            return httpx.Response(200, content=found, headers={"Content-Type": "image/png"})
+        return api.handle_request(request)
+
+    return httpx.MockTransport(handler)
+
+
+def channels(case: PlatformCase) -> str:
+    channel: dict[str, Any] = {"platform": case.platform, "credentials": dict(case.credentials)}
+    if case.media_base_url:
+        channel["media_base_url"] = "https://media.example/"
+    channel.update(case.extra)
+    return yaml.safe_dump({"channels": {case.platform: channel}})
+
+
+def workspace(tmp_path: Path, reader: Reader, extra: dict[str, Any] | None = None) -> Path:
+    files: dict[str, Any] = {
+        "brand/brand.yaml": BRAND,
+        "brand/channels.yaml": channels(reader.case),
+        **(extra or {}),
+    }
+    _, work = workspaces.published(tmp_path, files)
+    return work
+
+
+def run(work: Path, fake: Fake, images: dict[str, bytes] | None = None, **kw: Any) -> Any:
+    env = reader_env(fake)
+    opts = Options(now=kw.pop("now", NOW), env=env, transport=transport(fake, images or IMAGES))
+    return audit(work, opts)
+
+
+def reader_env(fake: Fake) -> dict[str, str]:
+    platform = next(r for r in READERS.values() if isinstance(fake, type(r.make())))
+    return dict(platform.case.env(fake, "https://api.fake.example"))
+
+
+@pytest.fixture(params=sorted(READERS))
+def reader(request: pytest.FixtureRequest) -> Reader:
+    return READERS[request.param]
+
+
+def test_a_bio_that_differs_is_reported_exactly_and_a_second_run_adds_nothing(
+    tmp_path: Path, reader: Reader
+) -> None:
+    fake = reader.make()
+    reader.set_profile(fake, "We take photos. Sometimes.")
+    work = workspace(tmp_path, reader)
+
+    report = run(work, fake)
+
+    text = (work / FILE).read_text()
+    data = yaml.safe_load(text)
+    assert list(validator("audit").iter_errors(data)) == []
+    channel = data["channels"][reader.case.platform]
+    assert report.ok and channel["state"] == "ok", channel
+    assert channel["findings"] == [
+        {
+            "field": "bio",
+            "kind": "mismatch",
+            "message": "the bio differs from brand.yaml's",
+            "expected": BIO,
+            "found": "We take photos. Sometimes.",
+        }
+    ]
+    assert channel["profile"]["display_name"] == NAME
+    assert LINK in channel["profile"]["links"]
+    assert channel["profile"].get("not_exposed", []) == list(reader.not_exposed)
+    avatar = channel["profile"]["avatar"]
+    assert (avatar["width"], avatar["height"]) == (400, 400)
+    assert report.committed
+
+    again = run(work, fake, now=NOW.replace(hour=17))
+    assert again.ok and not again.written and not again.committed
+    assert (work / FILE).read_text() == text
+
+
+def test_a_live_avatar_that_is_not_the_brands_picture_is_a_mismatch_with_both_sizes(
+    tmp_path: Path, reader: Reader
+) -> None:
+    fake = reader.make()
+    reader.set_profile(fake, BIO)
+    # the brand's own avatar, 800×800 and PNG: the platform's re-encoded 400×400 JPEG of the
+    # same picture matches; another picture does not
+    work = workspace(tmp_path, reader, {"brand/profiles/avatar.png": picture(800, 800)})
+    same = {p: picture(400, 400, fmt="JPEG") for p in IMAGES}
+    report = run(work, fake, same)
+    assert report.audit.channels[reader.case.platform].findings == ()
+
+    other = {p: picture(400, 400, other=True) for p in IMAGES}
+    report = run(work, fake, other, now=NOW.replace(hour=12))
+    found = [
+        (f.field, f.kind, f.expected, f.found)
+        for f in report.audit.channels[reader.case.platform].findings
+    ]
+    assert found == [
+        ("avatar", "mismatch", "brand/profiles/avatar.png (800×800)", "400×400"),
+    ]
+
+
+def test_a_failing_reader_fails_only_its_channel_keeps_the_good_reading_and_shows_no_secret(
+    tmp_path: Path, reader: Reader
+) -> None:
+    fake = reader.make()
+    reader.set_profile(fake, BIO)
+    work = workspace(tmp_path, reader)
+    env = reader_env(fake)
+    secrets = [env[name] for name in reader.case.secrets]
+    first = run(work, fake)
+    assert first.ok
+    good = yaml.safe_load((work / FILE).read_text())["channels"][reader.case.platform]
+
+    fake.fault(reader.profile_path, method="GET", count=None, **reader.error(secrets[0]))
+    result = CliRunner().invoke(
+        cli,
+        ["--root", str(work), "audit", "--now", "2027-01-15 17:00"],
+        env={**env},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    text = (work / FILE).read_text()
+    for secret in secrets:
+        assert secret not in result.output and secret not in text
+    kept = yaml.safe_load(text)["channels"][reader.case.platform]
+    # the morning's reading stays, marked with when it was read and when the rerun failed
+    assert kept["profile"] == good["profile"] and kept["findings"] == good["findings"]
+    assert kept["read_at"] == good["read_at"] == "2027-01-15T08:00:00Z"
+    assert kept["failed_at"] == "2027-01-15T16:00:00Z"
+    assert kept["error"]
