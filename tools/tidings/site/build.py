@@ -34,6 +34,7 @@ GENERATED_NAV = [
     {"Idea bank": "ideas.md"},
     {"Ledger": "ledger.md"},
     {"Dashboards": "dashboards/index.md"},
+    {"Inbox": "community/index.md"},
     {"What each check means": "checks.md"},
 ]
 

@@ -10,6 +10,7 @@ Pure: no MkDocs here. The plugin turns :class:`SitePage` into MkDocs pages and
     campaigns/index.md        campaigns; campaigns/<id>.md one page each
     brand.md, ideas.md, ledger.md
     dashboards/…              the metrics dashboards (see dashboards_page); metrics.csv
+    community/…               the Inbox and Listening pages (see inbox_page)
     media/…                   the exact image files each platform gets
     feed/atom.xml             the feed channel's Atom feed, from the ledger (see site.feed)
 """
@@ -33,6 +34,7 @@ from tidings.site.dashboards_page import CSV, build_dashboards
 from tidings.site.data import SiteData
 from tidings.site.feed import feed_xml
 from tidings.site.ics import calendar_ics
+from tidings.site.inbox_page import build_inbox
 from tidings.site.links import Linker
 from tidings.site.post_page import post_src, post_view
 from tidings.site.templates import render_template
@@ -222,6 +224,16 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
             wide=True,
             search=dash.search,
             **dash.context,
+        )
+    for page in build_inbox(data):
+        b.page(
+            page.src,
+            page.title,
+            page.template,
+            in_nav=page.in_nav,
+            wide=True,
+            search=page.search,
+            **page.context,
         )
     b.out.files.append(SiteFile(CSV, source=dashboards.csv))
     b.out.files.append(SiteFile(ICS, calendar_ics(data)))
