@@ -32,6 +32,9 @@ from tidings.site.views import ContentLink
 from tidings.workspace.inbox import InboxItem
 from tidings.workspace.model import InboxSettings, Post
 
+SHOWN = 200
+"""The waiting items listed, oldest first; the page says how many more wait (a backlog of
+thousands is a number to act on, not a page to scroll)."""
 INBOX_PAGE = "community/index.md"
 LISTENING_PAGE = "community/listening.md"
 
@@ -194,7 +197,8 @@ def build_inbox(data: SiteData) -> list[Page]:
         {
             **common,
             "recorded": len(every),
-            "waiting": _waiting_rows(data, waiting),
+            "waiting": _waiting_rows(data, waiting[:SHOWN]),
+            "waiting_total": len(waiting),
             "overdue": sum(w.overdue for w in waiting),
             "within": duration_text(within) if within else None,
             "share": total,
