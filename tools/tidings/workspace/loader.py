@@ -39,6 +39,7 @@ from tidings.workspace.model import (
     InboxSettings,
     KeyDate,
     Limits,
+    Listening,
     MediaRef,
     Part,
     Post,
@@ -252,6 +253,7 @@ def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> B
         alt_text=data.get("alt_text", "required"),
         cadence=_cadence(data.get("cadence") or {}),
         inbox=_inbox(data.get("inbox") or {}),
+        listening=_listening(data.get("listening") or {}),
         severity_overrides=dict(data.get("rules") or {}),
     )
 
@@ -332,6 +334,13 @@ def _inbox(data: dict[str, Any]) -> InboxSettings:
         keep_text=data.get("keep_text") is True,
         keep_text_days=int(days) if days is not None else None,
         respond_within=_min_gap(data.get("respond_within")),
+    )
+
+
+def _listening(data: dict[str, Any]) -> Listening:
+    return Listening(
+        keywords=tuple(dict.fromkeys(str(k).strip() for k in data.get("keywords") or ())),
+        hashtags=tuple(dict.fromkeys(str(h).lstrip("#") for h in data.get("hashtags") or ())),
     )
 
 

@@ -142,6 +142,21 @@ class InboxSettings:
 
 
 @dataclass(frozen=True)
+class Listening:
+    """brand.yaml ``listening``: the words and hashtags whose public mentions ``tidings
+    inbox`` counts (where the platform has a public search)."""
+
+    keywords: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    """Without the ``#``."""
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every term as the record names it: hashtags with their ``#``, then keywords."""
+        return tuple(f"#{h}" for h in self.hashtags) + self.keywords
+
+
+@dataclass(frozen=True)
 class Brand:
     """``brand/brand.yaml``, typed once by the loader; ``source`` points at any setting."""
 
@@ -166,6 +181,7 @@ class Brand:
     alt_text: Literal["required", "recommended", "optional"] = "required"
     cadence: Cadence = Cadence()
     inbox: InboxSettings = InboxSettings()
+    listening: Listening = Listening()
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     """``rules``: check code → severity."""
 
