@@ -87,7 +87,7 @@ def test_every_dashboard_renders_each_chart_beside_its_table(browser: Any, serve
                 page.screenshot(path=str(SCREENSHOTS / "dashboards-best-time.png"), full_page=True)
             if src.endswith("goals.md"):
                 page.screenshot(path=str(SCREENSHOTS / "dashboards-goals.png"), full_page=True)
-        assert charts == 16  # 12 dashboards' (a fourth goal) and the Inbox page's 3
+        assert charts == 17  # 12 dashboards' (a fourth goal), the Inbox page's 3, Listening's 1
         csv = page.request.get(served + "metrics.csv")
         assert csv.ok and csv.text().startswith("date,post,channel,")
         tab.assert_clean()

@@ -15,7 +15,7 @@ from test_dashboards_site import figures
 
 from tidings.check.runner import check_workspace
 from tidings.site import build_pages, collect
-from tidings.site.inbox_page import INBOX_PAGE, duration_text
+from tidings.site.inbox_page import INBOX_PAGE, LISTENING_PAGE, duration_text
 from tidings.workspace.inbox import InboxItem, InboxKind, InboxStatus, dump_month
 
 NOW = datetime(2026, 12, 16, 12, 0, tzinfo=UTC)
@@ -190,3 +190,79 @@ def test_durations_read_as_people_say_them() -> None:
         "2 d 1 h",
         "3 d",
     ]
+
+
+# ---------------------------------------------------------------- listening
+
+LISTENING = BRAND + "listening:\n  keywords: [Plagwitz portraits]\n  hashtags: [LeipzigWedding]\n"
+
+
+def listening_record(text: str | None = None) -> dict[str, str]:
+    from datetime import date
+
+    from tidings.workspace.listening import ListeningRecord, Match, dump_latest, dump_month
+
+    matches = tuple(
+        Match(
+            str(n),
+            f"https://mock.local/@fan{n}/{n}",
+            f"@fan{n}@mock.local",
+            T0 + timedelta(days=n),
+            text,
+        )
+        for n in (3, 1)
+    )
+    record = ListeningRecord(
+        "mastodon",
+        "mastodon",
+        {
+            ("#LeipzigWedding", date(2026, 12, 8)): 4,
+            ("#LeipzigWedding", date(2026, 12, 10)): 1,
+            ("Plagwitz portraits", date(2026, 12, 8)): 2,
+        },
+        {"#LeipzigWedding": matches},
+        {"#LeipzigWedding": "3", "Plagwitz portraits": "9"},
+    )
+    return {
+        "inbox/_listening/mastodon/2026-12.yaml": dump_month(record, "2026-12"),
+        "inbox/_listening/mastodon/latest.yaml": dump_latest(record),
+    }
+
+
+def test_listening_shows_volume_per_term_and_the_newest_links(
+    make_workspace: Callable[..., Path],
+) -> None:
+    pages = build(
+        make_workspace, **{"brand/brand.yaml": LISTENING}, **listening_record("<i>so</i> lovely")
+    )
+    page = pages[LISTENING_PAGE]
+    (fig,) = figures(page).figures
+    assert fig["caption"] == "Public posts matching each term per day (UTC), all channels together"
+    # a row per day from the first to the last, days without a match as 0
+    assert '<th scope="row">08 Dec 2026</th><td>4</td><td>2</td>' in page
+    assert '<th scope="row">09 Dec 2026</th><td>0</td><td>0</td>' in page
+    assert "7 counted in all" in page
+    newest, older = (
+        page.index("https://mock.local/@fan3/3"),
+        page.index("https://mock.local/@fan1/1"),
+    )
+    assert newest < older
+    assert "so lovely" not in page  # keep_text is off: the words are not shown
+    assert 'href="listening/"' in pages[INBOX_PAGE] or "listening/" in pages[INBOX_PAGE]
+
+
+def test_listening_words_show_escaped_with_keep_text(
+    make_workspace: Callable[..., Path],
+) -> None:
+    kept = LISTENING.replace("respond_within: 24h\n", "respond_within: 24h\n  keep_text: true\n")
+    pages = build(
+        make_workspace, **{"brand/brand.yaml": kept}, **listening_record("<i>so</i> lovely")
+    )
+    assert "&lt;i&gt;so&lt;/i&gt; lovely" in pages[LISTENING_PAGE]
+
+
+def test_without_listening_terms_the_page_says_how_to_set_them(
+    make_workspace: Callable[..., Path],
+) -> None:
+    page = build(make_workspace)[LISTENING_PAGE]
+    assert "Nothing to listen for yet" in page and "listening:" in page

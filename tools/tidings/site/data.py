@@ -20,6 +20,7 @@ from tidings.workspace import layout
 from tidings.workspace.inbox import InboxItem, read_all
 from tidings.workspace.ledger import LedgerEntry
 from tidings.workspace.linkcards import CachedCard, load_cache
+from tidings.workspace.listening import ListeningRecord, read_all_listening
 from tidings.workspace.model import Channel, Post, Workspace
 
 FAR = timedelta(days=365 * 200)  # plan's horizon: every scheduled job, however far ahead
@@ -40,6 +41,9 @@ class SiteData:
     inbox: Callable[[], dict[str, list[InboxItem]]] = dict
     """The inbox record (``inbox/``) by channel, read when called (only the Inbox page
     does). Raises InboxError naming the file and line that does not read."""
+    listening: Callable[[], dict[str, ListeningRecord]] = dict
+    """The listening record (``inbox/_listening/``) by channel, read when called. Raises
+    InboxError naming the file and line that does not read."""
     _by_path: dict[str, list[Diagnostic]] = field(default_factory=dict, repr=False)
     _jobs_by_post: dict[str, list[Job]] = field(default_factory=dict, repr=False)
     _rendered: dict[tuple[str, str], Rendered] = field(default_factory=dict, repr=False)
@@ -142,4 +146,5 @@ def collect(root: Path, now: datetime, site_url: str | None = None) -> SiteData:
         site_url=site_url if site_url is not None else ws.settings.site_url,
         history=lambda: iter_snapshots(root, raw=False),
         inbox=lambda: read_all(root),
+        listening=lambda: read_all_listening(root),
     )

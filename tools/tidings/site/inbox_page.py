@@ -22,6 +22,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from tidings.core.inbox import keep_text
+from tidings.core.listening import LATEST, volume
+from tidings.core.listening import keep_text as listening_text
 from tidings.errors import InboxError
 from tidings.metrics import inbox as mi
 from tidings.site.charts import line_chart
@@ -30,6 +32,7 @@ from tidings.site.dashboards_page import Page
 from tidings.site.data import SiteData
 from tidings.site.views import ContentLink
 from tidings.workspace.inbox import InboxItem
+from tidings.workspace.listening import Match
 from tidings.workspace.model import InboxSettings, Post
 
 SHOWN = 200
@@ -185,7 +188,7 @@ def build_inbox(data: SiteData) -> list[Page]:
     goals = [g for g in data.ws.goals if g.metric == "answered_within"]
     common: dict[str, Any] = {
         "inbox_page": INBOX_PAGE,
-        "listening_page": None,
+        "listening_page": LISTENING_PAGE,
         "problem": problem,
         "fmt": fmt,
     }
@@ -212,4 +215,72 @@ def build_inbox(data: SiteData) -> list[Page]:
         in_nav=True,
         search=False,
     )
-    return [inbox]
+    return [inbox, _listening_page(data, settings, common)]
+
+
+def _listening_page(data: SiteData, settings: InboxSettings, common: dict[str, Any]) -> Page:
+    terms = data.ws.brand.listening.terms if data.ws.brand else ()
+    problem = None
+    try:
+        records = data.listening()
+    except InboxError as exc:
+        records, problem = {}, f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+    counts: dict[tuple[str, date], int] = {}
+    latest: dict[str, list[tuple[str, Match]]] = {}
+    for channel, record in sorted(records.items()):
+        record = listening_text(record, settings, data.now)
+        for key, n in record.counts.items():
+            counts[key] = counts.get(key, 0) + n
+        for term, matches in record.latest.items():
+            latest.setdefault(term, []).extend((channel, m) for m in matches if m.at <= data.now)
+    shown = [*terms, *sorted({t for t, _ in counts} - set(terms))]
+    series = volume(counts, shown)
+    chart = None
+    if series:
+        days = sorted({d for points in series.values() for d, _ in points})
+        chart = Chart(
+            "listening-volume",
+            "Matches per day, per term",
+            line_chart(
+                "Public posts matching each listening term per day",
+                f"{len(series)} term(s), all channels together; one line per term.",
+                [(t, [(d, float(n)) for d, n in points]) for t, points in series.items()],
+            ),
+            "Public posts matching each term per day (UTC), all channels together",
+            ("date", *series),
+            tuple((date_text(d), *(counts.get((t, d), 0) for t in series)) for d in days),
+        )
+    newest = [
+        (
+            term,
+            [
+                (
+                    channel,
+                    ContentLink.of(m.url, "open") if m.url else None,
+                    m.author,
+                    f"{data.local(m.at):%d %b %Y %H:%M}",
+                    m.text,
+                )
+                for channel, m in sorted(latest[term], key=lambda cm: cm[1].at, reverse=True)[
+                    :LATEST
+                ]
+            ],
+        )
+        for term in shown
+        if latest.get(term)
+    ]
+    return Page(
+        LISTENING_PAGE,
+        "Listening",
+        "listening.html",
+        {
+            **common,
+            "problem": problem,
+            "terms": terms,
+            "chart": chart,
+            "newest": newest,
+            "total": sum(counts.values()),
+            "keep_text": settings.keep_text,
+        },
+        search=False,
+    )
