@@ -6,15 +6,19 @@ adds nothing and changes no byte; the next run counts only what is new."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 from builders import workspaces
 from builders.remotes import remote_log
+from peers.appview import AppView
+from peers.bluesky import Account, BlueskyPDS
 from peers.mastodon import MastodonServer
-from test_inbox import MASTODON, Setup, fan, run
+from test_inbox import BLUESKY, MASTODON, Setup, fan, poster, run
 
 from tidings.workspace.listening import read_listening
 from tidings.workspace.validation import validator
@@ -100,3 +104,58 @@ def test_the_words_are_kept_only_with_keep_text(tmp_path: Path, mastodon: Mastod
     assert run(Setup(remote, work, mastodon.env())).ok
     (match,) = read_listening(work, "mastodon", "mastodon").latest["#LeipzigWedding"]
     assert match.text == "Dancing all night #LeipzigWedding"
+
+
+# ---------------------------------------------------------------- Bluesky (PDS + test AppView)
+
+
+@pytest.fixture(scope="module")
+def appview(pds: BlueskyPDS) -> Iterator[AppView]:
+    """The test AppView in front of the PDS (its searchPosts is what listening reads)."""
+    server = AppView(pds.url).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_bluesky_search_posts_counts_terms_since_the_newest_seen(
+    tmp_path: Path, pds: BlueskyPDS, bluesky_account: Account, appview: AppView
+) -> None:
+    brand = "name: Test Studio\ntimezone: Europe/Berlin\nlistening:\n  hashtags: [LeipzigWedding]\n"
+    remote, work = workspaces.published(
+        tmp_path, {"brand/channels.yaml": BLUESKY, "brand/brand.yaml": brand}
+    )
+    env = {
+        "BLUESKY_HANDLE": bluesky_account.handle,
+        "BLUESKY_APP_PASSWORD": bluesky_account.password,
+        "BLUESKY_PDS": appview.url,
+    }
+    setup = Setup(remote, work, env)
+    ann, bob = poster(pds), poster(pds)
+    t0 = datetime.now(UTC) - timedelta(hours=1)
+    tagged = ann.say("First dance #LeipzigWedding", t0)
+    ann.say("nothing here", t0 + timedelta(minutes=1))
+    poster(pds, bluesky_account).say("Our #LeipzigWedding offer", t0 + timedelta(minutes=2))
+    report = run(setup)
+    assert report.ok, report.channels
+    assert [(c.channel, c.heard) for c in report.channels] == [("bluesky", 1)]
+    record = read_listening(work, "bluesky", "bluesky")
+    (match,) = record.latest["#LeipzigWedding"]
+    assert match.id == tagged["uri"] and match.author == ann.account.handle
+    assert match.text is None  # no keep_text
+    asked = appview.calls("app.bsky.feed.searchPosts")
+    assert asked[0]["q"] == ["#LeipzigWedding"] and asked[0]["sort"] == ["latest"]
+
+    later = bob.say("Cake! #leipzigwedding", t0 + timedelta(minutes=30))
+    appview.requests.clear()
+    report = run(setup)
+    assert [c.heard for c in report.channels] == [1]
+    assert appview.calls("app.bsky.feed.searchPosts")[0]["since"] == [
+        record.positions["#LeipzigWedding"]
+    ]
+    record = read_listening(work, "bluesky", "bluesky")
+    assert [m.id for m in record.latest["#LeipzigWedding"]] == [later["uri"], tagged["uri"]]
+    assert sum(record.counts.values()) == 2
+    before = files(work)
+    assert run(setup).ok and files(work) == before
