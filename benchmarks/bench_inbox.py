@@ -12,7 +12,9 @@ one item in ten on each platform.
 Printed per channel: the items recorded, the requests made, and the requests the listing
 itself needs, ceil(items / page size), next to the fixed ones (logging in or reading the
 account, one page of the account's own posts). Then a second run, which must add nothing
-and change no file. The exit status is non-zero when a count or the rerun is wrong.
+and change no file. Last, the Inbox page of the preview site is built from that record
+(``build_inbox``: reading every month file, the numbers, three charts with their tables,
+the page's HTML), timed. The exit status is non-zero when a count or the rerun is wrong.
 """
 
 from __future__ import annotations
@@ -270,6 +272,28 @@ ENV = {
 PAGE = {"mastodon": 40, "bluesky": 100, "x": 100}
 
 
+def inbox_page(root: Path, now: datetime) -> tuple[float, int]:
+    """Seconds to build the Inbox page from the record (the page's own work: reading
+    ``inbox/``, the numbers, the charts and the HTML), and how many items it lists waiting."""
+    from tidings.site.data import SiteData
+    from tidings.site.inbox_page import build_inbox
+    from tidings.site.links import Linker
+    from tidings.site.templates import render_template
+    from tidings.workspace.inbox import read_all
+    from tidings.workspace.loader import load_workspace
+
+    ws, _ = load_workspace(root)
+    data = SiteData(ws, (), (), now, inbox=lambda: read_all(root))
+    started = time.perf_counter()
+    (page,) = build_inbox(data)[:1]
+    html = render_template(
+        page.template, link=Linker(page.src), chips={}, tz=data.tz, **page.context
+    )
+    took = time.perf_counter() - started
+    assert "Waiting for an answer" in html
+    return took, int(page.context["waiting_total"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=5000)
@@ -325,9 +349,16 @@ def main() -> int:
             f"{second:.2f} s, {sum(c.requests for c in again.channels)} requests"
         )
         failed |= added != 0 or not same
+        page_s, waiting = inbox_page(root, now)
+        print(f"\nInbox page: {waiting} waiting, built in {page_s:.2f} s")
         print(
             json.dumps(
-                {"items": args.items, "first_s": round(first, 3), "rerun_s": round(second, 3)}
+                {
+                    "items": args.items,
+                    "first_s": round(first, 3),
+                    "rerun_s": round(second, 3),
+                    "inbox_page_s": round(page_s, 3),
+                }
             )
         )
     return 1 if failed else 0

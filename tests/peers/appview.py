@@ -37,6 +37,15 @@ again only when its ``rev`` changed):
   DID, in a post that is no reply to the viewer), ``like``, ``repost`` and ``follow``;
   ``reasons`` (repeated) keeps only those reasons.
 
+* ``GET /xrpc/app.bsky.feed.searchPosts?q=…&sort=…&since=…&limit=…&cursor=…`` (lexicon
+  ``app.bsky.feed.searchPosts``, bluesky-social/atproto
+  ``lexicons/app/bsky/feed/searchPosts.json``; added here for listening): ``q`` required
+  (400 ``InvalidRequest`` without), matched case-insensitively in the post's text (a
+  ``#tag`` also by the post's ``tags`` and ``#tag`` facets); ``sort`` ``latest`` (the
+  default here; ``top`` is served the same way), newest ``indexedAt`` first; ``since``
+  (inclusive) a datetime; ``limit`` 1 to 100 (default 25). Answers ``{"posts":
+  [PostView], "cursor"?}``, the cursor being the last one's ``indexedAt`` and URI.
+
 Everything else (``com.atproto.*``, GET and POST) is passed to the PDS unchanged, so the
 AppView's address can stand for the PDS in a channel, as a real PDS hands ``app.bsky.*``
 calls to its AppView and serves the rest itself.
@@ -189,6 +198,8 @@ class AppView:
                     )
                 if nsid == "app.bsky.notification.listNotifications":
                     return self._list_notifications(auth, params)
+                if nsid == "app.bsky.feed.searchPosts":
+                    return self._search_posts(params)
             except httpx.HTTPError as exc:
                 return 502, {"error": "UpstreamFailure", "message": str(exc)}
         if nsid.startswith("app.bsky."):
@@ -221,6 +232,36 @@ class AppView:
             found = [n for n in found if (n["indexedAt"], n["uri"]) < after]
         page = found[: int(limit)]
         body: dict[str, Any] = {"notifications": page}
+        if len(found) > len(page):
+            body["cursor"] = f"{page[-1]['indexedAt']}::{page[-1]['uri']}"
+        return 200, body
+
+    def _search_posts(self, params: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        q = (params.get("q") or [""])[0].strip()
+        if not q:
+            return 400, _invalid('Error: Params must have the property "q"')
+        limit = (params.get("limit") or ["25"])[0]
+        if not limit.isdigit() or not 1 <= int(limit) <= 100:
+            return 400, _invalid("limit must be 1 to 100")
+        since = (params.get("since") or [""])[0]
+        repos = self._index()
+        found = []
+        for repo in repos.values():
+            for record in repo.records[POST]:
+                value = record["value"]
+                if not _matches(value, q):
+                    continue
+                view = _view(repos, repo, record)
+                if since and str(view["indexedAt"] or "") < since:
+                    continue
+                found.append(view)
+        found.sort(key=lambda v: (v["indexedAt"] or "", v["uri"]), reverse=True)
+        cursor = (params.get("cursor") or [""])[0]
+        if cursor:
+            after = tuple(cursor.split("::", 1))
+            found = [v for v in found if (v["indexedAt"] or "", v["uri"]) < after]
+        page = found[: int(limit)]
+        body: dict[str, Any] = {"posts": page}
         if len(found) > len(page):
             body["cursor"] = f"{page[-1]['indexedAt']}::{page[-1]['uri']}"
         return 200, body
@@ -433,6 +474,21 @@ def _quoted(value: dict[str, Any]) -> str | None:
     else:
         return None
     return uri if isinstance(uri, str) else None
+
+
+def _matches(value: dict[str, Any], q: str) -> bool:
+    """Whether a post matches a search: the words in its text (case-insensitive); a
+    ``#tag`` also by its ``tags`` or a ``#tag`` facet."""
+    text = str(value.get("text") or "").lower()
+    if q.startswith("#"):
+        tag = q[1:].lower()
+        tags = {str(t).lower() for t in value.get("tags") or ()}
+        for facet in value.get("facets") or ():
+            for feature in facet.get("features") or ():
+                if feature.get("$type") == "app.bsky.richtext.facet#tag":
+                    tags.add(str(feature.get("tag", "")).lower())
+        return tag in tags or q.lower() in text
+    return q.lower() in text
 
 
 def _invalid(message: str) -> dict[str, Any]:

@@ -17,11 +17,12 @@ from site_audit import Failure, contrast_failures, focus_failures
 from test_site_browser import REPO, SCREENSHOTS, Tab, _Quiet
 
 from tidings.site.build import build_site
+from tidings.site.inbox_page import INBOX_PAGE
 from tidings.site.links import page_url
 
 from test_dashboards_site import NOW, PAGES  # isort: skip
 
-PARTS = ("tidings.yaml", "mkdocs.yml", "brand", "content", "site", "metrics")
+PARTS = ("tidings.yaml", "mkdocs.yml", "brand", "content", "site", "metrics", "inbox")
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,7 @@ def test_every_dashboard_renders_each_chart_beside_its_table(browser: Any, serve
                 page.screenshot(path=str(SCREENSHOTS / "dashboards-best-time.png"), full_page=True)
             if src.endswith("goals.md"):
                 page.screenshot(path=str(SCREENSHOTS / "dashboards-goals.png"), full_page=True)
-        assert charts == 12
+        assert charts == 17  # 12 dashboards' (a fourth goal), the Inbox page's 3, Listening's 1
         csv = page.request.get(served + "metrics.csv")
         assert csv.ok and csv.text().startswith("date,post,channel,")
         tab.assert_clean()
@@ -134,3 +135,24 @@ def test_dashboard_text_meets_contrast_aa(
         context.close()
     assert not failures, f"{len(failures)} texts below WCAG AA:\n" + "\n".join(map(str, failures))
     assert not focus, f"{len(focus)} focus indicators below 3:1:\n" + "\n".join(focus)
+
+
+def test_the_inbox_page_fits_a_390_px_phone(browser: Any, served: str) -> None:
+    """No horizontal scroll at 390 px: the waiting items wrap (long addresses and the
+    command included); the tables scroll inside their own focusable region."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(served + page_url(INBOX_PAGE), wait_until="load")
+        assert page.get_by_role("heading", name="Waiting for an answer").is_visible()
+        items = page.locator("li.td-inbox-item")
+        assert items.count() >= 1
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 390, f"the page is {wide} px wide at 390"
+        for n in range(items.count()):
+            box = items.nth(n).bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 390
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "inbox-390.png"), full_page=True)
+    finally:
+        context.close()

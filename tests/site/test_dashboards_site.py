@@ -28,11 +28,12 @@ from tidings.site import build_pages, collect
 from tidings.site.colors import contrast
 from tidings.site.dashboard_views import heat_rows
 from tidings.site.dashboards_page import SECTIONS
+from tidings.site.inbox_page import INBOX_PAGE, LISTENING_PAGE
 
 REPO = Path(__file__).parents[2]
 HOSTILE = Path(__file__).parents[1] / "fixtures" / "site" / "hostile"
 NOW = datetime(2027, 1, 31, 12, tzinfo=ZoneInfo("Europe/Berlin"))
-PAGES = ["dashboards/index.md", *(src for src, _, _ in SECTIONS)]
+PAGES = ["dashboards/index.md", *(src for src, _, _ in SECTIONS), INBOX_PAGE, LISTENING_PAGE]
 EVIL = "<script>window.__pwned='competitor'</script><img src=x onerror=alert(1)>"
 
 
@@ -107,16 +108,18 @@ def test_every_chart_is_an_image_beside_its_table(example: dict[str, str]) -> No
             assert fig["title"] and fig["desc"] and fig["caption"], (src, fig)
             assert set(fig["scopes"]) == {"col", "row"}, (src, fig)  # type: ignore[arg-type]
             assert int(fig["rows"]) > 1, (src, fig)  # type: ignore[call-overload]
-    # two channels × (followers, posts per week); tag, campaign, type; three goals; the
-    # competitors' followers; one per post
+    # two channels × (followers, posts per week); tag, campaign, type; four goals; the
+    # competitors' followers; one per post; the Inbox page's three (inbox/ of the example)
     assert counts == {
         "dashboards/index.md": 0,
         "dashboards/channels.md": 4,
         "dashboards/what-works.md": 3,
         "dashboards/best-time.md": 0,
-        "dashboards/goals.md": 3,
+        "dashboards/goals.md": 4,
         "dashboards/competitors.md": 1,
         "posts/2026/12/holiday-opening-hours.md": 1,
+        INBOX_PAGE: 3,  # items per day; median and 90th-percentile response times
+        LISTENING_PAGE: 1,  # matches per day per term
     }
 
 
@@ -208,7 +211,7 @@ def test_without_metrics_the_dashboards_say_how_to_get_them(
     root = make_workspace()
     build = build_pages(collect(root, NOW))
     pages = {p.src_uri: p.html for p in build.pages}
-    for src in PAGES:
+    for src in PAGES[:-2]:  # the Inbox pages have their own empty states (test_inbox_page)
         assert "No metrics yet" in pages[src], src
         assert "tidings metrics" in pages[src]
         assert figures(pages[src]).figures == [], src

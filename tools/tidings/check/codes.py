@@ -522,6 +522,11 @@ SECTIONS: tuple[Section, ...] = (
                 "`content/inbox.yaml` marks an address that no item under `inbox/` has.",
                 "Copy the item's address from `inbox/<channel>/<month>.yaml` (its `url`) or the Inbox page. An item the next `tidings inbox` run records is marked then.",
             ),
+            "inbox.no-target": Code(
+                W,
+                "A goal in `brand/goals.yaml` measures `answered_within`, but `brand/brand.yaml` sets no `inbox.respond_within` to measure against.",
+                "Add `inbox: {respond_within: 24h}` (your first-response target) to `brand/brand.yaml`.",
+            ),
         },
     ),
 )

@@ -35,7 +35,9 @@ def command(obj: Context, now_text: str | None, push: bool, no_commit: bool) -> 
     kept only when brand.yaml says inbox.keep_text: true. Items marked in content/inbox.yaml
     become no-reply-needed. A platform that fails marks only its channel; the exit code is
     then 1. Channels without credentials are skipped. "overdue" counts the items still new
-    past brand.yaml's inbox.respond_within (e.g. 24h).
+    past brand.yaml's inbox.respond_within (e.g. 24h). With brand.yaml listening: keywords
+    and hashtags, it also counts the public posts matching them per day (Mastodon tag
+    timelines and search), in inbox/_listening/<channel>/ ("heard": new matches).
 
     \b
     Examples:
@@ -69,7 +71,7 @@ def _print(report: Report) -> None:
     table = Table(title="tidings inbox")
     for name in ("channel", "platform", "result"):
         table.add_column(name, no_wrap=True)
-    for name in ("new items", "answered", "open", "overdue", "requests"):
+    for name in ("new items", "answered", "open", "overdue", "heard", "requests"):
         table.add_column(name, justify="right")
     table.add_column("why", overflow="fold", ratio=3)
     for o in report.channels:
@@ -82,6 +84,7 @@ def _print(report: Report) -> None:
             str(o.answered) if shown else "",
             str(o.open) if shown else "",
             str(o.overdue) if shown and o.overdue else "",
+            str(o.heard) if shown and o.heard else "",
             str(o.requests) if o.requests else "",
             escape(o.detail),
             style=_STYLE.get(o.state, ""),

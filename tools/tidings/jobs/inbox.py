@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 from tidings.core.inbox import (
     apply_triage,
@@ -43,11 +44,13 @@ from tidings.core.inbox import (
     overdue,
     pending,
 )
+from tidings.core.listening import keep_text as listening_text
+from tidings.core.listening import tally
 from tidings.core.platforms import PLATFORMS, is_local
 from tidings.diagnostics import Severity
 from tidings.errors import CredentialError, InboxError, PlatformError, TidingsError
 from tidings.jobs.run import Options, Records, Run, RunReport
-from tidings.platforms.base import InboxReader
+from tidings.platforms.base import InboxReader, ListeningReader
 from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.inbox import (
@@ -59,6 +62,7 @@ from tidings.workspace.inbox import (
     read_triage,
     write_channel,
 )
+from tidings.workspace.listening import read_listening, write_listening
 from tidings.workspace.loader import load_workspace
 from tidings.workspace.model import Channel, Workspace
 
@@ -83,6 +87,8 @@ class ChannelOutcome:
     overdue: int = 0
     """Items still ``new`` past brand.yaml's ``inbox.respond_within`` (0 without one)."""
     requests: int = 0
+    heard: int = 0
+    """Public posts newly matched by brand.yaml ``listening``'s terms (see core.listening)."""
     detail: str = ""
 
 
@@ -192,6 +198,15 @@ class InboxRun:
             if items or state in ("ok", "partial")
             else []
         )
+        heard, self._listen_requests = 0, 0
+        if state in ("ok", "partial") and connect is not None:
+            try:
+                heard, more = self._listen(ws, channel, module)
+                written += more
+            except PlatformError as exc:
+                state, detail = "failed", f"listening: {exc.message}"
+            except InboxError as exc:
+                state, detail = "failed", exc.message
         still = sum(1 for i in items if i.status == "new")
         outcome = ChannelOutcome(
             cid,
@@ -201,7 +216,8 @@ class InboxRun:
             answered=answered,
             open=still,
             overdue=overdue(items, ws.brand.inbox.respond_within, self.opts.now),
-            requests=requests,
+            requests=requests + (self._listen_requests if connect is not None else 0),
+            heard=heard,
             detail=redact(detail, self.opts.env),
         )
         return outcome, written
@@ -228,6 +244,32 @@ class InboxRun:
         position = reading.position if reading.position is not None else cursor.position
         return items, replace(cursor, position=position), added, answered, reading.complete
 
+    _listen_requests = 0
+
+    def _listen(self, ws: Workspace, channel: Channel, module: Any) -> tuple[int, list[str]]:
+        """brand.yaml ``listening``'s terms on one channel, when its platform has a public
+        search: each term read from its position, counted once, the newest kept; returns
+        the matches added and the files written. Raises PlatformError, InboxError."""
+        self._listen_requests = 0
+        assert ws.brand is not None
+        terms = ws.brand.listening.terms
+        connect = getattr(module, "listening_reader", None)
+        if not terms or connect is None:
+            return 0, []
+        caller = self.job.caller()
+        reader: ListeningReader = connect(channel, self.opts.env, caller)
+        record = read_listening(self.root, channel.id, channel.platform)
+        added = 0
+        try:
+            for term in terms:
+                heard = reader.listen(term, record.positions.get(term))
+                record, counted = tally(record, term, heard)
+                added += counted.added
+        finally:
+            self._listen_requests = caller.requests
+        record = listening_text(record, ws.brand.inbox, self.opts.now)
+        return added, write_listening(self.root, record)
+
     # ------------------------------------------------------------------ git
 
     def _land(self, report: Report) -> None:
@@ -252,6 +294,9 @@ def _summary(report: Report) -> str:
     answered = sum(c.answered for c in report.channels)
     failed = [c.channel for c in report.channels if c.state == "failed"]
     text = f"{added} new item(s), {answered} answered"
+    heard = sum(c.heard for c in report.channels)
+    if heard:
+        text += f", {heard} heard"
     return text + (f", failed: {', '.join(failed)}" if failed else "")
 
 

@@ -19,6 +19,7 @@ from datetime import date, timedelta, tzinfo
 from typing import NamedTuple
 
 from tidings.metrics.export import FollowerRow, MetricRow
+from tidings.metrics.inbox import InboxFacts, share_history
 from tidings.metrics.snapshots import CompetitorReading, Snapshot
 from tidings.workspace.model import Goal
 
@@ -340,9 +341,18 @@ def projection(history: Sequence[tuple[date, float]]) -> tuple[float, float] | N
     return my - slope * mx, slope
 
 
+ANSWERED_WITHIN = "% answered within the target"
+
+
 def _goal_history(
-    goal: Goal, totals: Sequence[MetricRow], channels: Sequence[ChannelStats], tz: tzinfo
+    goal: Goal,
+    totals: Sequence[MetricRow],
+    channels: Sequence[ChannelStats],
+    tz: tzinfo,
+    inbox: InboxFacts | None = None,
 ) -> tuple[list[tuple[date, float]], str]:
+    if goal.metric == "answered_within":
+        return (share_history(inbox, goal.channel, tz) if inbox else []), ANSWERED_WITHIN
     wanted = [c for c in channels if goal.channel in (None, c.channel)]
     if goal.metric == "followers":
         per_day: dict[date, float] = defaultdict(float)
@@ -379,9 +389,16 @@ def _goal_history(
 
 
 def goal_progress(
-    goal: Goal, totals: Sequence[MetricRow], channels: Sequence[ChannelStats], tz: tzinfo
+    goal: Goal,
+    totals: Sequence[MetricRow],
+    channels: Sequence[ChannelStats],
+    tz: tzinfo,
+    inbox: InboxFacts | None = None,
 ) -> GoalProgress:
-    history, unit = _goal_history(goal, totals, channels, tz)
+    """Where ``goal`` stands. ``answered_within`` goals are measured on ``inbox`` (the
+    inbox record and brand.yaml's ``inbox.respond_within``): the share answered within the
+    target per week of arrival, see :mod:`tidings.metrics.inbox`."""
+    history, unit = _goal_history(goal, totals, channels, tz, inbox)
     if not history:
         return GoalProgress(goal, (), None, None, None, None, "no data", unit)
     as_of, current = history[-1]

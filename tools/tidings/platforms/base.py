@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from tidings.core.credentials import PUBLIC_KEYS
 from tidings.core.inbox import Arrival, Reading, Reply
+from tidings.core.listening import Heard
 from tidings.core.platforms import PLATFORMS
 from tidings.core.render import RenderedPart
 from tidings.core.replies import ReplyTarget
@@ -29,6 +30,7 @@ from tidings.metrics.audit import Image, Profile
 from tidings.metrics.counts import AccountCounts, Counts, Unavailable, count
 from tidings.platforms.http import Caller
 from tidings.redaction import register
+from tidings.workspace.listening import Match
 from tidings.workspace.model import Channel
 
 __all__ = [
@@ -38,9 +40,12 @@ __all__ = [
     "Caller",
     "Counts",
     "CredentialError",
+    "Heard",
     "Image",
     "InboxReader",
     "LinkCardOut",
+    "ListeningReader",
+    "Match",
     "MediaFile",
     "MetricsReader",
     "Outgoing",
@@ -336,6 +341,22 @@ def links_in(*texts: str | None) -> tuple[str, ...]:
             if url not in found:
                 found.append(url)
     return tuple(found)
+
+
+class ListeningReader(Protocol):
+    """Reads the public posts that match one of brand.yaml ``listening``'s terms.
+
+    Optional, like :class:`InboxReader`: a platform module with a public search has a
+    ``listening_reader(channel, env, caller)`` function returning one. Only public posts,
+    never the brand account's own."""
+
+    platform: ClassVar[str]
+
+    def listen(self, term: str, position: str | None) -> Heard:
+        """The public posts matching ``term`` (a keyword, or a hashtag with its ``#``)
+        strictly newer than ``position`` (None: the newest page only), in at most the
+        reader's page bound, and where the next run asks from. Raises PlatformError."""
+        ...
 
 
 _Found = TypeVar("_Found")

@@ -50,6 +50,7 @@ __all__ = [
     "connect",
     "facet_spans",
     "inbox_reader",
+    "listening_reader",
     "metrics_reader",
     "profile_reader",
     "record_key",
@@ -88,6 +89,10 @@ RECORDS_PER_PAGE = 100
 """``com.atproto.repo.listRecords`` answers at most 100 a request."""
 INBOX_PAGES = 100
 """The most pages one run reads per listing (notifications, our own posts)."""
+SEARCH_PER_PAGE = 100
+"""``app.bsky.feed.searchPosts`` answers at most 100 a request (``limit``, default 25)."""
+LISTEN_PAGES = 10
+"""The most pages of a search one run reads per term; the next run goes on from there."""
 INBOX_REASONS = {"reply": InboxKind.REPLY, "mention": InboxKind.MENTION, "quote": InboxKind.QUOTE}
 """The notification reasons the inbox keeps (likes, reposts and follows are counts, not
 conversation), and the kind each becomes."""
@@ -336,6 +341,51 @@ class BlueskyAdapter(base.PlatformAdapter, platform="bluesky", idempotent=True):
         finished = reached or pages.ended
         after = sweep.after(newest, None if finished else pages.last)
         return base.Reading(tuple(arrivals), after.position, finished)
+
+    def listen(self, term: str, position: str | None) -> base.Heard:
+        """``app.bsky.feed.searchPosts`` (``q`` the term, a hashtag with its ``#``;
+        ``sort=latest``; :data:`SEARCH_PER_PAGE` a request), through the PDS, which hands it
+        to its AppView. Newest first with a cursor paging backwards; with a position (the
+        newest ``indexedAt`` the run before saw, also sent as ``since``), read back to it, at
+        most :data:`LISTEN_PAGES` pages, only posts strictly newer returned; without one,
+        only the newest page (listening starts now). The account's own posts are left out.
+        Two posts indexed in the very same millisecond as the position: the later one is
+        not counted (the cost of a time cursor)."""
+        me = self._login_once().did
+        since = base.parse_time(position) if position else None
+        newest = position
+        found: dict[str, base.Match] = {}
+        reached = False
+
+        def fetch(cursor: str | None) -> dict[str, Any]:
+            params: dict[str, Any] = {"q": term, "sort": "latest", "limit": SEARCH_PER_PAGE}
+            if position:
+                params["since"] = position
+            if cursor:
+                params["cursor"] = cursor
+            response = self._xrpc(
+                "GET", "app.bsky.feed.searchPosts", f"search {term!r}", params=params
+            )
+            return json_object(response, f"search {term!r}")
+
+        pages: Pages[dict[str, Any], str] = Pages(fetch, _cursor, LISTEN_PAGES if position else 1)
+        for page in pages:
+            listed = page.get("posts")
+            for post in listed if isinstance(listed, list) else []:
+                at = base.parse_time(post.get("indexedAt")) if isinstance(post, dict) else None
+                if at is None:
+                    continue
+                if since is not None and at <= since:
+                    reached = True
+                    continue
+                if newest is None or at > (base.parse_time(newest) or at):
+                    newest = str(post["indexedAt"])
+                match = _match(post, at, me)
+                if match is not None:
+                    found[match.id] = match
+            if reached:
+                break
+        return base.Heard(tuple(found.values()), newest, reached or pages.ended or not position)
 
     def our_replies(self, since: datetime, to: Collection[str]) -> list[base.Reply]:
         """Our own posts from the PDS (``com.atproto.repo.listRecords``, newest record key
@@ -665,6 +715,23 @@ def _arrival(note: Mapping[str, Any], at: datetime) -> base.Arrival | None:
     )
 
 
+def _match(post: Mapping[str, Any], at: datetime, me: str) -> base.Match | None:
+    """A PostView of a search as a listening match; None for the account's own post."""
+    uri = post.get("uri")
+    author = _mapping(post.get("author"))
+    if not isinstance(uri, str) or not uri.startswith("at://") or author.get("did") == me:
+        return None
+    handle = str(author.get("handle") or author.get("did") or "")
+    text = _mapping(post.get("record")).get("text")
+    return base.Match(
+        id=uri,
+        url=f"{WEB}/profile/{handle or _split_uri(uri)[0]}/post/{_split_uri(uri)[2]}",
+        author=handle,
+        at=at.astimezone(UTC),
+        text=text if isinstance(text, str) else None,
+    )
+
+
 def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -804,6 +871,10 @@ def _post_counts(post: Mapping[str, Any]) -> Counts:
 inbox_reader = connect
 """The inbox reader of a Bluesky channel: the adapter itself (notifications need the
 account's session; its own posts are read from its PDS)."""
+
+listening_reader = connect
+"""The listening reader of a Bluesky channel: the adapter itself (``searchPosts`` through
+the account's PDS, which needs its session)."""
 
 
 def profile_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> AppViewReader:

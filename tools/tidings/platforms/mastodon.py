@@ -35,12 +35,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -60,6 +60,7 @@ __all__ = [
     "connect",
     "inbox_reader",
     "instance_limits",
+    "listening_reader",
     "metrics_reader",
     "plain_text",
 ]
@@ -157,6 +158,13 @@ shows the bio as written, ``source.note``, beside the rendered ``note``)."""
 inbox_reader = connect
 """The inbox reader of a Mastodon channel: the adapter itself (notifications need the
 token's ``read:notifications`` scope, the account's statuses ``read:statuses``)."""
+
+listening_reader = connect
+"""The listening reader of a Mastodon channel: the adapter itself (``GET
+/api/v1/timelines/tag/:hashtag`` and ``GET /api/v2/search?type=statuses``)."""
+
+LISTEN_PAGES = 10
+"""The most pages one run reads per term and channel; the next run goes on from there."""
 
 
 class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True):
@@ -446,6 +454,94 @@ class MastodonAdapter(base.PlatformAdapter, platform="mastodon", idempotent=True
             if older or len(page) < self.page_size:
                 break
         return found
+
+    # -- listening (the ListeningReader protocol) ----------------------------------------
+
+    def listen(self, term: str, position: str | None) -> base.Heard:
+        """A hashtag reads its public tag timeline (``GET /api/v1/timelines/tag/:hashtag``)
+        forward from ``position`` with ``min_id``, as the inbox reads notifications (the
+        ``Link`` header's ``prev`` gives the next page); a keyword reads ``GET
+        /api/v2/search?type=statuses`` newest first (``max_id`` pages back) until it
+        reaches ``position``. Either way only public statuses strictly newer than
+        ``position``, none of the brand account's own, are returned. Without a position,
+        only the newest page is read (listening starts now, not at the server's start)."""
+        me = self._account()
+        if term.startswith("#"):
+            pages = self._tag_pages(term[1:], position)
+        else:
+            pages = self._search_pages(term, position)
+        seen: dict[str, base.Match] = {}
+        newest = position
+        complete = True
+        for page, last in pages:
+            for status in page:
+                match = _match(status, me)
+                if match is None or (
+                    position is not None and _id_order(match.id) <= _id_order(position)
+                ):
+                    continue
+                seen[match.id] = match
+            ids = [str(s["id"]) for s in page if isinstance(s, dict) and s.get("id") is not None]
+            if ids:
+                top = max(ids, key=_id_order)
+                newest = top if newest is None else max(newest, top, key=_id_order)
+            complete = last
+        return base.Heard(tuple(seen.values()), newest, complete)
+
+    def _statuses(
+        self, path: str, what: str, params: dict[str, Any]
+    ) -> tuple[list[Any], httpx.Response]:
+        response = self._call("GET", path, safe=True, what=what, params=params)
+        page = response.json()
+        if isinstance(page, dict):  # /api/v2/search answers {accounts, statuses, hashtags}
+            page = page.get("statuses")
+        if not isinstance(page, list):
+            raise PlatformError(f"{what}: the answer is not a list", retryable=True)
+        return [s for s in page if isinstance(s, dict)], response
+
+    def _tag_pages(self, tag: str, position: str | None) -> Iterator[tuple[list[Any], bool]]:
+        path = f"/api/v1/timelines/tag/{quote(tag, safe='')}"
+        limit = self.page_size
+        if position is None:  # the newest page only
+            page, _ = self._statuses(path, f"read #{tag}", {"limit": limit})
+            yield page, True
+            return
+        cursor = position
+        for _ in range(LISTEN_PAGES):
+            params = {"limit": limit, "min_id": cursor}
+            page, response = self._statuses(path, f"read #{tag}", params)
+            ids = [str(s["id"]) for s in page if s.get("id") is not None]
+            last = len(page) < limit or not ids
+            yield page, last
+            if last:
+                return
+            cursor = _link_min_id(response) or max(ids, key=_id_order)
+        return
+
+    def _search_pages(self, q: str, position: str | None) -> Iterator[tuple[list[Any], bool]]:
+        limit = self.page_size
+        max_id: str | None = None
+        seen: set[str] = set()
+        for _ in range(LISTEN_PAGES if position is not None else 1):
+            params: dict[str, Any] = {"q": q, "type": "statuses", "limit": limit}
+            if position is not None:
+                params["min_id"] = position
+            if max_id is not None:
+                params["max_id"] = max_id
+            page, _ = self._statuses("/api/v2/search", f"search {q!r}", params)
+            ids = [str(s["id"]) for s in page if s.get("id") is not None]
+            fresh = [i for i in ids if i not in seen]
+            seen.update(ids)
+            oldest = min(ids, key=_id_order) if ids else None
+            reached = position is None or oldest is None or _id_order(oldest) <= _id_order(position)
+            # a short page, one that reaches the position, or one that repeats the last
+            # (a server that ignores max_id) is the end
+            last = len(page) < limit or reached or not fresh
+            yield page, last or position is None
+            if last:
+                return
+            max_id = oldest
+        return
 
     # -- requests ------------------------------------------------------------------------
 
@@ -763,6 +859,28 @@ def _arrival(notification: Mapping[str, Any], me: str) -> base.Arrival | None:
         at=at.astimezone(UTC),
         kind=InboxKind.REPLY if parent is not None and to_us else InboxKind.MENTION,
         parent=str(parent) if parent is not None else None,
+        text=plain_text(content) if isinstance(content, str) else None,
+    )
+
+
+def _match(status: Mapping[str, Any], me: str) -> base.Match | None:
+    """A public status as a listening match; None for one that is not public, is the
+    brand account's own, or has no id or time."""
+    if status.get("visibility", "public") != "public" or status.get("id") is None:
+        return None
+    account = status.get("account") or {}
+    if not isinstance(account, dict) or str(account.get("id") or "") == me:
+        return None
+    at = base.parse_time(status.get("created_at"))
+    if at is None:
+        return None
+    acct = str(account.get("acct") or account.get("username") or "")
+    content = status.get("content")
+    return base.Match(
+        id=str(status["id"]),
+        url=str(status.get("url") or status.get("uri") or "") or None,
+        author=f"@{acct}" if acct else "",
+        at=at.astimezone(UTC),
         text=plain_text(content) if isinstance(content, str) else None,
     )
 

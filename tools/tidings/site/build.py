@@ -35,6 +35,7 @@ GENERATED_NAV = [
     {"Ledger": "ledger.md"},
     {"Dashboards": "dashboards/index.md"},
     {"Reports": "reports/index.md"},
+    {"Inbox": "community/index.md"},
     {"What each check means": "checks.md"},
 ]
 

@@ -21,8 +21,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tidings.errors import InboxError
 from tidings.metrics import dashboards as d
 from tidings.metrics.export import CsvWriter, FollowerRow, MetricRow, RowMaker, follower_rows
+from tidings.metrics.inbox import InboxFacts
 from tidings.metrics.report import MonthRecorder
 from tidings.metrics.snapshots import Snapshot
 from tidings.site import dashboard_views as v
@@ -112,6 +114,18 @@ def _read_history(data: SiteData, csv: Path) -> _History:
     return _History(totals, series.result(), followers, competitors, count, last_day, months)
 
 
+def _inbox_facts(data: SiteData) -> InboxFacts | None:
+    """What ``answered_within`` goals are measured on; None when the record does not read
+    (the Inbox page says why)."""
+    try:
+        record = data.inbox()
+    except InboxError:
+        return None
+    within = data.ws.brand.inbox.respond_within if data.ws.brand else None
+    items = tuple(i for items in record.values() for i in items)
+    return InboxFacts(items, within, data.now)
+
+
 def build_dashboards(data: SiteData) -> Dashboards:
     """Every dashboard page, the post sections and the CSV, from ``data.history()``."""
     reset_ids()
@@ -183,7 +197,8 @@ def build_dashboards(data: SiteData) -> Dashboards:
             },
         )
     )
-    goals = [v.goal_view(d.goal_progress(g, totals, stats, tz)) for g in ws.goals]
+    facts = _inbox_facts(data) if any(g.metric == "answered_within" for g in ws.goals) else None
+    goals = [v.goal_view(d.goal_progress(g, totals, stats, tz, facts)) for g in ws.goals]
     out.pages.append(
         Page(SECTIONS[3][0], "Goals", "dashboards_goals.html", {**common, "goals": goals})
     )

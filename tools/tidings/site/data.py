@@ -17,8 +17,10 @@ from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import MediaError
 from tidings.metrics.snapshots import Snapshot, iter_snapshots
 from tidings.workspace import layout
+from tidings.workspace.inbox import InboxItem, read_all
 from tidings.workspace.ledger import LedgerEntry
 from tidings.workspace.linkcards import CachedCard, load_cache
+from tidings.workspace.listening import ListeningRecord, read_all_listening
 from tidings.workspace.model import Channel, Part, Post, Workspace
 
 FAR = timedelta(days=365 * 200)  # plan's horizon: every scheduled job, however far ahead
@@ -36,6 +38,12 @@ class SiteData:
     history: Callable[[], Iterable[Snapshot]] = tuple
     """The metrics history (``metrics/``), oldest first, without the platforms' raw numbers:
     read file by file each time it is called, so it is never all in memory."""
+    inbox: Callable[[], dict[str, list[InboxItem]]] = dict
+    """The inbox record (``inbox/``) by channel, read when called (only the Inbox page
+    does). Raises InboxError naming the file and line that does not read."""
+    listening: Callable[[], dict[str, ListeningRecord]] = dict
+    """The listening record (``inbox/_listening/``) by channel, read when called. Raises
+    InboxError naming the file and line that does not read."""
     _by_path: dict[str, list[Diagnostic]] = field(default_factory=dict, repr=False)
     _jobs_by_post: dict[str, list[Job]] = field(default_factory=dict, repr=False)
     _rendered: dict[tuple[str, str, tuple[Part, ...]], Rendered] = field(
@@ -139,4 +147,6 @@ def collect(root: Path, now: datetime, site_url: str | None = None) -> SiteData:
         now=now,
         site_url=site_url if site_url is not None else ws.settings.site_url,
         history=lambda: iter_snapshots(root, raw=False),
+        inbox=lambda: read_all(root),
+        listening=lambda: read_all_listening(root),
     )

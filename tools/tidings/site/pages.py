@@ -11,6 +11,7 @@ Pure: no MkDocs here. The plugin turns :class:`SitePage` into MkDocs pages and
     brand.md, ideas.md, ledger.md
     dashboards/…              the metrics dashboards (see dashboards_page); metrics.csv
     reports/index.md          the monthly reports; reports/YYYY-MM.md one month each (report_page)
+    community/…               the Inbox and Listening pages (see inbox_page)
     media/…                   the exact image files each platform gets
     feed/atom.xml             the feed channel's Atom feed, from the ledger (see site.feed)
     links/index.html          the link-in-bio page, a standalone page (see site.link_in_bio)
@@ -36,6 +37,7 @@ from tidings.site.dashboards_page import CSV, build_dashboards
 from tidings.site.data import SiteData
 from tidings.site.feed import feed_xml
 from tidings.site.ics import calendar_ics
+from tidings.site.inbox_page import build_inbox
 from tidings.site.link_in_bio import BIO_PATH, BIO_PLATFORM, bio_page
 from tidings.site.links import Linker
 from tidings.site.post_page import post_src, post_view
@@ -239,6 +241,16 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
             **dash.context,
         )
     _report_pages(b, data, dashboards.months)
+    for page in build_inbox(data):
+        b.page(
+            page.src,
+            page.title,
+            page.template,
+            in_nav=page.in_nav,
+            wide=True,
+            search=page.search,
+            **page.context,
+        )
     b.out.files.append(SiteFile(CSV, source=dashboards.csv))
     b.out.files.append(SiteFile(ICS, calendar_ics(data)))
     feed = feed_xml(data)

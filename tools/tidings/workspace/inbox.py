@@ -432,7 +432,7 @@ def read_all(root: Path) -> dict[str, list[InboxItem]]:
     return {
         folder.name: read_channel(root, folder.name)
         for folder in sorted(base.iterdir())
-        if folder.is_dir() and not folder.name.startswith(".")
+        if folder.is_dir() and not folder.name.startswith((".", "_"))  # _listening: not a channel
     }
 
 

@@ -41,6 +41,7 @@ from tidings.workspace.model import (
     InboxSettings,
     KeyDate,
     Limits,
+    Listening,
     MediaRef,
     Part,
     Post,
@@ -257,6 +258,7 @@ def load_brand(root: Path, out: Collector, limits: Limits = DEFAULT_LIMITS) -> B
         inbox=_inbox(data.get("inbox") or {}),
         profile=_profile(data.get("profile") or {}, data["name"], data.get("website")),
         evergreen_min_gap=_min_gap((data.get("evergreen") or {}).get("min_gap")),
+        listening=_listening(data.get("listening") or {}),
         severity_overrides=dict(data.get("rules") or {}),
         bio_links=tuple(
             BioLink(str(item["label"]), str(item["url"])) for item in data.get("bio_links") or ()
@@ -349,6 +351,13 @@ def _profile(data: dict[str, Any], name: str, website: str | None) -> ProfileSet
         bio=data.get("bio"),
         bios=dict(data.get("bios") or {}),
         link=data.get("link") or website,
+    )
+
+
+def _listening(data: dict[str, Any]) -> Listening:
+    return Listening(
+        keywords=tuple(dict.fromkeys(str(k).strip() for k in data.get("keywords") or ())),
+        hashtags=tuple(dict.fromkeys(str(h).lstrip("#") for h in data.get("hashtags") or ())),
     )
 
 

@@ -165,6 +165,21 @@ class BioLink:
 
 
 @dataclass(frozen=True)
+class Listening:
+    """brand.yaml ``listening``: the words and hashtags whose public mentions ``tidings
+    inbox`` counts (where the platform has a public search)."""
+
+    keywords: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    """Without the ``#``."""
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every term as the record names it: hashtags with their ``#``, then keywords."""
+        return tuple(f"#{h}" for h in self.hashtags) + self.keywords
+
+
+@dataclass(frozen=True)
 class Brand:
     """``brand/brand.yaml``, typed once by the loader; ``source`` points at any setting."""
 
@@ -194,6 +209,7 @@ class Brand:
     evergreen_min_gap: timedelta | None = None
     """``evergreen.min_gap``: the least time between two sends of one evergreen post on one
     channel (None: a post may come round again at the next slot)."""
+    listening: Listening = Listening()
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     """``rules``: check code → severity."""
     bio_links: tuple[BioLink, ...] = ()

@@ -38,6 +38,7 @@ KINDS = (
     "ledger",
     "metrics",
     "inbox",
+    "listening",
     "triage",
     "audit",
 )

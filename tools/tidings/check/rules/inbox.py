@@ -1,4 +1,5 @@
-"""``content/inbox.yaml`` against the record: every address it marks is an item of ``inbox/``."""
+"""``content/inbox.yaml`` against the record: every address it marks is an item of
+``inbox/``; an ``answered_within`` goal has a target to measure against."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from tidings.workspace.model import Workspace
 
 
 def check(ws: Workspace) -> Iterator[Diagnostic]:
+    yield from _goal_targets(ws)
     if ws.inbox_urls is None:
         return  # nothing marked, or the record does not read (`tidings inbox` says why)
     for entry in ws.triage:
@@ -22,4 +24,19 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                 "(yet), so marking it changes nothing",
                 "copy the address from inbox/<channel>/<month>.yaml or the Inbox page; an item "
                 "the next run records is marked then",
+            )
+
+
+def _goal_targets(ws: Workspace) -> Iterator[Diagnostic]:
+    if ws.brand is None or ws.brand.inbox.respond_within is not None:
+        return
+    for goal in ws.goals:
+        if goal.metric == "answered_within":
+            yield diagnostic_at(
+                goal.source,
+                ("metric",),
+                "inbox.no-target",
+                f"goal `{goal.id}` measures the share answered within brand.yaml "
+                "`inbox.respond_within`, which is not set, so it has no data",
+                "add `inbox: {respond_within: 24h}` (your target) to brand/brand.yaml",
             )
