@@ -135,3 +135,21 @@ def test_a_missing_browser_is_named_before_any_work(
     assert "TIDINGS_CHROMIUM=" in stderr and "apt-get install -y chromium" in stderr
     assert "Traceback" not in stdout + stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_the_pdf_prints_while_another_browser_session_is_open(tmp_path: Path) -> None:
+    """Playwright's sync API refuses to start inside a running asyncio loop (here: a browser
+    session the caller already holds, as the browser tests do); printing must still work."""
+    from playwright.sync_api import sync_playwright
+
+    from tidings.site.pdf import print_pdf
+
+    html = tmp_path / "page.html"
+    html.write_text("<!doctype html><title>t</title><h1>Monthly report</h1>", encoding="utf-8")
+    with sync_playwright():
+        print_pdf(html, tmp_path / "page.pdf")
+    assert (tmp_path / "page.pdf").read_bytes().startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "page.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Monthly report" in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import threading
 from pathlib import Path
 
 from tidings.errors import UsageError
@@ -55,8 +56,28 @@ def require() -> Path:
 
 def print_pdf(html: Path, pdf: Path) -> None:
     """Print the document ``html`` to ``pdf`` (A4 or what its ``@page`` says, backgrounds
-    on), as the browser's print dialog would."""
+    on), as the browser's print dialog would.
+
+    Playwright's sync API refuses to start where an asyncio loop already runs in the thread
+    (a notebook, a test session with a browser open), so the printing runs in a thread of
+    its own, which has none."""
     executable = require()
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            _print(executable, html, pdf)
+        except BaseException as exc:  # handed to the caller's thread below
+            failures.append(exc)
+
+    thread = threading.Thread(target=work, name="tidings-pdf")
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
+
+
+def _print(executable: Path, html: Path, pdf: Path) -> None:
     from playwright.sync_api import Error, sync_playwright
 
     try:
