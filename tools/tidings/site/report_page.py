@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import escape
 
+from tidings.errors import InboxError
 from tidings.metrics import dashboards as d
 from tidings.metrics.export import MetricRow, RowMaker, follower_rows
 from tidings.metrics.report import Month, MonthNumbers, MonthRecorder, month_numbers
@@ -30,7 +31,7 @@ from tidings.site.links import absolute, page_url, safe_href
 from tidings.site.post_page import post_src
 from tidings.site.templates import render_template
 from tidings.workspace import layout
-from tidings.workspace.inbox import InboxItem, read_all
+from tidings.workspace.inbox import InboxItem
 
 INDEX = "reports/index.md"
 ASSETS = Path(__file__).parent / "assets"
@@ -65,10 +66,14 @@ def read_recorder(data: SiteData) -> MonthRecorder:
 
 
 def read_inbox(data: SiteData) -> Mapping[str, Sequence[InboxItem]] | None:
-    """The inbox's items by channel, or None when the workspace has no ``inbox/``."""
+    """The inbox's items by channel, or None when the workspace has no ``inbox/`` or its
+    record does not read (the Inbox page says which file and line)."""
     if not (data.ws.root / layout.INBOX).is_dir():
         return None
-    return read_all(data.ws.root)
+    try:
+        return data.inbox()
+    except InboxError:
+        return None
 
 
 def report_months(data: SiteData, recorder: MonthRecorder) -> list[Month]:
