@@ -29,6 +29,7 @@ from tidings.site.folds import fold_at
 from tidings.site.ics import calendar_ics, escape_text, fold, uid
 from tidings.site.links import Linker, page_url, relative, safe_href
 from tidings.site.plugin import SitePage, front_matter
+from tidings.site.search import searchable
 
 EXAMPLE = Path(__file__).parents[2]
 HOSTILE = Path(__file__).parents[1] / "fixtures" / "site" / "hostile"
@@ -563,3 +564,24 @@ def test_linkedin_card_shows_what_readers_see_not_the_api_escaping(
     sent = render(data.ws.posts["2026/12/hello"], data.ws.channels["linkedin"], data.ws.brand)
     assert "\\#Leipzig" in sent.parts[0].text and "utm\\_source" in sent.parts[0].text
     assert f"{len(sent.parts[0].text)} / 3000 characters" in html
+
+
+# ---- what the search index reads ----------------------------------------------------------
+
+
+def test_searchable_drops_excluded_elements_with_what_they_hold() -> None:
+    html = (
+        '<p>kept</p><span class="a" data-search-exclude><span>inner</span> '
+        "<strong>name</strong></span><p>after</p>"
+        '<div data-search-exclude><div><div>x</div></div><span>y</span></div>'
+        '<img alt="i" data-search-exclude><p>also kept</p>'
+        '<section aria-labelledby="m" data-search-exclude>\n<h2 id="m">Metrics</h2>'
+        "<table><tr><td>48,213</td></tr></table></section>"
+    )
+    assert searchable(html) == "<p>kept</p><p>after</p><p>also kept</p>"
+
+
+def test_searchable_keeps_text_that_only_reads_like_the_mark() -> None:
+    html = "<p>Add data-search-exclude to hide it</p><p>Another</p>"
+    assert searchable(html) == html
+    assert searchable("<p>plain</p>") == "<p>plain</p>"

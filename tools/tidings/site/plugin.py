@@ -25,7 +25,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
@@ -34,6 +34,7 @@ from tidings.errors import TidingsError
 from tidings.site.data import collect
 from tidings.site.jinja_cache import attach
 from tidings.site.pages import SitePage, build_pages
+from tidings.site.search import searchable
 from tidings.site.templates import environment
 from tidings.workspace.layout import find_root
 from tidings.workspace.loader import Collector, load_brand
@@ -75,6 +76,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         self.now: datetime | None = self.pinned_now  # `tidings site build --now` sets it
         self.pages_built = 0
         self._html: dict[str, str] = {}
+        self._full: dict[str, str] = {}  # a page's HTML while the search plugin reads less
         self._workspace: Path | None = None
 
     def _root(self, config: MkDocsConfig) -> Path:
@@ -157,3 +159,23 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         return self._html.get(page.file.src_uri, html)
+
+    @event_priority(100)  # before the search plugin (priority 0) reads the page
+    def _search_view(
+        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> None:
+        """The search plugin parses ``page.content`` whole; give it only what it indexes."""
+        src = page.file.src_uri
+        if src in self._html and page.content is not None:
+            self._full[src] = page.content
+            page.content = searchable(page.content)
+
+    @event_priority(-100)  # after it: the theme renders the full page
+    def _full_view(
+        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> None:
+        full = self._full.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = full
+
+    on_page_context = CombinedEvent(_search_view, _full_view)
