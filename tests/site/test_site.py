@@ -585,3 +585,21 @@ def test_searchable_keeps_text_that_only_reads_like_the_mark() -> None:
     html = "<p>Add data-search-exclude to hide it</p><p>Another</p>"
     assert searchable(html) == html
     assert searchable("<p>plain</p>") == "<p>plain</p>"
+
+
+def test_hand_written_pages_still_go_through_markdown(
+    make_workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Generated pages skip MkDocs' Markdown step (their HTML is ready); a hand-written page
+    beside them does not."""
+    root = make_workspace({"site/guide.md": "# A guide\n\n## Steps\n\nSome *emphasis*.\n"})
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "site", "build", "--offline", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    guide = (out / "guide/index.html").read_text(encoding="utf-8")
+    assert "<em>emphasis</em>" in guide and 'id="steps"' in guide
+    post = (out / "posts/2026/12/hello/index.html").read_text(encoding="utf-8")
+    assert "Hello from the studio." in post and 'id="channels"' in post
+    assert "<title>Hello - " in post  # the title from the front matter
