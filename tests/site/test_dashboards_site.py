@@ -234,7 +234,11 @@ def test_the_search_index_holds_post_text_but_not_metrics_numbers(
     at = datetime(2026, 12, 10, 8, tzinfo=UTC)
     readings = {
         cid: ChannelReading(
-            cid, cid, "ok", AccountCounts(10, {}), (PostReading("2026/12/hello", cid, "1", at, counts),)
+            cid,
+            cid,
+            "ok",
+            AccountCounts(10, {}),
+            (PostReading("2026/12/hello", cid, "1", at, counts),),
         )
         for cid in ("mastodon", "bluesky")
     }
@@ -259,3 +263,24 @@ def test_the_search_index_holds_post_text_but_not_metrics_numbers(
         assert number not in text, number
     assert not any(d["location"].endswith("#metrics") for d in post)
     assert text.count("Hello from the studio.") == 1  # the first card only
+
+
+def test_charts_are_serialised_exactly_as_elementtree_does() -> None:
+    """charts._xml writes the SVG tree itself (faster); the text is ElementTree's."""
+    import xml.etree.ElementTree as ET
+
+    import leather
+
+    from tidings.site.charts import _xml
+
+    chart = leather.Chart()
+    chart.add_line([(1, 2.0), (3, 40.5)], name="x\"<y>'\t\r\n")
+    chart.add_x_axis(name=EVIL)
+    root = ET.Element("svg", {"role": "img", "aria-label": EVIL + '\t"\r\n'})
+    ET.SubElement(root, "title", id="t").text = "é ✓ <b> &amp;"
+    ET.SubElement(root, "desc")
+    root.append(chart.to_svg_group(640, 280))
+    root[0].tail = "& <tail>"
+    assert _xml(root) == ET.tostring(root, encoding="unicode")
+    namespaced = ET.Element("{http://www.w3.org/2000/svg}svg")
+    assert _xml(namespaced) == ET.tostring(namespaced, encoding="unicode")

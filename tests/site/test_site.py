@@ -573,7 +573,7 @@ def test_searchable_drops_excluded_elements_with_what_they_hold() -> None:
     html = (
         '<p>kept</p><span class="a" data-search-exclude><span>inner</span> '
         "<strong>name</strong></span><p>after</p>"
-        '<div data-search-exclude><div><div>x</div></div><span>y</span></div>'
+        "<div data-search-exclude><div><div>x</div></div><span>y</span></div>"
         '<img alt="i" data-search-exclude><p>also kept</p>'
         '<section aria-labelledby="m" data-search-exclude>\n<h2 id="m">Metrics</h2>'
         "<table><tr><td>48,213</td></tr></table></section>"
