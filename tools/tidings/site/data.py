@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from tidings.check.runner import check_workspace
+from tidings.check.runner import CheckResult, check_workspace
 from tidings.core.media import Upload, prepare
 from tidings.core.plan import Job, plan
 from tidings.core.render import Rendered, RenderedMedia, render
@@ -121,9 +121,13 @@ class SiteData:
         return self.ws.channels
 
 
-def collect(root: Path, now: datetime, site_url: str | None = None) -> SiteData:
-    """Check ``root`` and plan every job around ``now``: the site's one pass over the files."""
-    result = check_workspace(root)
+def collect(
+    root: Path, now: datetime, site_url: str | None = None, checked: CheckResult | None = None
+) -> SiteData:
+    """Check ``root`` and plan every job around ``now``: the site's one pass over the files.
+    ``checked``: that check, when the caller has already made it (``tidings site build``
+    does, to find the link cards to fetch)."""
+    result = checked if checked is not None else check_workspace(root)
     ws = result.workspace
     jobs = plan(
         ws,

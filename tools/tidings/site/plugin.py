@@ -31,6 +31,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from tidings.check.docs import checks_page
+from tidings.check.runner import CheckResult
 from tidings.errors import TidingsError
 from tidings.site.data import collect
 from tidings.site.jinja_cache import attach
@@ -85,6 +86,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.now: datetime | None = self.pinned_now  # `tidings site build --now` sets it
         self.pages_built = 0
+        self.checked: CheckResult | None = None  # `tidings site build` checks first
         self._html: dict[str, str] = {}
         self._full: dict[str, str] = {}  # a page's HTML while the search plugin reads less
         self._workspace: Path | None = None
@@ -128,7 +130,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         root = self._workspace = self._root(config)
         attach(environment(), root)
         try:
-            data = collect(root, self._now(root), self.config.site_url)
+            checked, self.checked = self.checked, None  # once: a rebuild reads the files
+            data = collect(root, self._now(root), self.config.site_url, checked)
             site = build_pages(data, config.use_directory_urls)
         except TidingsError as exc:
             raise PluginError(f"tidings plugin: {exc}") from None

@@ -19,7 +19,24 @@ from __future__ import annotations
 import re
 
 MARK = " data-search-exclude"
-_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 _NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
 
 
