@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from tidings.check.runner import CheckResult, check_workspace
-from tidings.core.media import Upload, prepare
+from tidings.core.media import Upload, prepare, site_path
 from tidings.core.plan import Job, plan
 from tidings.core.render import Rendered, RenderedMedia, render
 from tidings.diagnostics import Diagnostic, Severity
@@ -42,6 +42,7 @@ class SiteData:
         default_factory=dict, repr=False
     )
     _uploads: dict[tuple[str, str], Upload | MediaError] = field(default_factory=dict, repr=False)
+    _site_paths: dict[Path, str] = field(default_factory=dict, repr=False)
     _link_cards: dict[str, CachedCard] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -101,6 +102,14 @@ class SiteData:
             except MediaError as exc:
                 self._uploads[key] = exc
         return self._uploads[key]
+
+    def site_path(self, upload: Upload) -> str:
+        """:func:`tidings.core.media.site_path` of ``upload``, once per file (it resolves
+        paths on disk; a few images recur on every post page)."""
+        path = self._site_paths.get(upload.path)
+        if path is None:
+            path = self._site_paths[upload.path] = site_path(self.ws.root, upload)
+        return path
 
     @property
     def link_cards(self) -> Mapping[str, CachedCard]:
