@@ -18,6 +18,11 @@ time, which a busy shared machine distorts much less than the wall clock:
 The anchor from shared/dependencies.md: the blog plugin builds 1,000 posts in about 7 s.
 Targets: 1,000 posts in under 20 s, and not slower than the blog plugin. The exit status
 is non-zero only when a build fails, never for a missed target.
+
+``--history DAYS`` builds the tidings site of a copy of each workspace (hard links, made
+once) that also holds ``bench_dashboards.py``'s synthetic metrics history of ``DAYS`` daily
+snapshots: every post on Mastodon and Bluesky read every day, so every post page gets a
+metrics section and a chart (issue 20: 5,000 posts × 90 days in under 20 s).
 """
 
 from __future__ import annotations
@@ -133,6 +138,26 @@ def blog_project(cache: Path, ws: Path, posts: list[str]) -> Path:
     return target
 
 
+def with_history(cache: Path, ws: Path, n: int, days: int, seed: int) -> Path:
+    """A copy of ``ws`` (hard links; its ``build/`` left out) whose ``metrics/`` holds the
+    synthetic history of ``bench_dashboards.py``, made once and kept in ``cache``."""
+    from bench_dashboards import HISTORY_VERSION, history
+
+    target = cache / f"{ws.parent.name}-history-{days}-v{HISTORY_VERSION}" / "workspace"
+    if (target / "tidings.yaml").is_file():
+        return target
+    metrics = history(cache, ws, n, days, seed) / "metrics"
+    tmp = Path(tempfile.mkdtemp(prefix=".history-", dir=cache)) / "workspace"
+    shutil.copytree(
+        ws, tmp, copy_function=os.link, ignore=lambda d, _: ["build"] if d == str(ws) else []
+    )
+    shutil.rmtree(tmp / "metrics", ignore_errors=True)
+    shutil.copytree(metrics, tmp / "metrics", copy_function=os.link)
+    shutil.rmtree(target.parent, ignore_errors=True)
+    tmp.parent.rename(target.parent)
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(line_buffering=True)
@@ -146,6 +171,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="delete the workspace's build/cache (compiled templates, X lengths) before every "
         "tidings build, as in a fresh checkout (by default it is kept between runs)",
+    )
+    parser.add_argument(
+        "--history",
+        type=int,
+        metavar="DAYS",
+        help="build tidings sites with a synthetic metrics history of DAYS daily snapshots "
+        "(bench_dashboards.py's; the blog builds are unchanged)",
     )
     parser.add_argument(
         "--cache", type=Path, default=REPO / "build" / "bench", help="where workspaces are kept"
@@ -172,9 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.sizes:
         ws, _, posts = workspace(args.cache, n, args.seed)
         row: dict[str, object] = {"posts": n}
+        site_ws = with_history(args.cache, ws, n, args.history, args.seed) if args.history else ws
         with tempfile.TemporaryDirectory(prefix="tidings-site-bench-") as out:
-            cmd = [tidings, "--root", str(ws), "site", "build", "--out", out, "--now", NOW]
-            site = measure(cmd, ws, args.repeat, ws / "build" / "cache" if args.cold else None)
+            cmd = [tidings, "--root", str(site_ws), "site", "build", "--out", out, "--now", NOW]
+            cold = site_ws / "build" / "cache" if args.cold else None
+            site = measure(cmd, site_ws, args.repeat, cold)
             pages = sum(1 for _ in Path(out).rglob("index.html"))
         row["tidings"] = {
             "wall": site.wall,

@@ -4,6 +4,7 @@ escaped; empty states that say how to get metrics; metrics.csv exactly as the CL
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -224,3 +225,65 @@ def test_without_metrics_the_dashboards_say_how_to_get_them(
         csv.read_text(encoding="utf-8")
         == "date,post,channel,platform,published_at,campaign,tags,type,likes,reposts,replies,quotes,views,followers\n"
     )
+
+
+def test_the_search_index_holds_post_text_but_not_metrics_numbers(
+    make_workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The search plugin reads a post page without its metrics section, meters and repeated
+    cards (`data-search-exclude`); the page itself still shows all of them."""
+    root = make_workspace()
+    counts = Counts(48213, 7391, 6627, None, None, {})
+    at = datetime(2026, 12, 10, 8, tzinfo=UTC)
+    readings = {
+        cid: ChannelReading(
+            cid,
+            cid,
+            "ok",
+            AccountCounts(10, {}),
+            (PostReading("2026/12/hello", cid, "1", at, counts),),
+        )
+        for cid in ("mastodon", "bluesky")
+    }
+    snapshot = Snapshot(date(2026, 12, 22), datetime(2026, 12, 22, 5, tzinfo=UTC), 90, readings, "")
+    path = root / "metrics/2026/12/2026-12-22.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(dump_snapshot(snapshot), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "site", "build", "--offline", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = (out / "posts/2026/12/hello/index.html").read_text(encoding="utf-8")
+    assert 'id="metrics"' in page and "48,213" in page and "7,391" in page  # shown
+    assert page.count('class="td-meters"') >= 3 and 'data-channel="bluesky"' in page
+    index = json.loads((out / "search/search_index.json").read_text(encoding="utf-8"))
+    post = [d for d in index["docs"] if d["location"].startswith("posts/2026/12/hello/")]
+    text = " ".join(d["title"] + " " + d["text"] for d in post)
+    assert "Hello from the studio." in text  # the post's text is found
+    assert "A single black dot on white" in text  # and its alt text
+    for number in ("48213", "48,213", "7,391", "6,627", "Latest counts", "characters"):
+        assert number not in text, number
+    assert not any(d["location"].endswith("#metrics") for d in post)
+    assert text.count("Hello from the studio.") == 1  # the first card only
+
+
+def test_charts_are_serialised_exactly_as_elementtree_does() -> None:
+    """charts._xml writes the SVG tree itself (faster); the text is ElementTree's."""
+    import xml.etree.ElementTree as ET
+
+    import leather
+
+    from tidings.site.charts import _xml
+
+    chart = leather.Chart()
+    chart.add_line([(1, 2.0), (3, 40.5)], name="x\"<y>'\t\r\n")
+    chart.add_x_axis(name=EVIL)
+    root = ET.Element("svg", {"role": "img", "aria-label": EVIL + '\t"\r\n'})
+    ET.SubElement(root, "title", id="t").text = "é ✓ <b> &amp;"
+    ET.SubElement(root, "desc")
+    root.append(chart.to_svg_group(640, 280))
+    root[0].tail = "& <tail>"
+    assert _xml(root) == ET.tostring(root, encoding="unicode")
+    namespaced = ET.Element("{http://www.w3.org/2000/svg}svg")
+    assert _xml(namespaced) == ET.tostring(namespaced, encoding="unicode")

@@ -29,6 +29,7 @@ from tidings.site.folds import fold_at
 from tidings.site.ics import calendar_ics, escape_text, fold, uid
 from tidings.site.links import Linker, page_url, relative, safe_href
 from tidings.site.plugin import SitePage, front_matter
+from tidings.site.search import searchable
 
 EXAMPLE = Path(__file__).parents[2]
 HOSTILE = Path(__file__).parents[1] / "fixtures" / "site" / "hostile"
@@ -563,3 +564,42 @@ def test_linkedin_card_shows_what_readers_see_not_the_api_escaping(
     sent = render(data.ws.posts["2026/12/hello"], data.ws.channels["linkedin"], data.ws.brand)
     assert "\\#Leipzig" in sent.parts[0].text and "utm\\_source" in sent.parts[0].text
     assert f"{len(sent.parts[0].text)} / 3000 characters" in html
+
+
+# ---- what the search index reads ----------------------------------------------------------
+
+
+def test_searchable_drops_excluded_elements_with_what_they_hold() -> None:
+    html = (
+        '<p>kept</p><span class="a" data-search-exclude><span>inner</span> '
+        "<strong>name</strong></span><p>after</p>"
+        "<div data-search-exclude><div><div>x</div></div><span>y</span></div>"
+        '<img alt="i" data-search-exclude><p>also kept</p>'
+        '<section aria-labelledby="m" data-search-exclude>\n<h2 id="m">Metrics</h2>'
+        "<table><tr><td>48,213</td></tr></table></section>"
+    )
+    assert searchable(html) == "<p>kept</p><p>after</p><p>also kept</p>"
+
+
+def test_searchable_keeps_text_that_only_reads_like_the_mark() -> None:
+    html = "<p>Add data-search-exclude to hide it</p><p>Another</p>"
+    assert searchable(html) == html
+    assert searchable("<p>plain</p>") == "<p>plain</p>"
+
+
+def test_hand_written_pages_still_go_through_markdown(
+    make_workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Generated pages skip MkDocs' Markdown step (their HTML is ready); a hand-written page
+    beside them does not."""
+    root = make_workspace({"site/guide.md": "# A guide\n\n## Steps\n\nSome *emphasis*.\n"})
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "site", "build", "--offline", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    guide = (out / "guide/index.html").read_text(encoding="utf-8")
+    assert "<em>emphasis</em>" in guide and 'id="steps"' in guide
+    post = (out / "posts/2026/12/hello/index.html").read_text(encoding="utf-8")
+    assert "Hello from the studio." in post and 'id="channels"' in post
+    assert "<title>Hello - " in post  # the title from the front matter

@@ -70,14 +70,16 @@ def build(
       tidings site build --site-url https://example.github.io/brand/pr-42/
       tidings site build --offline
     """
+    from tidings.check.runner import check_workspace
     from tidings.site.build import DEFAULT_OUT, build_site
 
     root = obj.root
+    checked = check_workspace(root)  # once, for the link cards and the site
     if not offline:
         from tidings.jobs.linkcards import CardFill, fill_link_cards
 
         try:
-            filled = fill_link_cards(root, datetime.now(UTC), os.environ)
+            filled = fill_link_cards(root, datetime.now(UTC), os.environ, checked.workspace)
         except OSError as exc:  # the cache cannot be written: the preview shows text cards
             filled = CardFill(failed={"build/cache/link-cards": f"not written ({exc.strerror})"})
         if filled.fetched or filled.failed:
@@ -92,7 +94,9 @@ def build(
                     + ")"
                 )
             click.echo(line)
-    result = build_site(root, out or root / DEFAULT_OUT, _now(obj, now_text), site_url)
+    result = build_site(
+        root, out or root / DEFAULT_OUT, _now(obj, now_text), site_url, checked=checked
+    )
     click.echo(
         f"built {result.pages} generated pages into {result.out} in {result.seconds:.1f} s"
         f" ({result.config.relative_to(root) if result.config.is_relative_to(root) else result.config})"

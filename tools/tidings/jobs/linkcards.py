@@ -23,6 +23,7 @@ from tidings.core.render import render
 from tidings.platforms.linkcard import ALLOW_PRIVATE_ENV, fetch_card
 from tidings.workspace.linkcards import load_cache, store
 from tidings.workspace.loader import load_workspace
+from tidings.workspace.model import Workspace
 
 __all__ = ["CardFill", "fill_link_cards"]
 
@@ -36,9 +37,13 @@ class CardFill:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def fill_link_cards(root: Path, now: datetime, env: Mapping[str, str]) -> CardFill:
-    """Fetch the link cards the preview of ``root`` shows and are not cached yet."""
-    ws, _ = load_workspace(root)
+def fill_link_cards(
+    root: Path, now: datetime, env: Mapping[str, str], ws: Workspace | None = None
+) -> CardFill:
+    """Fetch the link cards the preview of ``root`` shows and are not cached yet. ``ws``:
+    the workspace as the site build has already loaded it (else it is loaded here)."""
+    if ws is None:
+        ws, _ = load_workspace(root)
     fresh = load_cache(root, now)
     own = ws.brand.own_domains if ws.brand else ()
     result = CardFill()

@@ -211,36 +211,44 @@ class CsvWriter:
         self.rows = 0
 
     def write(self, r: MetricRow) -> None:
-        if r.date is not self._day:
-            self._day, self._day_text = r.date, r.date.isoformat()
-        at = r.published_at
-        stamp = ""
-        if at is not None:
-            stamp = self._stamps.get(at, "")
-            if not stamp:
-                stamp = self._stamps[at] = _cell(at)
-        tags = self._tags.get(r.tags)
-        if tags is None:
-            tags = self._tags[r.tags] = _cell(r.tags)
-        self._writer.writerow(
-            (
-                self._day_text,
-                r.post,
-                r.channel,
-                r.platform,
-                stamp,
-                r.campaign,
-                tags,
-                r.type,
-                r.likes,
-                r.reposts,
-                r.replies,
-                r.quotes,
-                r.views,
-                r.followers,
+        self.write_many((r,))
+
+    def write_many(self, rows: Sequence[MetricRow]) -> None:
+        """Several rows (a snapshot's) in one call of the csv module."""
+        stamps, tag_cells = self._stamps, self._tags
+        out = []
+        for r in rows:
+            if r.date is not self._day:
+                self._day, self._day_text = r.date, r.date.isoformat()
+            at = r.published_at
+            stamp = ""
+            if at is not None:
+                stamp = stamps.get(at, "")
+                if not stamp:
+                    stamp = stamps[at] = _cell(at)
+            tags = tag_cells.get(r.tags)
+            if tags is None:
+                tags = tag_cells[r.tags] = _cell(r.tags)
+            out.append(
+                (
+                    self._day_text,
+                    r.post,
+                    r.channel,
+                    r.platform,
+                    stamp,
+                    r.campaign,
+                    tags,
+                    r.type,
+                    r.likes,
+                    r.reposts,
+                    r.replies,
+                    r.quotes,
+                    r.views,
+                    r.followers,
+                )
             )
-        )
-        self.rows += 1
+        self._writer.writerows(out)
+        self.rows += len(out)
 
 
 def write_csv(rows: Iterable[MetricRow], out: TextIO) -> int:

@@ -334,8 +334,9 @@ def _readings(cid: str, entries: Sequence[Mapping[str, Any]], raw: bool) -> tupl
         counts = None
         if m is not None:
             values = (m["likes"], m["reposts"], m["replies"], m["quotes"], m["views"])
-            if not all(_is_count(v) for v in values):
-                raise ValueError(f"a count of {p['post']} on {cid} is not a whole number")
+            for v in values:  # _is_count inline: 700,000 readings in a long history
+                if v is not None and (type(v) is not int or v < 0):
+                    raise ValueError(f"a count of {p['post']} on {cid} is not a whole number")
             counts = Counts(*values, (p.get("raw") or _EMPTY) if raw else _EMPTY)
         elif not isinstance(p["error"], str):
             raise ValueError(f"{p['post']} on {cid} has neither metrics nor an error")

@@ -11,11 +11,15 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import escape
 
 from tidings.errors import SiteError, UsageError
 from tidings.workspace.loader import Collector, load_brand
+
+if TYPE_CHECKING:
+    from tidings.check.runner import CheckResult
 
 CONFIG = "mkdocs.yml"
 FALLBACK = "build/site-config"
@@ -121,10 +125,15 @@ def check_out(root: Path, out: Path) -> None:
 
 
 def build_site(
-    root: Path, out: Path, now: datetime | None = None, site_url: str | None = None
+    root: Path,
+    out: Path,
+    now: datetime | None = None,
+    site_url: str | None = None,
+    checked: CheckResult | None = None,
 ) -> BuildResult:
     """Build the preview site of ``root`` into ``out``, which :func:`check_out` accepts;
-    leaves the marker there so the next build may replace it."""
+    leaves the marker there so the next build may replace it. ``checked``: the check of
+    ``root`` when the caller made it already (the workspace is then not read again)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -145,6 +154,7 @@ def build_site(
             f"{path} does not use the tidings plugin", "add `- tidings` under `plugins:`"
         )
     plugin.now = now
+    plugin.checked = checked
     if site_url is not None:
         plugin.config.site_url = site_url
     try:

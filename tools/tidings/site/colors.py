@@ -4,6 +4,7 @@ colour that keeps WCAG AA contrast on them."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 NEUTRAL = "#6b7280"
@@ -19,6 +20,7 @@ def _channel(v: float) -> float:
     return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
 
 
+@cache  # a handful of colours, asked for on every card
 def luminance(color: str) -> float:
     """WCAG relative luminance of a ``#rgb`` or ``#rrggbb`` colour."""
     digits = css_color(color)[1:]

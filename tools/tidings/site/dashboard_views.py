@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup
@@ -41,6 +42,7 @@ def fmt(value: float | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+@cache  # the same few hundred days recur in every post's table
 def date_text(day: date) -> str:
     """A date as the dashboards write it: 07 Dec 2026."""
     return f"{day:%d %b %Y}"

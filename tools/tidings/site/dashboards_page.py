@@ -94,10 +94,11 @@ def _read_history(data: SiteData, csv: Path) -> _History:
     gc.disable()  # many small objects and no cycles: collection passes would only cost time
     try:
         with csv.open("w", encoding="utf-8", newline="") as file:
-            write = CsvWriter(file).write
+            write = CsvWriter(file).write_many
             for snapshot in data.history():
-                for row in maker.rows(snapshot):
-                    write(row)
+                rows = maker.rows(snapshot)
+                write(rows)
+                for row in rows:
                     last[row.post, row.channel] = row
                     add(row)
                     add_month(row)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from tidings.check.runner import check_workspace
-from tidings.core.media import Upload, prepare
+from tidings.check.runner import CheckResult, check_workspace
+from tidings.core.media import Upload, prepare, site_path
 from tidings.core.plan import Job, plan
 from tidings.core.render import Rendered, RenderedMedia, render
 from tidings.diagnostics import Diagnostic, Severity
@@ -50,6 +50,7 @@ class SiteData:
         default_factory=dict, repr=False
     )
     _uploads: dict[tuple[str, str], Upload | MediaError] = field(default_factory=dict, repr=False)
+    _site_paths: dict[Path, str] = field(default_factory=dict, repr=False)
     _link_cards: dict[str, CachedCard] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -110,6 +111,14 @@ class SiteData:
                 self._uploads[key] = exc
         return self._uploads[key]
 
+    def site_path(self, upload: Upload) -> str:
+        """:func:`tidings.core.media.site_path` of ``upload``, once per file (it resolves
+        paths on disk; a few images recur on every post page)."""
+        path = self._site_paths.get(upload.path)
+        if path is None:
+            path = self._site_paths[upload.path] = site_path(self.ws.root, upload)
+        return path
+
     @property
     def link_cards(self) -> Mapping[str, CachedCard]:
         """The link cards ``tidings site build`` fetched into ``build/cache/link-cards``, by
@@ -129,9 +138,13 @@ class SiteData:
         return self.ws.channels
 
 
-def collect(root: Path, now: datetime, site_url: str | None = None) -> SiteData:
-    """Check ``root`` and plan every job around ``now``: the site's one pass over the files."""
-    result = check_workspace(root)
+def collect(
+    root: Path, now: datetime, site_url: str | None = None, checked: CheckResult | None = None
+) -> SiteData:
+    """Check ``root`` and plan every job around ``now``: the site's one pass over the files.
+    ``checked``: that check, when the caller has already made it (``tidings site build``
+    does, to find the link cards to fetch)."""
+    result = checked if checked is not None else check_workspace(root)
     ws = result.workspace
     jobs = plan(
         ws,

@@ -9,6 +9,7 @@ address is known. Lines are folded at 75 octets without splitting a UTF-8 charac
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 
 from tidings.site.data import SiteData
@@ -17,6 +18,7 @@ from tidings.site.post_page import post_src
 
 EVENT_LENGTH = timedelta(minutes=15)
 PRODID = "-//tidings//preview site//EN"
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # control characters but the tab
 
 
 def escape_text(value: str) -> str:
@@ -24,7 +26,7 @@ def escape_text(value: str) -> str:
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     value = value.replace("\n", "\\n")
-    return "".join(ch for ch in value if ch == "\t" or (ord(ch) >= 0x20 and ord(ch) != 0x7F))
+    return _CONTROL.sub("", value)
 
 
 def fold(line: str) -> str:

@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tidings.core.media import site_path
 from tidings.core.render import tag_own
 from tidings.errors import MediaError
 from tidings.site.data import SiteData
@@ -99,7 +98,7 @@ def bio_tiles(data: SiteData, assets: dict[str, Path]) -> list[Tile]:
         upload = data.upload(media[0], BIO_PLATFORM) if media else None
         if upload is None or isinstance(upload, MediaError):
             continue  # nothing to show (the check reports a broken image)
-        src = site_path(data.ws.root, upload)
+        src = data.site_path(upload)
         assets[src] = upload.path
         own = safe_href(post.link)
         if own is not None:

@@ -25,15 +25,18 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from tidings.check.docs import checks_page
+from tidings.check.runner import CheckResult
 from tidings.errors import TidingsError
 from tidings.site.data import collect
 from tidings.site.jinja_cache import attach
 from tidings.site.pages import SitePage, build_pages
+from tidings.site.search import searchable
 from tidings.site.templates import environment
 from tidings.workspace.layout import find_root
 from tidings.workspace.loader import Collector, load_brand
@@ -64,6 +67,15 @@ def front_matter(page: SitePage) -> str:
     return "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n"
 
 
+def _render_empty(page: Page) -> None:
+    """What :meth:`Page.render` leaves on a page whose Markdown is empty."""
+    page.content = ""
+    page.toc = get_toc([])
+    page._title_from_render = None
+    page.present_anchor_ids = set()
+    page.links_to_anchors = {}
+
+
 class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
     """``plugins: [tidings]`` in mkdocs.yml."""
 
@@ -74,7 +86,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.now: datetime | None = self.pinned_now  # `tidings site build --now` sets it
         self.pages_built = 0
+        self.checked: CheckResult | None = None  # `tidings site build` checks first
         self._html: dict[str, str] = {}
+        self._full: dict[str, str] = {}  # a page's HTML while the search plugin reads less
         self._workspace: Path | None = None
 
     def _root(self, config: MkDocsConfig) -> Path:
@@ -116,7 +130,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         root = self._workspace = self._root(config)
         attach(environment(), root)
         try:
-            data = collect(root, self._now(root), self.config.site_url)
+            checked, self.checked = self.checked, None  # once: a rebuild reads the files
+            data = collect(root, self._now(root), self.config.site_url, checked)
             site = build_pages(data, config.use_directory_urls)
         except TidingsError as exc:
             raise PluginError(f"tidings plugin: {exc}") from None
@@ -153,7 +168,38 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         self.pages_built = len(self._html)
         return files
 
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """A generated page's Markdown is only its front matter, and ``on_page_content``
+        replaces what Markdown would make of it: skip making a Markdown converter with every
+        extension for each page (a tenth of a big build) and set what converting the empty
+        text would have set."""
+        if page.file.src_uri in self._html and not markdown.strip():
+            setattr(page, "render", lambda config, files: _render_empty(page))  # noqa: B010
+        return markdown
+
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         return self._html.get(page.file.src_uri, html)
+
+    @event_priority(100)  # before the search plugin (priority 0) reads the page
+    def _search_view(
+        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> None:
+        """The search plugin parses ``page.content`` whole; give it only what it indexes."""
+        src = page.file.src_uri
+        if src in self._html and page.content is not None:
+            self._full[src] = page.content
+            page.content = searchable(page.content)
+
+    @event_priority(-100)  # after it: the theme renders the full page
+    def _full_view(
+        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> None:
+        full = self._full.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = full
+
+    on_page_context = CombinedEvent(_search_view, _full_view)

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 from tidings.check.rules.profiles import AVATAR_NAMES
 from tidings.core.linkcard import card_link, may_fetch, page_url
-from tidings.core.media import site_path
 from tidings.core.newreply import quoted_text
 from tidings.core.plan import Job
 from tidings.core.platforms import PLATFORMS, Card
@@ -167,7 +166,7 @@ def _media(data: SiteData, rendered: Rendered, assets: dict[str, Path]) -> tuple
         if isinstance(upload, MediaError):
             out.append(MediaView(None, item.alt, item.file, upload.message))
             continue
-        path = site_path(data.ws.root, upload)
+        path = data.site_path(upload)
         assets[path] = upload.path
         kind = upload.mime.split("/")[-1].upper()
         changed = "" if upload.path.name == Path(item.file).name else " (a rendition made for it)"
