@@ -14,7 +14,8 @@ quickly in a post's first days and then settle, followers grow a little every da
 little more on days with posts. Mastodon does not report quotes here (a server before 4.5:
 ``null``, never 0); neither platform reports views. Competitor accounts from
 ``brand/competitors.yaml`` get readings too. Running it again gives the same files; it
-replaces everything under ``metrics/``.
+replaces every snapshot under ``metrics/`` (the example audit in ``metrics/audits/``
+stays).
 """
 
 from __future__ import annotations
@@ -203,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args(argv)
     snapshots = build(args.root, args.seed)
-    shutil.rmtree(args.root / "metrics", ignore_errors=True)
+    for year in sorted((args.root / "metrics").glob("[0-9][0-9][0-9][0-9]")):
+        shutil.rmtree(year)  # the snapshots only: metrics/audits/ is the audit's example
     for snapshot in snapshots:
         text = dump_snapshot(snapshot)
         parse_snapshot(text, snapshot.path, validate=True)  # the schema accepts it
