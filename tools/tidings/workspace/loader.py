@@ -120,7 +120,12 @@ def _read_yaml(
     full = root / rel
     if optional and not full.exists():
         return None
-    doc = _parse(rel, out, "not valid YAML", lambda: parse_yaml(read_text(full, limits.yaml_bytes)))
+    doc = _parse(
+        rel,
+        out,
+        "not valid YAML",
+        lambda: parse_yaml(read_text(full, limits.yaml_bytes), keep_nodes=False),
+    )
     if doc is None:
         return None
     problems = validate(kind, doc, rel)
@@ -440,7 +445,7 @@ def _front_matter(
 ) -> tuple[YamlDoc, str, int] | None:
     def parse() -> tuple[YamlDoc, FrontMatterSplit]:
         split = split_front_matter(read_text(root / rel, limits.post_bytes, "post_kb"))
-        return parse_yaml(split.front_matter, split.fm_line_offset), split
+        return parse_yaml(split.front_matter, split.fm_line_offset, keep_nodes=False), split
 
     parsed = _parse(rel, out, "the front matter is not valid YAML", parse)
     if parsed is None:
