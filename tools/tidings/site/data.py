@@ -121,7 +121,7 @@ class SiteData:
 
 def collect(root: Path, now: datetime, site_url: str | None = None) -> SiteData:
     """Check ``root`` and plan every job around ``now``: the site's one pass over the files."""
-    result = check_workspace(root)
+    result = check_workspace(root, cache=True)
     ws = result.workspace
     jobs = plan(
         ws,

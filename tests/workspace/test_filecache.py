@@ -1,0 +1,233 @@
+"""The per-file cache of `tidings check` (build/cache/files.json, tidings/workspace/filecache.py).
+
+Every test runs the real command and compares its whole JSON report with a run that does
+not use the cache: a cache can make a check faster, never different.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tidings.cli.main import cli
+from tidings.workspace.filecache import FILE
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+POST = "content/posts/2026/12/hello.md"
+SECOND = "content/posts/2026/12/second.md"
+SECOND_TEXT = """---
+title: Second
+at: 2026-12-11 09:00
+channels: [mastodon]
+campaign: winter
+tags: [studio]
+---
+A second post, with a sentence of its own.
+"""
+
+
+def check(root: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--root", str(root), "check", "--format", "json", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def age(root: Path, seconds: float = 600) -> None:
+    """Date every file back, as files checked out a while ago are (the cache takes a file
+    changed in the last two seconds by its text only)."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file() and "build" not in path.parts:
+            os.utime(path, (past, past))
+
+
+def entries(root: Path) -> dict[str, list[object]]:
+    head, _, files = (root / FILE).read_text(encoding="utf-8").partition("\n")
+    assert json.loads(head)["stamp"]
+    result: dict[str, list[object]] = json.loads(files)
+    return result
+
+
+def rewrite(root: Path, change: Callable[[dict[str, list[object]]], None]) -> None:
+    """Change the entries and keep the file's header (stamp and sum) as the engine would."""
+    from tidings.workspace.filecache import text_digest
+
+    head, _, files = (root / FILE).read_text(encoding="utf-8").partition("\n")
+    found = json.loads(files)
+    change(found)
+    files = json.dumps(found, separators=(",", ":"))
+    header = json.loads(head)
+    header["sum"] = text_digest(files)
+    (root / FILE).write_text(json.dumps(header) + "\n" + files, encoding="utf-8")
+
+
+@pytest.fixture
+def ws(make_workspace: Callable[..., Path]) -> Path:
+    root = make_workspace({SECOND: SECOND_TEXT})
+    age(root)
+    return root
+
+
+def test_the_cache_changes_nothing_but_speed(ws: Path) -> None:
+    """No cache, a first run that writes it, a second that reads it, and after deleting
+    build/cache: the same report, byte for byte."""
+    plain = check(ws, "--no-cache")
+    assert not (ws / FILE).exists()
+    first = check(ws)
+    kept = entries(ws)
+    assert {POST, SECOND, "brand/brand.yaml", "content/ideas/spring.md"} <= set(kept)
+    assert check(ws) == first == plain
+    shutil.rmtree(ws / "build" / "cache")
+    assert check(ws) == plain
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in (FIXTURES / "invalid").iterdir())[:40:3])
+def test_fixture_cases_report_the_same_from_the_cache(
+    case: str, make_workspace: Callable[..., Path]
+) -> None:
+    root = make_workspace(FIXTURES / "invalid" / case)
+    age(root)
+    plain = check(root, "--no-cache")
+    assert check(root) == plain  # writes the cache
+    assert check(root) == plain  # reads it
+
+
+def test_a_file_with_a_problem_is_never_kept(ws: Path) -> None:
+    (ws / SECOND).write_text(SECOND_TEXT.replace("title: Second\n", ""), encoding="utf-8")
+    age(ws)
+    code, out = check(ws)
+    assert code == 1 and "`title`" in out
+    assert SECOND not in entries(ws) and POST in entries(ws)
+    assert check(ws) == (code, out)
+
+
+def test_a_changed_file_is_read_again(ws: Path) -> None:
+    check(ws)
+    (ws / SECOND).write_text(SECOND_TEXT.replace("title: Second", "title: [Second]"), "utf-8")
+    age(ws, 300)  # another time, as any edit gives
+    code, out = check(ws)
+    assert code == 1 and "title must be text" in out
+    assert (code, out) == check(ws, "--no-cache")
+
+
+def test_an_edit_within_the_same_second_is_found_by_its_text(ws: Path) -> None:
+    """A file written in the last seconds is kept with its text's digest only, so an edit
+    of the same size at the same time (a coarse file system clock) is still seen."""
+    (ws / SECOND).write_text(SECOND_TEXT, encoding="utf-8")  # just now: racy
+    check(ws)
+    before = (ws / SECOND).stat()
+    (ws / SECOND).write_text(SECOND_TEXT.replace("mastodon]", "mastodom]"), encoding="utf-8")
+    os.utime(ws / SECOND, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (ws / SECOND).stat().st_size == before.st_size
+    code, out = check(ws)
+    assert code == 1 and "mastodom" in out
+
+
+def plant_channel(found: dict[str, list[object]]) -> None:
+    """What the cache says SECOND holds: a channel the file does not name."""
+    data = found[SECOND][5]
+    assert isinstance(data, dict)
+    data["channels"] = ["mastodon", "nochannel"]
+
+
+def test_an_unchanged_file_is_not_parsed_again(ws: Path) -> None:
+    """Shown with a planted entry: while the file keeps its size and time, what the cache
+    says is what the check sees (here, a channel the file does not name)."""
+    assert check(ws)[0] == 0
+    rewrite(ws, plant_channel)
+    code, out = check(ws)
+    assert code == 1 and "nochannel" in out
+    assert check(ws, "--no-cache")[0] == 0
+
+
+@pytest.mark.parametrize("rel", ["brand/brand.yaml", "brand/channels.yaml", "tidings.yaml"])
+def test_a_changed_brand_or_configuration_empties_the_cache(ws: Path, rel: str) -> None:
+    check(ws)
+    rewrite(ws, plant_channel)
+    assert check(ws)[0] == 1
+    with (ws / rel).open("a", encoding="utf-8") as fh:
+        fh.write("\n# changed\n")
+    assert check(ws) == check(ws, "--no-cache")
+    assert check(ws)[0] == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not json at all",
+        b'{"stamp": "x"}\n{}',
+        b"\xff\xfe garbage",
+        b'{"stamp": 1, "sum": []}\n[1, 2, 3]',
+        b"[" * 100_000,
+    ],
+    ids=["empty", "text", "other-stamp", "binary", "wrong-shapes", "deep"],
+)
+def test_a_corrupt_cache_is_a_miss(ws: Path, content: bytes) -> None:
+    plain = check(ws, "--no-cache")
+    (ws / FILE).parent.mkdir(parents=True, exist_ok=True)
+    (ws / FILE).write_bytes(content)
+    assert check(ws) == plain
+    assert check(ws) == plain  # and it was replaced by a good one
+    assert POST in entries(ws)
+
+
+def test_a_cache_cut_short_or_edited_by_hand_is_a_miss(ws: Path) -> None:
+    plain = check(ws, "--no-cache")
+    check(ws)
+    text = (ws / FILE).read_text(encoding="utf-8")
+    (ws / FILE).write_text(text.replace('"title":"Second"', '"title":"Edited"'), "utf-8")
+    assert check(ws) == plain
+    (ws / FILE).write_text(text[: len(text) // 2], encoding="utf-8")
+    assert check(ws) == plain
+
+
+def test_entries_of_the_wrong_shape_are_misses(ws: Path) -> None:
+    plain = check(ws, "--no-cache")
+    check(ws)
+
+    def spoil(found: dict[str, list[object]]) -> None:
+        found[POST] = ["post", "a", None]
+        found[SECOND][0] = "ledger"  # another kind
+        found["brand/brand.yaml"][4] = "one"  # line offset not a number
+
+    rewrite(ws, spoil)
+    assert check(ws) == plain
+
+
+def test_a_planted_entry_for_a_fresh_checkout_is_checked_against_the_schema(ws: Path) -> None:
+    """After a fresh checkout (other file times) entries are taken by the file's text, and
+    may come from elsewhere (a CI cache): one whose data breaks the schema is not taken."""
+    check(ws)
+
+    def plant(found: dict[str, list[object]]) -> None:
+        data = found[SECOND][5]
+        assert isinstance(data, dict)
+        data["title"] = ["not", "text"]
+        data["channels"] = "everywhere"
+
+    rewrite(ws, plant)
+    age(ws, 60)  # "checked out" again: same text, other times
+    assert check(ws) == check(ws, "--no-cache")
+
+
+def test_a_planted_pickle_is_never_run(ws: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    plain = check(ws, "--no-cache")
+    (ws / FILE).parent.mkdir(parents=True, exist_ok=True)
+    (ws / FILE).write_bytes(pickle.dumps(Payload()))
+    assert check(ws) == plain
+    assert not marker.exists()

@@ -1,0 +1,237 @@
+"""What each source file parsed to, kept between runs so that a second check is faster.
+
+Reading, parsing and schema-checking every post and ledger file is most of a check of a
+large repository, and between two checks (two commits, two pre-commit runs, a check and a
+site build) nearly every file is the same. A loaded file that had no problem at all is kept
+in ``build/cache/files.json``: its size and modification time, a digest of its text, and
+what the loader made of it (the parsed data, the compact table of positions, and for a
+Markdown file its body and the body's first line). The next run that finds the file with
+the same size and modification time (or, after a fresh checkout, the same text) takes that
+instead of parsing it again.
+
+* Safe to delete: without the file every file is parsed, with the same result.
+* Versioned: the file is used only by the same engine (:data:`FORMAT`, the package version,
+  and a digest of its schemas and workspace modules) and the same configuration
+  (``tidings.yaml`` and every file in ``brand/``, digested), else ignored whole.
+* Never trusted blindly: it is JSON (nothing in it can run), anything of the wrong shape is
+  a miss, and a taken entry's data is checked against its schema again (the fast validator,
+  a fraction of parsing), so a corrupt or planted file can at worst be ignored, never crash
+  a run. Files with any diagnostic are never kept: they are parsed every time.
+* Written atomically when something changed, so two runs at once cannot corrupt it.
+
+Only a run that asks for it (``load_workspace(cache=True)``: ``tidings check`` and the site
+build) reads and writes the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import time
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tidings
+from tidings.workspace import layout
+from tidings.workspace.files import write_atomic
+
+FILE = "build/cache/files.json"
+RACY_NS = 2_000_000_000
+FORMAT = 1  # bump when what an entry holds, or how the loader reads it, changes
+
+
+def text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file as the loader made it: front matter (or the whole YAML file) parsed."""
+
+    data: Any
+    positions: Any
+    line_offset: int
+    body: str | None = None  # a Markdown file's body after its front matter
+    body_line: int = 0
+
+
+def _engine_digest() -> str:
+    """The package version, its schemas and the modules that read files, digested."""
+    h = hashlib.blake2b(f"{FORMAT}:{tidings.__version__}".encode(), digest_size=16)
+    package = resources.files("tidings")
+    for folder in ("schemas", "workspace"):
+        for item in sorted(package.joinpath(folder).iterdir(), key=lambda p: p.name):
+            if item.name.endswith((".json", ".py")):
+                h.update(item.name.encode())
+                h.update(item.read_bytes())
+    return h.hexdigest()
+
+
+def _config_digest(root: Path) -> str:
+    """``tidings.yaml`` and every file directly in ``brand/``: what a file is read with."""
+    h = hashlib.blake2b(digest_size=16)
+    brand = root / Path(layout.BRAND).parent
+    names = sorted(p.name for p in brand.iterdir()) if brand.is_dir() else []
+    for rel in (layout.MARKER, *(f"{brand.name}/{n}" for n in names)):
+        h.update(rel.encode() + b"\0")
+        with contextlib.suppress(OSError):
+            if (root / rel).is_file():
+                h.update((root / rel).read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class FileCache:
+    """The entries of one workspace, as read at the start of a load."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._prefix = os.path.join(root, "")
+        self.stamp = f"{_engine_digest()}:{_config_digest(root)}"
+        self.entries: dict[str, list[Any]] = {}
+        self.seen: set[str] = set()
+        self.changed = False
+        try:
+            head, _, files = (root / FILE).read_text(encoding="utf-8").partition("\n")
+            header = json.loads(head)
+            if not isinstance(header, dict) or header.get("stamp") != self.stamp:
+                return  # another engine or configuration
+            if header.get("sum") != text_digest(files):
+                return  # cut short or changed by hand
+            entries = json.loads(files)
+        except (OSError, ValueError, RecursionError):
+            return  # missing or unreadable: every file is a miss
+        if isinstance(entries, dict):
+            self.entries = entries
+
+    # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line].
+
+    def stat(self, rel: str) -> os.stat_result | None:
+        try:
+            info = os.stat(self._prefix + rel)
+        except OSError:
+            return None
+        return info if stat.S_ISREG(info.st_mode) else None
+
+    def get(self, rel: str, kind: str, text: str | None = None) -> Entry | None:
+        """The entry for ``rel`` when the file is unchanged: the same size and modification
+        time, or (given the file's ``text``) the same text. None on any doubt.
+
+        The first is an entry this engine wrote for this very file (the file's digest says
+        nothing was changed since); the caller checks the data of the second against its
+        schema again, since it may come from elsewhere (a CI cache, a planted file)."""
+        self.seen.add(rel)
+        raw = self.entries.get(rel)
+        if not isinstance(raw, list) or len(raw) != 9 or raw[0] != kind:
+            return None
+        try:
+            _, size, mtime, digest, offset, data, positions, body, body_line = raw
+            if text is None:
+                info = self.stat(rel)
+                if info is None or info.st_size != size or info.st_mtime_ns != mtime:
+                    return None
+            elif text_digest(text) != digest:
+                return None
+            else:  # the same text with another time (a fresh checkout): note the new one
+                info = self.stat(rel)
+                if info is not None:
+                    raw[1], raw[2] = info.st_size, info.st_mtime_ns
+                    self.changed = True
+            if not (
+                isinstance(offset, int)
+                and isinstance(body_line, int)
+                and (body is None or isinstance(body, str))
+            ):
+                return None
+            return Entry(data, positions, offset, body, body_line)
+        except (TypeError, ValueError):
+            return None
+
+    def put(
+        self,
+        rel: str,
+        kind: str,
+        info: os.stat_result | None,
+        text: str,
+        entry: Entry,
+    ) -> None:
+        """Keep what ``rel`` (read as ``text``, with ``info`` from before reading) parsed to."""
+        self.seen.add(rel)
+        if info is None or not _plain(entry.data):
+            return
+        # A file changed in the last seconds may change again within the same tick of a
+        # coarse file system clock, keeping its time and size: such an entry is taken by its
+        # text only (size -1 never matches), as git does with "racily clean" files.
+        racy = info.st_mtime_ns >= time.time_ns() - RACY_NS
+        self.entries[rel] = [
+            kind,
+            -1 if racy else info.st_size,
+            info.st_mtime_ns,
+            text_digest(text),
+            entry.line_offset,
+            entry.data,
+            entry.positions,
+            entry.body,
+            entry.body_line,
+        ]
+        self.changed = True
+
+    def forget(self, rel: str) -> None:
+        self.seen.add(rel)
+        if self.entries.pop(rel, None) is not None:
+            self.changed = True
+
+    def save(self, *, prune: bool) -> None:
+        """Write the entries when something changed (with ``prune``, only the files this run
+        looked at); never fails a run."""
+        if prune:
+            gone = set(self.entries) - self.seen
+            for rel in gone:
+                del self.entries[rel]
+            self.changed = self.changed or bool(gone)
+        if not self.changed:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            files = json.dumps(self.entries, separators=(",", ":"), ensure_ascii=False)
+            head = json.dumps({"stamp": self.stamp, "sum": text_digest(files)})
+            write_atomic(self.root / FILE, f"{head}\n{files}", sync=False)
+            self.changed = False
+
+
+def _plain(value: Any) -> bool:
+    """Whether JSON gives ``value`` back as it is (text keys; no dates, tuples or sets)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, str | bool | int | float)
+
+
+_active: ContextVar[FileCache | None] = ContextVar("tidings_file_cache", default=None)
+
+
+def active() -> FileCache | None:
+    """The cache of the load in progress, if it asked for one."""
+    return _active.get()
+
+
+@contextlib.contextmanager
+def session(root: Path, *, enabled: bool, prune: bool) -> Iterator[FileCache | None]:
+    """Use the cache of ``root`` for the loads inside the block, then save it."""
+    if not enabled:
+        yield None
+        return
+    cache = FileCache(root)
+    token = _active.set(cache)
+    try:
+        yield cache
+    finally:
+        _active.reset(token)
+    cache.save(prune=prune)
