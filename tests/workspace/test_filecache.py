@@ -231,3 +231,20 @@ def test_a_planted_pickle_is_never_run(ws: Path, tmp_path: Path) -> None:
     (ws / FILE).write_bytes(pickle.dumps(Payload()))
     assert check(ws) == plain
     assert not marker.exists()
+
+
+def test_a_spoilt_table_of_positions_gives_the_first_line_not_an_error(ws: Path) -> None:
+    """Positions are decoded only when a diagnostic needs one; a table that does not decode
+    or does not answer puts the diagnostic at the top of the file, as a tree-less one does."""
+    (ws / SECOND).write_text(SECOND_TEXT.replace("[mastodon]", "[mastodon, nochannel]"), "utf-8")
+    age(ws)
+    plain = check(ws, "--no-cache")
+    assert '"line": 4' in plain[1]  # the channels line
+    check(ws)
+
+    def spoil(found: dict[str, list[object]]) -> None:
+        found[SECOND][6] = '{"not": "a table"'
+
+    rewrite(ws, spoil)
+    code, out = check(ws)
+    assert code == plain[0] and '"line": 1,' in out and '"line": 4' not in out

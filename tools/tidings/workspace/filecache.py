@@ -4,7 +4,8 @@ Reading, parsing and schema-checking every post and ledger file is most of a che
 large repository, and between two checks (two commits, two pre-commit runs, a check and a
 site build) nearly every file is the same. A loaded file that had no problem at all is kept
 in ``build/cache/files.json``: its size and modification time, a digest of its text, and
-what the loader made of it (the parsed data, the compact table of positions, and for a
+what the loader made of it (the parsed data, the compact table of positions as JSON text,
+decoded only for a file that gets a diagnostic, and for a
 Markdown file its body and the body's first line). The next run that finds the file with
 the same size and modification time (or, after a fresh checkout, the same text) takes that
 instead of parsing it again.
@@ -177,7 +178,7 @@ class FileCache:
             text_digest(text),
             entry.line_offset,
             entry.data,
-            entry.positions,
+            json.dumps(entry.positions, separators=(",", ":")),  # decoded only when needed
             entry.body,
             entry.body_line,
         ]

@@ -14,6 +14,7 @@ character cannot hold either, so ordinary files pay nothing for the check.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,7 +137,9 @@ class YamlDoc:
     valid files pays nothing for them. They come from the node tree (``node``) or, to keep
     memory small, from a compact table of positions (``positions``, see
     :func:`compact_positions`): plain tuples, dictionaries and numbers, about a fifth of the
-    node tree's memory, which the per-file cache stores as JSON.
+    node tree's memory, which the per-file cache stores as JSON text (given as that text, the
+    table is decoded when a position is first asked for; a table that does not decode or
+    answer gives the document's first line).
     """
 
     data: Any
@@ -150,8 +153,13 @@ class YamlDoc:
         node = self.node
         if node is None:
             if self.positions is not None:
-                line, column = _compact_pos(self.positions, path, key)
-                return Pos(line + 1 + self.line_offset, column + 1)
+                try:
+                    if isinstance(self.positions, str):
+                        object.__setattr__(self, "positions", json.loads(self.positions))
+                    line, column = _compact_pos(self.positions, path, key)
+                    return Pos(int(line) + 1 + self.line_offset, int(column) + 1)
+                except (ValueError, TypeError, IndexError, KeyError, RecursionError):
+                    object.__setattr__(self, "positions", None)
             return Pos(1 + self.line_offset, 1)
         found: yaml.Node = node
         for i, part in enumerate(path):
