@@ -10,6 +10,7 @@ import json
 import os
 import pickle
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -248,3 +249,19 @@ def test_a_spoilt_table_of_positions_gives_the_first_line_not_an_error(ws: Path)
     rewrite(ws, spoil)
     code, out = check(ws)
     assert code == plain[0] and '"line": 1,' in out and '"line": 4' not in out
+
+
+def test_a_cache_file_committed_to_git_is_not_used(ws: Path) -> None:
+    """A pull request can add build/cache/files.json past .gitignore; such a file did not
+    come from a run of the engine and is ignored."""
+    check(ws)
+    rewrite(ws, plant_channel)
+    assert check(ws)[0] == 1  # taken while not tracked
+    rewrite(ws, plant_channel)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=ws, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=ws, check=True)
+    subprocess.run([*git, "add", "-f", FILE], cwd=ws, check=True)
+    subprocess.run([*git, "commit", "-qm", "content"], cwd=ws, check=True)
+    assert check(ws) == check(ws, "--no-cache")
+    assert check(ws)[0] == 0

@@ -14,10 +14,13 @@ instead of parsing it again.
 * Versioned: the file is used only by the same engine (:data:`FORMAT`, the package version,
   and a digest of its schemas and workspace modules) and the same configuration
   (``tidings.yaml`` and every file in ``brand/``, digested), else ignored whole.
-* Never trusted blindly: it is JSON (nothing in it can run), anything of the wrong shape is
-  a miss, and a taken entry's data is checked against its schema again (the fast validator,
-  a fraction of parsing), so a corrupt or planted file can at worst be ignored, never crash
-  a run. Files with any diagnostic are never kept: they are parsed every time.
+* Never trusted blindly: it is JSON (nothing in it can run) with a checksum, anything of
+  the wrong shape is a miss, and a cache file committed to git (one a pull request could
+  bring past ``.gitignore``) is not used. An entry taken by its text (after a fresh clone,
+  from a CI cache) has its data checked against the schema again (the fast validator, a
+  fraction of parsing). An entry taken by size and time is one this engine wrote for that
+  file on this machine: only someone who can already change the files can forge it.
+  Files with any diagnostic are never kept: they are parsed every time.
 * Written atomically when something changed, so two runs at once cannot corrupt it.
 
 Only a run that asks for it (``load_workspace(cache=True)``: ``tidings check`` and the site
@@ -31,6 +34,7 @@ import hashlib
 import json
 import os
 import stat
+import subprocess
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -109,7 +113,7 @@ class FileCache:
             entries = json.loads(files)
         except (OSError, ValueError, RecursionError):
             return  # missing or unreadable: every file is a miss
-        if isinstance(entries, dict):
+        if isinstance(entries, dict) and not _committed(root):
             self.entries = entries
 
     # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line].
@@ -204,6 +208,24 @@ class FileCache:
             head = json.dumps({"stamp": self.stamp, "sum": text_digest(files)})
             write_atomic(self.root / FILE, f"{head}\n{files}", sync=False)
             self.changed = False
+
+
+def _committed(root: Path) -> bool:
+    """Whether git tracks the cache file: then it came with the content (a pull request can
+    add it past ``.gitignore``), not from a run of the engine, and is not used."""
+    if not (root / ".git").exists():
+        return False
+    try:
+        found = subprocess.run(
+            ["git", "ls-files", "-z", "--", FILE],
+            cwd=root,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return bool(found.stdout)
 
 
 def _plain(value: Any) -> bool:
