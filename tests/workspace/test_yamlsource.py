@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,7 +8,7 @@ import pytest
 
 from tidings.diagnostics import Pos
 from tidings.workspace.sourcefiles import FileProblem, split_front_matter
-from tidings.workspace.yamlsource import YamlDoc, YamlProblem, parse_yaml
+from tidings.workspace.yamlsource import YamlDoc, YamlProblem, compact_positions, parse_yaml
 
 
 def test_positions_of_nested_values_and_keys() -> None:
@@ -98,10 +97,13 @@ def test_compact_positions_answer_as_the_node_tree_on_every_fixture() -> None:
 
 
 def test_compact_positions_survive_json() -> None:
-    """The per-file cache stores the table as JSON (tuples become lists): same answers."""
+    """The table is kept as JSON text (tuples become lists), decoded when a position is
+    first asked for: the same answers as the table itself."""
     text = "a:\n  - x: 1\n    y: [1, 2]\n  - 2\nb: {c: d}\n'3': three\n"
     lean = parse_yaml(text, 2, keep_nodes=False)
-    again = YamlDoc(lean.data, None, 2, (), json.loads(json.dumps(lean.positions)))
+    assert isinstance(lean.positions, str)
+    table = compact_positions(parse_yaml(text, 2).node)  # type: ignore[arg-type]
+    again = YamlDoc(lean.data, None, 2, (), table)
     for path in _paths(lean.data):
         for key in (False, True):
             assert again.pos(path, key=key) == lean.pos(path, key=key)

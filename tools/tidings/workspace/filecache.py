@@ -182,7 +182,9 @@ class FileCache:
             text_digest(text),
             entry.line_offset,
             entry.data,
-            json.dumps(entry.positions, separators=(",", ":")),  # decoded only when needed
+            entry.positions
+            if isinstance(entry.positions, str)
+            else json.dumps(entry.positions, separators=(",", ":")),  # decoded when needed
             entry.body,
             entry.body_line,
         ]

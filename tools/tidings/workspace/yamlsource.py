@@ -137,9 +137,9 @@ class YamlDoc:
     valid files pays nothing for them. They come from the node tree (``node``) or, to keep
     memory small, from a compact table of positions (``positions``, see
     :func:`compact_positions`): plain tuples, dictionaries and numbers, about a fifth of the
-    node tree's memory, which the per-file cache stores as JSON text (given as that text, the
-    table is decoded when a position is first asked for; a table that does not decode or
-    answer gives the document's first line).
+    node tree's memory, kept as JSON text (a fifth of that again, and what the per-file cache
+    stores), decoded for each look-up: only files with a diagnostic are ever decoded. A table
+    that does not decode or answer gives the document's first line.
     """
 
     data: Any
@@ -153,10 +153,11 @@ class YamlDoc:
         node = self.node
         if node is None:
             if self.positions is not None:
-                try:
-                    if isinstance(self.positions, str):
-                        object.__setattr__(self, "positions", json.loads(self.positions))
-                    line, column = _compact_pos(self.positions, path, key)
+                try:  # text is decoded for each look-up (a few per file), never kept
+                    table = self.positions
+                    if isinstance(table, str):
+                        table = json.loads(table)
+                    line, column = _compact_pos(table, path, key)
                     return Pos(int(line) + 1 + self.line_offset, int(column) + 1)
                 except (ValueError, TypeError, IndexError, KeyError, RecursionError):
                     object.__setattr__(self, "positions", None)
@@ -240,7 +241,8 @@ def parse_yaml(text: str, line_offset: int = 0, *, keep_nodes: bool = True) -> Y
     """Parse one YAML document. ``line_offset`` shifts reported lines (front matter).
 
     Without ``keep_nodes`` the node tree is dropped once read and positions are kept in
-    the compact table (:func:`compact_positions`): the same positions, less memory. Raises :class:`YamlProblem` for bad syntax, and (code ``yaml.anchor``) for any anchor or
+    the compact table (:func:`compact_positions`) as JSON text, decoded only for a document
+    asked for a position: the same positions, far less memory. Raises :class:`YamlProblem` for bad syntax, and (code ``yaml.anchor``) for any anchor or
     alias."""
     anchor = _first_anchor(text)
     if anchor is not None:
@@ -263,8 +265,9 @@ def parse_yaml(text: str, line_offset: int = 0, *, keep_nodes: bool = True) -> Y
         raise YamlProblem(Pos(1 + line_offset, 1), f"cannot read this YAML: {exc}") from None
     finally:
         loader.dispose()
-    if not keep_nodes:
-        return YamlDoc(data, None, line_offset, tuple(builder.duplicates), compact_positions(node))
+    if not keep_nodes:  # as JSON text: a fifth of the table's memory, decoded when asked
+        table = json.dumps(compact_positions(node), separators=(",", ":"), ensure_ascii=False)
+        return YamlDoc(data, None, line_offset, tuple(builder.duplicates), table)
     return YamlDoc(data, node, line_offset, tuple(builder.duplicates))
 
 
