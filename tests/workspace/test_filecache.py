@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from tidings.cli.main import cli
-from tidings.workspace.filecache import FILE
+from tidings.workspace.filecache import FILE, read_entries, write_entries
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 POST = "content/posts/2026/12/hello.md"
@@ -50,24 +50,22 @@ def age(root: Path, seconds: float = 600) -> None:
             os.utime(path, (past, past))
 
 
+def stamp(root: Path) -> str:
+    head = (root / FILE).read_bytes().split(b"\n", 1)[0]
+    found: str = json.loads(head)["stamp"]
+    return found
+
+
 def entries(root: Path) -> dict[str, list[object]]:
-    head, _, files = (root / FILE).read_text(encoding="utf-8").partition("\n")
-    assert json.loads(head)["stamp"]
-    result: dict[str, list[object]] = json.loads(files)
-    return result
+    return read_entries(root / FILE, stamp(root))
 
 
 def rewrite(root: Path, change: Callable[[dict[str, list[object]]], None]) -> None:
-    """Change the entries and keep the file's header (stamp and sum) as the engine would."""
-    from tidings.workspace.filecache import text_digest
-
-    head, _, files = (root / FILE).read_text(encoding="utf-8").partition("\n")
-    found = json.loads(files)
+    """Change the entries and write them as the engine would (stamp and digest)."""
+    found = entries(root)
+    assert found
     change(found)
-    files = json.dumps(found, separators=(",", ":"))
-    header = json.loads(head)
-    header["sum"] = text_digest(files)
-    (root / FILE).write_text(json.dumps(header) + "\n" + files, encoding="utf-8")
+    write_entries(root / FILE, stamp(root), found)
 
 
 @pytest.fixture
@@ -185,6 +183,7 @@ def test_a_cache_cut_short_or_edited_by_hand_is_a_miss(ws: Path) -> None:
     plain = check(ws, "--no-cache")
     check(ws)
     text = (ws / FILE).read_text(encoding="utf-8")
+    assert '"title":"Second"' in text
     (ws / FILE).write_text(text.replace('"title":"Second"', '"title":"Edited"'), "utf-8")
     assert check(ws) == plain
     (ws / FILE).write_text(text[: len(text) // 2], encoding="utf-8")

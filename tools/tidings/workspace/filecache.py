@@ -35,6 +35,7 @@ import json
 import os
 import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -45,7 +46,6 @@ from typing import Any
 
 import tidings
 from tidings.workspace import layout
-from tidings.workspace.files import write_atomic
 
 FILE = "build/cache/files.json"
 RACY_NS = 2_000_000_000
@@ -103,18 +103,9 @@ class FileCache:
         self.entries: dict[str, list[Any]] = {}
         self.seen: set[str] = set()
         self.changed = False
-        try:
-            head, _, files = (root / FILE).read_text(encoding="utf-8").partition("\n")
-            header = json.loads(head)
-            if not isinstance(header, dict) or header.get("stamp") != self.stamp:
-                return  # another engine or configuration
-            if header.get("sum") != text_digest(files):
-                return  # cut short or changed by hand
-            entries = json.loads(files)
-        except (OSError, ValueError, RecursionError):
-            return  # missing or unreadable: every file is a miss
-        if isinstance(entries, dict) and not _committed(root):
-            self.entries = entries
+        self.entries = read_entries(root / FILE, self.stamp)
+        if self.entries and _committed(root):
+            self.entries = {}
 
     # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line].
 
@@ -206,10 +197,55 @@ class FileCache:
         if not self.changed:
             return
         with contextlib.suppress(OSError, ValueError):
-            files = json.dumps(self.entries, separators=(",", ":"), ensure_ascii=False)
-            head = json.dumps({"stamp": self.stamp, "sum": text_digest(files)})
-            write_atomic(self.root / FILE, f"{head}\n{files}", sync=False)
+            write_entries(self.root / FILE, self.stamp, self.entries)
             self.changed = False
+
+
+HEAD = 255  # bytes of the first line, written last: {"stamp": …, "sum": …} padded with spaces
+
+
+def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None:
+    """The cache file: a header line (the stamp and a digest of the rest), then one JSON
+    line ``[path, entry]`` a file, streamed (never the whole text in memory), replaced
+    atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(b" " * HEAD + b"\n")
+            digest = hashlib.blake2b(digest_size=16)
+            for rel, entry in entries.items():
+                line = json.dumps([rel, entry], separators=(",", ":"), ensure_ascii=False)
+                raw = line.encode("utf-8") + b"\n"
+                digest.update(raw)
+                fh.write(raw)
+            head = json.dumps({"stamp": stamp, "sum": digest.hexdigest()}).encode()
+            fh.seek(0)
+            fh.write(head.ljust(HEAD))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_entries(path: Path, stamp: str) -> dict[str, list[Any]]:
+    """The entries of a cache file written with ``stamp``; empty when it is missing, of
+    another engine or configuration, cut short, changed by hand or not ours at all."""
+    entries: dict[str, list[Any]] = {}
+    try:
+        with path.open("rb") as fh:
+            header = json.loads(fh.readline(HEAD + 1))
+            if not isinstance(header, dict) or header.get("stamp") != stamp:
+                return {}
+            digest = hashlib.blake2b(digest_size=16)
+            for raw in fh:
+                digest.update(raw)
+                rel, entry = json.loads(raw)
+                if isinstance(rel, str) and isinstance(entry, list):
+                    entries[rel] = entry
+    except (OSError, ValueError, TypeError, RecursionError):
+        return {}
+    return entries if header.get("sum") == digest.hexdigest() else {}
 
 
 def _committed(root: Path) -> bool:
