@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "full, no cache": [[*full, "--no-cache"]],
         "one file, warm": [[tidings, "check", one]],
     }
+    other = ws
     if args.baseline:
         # its own copy: the two engines would otherwise replace each other's build/cache/
         # (X lengths are stamped with the installed twitter-text), each paying for it
@@ -173,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {cpu:.2f} | {cpu / floor:.2f} | {wall:.2f} | {peak:.0f} |")
     for failure in failures:
         print(f"FAILURE: {failure}", file=sys.stderr)
+    if args.baseline:
+        shutil.rmtree(other.parent, ignore_errors=True)
     return 1 if failures else 0
 
 
