@@ -38,6 +38,7 @@ PINS = {
     "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065": "v5.6.0",
     "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02": "v4.6.2",
     "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093": "v4.3.0",
+    "actions/cache@5a3ec84eff668545956fd18022155c47e93e2684": "v4.2.3",
 }
 # Files whose change changes what runs: the engine, its build, the site's hooks, CI.
 ENGINE_PATHS = ["/tools/", "/pyproject.toml", "/mkdocs.yml", "/Makefile", "/.ci/", "/requirements/"]

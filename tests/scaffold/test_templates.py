@@ -47,6 +47,8 @@ def as_brand(workflow: Any) -> Any:
             value = "pip install --require-hashes -r requirements.lock"
         elif key == "cache-dependency-path":
             value = re.sub(r"requirements/\w+\.txt", "requirements.lock", value)
+        elif key in {"key", "restore-keys"}:  # actions/cache of build/: the engine is the lock
+            value = value.replace("'requirements/site.txt', 'tools/**'", "'requirements.lock'")
         elif key == "env":
             value = {
                 k: v

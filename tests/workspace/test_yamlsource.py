@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from tidings.diagnostics import Pos
-from tidings.workspace.yamlsource import YamlProblem, parse_yaml
+from tidings.workspace.sourcefiles import FileProblem, split_front_matter
+from tidings.workspace.yamlsource import YamlDoc, YamlProblem, compact_positions, parse_yaml
 
 
 def test_positions_of_nested_values_and_keys() -> None:
@@ -38,3 +43,68 @@ def test_syntax_error_has_line() -> None:
     with pytest.raises(YamlProblem) as info:
         parse_yaml("a: [1, 2\nb: 3\n", line_offset=4)
     assert info.value.pos.line >= 5
+
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def _paths(data: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """Every path in ``data``, plus one past each end (a missing key, an index too far)."""
+    yield prefix
+    yield (*prefix, "no-such-key")
+    yield (*prefix, 99)
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _paths(v, (*prefix, k if isinstance(k, int | str) else str(k)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _paths(v, (*prefix, i))
+
+
+def _fixture_yaml() -> Iterator[tuple[str, str, int]]:
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.suffix in {".yaml", ".yml"} and "conformance" not in path.parts:
+            yield str(path.relative_to(FIXTURES)), path.read_text(encoding="utf-8"), 0
+        elif path.suffix == ".md":
+            text = path.read_text(encoding="utf-8")
+            try:
+                split = split_front_matter(text)
+            except FileProblem:
+                continue
+            yield str(path.relative_to(FIXTURES)), split.front_matter, split.fm_line_offset
+
+
+def test_compact_positions_answer_as_the_node_tree_on_every_fixture() -> None:
+    """The loader keeps positions in a compact table instead of the node tree; every
+    position either one gives, of every value and key in every fixture file (and of paths
+    that are not there), is the same, so the check result is byte-identical either way."""
+    compared = 0
+    for name, text, offset in _fixture_yaml():
+        try:
+            full = parse_yaml(text, offset)
+        except YamlProblem:
+            with pytest.raises(YamlProblem):
+                parse_yaml(text, offset, keep_nodes=False)
+            continue
+        lean = parse_yaml(text, offset, keep_nodes=False)
+        assert lean.node is None and lean.data == full.data, name
+        assert lean.duplicates == full.duplicates, name
+        for path in _paths(full.data):
+            for key in (False, True):
+                assert lean.pos(path, key=key) == full.pos(path, key=key), (name, path, key)
+                compared += 1
+    assert compared > 2000
+
+
+def test_compact_positions_survive_json() -> None:
+    """The table is kept as JSON text (tuples become lists), decoded when a position is
+    first asked for: the same answers as the table itself."""
+    text = "a:\n  - x: 1\n    y: [1, 2]\n  - 2\nb: {c: d}\n'3': three\n"
+    lean = parse_yaml(text, 2, keep_nodes=False)
+    assert isinstance(lean.positions, str)
+    table = compact_positions(parse_yaml(text, 2).node)  # type: ignore[arg-type]
+    again = YamlDoc(lean.data, None, 2, (), table)
+    for path in _paths(lean.data):
+        for key in (False, True):
+            assert again.pos(path, key=key) == lean.pos(path, key=key)
+    assert again.pos((3,)) == Pos(8, 6)  # a number finds the key written "3"

@@ -96,6 +96,7 @@ def check_workspace(
     now: datetime | None = None,
     renamed: Sequence[tuple[str, str]] = (),
     late: bool = False,
+    cache: bool = False,
 ) -> CheckResult:
     """Load and check ``root``; with ``paths``, only those files (plus what they need).
 
@@ -105,7 +106,9 @@ def check_workspace(
     which post a ledger entry belongs to; without it no post is taken for a renamed one.
     With ``late`` (and ``now``), posts that will not go out on time and weeks with fewer posts
     than ``cadence.min_per_week`` are warned about (``date.late``, ``cadence.min-per-week``;
-    ``tidings check`` asks for it when given ``--now`` or run in CI).
+    ``tidings check`` asks for it when given ``--now`` or run in CI). With ``cache``, files
+    unchanged since an earlier check are not parsed again (``build/cache/files.json``, see
+    :mod:`tidings.workspace.filecache`); the result is the same.
 
     The whole workspace is always loaded: a cadence clash, an empty slot or a duplicate id
     involves posts that were not named. When every named path is a post or an idea, the
@@ -124,7 +127,7 @@ def check_workspace(
                 f"{rel}: no such file in {root}", "check the path (deleted files need no check)"
             )
     only = set(rels) if rels and all(_is_content(r) for r in rels) else None
-    ws, diags = load_workspace(root)
+    ws, diags = load_workspace(root, cache=cache)
     if renamed:
         ws = replace(ws, renamed=tuple(renamed))
     named = ws

@@ -24,8 +24,17 @@ from tidings.jobs.git import post_renames
     help="text for people, json for tools, github for workflow annotations.",
 )
 @now_option
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Take files unchanged since the last check from build/cache/ instead of parsing "
+    "them again (the same result, faster; the folder is safe to delete).",
+)
 @click.pass_obj
-def command(obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None) -> None:
+def command(
+    obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None, cache: bool
+) -> None:
     """Check posts, calendars, brand files and the ledger.
 
     With PATHS (what pre-commit passes), report what involves those files: the whole
@@ -46,7 +55,7 @@ def command(obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None
     root = obj.root
     now = now_from(obj, now_text)
     late = clock_matters(now_text)
-    result = check_workspace(root, paths, now, post_renames(root), late)
+    result = check_workspace(root, paths, now, post_renames(root), late, cache=cache)
     count, noun = (len(paths), "file") if paths else (len(result.workspace.post_files), "post")
     checked = f"{count} {noun}{'s' * (count != 1)}"
     output = REPORTERS[fmt](result.diagnostics, checked=checked)

@@ -74,7 +74,7 @@ def build(
     from tidings.site.build import DEFAULT_OUT, build_site
 
     root = obj.root
-    checked = check_workspace(root)  # once, for the link cards and the site
+    checked = check_workspace(root, cache=True)  # once, for the link cards and the site
     if not offline:
         from tidings.jobs.linkcards import CardFill, fill_link_cards
 

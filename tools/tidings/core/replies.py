@@ -253,9 +253,9 @@ def resolve(ws: Workspace) -> tuple[Workspace, list[Diagnostic]]:
 
 
 def load(
-    root: Path, *, only_posts: Iterable[str] | None = None
+    root: Path, *, only_posts: Iterable[str] | None = None, cache: bool = False
 ) -> tuple[Workspace, list[Diagnostic]]:
     """:func:`tidings.workspace.loader.load_workspace`, with every reply's channel resolved."""
-    ws, diags = load_workspace(root, only_posts=only_posts)
+    ws, diags = load_workspace(root, only_posts=only_posts, cache=cache)
     ws, more = resolve(ws)
     return ws, [*diags, *more]

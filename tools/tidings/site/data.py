@@ -144,7 +144,7 @@ def collect(
     """Check ``root`` and plan every job around ``now``: the site's one pass over the files.
     ``checked``: that check, when the caller has already made it (``tidings site build``
     does, to find the link cards to fetch)."""
-    result = checked if checked is not None else check_workspace(root)
+    result = checked if checked is not None else check_workspace(root, cache=True)
     ws = result.workspace
     jobs = plan(
         ws,

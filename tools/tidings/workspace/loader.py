@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.diagnostics import Diagnostic, Pos, Severity
 from tidings.errors import InboxError
-from tidings.workspace import layout
+from tidings.workspace import filecache, layout
 from tidings.workspace.formats import require_format
 from tidings.workspace.inbox import Triage, item_urls, triage_entries
 from tidings.workspace.ledger import LedgerEntry, read_entry
@@ -66,7 +66,7 @@ from tidings.workspace.sourcefiles import (
     split_thread,
 )
 from tidings.workspace.timeparse import TimeProblem, parse_date, parse_duration, parse_when
-from tidings.workspace.validation import validate
+from tidings.workspace.validation import is_valid, validate
 from tidings.workspace.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 T = TypeVar("T")
@@ -121,12 +121,64 @@ def _read_yaml(
     full = root / rel
     if optional and not full.exists():
         return None
-    doc = _parse(rel, out, "not valid YAML", lambda: parse_yaml(read_text(full, limits.yaml_bytes)))
+    cached = _cached(rel, kind)
+    if cached is not None:
+        return cached[0]
+    text = _parse(rel, out, "not valid YAML", lambda: read_text(full, limits.yaml_bytes))
+    if text is None:
+        return None
+    cached = _cached(rel, kind, text)
+    if cached is not None:
+        return cached[0]
+    info = _stat_before(rel)
+    doc = _parse(rel, out, "not valid YAML", lambda: parse_yaml(text, keep_nodes=False))
     if doc is None:
         return None
     problems = validate(kind, doc, rel)
     out.extend(problems)
-    return None if problems else doc
+    if problems:
+        return None
+    _keep(rel, kind, info, text, doc)
+    return doc
+
+
+# The per-file cache (see filecache.py): a file loaded without any problem is kept, and
+# taken back while it is unchanged instead of being parsed and checked again.
+
+
+def _cached(rel: str, kind: str, text: str | None = None) -> tuple[YamlDoc, str | None, int] | None:
+    """``rel`` as it was loaded before: by its size and time, or given ``text`` by its text
+    (then checked against the schema again: such an entry may come from elsewhere)."""
+    cache = filecache.active()
+    if cache is None:
+        return None
+    entry = cache.get(rel, kind, text)
+    if entry is None or (text is not None and not is_valid(kind, entry.data)):
+        return None
+    return (
+        YamlDoc(entry.data, None, entry.line_offset, (), entry.positions),
+        entry.body,
+        entry.body_line,
+    )
+
+
+def _stat_before(rel: str) -> Any:
+    cache = filecache.active()
+    return cache.stat(rel) if cache is not None else None
+
+
+def _keep(
+    rel: str, kind: str, info: Any, text: str, doc: YamlDoc, body: str | None = None, line: int = 0
+) -> None:
+    cache = filecache.active()
+    if cache is not None and not doc.duplicates:
+        cache.put(
+            rel,
+            kind,
+            info,
+            text,
+            filecache.Entry(doc.data, doc.positions, doc.line_offset, body, line),
+        )
 
 
 def _read_required(
@@ -448,9 +500,20 @@ def load_calendar(
 def _front_matter(
     root: Path, rel: str, kind: str, out: Collector, limits: Limits
 ) -> tuple[YamlDoc, str, int] | None:
+    cached = _cached(rel, kind)
+    if cached is not None and cached[1] is not None:
+        return cached[0], cached[1], cached[2]
+    info = _stat_before(rel)
+    text = _parse(rel, out, "", lambda: read_text(root / rel, limits.post_bytes, "post_kb"))
+    if text is None:
+        return None
+    cached = _cached(rel, kind, text)
+    if cached is not None and cached[1] is not None:
+        return cached[0], cached[1], cached[2]
+
     def parse() -> tuple[YamlDoc, FrontMatterSplit]:
-        split = split_front_matter(read_text(root / rel, limits.post_bytes, "post_kb"))
-        return parse_yaml(split.front_matter, split.fm_line_offset), split
+        split = split_front_matter(text)
+        return parse_yaml(split.front_matter, split.fm_line_offset, keep_nodes=False), split
 
     parsed = _parse(rel, out, "the front matter is not valid YAML", parse)
     if parsed is None:
@@ -460,7 +523,10 @@ def _front_matter(
         doc = YamlDoc({}, None, split.fm_line_offset)
     problems = validate(kind, doc, rel)
     out.extend(problems)
-    return None if problems else (doc, split.body, split.body_line)
+    if problems:
+        return None
+    _keep(rel, kind, info, text, doc, split.body, split.body_line)
+    return doc, split.body, split.body_line
 
 
 def _thread(body: str, line: int, rel: str, out: Collector) -> tuple[Part, ...]:
@@ -754,18 +820,21 @@ def _load_many(items: Iterable[str], load: Callable[[str], T | None]) -> list[T]
 
 
 def load_workspace(
-    root: Path, *, only_posts: Iterable[str] | None = None
+    root: Path, *, only_posts: Iterable[str] | None = None, cache: bool = False
 ) -> tuple[Workspace, list[Diagnostic]]:
     """Load everything under ``root``.
 
     With ``only_posts`` (repository-relative paths of posts and ideas), only those posts and
     ideas are parsed; brand, channels, calendars and ledger are always loaded because
-    checking one post needs them. ``Workspace.partial`` then says so.
+    checking one post needs them. ``Workspace.partial`` then says so. With ``cache``, files
+    unchanged since an earlier load are taken from ``build/cache/files.json`` instead of
+    being parsed again (see :mod:`tidings.workspace.filecache`): the same result, faster.
     """
     gc_was_on = gc.isenabled()
     gc.disable()  # loading makes many objects and no cycles; collection passes only cost time
     try:
-        return _load_workspace(root, only_posts)
+        with filecache.session(root, enabled=cache, prune=only_posts is None):
+            return _load_workspace(root, only_posts)
     finally:
         gc.freeze()  # the workspace lives until the command ends: keep it out of later passes
         if gc_was_on:

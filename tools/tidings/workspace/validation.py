@@ -85,6 +85,15 @@ def fast_validator(kind: str) -> Any:
     return fastjsonschema.compile(schema, use_default=False, use_formats=False)
 
 
+def is_valid(kind: str, data: Any) -> bool:
+    """Whether ``data`` meets the ``kind`` schema (the fast validator alone: no messages)."""
+    try:
+        fast_validator(kind)(data)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
+
+
 def validate(kind: str, doc: YamlDoc, path: str) -> list[Diagnostic]:
     """All schema problems of ``doc`` as diagnostics (empty when valid)."""
     data = {} if doc.data is None else doc.data

@@ -14,6 +14,7 @@ character cannot hold either, so ordinary files pay nothing for the check.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,21 +131,36 @@ class DuplicateKey:
 
 @dataclass(frozen=True)
 class YamlDoc:
-    """Parsed YAML plus its node tree, from which any value's or key's position is found.
+    """Parsed YAML plus where its values are, from which any value's or key's position is found.
 
     Positions are looked up only when a diagnostic needs one, so loading thousands of
-    valid files pays nothing for them.
+    valid files pays nothing for them. They come from the node tree (``node``) or, to keep
+    memory small, from a compact table of positions (``positions``, see
+    :func:`compact_positions`): plain tuples, dictionaries and numbers, about a fifth of the
+    node tree's memory, kept as JSON text (a fifth of that again, and what the per-file cache
+    stores), decoded for each look-up: only files with a diagnostic are ever decoded. A table
+    that does not decode or answer gives the document's first line.
     """
 
     data: Any
     node: yaml.Node | None = field(default=None, repr=False)
     line_offset: int = 0
     duplicates: tuple[DuplicateKey, ...] = ()
+    positions: Any = field(default=None, repr=False, compare=False)
 
     def pos(self, path: Path, *, key: bool = False) -> Pos:
         """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""
         node = self.node
         if node is None:
+            if self.positions is not None:
+                try:  # text is decoded for each look-up (a few per file), never kept
+                    table = self.positions
+                    if isinstance(table, str):
+                        table = json.loads(table)
+                    line, column = _compact_pos(table, path, key)
+                    return Pos(int(line) + 1 + self.line_offset, int(column) + 1)
+                except (ValueError, TypeError, IndexError, KeyError, RecursionError):
+                    object.__setattr__(self, "positions", None)
             return Pos(1 + self.line_offset, 1)
         found: yaml.Node = node
         for i, part in enumerate(path):
@@ -172,6 +188,45 @@ class Source:
         return self.doc.pos((*self.base, *keys), key=key)
 
 
+def compact_positions(node: yaml.Node) -> Any:
+    """Where each value of a composed (alias-free) tree starts, 0-based, without the nodes:
+    ``(line, column)`` for a scalar, ``(line, column, [item, …])`` for a list and
+    ``(line, column, {key text: (key line, key column, value), …})`` for a mapping (the
+    first of duplicate keys, as the node lookup finds it). JSON keeps it as lists."""
+    mark = node.start_mark
+    if isinstance(node, yaml.MappingNode):
+        keys: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.value not in keys:
+                km = key_node.start_mark
+                keys[key_node.value] = (km.line, km.column, compact_positions(value_node))
+        return (mark.line, mark.column, keys)
+    if isinstance(node, yaml.SequenceNode):
+        return (mark.line, mark.column, [compact_positions(item) for item in node.value])
+    return (mark.line, mark.column)
+
+
+def _compact_pos(tree: Any, path: Path, key: bool) -> tuple[int, int]:
+    """:meth:`YamlDoc.pos` over :func:`compact_positions`' table: the same answers."""
+    found = tree
+    for i, part in enumerate(path):
+        if len(found) < 3:
+            break
+        children = found[2]
+        if isinstance(children, dict):
+            hit = children.get(str(part))
+            if hit is None:
+                break
+            if key and i == len(path) - 1:
+                return hit[0], hit[1]
+            found = hit[2]
+        elif isinstance(part, int) and part < len(children):
+            found = children[part]
+        else:
+            break
+    return found[0], found[1]
+
+
 def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -182,10 +237,12 @@ def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Nod
     return None
 
 
-def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
+def parse_yaml(text: str, line_offset: int = 0, *, keep_nodes: bool = True) -> YamlDoc:
     """Parse one YAML document. ``line_offset`` shifts reported lines (front matter).
 
-    Raises :class:`YamlProblem` for bad syntax, and (code ``yaml.anchor``) for any anchor or
+    Without ``keep_nodes`` the node tree is dropped once read and positions are kept in
+    the compact table (:func:`compact_positions`) as JSON text, decoded only for a document
+    asked for a position: the same positions, far less memory. Raises :class:`YamlProblem` for bad syntax, and (code ``yaml.anchor``) for any anchor or
     alias."""
     anchor = _first_anchor(text)
     if anchor is not None:
@@ -208,6 +265,9 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         raise YamlProblem(Pos(1 + line_offset, 1), f"cannot read this YAML: {exc}") from None
     finally:
         loader.dispose()
+    if not keep_nodes:  # as JSON text: a fifth of the table's memory, decoded when asked
+        table = json.dumps(compact_positions(node), separators=(",", ":"), ensure_ascii=False)
+        return YamlDoc(data, None, line_offset, tuple(builder.duplicates), table)
     return YamlDoc(data, node, line_offset, tuple(builder.duplicates))
 
 

@@ -1,0 +1,266 @@
+"""The per-file cache of `tidings check` (build/cache/files.json, tidings/workspace/filecache.py).
+
+Every test runs the real command and compares its whole JSON report with a run that does
+not use the cache: a cache can make a check faster, never different.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tidings.cli.main import cli
+from tidings.workspace.filecache import FILE, read_entries, write_entries
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+POST = "content/posts/2026/12/hello.md"
+SECOND = "content/posts/2026/12/second.md"
+SECOND_TEXT = """---
+title: Second
+at: 2026-12-11 09:00
+channels: [mastodon]
+campaign: winter
+tags: [studio]
+---
+A second post, with a sentence of its own.
+"""
+
+
+def check(root: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--root", str(root), "check", "--format", "json", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def age(root: Path, seconds: float = 600) -> None:
+    """Date every file back, as files checked out a while ago are (the cache takes a file
+    changed in the last two seconds by its text only)."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file() and "build" not in path.parts:
+            os.utime(path, (past, past))
+
+
+def stamp(root: Path) -> str:
+    head = (root / FILE).read_bytes().split(b"\n", 1)[0]
+    found: str = json.loads(head)["stamp"]
+    return found
+
+
+def entries(root: Path) -> dict[str, list[object]]:
+    return read_entries(root / FILE, stamp(root))
+
+
+def rewrite(root: Path, change: Callable[[dict[str, list[object]]], None]) -> None:
+    """Change the entries and write them as the engine would (stamp and digest)."""
+    found = entries(root)
+    assert found
+    change(found)
+    write_entries(root / FILE, stamp(root), found)
+
+
+@pytest.fixture
+def ws(make_workspace: Callable[..., Path]) -> Path:
+    root = make_workspace({SECOND: SECOND_TEXT})
+    age(root)
+    return root
+
+
+def test_the_cache_changes_nothing_but_speed(ws: Path) -> None:
+    """No cache, a first run that writes it, a second that reads it, and after deleting
+    build/cache: the same report, byte for byte."""
+    plain = check(ws, "--no-cache")
+    assert not (ws / FILE).exists()
+    first = check(ws)
+    kept = entries(ws)
+    assert {POST, SECOND, "brand/brand.yaml", "content/ideas/spring.md"} <= set(kept)
+    assert check(ws) == first == plain
+    shutil.rmtree(ws / "build" / "cache")
+    assert check(ws) == plain
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in (FIXTURES / "invalid").iterdir())[:40:3])
+def test_fixture_cases_report_the_same_from_the_cache(
+    case: str, make_workspace: Callable[..., Path]
+) -> None:
+    root = make_workspace(FIXTURES / "invalid" / case)
+    age(root)
+    plain = check(root, "--no-cache")
+    assert check(root) == plain  # writes the cache
+    assert check(root) == plain  # reads it
+
+
+def test_a_file_with_a_problem_is_never_kept(ws: Path) -> None:
+    (ws / SECOND).write_text(SECOND_TEXT.replace("title: Second\n", ""), encoding="utf-8")
+    age(ws)
+    code, out = check(ws)
+    assert code == 1 and "`title`" in out
+    assert SECOND not in entries(ws) and POST in entries(ws)
+    assert check(ws) == (code, out)
+
+
+def test_a_changed_file_is_read_again(ws: Path) -> None:
+    check(ws)
+    (ws / SECOND).write_text(SECOND_TEXT.replace("title: Second", "title: [Second]"), "utf-8")
+    age(ws, 300)  # another time, as any edit gives
+    code, out = check(ws)
+    assert code == 1 and "title must be text" in out
+    assert (code, out) == check(ws, "--no-cache")
+
+
+def test_an_edit_within_the_same_second_is_found_by_its_text(ws: Path) -> None:
+    """A file written in the last seconds is kept with its text's digest only, so an edit
+    of the same size at the same time (a coarse file system clock) is still seen."""
+    (ws / SECOND).write_text(SECOND_TEXT, encoding="utf-8")  # just now: racy
+    check(ws)
+    before = (ws / SECOND).stat()
+    (ws / SECOND).write_text(SECOND_TEXT.replace("mastodon]", "mastodom]"), encoding="utf-8")
+    os.utime(ws / SECOND, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (ws / SECOND).stat().st_size == before.st_size
+    code, out = check(ws)
+    assert code == 1 and "mastodom" in out
+
+
+def plant_channel(found: dict[str, list[object]]) -> None:
+    """What the cache says SECOND holds: a channel the file does not name."""
+    data = found[SECOND][5]
+    assert isinstance(data, dict)
+    data["channels"] = ["mastodon", "nochannel"]
+
+
+def test_an_unchanged_file_is_not_parsed_again(ws: Path) -> None:
+    """Shown with a planted entry: while the file keeps its size and time, what the cache
+    says is what the check sees (here, a channel the file does not name)."""
+    assert check(ws)[0] == 0
+    rewrite(ws, plant_channel)
+    code, out = check(ws)
+    assert code == 1 and "nochannel" in out
+    assert check(ws, "--no-cache")[0] == 0
+
+
+@pytest.mark.parametrize("rel", ["brand/brand.yaml", "brand/channels.yaml", "tidings.yaml"])
+def test_a_changed_brand_or_configuration_empties_the_cache(ws: Path, rel: str) -> None:
+    check(ws)
+    rewrite(ws, plant_channel)
+    assert check(ws)[0] == 1
+    with (ws / rel).open("a", encoding="utf-8") as fh:
+        fh.write("\n# changed\n")
+    assert check(ws) == check(ws, "--no-cache")
+    assert check(ws)[0] == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not json at all",
+        b'{"stamp": "x"}\n{}',
+        b"\xff\xfe garbage",
+        b'{"stamp": 1, "sum": []}\n[1, 2, 3]',
+        b"[" * 100_000,
+    ],
+    ids=["empty", "text", "other-stamp", "binary", "wrong-shapes", "deep"],
+)
+def test_a_corrupt_cache_is_a_miss(ws: Path, content: bytes) -> None:
+    plain = check(ws, "--no-cache")
+    (ws / FILE).parent.mkdir(parents=True, exist_ok=True)
+    (ws / FILE).write_bytes(content)
+    assert check(ws) == plain
+    assert check(ws) == plain  # and it was replaced by a good one
+    assert POST in entries(ws)
+
+
+def test_a_cache_cut_short_or_edited_by_hand_is_a_miss(ws: Path) -> None:
+    plain = check(ws, "--no-cache")
+    check(ws)
+    text = (ws / FILE).read_text(encoding="utf-8")
+    assert '"title":"Second"' in text
+    (ws / FILE).write_text(text.replace('"title":"Second"', '"title":"Edited"'), "utf-8")
+    assert check(ws) == plain
+    (ws / FILE).write_text(text[: len(text) // 2], encoding="utf-8")
+    assert check(ws) == plain
+
+
+def test_entries_of_the_wrong_shape_are_misses(ws: Path) -> None:
+    plain = check(ws, "--no-cache")
+    check(ws)
+
+    def spoil(found: dict[str, list[object]]) -> None:
+        found[POST] = ["post", "a", None]
+        found[SECOND][0] = "ledger"  # another kind
+        found["brand/brand.yaml"][4] = "one"  # line offset not a number
+
+    rewrite(ws, spoil)
+    assert check(ws) == plain
+
+
+def test_a_planted_entry_for_a_fresh_checkout_is_checked_against_the_schema(ws: Path) -> None:
+    """After a fresh checkout (other file times) entries are taken by the file's text, and
+    may come from elsewhere (a CI cache): one whose data breaks the schema is not taken."""
+    check(ws)
+
+    def plant(found: dict[str, list[object]]) -> None:
+        data = found[SECOND][5]
+        assert isinstance(data, dict)
+        data["title"] = ["not", "text"]
+        data["channels"] = "everywhere"
+
+    rewrite(ws, plant)
+    age(ws, 60)  # "checked out" again: same text, other times
+    assert check(ws) == check(ws, "--no-cache")
+
+
+def test_a_planted_pickle_is_never_run(ws: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    plain = check(ws, "--no-cache")
+    (ws / FILE).parent.mkdir(parents=True, exist_ok=True)
+    (ws / FILE).write_bytes(pickle.dumps(Payload()))
+    assert check(ws) == plain
+    assert not marker.exists()
+
+
+def test_a_spoilt_table_of_positions_gives_the_first_line_not_an_error(ws: Path) -> None:
+    """Positions are decoded only when a diagnostic needs one; a table that does not decode
+    or does not answer puts the diagnostic at the top of the file, as a tree-less one does."""
+    (ws / SECOND).write_text(SECOND_TEXT.replace("[mastodon]", "[mastodon, nochannel]"), "utf-8")
+    age(ws)
+    plain = check(ws, "--no-cache")
+    assert '"line": 4' in plain[1]  # the channels line
+    check(ws)
+
+    def spoil(found: dict[str, list[object]]) -> None:
+        found[SECOND][6] = '{"not": "a table"'
+
+    rewrite(ws, spoil)
+    code, out = check(ws)
+    assert code == plain[0] and '"line": 1,' in out and '"line": 4' not in out
+
+
+def test_a_cache_file_committed_to_git_is_not_used(ws: Path) -> None:
+    """A pull request can add build/cache/files.json past .gitignore; such a file did not
+    come from a run of the engine and is ignored."""
+    check(ws)
+    rewrite(ws, plant_channel)
+    assert check(ws)[0] == 1  # taken while not tracked
+    rewrite(ws, plant_channel)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=ws, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=ws, check=True)
+    subprocess.run([*git, "add", "-f", FILE], cwd=ws, check=True)
+    subprocess.run([*git, "commit", "-qm", "content"], cwd=ws, check=True)
+    assert check(ws) == check(ws, "--no-cache")
+    assert check(ws)[0] == 0

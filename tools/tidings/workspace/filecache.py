@@ -1,0 +1,298 @@
+"""What each source file parsed to, kept between runs so that a second check is faster.
+
+Reading, parsing and schema-checking every post and ledger file is most of a check of a
+large repository, and between two checks (two commits, two pre-commit runs, a check and a
+site build) nearly every file is the same. A loaded file that had no problem at all is kept
+in ``build/cache/files.json``: its size and modification time, a digest of its text, and
+what the loader made of it (the parsed data, the compact table of positions as JSON text,
+decoded only for a file that gets a diagnostic, and for a
+Markdown file its body and the body's first line). The next run that finds the file with
+the same size and modification time (or, after a fresh checkout, the same text) takes that
+instead of parsing it again.
+
+* Safe to delete: without the file every file is parsed, with the same result.
+* Versioned: the file is used only by the same engine (:data:`FORMAT`, the package version,
+  and a digest of its schemas and workspace modules) and the same configuration
+  (``tidings.yaml`` and every file in ``brand/``, digested), else ignored whole.
+* Never trusted blindly: it is JSON (nothing in it can run) with a checksum, anything of
+  the wrong shape is a miss, and a cache file committed to git (one a pull request could
+  bring past ``.gitignore``) is not used. An entry taken by its text (after a fresh clone,
+  from a CI cache) has its data checked against the schema again (the fast validator, a
+  fraction of parsing). An entry taken by size and time is one this engine wrote for that
+  file on this machine: only someone who can already change the files can forge it.
+  Files with any diagnostic are never kept: they are parsed every time.
+* Written atomically when something changed, so two runs at once cannot corrupt it.
+
+Only a run that asks for it (``load_workspace(cache=True)``: ``tidings check`` and the site
+build) reads and writes the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tidings
+from tidings.workspace import layout
+
+FILE = "build/cache/files.json"
+RACY_NS = 2_000_000_000
+FORMAT = 1  # bump when what an entry holds, or how the loader reads it, changes
+
+
+def text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file as the loader made it: front matter (or the whole YAML file) parsed."""
+
+    data: Any
+    positions: Any
+    line_offset: int
+    body: str | None = None  # a Markdown file's body after its front matter
+    body_line: int = 0
+
+
+def _engine_digest() -> str:
+    """The package version, its schemas and the modules that read files, digested."""
+    h = hashlib.blake2b(f"{FORMAT}:{tidings.__version__}".encode(), digest_size=16)
+    package = resources.files("tidings")
+    for folder in ("schemas", "workspace"):
+        for item in sorted(package.joinpath(folder).iterdir(), key=lambda p: p.name):
+            if item.name.endswith((".json", ".py")):
+                h.update(item.name.encode())
+                h.update(item.read_bytes())
+    return h.hexdigest()
+
+
+def _config_digest(root: Path) -> str:
+    """``tidings.yaml`` and every file directly in ``brand/``: what a file is read with."""
+    h = hashlib.blake2b(digest_size=16)
+    brand = root / Path(layout.BRAND).parent
+    names = sorted(p.name for p in brand.iterdir()) if brand.is_dir() else []
+    for rel in (layout.MARKER, *(f"{brand.name}/{n}" for n in names)):
+        h.update(rel.encode() + b"\0")
+        with contextlib.suppress(OSError):
+            if (root / rel).is_file():
+                h.update((root / rel).read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class FileCache:
+    """The entries of one workspace, as read at the start of a load."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._prefix = os.path.join(root, "")
+        self.stamp = f"{_engine_digest()}:{_config_digest(root)}"
+        self.entries: dict[str, list[Any]] = {}
+        self.seen: set[str] = set()
+        self.changed = False
+        self.entries = read_entries(root / FILE, self.stamp)
+        if self.entries and _committed(root):
+            self.entries = {}
+
+    # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line].
+
+    def stat(self, rel: str) -> os.stat_result | None:
+        try:
+            info = os.stat(self._prefix + rel)
+        except OSError:
+            return None
+        return info if stat.S_ISREG(info.st_mode) else None
+
+    def get(self, rel: str, kind: str, text: str | None = None) -> Entry | None:
+        """The entry for ``rel`` when the file is unchanged: the same size and modification
+        time, or (given the file's ``text``) the same text. None on any doubt.
+
+        The first is an entry this engine wrote for this very file (the file's digest says
+        nothing was changed since); the caller checks the data of the second against its
+        schema again, since it may come from elsewhere (a CI cache, a planted file)."""
+        self.seen.add(rel)
+        raw = self.entries.get(rel)
+        if not isinstance(raw, list) or len(raw) != 9 or raw[0] != kind:
+            return None
+        try:
+            _, size, mtime, digest, offset, data, positions, body, body_line = raw
+            if text is None:
+                info = self.stat(rel)
+                if info is None or info.st_size != size or info.st_mtime_ns != mtime:
+                    return None
+            elif text_digest(text) != digest:
+                return None
+            else:  # the same text with another time (a fresh checkout): note the new one
+                info = self.stat(rel)
+                if info is not None:
+                    raw[1], raw[2] = info.st_size, info.st_mtime_ns
+                    self.changed = True
+            if not (
+                isinstance(offset, int)
+                and isinstance(body_line, int)
+                and (body is None or isinstance(body, str))
+            ):
+                return None
+            return Entry(data, positions, offset, body, body_line)
+        except (TypeError, ValueError):
+            return None
+
+    def put(
+        self,
+        rel: str,
+        kind: str,
+        info: os.stat_result | None,
+        text: str,
+        entry: Entry,
+    ) -> None:
+        """Keep what ``rel`` (read as ``text``, with ``info`` from before reading) parsed to."""
+        self.seen.add(rel)
+        if info is None or not _plain(entry.data):
+            return
+        # A file changed in the last seconds may change again within the same tick of a
+        # coarse file system clock, keeping its time and size: such an entry is taken by its
+        # text only (size -1 never matches), as git does with "racily clean" files.
+        racy = info.st_mtime_ns >= time.time_ns() - RACY_NS
+        self.entries[rel] = [
+            kind,
+            -1 if racy else info.st_size,
+            info.st_mtime_ns,
+            text_digest(text),
+            entry.line_offset,
+            entry.data,
+            entry.positions
+            if isinstance(entry.positions, str)
+            else json.dumps(entry.positions, separators=(",", ":")),  # decoded when needed
+            entry.body,
+            entry.body_line,
+        ]
+        self.changed = True
+
+    def forget(self, rel: str) -> None:
+        self.seen.add(rel)
+        if self.entries.pop(rel, None) is not None:
+            self.changed = True
+
+    def save(self, *, prune: bool) -> None:
+        """Write the entries when something changed (with ``prune``, only the files this run
+        looked at); never fails a run."""
+        if prune:
+            gone = set(self.entries) - self.seen
+            for rel in gone:
+                del self.entries[rel]
+            self.changed = self.changed or bool(gone)
+        if not self.changed:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            write_entries(self.root / FILE, self.stamp, self.entries)
+            self.changed = False
+
+
+HEAD = 255  # bytes of the first line, written last: {"stamp": …, "sum": …} padded with spaces
+
+
+def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None:
+    """The cache file: a header line (the stamp and a digest of the rest), then one JSON
+    line ``[path, entry]`` a file, streamed (never the whole text in memory), replaced
+    atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(b" " * HEAD + b"\n")
+            digest = hashlib.blake2b(digest_size=16)
+            for rel, entry in entries.items():
+                line = json.dumps([rel, entry], separators=(",", ":"), ensure_ascii=False)
+                raw = line.encode("utf-8") + b"\n"
+                digest.update(raw)
+                fh.write(raw)
+            head = json.dumps({"stamp": stamp, "sum": digest.hexdigest()}).encode()
+            fh.seek(0)
+            fh.write(head.ljust(HEAD))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_entries(path: Path, stamp: str) -> dict[str, list[Any]]:
+    """The entries of a cache file written with ``stamp``; empty when it is missing, of
+    another engine or configuration, cut short, changed by hand or not ours at all."""
+    entries: dict[str, list[Any]] = {}
+    try:
+        with path.open("rb") as fh:
+            header = json.loads(fh.readline(HEAD + 1))
+            if not isinstance(header, dict) or header.get("stamp") != stamp:
+                return {}
+            digest = hashlib.blake2b(digest_size=16)
+            for raw in fh:
+                digest.update(raw)
+                rel, entry = json.loads(raw)
+                if isinstance(rel, str) and isinstance(entry, list):
+                    entries[rel] = entry
+    except (OSError, ValueError, TypeError, RecursionError):
+        return {}
+    return entries if header.get("sum") == digest.hexdigest() else {}
+
+
+def _committed(root: Path) -> bool:
+    """Whether git tracks the cache file: then it came with the content (a pull request can
+    add it past ``.gitignore``), not from a run of the engine, and is not used."""
+    if not (root / ".git").exists():
+        return False
+    try:
+        found = subprocess.run(
+            ["git", "ls-files", "-z", "--", FILE],
+            cwd=root,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return bool(found.stdout)
+
+
+def _plain(value: Any) -> bool:
+    """Whether JSON gives ``value`` back as it is (text keys; no dates, tuples or sets)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, str | bool | int | float)
+
+
+_active: ContextVar[FileCache | None] = ContextVar("tidings_file_cache", default=None)
+
+
+def active() -> FileCache | None:
+    """The cache of the load in progress, if it asked for one."""
+    return _active.get()
+
+
+@contextlib.contextmanager
+def session(root: Path, *, enabled: bool, prune: bool) -> Iterator[FileCache | None]:
+    """Use the cache of ``root`` for the loads inside the block, then save it."""
+    if not enabled:
+        yield None
+        return
+    cache = FileCache(root)
+    token = _active.set(cache)
+    try:
+        yield cache
+    finally:
+        _active.reset(token)
+    cache.save(prune=prune)
