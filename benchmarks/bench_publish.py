@@ -36,10 +36,29 @@ from pathlib import Path
 AT = "2026-12-10 09:00"
 NOW = "2026-12-10 09:05"
 
-WORDS = (
-    "light window studio morning print paper frame winter tea table wall colour shadow "
-    "portrait lens film street market bread river garden"
-).split()
+WORDS = [
+    "light",
+    "window",
+    "studio",
+    "morning",
+    "print",
+    "paper",
+    "frame",
+    "winter",
+    "tea",
+    "table",
+    "wall",
+    "colour",
+    "shadow",
+    "portrait",
+    "lens",
+    "film",
+    "street",
+    "market",
+    "bread",
+    "river",
+    "garden",
+]
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -127,7 +146,9 @@ def one_round(template: Path, here: Path, python: str, posts: int) -> dict[str, 
     if published != posts:
         problems.append(f"{published} of {posts} posts recorded published on the remote")
     log = here / "server-outbox" / "sent.log"
-    sent = [json.loads(line)["post"] for line in log.read_text().splitlines()] if log.exists() else []
+    sent = (
+        [json.loads(line)["post"] for line in log.read_text().splitlines()] if log.exists() else []
+    )
     if len(sent) != len(set(sent)) or len(sent) != (posts + 1) // 2:
         problems.append(f"outbox sent {len(sent)} parts for {len(set(sent))} posts")
     shutil.rmtree(here)

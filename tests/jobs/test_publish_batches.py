@@ -74,7 +74,9 @@ def results(remote: Path) -> list[str]:
 
 def test_one_claim_commit_then_results_in_batches_of_the_count(tmp_path: Path) -> None:
     remote, work = setup(tmp_path)
-    a = fork(publisher(work, NOW, batch=2, clock=lambda: 0.0), tmp_path / "a.json")  # no time passes
+    a = fork(
+        publisher(work, NOW, batch=2, clock=lambda: 0.0), tmp_path / "a.json"
+    )  # no time passes
     assert a.code == 0, a.result
     assert sent(tmp_path) == Counter(ids(5))
     assert set(states(remote).values()) == {"published"}
@@ -90,7 +92,9 @@ def test_a_batch_lands_when_its_oldest_result_is_old_enough(tmp_path: Path) -> N
     time it is read makes a batch older than 10 s after a few jobs."""
     remote, work = setup(tmp_path)
     ticks = iter(range(10**6))
-    a = fork(publisher(work, NOW, batch=1000, clock=lambda: float(next(ticks))), tmp_path / "a.json")
+    a = fork(
+        publisher(work, NOW, batch=1000, clock=lambda: float(next(ticks))), tmp_path / "a.json"
+    )
     assert a.code == 0, a.result
     assert set(states(remote).values()) == {"published"}
     assert 1 < len(results(remote)) < 5, results(remote)
@@ -149,7 +153,9 @@ def test_another_run_leaves_claimed_jobs_alone_while_the_lease_holds(tmp_path: P
     remote, work = setup(tmp_path)
     a = fork(publisher(work, NOW, batch=2), tmp_path / "a.json", pause="sent")
     assert a.status == "stopped"
-    b = fork(publisher(clone(remote, tmp_path / "b"), NOW + timedelta(minutes=2)), tmp_path / "b.json")
+    b = fork(
+        publisher(clone(remote, tmp_path / "b"), NOW + timedelta(minutes=2)), tmp_path / "b.json"
+    )
     assert b.code == 0, b.result
     outcomes = b.result["outcomes"]
     assert {o[2] for o in outcomes} == {"in progress"}, outcomes  # type: ignore[union-attr,index]
@@ -175,7 +181,9 @@ def test_a_run_stalled_past_its_lease_sends_nothing_another_run_took_over(tmp_pa
     a = fork(publisher(work, NOW, clock=clock), tmp_path / "a.json", pause="sent")
     assert a.status == "stopped"
     offset.write_text(str(11 * 60))
-    b = fork(publisher(clone(remote, tmp_path / "b"), NOW + timedelta(minutes=11)), tmp_path / "b.json")
+    b = fork(
+        publisher(clone(remote, tmp_path / "b"), NOW + timedelta(minutes=11)), tmp_path / "b.json"
+    )
     assert b.code == 0, b.result
     assert set(states(remote).values()) == {"published"}
     a.finish()
@@ -189,8 +197,18 @@ def test_a_big_run_shows_a_summary_not_every_published_row(tmp_path: Path) -> No
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTODON_", "BLUESKY_"))}
     env["GIT_CONFIG_GLOBAL"] = "/dev/null"
     done = subprocess.run(
-        [sys.executable, "-m", "tidings", "--root", str(work), "publish", "--push"]
-        + ["--now", "2026-12-10 09:05", "--now-for-real"],
+        [
+            sys.executable,
+            "-m",
+            "tidings",
+            "--root",
+            str(work),
+            "publish",
+            "--push",
+            "--now",
+            "2026-12-10 09:05",
+            "--now-for-real",
+        ],
         capture_output=True,
         text=True,
         env=env,
