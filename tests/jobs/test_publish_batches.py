@@ -88,16 +88,20 @@ def test_one_claim_commit_then_results_in_batches_of_the_count(tmp_path: Path) -
 
 
 def test_a_batch_lands_when_its_oldest_result_is_old_enough(tmp_path: Path) -> None:
-    """With a count no run reaches, time alone closes batches: a clock that moves 1 s each
-    time it is read makes a batch older than 10 s after a few jobs."""
+    """With a count no run reaches, time alone closes batches: on a clock where each send
+    takes 4 s, the batch begun by the first result is 12 s old at the fourth and lands."""
     remote, work = setup(tmp_path)
-    ticks = iter(range(10**6))
-    a = fork(
-        publisher(work, NOW, batch=1000, clock=lambda: float(next(ticks))), tmp_path / "a.json"
-    )
+
+    def clock() -> float:  # 4 s for every part sent so far
+        return 4.0 * sum(sent(tmp_path).values())
+
+    a = fork(publisher(work, NOW, batch=1000, clock=clock), tmp_path / "a.json")
     assert a.code == 0, a.result
     assert set(states(remote).values()) == {"published"}
-    assert 1 < len(results(remote)) < 5, results(remote)
+    assert results(remote) == [
+        "publish: 4 results (4 published)",
+        "publish: 2026/12/n4 on one: published",
+    ]
 
 
 def test_the_batch_claim_is_on_the_remote_before_anything_is_sent(tmp_path: Path) -> None:

@@ -241,7 +241,7 @@ class Publisher:
         self.job = run
         self.root = run.root
         self.opts = run.opts
-        self.book = LedgerBook(run.root, run.env)
+        self.book = LedgerBook(run.root, run.env, sync=False)
         self.report = Report()
         self._adapters: dict[str, Adapter] = {}
         self._stopped: dict[str, str] = {}
@@ -653,6 +653,7 @@ class Publisher:
             state=LedgerState.PUBLISHED,
             note="reconciled" if claim.reconcile else None,
             published_at=utc_stamp(now),
+            parts=[PublishedPart(r.id, r.url, r.cid) for r in thread],
             error=None,
             **recorded,
         )
@@ -802,14 +803,18 @@ class Publisher:
 
     def _progress(self, claim: _Claim, thread: Sequence[Remote], total: int) -> None:
         """Record the parts sent so far; before the next part, land them with a renewed lease
-        so no other run takes the job over while this one is still sending it."""
+        so no other run takes the job over while this one is still sending it. (After the
+        last part, the parts are written with the job's result, in one write.)"""
         pid, cid = claim.job.ledger_id, claim.job.channel
         if not self._still_ours(claim):  # never write parts into another writer's record
             raise _Lost
-        self.book.update(
-            pid, cid, self._lease_time(), parts=[PublishedPart(r.id, r.url, r.cid) for r in thread]
-        )
         if len(thread) < total:
+            self.book.update(
+                pid,
+                cid,
+                self._lease_time(),
+                parts=[PublishedPart(r.id, r.url, r.cid) for r in thread],
+            )
             self._renew(claim, f"part {len(thread)} of {total} sent")
 
     def _fail(self, job: Job, message: str, *, retry: bool, note: str | None = None) -> None:
