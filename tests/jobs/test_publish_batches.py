@@ -224,3 +224,19 @@ def test_a_big_run_shows_a_summary_not_every_published_row(tmp_path: Path) -> No
     assert "n17" not in done.stdout
     assert "publish: claim 55 job(s)" in remote_log(remote)
     assert git(work, "status", "--porcelain") == ""
+
+
+def test_the_command_is_told_the_progress_after_each_job(tmp_path: Path) -> None:
+    _remote, work = setup(tmp_path, n=3)
+
+    def work_() -> dict[str, object]:
+        from tidings.jobs.publish import Options, publish
+
+        told: list[tuple[int, int]] = []
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTODON_", "BLUESKY_"))}
+        opts = Options(now=NOW, push=True, env=env, progress=lambda d, t: told.append((d, t)))
+        return {"exit_code": publish(work, opts).exit_code, "told": told}
+
+    child = fork(work_, tmp_path / "a.json")
+    assert child.code == 0, child.result
+    assert child.result["told"] == [[1, 3], [2, 3], [3, 3]]
