@@ -99,14 +99,27 @@ def fork(
     return Child(pid, out)._wait()
 
 
-def publisher(root: Path, now: datetime, *channels: str) -> Callable[[], dict[str, object]]:
-    """``tidings publish --push --now NOW [--channel C …]`` in ``root``, as a child's work."""
+def publisher(
+    root: Path,
+    now: datetime,
+    *channels: str,
+    batch: int | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Callable[[], dict[str, object]]:
+    """``tidings publish --push --now NOW [--channel C …]`` in ``root``, as a child's work;
+    ``batch`` results to a commit (the default when None), reading time from ``clock``
+    (the real one when None)."""
 
     def work() -> dict[str, object]:
         from tidings.jobs.publish import Options, publish
 
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTODON_", "BLUESKY_"))}
-        opts = Options(now=now, push=True, only=frozenset(channels), env=env)
+        extra: dict[str, object] = {}
+        if batch is not None:
+            extra["batch"] = batch
+        if clock is not None:
+            extra["clock"] = clock
+        opts = Options(now=now, push=True, only=frozenset(channels), env=env, **extra)  # type: ignore[arg-type]
         report = publish(root, opts)
         return {
             "exit_code": report.exit_code,

@@ -5,7 +5,9 @@ person (their own clone) who settles jobs with ``tidings resolve`` and pushes ed
 their own (a post's title, a comment in a ledger file, an idea). Events run in a random
 order, seeded and reproducible: a publisher starts and is killed at a random step boundary,
 or stops there while other events run and is let go later; the clock moves 0 to 16 minutes
-between events, so leases expire and crashed attempts are reconciled. Then every stopped
+between events, so leases expire and crashed attempts are reconciled. Every publisher reads
+that clock (a stopped one finds, when let go, that the minutes have passed for it too, as a
+real process would), and each commits its results in batches of its own size (1, 2, 50). Then every stopped
 publisher is let go and two clean runs, 30 and 60 minutes later, finish what is left.
 
 Over all schedules: every part is sent at most once (counted in the outbox folders, which
@@ -23,7 +25,9 @@ import json
 import os
 import random
 import signal
+import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -82,6 +86,20 @@ def _build(tmp: Path) -> tuple[Path, list[Path], Path]:
         },
     )
     return remote, [first, clone(remote, tmp / "p1"), clone(remote, tmp / "p2")], tmp / "person"
+
+
+BATCHES = (1, 2, 50)
+"""Each publisher's batch size: a result per commit, two, and the default."""
+
+
+def _clock(tmp: Path) -> Callable[[], float]:
+    """The schedule's clock: the real one plus the minutes the schedule has moved on."""
+    offset = tmp / "clock-offset"
+
+    def clock() -> float:
+        return time.time() + float(offset.read_text())
+
+    return clock
 
 
 def _sent(tmp: Path) -> Counter[tuple[str, str, int]]:
@@ -190,8 +208,11 @@ def _schedule(seed: int, tmp: Path) -> None:
     story: list[str] = []
     minutes = 5  # 09:05 brand time, when hello and tips are due
     seen = _ledger(remote)
+    clock = _clock(tmp)
+    (tmp / "clock-offset").write_text("0")
     for _ in range(EVENTS):
         minutes += rng.choice([0, 1, 11, 16])
+        (tmp / "clock-offset").write_text(str((minutes - 5) * 60))
         now = at("2026-12-10 09:00") + timedelta(minutes=minutes)
         now_text = f"{now:%Y-%m-%d %H:%M}"
         kind = rng.choice(["publish", "publish", "publish", "resume", "resolve", "edit"])
@@ -220,7 +241,7 @@ def _schedule(seed: int, tmp: Path) -> None:
             how = rng.choice(["crash", "pause", "clean"])
             at_step = rng.choice(STEPS)
             child = fork(
-                publisher(clones[i], now),
+                publisher(clones[i], now, batch=BATCHES[i], clock=clock),
                 tmp / f"p{i}.json",
                 crash=at_step if how == "crash" else None,
                 pause=at_step if how == "pause" else None,

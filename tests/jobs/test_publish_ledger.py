@@ -158,12 +158,13 @@ def test_a_clean_rebase_never_overwrites_another_runs_record(tmp_path: Path) -> 
 
 def test_a_claim_changed_by_another_writer_after_it_landed_is_not_sent(tmp_path: Path) -> None:
     """Run A claims both channels and is sending the first when a person edits the second's
-    record by hand (``missed``: do not send it) and pushes. A's next push rebases over that
-    edit; A reads the record again before sending, sees it is no longer its claim, and
-    leaves it alone."""
+    record by hand (``missed``: do not send it) and pushes. A's next push (the batch of
+    results, here one result a batch) rebases over that edit; A reads the record again
+    before sending, sees it is no longer its claim, and leaves it alone. (``tidings
+    resolve`` refuses a job a run holds the lease of; a hand edit is seen at the next batch.)"""
     remote, work = setup(tmp_path)
     now = at("2026-12-10 09:05")
-    a = fork(publisher(work, now), tmp_path / "a.json", pause="sent")
+    a = fork(publisher(work, now, batch=1), tmp_path / "a.json", pause="sent")
     assert a.status == "stopped"
     claimed = remote_file(remote, "ledger/2026/12/hello.yaml")
     assert claimed is not None

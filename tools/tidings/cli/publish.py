@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -113,18 +115,53 @@ def command(
             )
     if missed_is_error is None:
         missed_is_error = os.environ.get("CI", "").lower() == "true"
-    opts = Options(
-        now=now,
-        push=push,
-        commit=not no_commit,
-        only=frozenset(channels),
-        lateness=window,
-    )
-    report = publish(root, opts)
+    with _progress() as progress:
+        opts = Options(
+            now=now,
+            push=push,
+            commit=not no_commit,
+            only=frozenset(channels),
+            lateness=window,
+            progress=progress,
+        )
+        report = publish(root, opts)
     _print(report)
     if report.late and missed_is_error:
         sys.exit(1)
     sys.exit(report.exit_code)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on the terminal (none in CI's log, where the summary says it all),
+    told after each job; it goes away when the run ends."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "publishing",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("publishing", total=None)
+
+        def tell(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield tell
+
+
+LISTED = 50
+"""Up to this many outcomes the summary lists them all; beyond it, it lists every one that
+is not ``published`` and counts the published (their URLs are in ``ledger/``)."""
 
 
 def _span(delta: timedelta) -> str:
@@ -161,7 +198,14 @@ def _print(report: Report) -> None:
         table.add_column("channel", no_wrap=True)
         table.add_column("result", no_wrap=True)
         table.add_column("where / why", overflow="fold", ratio=3)
-        for o in report.outcomes:
+        shown = report.outcomes
+        if len(shown) > LISTED:
+            shown = [o for o in shown if o.result != "published"]
+            table.caption = (
+                f"{len(report.outcomes) - len(shown)} published not listed: "
+                "their addresses are in ledger/ (`git log ledger/`)"
+            )
+        for o in shown:
             where = o.url or ""
             if o.detail:
                 where = f"{where} ({o.detail})" if where else o.detail

@@ -5,16 +5,23 @@ The order of events is the guarantee (DESIGN.md §4):
 1. Sync with the remote, check the workspace, plan the jobs whose time has come.
 2. **Claim**: write ``pending`` (with a fresh attempt key and lease) for every due job, a
    fresh lease for every job a crashed run left ``pending`` past its lease, ``missed`` for
-   every job past the lateness window; commit; with ``--push`` push, rebasing when someone
-   else pushed first. A claim that does not land is never acted on: nothing is posted.
-   After every push the ledger is read again (a rebase may have brought others' records).
+   every job past the lateness window; commit them all in one commit; with ``--push`` push
+   it, rebasing when someone else pushed first. A claim that does not land is never acted
+   on: nothing is posted. After every push the ledger is read again (a rebase may have
+   brought others' records).
 3. **Reconcile** the jobs taken over: ask the platform for each part (idempotency key,
    record key, or recent posts) before sending anything again; when it cannot tell, record
    ``unknown`` for a person (``tidings resolve``).
-4. **Send** part by part (a thread resumes after its last published part), renewing the
-   lease (commit and push a new token) before each job and each further part, and stopping
-   when the record is no longer this run's claim; then record ``published`` with ids and
-   URLs, or ``failed`` with the platform's own message; commit and push after every job.
+4. **Send** part by part (a thread resumes after its last published part), checking before
+   each job that its record is still this run's claim (as the ledger read after the last
+   push says), and renewing the lease (commit and push a new token) before each further
+   part of a thread, and for every job still to send once half the lease has gone by; then
+   record ``published`` with ids and URLs, or ``failed`` with the platform's own message.
+   Results are committed and pushed in **batches**: when ``Options.batch`` results are
+   written, when the oldest is ``Options.batch_seconds`` old, before a lease renewal, and
+   at the end. A crash between batches leaves the jobs sent since the last batch
+   ``pending`` on the remote, under this run's claim: the next run reconciles them with
+   the platform (step 3) and never sends them again.
 5. **Retract** published posts whose ``expires`` has passed.
 
 Adapters never see git or files; this module never sees HTTP.
@@ -22,6 +29,7 @@ Adapters never see git or files; this module never sees HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -85,7 +93,8 @@ reaches the named step, so a test can run another writer before it continues (SI
 STEPS = ("planned", "claimed", "sent", "recorded", "landed")
 """The step boundaries, in order: ``planned`` (claims written, not committed), ``claimed``
 (pending pushed), ``sent`` (the platform answered a part, nothing recorded), ``recorded``
-(result written, not committed), ``landed`` (a job's result committed and pushed)."""
+(a job's result written, not committed), ``landed`` (a batch of results committed and
+pushed). ``TIDINGS_CRASH_AT=recorded#3`` stops at the third time the step is reached."""
 
 LEASE = timedelta(minutes=10)
 """A ``pending`` record whose lease (its ``updated`` time) is younger than this may belong
@@ -93,6 +102,11 @@ to a run that is still sending it, so it is left alone; an older one was left by
 died, and is reconciled. A missing lease, or one in the future, is expired. The sending run
 renews the lease after every part; the schedule runs every 15 minutes, so the next scheduled
 run picks up a dead run's job."""
+
+RENEW = LEASE / 2
+"""A run renews the lease of every job it has still to send once this long has passed
+since it last wrote their leases (its claim counts from the run's start): another run takes
+a job over only after a whole :data:`LEASE`, so the half left is the margin for one send."""
 
 STALL = 3 * LEASE
 """A job still ``pending`` this long after its attempt began, its lease renewed all along,
@@ -184,11 +198,24 @@ def _unclaimed(repo: Repo, paths: Sequence[str]) -> None:
             write_atomic(path, kept)
 
 
+_REACHED: dict[str, int] = {}
+
+
+def _asked(env: str, name: str) -> bool:
+    """Whether the test's ``env`` names this step (``name``, or ``name#N``: its N-th time)."""
+    wanted = os.environ.get(env, "")
+    step, _, nth = wanted.partition("#")
+    if step != name:
+        return False
+    return not nth or _REACHED[name] == int(nth)
+
+
 def _crash_point(name: str) -> None:
     """A step boundary: die here, or stop here once, when a test asks for it."""
-    if os.environ.get(CRASH_ENV) == name:
+    _REACHED[name] = _REACHED.get(name, 0) + 1
+    if _asked(CRASH_ENV, name):
         os.kill(os.getpid(), signal.SIGKILL)
-    if os.environ.get(PAUSE_ENV) == name:
+    if _asked(PAUSE_ENV, name):
         del os.environ[PAUSE_ENV]
         os.kill(os.getpid(), signal.SIGSTOP)
 
@@ -214,7 +241,7 @@ class Publisher:
         self.job = run
         self.root = run.root
         self.opts = run.opts
-        self.book = LedgerBook(run.root, run.env)
+        self.book = LedgerBook(run.root, run.env, sync=False)
         self.report = Report()
         self._adapters: dict[str, Adapter] = {}
         self._stopped: dict[str, str] = {}
@@ -222,6 +249,14 @@ class Publisher:
         self._title = "tidings"
         self._started = run.opts.clock()
         self._diverged = False
+        self._leased_at = self._started
+        """When the leases of the jobs still to send were last written (the claim's lease is
+        the run's ``now``, its start)."""
+        self._waiting: list[_Claim] = []
+        """The claims not yet sent (or given up), whose leases a renewal writes again."""
+        self._batch: list[str] = []
+        """The results recorded since the last commit, one line each: the commit says them."""
+        self._batch_since = 0.0
 
     # ------------------------------------------------------------------ the run
 
@@ -235,8 +270,19 @@ class Publisher:
         ws, claims = self._claim(ws, blocked)
         if claims:
             _crash_point("claimed")
-        for claim in claims:
-            self._do(ws, claim)
+        self._waiting = list(claims)
+        try:
+            for claim in claims:
+                self._do(ws, claim)
+                self._waiting.remove(claim)
+                if self.opts.progress is not None:
+                    self.opts.progress(len(claims) - len(self._waiting), len(claims))
+        except BaseException:
+            # whatever went wrong, what was sent is recorded (the next run reconciles the rest)
+            with contextlib.suppress(Exception):
+                self._flush()
+            raise
+        self._flush()
         self._retract(ws)
         self.report.late = [
             o
@@ -460,13 +506,42 @@ class Publisher:
         )
 
     def _land_result(self, message: str) -> None:
+        """A job's result is written: it joins the batch, which lands when it is full (by
+        count or by age). Until then the remote holds the job's claim, ``pending``."""
+        if not self._batch:
+            self._batch_since = self.opts.clock()
+        self._batch.append(message.removeprefix("publish: "))
+        if (
+            len(self._batch) >= max(1, self.opts.batch)
+            or self.opts.clock() - self._batch_since >= self.opts.batch_seconds
+        ):
+            self._flush()
+
+    def _batch_message(self) -> str:
+        if len(self._batch) == 1:
+            return f"publish: {self._batch[0]}"
+        counts: dict[str, int] = {}
+        for line in self._batch:
+            result = line.rsplit(": ", 1)[-1]
+            counts[result] = counts.get(result, 0) + 1
+        said = ", ".join(f"{n} {result}" for result, n in counts.items())
+        return f"publish: {len(self._batch)} results ({said})\n\n" + "\n".join(self._batch)
+
+    def _flush(self) -> None:
+        """Commit (with ``--push``, push) the results of the batch, if there are any."""
+        if not self._batch:
+            return
+        message = self._batch_message()
+        self._batch.clear()
         landing = self._commit_touched(message)
         if landing.committed and self.opts.push and not landing.pushed:
             self._diverged = True  # no lease can be renewed over this commit: send no more
             self.report.warnings.append(
-                f"the ledger commit '{message}' could not be pushed ({landing.problem}); "
-                "the next run reconciles it with the platform"
+                f"the ledger commit '{message.splitlines()[0]}' could not be pushed "
+                f"({landing.problem}); the next run reconciles it with the platform"
             )
+            return
+        _crash_point("landed")
 
     # ------------------------------------------------------------------ send
 
@@ -483,7 +558,7 @@ class Publisher:
         channel = ws.channels[job.channel]
         pid, cid, now = job.ledger_id, job.channel, self.opts.now
         try:
-            self._renew(claim, "sending")
+            self._before_send(claim)
         except _Lost:
             return
         if cid in self._stopped:
@@ -578,6 +653,7 @@ class Publisher:
             state=LedgerState.PUBLISHED,
             note="reconciled" if claim.reconcile else None,
             published_at=utc_stamp(now),
+            parts=[PublishedPart(r.id, r.url, r.cid) for r in thread],
             error=None,
             **recorded,
         )
@@ -587,7 +663,6 @@ class Publisher:
             shown.append(f"evergreen, slot {_local(ws, job.at):%a %d %b %H:%M}")
         self._out(job, LedgerState.PUBLISHED, "; ".join(shown), thread[0].url)
         self._land_result(f"publish: {job.post.id} on {cid}: published")
-        _crash_point("landed")
 
     def _link_card(
         self, ws: Workspace, post: Post, rendered: Rendered
@@ -638,13 +713,58 @@ class Publisher:
             thread.append(remote)
             self._progress(claim, thread, len(out.parts))
 
+    def _before_send(self, claim: _Claim) -> None:
+        """Before a job is sent: with ``--push``, renew the leases of every job still to
+        send once :data:`RENEW` has passed (so no other run takes them over while this one
+        is still busy), and send nothing after a push failed; then raise :class:`_Lost`,
+        having said so, when the record is no longer this run's claim (as the ledger read
+        after the last push says: each batch's push brings others' changes)."""
+        if self.opts.push:
+            if self._diverged:
+                self._out(claim.job, "in progress", "not sent: this run's ledger fell behind")
+                raise _Lost
+            if self.opts.clock() - self._leased_at >= RENEW.total_seconds():
+                self._renew_all()
+                if self._diverged:
+                    self._out(claim.job, "in progress", "not sent: another run changed its record")
+                    raise _Lost
+        if not self._still_ours(claim):
+            raise _Lost
+
+    def _renew_all(self) -> None:
+        """Write a fresh lease for every job still to send that is still this run's claim,
+        and land them in one commit with the results not yet landed."""
+        self._flush()
+        if self._diverged:
+            return
+        self._leased_at = self.opts.clock()
+        renewed = 0
+        for claim in self._waiting:
+            job = claim.job
+            rec = self.book.record(job.ledger_id, job.channel)
+            if (
+                rec is None
+                or rec.state is not LedgerState.PENDING
+                or rec.attempt_key != claim.key
+                or rec.lease != claim.lease
+            ):
+                continue  # no longer ours: _still_ours says so before it would be sent
+            claim.lease = secrets.token_hex(5)
+            self.book.update(job.ledger_id, job.channel, self._lease_time(), lease=claim.lease)
+            renewed += 1
+        landing = self._commit_touched(f"publish: leases of {renewed} job(s) still to send renewed")
+        if landing.committed and self.opts.push and not landing.pushed:
+            self._diverged = True
+
     def _renew(self, claim: _Claim, what: str) -> None:
-        """Renew the claim's lease before sending (with ``--push``: commit and push a fresh
-        lease token, so a run that took the job over in the meantime makes the push
-        conflict); raise :class:`_Lost`, having said so, when the record is no longer this
-        run's claim. Without ``--push`` no other run can race: the record is only read."""
+        """Renew the claim's lease before the next part of a thread (with ``--push``: land
+        the batch, then commit and push a fresh lease token, so a run that took the job
+        over in the meantime makes the push conflict); raise :class:`_Lost`, having said
+        so, when the record is no longer this run's claim. Without ``--push`` no other run
+        can race: the record is only read."""
         job = claim.job
         if self.opts.push:
+            self._flush()  # the results before it land first, under their own message
             if self._diverged:
                 self._out(job, "in progress", "not sent: this run's ledger fell behind another's")
                 raise _Lost
@@ -683,14 +803,18 @@ class Publisher:
 
     def _progress(self, claim: _Claim, thread: Sequence[Remote], total: int) -> None:
         """Record the parts sent so far; before the next part, land them with a renewed lease
-        so no other run takes the job over while this one is still sending it."""
+        so no other run takes the job over while this one is still sending it. (After the
+        last part, the parts are written with the job's result, in one write.)"""
         pid, cid = claim.job.ledger_id, claim.job.channel
         if not self._still_ours(claim):  # never write parts into another writer's record
             raise _Lost
-        self.book.update(
-            pid, cid, self._lease_time(), parts=[PublishedPart(r.id, r.url, r.cid) for r in thread]
-        )
         if len(thread) < total:
+            self.book.update(
+                pid,
+                cid,
+                self._lease_time(),
+                parts=[PublishedPart(r.id, r.url, r.cid) for r in thread],
+            )
             self._renew(claim, f"part {len(thread)} of {total} sent")
 
     def _fail(self, job: Job, message: str, *, retry: bool, note: str | None = None) -> None:

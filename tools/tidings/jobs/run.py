@@ -53,10 +53,16 @@ class Options:
     commit: bool = True
     only: frozenset[str] = frozenset()
     lateness: timedelta | None = None
+    batch: int = 50
+    """Results recorded before they are committed (and with ``push`` pushed) together."""
+    batch_seconds: float = 10.0
+    """...or once the oldest result not yet committed is this many seconds old."""
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     transport: httpx.BaseTransport | None = None
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
+    progress: Callable[[int, int], None] | None = None
+    """Told ``(done, total)`` after each job, for the command's progress bar."""
 
 
 @dataclass(frozen=True)

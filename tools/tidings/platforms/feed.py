@@ -1,7 +1,8 @@
 """The ``feed`` channel: an Atom feed of published posts; no account needed.
 
 Each published post becomes an entry file (``<folder>/entries/<post-id>.json``) and the feed
-(``<folder>/atom.xml``) is rewritten from all entries, newest first, so it is the same
+(``<folder>/atom.xml``) is rewritten from all entries, newest first (the adapter keeps
+the entries it has read, and reads again only the files that changed since), so it is the same
 whichever order posts went out in (:func:`tidings.core.atom.atom_xml`). That folder is a
 local copy (``build/`` is not committed): the site builds the feed it serves, at
 ``<site>/feed/atom.xml``, from the ledger's ``feed`` records.
@@ -28,6 +29,8 @@ class Feed(base.PlatformAdapter, platform="feed", idempotent=True):
         self.folder = root / folder.rstrip("/")
         self.site_url = (site_url or "").rstrip("/")
         self.title = title
+        self._read: dict[Path, tuple[tuple[int, int], FeedEntry | None]] = {}
+        """Each entry file as last read: its (mtime, size) and what it says."""
 
     def _entry(self, post_id: str) -> Path:
         return self.folder / "entries" / f"{post_id}.json"
@@ -69,17 +72,34 @@ class Feed(base.PlatformAdapter, platform="feed", idempotent=True):
         self._entry(part.id.rsplit("#", 1)[0]).unlink(missing_ok=True)
         self.write_feed()
 
+    def _entry_of(self, path: Path) -> FeedEntry | None:
+        """The entry file at ``path``, read again only when it changed since it was last
+        read (another run may write the same folder); None when it does not read."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        seen = (stat.st_mtime_ns, stat.st_size)
+        known = self._read.get(path)
+        if known is not None and known[0] == seen:
+            return known[1]
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            post, published = str(data["post"]), str(data["published"])
+            parts = tuple(str(p) for p in data.get("parts", []))
+            send = str(data.get("send") or post)  # an evergreen post's sends are entries apart
+            entry: FeedEntry | None = FeedEntry(send, published, parts, self.page(post))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            entry = None
+        self._read[path] = (seen, entry)
+        return entry
+
     def write_feed(self) -> None:
         entries = []
         for path in sorted((self.folder / "entries").rglob("*.json")):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                post, published = str(data["post"]), str(data["published"])
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
-            parts = tuple(str(p) for p in data.get("parts", []))
-            send = str(data.get("send") or post)  # an evergreen post's sends are entries apart
-            entries.append(FeedEntry(send, published, parts, self.page(post)))
+            entry = self._entry_of(path)
+            if entry is not None:
+                entries.append(entry)
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.folder / "atom.xml", atom_xml(self.title, self.site_url, entries))
 

@@ -244,9 +244,16 @@ class LedgerBook:
     file stays exactly as it was.
     """
 
-    def __init__(self, root: Path, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, root: Path, env: Mapping[str, str] | None = None, *, sync: bool = True
+    ) -> None:
         self.root = root
         self.env = env  # secret values in it never reach a ledger file
+        self.sync = sync
+        """Flush every file to the disk before its rename. The publisher does not: its
+        truth is the commit on the remote (git does not flush its own objects either), and
+        a rename is atomic for every process, so only an operating-system crash could
+        leave a file that does not read, which stops every writer, naming it."""
         self._cache: dict[str, tuple[dict[str, Any], YamlDoc | None]] = {}
         self.touched: set[str] = set()
 
@@ -349,7 +356,7 @@ class LedgerBook:
         ordered.update({k: v for k, v in rec.items() if k not in ordered})
         data["channels"][channel] = ordered
         self._cache[post_id] = (data, None)  # positions of the old text no longer hold
-        write_atomic(self.path(post_id), dump(data))
+        write_atomic(self.path(post_id), dump(data), sync=self.sync)
         self.touched.add(layout.ledger_path(post_id))
         return self.record(post_id, channel)
 
