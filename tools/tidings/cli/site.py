@@ -71,9 +71,10 @@ def build(
       tidings site build --offline
     """
     from tidings.check.runner import check_workspace
-    from tidings.site.build import DEFAULT_OUT, build_site
+    from tidings.site.build import DEFAULT_OUT, build_site, check_out
 
     root = obj.root
+    check_out(root, out or root / DEFAULT_OUT)  # refused before anything is read or written
     checked = check_workspace(root, cache=True)  # once, for the link cards and the site
     if not offline:
         from tidings.jobs.linkcards import CardFill, fill_link_cards

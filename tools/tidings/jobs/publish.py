@@ -199,6 +199,8 @@ def _unclaimed(repo: Repo, paths: Sequence[str]) -> None:
 
 
 _REACHED: dict[str, int] = {}
+"""How often each step was reached in this run (:func:`publish` clears it: a test process
+runs many, and a forked run inherits its parent's counts)."""
 
 
 def _asked(env: str, name: str) -> bool:
@@ -884,5 +886,6 @@ def _reply_parent(adapter: Adapter, url: str) -> ReplyParent:
 
 def publish(root: Path, opts: Options) -> Report:
     """Publish every due job in the checkout at ``root``; see the module docstring."""
+    _REACHED.clear()
     with Run(root, opts) as run:
         return Publisher(run).run()
