@@ -19,7 +19,7 @@ import pytest
 import yaml
 from builders import workspaces
 from click.testing import CliRunner
-from fakes import facebook, google_business, instagram, pinterest, telegram, threads
+from fakes import facebook, google_business, instagram, linkedin, pinterest, telegram, threads
 from fakes import x as xfake
 from fakes.cases import PlatformCase
 from fakes.server import Fake
@@ -167,7 +167,34 @@ def google_profile(fake: google_business.GoogleBusinessFake, bio: str) -> None:
     fake.profile.update(title=NAME, profile={"description": bio}, websiteUri=LINK)
 
 
+def linkedin_profile(fake: linkedin.LinkedInFake, bio: str) -> None:
+    fake.organization.update(
+        localizedName=NAME,
+        localizedDescription=bio,
+        localizedWebsite=LINK,
+        vanityName="lumengrain",
+        logoV2=fake.org_image(f"{CDN}/avatar.png"),
+        coverPhotoV2=fake.org_image(f"{CDN}/li-cover.png"),
+    )
+
+
 READERS: dict[str, Reader] = {
+    "linkedin": Reader(
+        linkedin.CASE,
+        linkedin.LinkedInFake,
+        linkedin_profile,
+        r"^/rest/organizations/",
+        lambda secret: {
+            "status": 401,
+            "body": {
+                "status": 401,
+                "serviceErrorCode": 65600,
+                "code": "INVALID_ACCESS_TOKEN",
+                "message": f"Invalid access token {secret}",
+            },
+        },
+        (),
+    ),
     "threads": Reader(
         threads.CASE,
         threads.ThreadsFake,
@@ -251,6 +278,7 @@ IMAGES = {
     "/avatar.png": picture(400, 400),
     "/avatar.jpg": picture(400, 400, fmt="JPEG"),
     "/cover.png": picture(1640, 624),
+    "/li-cover.png": picture(1128, 191),
 }
 
 
@@ -409,3 +437,15 @@ def test_a_failing_reader_fails_only_its_channel_keeps_the_good_reading_and_show
     assert kept["read_at"] == good["read_at"] == "2027-01-15T08:00:00Z"
     assert kept["failed_at"] == "2027-01-15T16:00:00Z"
     assert kept["error"]
+
+
+def test_a_linkedin_member_profile_is_skipped_not_failed(tmp_path: Path) -> None:
+    """LinkedIn gives a member's headline and about to no token tidings holds: the channel
+    is skipped, saying so, and nothing is asked of the API."""
+    fake = linkedin.LinkedInFake(member=True)
+    work = workspace(tmp_path, READERS["linkedin"])
+    report = run(work, fake)
+    channel = yaml.safe_load((work / FILE).read_text())["channels"]["linkedin"]
+    assert report.ok and channel["state"] == "skipped", channel
+    assert "member's profile" in channel["error"]
+    assert not any("/rest/organizations/" in r.url.path for r in fake.requests)
