@@ -13,6 +13,12 @@ expired token, code 4 rate limits, lists newest first with ``since`` and cursors
 * ``GET /?ids=a,b&fields=…``: ``reactions.summary(total_count)``, ``comments.summary(…)``,
   ``shares`` (left out when 0), ``insights.metric(…)``; one unknown id fails the whole
   request with code 803, as Graph does; ``GET /{page}?fields=followers_count,fan_count``.
+* The Page's profile (developers.facebook.com/docs/graph-api/reference/page, "Fields";
+  …/reference/page/picture; …/reference/cover-photo): ``GET /{page-id}?fields=name,about,
+  website,picture,cover,link`` answers the :attr:`GraphFake.profile` fields asked for:
+  ``picture`` as ``{"data": {"url", "is_silhouette", "width", "height"}}`` (the field
+  expansion ``picture.type(large)`` asks for it), ``cover`` as ``{"id", "source",
+  "offset_x", "offset_y"}``, ``website`` the addresses separated by spaces.
 * ``DELETE /{id}`` → ``{"success": true}``; an unknown id is code 100 subcode 33.
 * Replies (developers.facebook.com/docs/graph-api/reference/object/comments, "Publishing":
   ``POST /{object-id}/comments`` on a post or on a comment; a comment's id is
@@ -305,6 +311,7 @@ class FacebookFake(GraphFake):
             body["followers_count"] = self.followers
         if "fan_count" in fields:
             body["fan_count"] = self.fans
+        body.update({k: v for k, v in self.profile_fields(params).items() if k != "id"})
         return httpx.Response(200, json=body)
 
 

@@ -17,6 +17,13 @@ lists newest first (``pageSize``, ``nextPageToken``); ``DELETE /v4/<name>`` answ
 ``localPostMetrics`` with ``metricValues[].totalValue.value`` as a string. Errors are
 ``{"error": {"code", "message", "status"}}``: 400 INVALID_ARGUMENT, 401 UNAUTHENTICATED,
 429 RESOURCE_EXHAUSTED.
+
+The location's profile (Business Information API v1, ``locations.get`` and the
+``Location`` resource: developers.google.com/my-business/reference/businessinformation/
+rest/v1/locations): ``GET /v1/locations/<l>?readMask=…`` answers the
+:attr:`GoogleBusinessFake.profile` fields the mask names (``title``, ``profile`` as
+``{"description"}``, ``websiteUri``, ``metadata`` with ``mapsUri``), with ``name``; a
+request without ``readMask`` is 400 INVALID_ARGUMENT, as the API requires one.
 """
 
 from __future__ import annotations
@@ -65,6 +72,11 @@ class GoogleBusinessFake(Fake):
         self.deleted: list[str] = []
         self.views: dict[str, tuple[int, int]] = {}
         self.insights_gone = False
+        self.profile: dict[str, Any] = {
+            "title": "Lumen & Grain",
+            "metadata": {"mapsUri": f"https://maps.google.com/maps?cid={LOCATION}"},
+        }
+        """The Location's fields (``title``, ``profile``, ``websiteUri``, ``metadata``)."""
         self._ids = itertools.count(1)
         started = time.monotonic()
         self.clock: Callable[[], datetime] = lambda: (
@@ -83,6 +95,8 @@ class GoogleBusinessFake(Fake):
                 return self._create(request)
             if request.method == "GET":
                 return self._list(request)
+        if path == f"/v1/locations/{LOCATION}" and request.method == "GET":
+            return self._location(request)
         if path == f"/v4/{PARENT}/localPosts:reportInsights" and request.method == "POST":
             return self._insights(request)
         match = re.fullmatch(rf"/v4/({PARENT}/localPosts/[^/]+)", path)
@@ -94,6 +108,17 @@ class GoogleBusinessFake(Fake):
             self.deleted.append(post["name"])
             return httpx.Response(200, json={})
         return _error(404, "NOT_FOUND", "Requested entity was not found.")
+
+    def _location(self, request: httpx.Request) -> httpx.Response:
+        mask = request.url.params.get("readMask", "")
+        if not mask:
+            return _invalid("Request contains an invalid argument: read_mask is required.")
+        body: dict[str, Any] = {"name": f"locations/{LOCATION}"}
+        for field in mask.split(","):
+            top = field.strip().split(".", 1)[0]
+            if top in self.profile:
+                body[top] = self.profile[top]
+        return httpx.Response(200, json=body)
 
     def _token(self, request: httpx.Request) -> httpx.Response:
         form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}

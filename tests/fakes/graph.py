@@ -118,6 +118,9 @@ class GraphFake(Fake):
         self.quota_total = 250
         self.followers: int | None = 321
         self.insights: dict[str, dict[str, int | None]] = {}
+        self.profile: dict[str, Any] = {}
+        """The account's profile fields as the platform names them (``biography``,
+        ``profile_picture_url``…): :meth:`profile_fields` answers those ``fields`` asks for."""
         """Per media id, the insight values; None: the platform has no number (empty list)."""
         started = time.monotonic()
         self.clock: Callable[[], datetime] = lambda: (
@@ -180,6 +183,17 @@ class GraphFake(Fake):
         if self.expired:
             return httpx.Response(400, json=expired_body())
         return None
+
+    def profile_fields(self, params: dict[str, str]) -> dict[str, Any]:
+        """The account's ``id`` and the :attr:`profile` fields ``fields`` asks for (a field
+        expansion such as ``picture.type(large)`` asks for ``picture``); a field not set is
+        left out, as Graph leaves out an empty one."""
+        body: dict[str, Any] = {"id": self.user_id}
+        for name in re.split(r",(?![^(]*\))", params.get("fields", "")):
+            base = name.split(".", 1)[0].split("{", 1)[0]
+            if base in self.profile:
+                body[base] = self.profile[base]
+        return body
 
     # -- containers ----------------------------------------------------------------------
 

@@ -12,6 +12,10 @@
 * ``GET /{media}/insights?metric=views,reach,likes,comments,shares,saved,
   total_interactions`` (``impressions`` is refused as since v22), ``GET /{ig-user}?fields=
   followers_count,media_count``.
+* The profile (developers.facebook.com/docs/instagram-platform/instagram-graph-api/
+  reference/ig-user, "Fields"): ``GET /{ig-user-id}?fields=username,name,biography,website,
+  profile_picture_url`` answers the :attr:`GraphFake.profile` fields asked for (a field
+  the account has not filled in is left out).
 * ``DELETE /{media}`` is refused: the API cannot delete posts.
 * Replies (developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/
   ig-comment/replies): ``POST /{ig-comment}/replies?message=…`` → ``{id}``; "you can only
@@ -279,6 +283,7 @@ class InstagramFake(GraphFake):
                 body[name] = 12
             elif name == "username":
                 body[name] = self.username
+        body.update(self.profile_fields(params))
         return httpx.Response(200, json=body)
 
 

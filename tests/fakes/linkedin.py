@@ -22,6 +22,13 @@ serviceErrorCode, code, message}``:
   Comments on Comments; Get a Comment, whose ``parentComment`` names a reply's parent).
   LinkedIn nests one level: a reply to a reply is refused here (422). A post's comment list
   holds its top-level comments; :meth:`LinkedInFake.someone_comments` adds a member's;
+* the organization page's profile (learn.microsoft.com/linkedin/marketing/community-
+  management/organizations/organization-lookup-api, "Retrieve an Administered
+  Organization"; images-api, "Get a Single Image"): ``GET /rest/organizations/{id}`` gives
+  the administrator's view of :attr:`LinkedInFake.organization` (``localizedName``,
+  ``localizedDescription``, ``localizedWebsite``, ``vanityName``, ``logoV2``/
+  ``coverPhotoV2`` with an ``original`` image URN); another organization (or a member
+  author) is 403. An image :meth:`LinkedInFake.org_image` adds answers ``downloadUrl``;
 * ``member=True`` makes the author a person: image status and reading the author's posts
   are 403 (``r_member_social`` is restricted), statistics are for organizations only.
 
@@ -90,6 +97,7 @@ class Image:
     owner: str
     status: str = "WAITING_UPLOAD"
     data: bytes = b""
+    download_url: str = ""
     reads_left: int = 0
     refusals_left: int = 0
 
@@ -139,6 +147,8 @@ class LinkedInFake(Fake):
         self.refreshed: list[str] = []
         self._created: list[str] = []
         self._ids = itertools.count(7_100_000_000_000_000_001)
+        self.organization: dict[str, Any] = {"localizedName": "Lumen & Grain"}
+        """The page's fields as the administrator's lookup gives them."""
 
     # -- for tests -----------------------------------------------------------------------
 
@@ -148,6 +158,13 @@ class LinkedInFake(Fake):
             "LINKEDIN_AUTHOR_URN": self.author,
             "LINKEDIN_API_BASE": base,
         }
+
+    def org_image(self, url: str) -> dict[str, str]:
+        """An AVAILABLE image of the page downloadable at ``url``: the ``logoV2`` (or
+        ``coverPhotoV2``) value naming it."""
+        urn = f"urn:li:image:D4E0Bfake{next(self._ids)}"
+        self.images[urn] = Image(urn, self.author, "AVAILABLE", download_url=url)
+        return {"original": urn, "cropped": urn}
 
     def existing_post(self, text: str) -> str:
         """A post the author made earlier (outside tidings); its share URN."""
@@ -229,6 +246,10 @@ class LinkedInFake(Fake):
             return self._get_comment(found.group(1), found.group(2))
         if path == "/rest/organizationalEntityShareStatistics" and method == "GET":
             return self._statistics(params)
+        if (found := re.fullmatch(r"/rest/organizations/(\d+)", path)) and method == "GET":
+            if self.member or f"urn:li:organization:{found.group(1)}" != self.author:
+                return _json(403, error(403, "ACCESS_DENIED", "Not enough permissions"))
+            return _json(200, {"id": int(found.group(1)), **self.organization})
         if (found := re.fullmatch(r"/rest/networkSizes/([^/]+)", path)) and method == "GET":
             return self._network_size(found.group(1), params)
         return _json(404, error(404, "NOT_FOUND", f"No resource found for {method} {path}"))
@@ -326,7 +347,10 @@ class LinkedInFake(Fake):
 
     @staticmethod
     def _image(image: Image, status: str) -> dict[str, Any]:
-        return {"id": image.urn, "owner": image.owner, "status": status}
+        body = {"id": image.urn, "owner": image.owner, "status": status}
+        if image.download_url and status == "AVAILABLE":
+            body["downloadUrl"] = image.download_url
+        return body
 
     # -- posts ---------------------------------------------------------------------------
 

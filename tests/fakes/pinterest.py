@@ -11,7 +11,9 @@ field). It answers 201 with the Pin. ``GET /v5/boards/<id>/pins`` lists a board'
 newest first, ``page_size`` a page with a ``bookmark``; ``DELETE /v5/pins/<id>`` 204 (404
 code 50 "Pin not found." when gone); ``GET /v5/pins/<id>/analytics`` the pin's numbers
 (``all.summary_metrics`` and ``daily_metrics``); ``GET /v5/user_account`` the account
-with ``follower_count``. A wrong token is 401 ``{"code": 2, "message": "Authentication
+(user_account/get, the ``Account`` object: ``account_type``, ``username``,
+``follower_count``, and the :attr:`PinterestFake.profile` fields ``business_name``,
+``about``, ``website_url``, ``profile_image``; there is no cover image in it). A wrong token is 401 ``{"code": 2, "message": "Authentication
 failed."}``; a rate limit 429 ``{"code": 8, "message": "…"}``.
 """
 
@@ -50,6 +52,8 @@ class PinterestFake(Fake):
         self.images: dict[str, list[bytes]] = {}
         self.deleted: list[str] = []
         self.analytics: dict[str, dict[str, int]] = {}
+        self.profile: dict[str, Any] = {}
+        """``business_name``, ``about``, ``website_url``, ``profile_image`` of the account."""
         started = time.monotonic()  # the clock starts with the tests' --now, as graph.py's
         self.clock: Callable[[], datetime] = lambda: (
             START + timedelta(seconds=time.monotonic() - started)
@@ -65,7 +69,12 @@ class PinterestFake(Fake):
         if path == "/v5/user_account" and request.method == "GET":
             return httpx.Response(
                 200,
-                json={"account_type": "BUSINESS", "username": "lumengrain", "follower_count": 812},
+                json={
+                    "account_type": "BUSINESS",
+                    "username": "lumengrain",
+                    "follower_count": 812,
+                    **self.profile,
+                },
             )
         match = re.fullmatch(r"/v5/boards/(\d+)/pins", path)
         if match and request.method == "GET":

@@ -12,6 +12,14 @@ a reply to a message not in the chat "Bad Request: message to be replied not fou
 entities out of range "Bad Request: can't parse entities". Messages sent are kept in
 ``messages``; deleting them removes them (a message already gone: "message to delete not
 found").
+
+The channel's profile (ChatFullInfo, ChatPhoto, getFile, File and "Download a file":
+``https://api.telegram.org/file/bot<token>/<file_path>``): ``getChat {chat_id}`` answers
+the channel's ``id``, ``type``, ``title``, ``username``, its ``description`` and ``photo``
+(``small_file_id``/``big_file_id`` and their unique ids) when :attr:`TelegramFake.profile`
+has them; ``getFile {file_id}`` answers a File with its ``file_path`` (400 "Bad Request:
+invalid file_id" for another id); ``GET /file/bot<token>/<file_path>`` the bytes in
+:attr:`TelegramFake.downloads` (404 for another path).
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ from .discord import form
 from .server import Fake
 
 METHOD = re.compile(r"^/bot([^/]+)/(\w+)$")
+DOWNLOAD = re.compile(r"^/file/bot([^/]+)/(.+)$")
+PHOTO_ID = "AQADBAADr6cxG-fakeBigPhotoId"
 CHAT_ID = -1001234567890
 USERNAME = "lumengrain"
 
@@ -56,10 +66,22 @@ class TelegramFake(Fake):
         self.messages: list[dict[str, Any]] = []
         self.files: dict[int, bytes] = {}
         self.deleted: list[int] = []
+        self.profile: dict[str, Any] = {"title": "Lumen & Grain"}
+        """The channel's ``title`` and ``description``, as getChat gives them."""
+        self.photo: str | None = None
+        """The ``file_path`` of the channel photo (the big one); None: no photo."""
+        self.downloads: dict[str, bytes] = {}
+        """The bytes served at ``/file/bot<token>/<file_path>``, by file_path."""
         self._ids = itertools.count(101)
         self._groups = itertools.count(13_000_000_000_000)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        download = DOWNLOAD.match(request.url.path)
+        if download and request.method == "GET":
+            found = self.downloads.get(download.group(2))
+            if download.group(1) != self.token or found is None:
+                return _fail(404, "Not Found")
+            return httpx.Response(200, content=found)
         match = METHOD.match(request.url.path)
         if not match:
             return _fail(404, "Not Found")
@@ -83,6 +105,8 @@ class TelegramFake(Fake):
                 fields = {}
         except ValueError:
             return _fail(400, "Bad Request: invalid JSON")
+        if method == "getFile":
+            return self._get_file(fields)
         chat = str(fields.get("chat_id", ""))
         if chat not in (str(CHAT_ID), f"@{USERNAME}"):
             return _fail(400, "Bad Request: chat not found")
@@ -91,10 +115,38 @@ class TelegramFake(Fake):
             "sendPhoto": self._send_photo,
             "sendMediaGroup": self._send_group,
             "deleteMessages": self._delete,
+            "getChat": self._get_chat,
         }.get(method)
         if handler is None:
             return _fail(404, "Not Found")
         return handler(fields, files)
+
+    # -- the channel's profile -----------------------------------------------------------
+
+    def _get_chat(self, fields: dict[str, Any], files: dict[str, Any]) -> httpx.Response:
+        chat: dict[str, Any] = {"id": CHAT_ID, "type": "channel", "username": USERNAME}
+        chat.update(self.profile)
+        if self.photo is not None:
+            chat["photo"] = {
+                "small_file_id": PHOTO_ID + "-small",
+                "small_file_unique_id": "AQADr6cx-small",
+                "big_file_id": PHOTO_ID,
+                "big_file_unique_id": "AQADr6cx-big",
+            }
+        return _ok(chat)
+
+    def _get_file(self, fields: dict[str, Any]) -> httpx.Response:
+        if self.photo is None or fields.get("file_id") != PHOTO_ID:
+            return _fail(400, "Bad Request: invalid file_id")
+        size = len(self.downloads.get(self.photo, b""))
+        return _ok(
+            {
+                "file_id": PHOTO_ID,
+                "file_unique_id": "AQADr6cx-big",
+                "file_size": size,
+                "file_path": self.photo,
+            }
+        )
 
     # -- methods -------------------------------------------------------------------------
 

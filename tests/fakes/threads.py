@@ -17,6 +17,10 @@ in :mod:`fakes.graph`).
   /{user}/replies`` (with ``replied_to``), ``DELETE /{media}``.
 * ``GET /{media}/insights?metric=views,likes,replies,reposts,quotes,shares``, ``GET
   /{user}/threads_insights?metric=followers_count``.
+* The profile (developers.facebook.com/docs/threads/threads-profiles, "Retrieve a Threads
+  User's Profile Information"): ``GET /me?fields=id,username,name,
+  threads_profile_picture_url,threads_biography`` (``/me`` or the user's id) answers the
+  :attr:`GraphFake.profile` fields asked for, with ``username`` always there to ask for.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class ThreadsFake(GraphFake):
     def __init__(self, *, polls: int = 1) -> None:
         super().__init__(user_id="7770001112223334", username="lumengrain", polls=polls)
         self.reply_quota_total = 1000
+        self.profile["username"] = self.username
 
     def texts(self) -> list[str]:
         return [str(m.get("text") or "") for m in self.published()]
@@ -91,6 +96,8 @@ class ThreadsFake(GraphFake):
             return self.followers_insight(params)
         if method == "GET" and len(path) == 2 and path[1] == "insights":
             return self.insights_of(path[0], params, MEDIA_INSIGHTS)
+        if method == "GET" and path == [self.user_id]:
+            return httpx.Response(200, json=self.profile_fields(params))
         if method == "GET" and len(path) == 1:
             if path[0] in self.containers:
                 return self.read_container(self.containers[path[0]])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from tidings.metrics.audit import (
@@ -52,3 +53,29 @@ def test_the_latest_audit_is_shown_beside_the_previous_one_escaped(tmp_path: Pat
 
 def test_without_an_audit_the_page_says_how_to_make_one(tmp_path: Path) -> None:
     assert "tidings audit" in audit_page(tmp_path)
+
+
+def test_the_page_shows_what_the_api_does_not_give_and_when_a_kept_reading_was_read(
+    tmp_path: Path,
+) -> None:
+    channel = _channel("ok", (), 2.0)
+    kept = replace(
+        channel,
+        profile=Profile(display_name="Studio", bio="ok", not_exposed=("link", "banner")),
+        read_at=datetime(2027, 1, 11, 8, 0, tzinfo=UTC),
+        failed_at=datetime(2027, 1, 11, 16, 0, tzinfo=UTC),
+        error="read the profile: HTTP 401 <token expired>",
+    )
+    audit = Audit(date(2027, 1, 11), {"mastodon": kept})
+    path = tmp_path / audit_path(audit.day)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dump_audit(audit), encoding="utf-8")
+
+    page = audit_page(tmp_path)
+
+    assert "| not given by the API | link, banner | — |" in page
+    assert (
+        "| read | 2027-01-11 08:00 UTC; kept: the run at 2027-01-11 16:00 UTC failed "
+        "(read the profile: HTTP 401 &lt;token expired&gt;) | — |"
+    ) in page
+    assert "| findings | none | — |" in page

@@ -117,7 +117,8 @@ profile_reader = connect
 
 INFO_API = "https://mybusinessbusinessinformation.googleapis.com/v1"
 """The Business Information API, where a location's title, description and website are."""
-PROFILE_MASK = "title,profile,websiteUri"
+PROFILE_MASK = "title,profile,websiteUri,metadata"
+"""``metadata`` holds ``mapsUri``, the location's public address on Google Maps."""
 
 
 class GoogleBusinessAdapter(base.PlatformAdapter, platform="google_business"):
@@ -300,9 +301,11 @@ class GoogleBusinessAdapter(base.PlatformAdapter, platform="google_business"):
     def read_profile(self) -> base.Profile:
         """``GET locations/{id}?readMask=title,profile,websiteUri`` (Business Information API
         v1, the Location resource): ``title``, ``profile.description``, ``websiteUri``. Its
-        photos are another API (the media of v4): the audit does not judge them."""
+        photos are another API (the media of v4): the audit does not judge them. With an
+        ``api_base`` other than Google's (``…/v4``), the Information API is its ``/v1``
+        beside it."""
         what = "read the location"
-        api = INFO_API if self.api == DEFAULT_API else self.api
+        api = INFO_API if self.api == DEFAULT_API else self.api.removesuffix("/v4") + "/v1"
         location = self.location.split("/", 2)[2]
         response = self.caller.call(
             "GET",

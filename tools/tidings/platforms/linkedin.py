@@ -75,6 +75,7 @@ __all__ = [
     "inbox_reader",
     "metrics_reader",
     "post_body",
+    "profile_reader",
     "restli_list",
     "same_text",
     "urn_key",
@@ -476,6 +477,47 @@ class LinkedInAdapter(base.PlatformAdapter, platform="linkedin"):
         body = json_object(response, "read the page's followers")
         raw = {"firstDegreeSize": count(body.get("firstDegreeSize"))}
         return AccountCounts(followers=raw["firstDegreeSize"], raw=raw)
+
+    def read_profile(self) -> base.Profile:
+        """An organization page's profile: ``GET /rest/organizations/{id}`` (Organization
+        Lookup API; the administrator's view, which ``rw_organization_admin`` gives):
+        ``localizedName``, ``localizedDescription``, ``localizedWebsite`` and the links in
+        the description, ``vanityName`` for the page's address; the logo and cover photo
+        (``logoV2.original``, ``coverPhotoV2.original``: image URNs) through the Images API
+        (``GET /rest/images/{urn}``, its ``downloadUrl``). A member's profile (headline,
+        about) is not given to the token tidings holds: a member channel is skipped."""
+        organization = self.author.removeprefix("urn:li:organization:")
+        what = "read the page"
+        response = self._call("GET", f"/rest/organizations/{organization}", safe=True, what=what)
+        body = json_object(response, what)
+        about = body.get("localizedDescription")
+        about = about if isinstance(about, str) else None
+        vanity = base.text_of(body.get("vanityName"))
+        return base.Profile(
+            display_name=base.text_of(body.get("localizedName")),
+            bio=about,
+            links=base.links_in(base.text_of(body.get("localizedWebsite")), about),
+            avatar=self._org_image(body.get("logoV2"), "logo"),
+            banner=self._org_image(body.get("coverPhotoV2"), "cover photo"),
+            url=f"https://www.linkedin.com/company/{vanity}/" if vanity else None,
+        )
+
+    def _org_image(self, found: object, what: str) -> base.Image | None:
+        """The page's logo or cover photo: its ``original`` image URN, resolved to its
+        ``downloadUrl``; None when the page has none."""
+        urn = base.text_of(found.get("original")) if isinstance(found, dict) else None
+        if urn is None:
+            return None
+        try:
+            response = self._call(
+                "GET", f"/rest/images/{urn_key(urn)}", safe=True, what=f"find the {what}"
+            )
+            url = base.text_of(json_object(response, f"find the {what}").get("downloadUrl"))
+        except PlatformError as exc:
+            return base.Image(urn, problem=exc.message)
+        if url is None:
+            return base.Image(urn, problem="LinkedIn gave no downloadUrl for it")
+        return base.fetch_image(self.caller, url, what)
 
     def _read_stats(self, urns: Sequence[str]) -> dict[str, Counts]:
         what = f"read statistics of {len(urns)} post(s)"
@@ -984,6 +1026,20 @@ REFRESH_CREDENTIALS = ("client_id", "client_secret", "refresh_token")
 
 metrics_reader = connect
 """The metrics reader of a LinkedIn channel: the adapter itself (same token)."""
+
+
+def profile_reader(channel: Channel, env: Mapping[str, str], caller: Caller) -> LinkedInAdapter:
+    """The profile reader of a LinkedIn channel: the adapter, for an organization page. A
+    member's profile is not readable with the token tidings holds (``w_member_social``; the
+    headline and about need partner access): CredentialError, so the audit skips it."""
+    adapter = connect(channel, env, caller)
+    if not adapter.organization:
+        raise CredentialError(
+            f"channel {channel.id!r}: LinkedIn does not let tidings read a member's profile; "
+            "only an organization page's profile is audited",
+            "nothing to do: the channel's cadence and trend are still audited",
+        )
+    return adapter
 
 
 # -- the inbox (the InboxReader protocol, over tidings.platforms.comments) -----------------

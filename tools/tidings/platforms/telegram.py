@@ -185,7 +185,8 @@ class TelegramAdapter(base.PlatformAdapter, platform="telegram"):
         """``getChat`` (Bot API, the ChatFullInfo object): the channel's ``title``, its
         ``description`` and the links written in it (a channel has no link field), its
         ``photo`` (the big one, downloaded through ``getFile``; recorded without the bot
-        token). A channel has no banner."""
+        token). A channel has neither a link field nor a banner: not findings (the links
+        written in the description are still listed)."""
         chat = self._call("getChat", "read the channel", safe=True, json={"chat_id": self.chat})
         if not isinstance(chat, dict):
             raise PlatformError("read the channel: the answer is not a chat", retryable=True)
@@ -213,7 +214,7 @@ class TelegramAdapter(base.PlatformAdapter, platform="telegram"):
             links=base.links_in(bio),
             avatar=avatar,
             url=f"https://t.me/{username}" if username else None,
-            not_exposed=("banner",),
+            not_exposed=("link", "banner"),
         )
 
     # -- the Bot API ---------------------------------------------------------------------
