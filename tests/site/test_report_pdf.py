@@ -141,6 +141,7 @@ def test_the_pdf_prints_inside_a_running_event_loop(tmp_path: Path) -> None:
     browser session the caller already holds, as the browser tests do); printing must still
     work there."""
     import asyncio
+    import threading
 
     from tidings.site.pdf import print_pdf
 
@@ -150,7 +151,18 @@ def test_the_pdf_prints_inside_a_running_event_loop(tmp_path: Path) -> None:
     async def inside() -> None:
         print_pdf(html, tmp_path / "page.pdf")  # called, as a sync function, from the loop
 
-    asyncio.run(inside())
+    failures: list[BaseException] = []
+
+    def scenario() -> None:  # a thread of its own: the suite's browser session may hold
+        try:  # this thread's loop already, and asyncio.run needs none running
+            asyncio.run(inside())
+        except BaseException as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=scenario)
+    thread.start()
+    thread.join()
+    assert not failures, failures
     assert (tmp_path / "page.pdf").read_bytes().startswith(b"%PDF")
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "page.pdf"), "-"], capture_output=True, text=True, check=True
