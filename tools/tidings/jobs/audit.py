@@ -30,10 +30,8 @@ from datetime import UTC
 from pathlib import Path
 
 from tidings.core.platforms import PLATFORMS, is_local
-from tidings.core.replies import load as load_workspace
-from tidings.diagnostics import Severity
 from tidings.errors import CredentialError, MetricsError, PlatformError, TidingsError
-from tidings.jobs.run import Options, Records, Run, RunReport
+from tidings.jobs.run import Options, Records, Run, RunReport, settings_workspace
 from tidings.metrics.audit import (
     Audit,
     ChannelAudit,
@@ -141,20 +139,7 @@ class Auditor:
             return "failed", None, redact(exc.message, self.opts.env)
 
     def _workspace(self) -> Workspace:
-        ws, diagnostics = load_workspace(self.root)
-        shared = (layout.MARKER, layout.BRAND, layout.CHANNELS)
-        errors = [
-            f"{d.path}:{d.line}: {d.message}"
-            for d in diagnostics
-            if d.severity is Severity.ERROR and d.path in shared
-        ]
-        if errors or ws.brand is None:
-            raise MetricsError(
-                "the workspace settings have errors, so no audit was written:\n  "
-                + "\n  ".join(errors[:10] or [f"{layout.BRAND} could not be read"]),
-                "run `tidings check` and fix them",
-            )
-        return ws
+        return settings_workspace(self.root, MetricsError, "no audit was written")
 
     def _land(self, report: Report, text: str) -> None:
         assert report.audit is not None

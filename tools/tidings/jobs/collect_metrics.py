@@ -26,10 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tidings.core.platforms import PLATFORMS, is_local
-from tidings.core.replies import load as load_workspace
-from tidings.diagnostics import Severity
 from tidings.errors import CredentialError, PlatformError, TidingsError
-from tidings.jobs.run import Options, Records, Run, RunReport
+from tidings.jobs.run import Options, Records, Run, RunReport, settings_workspace
 from tidings.metrics.counts import AccountCounts, Counts
 from tidings.metrics.snapshots import (
     ChannelReading,
@@ -171,20 +169,7 @@ class Collector:
         return snapshot
 
     def _workspace(self) -> Workspace:
-        ws, diagnostics = load_workspace(self.root)
-        shared = (layout.MARKER, layout.BRAND, layout.CHANNELS)
-        errors = [
-            f"{d.path}:{d.line}: {d.message}"
-            for d in diagnostics
-            if d.severity is Severity.ERROR and d.path in shared
-        ]
-        if errors or ws.brand is None:
-            raise MetricsError(
-                "the workspace settings have errors, so no snapshot was written:\n  "
-                + "\n  ".join(errors[:10] or [f"{layout.BRAND} could not be read"]),
-                "run `tidings check` and fix them",
-            )
-        return ws
+        return settings_workspace(self.root, MetricsError, "no snapshot was written")
 
     # ------------------------------------------------------------------ competitors
 

@@ -47,9 +47,8 @@ from tidings.core.inbox import (
 from tidings.core.listening import keep_text as listening_text
 from tidings.core.listening import tally
 from tidings.core.platforms import PLATFORMS, is_local
-from tidings.diagnostics import Severity
 from tidings.errors import CredentialError, InboxError, PlatformError, TidingsError
-from tidings.jobs.run import Options, Records, Run, RunReport
+from tidings.jobs.run import Options, Records, Run, RunReport, settings_workspace
 from tidings.platforms.base import InboxReader, ListeningReader
 from tidings.redaction import redact
 from tidings.workspace import layout
@@ -63,7 +62,6 @@ from tidings.workspace.inbox import (
     write_channel,
 )
 from tidings.workspace.listening import read_listening, write_listening
-from tidings.workspace.loader import load_workspace
 from tidings.workspace.model import Channel, Workspace
 
 __all__ = ["ChannelOutcome", "Options", "Report", "collect_inbox"]
@@ -133,20 +131,7 @@ class InboxRun:
     # ------------------------------------------------------------------ setup
 
     def _workspace(self) -> Workspace:
-        ws, diagnostics = load_workspace(self.root)
-        shared = (layout.MARKER, layout.BRAND, layout.CHANNELS)
-        errors = [
-            f"{d.path}:{d.line}: {d.message}"
-            for d in diagnostics
-            if d.severity is Severity.ERROR and d.path in shared
-        ]
-        if errors or ws.brand is None:
-            raise InboxError(
-                "the workspace settings have errors, so the inbox was not collected:\n  "
-                + "\n  ".join(errors[:10] or [f"{layout.BRAND} could not be read"]),
-                "run `tidings check` and fix them",
-            )
-        return ws
+        return settings_workspace(self.root, InboxError, "the inbox was not collected")
 
     def _triage(self, report: Report) -> tuple[Triage, ...]:
         try:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # httpx and the adapters load only when a job first talks to 
     import httpx
 
     from tidings.platforms.http import Caller
-    from tidings.workspace.model import Channel
+    from tidings.workspace.model import Channel, Workspace
 
 
 STALE_LOCK = 600.0
@@ -264,3 +264,27 @@ class Run:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def settings_workspace(root: Path, error: type[TidingsError], not_done: str) -> Workspace:
+    """The workspace at ``root`` for a job that reads the platforms (metrics, inbox, audit):
+    errors in the shared settings (tidings.yaml, brand.yaml, channels.yaml) stop it, raised
+    as ``error`` saying what was ``not_done`` ("no snapshot was written")."""
+    from tidings.diagnostics import Severity
+    from tidings.workspace import layout
+    from tidings.workspace.loader import load_workspace
+
+    ws, diagnostics = load_workspace(root)
+    shared = (layout.MARKER, layout.BRAND, layout.CHANNELS)
+    errors = [
+        f"{d.path}:{d.line}: {d.message}"
+        for d in diagnostics
+        if d.severity is Severity.ERROR and d.path in shared
+    ]
+    if errors or ws.brand is None:
+        raise error(
+            f"the workspace settings have errors, so {not_done}:\n  "
+            + "\n  ".join(errors[:10] or [f"{layout.BRAND} could not be read"]),
+            "run `tidings check` and fix them",
+        )
+    return ws
