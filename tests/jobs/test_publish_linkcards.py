@@ -120,13 +120,13 @@ def test_a_page_without_open_graph_gives_its_title_and_meta_description(
         ("/missing", "404 Not Found"),
         ("/huge", "too big (over 1,000,000 bytes)"),
         ("/json", "not a web page (application/json)"),
-        ("/offsite", "redirected off the site, to 127.0.0.2"),
+        ("/down", "redirected off the site, to 127.0.0.2"),
     ],
 )
 def test_a_page_that_cannot_be_read_gives_the_text_card_and_the_post_goes_out(
     send: Publish, site: PageServer, path: str, problem: str
 ) -> None:
-    site.redirect("/offsite", "http://127.0.0.2:9/og")
+    site.redirect("/down", "ftp://127.0.0.2/og")  # even with the opt-in: not http(s)
     remote, (record,) = send(f"See {site.url}{path}", link_card="true")
     card = external(record)
     assert card["title"] == record["text"][4:]  # type: ignore[index]  # the link as shown
@@ -134,6 +134,18 @@ def test_a_page_that_cannot_be_read_gives_the_text_card_and_the_post_goes_out(
     recorded = ledger_record(remote, "bluesky")
     assert recorded["state"] == "published"
     assert recorded["link_card"]["problem"] == problem and recorded["link_card"]["page"] is None
+
+
+def test_with_the_opt_in_a_redirect_to_another_site_is_followed(
+    send: Publish, site: PageServer
+) -> None:
+    """A link the post opts in to may be fetched wherever it is, so the page it redirects
+    to (a short link's target, say) gives the card, as on Bluesky's own app."""
+    with PageServer() as elsewhere:
+        site.redirect("/short", elsewhere.url + "/og")
+        remote, (record,) = send(f"Read it: {site.url}/short", link_card="true")
+        assert (external(record)["title"], elsewhere.seen[0]) == (OG_TITLE, "/og")
+        assert ledger_record(remote, "bluesky")["link_card"]["page"] == elsewhere.url + "/og"
 
 
 def test_a_third_party_page_is_not_fetched_without_the_opt_in(

@@ -1,6 +1,6 @@
 """The link-card fetch over real HTTP (a page server on 127.0.0.1): each kind of page has
 its outcome, and the guards hold (no private addresses without the test switch, redirects
-only within the site, size and time bounded)."""
+only within the site or where the caller's rule allows, never down to http, size and time bounded)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from fakes.pages import OG_DESCRIPTION, OG_TITLE, PageServer
 from PIL import Image
 
-from tidings.platforms.linkcard import MAX_HTML, fetch_card
+from tidings.platforms.linkcard import MAX_HTML, _may_follow, fetch_card
 
 THUMB = 1_000_000
 
@@ -56,6 +56,39 @@ def test_a_redirect_off_the_site_is_not_followed(site: PageServer) -> None:
         assert got.card is None and got.problem is not None
         assert "redirected off the site" in got.problem
         assert elsewhere.seen == []
+
+
+def test_a_redirect_elsewhere_is_followed_where_the_callers_rule_allows(
+    site: PageServer,
+) -> None:
+    """``http://`` to ``https://``, ``www.`` to the bare domain, one of the brand's domains to
+    another: the publisher passes the rule the link itself was allowed by."""
+    with PageServer() as allowed, PageServer() as other:
+        site.redirect("/to-allowed", allowed.url + "/og")
+        site.redirect("/to-other", other.url + "/og")
+        rule = lambda address: address.startswith(allowed.url + "/")  # noqa: E731
+        got = fetch_card(site.url + "/to-allowed", THUMB, allow_private=True, follow=rule)
+        assert got.card is not None and got.page == allowed.url + "/og"
+        refused = fetch_card(site.url + "/to-other", THUMB, allow_private=True, follow=rule)
+        assert refused.card is None and refused.problem == "redirected off the site, to 127.0.0.1"
+        assert other.seen == []
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "followed"),
+    [
+        ("http://shop.example/a", "https://shop.example/a", True),  # an upgrade, allowed
+        ("https://shop.example/a", "https://www.shop.example/a", True),
+        ("https://shop.example/a", "http://shop.example/a", False),  # never down to http
+        ("https://shop.example/a", "https://evil.example/a", False),  # the rule says no
+        ("https://shop.example/a", "https://shop.example/b", True),  # same origin
+    ],
+)
+def test_which_redirects_are_followed(start: str, target: str, followed: bool) -> None:
+    rule = lambda address: "shop.example" in httpx.URL(address).host  # noqa: E731
+    begin = httpx.URL(start)
+    origin = (begin.scheme, begin.host, begin.port)
+    assert _may_follow(origin, begin, httpx.URL(target), rule) is followed
 
 
 def test_a_huge_page_is_given_up_after_the_cap(site: PageServer) -> None:

@@ -70,6 +70,7 @@ def fill_link_cards(
                 url,
                 PLATFORMS[channel.platform].link_card_thumb,
                 allow_private=env.get(ALLOW_PRIVATE_ENV) == "1",
+                follow=lambda address, post=post: may_fetch(address, own, post.link_card),
             )
             if got.card is None or got.problem is not None or got.page is None:
                 result.failed[url] = got.problem or "no card"

@@ -683,6 +683,7 @@ class Publisher:
             page_url(link.url),
             PLATFORMS[rendered.platform].link_card_thumb,
             allow_private=self.opts.env.get(ALLOW_PRIVATE_ENV) == "1",
+            follow=lambda address: may_fetch(address, own, post.link_card),
         )
         if got.card is None or got.problem is not None:
             return None, LinkCard(text.url, text.title, problem=got.problem)

@@ -11,8 +11,12 @@ way into the network the job runs in (SSRF):
   passes ``allow_private`` (tests on 127.0.0.1 only; see :data:`ALLOW_PRIVATE_ENV`). The
   check is on the address actually connected to, so DNS rebinding gains nothing;
 * no proxies from the environment, no cookies, no credentials sent;
-* redirects are followed by hand, at most :data:`MAX_REDIRECTS`, and only to the same
-  origin (scheme, host and port), so an own-domain link cannot bounce the job elsewhere;
+* redirects are followed by hand, at most :data:`MAX_REDIRECTS`: within the same origin
+  (scheme, host and port), or to another address the caller's ``follow`` allows (the same
+  rule as the link itself, :func:`tidings.core.linkcard.may_fetch`: ``http://`` to
+  ``https://``, ``www.`` to the bare domain, another of the brand's own domains), never from
+  ``https`` down to ``http``; so an own-domain link cannot bounce the job to anyone else's
+  server;
 * short timeouts, and bodies read up to a cap (:data:`MAX_HTML`, :data:`MAX_IMAGE`): a
   bigger page or image is given up, not read.
 
@@ -25,7 +29,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,11 +122,29 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port
 
 
+def _may_follow(
+    start: tuple[str, str, int | None],
+    current: httpx.URL,
+    target: httpx.URL,
+    follow: Callable[[str], bool] | None,
+) -> bool:
+    """Whether a redirect from ``current`` to ``target`` is followed: within the first
+    address's origin, or wherever ``follow`` allows, never from https down to http."""
+    if current.scheme == "https" and target.scheme != "https":
+        return False
+    return _origin(target) == start or (follow is not None and follow(str(target)))
+
+
 def _get(
-    client: httpx.Client, url: str, accept: str, cap: int, deadline: float
+    client: httpx.Client,
+    url: str,
+    accept: str,
+    cap: int,
+    deadline: float,
+    follow: Callable[[str], bool] | None = None,
 ) -> tuple[httpx.URL, str, bytes]:
     """(final address, content type, body) of ``url``, redirects followed within its
-    origin; raises :class:`_Refused`."""
+    origin or where ``follow`` allows (see :func:`_may_follow`); raises :class:`_Refused`."""
     current = httpx.URL(url)
     start = _origin(current)
     for _ in range(MAX_REDIRECTS + 1):
@@ -132,7 +154,7 @@ def _get(
             with client.stream("GET", current, headers={"Accept": accept}) as response:
                 if response.is_redirect:
                     target = current.join(response.headers.get("location", ""))
-                    if _origin(target) != start:
+                    if not _may_follow(start, current, target, follow):
                         raise _Refused(f"redirected off the site, to {target.host}")
                     current = target
                     continue
@@ -174,23 +196,31 @@ def fetch_card(
     allow_private: bool = False,
     timeout: httpx.Timeout = TIMEOUT,
     seconds: float = DEADLINE,
+    follow: Callable[[str], bool] | None = None,
 ) -> FetchedCard:
     """The card of the page at ``url`` (already allowed by ``may_fetch``), with its image as
     a thumbnail of at most ``thumb_bytes`` (None: no image fetched), all within ``seconds``.
-    Never raises."""
+    A redirect to another origin is followed only where ``follow(address)`` allows (pass
+    the rule the link itself was allowed by). Never raises."""
     try:
-        return _fetch(url, thumb_bytes, allow_private, timeout, time.monotonic() + seconds)
+        deadline = time.monotonic() + seconds
+        return _fetch(url, thumb_bytes, allow_private, timeout, deadline, follow)
     except Exception as exc:  # a card never fails a post: whatever breaks, a text card
         return FetchedCard(url, problem=f"could not be read ({type(exc).__name__})")
 
 
 def _fetch(
-    url: str, thumb_bytes: int | None, allow_private: bool, timeout: httpx.Timeout, deadline: float
+    url: str,
+    thumb_bytes: int | None,
+    allow_private: bool,
+    timeout: httpx.Timeout,
+    deadline: float,
+    follow: Callable[[str], bool] | None,
 ) -> FetchedCard:
     with _client(allow_private, timeout) as client:
         try:
             final, kind, body = _get(
-                client, url, "text/html,application/xhtml+xml", MAX_HTML, deadline
+                client, url, "text/html,application/xhtml+xml", MAX_HTML, deadline, follow
             )
         except _Refused as why:
             return FetchedCard(url, problem=str(why))
