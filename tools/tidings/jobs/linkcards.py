@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from tidings.core.linkcard import card_link, may_fetch, page_url
@@ -70,7 +71,7 @@ def fill_link_cards(
                 url,
                 PLATFORMS[channel.platform].link_card_thumb,
                 allow_private=env.get(ALLOW_PRIVATE_ENV) == "1",
-                follow=lambda address, post=post: may_fetch(address, own, post.link_card),
+                follow=partial(may_fetch, own_domains=own, opt_in=post.link_card),
             )
             if got.card is None or got.problem is not None or got.page is None:
                 result.failed[url] = got.problem or "no card"
