@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -274,6 +275,31 @@ def test_new_post_without_time_is_a_draft(make_workspace: Callable[..., Path]) -
     assert "draft: true" in (root / out.strip()).read_text()
     diags = json.loads(invoke(root, "check", "--format", "json")[1])
     assert [d["code"] for d in diags] == ["post.draft"]
+
+
+def test_new_post_to_three_networks_asks_for_a_variant(tmp_path: Path) -> None:
+    """In the example brand (mastodon, bluesky and linkedin by default) a new post does not
+    start as one text pasted to three networks: the skeleton has a `variants:` body for the
+    last of them, and the check has no `brand.same-text` warning for it."""
+    repo = Path(__file__).parents[2]
+    for name in ("tidings.yaml", "brand", "content"):
+        copy = shutil.copytree if (repo / name).is_dir() else shutil.copy
+        copy(repo / name, tmp_path / name)
+    rel = "content/posts/2027/06/skeleton-under-test.md"
+    at = ("--at", "2027-06-15 10:00")  # a quiet day: no cadence finding either
+    code, out = invoke(tmp_path, "new", "post", "Skeleton under test", *at)
+    assert (code, out.strip()) == (0, rel)
+    assert (
+        "variants:\n  linkedin:\n    body: Write the LinkedIn version here"
+        in (tmp_path / rel).read_text()
+    )
+    diags = json.loads(invoke(tmp_path, "check", "--format", "json", rel)[1])
+    assert [d["code"] for d in diags if d["path"] == rel] == []
+    (tmp_path / rel).unlink()
+    code, out = invoke(
+        tmp_path, "new", "post", "Skeleton under test", *at, "--channels", "mastodon,bluesky,outbox"
+    )
+    assert code == 0 and "variants:" not in (tmp_path / rel).read_text()  # two networks
 
 
 def test_plan_states(make_workspace: Callable[..., Path]) -> None:

@@ -8,13 +8,14 @@ from datetime import datetime
 
 import click
 
+from tidings.check.rules.voice import NETWORK_CHANNELS_FOR_SAME_TEXT
 from tidings.cli.context import Context
 from tidings.core.newreply import quoted_text, reply_path, reply_skeleton
-from tidings.core.platforms import PLATFORMS
+from tidings.core.platforms import PLATFORMS, is_local
 from tidings.core.replies import TargetProblem, parse_target, reply_channel
 from tidings.errors import UsageError, WorkspaceError
 from tidings.workspace.loader import Collector, load_brand, load_channels
-from tidings.workspace.model import Channel, Post, Source
+from tidings.workspace.model import Brand, Channel, Post, Source
 from tidings.workspace.newpost import new_post_path, post_skeleton
 from tidings.workspace.timeparse import TimeProblem, parse_when
 
@@ -33,6 +34,20 @@ def default_channels(known: Mapping[str, Channel]) -> tuple[list[str], list[str]
         return row is not None and not row.local and row.media.needs_image
 
     return [c for c in marked if not needs_image(c)], [c for c in marked if needs_image(c)]
+
+
+def _variant(
+    chosen: list[str], known: Mapping[str, Channel], brand: Brand
+) -> tuple[str, str] | None:
+    """The channel whose `variants:` body the skeleton asks for: the last network channel,
+    when the post goes to enough networks for ``brand.same-text`` to warn (and the brand has
+    not turned that guideline off)."""
+    networks = [c for c in chosen if not is_local(known[c].platform)]
+    if len(networks) < NETWORK_CHANNELS_FOR_SAME_TEXT:
+        return None
+    if brand.severity_overrides.get("brand.same-text") == "off":
+        return None
+    return networks[-1], PLATFORMS[known[networks[-1]].platform].label
 
 
 @click.group("new")
@@ -98,7 +113,7 @@ def post(obj: Context, title: str, at: str | None, channels: str | None, slug: s
     rel = new_post_path(root, title, local, slug)
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(post_skeleton(title, at, chosen), encoding="utf-8")
+    path.write_text(post_skeleton(title, at, chosen, _variant(chosen, known, brand)), "utf-8")
     click.echo(rel)
 
 

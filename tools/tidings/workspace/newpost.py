@@ -20,7 +20,12 @@ def slugify(title: str) -> str:
     return slug[:60].rstrip("-") or "post"
 
 
-def post_skeleton(title: str, at: str | None, channels: Sequence[str]) -> str:
+def post_skeleton(
+    title: str, at: str | None, channels: Sequence[str], variant: tuple[str, str] | None = None
+) -> str:
+    """The new post's text. ``variant`` (channel id, network name): a `variants:` body to
+    write for that channel, so a post going to several networks does not start as one text
+    pasted to all (the brand's `brand.same-text` guideline)."""
     fields: dict[str, object] = {"title": title}
     lines = ["---", yaml.safe_dump(fields, allow_unicode=True, sort_keys=False).strip()]
     if at is not None:
@@ -28,7 +33,15 @@ def post_skeleton(title: str, at: str | None, channels: Sequence[str]) -> str:
     lines.append(f"channels: [{', '.join(channels)}]")
     if at is None:
         lines.append("draft: true    # set `at: YYYY-MM-DD HH:MM` and remove this line when ready")
-    lines += ["tags: []", "---", "Write the post here.", ""]
+    lines.append("tags: []")
+    if variant is not None:
+        cid, network = variant
+        lines += [
+            "variants:",
+            f"  {cid}:",
+            f"    body: Write the {network} version here, in that network's own voice.",
+        ]
+    lines += ["---", "Write the post here.", ""]
     return "\n".join(lines)
 
 
