@@ -8,7 +8,7 @@ expired token, code 4 rate limits, lists newest first with ``since`` and cursors
   ``{"media_fbid"}`` naming unpublished photos not attached before) → ``{id: "<page>_<n>"}``,
   with ``permalink_url`` when ``fields`` asks for it.
 * ``POST /{post}/comments`` ``{message}`` → ``{id: "<post>_<n>"}``.
-* ``GET /{page}/feed``, ``GET /{post}/comments``: lists (``id, message, created_time,
+* ``GET /{page}/feed`` (and ``/{page}/posts``, the Page's own), ``GET /{post}/comments``: lists (``id, message, created_time,
   permalink_url, from``).
 * ``GET /?ids=a,b&fields=…``: ``reactions.summary(total_count)``, ``comments.summary(…)``,
   ``shares`` (left out when 0), ``insights.metric(…)``; one unknown id fails the whole
@@ -91,15 +91,18 @@ class FacebookFake(GraphFake):
     def texts(self) -> list[str]:
         return [m["message"] for m in self.published()]
 
-    def page_post(self, text: str) -> str:
-        """A post the Page made earlier (outside tidings); its Graph id ``<page>_<n>``."""
+    def page_post(self, text: str, pfbid: str | None = None) -> str:
+        """A post the Page made earlier (outside tidings); its Graph id ``<page>_<n>``. With
+        ``pfbid``, its web address has the newer form ``/posts/pfbid0…``, which holds no
+        Graph id (what Facebook's share links and ``permalink_url`` now give)."""
         post_id = f"{PAGE_ID}_{self._serial()}"
         self.media[post_id] = {
             "id": post_id,
             "kind": "post",
             "message": text,
             "created": self.clock(),
-            "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/{post_id.split('_')[1]}",
+            "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/"
+            + (pfbid or post_id.split("_")[1]),
             "parent": None,
         }
         return post_id
@@ -129,7 +132,8 @@ class FacebookFake(GraphFake):
             return self._post(request, params)
         if method == "POST" and len(path) == 2 and path[1] == "comments":
             return self._comment(request, path[0], params)
-        if method == "GET" and path == [PAGE_ID, "feed"]:
+        if method == "GET" and path in ([PAGE_ID, "feed"], [PAGE_ID, "posts"]):
+            # /posts: the Page's own posts only (…/reference/page/posts); all of this fake's are
             return self.listing(self.posts(), params, lambda m: self._fields(m, None))
         if method == "GET" and len(path) == 2 and path[1] == "comments":
             post = self._live(path[0])

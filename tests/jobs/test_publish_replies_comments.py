@@ -160,6 +160,44 @@ def test_a_facebook_reply_comments_under_the_comment_id_in_its_url(tmp_path: Pat
     assert len(fake.comments()) == 2
 
 
+def test_a_facebook_link_in_the_pfbid_form_is_found_among_the_pages_posts(
+    tmp_path: Path,
+) -> None:
+    """Facebook's links now read ``/posts/pfbid0…``, which holds no Graph id: the post is the
+    Page's own post with that address, and ``comment_id`` names the comment under it."""
+    from fakes.facebook import CASE, FacebookFake
+
+    fake = FacebookFake()
+    for n in range(130):  # more than one page of the Page's posts to read through
+        fake.page_post(f"Older post {n}.")
+    pfbid = "pfbid02Xk9gT7Lm3Qw8RzYb5CvN1dJhP4sUaE6oKiF2yHtG9WnB7xMqZ3l"
+    page_post = fake.page_post("Portrait days in March.", pfbid=pfbid)
+    for n in range(20):
+        fake.page_post(f"Newer post {n}.")
+    theirs = fake.someone_comments(page_post, "Can I bring my dog?")
+    url = f"https://www.facebook.com/lumengrain/posts/{pfbid}?comment_id={theirs.split('_')[1]}"
+    remote, work = _repo(tmp_path, "facebook", dict(CASE.credentials), reply(url, "Of course!"))
+    report = publish(work, pushing(NOW, CASE.env(fake, "http://facebook.test"), fake.transport()))
+    assert _one(report)[0] == "published", report.outcomes
+    assert [(c["parent"], c["message"]) for c in fake.comments() if c["id"] != theirs] == [
+        (theirs, "Of course!")
+    ]
+    assert ledger_record(remote, "net", LEDGER_ID)["state"] == "published"
+
+
+def test_a_pfbid_link_to_no_post_of_the_page_fails_before_sending(tmp_path: Path) -> None:
+    from fakes.facebook import CASE, FacebookFake
+
+    fake = FacebookFake()
+    fake.page_post("Something else.", pfbid="pfbid0AAAAbbbbCCCC")
+    url = "https://www.facebook.com/someone.else/posts/pfbid0ZZZZyyyyXXXX"
+    _, work = _repo(tmp_path, "facebook", dict(CASE.credentials), reply(url, "Hello!"))
+    report = publish(work, pushing(NOW, CASE.env(fake, "http://facebook.test"), fake.transport()))
+    result, detail = _one(report)
+    assert result == "failed" and "no post of the Page among its newest" in detail
+    assert not fake.calls("POST", r"/comments$")
+
+
 def test_a_lost_answer_to_a_facebook_reply_is_found_not_resent(tmp_path: Path) -> None:
     from fakes.facebook import CASE, FacebookFake
 

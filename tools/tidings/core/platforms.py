@@ -523,7 +523,7 @@ _ROWS = (
         "tidings.platforms.facebook",
         replies=ReplyRoute(
             paths=(
-                r"/(?P<page>[^/]+)/posts/(?P<post>\d+)/?"
+                r"/(?P<page>[^/]+)/posts/(?:(?P<post>\d+)|(?P<pfbid>pfbid0[0-9A-Za-z]+))/?"
                 r"(?:\?(?:(?:.*&)?comment_id=(?P<comment>[^&]+)(?:&.*)?|.*))?",
                 r"/permalink\.php\?(?=(?:.*&)?story_fbid=(?P<post>\d+))(?=(?:.*&)?id=(?P<page>\d+))"
                 r"(?:(?=(?:.*&)?comment_id=(?P<comment>[^&]+)))?.*",

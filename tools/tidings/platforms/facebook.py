@@ -80,6 +80,8 @@ CLOCK_SKEW = timedelta(minutes=10)
 """How far Facebook's ``created_time`` may disagree with our clock."""
 PAGE_SIZE = 25
 MAX_PAGES = 4
+LINK_PAGE_SIZE = 100  # the Page's posts read to find a ``pfbid0…`` link's post
+LINK_PAGES = 5
 IDS_PER_READ = 50
 """Graph answers at most 50 ``ids`` in one request."""
 VIEWS = "post_total_media_view_unique"
@@ -180,6 +182,10 @@ class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
         page = target.get("page") or ""
         comment = target.get("comment")
         what = f"find {target.url}"
+        pfbid = target.get("pfbid")
+        if pfbid:  # the newer link form names no Graph id: find the post by its link
+            post = self._post_of_link(pfbid, what).split("_", 1)[-1]
+            page = self.page
         if comment:
             object_id = _comment_object(post, comment)
             if object_id is None:
@@ -194,6 +200,28 @@ class FacebookAdapter(base.PlatformAdapter, platform="facebook"):
         url = found.get("permalink_url")
         return base.ReplyParent(
             base.Remote(str(found.get("id") or object_id), url if isinstance(url, str) else None)
+        )
+
+    def _post_of_link(self, pfbid: str, what: str) -> str:
+        """The Graph id of the Page's own post whose web address has ``pfbid`` (the form
+        Facebook's links now take, ``/posts/pfbid0…``, from which no Graph id can be read):
+        the Page's newest posts are read, at most :data:`LINK_PAGES` pages of
+        :data:`LINK_PAGE_SIZE`, and their ``permalink_url`` compared."""
+        params = {"fields": "id,permalink_url", "limit": LINK_PAGE_SIZE}
+        after: str | None = None
+        for _ in range(LINK_PAGES):
+            items, after, _ = graph_page(self.graph, f"{self.page}/posts", params, after, what)
+            for item in items:
+                link = item.get("permalink_url")
+                if isinstance(link, str) and _pfbid_of(link) == pfbid and item.get("id"):
+                    return str(item["id"])
+            if after is None:
+                break
+        raise PlatformError(
+            f"{what}: no post of the Page among its newest {LINK_PAGES * LINK_PAGE_SIZE} has "
+            "this address (a reply goes under the Page's own posts and their comments); check "
+            "the link, or answer it in the Facebook app",
+            retryable=False,
         )
 
     def delete(self, part: base.Remote) -> None:
@@ -353,6 +381,11 @@ def post_counts(post: Mapping[str, Any]) -> Counts:
 def _summary(edge: object) -> int | None:
     summary = edge.get("summary") if isinstance(edge, dict) else None
     return count(summary.get("total_count")) if isinstance(summary, dict) else None
+
+
+def _pfbid_of(link: str) -> str | None:
+    found = re.search(r"/posts/(pfbid0[0-9A-Za-z]+)", link)
+    return found.group(1) if found else None
 
 
 def _comment_object(post: str, comment: str) -> str | None:
