@@ -45,7 +45,29 @@ class FacebookPeople(FacebookFake):
     or ``stream`` (every comment, replies included, each reply with ``parent``); ``order`` =
     ``chronological`` (default) or ``reverse_chronological``; ``from`` = ``{id, name}``;
     ``/{page}/published_posts`` lists the Page's posts newest first, ``since`` in unix
-    seconds."""
+    seconds. Page reference, "Tagged" (``GET /{page-id}/tagged``): the public posts of
+    people and other Pages that tag the Page, newest first; without the
+    ``pages_read_user_content`` permission it answers code 10 (``tagged_served`` False)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tagged: list[dict[str, Any]] = []
+        self.tagged_served = True
+
+    def tags_page(self, name: str, text: str, at: datetime) -> str:
+        """Someone's public post tagging the Page; its id ``<their id>_<n>``."""
+        author = str(next(_ids))
+        post_id = f"{author}_{next(_ids)}"
+        self.tagged.append(
+            {
+                "id": post_id,
+                "message": text,
+                "created_time": stamp(at),
+                "permalink_url": f"https://www.facebook.com/{author}/posts/{post_id.split('_')[1]}",
+                "from": {"id": author, "name": name},
+            }
+        )
+        return post_id
 
     def say(
         self,
@@ -78,6 +100,17 @@ class FacebookPeople(FacebookFake):
     def route(
         self, request: httpx.Request, method: str, path: list[str], params: dict[str, str]
     ) -> httpx.Response:
+        if method == "GET" and path == [PAGE_ID, "tagged"]:
+            if not self.tagged_served:
+                return graph_error(
+                    403, "(#10) This endpoint requires the 'pages_read_user_content' permission", 10
+                )
+            wanted = split_fields(params.get("fields") or "id,message,created_time")
+            rows = [
+                {k: v for k, v in t.items() if k == "id" or k in wanted}
+                for t in reversed(self.tagged)
+            ]
+            return httpx.Response(200, json=_page(rows, params))
         if method == "GET" and path == [PAGE_ID, "published_posts"]:
             since = params.get("since")
             posts = sorted(self.posts(), key=lambda m: m["created"], reverse=True)

@@ -149,6 +149,29 @@ def test_facebook_comments_on_the_pages_posts_and_the_pages_answer(tmp_path: Pat
     assert asked and all(r.url.params["filter"] == "stream" for r in asked)
 
 
+def test_facebook_posts_tagging_the_page_are_mentions_and_without_permission_none(
+    tmp_path: Path,
+) -> None:
+    setup, fake = fb_setup(tmp_path)
+    tagged = fake.tags_page("Ann Example", "Lovely prints from Lumen & Grain!", fake.clock())
+    report = setup.inbox()
+    assert report.ok, report.channels
+    (item,) = read_channel(setup.work, "facebook")
+    assert (item.id, item.kind, item.answers, item.author) == (
+        tagged,
+        "mention",
+        None,
+        "Ann Example",
+    )
+    assert item.url == f"https://www.facebook.com/{tagged.replace('_', '/posts/')}"
+    assert setup.inbox().ok and [p.name for p in (setup.work / "inbox/facebook").glob("*")]
+    assert len(read_channel(setup.work, "facebook")) == 1  # a rerun adds nothing
+    fake.tagged_served = False
+    fake.say(fake.posts()[0]["id"], "dan", "nice", fake.clock())
+    report = setup.inbox()
+    assert report.ok and [c.added for c in report.channels] == [1]
+
+
 def test_facebook_throttling_is_waited_out_as_meta_says(tmp_path: Path) -> None:
     setup, fake = fb_setup(tmp_path)
     root = fake.posts()[0]["id"]

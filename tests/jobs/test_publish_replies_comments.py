@@ -185,6 +185,23 @@ def test_a_facebook_link_in_the_pfbid_form_is_found_among_the_pages_posts(
     assert ledger_record(remote, "net", LEDGER_ID)["state"] == "published"
 
 
+def test_a_facebook_link_by_graph_id_is_answered(tmp_path: Path) -> None:
+    """``facebook.com/{page}_{post}?comment_id=…``: the short form that opens a Page post by
+    its Graph id."""
+    from fakes.facebook import CASE, FacebookFake
+
+    fake = FacebookFake()
+    page_post = fake.page_post("Gift vouchers are here.")
+    theirs = fake.someone_comments(page_post, "Valid for a year?")
+    url = f"https://www.facebook.com/{page_post}?comment_id={theirs.split('_')[1]}"
+    _, work = _repo(tmp_path, "facebook", dict(CASE.credentials), reply(url, "Two years!"))
+    report = publish(work, pushing(NOW, CASE.env(fake, "http://facebook.test"), fake.transport()))
+    assert _one(report)[0] == "published", report.outcomes
+    assert [(c["parent"], c["message"]) for c in fake.comments() if c["id"] != theirs] == [
+        (theirs, "Two years!")
+    ]
+
+
 def test_a_pfbid_link_to_no_post_of_the_page_fails_before_sending(tmp_path: Path) -> None:
     from fakes.facebook import CASE, FacebookFake
 

@@ -525,6 +525,8 @@ _ROWS = (
             paths=(
                 r"/(?P<page>[^/]+)/posts/(?:(?P<post>\d+)|(?P<pfbid>pfbid0[0-9A-Za-z]+))/?"
                 r"(?:\?(?:(?:.*&)?comment_id=(?P<comment>[^&]+)(?:&.*)?|.*))?",
+                r"/(?P<page>\d+)_(?P<post>\d+)/?"
+                r"(?:\?(?:(?:.*&)?comment_id=(?P<comment>[^&]+)(?:&.*)?|.*))?",
                 r"/permalink\.php\?(?=(?:.*&)?story_fbid=(?P<post>\d+))(?=(?:.*&)?id=(?P<page>\d+))"
                 r"(?:(?=(?:.*&)?comment_id=(?P<comment>[^&]+)))?.*",
             ),

@@ -443,8 +443,10 @@ class FacebookComments:
     * an item's replies: ``GET /{comment}/comments`` (``from``, ``created_time``).
 
     The Page's own comments (``from.id`` = the Page) are its answers; a comment is an item
-    when someone else wrote it directly under the post (no ``parent``). A Page's mentions
-    (``/{page}/tagged``) are not read."""
+    when someone else wrote it directly under the post (no ``parent``). Mentions are the
+    public posts that tag the Page (``GET /{page}/tagged``, Page reference, "Tagged": the
+    newest :data:`COMMENTS_PER_PAGE`, each once by its id; it needs the
+    ``pages_read_user_content`` permission, and without it there are none)."""
 
     nested: ClassVar[bool] = True
     kind: ClassVar[InboxKind] = InboxKind.COMMENT
@@ -490,7 +492,38 @@ class FacebookComments:
         return [self._said(c, item) for c in data if _usable(c)]
 
     def mentions(self) -> list[base.Arrival]:
-        return []
+        what = "read the posts that tag the Page"
+        params = {
+            "fields": "id,message,created_time,permalink_url,from",
+            "limit": COMMENTS_PER_PAGE,
+        }
+        try:
+            data, _, _ = graph_page(self.graph, f"{self.page}/tagged", params, None, what)
+        except PlatformError as error:
+            if error.retryable:
+                raise
+            # a token without `pages_read_user_content` (code 10): the comments were read
+            # with it just before, so it is the permission, not the token: no mentions
+            return []
+        found = []
+        for item in data:
+            at = base.parse_time(item.get("created_time"))
+            if not item.get("id") or at is None or _author(item) == self.page:
+                continue
+            author = item.get("from")
+            name = author.get("name") if isinstance(author, dict) else None
+            link, message = item.get("permalink_url"), item.get("message")
+            found.append(
+                base.Arrival(
+                    id=str(item["id"]),
+                    url=link if isinstance(link, str) and link else None,
+                    author=str(name or _author(item) or ""),
+                    at=at.astimezone(UTC),
+                    kind=InboxKind.MENTION,
+                    text=message if isinstance(message, str) else None,
+                )
+            )
+        return found
 
     def _said(self, comment: Mapping[str, Any], post: str) -> Said:
         parent = comment.get("parent")
