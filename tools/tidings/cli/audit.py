@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from tidings.cli.collecting import commit_options, commit_wanted, console, print_warnings, shown
 from tidings.cli.context import Context
 from tidings.cli.options import now_from, now_option
-from tidings.errors import UsageError
 
 if TYPE_CHECKING:
     from tidings.jobs.audit import Report
@@ -19,10 +19,7 @@ _STYLE = {"ok": "", "skipped": "yellow", "failed": "bold red"}
 
 @click.command("audit")
 @now_option
-@click.option("--push", is_flag=True, help="Push the audit commit (what CI uses).")
-@click.option(
-    "--no-commit", "no_commit", is_flag=True, help="Write the audit file but do not commit it."
-)
+@commit_options("audit file")
 @click.pass_obj
 def command(obj: Context, now_text: str | None, push: bool, no_commit: bool) -> None:
     """Audit every account: profile against brand.yaml, cadence, inactivity, engagement trend.
@@ -45,27 +42,20 @@ def command(obj: Context, now_text: str | None, push: bool, no_commit: bool) -> 
     """
     from tidings.jobs.audit import Options, audit
 
-    if push and no_commit:
-        raise UsageError("--push and --no-commit cannot be used together", "choose one")
-    opts = Options(now=now_from(obj, now_text), push=push, commit=not no_commit)
+    commit = commit_wanted(push, no_commit)
+    opts = Options(now=now_from(obj, now_text), push=push, commit=commit)
     report = audit(obj.root, opts)
     _print(report)
     sys.exit(report.exit_code)
 
 
 def _print(report: Report) -> None:
-    from rich.console import Console
-    from rich.markup import escape as markup_escape
     from rich.table import Table
 
-    from tidings.redaction import redact
+    from tidings.cli.collecting import where
 
-    def escape(text: str) -> str:
-        return markup_escape(redact(text))
-
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=120)
+    escape = shown
+    out = console()
     assert report.audit is not None
     table = Table(title=f"tidings audit {report.audit.day.isoformat()}")
     for name in ("channel", "platform", "profile"):
@@ -93,11 +83,9 @@ def _print(report: Report) -> None:
             escape(trend),
             style=_STYLE.get(c.state, ""),
         )
-    console.print(table)
+    out.print(table)
     if report.written:
-        where = "committed and pushed" if report.pushed else "committed" if report.committed else ""
-        console.print(escape(f"{report.path} written" + (f", {where}" if where else "")))
+        out.print(escape(f"{report.path} written{where(report.committed, report.pushed)}"))
     else:
-        console.print(escape(f"{report.path} is unchanged: nothing new today"))
-    for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+        out.print(escape(f"{report.path} is unchanged: nothing new today"))
+    print_warnings(out, report.warnings)

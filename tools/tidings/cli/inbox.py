@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from tidings.cli.collecting import commit_options, commit_wanted, console, print_warnings, shown
 from tidings.cli.context import Context
 from tidings.cli.options import now_from, now_option
-from tidings.errors import UsageError
 
 if TYPE_CHECKING:
     from tidings.jobs.inbox import Report
@@ -19,10 +19,7 @@ _STYLE = {"ok": "green", "partial": "yellow", "skipped": "yellow", "failed": "bo
 
 @click.command("inbox")
 @now_option
-@click.option("--push", is_flag=True, help="Push the inbox commit (what CI uses).")
-@click.option(
-    "--no-commit", "no_commit", is_flag=True, help="Write the inbox files but do not commit them."
-)
+@commit_options("inbox files", plural=True)
 @click.pass_obj
 def command(obj: Context, now_text: str | None, push: bool, no_commit: bool) -> None:
     """Collect replies, mentions, quotes and comments addressed to the brand, and commit them.
@@ -47,27 +44,20 @@ def command(obj: Context, now_text: str | None, push: bool, no_commit: bool) -> 
     """
     from tidings.jobs.inbox import Options, collect_inbox
 
-    if push and no_commit:
-        raise UsageError("--push and --no-commit cannot be used together", "choose one")
-    opts = Options(now=now_from(obj, now_text), push=push, commit=not no_commit)
+    commit = commit_wanted(push, no_commit)
+    opts = Options(now=now_from(obj, now_text), push=push, commit=commit)
     report = collect_inbox(obj.root, opts)
     _print(report)
     sys.exit(report.exit_code)
 
 
 def _print(report: Report) -> None:
-    from rich.console import Console
-    from rich.markup import escape as markup_escape
     from rich.table import Table
 
-    from tidings.redaction import redact
+    from tidings.cli.collecting import where
 
-    def escape(text: str) -> str:
-        return markup_escape(redact(text))
-
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=120)
+    escape = shown
+    out = console()
     table = Table(title="tidings inbox")
     for name in ("channel", "platform", "result"):
         table.add_column(name, no_wrap=True)
@@ -75,30 +65,27 @@ def _print(report: Report) -> None:
         table.add_column(name, justify="right")
     table.add_column("why", overflow="fold", ratio=3)
     for o in report.channels:
-        shown = o.state != "skipped"
+        counted = o.state != "skipped"
         table.add_row(
             escape(o.channel),
             escape(o.platform),
             escape(o.state),
-            str(o.added) if shown else "",
-            str(o.answered) if shown else "",
-            str(o.open) if shown else "",
-            str(o.overdue) if shown and o.overdue else "",
-            str(o.heard) if shown and o.heard else "",
+            str(o.added) if counted else "",
+            str(o.answered) if counted else "",
+            str(o.open) if counted else "",
+            str(o.overdue) if counted and o.overdue else "",
+            str(o.heard) if counted and o.heard else "",
             str(o.requests) if o.requests else "",
             escape(o.detail),
             style=_STYLE.get(o.state, ""),
         )
     if report.channels:
-        console.print(table)
+        out.print(table)
     else:
-        console.print("No channel has an inbox to read.")
+        out.print("No channel has an inbox to read.")
     if report.paths:
-        where = "committed and pushed" if report.pushed else "committed" if report.committed else ""
-        console.print(
-            escape(f"{len(report.paths)} inbox file(s) written" + (f", {where}" if where else ""))
-        )
+        done = where(report.committed, report.pushed)
+        out.print(escape(f"{len(report.paths)} inbox file(s) written{done}"))
     else:
-        console.print("Nothing new: no file changed.")
-    for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+        out.print("Nothing new: no file changed.")
+    print_warnings(out, report.warnings)

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from tidings.cli.collecting import commit_options, commit_wanted, console, print_warnings, shown
 from tidings.cli.context import Context
 from tidings.cli.options import now_from, now_option
-from tidings.errors import UsageError
 
 if TYPE_CHECKING:
     from tidings.jobs.collect_metrics import Report
@@ -20,10 +20,7 @@ _STYLE = {"ok": "green", "skipped": "yellow", "failed": "bold red"}
 
 @click.group("metrics", invoke_without_command=True)
 @now_option
-@click.option("--push", is_flag=True, help="Push the snapshot commit (what CI uses).")
-@click.option(
-    "--no-commit", "no_commit", is_flag=True, help="Write the snapshot but do not commit it."
-)
+@commit_options("snapshot")
 @click.pass_context
 def command(ctx: click.Context, now_text: str | None, push: bool, no_commit: bool) -> None:
     """Collect what the platforms report into today's snapshot, and commit it.
@@ -45,15 +42,10 @@ def command(ctx: click.Context, now_text: str | None, push: bool, no_commit: boo
         return
     from tidings.jobs.collect_metrics import Options, collect
 
-    if push and no_commit:
-        raise UsageError("--push and --no-commit cannot be used together", "choose one")
+    commit = commit_wanted(push, no_commit)
     obj: Context = ctx.obj
     root = obj.root
-    opts = Options(
-        now=now_from(obj, now_text),
-        push=push,
-        commit=not no_commit,
-    )
+    opts = Options(now=now_from(obj, now_text), push=push, commit=commit)
     report = collect(root, opts)
     _print(report)
     sys.exit(report.exit_code)
@@ -104,18 +96,12 @@ def export(obj: Context, fmt: str, out: Path | None) -> None:
 
 
 def _print(report: Report) -> None:
-    from rich.console import Console
-    from rich.markup import escape as markup_escape
     from rich.table import Table
 
-    from tidings.redaction import redact
+    from tidings.cli.collecting import where
 
-    def escape(text: str) -> str:  # shown as written, and without a secret (git's words too)
-        return markup_escape(redact(text))
-
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=120)
+    escape = shown
+    out = console()
     table = Table(title=f"tidings metrics: {report.path}")
     table.add_column("channel", no_wrap=True)
     table.add_column("platform", no_wrap=True)
@@ -137,22 +123,20 @@ def _print(report: Report) -> None:
             style=_STYLE.get(o.state, ""),
         )
     if report.channels:
-        console.print(table)
+        out.print(table)
     else:
-        console.print("No channel has metrics to read.")
+        out.print("No channel has metrics to read.")
     for c in report.snapshot.competitors:
         who = escape(f"{c.name} ({c.platform} {c.handle})")
         if c.state == "ok":
-            console.print(
+            out.print(
                 f"competitor {who}: {c.followers if c.followers is not None else '?'} followers, "
                 f"{c.posts} recent posts, {c.posts_per_week or 0:g} a week, median engagement "
                 f"{'?' if c.median_engagement is None else f'{c.median_engagement:g}'}"
             )
         else:
-            console.print(
+            out.print(
                 f"[yellow]competitor {who} could not be read:[/yellow] {escape(c.error or '')}"
             )
-    where = "committed and pushed" if report.pushed else "committed" if report.committed else ""
-    console.print(escape(f"{report.path} written" + (f", {where}" if where else "")))
-    for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    out.print(escape(f"{report.path} written{where(report.committed, report.pushed)}"))
+    print_warnings(out, report.warnings)
