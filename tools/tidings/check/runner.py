@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from tidings.check.rules import CLOCKED, PER_POST, RULES, TIMED_RULES
+from tidings.check.rules import CLOCKED, NAMED_ONLY, PER_POST, RULES, TIMED_RULES
 from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
@@ -112,7 +112,7 @@ def check_workspace(
 
     The whole workspace is always loaded: a cadence clash, an empty slot or a duplicate id
     involves posts that were not named. When every named path is a post or an idea, the
-    rules about one post alone (``PER_POST``) run on the named ones only, and diagnostics
+    rules about one post alone (``NAMED_ONLY``) run on the named ones only, and diagnostics
     are reported for the named files (a clash between a named post and another is reported
     on the named one, from the diagnostic's ``also``), their ledger files, the calendars
     and the shared brand files (profile images included). Naming any other file (brand, channels, a calendar, the
@@ -135,7 +135,7 @@ def check_workspace(
         named = replace(ws, posts={k: p for k, p in ws.posts.items() if p.path in only})
     lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
     for name, rule in RULES.items():
-        diags.extend(rule(named if name in PER_POST else ws))
+        diags.extend(rule(named if name in NAMED_ONLY else ws))
     diags.extend(_rotations(named, diags))
     lengthcache.save(root)
     if now is not None:
