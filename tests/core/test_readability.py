@@ -4,12 +4,15 @@ textstat (and pkg_resources with it) on every check."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import textstat
 
+from tidings.core import readability
 from tidings.core.readability import flesch_kincaid_grade
+from tidings.workspace import hyphencache
 
 EXAMPLE = Path(__file__).parents[2]
 SAMPLES = [
@@ -65,3 +68,66 @@ def test_random_texts_grade_like_textstat() -> None:
     for _ in range(300):
         text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 60)))
         assert flesch_kincaid_grade(text) == textstat.flesch_kincaid_grade(text), text
+
+
+@pytest.fixture
+def fresh_dictionary() -> Iterator[None]:
+    """Each use builds the dictionary again, as a new process does."""
+    import pyphen
+
+    def forget() -> None:
+        readability._dictionary.cache_clear()
+        pyphen.hdcache.clear()
+        hyphencache.clear()
+
+    forget()
+    yield
+    forget()
+
+
+def test_patterns_kept_by_one_run_grade_the_same_in_the_next(
+    tmp_path: Path, fresh_dictionary: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run parses pyphen's dictionary and keeps the table; the next reads the table
+    back (without parsing) and grades every sample and example post as textstat does."""
+    import pyphen
+
+    hyphencache.load(tmp_path)
+    parsed = readability._dictionary()
+    hyphencache.save(tmp_path)
+    assert (tmp_path / hyphencache.FILE).is_file()
+    parsed_patterns = dict(parsed.hd.patterns)
+
+    readability._dictionary.cache_clear()
+    pyphen.hdcache.clear()
+    hyphencache.load(tmp_path)
+
+    def parse(*args: object) -> None:
+        raise AssertionError("the dictionary was parsed again")
+
+    monkeypatch.setattr(pyphen.HyphDict, "__init__", parse)
+    read_back = readability._dictionary()
+    assert read_back.hd is not parsed.hd and read_back.hd.patterns == parsed_patterns
+    for text in SAMPLES + _posts():
+        assert flesch_kincaid_grade(text) == textstat.flesch_kincaid_grade(text)
+
+
+@pytest.mark.parametrize(
+    "kept",
+    ['{"stamp": "0:other", "patterns": {}}', "{not json", '{"patterns": {"ab": [1, ["x"]]}}'],
+)
+def test_a_stale_or_broken_table_is_parsed_again(
+    kept: str, tmp_path: Path, fresh_dictionary: None
+) -> None:
+    (tmp_path / hyphencache.FILE).parent.mkdir(parents=True)
+    (tmp_path / hyphencache.FILE).write_text(kept, encoding="utf-8")
+    hyphencache.load(tmp_path)
+    assert hyphencache.patterns(readability_dictionary_path()) is None
+    assert flesch_kincaid_grade(SAMPLES[4]) == textstat.flesch_kincaid_grade(SAMPLES[4])
+
+
+def readability_dictionary_path() -> Path:
+    import pyphen
+
+    path: Path = pyphen.LANGUAGES["en_US"]
+    return path

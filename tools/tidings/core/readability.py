@@ -16,15 +16,29 @@ import re
 from functools import cache
 from typing import Any
 
+from tidings.workspace import hyphencache
+
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
 
 
 @cache
 def _dictionary() -> Any:
-    from pyphen import Pyphen  # type: ignore[import-untyped]
+    """pyphen's en_US dictionary, its parsed patterns taken from the cache of an earlier
+    run when there is one (:mod:`tidings.workspace.hyphencache`): the same table, read
+    without parsing the dictionary again."""
+    import pyphen  # type: ignore[import-untyped]
 
-    return Pyphen(lang="en_US")
+    path = pyphen.LANGUAGES["en_US"]
+    table = hyphencache.patterns(path)
+    if table is None:
+        found = pyphen.Pyphen(lang="en_US")
+        hyphencache.remember(path, found.hd.patterns)
+        return found
+    kept = pyphen.HyphDict.__new__(pyphen.HyphDict)  # what HyphDict.__init__ leaves
+    kept.patterns, kept.cache, kept.maxlen = table, {}, max(len(key) for key in table)
+    pyphen.hdcache[path] = kept
+    return pyphen.Pyphen(lang="en_US")
 
 
 def _round(number: float, points: int) -> float:
