@@ -36,7 +36,7 @@ def _dictionary() -> Any:
         hyphencache.remember(path, found.hd.patterns)
         return found
     kept = pyphen.HyphDict.__new__(pyphen.HyphDict)  # what HyphDict.__init__ leaves
-    kept.patterns, kept.cache, kept.maxlen = table, {}, max(len(key) for key in table)
+    kept.patterns, kept.cache, kept.maxlen = table, {}, max(map(len, table))
     pyphen.hdcache[path] = kept
     return pyphen.Pyphen(lang="en_US")
 

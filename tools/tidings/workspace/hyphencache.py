@@ -4,29 +4,65 @@
 reads it by parsing its 11,000 patterns one regular expression at a time: about 0.06 s,
 a fifth of a one-file check (pre-commit's), paid by every check that measures a reading
 level, whatever the post. The parsed table depends only on the dictionary file, so a check
-keeps it in ``build/cache/hyphenation.json``, stamped with that file's size and time and
-:data:`FORMAT`, and reads it back as JSON in a fraction of the time. A missing, stale or
-unreadable file is simply ignored (the dictionary is parsed as before), and the file is
-replaced atomically, as :mod:`tidings.workspace.lengthcache` does.
+keeps it in ``build/cache/hyphenation.txt``, stamped with that file's size and time and
+:data:`FORMAT`: one line a pattern, its letters, then where its values start and the values
+as digits (``.ach4 0:0004``). Reading it back is one match of the whole text and one split;
+a pattern's values are decoded only when a word looks it up (:class:`Table`). A missing,
+stale or malformed file is simply ignored (the dictionary is parsed as before), and the
+file is replaced atomically, as :mod:`tidings.workspace.lengthcache` does.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
+import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from tidings.workspace.files import write_atomic
 
-FILE = "build/cache/hyphenation.json"
+FILE = "build/cache/hyphenation.txt"
 FORMAT = 1  # bump when what is kept changes
 
-Patterns = dict[str, tuple[int, tuple[int, ...]]]
-"""pyphen's table: a pattern's letters → (where its values start, the values)."""
+Pattern = tuple[int, tuple[int, ...]]
+"""pyphen's value for a pattern's letters: where its values start, and the values."""
+
+_LINES = re.compile(r"(?:\S+ \d+:\d+\n)+")
 
 _root: Path | None = None
-_new: tuple[Path, Patterns] | None = None
+_new: tuple[Path, Mapping[str, Pattern]] | None = None
+
+
+class Table(Mapping[str, Pattern]):
+    """The kept table, as pyphen's ``HyphDict.patterns`` (which only calls ``get``): each
+    pattern decoded from its ``start:digits`` text the first time it is looked up."""
+
+    def __init__(self, raw: dict[str, str]) -> None:
+        self._raw = raw
+        self._decoded: dict[str, Pattern] = {}
+
+    def get(self, key: str, default: object = None) -> Pattern | None:  # type: ignore[override]
+        found = self._decoded.get(key)
+        if found is None:
+            text = self._raw.get(key)
+            if text is None:
+                return None
+            start, _, values = text.partition(":")
+            found = self._decoded[key] = (int(start), tuple(map(int, values)))
+        return found
+
+    def __getitem__(self, key: str) -> Pattern:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def _stamp(dictionary: Path) -> str:
@@ -41,28 +77,29 @@ def load(root: Path) -> None:
     _root = root
 
 
-def patterns(dictionary: Path) -> Patterns | None:
+def patterns(dictionary: Path) -> Table | None:
     """The table parsed from ``dictionary`` by an earlier run, if kept and still current."""
     if _root is None:
         return None
     try:
-        data = json.loads((_root / FILE).read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("stamp") != _stamp(dictionary):
+        stamp, _, body = (_root / FILE).read_text(encoding="utf-8").partition("\n")
+        if stamp != _stamp(dictionary) or _LINES.fullmatch(body) is None:
             return None
-        table: Patterns = {}
-        for key, (start, values) in data["patterns"].items():
-            if not (isinstance(start, int) and all(isinstance(v, int) for v in values)):
-                return None
-            table[key] = (start, tuple(values))
-        return table or None
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError):
         return None
+    words = iter(body.split())
+    return Table(dict(zip(words, words, strict=True)))
 
 
-def remember(dictionary: Path, table: Patterns) -> None:
-    """Keep the table just parsed from ``dictionary``, for :func:`save` to write."""
+def remember(dictionary: Path, table: Mapping[str, Pattern]) -> None:
+    """Keep the table just parsed from ``dictionary``, for :func:`save` to write (unless
+    it holds what the format cannot: a value above 9, letters with a space)."""
     global _new
-    _new = (dictionary, table)
+    if all(
+        key.split() == [key] and all(0 <= v <= 9 for v in values)
+        for key, (_, values) in table.items()
+    ):
+        _new = (dictionary, table)
 
 
 def save(root: Path) -> None:
@@ -71,9 +108,11 @@ def save(root: Path) -> None:
     if _new is None:
         return
     dictionary, table = _new
+    lines = [
+        f"{key} {start}:{''.join(map(str, values))}\n" for key, (start, values) in table.items()
+    ]
     with contextlib.suppress(OSError):
-        body = {"stamp": _stamp(dictionary), "patterns": table}
-        write_atomic(root / FILE, json.dumps(body, separators=(",", ":")), sync=False)
+        write_atomic(root / FILE, f"{_stamp(dictionary)}\n{''.join(lines)}", sync=False)
         _new = None
 
 
