@@ -18,6 +18,7 @@ _WHEN = re.compile(
     r"(?:[T ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.(?P<frac>\d+))?)?"
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?$"
 )
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")  # the ledger's, see utc_stamp
 _DURATION = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>m|min|h|d)$")
 
 
@@ -69,6 +70,11 @@ def parse_when(text: str, tz: tzinfo, *, end_of_day: bool = False) -> When:
     zones that equal nothing but themselves (a ``ZoneInfo``, UTC): fixed offsets compare
     equal whatever their names, which an instant's ``%Z`` would show.
     """
+    if _STAMP.fullmatch(text):  # as the ledger writes every time: read without the rest
+        try:
+            return When(datetime.fromisoformat(text), False)  # tzinfo is UTC itself
+        except ValueError:
+            pass  # no such day or hour: the problem is said below
     if tz is UTC or isinstance(tz, ZoneInfo):
         return _remembered(text, tz, end_of_day)
     return _parse_when(text, tz, end_of_day)
