@@ -11,7 +11,7 @@ from tidings.check.rules import CLOCKED, NAMED_ONLY, PER_POST, RULES, TIMED_RULE
 from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
-from tidings.workspace import hyphencache, layout, lengthcache
+from tidings.workspace import hyphencache, imagecache, layout, lengthcache
 from tidings.workspace.model import Workspace
 
 SHARED_FILES = (
@@ -135,11 +135,13 @@ def check_workspace(
         named = replace(ws, posts={k: p for k, p in ws.posts.items() if p.path in only})
     lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
     hyphencache.load(root)  # the reading level's syllable patterns (see hyphencache.py)
+    imagecache.load(root)  # what images' headers said (see imagecache.py)
     for name, rule in RULES.items():
         diags.extend(rule(named if name in NAMED_ONLY else ws))
     diags.extend(_rotations(named, diags))
     lengthcache.save(root)
     hyphencache.save(root)
+    imagecache.save(root)
     if now is not None:
         for name, timed in TIMED_RULES.items():
             if late or name not in CLOCKED:
