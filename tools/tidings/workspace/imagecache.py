@@ -1,8 +1,9 @@
 """What each image's header said, kept between runs while the file is unchanged.
 
-The media rule reads every image a checked post names (:func:`tidings.workspace.images.inspect`),
-and reading the first one imports Pillow: about 0.03 s, a tenth of a one-file check
-(pre-commit's), for files that rarely change when a post's text does. A readable image's
+The media rule reads every image a checked post names, and the profiles rule the brand's
+profile images, each check (:func:`tidings.workspace.images.inspect`); reading the first one
+imports Pillow: about 0.03 s, a tenth of a one-file check (pre-commit's), for files that
+rarely change when a post's text does. A readable image's
 :class:`~tidings.workspace.images.ImageInfo` depends only on its bytes and on Pillow, so a
 check keeps it in ``build/cache/images.json`` under the file's path with its size and
 modification time (as :mod:`tidings.workspace.filecache` trusts them), stamped with
