@@ -15,6 +15,7 @@ file is replaced atomically, as :mod:`tidings.workspace.lengthcache` does.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -63,6 +64,15 @@ class Table(Mapping[str, Pattern]):
 
     def __len__(self) -> int:
         return len(self._raw)
+
+
+def dictionary() -> Path | None:
+    """pyphen's en_US dictionary file (``LANGUAGES["en_US"]``), found without importing
+    pyphen; None when pyphen is not installed."""
+    spec = importlib.util.find_spec("pyphen")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "dictionaries" / "hyph_en_US.dic"
 
 
 def _stamp(dictionary: Path) -> str:
