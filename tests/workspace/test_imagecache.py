@@ -104,3 +104,18 @@ def test_a_stale_or_broken_cache_is_read_past(
     monkeypatch.setattr(images, "inspect", counted)
     assert imagecache.inspect(root / REL, REL) == first
     assert seen == [REL]
+
+
+def test_a_check_keeps_headers_and_no_cache_leaves_them_alone(
+    make_workspace: Callable[..., Path],
+) -> None:
+    """The base fixture's post has an image: a check without the cache writes nothing, a
+    check with it keeps the header; both report the same."""
+    from tidings.check.runner import check_workspace
+
+    root = make_workspace()
+    without = check_workspace(root, cache=False).diagnostics
+    assert not (root / imagecache.FILE).exists()
+    with_cache = check_workspace(root, cache=True).diagnostics
+    kept = json.loads((root / imagecache.FILE).read_text())["images"]
+    assert REL in kept and without == with_cache == check_workspace(root, cache=True).diagnostics

@@ -108,7 +108,8 @@ def check_workspace(
     than ``cadence.min_per_week`` are warned about (``date.late``, ``cadence.min-per-week``;
     ``tidings check`` asks for it when given ``--now`` or run in CI). With ``cache``, files
     unchanged since an earlier check are not parsed again (``build/cache/files.json``, see
-    :mod:`tidings.workspace.filecache`); the result is the same.
+    :mod:`tidings.workspace.filecache`), nor images read again (``build/cache/images.json``,
+    :mod:`tidings.workspace.imagecache`); the result is the same.
 
     The whole workspace is always loaded: a cadence clash, an empty slot or a duplicate id
     involves posts that were not named. When every named path is a post or an idea, the
@@ -135,13 +136,17 @@ def check_workspace(
         named = replace(ws, posts={k: p for k, p in ws.posts.items() if p.path in only})
     lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
     hyphencache.load(root)  # the reading level's syllable patterns (see hyphencache.py)
-    imagecache.load(root)  # what images' headers said (see imagecache.py)
+    if cache:
+        imagecache.load(root)  # what images' headers said (see imagecache.py)
+    else:
+        imagecache.clear()
     for name, rule in RULES.items():
         diags.extend(rule(named if name in NAMED_ONLY else ws))
     diags.extend(_rotations(named, diags))
     lengthcache.save(root)
     hyphencache.save(root)
-    imagecache.save(root)
+    if cache:
+        imagecache.save(root)
     if now is not None:
         for name, timed in TIMED_RULES.items():
             if late or name not in CLOCKED:
