@@ -36,19 +36,20 @@ _new: tuple[Path, Mapping[str, Pattern]] | None = None
 
 
 class Table(Mapping[str, Pattern]):
-    """The kept table, as pyphen's ``HyphDict.patterns`` (which only calls ``get``): each
-    pattern decoded from its ``start:digits`` text the first time it is looked up."""
+    """The kept table, read like pyphen's ``HyphDict.patterns`` (the reading level looks
+    patterns up with ``get``): each decoded from its ``start:digits`` text the first time
+    it is looked up."""
 
     def __init__(self, raw: dict[str, str]) -> None:
         self._raw = raw
         self._decoded: dict[str, Pattern] = {}
 
-    def get(self, key: str, default: object = None) -> Pattern | None:  # type: ignore[override]
+    def get(self, key: str, default: Pattern | None = None) -> Pattern | None:  # type: ignore[override]
         found = self._decoded.get(key)
         if found is None:
             text = self._raw.get(key)
             if text is None:
-                return None
+                return default
             start, _, values = text.partition(":")
             found = self._decoded[key] = (int(start), tuple(map(int, values)))
         return found
