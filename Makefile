@@ -116,6 +116,7 @@ pytest:
 bench: install
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_check_ratio.py --posts 10000 --rounds 5
+	$(BIN)/python benchmarks/bench_hook.py --posts 10000 --rounds 5
 
 ## make docs: rewrite the generated pages: site/commands.md's reference (from every
 ## command's --help, by cog) and site/checks.md (from the check codes)

@@ -312,3 +312,20 @@ def test_check_loads_only_what_check_needs(tmp_path: Path) -> None:
     jobs = {m for m in modules if m.startswith(("tidings.platforms", "tidings.site"))}
     others = {f"tidings.cli.{name}" for name in ("publish", "metrics", "site", "retract")}
     assert not jobs and not others & modules, jobs | (others & modules)
+
+
+def test_a_second_check_of_a_post_with_an_image_reads_the_kept_header(tmp_path: Path) -> None:
+    """The pre-commit hook's check of a post whose image has not changed since the last check
+    takes the image's header from build/cache/images.json: Pillow is not imported, and the
+    report is the first check's."""
+    work = _work(tmp_path)
+    hello = "content/posts/2026/12/hello.md"  # the base fixture's post with an image
+    reports, imported = [], []
+    for run in ("first", "second"):
+        out = tmp_path / f"modules-{run}.json"
+        result = _run(CHECK_PATH, str(out), "--root", str(work), "check", "--format", "json", hello)
+        assert result.returncode in (0, 1), result.stdout + result.stderr
+        reports.append(result.stdout)
+        imported.append("PIL" in {m.partition(".")[0] for m in json.loads(out.read_text())})
+    assert imported == [True, False]
+    assert reports[0] == reports[1] and json.loads(reports[0]) is not None

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tidings.workspace.timeparse import TimeProblem, parse_duration, parse_when
+from tidings.workspace.timeparse import TimeProblem, _parse_when, parse_duration, parse_when
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -59,3 +59,49 @@ def test_durations() -> None:
     assert parse_duration("1.5d") == timedelta(days=1.5)
     with pytest.raises(TimeProblem):
         parse_duration("soon")
+
+
+STAMPS = [
+    "2026-12-20T08:03:12Z",
+    "2024-02-29T23:59:59Z",
+    "2026-02-29T08:00:00Z",  # no such day
+    "2026-02-30T08:00:00Z",
+    "2026-12-20T24:00:00Z",  # no such hour
+    "2026-12-20T08:60:00Z",
+    "2026-12-20T08:00:60Z",
+    "0000-01-01T00:00:00Z",
+    " 2026-12-20T08:03:12Z",
+    "2026-12-20T08:03:12Z\n",
+]
+
+
+def _either(text: str, tz: tzinfo) -> tuple[str, object]:
+    try:
+        when = _parse_when(text, tz, False)
+    except TimeProblem as p:
+        return ("problem", (p.code, p.message, p.suggestion))
+    return ("when", (when.instant, when.instant.tzinfo, when.date_only))
+
+
+@pytest.mark.parametrize("text", STAMPS)
+@pytest.mark.parametrize("tz", [UTC, BERLIN])
+def test_ledger_stamps_read_as_the_full_parse_reads_them(text: str, tz: tzinfo) -> None:
+    """The ledger's stamps take a shorter way (``datetime.fromisoformat``); the instant, its
+    zone object and any problem are the full parse's."""
+    try:
+        when = parse_when(text, tz)
+        got: tuple[str, object] = ("when", (when.instant, when.instant.tzinfo, when.date_only))
+    except TimeProblem as p:
+        got = ("problem", (p.code, p.message, p.suggestion))
+    assert got == _either(text, tz)
+    if got[0] == "when":
+        assert when.instant.tzinfo is UTC
+
+
+def test_remembered_times_are_the_parsed_ones_and_problems_repeat() -> None:
+    first = parse_when("2026-12-20 09:00", BERLIN)
+    assert parse_when("2026-12-20 09:00", BERLIN) == first
+    assert parse_when("2026-12-20 09:00", NEW_YORK) != first
+    for _ in range(2):
+        with pytest.raises(TimeProblem, match="skip"):
+            parse_when("2027-03-28 02:30", BERLIN)

@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from tidings.check.rules import CLOCKED, PER_POST, RULES, TIMED_RULES
+from tidings.check.rules import CLOCKED, NAMED_ONLY, PER_POST, RULES, TIMED_RULES
 from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
-from tidings.workspace import layout, lengthcache
+from tidings.workspace import hyphencache, imagecache, layout, lengthcache
 from tidings.workspace.model import Workspace
 
 SHARED_FILES = (
@@ -108,11 +108,12 @@ def check_workspace(
     than ``cadence.min_per_week`` are warned about (``date.late``, ``cadence.min-per-week``;
     ``tidings check`` asks for it when given ``--now`` or run in CI). With ``cache``, files
     unchanged since an earlier check are not parsed again (``build/cache/files.json``, see
-    :mod:`tidings.workspace.filecache`); the result is the same.
+    :mod:`tidings.workspace.filecache`), nor images read again (``build/cache/images.json``,
+    :mod:`tidings.workspace.imagecache`); the result is the same.
 
     The whole workspace is always loaded: a cadence clash, an empty slot or a duplicate id
     involves posts that were not named. When every named path is a post or an idea, the
-    rules about one post alone (``PER_POST``) run on the named ones only, and diagnostics
+    rules about one post alone (``NAMED_ONLY``) run on the named ones only, and diagnostics
     are reported for the named files (a clash between a named post and another is reported
     on the named one, from the diagnostic's ``also``), their ledger files, the calendars
     and the shared brand files (profile images included). Naming any other file (brand, channels, a calendar, the
@@ -134,10 +135,18 @@ def check_workspace(
     if only is not None:
         named = replace(ws, posts={k: p for k, p in ws.posts.items() if p.path in only})
     lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
+    hyphencache.load(root)  # the reading level's syllable patterns (see hyphencache.py)
+    if cache:
+        imagecache.load(root)  # what images' headers said (see imagecache.py)
+    else:
+        imagecache.clear()
     for name, rule in RULES.items():
-        diags.extend(rule(named if name in PER_POST else ws))
+        diags.extend(rule(named if name in NAMED_ONLY else ws))
     diags.extend(_rotations(named, diags))
     lengthcache.save(root)
+    hyphencache.save(root)
+    if cache:
+        imagecache.save(root)
     if now is not None:
         for name, timed in TIMED_RULES.items():
             if late or name not in CLOCKED:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +75,8 @@ class Boundary(click.Group):
             os.dup2(devnull, sys.stdout.fileno())  # so the exit's flush cannot fail again
             sys.exit(141)  # 128 + SIGPIPE, as a shell reports it
         except Exception:
+            import traceback  # here: only a crash needs it (as tempfile, below)
+
             log = _crash_log(redact(traceback.format_exc()))
             click.secho(
                 "internal error: tidings hit a bug and stopped. Whatever it published is in "
@@ -91,6 +91,8 @@ class Boundary(click.Group):
 def _crash_log(text: str) -> Path:
     """A new private file (mode 0600, a fresh name, never following a planted symlink)
     holding ``text``: the redacted traceback a bug report needs."""
+    import tempfile
+
     handle, name = tempfile.mkstemp(prefix="tidings-error-", suffix=".log", text=True)
     with os.fdopen(handle, "w", encoding="utf-8") as log:
         log.write(text)

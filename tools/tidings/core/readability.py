@@ -5,7 +5,9 @@ removed, split on white space), sentences (runs ending in ``.!?``; runs of two w
 fewer are not counted) and syllables (pyphen's en_US hyphenation points + 1 a word). Importing
 textstat also imports ``pkg_resources`` for word lists this grade never reads, which costs
 more than all the reading-level checks of a thousand posts, so the counts are made here with
-textstat's own pyphen dictionary (pyphen is textstat's dependency, pinned with it).
+textstat's own pyphen dictionary (pyphen is textstat's dependency, pinned with it): its
+patterns, parsed by pyphen once and then kept (:mod:`tidings.workspace.hyphencache`), read
+by Liang's algorithm as pyphen reads them.
 ``tests/test_readability.py`` checks the result equals textstat's.
 """
 
@@ -13,18 +15,58 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from functools import cache
-from typing import Any
+
+from tidings.workspace import hyphencache
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
 
 
 @cache
-def _dictionary() -> Any:
-    from pyphen import Pyphen  # type: ignore[import-untyped]
+def _table() -> tuple[Mapping[str, hyphencache.Pattern], int]:
+    """pyphen's en_US patterns (letters → where the values start, the values) and the length
+    of the longest: from the cache of an earlier run when there is one
+    (:mod:`tidings.workspace.hyphencache`), without importing pyphen (whose import lists
+    every dictionary it ships); else as pyphen parses them, kept for the next run."""
+    path = hyphencache.dictionary()
+    table = hyphencache.patterns(path) if path is not None else None
+    if table is None:
+        from pyphen import Pyphen  # type: ignore[import-untyped]
 
-    return Pyphen(lang="en_US")
+        table = Pyphen(lang="en_US").hd.patterns
+        if path is not None:
+            hyphencache.remember(path, table)
+    return table, max(map(len, table))
+
+
+_points: dict[str, int] = {}
+
+
+def _hyphenation_points(word: str) -> int:
+    """How many places pyphen hyphenates ``word`` at, as ``Pyphen(lang="en_US")
+    .positions(word)`` counts them (at least two letters each side): Liang's patterns, each
+    matching run of the dotted lowercase word raising the values under it, an odd value
+    being a point."""
+    known = _points.get(word)
+    if known is not None:
+        return known
+    table, longest = _table()
+    dotted = f".{word.lower()}."
+    values = [0] * (len(dotted) + 1)
+    for i in range(len(dotted) - 1):
+        for j in range(i + 1, min(i + longest, len(dotted)) + 1):
+            found = table.get(dotted[i:j])
+            if found is None:
+                continue
+            start, digits = found
+            for k, value in enumerate(digits, i + start):
+                if k < len(values) and value > values[k]:
+                    values[k] = value
+    last = len(word) - 2
+    count = _points[word] = sum(1 for i, v in enumerate(values) if v % 2 and 2 <= i - 1 <= last)
+    return count
 
 
 def _round(number: float, points: int) -> float:
@@ -38,10 +80,7 @@ def _words(text: str) -> int:
 
 
 def _syllables(text: str) -> int:
-    hyphenation = _dictionary()
-    return sum(
-        len(hyphenation.positions(w)) + 1 for w in _PUNCTUATION.sub("", text.lower()).split()
-    )
+    return sum(_hyphenation_points(w) + 1 for w in _PUNCTUATION.sub("", text.lower()).split())
 
 
 def flesch_kincaid_grade(text: str) -> float:

@@ -577,17 +577,18 @@ def load_post(
         _read_instant(data["expires"], tz, src, ("expires",), out) if "expires" in data else None
     )
     variants: dict[str, Variant] = {}
+    lines = doc.decoded() if "variants" in data or "rotations" in data else doc
     for cid, v in (data.get("variants") or {}).items():
         vsrc = Source(rel, doc, ("variants", cid))
         vparts = None
         if "body" in v:
-            vparts = _thread(str(v["body"]), vsrc.pos("body").line, rel, out)
+            vparts = _thread(str(v["body"]), lines.pos(("variants", cid, "body")).line, rel, out)
         vat = _read_instant(v["at"], tz, vsrc, ("at",), out) if "at" in v else None
         vmedia = _media(v["media"], src, ("variants", cid, "media")) if "media" in v else None
         vopts = v.get("options") if isinstance(v.get("options"), dict) else {}
         variants[cid] = Variant(cid, vsrc, vparts, vat, vmedia, dict(vopts))
     rotations = tuple(
-        _thread(str(body), src.pos("rotations", i).line, rel, out)
+        _thread(str(body), lines.pos(("rotations", i)).line, rel, out)
         for i, body in enumerate(data.get("rotations") or ())
     )
     if any(d.severity is Severity.ERROR and d.code.startswith("date.") for d in out.items[before:]):

@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 _WHEN = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:[T ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.(?P<frac>\d+))?)?"
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?$"
 )
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")  # the ledger's, see utc_stamp
 _DURATION = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>m|min|h|d)$")
 
 
@@ -60,7 +63,24 @@ def parse_when(text: str, tz: tzinfo, *, end_of_day: bool = False) -> When:
 
     A bare date means midnight at the start of that day, or the end of it
     (the following midnight) with ``end_of_day``.
+
+    The same text in the same zone is the same instant, so parsed values are remembered
+    (a workspace writes the same few times again and again; loading one parses every post's
+    times, some twice): a problem is raised again each time, never remembered. Only for
+    zones that equal nothing but themselves (a ``ZoneInfo``, UTC): fixed offsets compare
+    equal whatever their names, which an instant's ``%Z`` would show.
     """
+    if _STAMP.fullmatch(text):  # as the ledger writes every time: read without the rest
+        try:
+            return When(datetime.fromisoformat(text), False)  # tzinfo is UTC itself
+        except ValueError:
+            pass  # no such day or hour: the problem is said below
+    if tz is UTC or isinstance(tz, ZoneInfo):
+        return _remembered(text, tz, end_of_day)
+    return _parse_when(text, tz, end_of_day)
+
+
+def _parse_when(text: str, tz: tzinfo, end_of_day: bool) -> When:
     m = _WHEN.match(text.strip())
     if not m:
         raise TimeProblem(
@@ -83,6 +103,9 @@ def parse_when(text: str, tz: tzinfo, *, end_of_day: bool = False) -> When:
     if m["tz"]:
         return When(naive.replace(tzinfo=_offset(m["tz"])), False)
     return When(_localize(naive, tz, text), False)
+
+
+_remembered = lru_cache(maxsize=1 << 16)(_parse_when)
 
 
 def _offset(text: str) -> tzinfo:

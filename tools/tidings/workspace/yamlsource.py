@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -147,6 +147,17 @@ class YamlDoc:
     line_offset: int = 0
     duplicates: tuple[DuplicateKey, ...] = ()
     positions: Any = field(default=None, repr=False, compare=False)
+
+    def decoded(self) -> YamlDoc:
+        """This document with its table of positions decoded once, for several look-ups in
+        a row (the loader's, of every variant's and rotation's body line); the decoded
+        table is for those look-ups only, never kept, as the text is what stays small."""
+        if not isinstance(self.positions, str):
+            return self
+        try:
+            return replace(self, positions=json.loads(self.positions))
+        except ValueError:
+            return replace(self, positions=None)  # what pos() makes of it: the first line
 
     def pos(self, path: Path, *, key: bool = False) -> Pos:
         """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""

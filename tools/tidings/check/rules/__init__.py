@@ -62,6 +62,13 @@ PER_POST: frozenset[str] = frozenset(
 )
 """Rules whose findings on a post depend on that post and the shared files alone: a check of
 named posts runs them on those posts only (the others need the whole workspace)."""
+
+NAMED_ONLY: frozenset[str] = PER_POST | frozenset({"dates", "expiring", "posts"})
+"""Rules a check of named posts runs on those posts only, which reports the same: each
+finding on a post is about that post alone (read with the shared files, calendars and the
+ledger, never another post), none carries ``also``, and their findings elsewhere (a
+calendar's campaign range) do not depend on the posts. Those beyond ``PER_POST`` read the
+front matter only, so they are not run again on the bodies of ``rotations``."""
 TIMED_RULES: dict[str, TimedRule] = {
     "slots": slots.check,
     "late": late.check,
@@ -71,4 +78,4 @@ CLOCKED: frozenset[str] = frozenset({"late", "weekly"})
 """Timed rules about the real calendar ahead (late posts, thin weeks): they run only when the
 check is told the time matters (``--now`` given, or in CI)."""
 
-__all__ = ["CLOCKED", "PER_POST", "RULES", "TIMED_RULES", "Rule", "TimedRule"]
+__all__ = ["CLOCKED", "NAMED_ONLY", "PER_POST", "RULES", "TIMED_RULES", "Rule", "TimedRule"]

@@ -33,7 +33,8 @@ def _media_keys(post: Post, cid: str) -> tuple[str | int, ...]:
 def check(ws: Workspace) -> Iterator[Diagnostic]:
     # Runs even when no post has an image: a platform that needs one (Instagram) must say so.
     from tidings.core.media import Assessment, assess  # Pillow is imported only to convert
-    from tidings.workspace.images import ImageInfo, Unreadable, inspect  # headers, no Pillow
+    from tidings.workspace.imagecache import inspect  # kept headers first, then Pillow's
+    from tidings.workspace.images import ImageInfo, Unreadable
 
     seen: dict[str, ImageInfo | Unreadable | None] = {}
     verdicts: dict[tuple[str, str], Assessment] = {}

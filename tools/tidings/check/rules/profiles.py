@@ -32,10 +32,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
     specs = [Wanted(r.label, r.profile) for r in rows if r is not None and r.profile is not None]
     if not specs:
         return
-    from tidings.workspace.images import (
-        Unreadable,
-        inspect,
-    )  # Pillow only when there is something to read
+    from tidings.workspace.imagecache import inspect  # kept headers; Pillow when there are none
+    from tidings.workspace.images import Unreadable
 
     for path in sorted(folder.iterdir()):
         kind = image_kind(path.stem)
