@@ -89,12 +89,12 @@ def build(
 
     root = obj.root
     check_out(root, out or root / DEFAULT_OUT)  # refused before anything is read or written
-    checked = check_workspace(root, cache=True)  # once, for the link cards and the site
+    checked = [check_workspace(root, cache=True)]  # once, for the link cards and the site
     if not offline:
         from tidings.jobs.linkcards import CardFill, fill_link_cards
 
         try:
-            filled = fill_link_cards(root, datetime.now(UTC), os.environ, checked.workspace)
+            filled = fill_link_cards(root, datetime.now(UTC), os.environ, checked[0].workspace)
         except OSError as exc:  # the cache cannot be written: the preview shows text cards
             filled = CardFill(failed={"build/cache/link-cards": f"not written ({exc.strerror})"})
         if filled.fetched or filled.failed:
@@ -109,8 +109,15 @@ def build(
                     + ")"
                 )
             click.echo(line)
+    # handed over, not kept: held here too, the workspace would stay in memory (and in every
+    # page-rendering worker's) while MkDocs renders the pages, long after they are built
     result = build_site(
-        root, out or root / DEFAULT_OUT, _now(obj, now_text), site_url, checked=checked, jobs=jobs
+        root,
+        out or root / DEFAULT_OUT,
+        _now(obj, now_text),
+        site_url,
+        checked=checked.pop(),
+        jobs=jobs,
     )
     config = (
         result.config.relative_to(root) if result.config.is_relative_to(root) else result.config

@@ -160,6 +160,7 @@ def build_site(
         )
     plugin.now = now
     plugin.checked = checked
+    del checked  # the plugin lets go of it once the pages are built
     if jobs is not None:
         plugin.jobs = jobs
     if site_url is not None:
