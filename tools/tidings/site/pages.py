@@ -36,7 +36,7 @@ from tidings.site.colors import css_color, text_on
 from tidings.site.dashboards_page import CSV, build_dashboards
 from tidings.site.data import SiteData
 from tidings.site.feed import feed_xml
-from tidings.site.ics import calendar_ics
+from tidings.site.ics import calendar_ics, ics_event
 from tidings.site.inbox_page import build_inbox
 from tidings.site.link_in_bio import BIO_PATH, BIO_PLATFORM, bio_page
 from tidings.site.links import Linker
@@ -213,9 +213,7 @@ def build_pages(data: SiteData, directory_urls: bool = True, jobs: int = 1) -> S
         unreadable=unreadable,
     )
     dashboards = build_dashboards(data)
-    ics = calendar_ics(data)  # before the post pages: their workers share its renders
-    feed = feed_xml(data)
-    _post_pages(b, data, posts, dashboards.post_sections, jobs)
+    events = _post_pages(b, data, posts, dashboards.post_sections, jobs)
     _campaign_pages(b, data, posts)
     b.page(
         "brand.md",
@@ -255,7 +253,8 @@ def build_pages(data: SiteData, directory_urls: bool = True, jobs: int = 1) -> S
             **page.context,
         )
     b.out.files.append(SiteFile(CSV, source=dashboards.csv))
-    b.out.files.append(SiteFile(ICS, ics))
+    b.out.files.append(SiteFile(ICS, calendar_ics(data, events)))
+    feed = feed_xml(data)
     if feed is not None:
         b.out.files.append(SiteFile(FEED, feed))
     bio = bio_page(data, b.assets)
@@ -275,13 +274,15 @@ def _post_pages(
     posts: list[Post],
     sections: Mapping[str, dict[str, Any]],
     jobs: int,
-) -> None:
+) -> list[str]:
     """A page per post, the bulk of a site: in ``jobs`` worker processes when > 1, each
     building a span of ``posts`` with a builder of its own; pages and images come back in
-    the order of ``posts``."""
+    the order of ``posts``, and each post's ``calendar.ics`` event (made beside its page, from
+    the same rendered texts), which this returns."""
 
-    def span(start: int, end: int) -> tuple[list[SitePage], dict[str, Path]]:
+    def span(start: int, end: int) -> tuple[list[SitePage], dict[str, Path], list[str]]:
         own = _Builder(data, b.directory_urls)
+        events = []
         for post in posts[start:end]:
             try:
                 view = post_view(data, post, own.assets)
@@ -290,17 +291,21 @@ def _post_pages(
                 own.page(
                     post_src(post.id), post.title, "post.html", wide=True, view=view, after=after
                 )
+                events.append(ics_event(data, post))
             except Exception as exc:  # reported with the post it happened on
                 raise ItemFailed(post.path, exc) from exc
-        return own.out.pages, own.assets
+        return own.out.pages, own.assets, events
 
     if jobs > 1:
         for name in POST_TEMPLATES:  # compiled once here, not once per worker
             environment().get_template(name)
     results, b.out.workers = in_spans(span, len(posts), jobs, "post pages")
-    for pages, assets in results:
+    events: list[str] = []
+    for pages, assets, more in results:
         b.out.pages.extend(pages)
         b.assets.update(assets)
+        events += more
+    return events
 
 
 def _report_pages(b: _Builder, data: SiteData, recorder: MonthRecorder) -> None:
