@@ -265,7 +265,13 @@ def build_pages(data: SiteData, directory_urls: bool = True, jobs: int = 1) -> S
     return b.out
 
 
-POST_TEMPLATES = ("post.html", "post_metrics.html", "card.html", "macros.html")
+POST_TEMPLATES = (
+    "post.html",
+    "post_metrics.html",
+    "card.html",
+    "macros.html",
+    "dashboards_macros.html",
+)
 
 
 def _post_pages(

@@ -13,7 +13,7 @@ never passes through Markdown (where raw HTML would be live).
           jobs: 2      # optional: worker processes (default: one per CPU, at most 8)
 
 With more than one job, post pages are built in forked workers
-(:mod:`tidings.site.parallel`), and so is MkDocs' rendering of every page after the first
+(:mod:`tidings.site.parallel`), and so is MkDocs' rendering of every page after the second
 through the theme when the site's only plugins are ``search`` and ``tidings``: the workers
 write the pages and hand back their search index entries, the pages are then skipped by
 MkDocs' own loop. The files written are the same, byte for byte, as a serial build's.
@@ -137,7 +137,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         self._nav: Navigation | None = None
         self._env: jinja2.Environment | None = None
         self._files: Files | None = None
-        self._ahead_tried = False
+        self._pages_seen = 0
         self._ahead_entries: list[Any] = []  # the search entries of the pages rendered ahead
 
     def _jobs(self) -> int:
@@ -174,7 +174,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         if env.loader is not None:
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({RENDERED_AHEAD: ""}), env.loader])
         self._env, self._files = env, files
-        self._ahead_tried = False
+        self._pages_seen = 0
         self._ahead_entries = []
         _skipped.pages.clear()
         _skipped.failing = None
@@ -255,9 +255,10 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
     ) -> None:
         """The search plugin parses ``page.content`` whole; give it only what it indexes.
-        On the first page, the other pages are rendered ahead in workers when they can be."""
-        if not self._ahead_tried:
-            self._ahead_tried = True
+        On the second page, the pages after it are rendered ahead in workers when they can
+        be (after the first, so the theme's templates are loaded once, before the fork)."""
+        self._pages_seen += 1
+        if self._pages_seen == 2:
             self._render_ahead(page, config)
         src = page.file.src_uri
         if src in _skipped.pages:
@@ -276,9 +277,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
 
     on_page_context = CombinedEvent(_search_view, _full_view)
 
-    def _render_ahead(self, first: Page, config: MkDocsConfig) -> None:
-        """MkDocs is building ``first``, the first page: render every other page through the
-        theme in forked workers, which write them as MkDocs would; then MkDocs' own loop
+    def _render_ahead(self, current: Page, config: MkDocsConfig) -> None:
+        """MkDocs is building ``current``, the second page: render every page after it
+        through the theme in forked workers, which write them as MkDocs would; then MkDocs' own loop
         renders each of those with an empty template, which writes nothing. Only in a
         plain build (no other plugin, not strict, not dirty) from a single-threaded process
         (not under ``mkdocs serve``)."""
@@ -300,12 +301,12 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         ):
             return
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
-        if len(doc_files) < 3 or doc_files[0].page is not first:
+        if len(doc_files) < 4 or doc_files[1].page is not current:
             return
-        rest: Sequence[File] = doc_files[1:]
+        rest: Sequence[File] = doc_files[2:]
 
         def span(start: int, end: int) -> list[Any]:
-            first.active = False  # a worker's copy: only its own page is the current one
+            current.active = False  # a worker's copy: only its own page is the current one
             before = len(entries) if entries is not None else 0
             for file in rest[start:end]:
                 assert file.page is not None
@@ -325,7 +326,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
 
             clean_directory(config.site_dir)  # no half-written site
             self.failure = exc
-            _skipped.failing = first.file.src_uri  # MkDocs blames the page it was building
+            _skipped.failing = current.file.src_uri  # MkDocs blames the page it was building
             raise PluginError(f"tidings plugin: {exc}") from None
         for file in rest:
             page = file.page
