@@ -17,7 +17,10 @@ memory (``ru_maxrss``):
   to ``build/site-data/``), every aggregation
   (latest readings, channels, tags/campaigns/types, weekday × hour, goals, competitors,
   each post's series) and every chart (one per post with metrics, SVG via leather);
-* render: the dashboard pages and each post's metrics section through their templates.
+* render: the dashboard pages and each post's metrics section through their templates
+  (each section's chart is drawn here, when asked for, as a post page's builder does), in
+  ``--jobs`` forked processes as ``tidings site build`` does (default: one per CPU, at most
+  8; the workers' CPU time is counted).
 
 The CPU time of the three phases (user + system) is reported too: on a shared machine the
 wall clock says as much about the neighbours as about the code.
@@ -110,13 +113,16 @@ def history(cache: Path, root: Path, n: int, days: int, seed: int) -> Path:
     return target
 
 
-def child(root: Path, metrics_root: Path) -> dict[str, float]:
-    """One measured run (in a fresh process): phase times and peak RSS."""
+def child(root: Path, metrics_root: Path, jobs: int = 1) -> dict[str, float]:
+    """One measured run (in a fresh process): phase times and peak RSS. ``jobs`` > 1: the
+    post sections (each post's chart and tables) are drawn and rendered in that many forked
+    workers, as ``tidings site build`` builds post pages; their CPU time is counted."""
     from tidings.metrics.snapshots import Snapshot, iter_snapshots
     from tidings.site.dashboards_page import build_dashboards
     from tidings.site.data import SiteData
     from tidings.site.links import Linker
-    from tidings.site.templates import render_template
+    from tidings.site.parallel import in_spans
+    from tidings.site.templates import environment, render_template
     from tidings.workspace.loader import load_workspace
 
     out: dict[str, float] = {}
@@ -144,14 +150,27 @@ def child(root: Path, metrics_root: Path) -> dict[str, float]:
     for page in dash.pages:
         html = render_template(page.template, link=Linker(page.src), **shared, **page.context)
         size += len(html)
-    for pid, section in dash.post_sections.items():
-        html = render_template(
-            "post_metrics.html", link=Linker(f"posts/{pid}.md"), **shared, **section
-        )
-        size += len(html)
+    pids = list(dash.post_sections)
+
+    def sections(start: int, end: int) -> int:
+        size = 0
+        for pid in pids[start:end]:
+            html = render_template(
+                "post_metrics.html",
+                link=Linker(f"posts/{pid}.md"),
+                **shared,
+                **dash.post_sections[pid],
+            )
+            size += len(html)
+        return size
+
+    environment().get_template("post_metrics.html")  # compiled before the workers fork
+    sizes, _ = in_spans(sections, len(pids), jobs, "post sections")
+    size += sum(sizes)
     out["render"] = time.perf_counter() - t
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    out["cpu"] = usage.ru_utime + usage.ru_stime - cpu_before
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out["cpu"] = usage.ru_utime + usage.ru_stime - cpu_before + workers.ru_utime + workers.ru_stime
     out["readings"] = seen["readings"]
     out["snapshots"] = seen["snapshots"]
     out["post_sections"] = len(dash.post_sections)
@@ -169,19 +188,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
+        "--jobs",
+        type=int,
+        help="worker processes for the post sections (default: as `tidings site build`, "
+        "one per CPU, at most 8)",
+    )
+    parser.add_argument(
         "--child", nargs=2, metavar=("ROOT", "METRICS_ROOT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
+    if args.jobs is None:
+        from tidings.site.parallel import default_jobs
+
+        args.jobs = default_jobs()
     if args.child:
-        print(json.dumps(child(Path(args.child[0]), Path(args.child[1]))))
+        print(json.dumps(child(Path(args.child[0]), Path(args.child[1]), args.jobs)))
         return 0
     cache = REPO / "build" / "bench"
     root, _, _ = workspace(cache, args.posts, args.seed)
     metrics_root = history(cache, root, args.posts, args.days, args.seed)
     runs = []
+    jobs = ["--jobs", str(args.jobs)]
     for _ in range(args.repeat):
         done = subprocess.run(
-            [sys.executable, __file__, "--child", str(root), str(metrics_root)],
+            [sys.executable, __file__, "--child", str(root), str(metrics_root), *jobs],
             capture_output=True,
             text=True,
         )
@@ -196,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.posts:,} posts × {int(best['snapshots'])} snapshots = {int(best['readings']):,} "
         f"readings; {int(best['post_sections']):,} post charts; metrics.csv {best['csv_mb']:.0f} MB"
     )
+    print(f"post sections in {args.jobs} process{'es' if args.jobs > 1 else ''}")
     print(f"| phase | seconds (best of {args.repeat}) |")
     print("|---|---|")
     for phase in ("workspace", "dashboards", "render"):

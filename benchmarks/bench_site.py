@@ -182,6 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cache", type=Path, default=REPO / "build" / "bench", help="where workspaces are kept"
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        help="pass `--jobs N` to tidings site build (default: its own, one per CPU; the child's "
+        "CPU time counts its workers, its peak RSS is the largest process's)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
 
@@ -207,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         site_ws = with_history(args.cache, ws, n, args.history, args.seed) if args.history else ws
         with tempfile.TemporaryDirectory(prefix="tidings-site-bench-") as out:
             cmd = [tidings, "--root", str(site_ws), "site", "build", "--out", out, "--now", NOW]
+            cmd += ["--jobs", str(args.jobs)] if args.jobs else []
             cold = site_ws / "build" / "cache" if args.cold else None
             site = measure(cmd, site_ws, args.repeat, cold)
             pages = sum(1 for _ in Path(out).rglob("index.html"))

@@ -77,6 +77,20 @@ def test_relative_links_between_pages() -> None:
     assert Linker("index.md", directory_urls=False)("brand.md") == "brand.html"
 
 
+def test_relative_paths_are_what_posixpath_relpath_gives() -> None:
+    """links._relpath computes relpath without the working directory; same answers."""
+    import itertools
+    import posixpath
+
+    from tidings.site.links import _relpath
+
+    parts = ["", ".", "a", "a/b", "a/b/c", "a/c", "b", "a//b", "a/./b", "posts/2026/12/x"]
+    extra = ["media/2026/x.jpg", "a/b/", "../a", "a/../b", "index.html", "a.b/c.d"]
+    for path, start in itertools.product(parts + extra, repeat=2):
+        if path and start:
+            assert _relpath(path, start) == posixpath.relpath(path, start), (path, start)
+
+
 @pytest.mark.parametrize(
     "url",
     [

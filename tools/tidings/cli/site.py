@@ -48,9 +48,22 @@ def _now(obj: Context, now_text: str | None) -> datetime | None:
     help="Fetch no linked pages for Bluesky link cards: the preview shows the cards cached "
     "in build/cache/link-cards, or text cards.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes building pages (default: one per available CPU, at most 8; "
+    "1 builds every page in this process). The site is the same, byte for byte.",
+)
 @click.pass_obj
 def build(
-    obj: Context, out: Path | None, now_text: str | None, site_url: str | None, offline: bool
+    obj: Context,
+    out: Path | None,
+    now_text: str | None,
+    site_url: str | None,
+    offline: bool,
+    jobs: int | None,
 ) -> None:
     """Build the preview site: calendar, a page per post, campaigns, brand, ideas, ledger.
 
@@ -69,18 +82,19 @@ def build(
       tidings site build --out public --now "2026-12-20 09:00"
       tidings site build --site-url https://example.github.io/brand/pr-42/
       tidings site build --offline
+      tidings site build --jobs 1
     """
     from tidings.check.runner import check_workspace
     from tidings.site.build import DEFAULT_OUT, build_site, check_out
 
     root = obj.root
     check_out(root, out or root / DEFAULT_OUT)  # refused before anything is read or written
-    checked = check_workspace(root, cache=True)  # once, for the link cards and the site
+    checked = [check_workspace(root, cache=True)]  # once, for the link cards and the site
     if not offline:
         from tidings.jobs.linkcards import CardFill, fill_link_cards
 
         try:
-            filled = fill_link_cards(root, datetime.now(UTC), os.environ, checked.workspace)
+            filled = fill_link_cards(root, datetime.now(UTC), os.environ, checked[0].workspace)
         except OSError as exc:  # the cache cannot be written: the preview shows text cards
             filled = CardFill(failed={"build/cache/link-cards": f"not written ({exc.strerror})"})
         if filled.fetched or filled.failed:
@@ -95,12 +109,23 @@ def build(
                     + ")"
                 )
             click.echo(line)
+    # handed over, not kept: held here too, the workspace would stay in memory (and in every
+    # page-rendering worker's) while MkDocs renders the pages, long after they are built
     result = build_site(
-        root, out or root / DEFAULT_OUT, _now(obj, now_text), site_url, checked=checked
+        root,
+        out or root / DEFAULT_OUT,
+        _now(obj, now_text),
+        site_url,
+        checked=checked.pop(),
+        jobs=jobs,
     )
+    config = (
+        result.config.relative_to(root) if result.config.is_relative_to(root) else result.config
+    )
+    workers = f", {result.workers} processes" if result.workers > 1 else ""
     click.echo(
         f"built {result.pages} generated pages into {result.out} in {result.seconds:.1f} s"
-        f" ({result.config.relative_to(root) if result.config.is_relative_to(root) else result.config})"
+        f" ({config}{workers})"
     )
 
 

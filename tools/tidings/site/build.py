@@ -50,6 +50,8 @@ class BuildResult:
     config: Path
     pages: int
     seconds: float
+    workers: int = 1
+    """The most processes that built pages at once (1: no workers)."""
 
 
 def config_path(root: Path) -> Path:
@@ -130,10 +132,13 @@ def build_site(
     now: datetime | None = None,
     site_url: str | None = None,
     checked: CheckResult | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build the preview site of ``root`` into ``out``, which :func:`check_out` accepts;
     leaves the marker there so the next build may replace it. ``checked``: the check of
-    ``root`` when the caller made it already (the workspace is then not read again)."""
+    ``root`` when the caller made it already (the workspace is then not read again).
+    ``jobs``: worker processes for the pages (None: the plugin's ``jobs`` setting, else
+    one per CPU; 1: none, every page built in this process)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -155,18 +160,25 @@ def build_site(
         )
     plugin.now = now
     plugin.checked = checked
+    del checked  # the plugin lets go of it once the pages are built
+    if jobs is not None:
+        plugin.jobs = jobs
     if site_url is not None:
         plugin.config.site_url = site_url
     try:
         build(config)
     except MkDocsException as exc:
+        if plugin.failure is not None:  # the plugin's own message, not MkDocs' "Aborted"
+            raise SiteError(
+                f"building the site failed: {plugin.failure.message}", plugin.failure.hint
+            ) from None
         raise SiteError(f"building the site failed: {exc}") from None
     (out / MARKER).write_text(
         "Written by `tidings site build`: this folder holds a site build, which the next\n"
         "build may delete and replace.\n",
         encoding="utf-8",
     )
-    return BuildResult(out, path, plugin.pages_built, time.perf_counter() - started)
+    return BuildResult(out, path, plugin.pages_built, time.perf_counter() - started, plugin.workers)
 
 
 def serve_site(root: Path, address: str, now: datetime | None = None) -> None:

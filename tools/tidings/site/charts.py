@@ -166,9 +166,12 @@ def _y_top(values: Sequence[float]) -> float:
     return top if top > 0 else 1
 
 
-def line_chart(title: str, desc: str, series: Sequence[Series], x_label: str = "") -> Markup:
+def line_chart(
+    title: str, desc: str, series: Sequence[Series], x_label: str = "", chart_id: int | None = None
+) -> Markup:
     """Lines over dates or whole numbers (one per series); y starts at 0. Empty series are
-    left out; with no points at all there is no chart (an empty Markup)."""
+    left out; with no points at all there is no chart (an empty Markup). ``chart_id``: the
+    number in its id, when :func:`reserve_ids` gave it (else the next one)."""
     series = [(name, list(points)) for name, points in series if points]
     if not series:
         return Markup("")
@@ -181,7 +184,7 @@ def line_chart(title: str, desc: str, series: Sequence[Series], x_label: str = "
     for n, (name, points) in enumerate(series):
         colour = PALETTE[n % len(PALETTE)]
         chart.add_line([(_as_x(x), y) for x, y in points], name=name, stroke_color=colour)
-    return _svg(chart, title, desc, f"chart-{next(_ids)}")
+    return _svg(chart, title, desc, f"chart-{next(_ids) if chart_id is None else chart_id}")
 
 
 def bar_chart(title: str, desc: str, bars: Sequence[tuple[str, float]]) -> Markup:
@@ -196,6 +199,15 @@ def bar_chart(title: str, desc: str, bars: Sequence[tuple[str, float]]) -> Marku
     chart.set_y_scale(leather.Ordinal(names))
     chart.add_bars([(v, name) for name, v in bars], fill_color=PALETTE[0])
     return _svg(chart, title, desc, f"chart-{next(_ids)}")
+
+
+def reserve_ids(n: int) -> int:
+    """Set aside the next ``n`` chart ids, for charts drawn later or elsewhere (a worker
+    process) that must be numbered as if drawn now; returns the first."""
+    global _ids
+    first = next(_ids)
+    _ids = count(first + n)
+    return first
 
 
 def reset_ids() -> None:

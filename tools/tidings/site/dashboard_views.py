@@ -51,9 +51,17 @@ def date_text(day: date) -> str:
 # ---------------------------------------------------------------- per post
 
 
-def post_section(title: str, series: Sequence[d.Series]) -> dict[str, Any]:
+def has_post_chart(series: Sequence[d.Series]) -> bool:
+    """Whether :func:`post_section` draws a chart (and so takes a chart id)."""
+    return any(r.engagement is not None for s in series for r in s.readings)
+
+
+def post_section(
+    title: str, series: Sequence[d.Series], chart_id: int | None = None
+) -> dict[str, Any]:
     """The chart of engagement by day since publication, one line per channel; its table
-    has a row per day and a column per channel. The latest counts get a table of their own."""
+    has a row per day and a column per channel. The latest counts get a table of their own.
+    ``chart_id``: see :func:`tidings.site.charts.line_chart`."""
     lines = [
         (s.channel, [(r.age, float(r.engagement)) for r in s.readings if r.engagement is not None])
         for s in series
@@ -77,6 +85,7 @@ def post_section(title: str, series: Sequence[d.Series]) -> dict[str, Any]:
             f"One line per channel; engagement is {d.ENGAGEMENT}.",
             lines,
             "days since publication",
+            chart_id,
         ),
         "Engagement by day since publication, per channel",
         ("day", "date", *channels),

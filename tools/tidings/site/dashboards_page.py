@@ -16,6 +16,7 @@ reads the history once and puts the pages together.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -28,7 +29,7 @@ from tidings.metrics.inbox import InboxFacts
 from tidings.metrics.report import MonthRecorder
 from tidings.metrics.snapshots import Snapshot
 from tidings.site import dashboard_views as v
-from tidings.site.charts import reset_ids
+from tidings.site.charts import reserve_ids, reset_ids
 from tidings.site.data import SiteData
 
 CSV = "metrics.csv"
@@ -53,10 +54,32 @@ class Page:
     search: bool = False  # tables of numbers: only the overview is in the search index
 
 
+class PostSections(Mapping[str, dict[str, Any]]):
+    """Per post id, the context of its metrics section (posts with readings only), drawn
+    when asked for: each post page's builder (a worker process, perhaps) draws its own
+    chart, with the id it would have had had every chart been drawn in order."""
+
+    def __init__(self) -> None:
+        self._series: dict[str, tuple[str, list[d.Series], int | None]] = {}
+
+    def add(self, pid: str, title: str, series: list[d.Series], chart_id: int | None) -> None:
+        self._series[pid] = (title, series, chart_id)
+
+    def __getitem__(self, pid: str) -> dict[str, Any]:
+        title, series, chart_id = self._series[pid]
+        return v.post_section(title, series, chart_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._series)
+
+    def __len__(self) -> int:
+        return len(self._series)
+
+
 @dataclass
 class Dashboards:
     pages: list[Page] = field(default_factory=list)
-    post_sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    post_sections: PostSections = field(default_factory=PostSections)
     """Per post id, the context of its metrics section (posts with readings only)."""
     csv: Path = Path()
     """The written ``metrics.csv`` (in ``build/site-data/``), copied into the site."""
@@ -148,10 +171,12 @@ def build_dashboards(data: SiteData) -> Dashboards:
         "day": v.date_text,
     }
 
-    for pid, channels in history.series.items():
-        post = ws.posts.get(pid)
-        if post is not None:
-            out.post_sections[pid] = v.post_section(post.title, channels)
+    shown = [(pid, ws.posts[pid].title, s) for pid, s in history.series.items() if pid in ws.posts]
+    charted = [v.has_post_chart(series) for _, _, series in shown]
+    next_id = reserve_ids(sum(charted))  # the post charts come first, as drawn in this order
+    for (pid, title, series), chart in zip(shown, charted, strict=True):
+        out.post_sections.add(pid, title, series, next_id if chart else None)
+        next_id += chart
 
     out.pages.append(
         Page(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from tidings.check.runner import CheckResult, check_workspace
 from tidings.core.media import Upload, prepare, site_path
@@ -23,6 +24,7 @@ from tidings.workspace.linkcards import CachedCard, load_cache
 from tidings.workspace.listening import ListeningRecord, read_all_listening
 from tidings.workspace.model import Channel, Part, Post, Workspace
 
+T = TypeVar("T")
 FAR = timedelta(days=365 * 200)  # plan's horizon: every scheduled job, however far ahead
 
 
@@ -52,6 +54,7 @@ class SiteData:
     _uploads: dict[tuple[str, str], Upload | MediaError] = field(default_factory=dict, repr=False)
     _site_paths: dict[Path, str] = field(default_factory=dict, repr=False)
     _link_cards: dict[str, CachedCard] | None = field(default=None, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         by_path: dict[str, list[Diagnostic]] = defaultdict(list)
@@ -118,6 +121,13 @@ class SiteData:
         if path is None:
             path = self._site_paths[upload.path] = site_path(self.ws.root, upload)
         return path
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """``make()``, once per build: what every page asks for and the workspace fixes (the
+        brand's avatar file, looked up on disk once, not once per card)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return cast(T, self._memo[key])
 
     @property
     def link_cards(self) -> Mapping[str, CachedCard]:

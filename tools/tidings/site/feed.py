@@ -10,8 +10,10 @@ entry of its own, with the body it carried).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tidings.core.atom import FeedEntry, atom_xml
-from tidings.core.evergreen import sends_of
+from tidings.core.evergreen import Send, recorded
 from tidings.site.data import SiteData
 from tidings.site.post_page import POST_PAGES
 from tidings.workspace.layout import split_ledger_id
@@ -22,14 +24,17 @@ from tidings.workspace.timeparse import utc_stamp
 __all__ = ["feed_xml"]
 
 
-def _sent(data: SiteData, post: Post) -> list[tuple[LedgerEntry, Post]]:
+def _sent(
+    data: SiteData, post: Post, sends: Mapping[str, list[Send]]
+) -> list[tuple[LedgerEntry, Post]]:
     """The post's ledger entries with the post as each sent it: its own entry, and for an
-    evergreen post each send's (with the body that send carried)."""
+    evergreen post each send's (with the body that send carried). ``sends``: every recorded
+    send by post id, in the ledger's order (read once, not once per post)."""
     out = []
     ledger = data.ledger_for(post)
     if ledger is not None and split_ledger_id(ledger.post_id)[1] is None:
         out.append((ledger, post))
-    for send in sends_of(data.ws, post.id):
+    for send in sends.get(post.id, ()):
         entry = data.ws.ledger.get(send.ledger_id)
         if entry is not None:
             out.append((entry, post.rotated(send.rotation)))
@@ -44,8 +49,11 @@ def feed_xml(data: SiteData) -> str | None:
     site = (data.site_url or "").rstrip("/")
     entries: list[FeedEntry] = []
     seen: set[str] = set()
+    sends: dict[str, list[Send]] = {}
+    for send in recorded(data.ws):  # what sends_of gives each post, in the same order
+        sends.setdefault(send.post_id, []).append(send)
     for post in data.posts_by_time:
-        for ledger, shown in _sent(data, post):
+        for ledger, shown in _sent(data, post, sends):
             record = ledger.channels.get(channel.id)
             if record is None or ledger.post_id in seen:
                 continue

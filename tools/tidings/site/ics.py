@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from tidings.site.data import SiteData
 from tidings.site.links import absolute, page_url
 from tidings.site.post_page import post_src
+from tidings.workspace.model import Post
 
 EVENT_LENGTH = timedelta(minutes=15)
 PRODID = "-//tidings//preview site//EN"
@@ -59,7 +61,9 @@ def uid(post_id: str) -> str:
     return hashlib.sha256(post_id.encode("utf-8")).hexdigest()[:32] + "@tidings"
 
 
-def calendar_ics(data: SiteData) -> str:
+def calendar_ics(data: SiteData, events: Sequence[str] | None = None) -> str:
+    """The calendar. ``events``: :func:`ics_event` of each of ``data.posts_by_time``, when
+    made already (the post pages' workers make them beside each page)."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -68,38 +72,42 @@ def calendar_ics(data: SiteData) -> str:
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(data.brand_name + ': posts')}",
     ]
-    stamp = _ics_time(data.now)
-    for post in data.posts_by_time:
-        if post.at is None or post.draft:
+    if events is None:
+        events = [ics_event(data, post) for post in data.posts_by_time]
+    return "".join(fold(line) for line in lines) + "".join(events) + fold("END:VCALENDAR")
+
+
+def ics_event(data: SiteData, post: Post) -> str:
+    """The post's VEVENT, folded; empty for a post without a time or a draft."""
+    if post.at is None or post.draft:
+        return ""
+    texts = []
+    times = []
+    for cid in post.channels:
+        channel = data.channels.get(cid)
+        when = post.when(cid)
+        if channel is None or when is None:
             continue
-        texts = []
-        times = []
-        for cid in post.channels:
-            channel = data.channels.get(cid)
-            when = post.when(cid)
-            if channel is None or when is None:
-                continue
-            times.append(when)
-            rendered = data.rendered(post, channel)
-            parts = "\n---\n".join(p.seen().text for p in rendered.parts)
-            texts.append(f"{cid} ({data.local(when):%H:%M}):\n{parts}")
-        start = min(times, default=post.at)
-        url = absolute(data.site_url, page_url(post_src(post.id)))
-        description = "\n\n".join(texts)
-        if url is None:
-            description += f"\n\nPreview: {page_url(post_src(post.id))}"
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{uid(post.id)}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_ics_time(start)}",
-            f"DTEND:{_ics_time(max(times, default=start) + EVENT_LENGTH)}",
-            f"SUMMARY:{escape_text(post.title)}",
-            f"DESCRIPTION:{escape_text(description)}",
-            f"CATEGORIES:{','.join(escape_text(c) for c in post.channels)}",
-        ]
-        if url is not None:
-            lines.append(f"URL:{url}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
+        times.append(when)
+        rendered = data.rendered(post, channel)
+        parts = "\n---\n".join(p.seen().text for p in rendered.parts)
+        texts.append(f"{cid} ({data.local(when):%H:%M}):\n{parts}")
+    start = min(times, default=post.at)
+    url = absolute(data.site_url, page_url(post_src(post.id)))
+    description = "\n\n".join(texts)
+    if url is None:
+        description += f"\n\nPreview: {page_url(post_src(post.id))}"
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{uid(post.id)}",
+        f"DTSTAMP:{_ics_time(data.now)}",
+        f"DTSTART:{_ics_time(start)}",
+        f"DTEND:{_ics_time(max(times, default=start) + EVENT_LENGTH)}",
+        f"SUMMARY:{escape_text(post.title)}",
+        f"DESCRIPTION:{escape_text(description)}",
+        f"CATEGORIES:{','.join(escape_text(c) for c in post.channels)}",
+    ]
+    if url is not None:
+        lines.append(f"URL:{url}")
+    lines.append("END:VEVENT")
     return "".join(fold(line) for line in lines)

@@ -36,13 +36,14 @@ from tidings.site.colors import css_color, text_on
 from tidings.site.dashboards_page import CSV, build_dashboards
 from tidings.site.data import SiteData
 from tidings.site.feed import feed_xml
-from tidings.site.ics import calendar_ics
+from tidings.site.ics import calendar_ics, ics_event
 from tidings.site.inbox_page import build_inbox
 from tidings.site.link_in_bio import BIO_PATH, BIO_PLATFORM, bio_page
 from tidings.site.links import Linker
+from tidings.site.parallel import ItemFailed, in_spans
 from tidings.site.post_page import post_src, post_view
 from tidings.site.report_page import numbers, read_inbox, report_body, report_months, report_src
-from tidings.site.templates import render_template
+from tidings.site.templates import environment, render_template
 from tidings.site.views import Chip, ContentLink, chip, diagnostic_view
 from tidings.workspace import layout
 from tidings.workspace.ledger import ChannelRecord, LedgerState
@@ -78,6 +79,8 @@ class SiteFile:
 class SiteBuild:
     pages: list[SitePage] = field(default_factory=list)
     files: list[SiteFile] = field(default_factory=list)
+    workers: int = 1
+    """Processes that built the post pages (1: the calling one)."""
 
 
 class _Builder:
@@ -156,8 +159,10 @@ def _failures(data: SiteData) -> list[tuple[Post | None, str, str, ChannelRecord
     return out
 
 
-def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
-    """Every generated page and file of the site."""
+def build_pages(data: SiteData, directory_urls: bool = True, jobs: int = 1) -> SiteBuild:
+    """Every generated page and file of the site. ``jobs`` > 1: post pages are built in
+    that many forked worker processes (see :mod:`tidings.site.parallel`); the result is the
+    same."""
     b = _Builder(data, directory_urls)
     now = data.now
     all_months = months(data)
@@ -208,11 +213,7 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
         unreadable=unreadable,
     )
     dashboards = build_dashboards(data)
-    for post in posts:
-        view = post_view(data, post, b.assets)
-        section = dashboards.post_sections.get(post.id)
-        after = ("post_metrics.html", section) if section is not None else None
-        b.page(post_src(post.id), post.title, "post.html", wide=True, view=view, after=after)
+    events = _post_pages(b, data, posts, dashboards.post_sections, jobs)
     _campaign_pages(b, data, posts)
     b.page(
         "brand.md",
@@ -252,7 +253,7 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
             **page.context,
         )
     b.out.files.append(SiteFile(CSV, source=dashboards.csv))
-    b.out.files.append(SiteFile(ICS, calendar_ics(data)))
+    b.out.files.append(SiteFile(ICS, calendar_ics(data, events)))
     feed = feed_xml(data)
     if feed is not None:
         b.out.files.append(SiteFile(FEED, feed))
@@ -262,6 +263,55 @@ def build_pages(data: SiteData, directory_urls: bool = True) -> SiteBuild:
     for dest, source in sorted(b.assets.items()):
         b.out.files.append(SiteFile(dest, source=source))
     return b.out
+
+
+POST_TEMPLATES = (
+    "post.html",
+    "post_metrics.html",
+    "card.html",
+    "macros.html",
+    "dashboards_macros.html",
+)
+
+
+def _post_pages(
+    b: _Builder,
+    data: SiteData,
+    posts: list[Post],
+    sections: Mapping[str, dict[str, Any]],
+    jobs: int,
+) -> list[str]:
+    """A page per post, the bulk of a site: in ``jobs`` worker processes when > 1, each
+    building a span of ``posts`` with a builder of its own; pages and images come back in
+    the order of ``posts``, and each post's ``calendar.ics`` event (made beside its page, from
+    the same rendered texts), which this returns."""
+
+    def span(start: int, end: int) -> tuple[list[SitePage], dict[str, Path], list[str]]:
+        own = _Builder(data, b.directory_urls)
+        events = []
+        for post in posts[start:end]:
+            try:
+                view = post_view(data, post, own.assets)
+                section = sections.get(post.id)
+                after = ("post_metrics.html", section) if section is not None else None
+                own.page(
+                    post_src(post.id), post.title, "post.html", wide=True, view=view, after=after
+                )
+                events.append(ics_event(data, post))
+            except Exception as exc:  # reported with the post it happened on
+                raise ItemFailed(post.path, exc) from exc
+        return own.out.pages, own.assets, events
+
+    if jobs > 1:
+        for name in POST_TEMPLATES:  # compiled once here, not once per worker
+            environment().get_template(name)
+    results, b.out.workers = in_spans(span, len(posts), jobs, "post pages")
+    events: list[str] = []
+    for pages, assets, more in results:
+        b.out.pages.extend(pages)
+        b.assets.update(assets)
+        events += more
+    return events
 
 
 def _report_pages(b: _Builder, data: SiteData, recorder: MonthRecorder) -> None:

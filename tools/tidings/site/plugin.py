@@ -10,11 +10,20 @@ never passes through Markdown (where raw HTML would be live).
       - tidings:
           root: .          # the workspace (default: the folder of mkdocs.yml)
           now: "2026-12-20 09:00"   # optional: build as if it were then
+          jobs: 2      # optional: worker processes (default: one per CPU, at most 8)
+
+With more than one job, post pages are built in forked workers
+(:mod:`tidings.site.parallel`), and so is MkDocs' rendering of every page after the second
+through the theme when the site's only plugins are ``search`` and ``tidings``: the workers
+write the pages and hand back their search index entries, the pages are then skipped by
+MkDocs' own loop. The files written are the same, byte for byte, as a serial build's.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -27,6 +36,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
@@ -36,6 +46,7 @@ from tidings.errors import TidingsError
 from tidings.site.data import collect
 from tidings.site.jinja_cache import attach
 from tidings.site.pages import SitePage, build_pages
+from tidings.site.parallel import ItemFailed, default_jobs, in_spans, parallel_possible
 from tidings.site.search import searchable
 from tidings.site.templates import environment
 from tidings.workspace.layout import find_root
@@ -53,6 +64,7 @@ class TidingsConfig(Config):  # type: ignore[no-untyped-call]
     root = c.Optional(c.Type(str))
     now = c.Optional(c.Type(str))
     site_url = c.Optional(c.Type(str))
+    jobs = c.Optional(c.Type(int))
 
 
 def front_matter(page: SitePage) -> str:
@@ -65,6 +77,35 @@ def front_matter(page: SitePage) -> str:
     if not page.search:
         meta["search"] = {"exclude": True}
     return "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n"
+
+
+RENDERED_AHEAD = "tidings/rendered-ahead.html"
+"""The (empty) template MkDocs renders for a page a worker already wrote: empty output is
+not written."""
+PARALLEL_PLUGINS = {"search", "material/search", "tidings"}
+"""Plugins whose page events are known to be safe in a worker: the search plugin's entries
+are handed back; any other plugin might keep state a worker's copy would lose."""
+
+
+class _SkippedPages(logging.Filter):
+    """Drops MkDocs' "Page skipped" notice for the pages rendered ahead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pages: set[str] = set()
+        self.failing: str | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.failing and message.startswith(f"Error building page '{self.failing}'"):
+            return False  # the page it was building is not the one that failed
+        if not message.startswith("Page skipped: '"):
+            return True
+        return message.removeprefix("Page skipped: '").split("'", 1)[0] not in self.pages
+
+
+_skipped = _SkippedPages()
+logging.getLogger("mkdocs.commands.build").addFilter(_skipped)
 
 
 def _render_empty(page: Page) -> None:
@@ -86,10 +127,22 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.now: datetime | None = self.pinned_now  # `tidings site build --now` sets it
         self.pages_built = 0
+        self.workers = 1  # the most processes that built pages at once
+        self.failure: TidingsError | None = None  # why the build stopped, for build_site
         self.checked: CheckResult | None = None  # `tidings site build` checks first
         self._html: dict[str, str] = {}
         self._full: dict[str, str] = {}  # a page's HTML while the search plugin reads less
         self._workspace: Path | None = None
+        self.jobs: int | None = None  # `tidings site build --jobs` sets it
+        self._nav: Navigation | None = None
+        self._env: jinja2.Environment | None = None
+        self._files: Files | None = None
+        self._pages_seen = 0
+        self._ahead_entries: list[Any] = []  # the search entries of the pages rendered ahead
+
+    def _jobs(self) -> int:
+        jobs = self.jobs if self.jobs is not None else self.config.jobs
+        return default_jobs() if jobs is None else max(1, jobs)
 
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path or ".").resolve()
@@ -118,7 +171,18 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
     ) -> jinja2.Environment:
         if self._workspace is not None:  # the theme's templates: compiled once, kept
             attach(env, self._workspace)
+        if env.loader is not None:
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({RENDERED_AHEAD: ""}), env.loader])
+        self._env, self._files = env, files
+        self._pages_seen = 0
+        self._ahead_entries = []
+        _skipped.pages.clear()
+        _skipped.failing = None
         return env
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self._nav = nav
+        return nav
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for css in STYLESHEETS:
@@ -132,8 +196,10 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         try:
             checked, self.checked = self.checked, None  # once: a rebuild reads the files
             data = collect(root, self._now(root), self.config.site_url, checked)
-            site = build_pages(data, config.use_directory_urls)
+            site = build_pages(data, config.use_directory_urls, self._jobs())
+            self.workers = site.workers
         except TidingsError as exc:
+            self.failure = exc
             raise PluginError(f"tidings plugin: {exc}") from None
         if files.get_file_from_path("audit.md") is None:
             from tidings.site.audit_page import audit_page
@@ -188,8 +254,15 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
     def _search_view(
         self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
     ) -> None:
-        """The search plugin parses ``page.content`` whole; give it only what it indexes."""
+        """The search plugin parses ``page.content`` whole; give it only what it indexes.
+        On the second page, the pages after it are rendered ahead in workers when they can
+        be (after the first, so the theme's templates are loaded once, before the fork)."""
+        self._pages_seen += 1
+        if self._pages_seen == 2:
+            self._render_ahead(page, config)
         src = page.file.src_uri
+        if src in _skipped.pages:
+            return
         if src in self._html and page.content is not None:
             self._full[src] = page.content
             page.content = searchable(page.content)
@@ -203,3 +276,69 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
             page.content = full
 
     on_page_context = CombinedEvent(_search_view, _full_view)
+
+    def _render_ahead(self, current: Page, config: MkDocsConfig) -> None:
+        """MkDocs is building ``current``, the second page: render every page after it
+        through the theme in forked workers, which write them as MkDocs would; then MkDocs' own loop
+        renders each of those with an empty template, which writes nothing. Only in a
+        plain build (no other plugin, not strict, not dirty) from a single-threaded process
+        (not under ``mkdocs serve``)."""
+        from mkdocs.commands.build import _build_page
+
+        jobs = self._jobs()
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        entries = getattr(getattr(search, "search_index", None), "entries", None)
+        nav, env, files = self._nav, self._env, self._files
+        if (
+            jobs <= 1
+            or not parallel_possible()
+            or nav is None
+            or env is None
+            or files is None
+            or config.strict
+            or set(config.plugins) - PARALLEL_PLUGINS
+            or (search is not None and (entries is None or getattr(search, "is_dirty", True)))
+        ):
+            return
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        if len(doc_files) < 4 or doc_files[1].page is not current:
+            return
+        rest: Sequence[File] = doc_files[2:]
+
+        def span(start: int, end: int) -> list[Any]:
+            current.active = False  # a worker's copy: only its own page is the current one
+            before = len(entries) if entries is not None else 0
+            for file in rest[start:end]:
+                assert file.page is not None
+                try:
+                    _build_page(file.page, config, doc_files, nav, env)
+                except Exception as exc:  # reported with the page it happened on
+                    raise ItemFailed(file.src_uri, exc) from exc
+            return entries[before:] if entries is not None else []
+
+        try:
+            parts, workers = in_spans(span, len(rest), jobs, "pages")
+            for part in parts:
+                self._ahead_entries.extend(part)
+            self.workers = max(self.workers, workers)
+        except TidingsError as exc:
+            from mkdocs.utils import clean_directory
+
+            clean_directory(config.site_dir)  # no half-written site
+            self.failure = exc
+            _skipped.failing = current.file.src_uri  # MkDocs blames the page it was building
+            raise PluginError(f"tidings plugin: {exc}") from None
+        for file in rest:
+            page = file.page
+            assert page is not None
+            page.meta = {**page.meta, "template": RENDERED_AHEAD, "search": {"exclude": True}}
+            page.content = ""
+            _skipped.pages.add(file.src_uri)
+
+    @event_priority(100)  # before the search plugin writes its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._ahead_entries:
+            search = config.plugins.get("material/search") or config.plugins.get("search")
+            getattr(search, "search_index").entries.extend(self._ahead_entries)  # noqa: B009
+            self._ahead_entries = []
+        _skipped.pages.clear()

@@ -228,14 +228,20 @@ def _link_card(
 def brand_avatar(data: SiteData, assets: dict[str, Path]) -> str | None:
     """The site path of ``brand/profiles/avatar.*`` (copied into the site), if there is one
     a browser shows."""
-    folder = data.ws.root / layout.PROFILES
+    found = data.memo("avatar", lambda: _avatar_file(data.ws.root / layout.PROFILES))
+    if found is None:
+        return None
+    src, path = found
+    assets[src] = path
+    return src
+
+
+def _avatar_file(folder: Path) -> tuple[str, Path] | None:
     if not folder.is_dir():
         return None
     for path in sorted(folder.iterdir()):
         if path.stem.lower() in AVATAR_NAMES and path.suffix.lower() in AVATAR_SUFFIXES:
-            src = f"{AVATAR_DIR}/avatar{path.suffix.lower()}"
-            assets[src] = path
-            return src
+            return f"{AVATAR_DIR}/avatar{path.suffix.lower()}", path
     return None
 
 

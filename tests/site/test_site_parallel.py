@@ -1,0 +1,146 @@
+"""`tidings site build --jobs N`: pages built in forked workers are the same, byte for byte,
+as one process builds them, and a worker's failure is reported by file, with no traceback
+and no half-written site.
+
+The builds run as child processes: a build forks its workers only from a single-threaded
+process (pytest with xdist is not one), and each build says how many processes it used,
+so a "parallel" build that quietly ran serially fails the test."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).parents[2]  # the example brand: posts, metrics history, inbox
+PARTS = ("content", "brand", "ledger", "metrics", "inbox", "site", "tidings.yaml", "mkdocs.yml")
+NOW = "2026-12-20 09:00"
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("example")
+    for name in PARTS:
+        source = EXAMPLE / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        elif source.is_file():
+            shutil.copy2(source, root / name)
+    return root
+
+
+def _build(root: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "tidings", "--root", str(root), "site", "build", "--offline"]
+    cmd += ["--out", str(out), "--now", NOW, *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("root_config", [True, False], ids=["mkdocs.yml", "default-config"])
+def test_parallel_build_is_byte_identical_to_serial(
+    example: Path, tmp_path: Path, root_config: bool
+) -> None:
+    root = example
+    if not root_config:  # the configuration tidings writes when the workspace has none
+        root = tmp_path / "ws"
+        shutil.copytree(example, root, ignore=shutil.ignore_patterns("mkdocs.yml", "build"))
+    serial = _build(root, tmp_path / "serial", "--jobs", "1")
+    assert serial.returncode == 0, serial.stdout + serial.stderr
+    assert "processes" not in serial.stdout
+    parallel = _build(root, tmp_path / "parallel", "--jobs", "2")
+    assert parallel.returncode == 0, parallel.stdout + parallel.stderr
+    assert ", 2 processes)" in parallel.stdout
+    one, two = _files(tmp_path / "serial"), _files(tmp_path / "parallel")
+    assert sorted(one) == sorted(two)
+    assert len([f for f in one if f.endswith(".html")]) > 60
+    assert "search/search_index.json" in one
+    assert [f for f in one if one[f] != two[f]] == []
+    assert b'id="metrics"' in one["posts/2026/12/st-nicholas-day/index.html"]
+
+
+FAILING = """\
+import os, sys
+from pathlib import Path
+
+import {module} as target
+from tidings.errors import TidingsError
+from tidings.site.build import build_site
+
+parent = os.getpid()
+original = target.{name}
+
+
+def failing(*args, **kwargs):
+    if os.getpid() != parent and {condition}:
+        {failure}
+    return original(*args, **kwargs)
+
+
+target.{name} = failing
+out = Path(sys.argv[2])
+try:
+    build_site(Path(sys.argv[1]), out, jobs=2)
+except TidingsError as exc:
+    print("ERROR", exc)
+print("HTML", sum(1 for _ in out.rglob("*.html")) if out.exists() else 0)
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "condition", "failure", "expected"),
+    [
+        (  # building a post page, in a worker
+            "tidings.site.pages",
+            "post_view",
+            "args[1].id == '2026/12/tip-christmas-table'",
+            "raise ValueError('no such colour')",
+            "content/posts/2026/12/tip-christmas-table.md: building its page failed "
+            "(ValueError: no such colour)",
+        ),
+        (  # MkDocs rendering a page through the theme, in a worker
+            "mkdocs.commands.build",
+            "_build_page",
+            "args[0].file.src_uri == 'posts/2026/12/tip-christmas-table.md'",
+            "raise KeyError('nav')",
+            "posts/2026/12/tip-christmas-table.md: building its page failed (KeyError: 'nav')",
+        ),
+        (  # a worker killed outright
+            "mkdocs.commands.build",
+            "_build_page",
+            "args[0].file.src_uri == 'posts/2026/12/tip-christmas-table.md'",
+            "os._exit(9)",
+            "a worker process building pages stopped before it finished",
+        ),
+    ],
+    ids=["post-page", "theme", "killed"],
+)
+def test_a_failing_worker_names_the_page_and_leaves_no_site(
+    example: Path,
+    tmp_path: Path,
+    module: str,
+    name: str,
+    condition: str,
+    failure: str,
+    expected: str,
+) -> None:
+    script = FAILING.format(module=module, name=name, condition=condition, failure=failure)
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), str(example), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert expected in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert proc.stdout.rstrip().endswith("HTML 0")  # nothing half-written
