@@ -110,8 +110,12 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-pytest:
-	$(BIN)/pytest -q
+## make pytest: the suite on every core (pytest-xdist: one worker per CPU, each with its own
+## servers, browser and temporary folders; tests marked xdist_group share a worker).
+## Serially, as one process: `make pytest PYTEST_ARGS=-n0`; one file: PYTEST_ARGS=tests/...
+PYTEST_ARGS ?= -n auto
+pytest: install
+	$(BIN)/pytest -q --dist loadgroup $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python benchmarks/bench_check.py
