@@ -27,10 +27,6 @@ MAX_NOTES = 5
 BEFORE_THE_FIRST_POST = "2026-11-30 09:00"  # a Monday: the late-post and weekly rules run too
 
 
-# One worker runs this module (pytest-xdist, make pytest): the example brand is checked once.
-pytestmark = pytest.mark.xdist_group("example_brand")
-
-
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("example")

@@ -47,11 +47,6 @@ MASTODON = """channels:
 PUBLISHED_AT = datetime(2026, 12, 10, 8, 5, tzinfo=UTC)
 
 
-# One worker runs this module (pytest-xdist, make pytest): the module's Bluesky accounts and posts
-# are made once.
-pytestmark = pytest.mark.xdist_group("inbox")
-
-
 def now() -> datetime:
     """The inbox runs at the servers' own time: items arrive when the peers say."""
     return datetime.now(UTC)

@@ -26,10 +26,6 @@ from tidings.jobs.inbox import Options, Report, collect_inbox
 from tidings.platforms import bluesky, x
 from tidings.workspace.inbox import read_channel
 
-# One worker runs this module (pytest-xdist, make pytest): the module's Bluesky accounts and posts
-# are made once.
-pytestmark = pytest.mark.xdist_group("inbox_backlog")
-
 
 def ids(work: Path, channel: str) -> list[str]:
     return [i.id for i in read_channel(work, channel)]

@@ -29,11 +29,6 @@ BRAND = (
 )
 
 
-# One worker runs this module (pytest-xdist, make pytest): the module's Bluesky accounts and posts
-# are made once.
-pytestmark = pytest.mark.xdist_group("listening")
-
-
 def brand_says(server: MastodonServer, text: str) -> None:
     httpx.post(
         f"{server.base_url}/api/v1/statuses",

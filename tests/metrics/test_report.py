@@ -26,11 +26,6 @@ NOW = datetime(2027, 2, 3, 9, 0, tzinfo=TZ)
 JANUARY = Month(2027, 1)
 
 
-# One worker runs this module (pytest-xdist, make pytest): the module's report data is computed
-# once.
-pytestmark = pytest.mark.xdist_group("report")
-
-
 def test_months_parse_and_step_across_years() -> None:
     m = Month.parse("2027-01")
     assert (m.first, m.last, m.key, m.label) == (

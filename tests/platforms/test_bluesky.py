@@ -48,11 +48,6 @@ TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 Handler = Callable[[httpx.Request], httpx.Response | None]
 
 
-# One worker runs this module (pytest-xdist, make pytest): the module's Bluesky accounts are made
-# once.
-pytestmark = pytest.mark.xdist_group("bluesky")
-
-
 class Recorder:
     """A Caller's ``sleep``: remembers the waits, never sleeps."""
 

@@ -40,12 +40,6 @@ ACTIONLINT = REPO / "tools" / "ci" / "actionlint.mjs"
 CHANNELS = "mastodon,bluesky,instagram"
 
 
-# One worker runs this module (pytest-xdist, make pytest): the engine's wheel is built once, and
-# building it writes into the checkout (build/, tools/tidings.egg-info, the _release.json stamp):
-# two builds at once would clash.
-pytestmark = pytest.mark.xdist_group("brand_repository")
-
-
 def run(
     *args: str | Path, cwd: Path | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:

@@ -25,10 +25,6 @@ from test_dashboards_site import NOW, PAGES  # isort: skip
 PARTS = ("tidings.yaml", "mkdocs.yml", "brand", "content", "site", "metrics", "inbox")
 
 
-# One worker runs this module (pytest-xdist, make pytest): the dashboards are built once.
-pytestmark = pytest.mark.xdist_group("dashboards_browser")
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("dashboards") / "brand"

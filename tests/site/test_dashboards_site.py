@@ -38,10 +38,6 @@ PAGES = ["dashboards/index.md", *(src for src, _, _ in SECTIONS), INBOX_PAGE, LI
 EVIL = "<script>window.__pwned='competitor'</script><img src=x onerror=alert(1)>"
 
 
-# One worker runs this module (pytest-xdist, make pytest): the dashboards' data is computed once.
-pytestmark = pytest.mark.xdist_group("dashboards_site")
-
-
 class Figures(HTMLParser):
     """Each ``<figure data-chart>``: its svg's attributes, title, desc, and its table's
     caption, header scopes and row count. Also every script tag and on* attribute."""

@@ -40,10 +40,6 @@ SHOWN = [
 OWN = "https://lumengrain.example/"
 
 
-# One worker runs this module (pytest-xdist, make pytest): the link-in-bio page is built once.
-pytestmark = pytest.mark.xdist_group("link_in_bio_browser")
-
-
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass

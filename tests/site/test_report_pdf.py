@@ -26,10 +26,6 @@ TZ = ZoneInfo("Europe/Berlin")
 NOW = "2027-02-03 09:00"
 
 
-# One worker runs this module (pytest-xdist, make pytest): the report's PDF is printed once.
-pytestmark = pytest.mark.xdist_group("report_pdf")
-
-
 def _run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["--root", str(REPO), *args])
     return result.exit_code, result.stdout, result.stderr

@@ -37,11 +37,6 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 20, 9, 0, tzinfo=BERLIN)
 
 
-# One worker runs this module (pytest-xdist, make pytest): the example's site data is collected
-# once.
-pytestmark = pytest.mark.xdist_group("site")
-
-
 @pytest.fixture(scope="module")
 def example_site() -> dict[str, str]:
     data = collect(EXAMPLE, NOW)
