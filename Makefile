@@ -110,8 +110,13 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-pytest:
-	$(BIN)/pytest -q
+## make pytest: the suite on every core (pytest-xdist: one worker per CPU, each with its own
+## servers, browser and temporary folders; the modules in tests/conftest.py's ONE_WORKER
+## keep their tests on one worker).
+## Serially, as one process: `make pytest PYTEST_ARGS=-n0`; one file: PYTEST_ARGS=tests/...
+PYTEST_ARGS ?= -n auto
+pytest: install
+	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python benchmarks/bench_check.py

@@ -33,6 +33,7 @@ from builders.runs import pushing
 from builders.workspaces import published
 from fakes import cases as cases_module
 from fakes.cases import PlatformCase
+from fakes.graph import GraphFake
 from fakes.server import Fake
 from PIL import Image
 
@@ -228,6 +229,10 @@ def test_a_run_killed_after_sending_is_settled_by_the_next(
     case: PlatformCase, fake: Fake, served: str, repo: tuple[Path, Path]
 ) -> None:
     remote, work = repo
+    if isinstance(fake, GraphFake):
+        # Containers ready at the first status read: the CLI would wait 3 s for real for
+        # each (polling is tested with an injected sleep in tests/platforms/).
+        fake.polls = 0
     env = case.env(fake, served)
     dead = _cli(work, env, "2026-12-10 09:01", crash="sent")
     assert dead.returncode < 0, dead.stdout + dead.stderr  # killed by SIGKILL
