@@ -37,7 +37,7 @@ import stat
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
@@ -100,12 +100,14 @@ class FileCache:
         self.root = root
         self._prefix = os.path.join(root, "")
         self.stamp = f"{_engine_digest()}:{_config_digest(root)}"
-        self.entries: dict[str, list[Any]] = {}
         self.seen: set[str] = set()
         self.changed = False
-        self.entries = read_entries(root / FILE, self.stamp)
-        if self.entries and _committed(root):
-            self.entries = {}
+        self.lines = read_lines(root / FILE, self.stamp)
+        """Each file's line of the cache file, as it was read or will be written: JSON text,
+        decoded only when the loader asks for that file (decoded, every entry of a large
+        repository would be several times the memory)."""
+        if self.lines and _committed(root):
+            self.lines = {}
 
     # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line].
 
@@ -124,7 +126,13 @@ class FileCache:
         nothing was changed since); the caller checks the data of the second against its
         schema again, since it may come from elsewhere (a CI cache, a planted file)."""
         self.seen.add(rel)
-        raw = self.entries.get(rel)
+        line = self.lines.get(rel)
+        if line is None:
+            return None
+        try:
+            raw = json.loads(line)[1]
+        except (ValueError, TypeError, IndexError, KeyError, RecursionError):
+            return None
         if not isinstance(raw, list) or len(raw) != 9 or raw[0] != kind:
             return None
         try:
@@ -139,6 +147,7 @@ class FileCache:
                 info = self.stat(rel)
                 if info is not None:
                     raw[1], raw[2] = info.st_size, info.st_mtime_ns
+                    self.lines[rel] = _line(rel, raw)
                     self.changed = True
             if not (
                 isinstance(offset, int)
@@ -166,45 +175,58 @@ class FileCache:
         # coarse file system clock, keeping its time and size: such an entry is taken by its
         # text only (size -1 never matches), as git does with "racily clean" files.
         racy = info.st_mtime_ns >= time.time_ns() - RACY_NS
-        self.entries[rel] = [
-            kind,
-            -1 if racy else info.st_size,
-            info.st_mtime_ns,
-            text_digest(text),
-            entry.line_offset,
-            entry.data,
-            entry.positions
-            if isinstance(entry.positions, str)
-            else json.dumps(entry.positions, separators=(",", ":")),  # decoded when needed
-            entry.body,
-            entry.body_line,
-        ]
+        self.lines[rel] = _line(
+            rel,
+            [
+                kind,
+                -1 if racy else info.st_size,
+                info.st_mtime_ns,
+                text_digest(text),
+                entry.line_offset,
+                entry.data,
+                entry.positions
+                if isinstance(entry.positions, str)
+                else json.dumps(entry.positions, separators=(",", ":")),  # decoded when needed
+                entry.body,
+                entry.body_line,
+            ],
+        )  # as its line at once: the parsed data is not held until the cache is written
         self.changed = True
 
     def forget(self, rel: str) -> None:
         self.seen.add(rel)
-        if self.entries.pop(rel, None) is not None:
+        if self.lines.pop(rel, None) is not None:
             self.changed = True
 
     def save(self, *, prune: bool) -> None:
         """Write the entries when something changed (with ``prune``, only the files this run
         looked at); never fails a run."""
         if prune:
-            gone = set(self.entries) - self.seen
+            gone = set(self.lines) - self.seen
             for rel in gone:
-                del self.entries[rel]
+                del self.lines[rel]
             self.changed = self.changed or bool(gone)
         if not self.changed:
             return
         with contextlib.suppress(OSError, ValueError):
-            write_entries(self.root / FILE, self.stamp, self.entries)
+            write_lines(self.root / FILE, self.stamp, self.lines.values())
             self.changed = False
 
 
 HEAD = 255  # bytes of the first line, written last: {"stamp": …, "sum": …} padded with spaces
 
 
+def _line(rel: str, entry: list[Any]) -> bytes:
+    """One file's line of the cache file, ``[path, entry]`` as JSON, with its newline."""
+    return json.dumps([rel, entry], separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+
+
 def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None:
+    """The cache file of ``entries`` (path → entry)."""
+    write_lines(path, stamp, (_line(rel, entry) for rel, entry in entries.items()))
+
+
+def write_lines(path: Path, stamp: str, lines: Iterable[bytes]) -> None:
     """The cache file: a header line (the stamp and a digest of the rest), then one JSON
     line ``[path, entry]`` a file, streamed (never the whole text in memory), replaced
     atomically."""
@@ -214,9 +236,7 @@ def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None
         with os.fdopen(fd, "wb") as fh:
             fh.write(b" " * HEAD + b"\n")
             digest = hashlib.blake2b(digest_size=16)
-            for rel, entry in entries.items():
-                line = json.dumps([rel, entry], separators=(",", ":"), ensure_ascii=False)
-                raw = line.encode("utf-8") + b"\n"
+            for raw in lines:
                 digest.update(raw)
                 fh.write(raw)
             head = json.dumps({"stamp": stamp, "sum": digest.hexdigest()}).encode()
@@ -229,9 +249,21 @@ def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None
 
 
 def read_entries(path: Path, stamp: str) -> dict[str, list[Any]]:
-    """The entries of a cache file written with ``stamp``; empty when it is missing, of
-    another engine or configuration, cut short, changed by hand or not ours at all."""
+    """The entries of a cache file written with ``stamp`` (see :func:`read_lines`), decoded."""
     entries: dict[str, list[Any]] = {}
+    for rel, raw in read_lines(path, stamp).items():
+        with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
+            entry = json.loads(raw)[1]
+            if isinstance(entry, list):
+                entries[rel] = entry
+    return entries
+
+
+def read_lines(path: Path, stamp: str) -> dict[str, bytes]:
+    """Each file's line of a cache file written with ``stamp``, by the file's path, not
+    decoded further; empty when the cache file is missing, of another engine or
+    configuration, cut short, changed by hand or not ours at all."""
+    lines: dict[str, bytes] = {}
     try:
         with path.open("rb") as fh:
             header = json.loads(fh.readline(HEAD + 1))
@@ -240,12 +272,14 @@ def read_entries(path: Path, stamp: str) -> dict[str, list[Any]]:
             digest = hashlib.blake2b(digest_size=16)
             for raw in fh:
                 digest.update(raw)
-                rel, entry = json.loads(raw)
-                if isinstance(rel, str) and isinstance(entry, list):
-                    entries[rel] = entry
-    except (OSError, ValueError, TypeError, RecursionError):
+                end = raw.find(b'",', 2)  # [path, entry]: only the path is decoded now
+                head = raw[1 : end + 1]
+                rel = json.loads(head) if end > 0 and b"\\" not in head else json.loads(raw)[0]
+                if isinstance(rel, str):
+                    lines[rel] = raw
+    except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
         return {}
-    return entries if header.get("sum") == digest.hexdigest() else {}
+    return lines if header.get("sum") == digest.hexdigest() else {}
 
 
 def _committed(root: Path) -> bool:
