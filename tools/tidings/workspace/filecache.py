@@ -42,7 +42,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import tidings
 from tidings.workspace import layout
@@ -102,12 +102,36 @@ class FileCache:
         self.stamp = f"{_engine_digest()}:{_config_digest(root)}"
         self.seen: set[str] = set()
         self.changed = False
-        self.lines = read_lines(root / FILE, self.stamp)
-        """Each file's line of the cache file, as it was read or will be written: JSON text,
-        decoded only when the loader asks for that file (decoded, every entry of a large
-        repository would be several times the memory)."""
+        self._old: BinaryIO | None = None
+        self._new: BinaryIO | None = None
+        self.lines: dict[str, int] = {}
+        """Where each file's line is: from 0, where it starts in the cache file as read; below
+        0, in the spool of new lines (``-1 - start``), a temporary file. A line is read
+        again only when the loader asks for that file, or to write the cache out: the entries
+        of a large repository, even as text, would be as much memory as its posts."""
+        with contextlib.suppress(OSError):
+            self._old = (root / FILE).open("rb")
+            self.lines = index_lines(self._old, self.stamp)
         if self.lines and _committed(root):
             self.lines = {}
+
+    def _line(self, rel: str) -> bytes | None:
+        at = self.lines.get(rel)
+        fh = self._old if at is None or at >= 0 else self._new
+        if at is None or fh is None:
+            return None
+        fh.seek(at if at >= 0 else -1 - at)
+        return fh.readline()
+
+    def _add(self, rel: str, entry: list[Any]) -> None:
+        """Write ``rel``'s new entry to the spool (its parsed data is not held until the
+        cache is written)."""
+        if self._new is None:
+            self._new = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        at = self._new.seek(0, os.SEEK_END)
+        self._new.write(_encode(rel, entry))
+        self.lines[rel] = -1 - at
+        self.changed = True
 
     # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line].
 
@@ -126,12 +150,12 @@ class FileCache:
         nothing was changed since); the caller checks the data of the second against its
         schema again, since it may come from elsewhere (a CI cache, a planted file)."""
         self.seen.add(rel)
-        line = self.lines.get(rel)
-        if line is None:
-            return None
         try:
+            line = self._line(rel)
+            if line is None:
+                return None
             raw = json.loads(line)[1]
-        except (ValueError, TypeError, IndexError, KeyError, RecursionError):
+        except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
             return None
         if not isinstance(raw, list) or len(raw) != 9 or raw[0] != kind:
             return None
@@ -147,8 +171,7 @@ class FileCache:
                 info = self.stat(rel)
                 if info is not None:
                     raw[1], raw[2] = info.st_size, info.st_mtime_ns
-                    self.lines[rel] = _line(rel, raw)
-                    self.changed = True
+                    self._add(rel, raw)
             if not (
                 isinstance(offset, int)
                 and isinstance(body_line, int)
@@ -175,7 +198,7 @@ class FileCache:
         # coarse file system clock, keeping its time and size: such an entry is taken by its
         # text only (size -1 never matches), as git does with "racily clean" files.
         racy = info.st_mtime_ns >= time.time_ns() - RACY_NS
-        self.lines[rel] = _line(
+        self._add(
             rel,
             [
                 kind,
@@ -190,8 +213,7 @@ class FileCache:
                 entry.body,
                 entry.body_line,
             ],
-        )  # as its line at once: the parsed data is not held until the cache is written
-        self.changed = True
+        )
 
     def forget(self, rel: str) -> None:
         self.seen.add(rel)
@@ -206,24 +228,33 @@ class FileCache:
             for rel in gone:
                 del self.lines[rel]
             self.changed = self.changed or bool(gone)
-        if not self.changed:
-            return
-        with contextlib.suppress(OSError, ValueError):
-            write_lines(self.root / FILE, self.stamp, self.lines.values())
-            self.changed = False
+        try:
+            if self.changed:
+                with contextlib.suppress(OSError, ValueError):
+                    lines = (self._line(rel) for rel in list(self.lines))
+                    write_lines(self.root / FILE, self.stamp, (x for x in lines if x))
+                    self.changed = False
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for fh in (self._old, self._new):
+            if fh is not None:
+                fh.close()
+        self._old = self._new = None
 
 
 HEAD = 255  # bytes of the first line, written last: {"stamp": …, "sum": …} padded with spaces
 
 
-def _line(rel: str, entry: list[Any]) -> bytes:
+def _encode(rel: str, entry: list[Any]) -> bytes:
     """One file's line of the cache file, ``[path, entry]`` as JSON, with its newline."""
     return json.dumps([rel, entry], separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
 
 def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None:
     """The cache file of ``entries`` (path → entry)."""
-    write_lines(path, stamp, (_line(rel, entry) for rel, entry in entries.items()))
+    write_lines(path, stamp, (_encode(rel, entry) for rel, entry in entries.items()))
 
 
 def write_lines(path: Path, stamp: str, lines: Iterable[bytes]) -> None:
@@ -249,34 +280,38 @@ def write_lines(path: Path, stamp: str, lines: Iterable[bytes]) -> None:
 
 
 def read_entries(path: Path, stamp: str) -> dict[str, list[Any]]:
-    """The entries of a cache file written with ``stamp`` (see :func:`read_lines`), decoded."""
+    """The entries of a cache file written with ``stamp`` (see :func:`index_lines`)."""
     entries: dict[str, list[Any]] = {}
-    for rel, raw in read_lines(path, stamp).items():
-        with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
-            entry = json.loads(raw)[1]
-            if isinstance(entry, list):
-                entries[rel] = entry
+    with contextlib.suppress(OSError), path.open("rb") as fh:
+        for rel, offset in index_lines(fh, stamp).items():
+            fh.seek(offset)
+            with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
+                entry = json.loads(fh.readline())[1]
+                if isinstance(entry, list):
+                    entries[rel] = entry
     return entries
 
 
-def read_lines(path: Path, stamp: str) -> dict[str, bytes]:
-    """Each file's line of a cache file written with ``stamp``, by the file's path, not
-    decoded further; empty when the cache file is missing, of another engine or
-    configuration, cut short, changed by hand or not ours at all."""
-    lines: dict[str, bytes] = {}
+def index_lines(fh: BinaryIO, stamp: str) -> dict[str, int]:
+    """Where each file's line starts in the cache file ``fh``, by the file's path, when it
+    was written with ``stamp``; empty when it is of another engine or configuration, cut
+    short, changed by hand or not ours at all. Only the paths are decoded."""
+    lines: dict[str, int] = {}
     try:
-        with path.open("rb") as fh:
-            header = json.loads(fh.readline(HEAD + 1))
-            if not isinstance(header, dict) or header.get("stamp") != stamp:
-                return {}
-            digest = hashlib.blake2b(digest_size=16)
-            for raw in fh:
-                digest.update(raw)
-                end = raw.find(b'",', 2)  # [path, entry]: only the path is decoded now
-                head = raw[1 : end + 1]
-                rel = json.loads(head) if end > 0 and b"\\" not in head else json.loads(raw)[0]
-                if isinstance(rel, str):
-                    lines[rel] = raw
+        head = fh.readline(HEAD + 1)
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("stamp") != stamp:
+            return {}
+        offset = len(head)
+        digest = hashlib.blake2b(digest_size=16)
+        for raw in fh:
+            digest.update(raw)
+            end = raw.find(b'",', 2)  # [path, entry]: only the path is decoded now
+            path = raw[1 : end + 1]
+            rel = json.loads(path) if end > 0 and b"\\" not in path else json.loads(raw)[0]
+            if isinstance(rel, str):
+                lines[rel] = offset
+            offset += len(raw)
     except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
         return {}
     return lines if header.get("sum") == digest.hexdigest() else {}
@@ -327,6 +362,9 @@ def session(root: Path, *, enabled: bool, prune: bool) -> Iterator[FileCache | N
     token = _active.set(cache)
     try:
         yield cache
+    except BaseException:
+        cache.close()
+        raise
     finally:
         _active.reset(token)
     cache.save(prune=prune)
