@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
@@ -37,11 +37,15 @@ def _words(text: str) -> int:
     return len(_PUNCTUATION.sub("", text).split())
 
 
+@lru_cache(maxsize=16384)
+def _word_syllables(word: str) -> int:
+    """A word's syllables as textstat counts them; the same words come back in post after
+    post, and hyphenating one is most of a grade's cost."""
+    return len(_dictionary().positions(word)) + 1
+
+
 def _syllables(text: str) -> int:
-    hyphenation = _dictionary()
-    return sum(
-        len(hyphenation.positions(w)) + 1 for w in _PUNCTUATION.sub("", text.lower()).split()
-    )
+    return sum(map(_word_syllables, _PUNCTUATION.sub("", text.lower()).split()))
 
 
 def flesch_kincaid_grade(text: str) -> float:
