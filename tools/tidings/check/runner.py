@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from tidings.check.rules import CLOCKED, PER_POST, RULES, TIMED_RULES
+from tidings.check.rulecache import Found, RuleCache, cacheable, post_key
+from tidings.check.rules import CLOCKED, PER_POST, RULES, TIMED_RULES, media
 from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
@@ -134,9 +135,13 @@ def check_workspace(
     if only is not None:
         named = replace(ws, posts={k: p for k, p in ws.posts.items() if p.path in only})
     lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
+    found = _per_post(named, cache=cache, prune=only is None)
     for name, rule in RULES.items():
-        diags.extend(rule(named if name in PER_POST else ws))
-    diags.extend(_rotations(named, diags))
+        if name in PER_POST:
+            diags.extend(d for result in found.values() for d in result.rules[name])
+        else:
+            diags.extend(rule(ws))
+    diags.extend(_rotations(found, diags))
     lengthcache.save(root)
     if now is not None:
         for name, timed in TIMED_RULES.items():
@@ -148,11 +153,46 @@ def check_workspace(
     return CheckResult(ws, tuple(result))
 
 
-def _rotations(ws: Workspace, seen: Sequence[Diagnostic]) -> list[Diagnostic]:
-    """The rules about one post alone, run on each further body of every evergreen post's
-    ``rotations`` (each is what some send carries), once each: a finding on the body below
-    the front matter is reported by the ordinary run, not again here."""
-    found: list[Diagnostic] = []
+def _per_post(ws: Workspace, *, cache: bool, prune: bool) -> dict[str, Found]:
+    """What the rules about one post alone find on each post of ``ws``: kept findings for
+    the posts unchanged since an earlier check (with ``cache``, see
+    :mod:`tidings.check.rulecache`), the rules run once over the others."""
+    kept = RuleCache(ws.root) if cache else None
+    try:
+        keys: dict[str, str] = {}
+        found: dict[str, Found] = {}
+        if kept is not None:
+            for post in ws.posts.values():
+                keys[post.id] = post_key(ws.root, post, (m.file for m in media.all_refs(post)))
+                hit = kept.get(post.path, keys[post.id])
+                if hit is not None:
+                    found[post.id] = hit
+        todo = {k: p for k, p in ws.posts.items() if k not in found}
+        fresh = _run_per_post(replace(ws, posts=todo))
+        found.update(fresh)
+        if kept is not None and STRAY not in fresh:
+            for pid, result in fresh.items():
+                if cacheable(result):
+                    kept.put(ws.posts[pid].path, keys[pid], result)
+    except BaseException:
+        if kept is not None:
+            kept.close()
+        raise
+    if kept is not None:
+        kept.save(prune=prune)
+    return found
+
+
+def _run_per_post(ws: Workspace) -> dict[str, Found]:
+    """The rules about one post alone run over ``ws``, their findings by post (each finding
+    is on its post's file), in the order each rule reported them; and the same on each
+    further body of every evergreen post's ``rotations`` (each is what some send carries)."""
+    found = {pid: Found({name: [] for name in PER_POST}) for pid in (*ws.posts, STRAY)}
+    by_path = {post.path: found[pid] for pid, post in ws.posts.items()}
+    for name in RULES:
+        if name in PER_POST:
+            for d in RULES[name](ws):
+                by_path.get(d.path, found[STRAY]).rules[name].append(d)
     most = max((p.bodies for p in ws.posts.values() if p.evergreen), default=1)
     for index in range(1, most):
         posts = {
@@ -160,8 +200,37 @@ def _rotations(ws: Workspace, seen: Sequence[Diagnostic]) -> list[Diagnostic]:
         }
         rotated = replace(ws, posts=posts)
         for name in sorted(PER_POST):
-            found.extend(d for d in RULES[name](rotated) if d not in found and d not in seen)
+            batch: dict[str, list[Diagnostic]] = {}
+            for d in RULES[name](rotated):
+                batch.setdefault(d.path, []).append(d)
+            for path, ds in batch.items():
+                by_path.get(path, found[STRAY]).rotations.append((index, name, ds))
+    if not any(found[STRAY].rules.values()) and not found[STRAY].rotations:
+        del found[STRAY]
     return found
+
+
+STRAY = ""
+"""Where :func:`_run_per_post` puts a finding on no post of the run (none of the rules makes
+one today): it is reported all the same, and nothing of that run is kept."""
+
+
+def _rotations(found: dict[str, Found], seen: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """The findings on the further bodies of evergreen posts, once each: a finding on the
+    body below the front matter is reported by the ordinary run, not again here."""
+    out: list[Diagnostic] = []
+    known = set(seen)
+    batches = sorted(
+        (index, name, n, ds)
+        for n, result in enumerate(found.values())
+        for index, name, ds in result.rotations
+    )
+    for _, _, _, ds in batches:
+        for d in ds:
+            if d not in known:
+                known.add(d)
+                out.append(d)
+    return out
 
 
 def _involving(diags: Iterable[Diagnostic], named: set[str]) -> list[Diagnostic]:

@@ -79,7 +79,7 @@ def _engine_digest() -> str:
     return h.hexdigest()
 
 
-def _config_digest(root: Path) -> str:
+def config_digest(root: Path) -> str:
     """``tidings.yaml`` and every file directly in ``brand/``: what a file is read with."""
     h = hashlib.blake2b(digest_size=16)
     brand = root / Path(layout.BRAND).parent
@@ -99,7 +99,7 @@ class FileCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._prefix = os.path.join(root, "")
-        self.stamp = f"{_engine_digest()}:{_config_digest(root)}"
+        self.stamp = f"{_engine_digest()}:{config_digest(root)}"
         self.seen: set[str] = set()
         self.changed = False
         self._old: BinaryIO | None = None
@@ -112,7 +112,7 @@ class FileCache:
         with contextlib.suppress(OSError):
             self._old = (root / FILE).open("rb")
             self.lines = index_lines(self._old, self.stamp)
-        if self.lines and _committed(root):
+        if self.lines and committed(root):
             self.lines = {}
 
     def _line(self, rel: str) -> bytes | None:
@@ -317,14 +317,14 @@ def index_lines(fh: BinaryIO, stamp: str) -> dict[str, int]:
     return lines if header.get("sum") == digest.hexdigest() else {}
 
 
-def _committed(root: Path) -> bool:
-    """Whether git tracks the cache file: then it came with the content (a pull request can
-    add it past ``.gitignore``), not from a run of the engine, and is not used."""
+def committed(root: Path, rel: str = FILE) -> bool:
+    """Whether git tracks the cache file ``rel``: then it came with the content (a pull
+    request can add it past ``.gitignore``), not from a run of the engine, and is not used."""
     if not (root / ".git").exists():
         return False
     try:
         found = subprocess.run(
-            ["git", "ls-files", "-z", "--", FILE],
+            ["git", "ls-files", "-z", "--", rel],
             cwd=root,
             capture_output=True,
             timeout=30,
