@@ -10,8 +10,9 @@ it uses; they are kept in ``build/cache/rules.json``, one line a post, under a k
 * the engine: the package version and every module and schema of the package, digested;
 * the configuration: ``tidings.yaml`` and every file in ``brand/`` (brand, channels, ...),
   digested as :mod:`tidings.workspace.filecache` does;
-* each image the post names: its kind, size and modification time (a replaced image is
-  assessed again), or that it is missing.
+* each image the post names: a digest of its bytes (kept with its size and modification
+  time, and read again when either changed), whether it is a link and to where, or that it
+  is missing: a replaced image is assessed again, an image merely checked out again is not.
 
 Anything else is a miss: the rules run on the posts that missed, in one pass, and their
 findings are kept. Safe to delete; written atomically; read only by ``tidings check``
@@ -24,6 +25,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -69,17 +71,27 @@ def _engine_digest() -> str:
     return h.hexdigest()
 
 
-def post_key(root: Path, post: Post, media: Iterable[str]) -> str:
-    """The key of ``post``'s findings: the post as loaded and the images it names."""
+def post_key(post: Post, media: Iterable[str]) -> str:
+    """The key of ``post``'s findings: the post as loaded, and what ``media`` (the
+    :meth:`RuleCache.image` of each image it names) says of its images."""
     h = hashlib.blake2b(repr(post).encode("utf-8", "surrogatepass"), digest_size=16)
     doc = post.source.doc
     h.update(f"\0{doc.line_offset}\0{doc.positions}\0".encode("utf-8", "surrogatepass"))
-    for rel in sorted(set(media)):
-        try:
-            info = os.stat(root / rel)
-            h.update(f"{rel}\0{info.st_mode}:{info.st_size}:{info.st_mtime_ns}\0".encode())
-        except (OSError, ValueError):
-            h.update(f"{rel}\0-\0".encode())
+    for item in sorted(set(media)):
+        h.update(item.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
+IMAGES = ""
+"""The entry of the table of images (no post file has an empty path): path → [size,
+modification time, digest of the bytes]."""
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            h.update(block)
     return h.hexdigest()
 
 
@@ -127,6 +139,43 @@ class RuleCache:
             self.lines = filecache.index_lines(self._old, self.stamp)
         if self.lines and filecache.committed(root, FILE):
             self.lines = {}
+        self._images: dict[str, Any] = {}
+        self._images_changed = False
+        self._memo: dict[str, str] = {}
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, IndexError):
+            line = self._line(IMAGES)
+            table = json.loads(line)[1] if line else {}
+            self._images = table if isinstance(table, dict) else {}
+
+    def image(self, rel: str) -> str:
+        """What the findings on a post that names the image ``rel`` depend on: its path,
+        whether it is a link and to where, and a digest of its bytes (read again only when
+        its size or modification time changed: a fresh clone reads each image once)."""
+        if rel in self._memo:
+            return self._memo[rel]
+        self._memo[rel] = found = self._image(rel)
+        return found
+
+    def _image(self, rel: str) -> str:
+        full = self.root / rel
+        try:
+            link = os.path.realpath(full) if os.path.islink(full) else ""
+            info = os.stat(full)
+        except (OSError, ValueError):
+            return f"{rel}\0-"
+        if not stat.S_ISREG(info.st_mode):
+            return f"{rel}\0{info.st_mode}"
+        known = self._images.get(rel)
+        if isinstance(known, list) and known[:2] == [info.st_size, info.st_mtime_ns]:
+            digest = str(known[2])
+        else:
+            try:
+                digest = _file_digest(full)
+            except OSError:
+                return f"{rel}\0-"
+            self._images[rel] = [info.st_size, info.st_mtime_ns, digest]
+            self._images_changed = True
+        return f"{rel}\0{link}\0{digest}"
 
     def _line(self, rel: str) -> bytes | None:
         at = self.lines.get(rel)
@@ -155,11 +204,14 @@ class RuleCache:
 
     def put(self, rel: str, key: str, found: Found) -> None:
         self.seen.add(rel)
-        if self._new is None:
-            self._new = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         rules = {name: [_encode(d) for d in ds] for name, ds in found.rules.items()}
         rotations = [[i, name, [_encode(d) for d in ds]] for i, name, ds in found.rotations]
         line = json.dumps([rel, key, rules, rotations], separators=(",", ":"), ensure_ascii=False)
+        self._spool(rel, line)
+
+    def _spool(self, rel: str, line: str) -> None:
+        if self._new is None:
+            self._new = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         at = self._new.seek(0, os.SEEK_END)
         self._new.write(line.encode("utf-8", "surrogatepass") + b"\n")
         self.lines[rel] = -1 - at
@@ -168,6 +220,10 @@ class RuleCache:
     def save(self, *, prune: bool) -> None:
         """Write the entries when something changed (with ``prune``, only the posts this run
         looked at); never fails a check."""
+        if self._images_changed:
+            line = json.dumps([IMAGES, self._images], separators=(",", ":"), ensure_ascii=False)
+            self._spool(IMAGES, line)
+        self.seen.add(IMAGES)
         if prune:
             gone = set(self.lines) - self.seen
             for rel in gone:

@@ -163,7 +163,7 @@ def _per_post(ws: Workspace, *, cache: bool, prune: bool) -> dict[str, Found]:
         found: dict[str, Found] = {}
         if kept is not None:
             for post in ws.posts.values():
-                keys[post.id] = post_key(ws.root, post, (m.file for m in media.all_refs(post)))
+                keys[post.id] = post_key(post, [kept.image(m.file) for m in media.all_refs(post)])
                 hit = kept.get(post.path, keys[post.id])
                 if hit is not None:
                     found[post.id] = hit
