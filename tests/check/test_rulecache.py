@@ -49,7 +49,9 @@ def plant(root: Path) -> None:
     for raw in rest:
         entry = json.loads(raw)
         if entry[0] == POST:  # [path, key, findings by rule, findings on rotations]
-            entry[2]["voice"].append([POST, 1, 1, "warning", "brand.voice", PLANTED, None, None])
+            entry[2].setdefault("voice", []).append(
+                [POST, 1, 1, "warning", "brand.voice", PLANTED, None, None]
+            )
         lines.append(json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode() + b"\n")
     assert any(PLANTED.encode() in line for line in lines)
     write_lines(path, stamp, lines)
@@ -138,8 +140,8 @@ def test_a_cache_file_changed_by_hand_is_not_used(make_workspace: Callable[..., 
     check(root)
     path = root / FILE
     text = path.read_bytes()
-    planted = f'"voice":[["{POST}",1,1,"warning","x","{PLANTED}",null,null]]'
-    path.write_bytes(text.replace(b'"voice":[]', planted.encode(), 1))
+    planted = f'{{"voice":[["{POST}",1,1,"warning","x","{PLANTED}",null,null]]}}'
+    path.write_bytes(text.replace(b"{}", planted.encode(), 1))
     assert path.read_bytes() != text
     out = check(root)
     assert PLANTED not in out[1]

@@ -47,7 +47,8 @@ class Found:
     """What the rules about one post alone found on one post."""
 
     rules: dict[str, list[Diagnostic]] = field(default_factory=dict)
-    """By rule name, in the order the rule reported them."""
+    """By rule name (rules that found nothing left out), in the order the rule reported
+    them."""
     rotations: list[tuple[int, str, list[Diagnostic]]] = field(default_factory=list)
     """On an evergreen post's further bodies: (body index, rule name, findings)."""
 
@@ -196,7 +197,7 @@ class RuleCache:
             if kept != key or not isinstance(rules, dict) or not isinstance(rotations, list):
                 return None
             return Found(
-                {str(name): [_decode(d) for d in ds] for name, ds in rules.items()},
+                {str(name): [_decode(d) for d in ds] for name, ds in rules.items() if ds},
                 [(int(i), str(name), [_decode(d) for d in ds]) for i, name, ds in rotations],
             )
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):

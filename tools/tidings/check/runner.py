@@ -13,7 +13,7 @@ from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
 from tidings.workspace import layout, lengthcache
-from tidings.workspace.model import Workspace
+from tidings.workspace.model import Post, Workspace
 
 SHARED_FILES = (
     layout.MARKER,
@@ -138,7 +138,7 @@ def check_workspace(
     found = _per_post(named, cache=cache, prune=only is None)
     for name, rule in RULES.items():
         if name in PER_POST:
-            diags.extend(d for result in found.values() for d in result.rules[name])
+            diags.extend(d for result in found.values() for d in result.rules.get(name, ()))
         else:
             diags.extend(rule(ws))
     diags.extend(_rotations(found, diags))
@@ -154,26 +154,31 @@ def check_workspace(
 
 
 def _per_post(ws: Workspace, *, cache: bool, prune: bool) -> dict[str, Found]:
-    """What the rules about one post alone find on each post of ``ws``: kept findings for
-    the posts unchanged since an earlier check (with ``cache``, see
-    :mod:`tidings.check.rulecache`), the rules run once over the others."""
+    """What the rules about one post alone find on the posts of ``ws`` (those with a
+    finding): kept findings for the posts unchanged since an earlier check (with ``cache``,
+    see :mod:`tidings.check.rulecache`), the rules run once over the others."""
     kept = RuleCache(ws.root) if cache else None
     try:
-        keys: dict[str, str] = {}
         found: dict[str, Found] = {}
-        if kept is not None:
-            for post in ws.posts.values():
-                keys[post.id] = post_key(post, [kept.image(m.file) for m in media.all_refs(post)])
-                hit = kept.get(post.path, keys[post.id])
-                if hit is not None:
-                    found[post.id] = hit
-        todo = {k: p for k, p in ws.posts.items() if k not in found}
+        todo: dict[str, Post] = {}
+        keys: dict[str, str] = {}
+        for pid, post in ws.posts.items():
+            if kept is None:
+                todo[pid] = post
+                continue
+            key = post_key(post, [kept.image(m.file) for m in media.all_refs(post)])
+            hit = kept.get(post.path, key)
+            if hit is None:
+                todo[pid], keys[pid] = post, key
+            elif hit.rules or hit.rotations:
+                found[pid] = hit
         fresh = _run_per_post(replace(ws, posts=todo))
         found.update(fresh)
         if kept is not None and STRAY not in fresh:
-            for pid, result in fresh.items():
+            for pid, post in todo.items():
+                result = fresh.get(pid, Found())
                 if cacheable(result):
-                    kept.put(ws.posts[pid].path, keys[pid], result)
+                    kept.put(post.path, keys[pid], result)
     except BaseException:
         if kept is not None:
             kept.close()
@@ -185,14 +190,23 @@ def _per_post(ws: Workspace, *, cache: bool, prune: bool) -> dict[str, Found]:
 
 def _run_per_post(ws: Workspace) -> dict[str, Found]:
     """The rules about one post alone run over ``ws``, their findings by post (each finding
-    is on its post's file), in the order each rule reported them; and the same on each
-    further body of every evergreen post's ``rotations`` (each is what some send carries)."""
-    found = {pid: Found({name: [] for name in PER_POST}) for pid in (*ws.posts, STRAY)}
-    by_path = {post.path: found[pid] for pid, post in ws.posts.items()}
+    is on its post's file; posts without any are left out), in the order each rule reported
+    them; and the same on each further body of every evergreen post's ``rotations`` (each is
+    what some send carries)."""
+    found: dict[str, Found] = {}
+    ids = {post.path: pid for pid, post in ws.posts.items()}
+
+    def on(path: str) -> Found:
+        pid = ids.get(path, STRAY)
+        result = found.get(pid)
+        if result is None:
+            result = found[pid] = Found()
+        return result
+
     for name in RULES:
         if name in PER_POST:
             for d in RULES[name](ws):
-                by_path.get(d.path, found[STRAY]).rules[name].append(d)
+                on(d.path).rules.setdefault(name, []).append(d)
     most = max((p.bodies for p in ws.posts.values() if p.evergreen), default=1)
     for index in range(1, most):
         posts = {
@@ -204,9 +218,7 @@ def _run_per_post(ws: Workspace) -> dict[str, Found]:
             for d in RULES[name](rotated):
                 batch.setdefault(d.path, []).append(d)
             for path, ds in batch.items():
-                by_path.get(path, found[STRAY]).rotations.append((index, name, ds))
-    if not any(found[STRAY].rules.values()) and not found[STRAY].rotations:
-        del found[STRAY]
+                on(path).rotations.append((index, name, ds))
     return found
 
 
