@@ -159,3 +159,24 @@ def test_a_fresh_checkout_of_the_same_files_keeps_the_findings(
     plant(root)
     age(root, 300)
     assert PLANTED in check(root)[1]
+
+
+def test_images_no_post_names_are_forgotten(make_workspace: Callable[..., Path]) -> None:
+    root = make_workspace()
+    age(root)
+    check(root)
+
+    def images() -> dict[str, object]:
+        for raw in (root / FILE).read_bytes().splitlines()[1:]:
+            entry = json.loads(raw)
+            if entry[0] == "":  # the table of images
+                table: dict[str, object] = entry[1]
+                return table
+        return {}
+
+    assert "content/media/dot.png" in images()
+    text = (root / POST).read_text("utf-8")
+    start, end = text.index("media:"), text.index("---", 4)
+    (root / POST).write_text(text[:start] + text[end:], "utf-8")
+    check(root)
+    assert "content/media/dot.png" not in images()

@@ -221,6 +221,9 @@ class RuleCache:
     def save(self, *, prune: bool) -> None:
         """Write the entries when something changed (with ``prune``, only the posts this run
         looked at); never fails a check."""
+        if prune and set(self._images) - set(self._memo):  # images no post names any more
+            self._images = {k: v for k, v in self._images.items() if k in self._memo}
+            self._images_changed = True
         if self._images_changed:
             line = json.dumps([IMAGES, self._images], separators=(",", ":"), ensure_ascii=False)
             self._spool(IMAGES, line)
