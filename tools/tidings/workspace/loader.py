@@ -221,7 +221,10 @@ def _date(value: Any, src: Source, keys: tuple[str | int, ...], out: Collector) 
 def _interned(items: Iterable[Any]) -> tuple[Any, ...]:
     """``items`` as a tuple, its texts interned: channel ids, tags and campaigns repeat across
     thousands of posts, and one copy of each is enough."""
-    return tuple(sys.intern(i) if type(i) is str else i for i in items)
+    try:
+        return tuple(map(sys.intern, items))
+    except TypeError:  # not all text (the schema decides what is reported)
+        return tuple(sys.intern(i) if type(i) is str else i for i in items)
 
 
 def _media(items: Any, src: Source, keys: tuple[str | int, ...]) -> tuple[MediaRef, ...]:
