@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from tidings.cli.main import cli
-from tidings.workspace.filecache import FILE, read_entries, write_entries
+from tidings.workspace.filecache import FILE, FileCache, read_entries, write_entries
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 POST = "content/posts/2026/12/hello.md"
@@ -264,3 +264,30 @@ def test_a_cache_file_committed_to_git_is_not_used(ws: Path) -> None:
     subprocess.run([*git, "commit", "-qm", "content"], cwd=ws, check=True)
     assert check(ws) == check(ws, "--no-cache")
     assert check(ws)[0] == 0
+
+
+def test_only_changed_entries_are_held_and_the_rest_are_written_back_as_they_were(
+    ws: Path,
+) -> None:
+    """A loaded cache holds where each file's line is, not the line (a large repository's
+    entries would be as much memory as its posts); a file that changed is written anew and
+    every other line is copied from the old cache file unchanged."""
+    check(ws)
+    before = entries(ws)
+    cache = FileCache(ws)
+    try:
+        assert cache.lines and all(at >= 0 for at in cache.lines.values())  # in the file
+        assert cache.get(POST, "post") is not None
+        assert cache.lines[POST] >= 0  # taken, not kept in memory
+    finally:
+        cache.close()
+    (ws / SECOND).write_text(SECOND_TEXT.replace("of its own", "of its very own"), "utf-8")
+    past = time.time() - 300
+    os.utime(ws / SECOND, (past, past))  # not racy: kept by its size and time
+    check(ws)
+    after = entries(ws)
+    assert after.keys() == before.keys()
+    assert "very own" in str(after[SECOND]) and "very own" not in str(before[SECOND])
+    assert {k: v for k, v in after.items() if k != SECOND} == {
+        k: v for k, v in before.items() if k != SECOND
+    }

@@ -7,6 +7,7 @@ would go unreported. This runs both over every real file and many mutations of e
 from __future__ import annotations
 
 import copy
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -91,3 +92,26 @@ def test_validators_agree(index: int) -> None:
     for variant in _mutations(doc):
         slow_ok = validator(kind).is_valid(variant)
         assert _fast_ok(kind, variant) == slow_ok, (kind, variant)
+
+
+def test_repeated_items_are_refused_and_validating_leaves_no_garbage() -> None:
+    """``uniqueItems`` (a post's channels and tags) still holds with the fast validator's
+    helper moved out of the function, and validating makes no reference cycle: the loader
+    runs with the garbage collector off and freezes what it made, so a cycle per file
+    would stay for good."""
+    post = {"title": "Hi", "at": "2026-01-05 09:00", "channels": ["mastodon", "bluesky"]}
+    twice = dict(post, channels=["mastodon", "mastodon"])
+    assert _fast_ok("post", post) and validator("post").is_valid(post)
+    assert not _fast_ok("post", twice) and not validator("post").is_valid(twice)
+    assert not _fast_ok("post", dict(post, tags=["a", "b", "a"]))
+    check = fast_validator("post")
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(50):
+            check(post)
+        assert gc.collect() == 0  # nothing unreachable: no cycle was left behind
+    finally:
+        if was:
+            gc.enable()

@@ -7,12 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from tidings.check.rules import CLOCKED, NAMED_ONLY, PER_POST, RULES, TIMED_RULES
+from tidings.check.rulecache import Found, RuleCache, cacheable, post_key
+from tidings.check.rules import CLOCKED, NAMED_ONLY, PER_POST, RULES, TIMED_RULES, media
 from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
 from tidings.workspace import hyphencache, imagecache, layout, lengthcache
-from tidings.workspace.model import Workspace
+from tidings.workspace.model import Post, Workspace
 
 SHARED_FILES = (
     layout.MARKER,
@@ -140,9 +141,13 @@ def check_workspace(
         imagecache.load(root)  # what images' headers said (see imagecache.py)
     else:
         imagecache.clear()
+    found = _per_post(named, cache=cache, prune=only is None)
     for name, rule in RULES.items():
-        diags.extend(rule(named if name in NAMED_ONLY else ws))
-    diags.extend(_rotations(named, diags))
+        if name in PER_POST:
+            diags.extend(d for result in found.values() for d in result.rules.get(name, ()))
+        else:
+            diags.extend(rule(named if name in NAMED_ONLY else ws))
+    diags.extend(_rotations(found, diags))
     lengthcache.save(root)
     hyphencache.save(root)
     if cache:
@@ -157,11 +162,60 @@ def check_workspace(
     return CheckResult(ws, tuple(result))
 
 
-def _rotations(ws: Workspace, seen: Sequence[Diagnostic]) -> list[Diagnostic]:
-    """The rules about one post alone, run on each further body of every evergreen post's
-    ``rotations`` (each is what some send carries), once each: a finding on the body below
-    the front matter is reported by the ordinary run, not again here."""
-    found: list[Diagnostic] = []
+def _per_post(ws: Workspace, *, cache: bool, prune: bool) -> dict[str, Found]:
+    """What the rules about one post alone find on the posts of ``ws`` (those with a
+    finding): kept findings for the posts unchanged since an earlier check (with ``cache``,
+    see :mod:`tidings.check.rulecache`), the rules run once over the others."""
+    kept = RuleCache(ws.root) if cache else None
+    try:
+        found: dict[str, Found] = {}
+        todo: dict[str, Post] = {}
+        keys: dict[str, str] = {}
+        for pid, post in ws.posts.items():
+            if kept is None:
+                todo[pid] = post
+                continue
+            key = post_key(post, [kept.image(m.file) for m in media.all_refs(post)])
+            hit = kept.get(post.path, key)
+            if hit is None:
+                todo[pid], keys[pid] = post, key
+            elif hit.rules or hit.rotations:
+                found[pid] = hit
+        fresh = _run_per_post(replace(ws, posts=todo))
+        found.update(fresh)
+        if kept is not None and STRAY not in fresh:
+            for pid, post in todo.items():
+                result = fresh.get(pid, Found())
+                if cacheable(result):
+                    kept.put(post.path, keys[pid], result)
+    except BaseException:
+        if kept is not None:
+            kept.close()
+        raise
+    if kept is not None:
+        kept.save(prune=prune)
+    return found
+
+
+def _run_per_post(ws: Workspace) -> dict[str, Found]:
+    """The rules about one post alone run over ``ws``, their findings by post (each finding
+    is on its post's file; posts without any are left out), in the order each rule reported
+    them; and the same on each further body of every evergreen post's ``rotations`` (each is
+    what some send carries)."""
+    found: dict[str, Found] = {}
+    ids = {post.path: pid for pid, post in ws.posts.items()}
+
+    def on(path: str) -> Found:
+        pid = ids.get(path, STRAY)
+        result = found.get(pid)
+        if result is None:
+            result = found[pid] = Found()
+        return result
+
+    for name in RULES:
+        if name in PER_POST:
+            for d in RULES[name](ws):
+                on(d.path).rules.setdefault(name, []).append(d)
     most = max((p.bodies for p in ws.posts.values() if p.evergreen), default=1)
     for index in range(1, most):
         posts = {
@@ -169,8 +223,35 @@ def _rotations(ws: Workspace, seen: Sequence[Diagnostic]) -> list[Diagnostic]:
         }
         rotated = replace(ws, posts=posts)
         for name in sorted(PER_POST):
-            found.extend(d for d in RULES[name](rotated) if d not in found and d not in seen)
+            batch: dict[str, list[Diagnostic]] = {}
+            for d in RULES[name](rotated):
+                batch.setdefault(d.path, []).append(d)
+            for path, ds in batch.items():
+                on(path).rotations.append((index, name, ds))
     return found
+
+
+STRAY = ""
+"""Where :func:`_run_per_post` puts a finding on no post of the run (none of the rules makes
+one today): it is reported all the same, and nothing of that run is kept."""
+
+
+def _rotations(found: dict[str, Found], seen: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """The findings on the further bodies of evergreen posts, once each: a finding on the
+    body below the front matter is reported by the ordinary run, not again here."""
+    out: list[Diagnostic] = []
+    known = set(seen)
+    batches = sorted(
+        (index, name, n, ds)
+        for n, result in enumerate(found.values())
+        for index, name, ds in result.rotations
+    )
+    for _, _, _, ds in batches:
+        for d in ds:
+            if d not in known:
+                known.add(d)
+                out.append(d)
+    return out
 
 
 def _involving(diags: Iterable[Diagnostic], named: set[str]) -> list[Diagnostic]:

@@ -28,8 +28,9 @@ from tidings.jobs.git import post_renames
     "--cache/--no-cache",
     default=True,
     show_default=True,
-    help="Take files unchanged since the last check from build/cache/ instead of parsing "
-    "them again (the same result, faster; the folder is safe to delete).",
+    help="Take files unchanged since the last check, and what the rules found on unchanged "
+    "posts, from build/cache/ instead of parsing and checking them again (the same result, "
+    "faster; the folder is safe to delete).",
 )
 @click.pass_obj
 def command(

@@ -37,12 +37,12 @@ import stat
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import tidings
 from tidings.workspace import layout
@@ -79,7 +79,7 @@ def _engine_digest() -> str:
     return h.hexdigest()
 
 
-def _config_digest(root: Path) -> str:
+def config_digest(root: Path) -> str:
     """``tidings.yaml`` and every file directly in ``brand/``: what a file is read with."""
     h = hashlib.blake2b(digest_size=16)
     brand = root / Path(layout.BRAND).parent
@@ -99,13 +99,39 @@ class FileCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._prefix = os.path.join(root, "")
-        self.stamp = f"{_engine_digest()}:{_config_digest(root)}"
-        self.entries: dict[str, list[Any]] = {}
+        self.stamp = f"{_engine_digest()}:{config_digest(root)}"
         self.seen: set[str] = set()
         self.changed = False
-        self.entries = read_entries(root / FILE, self.stamp)
-        if self.entries and _committed(root):
-            self.entries = {}
+        self._old: BinaryIO | None = None
+        self._new: BinaryIO | None = None
+        self.lines: dict[str, int] = {}
+        """Where each file's line is: from 0, where it starts in the cache file as read; below
+        0, in the spool of new lines (``-1 - start``), a temporary file. A line is read
+        again only when the loader asks for that file, or to write the cache out: the entries
+        of a large repository, even as text, would be as much memory as its posts."""
+        with contextlib.suppress(OSError):
+            self._old = (root / FILE).open("rb")
+            self.lines = index_lines(self._old, self.stamp)
+        if self.lines and committed(root):
+            self.lines = {}
+
+    def _line(self, rel: str) -> bytes | None:
+        at = self.lines.get(rel)
+        fh = self._old if at is None or at >= 0 else self._new
+        if at is None or fh is None:
+            return None
+        fh.seek(at if at >= 0 else -1 - at)
+        return fh.readline()
+
+    def _add(self, rel: str, entry: list[Any]) -> None:
+        """Write ``rel``'s new entry to the spool (its parsed data is not held until the
+        cache is written)."""
+        if self._new is None:
+            self._new = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        at = self._new.seek(0, os.SEEK_END)
+        self._new.write(_encode(rel, entry))
+        self.lines[rel] = -1 - at
+        self.changed = True
 
     # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line].
 
@@ -124,7 +150,13 @@ class FileCache:
         nothing was changed since); the caller checks the data of the second against its
         schema again, since it may come from elsewhere (a CI cache, a planted file)."""
         self.seen.add(rel)
-        raw = self.entries.get(rel)
+        try:
+            line = self._line(rel)
+            if line is None:
+                return None
+            raw = json.loads(line)[1]
+        except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
+            return None
         if not isinstance(raw, list) or len(raw) != 9 or raw[0] != kind:
             return None
         try:
@@ -139,7 +171,7 @@ class FileCache:
                 info = self.stat(rel)
                 if info is not None:
                     raw[1], raw[2] = info.st_size, info.st_mtime_ns
-                    self.changed = True
+                    self._add(rel, raw)
             if not (
                 isinstance(offset, int)
                 and isinstance(body_line, int)
@@ -166,45 +198,66 @@ class FileCache:
         # coarse file system clock, keeping its time and size: such an entry is taken by its
         # text only (size -1 never matches), as git does with "racily clean" files.
         racy = info.st_mtime_ns >= time.time_ns() - RACY_NS
-        self.entries[rel] = [
-            kind,
-            -1 if racy else info.st_size,
-            info.st_mtime_ns,
-            text_digest(text),
-            entry.line_offset,
-            entry.data,
-            entry.positions
-            if isinstance(entry.positions, str)
-            else json.dumps(entry.positions, separators=(",", ":")),  # decoded when needed
-            entry.body,
-            entry.body_line,
-        ]
-        self.changed = True
+        self._add(
+            rel,
+            [
+                kind,
+                -1 if racy else info.st_size,
+                info.st_mtime_ns,
+                text_digest(text),
+                entry.line_offset,
+                entry.data,
+                entry.positions
+                if isinstance(entry.positions, str)
+                else json.dumps(entry.positions, separators=(",", ":")),  # decoded when needed
+                entry.body,
+                entry.body_line,
+            ],
+        )
 
     def forget(self, rel: str) -> None:
         self.seen.add(rel)
-        if self.entries.pop(rel, None) is not None:
+        if self.lines.pop(rel, None) is not None:
             self.changed = True
 
     def save(self, *, prune: bool) -> None:
         """Write the entries when something changed (with ``prune``, only the files this run
         looked at); never fails a run."""
         if prune:
-            gone = set(self.entries) - self.seen
+            gone = set(self.lines) - self.seen
             for rel in gone:
-                del self.entries[rel]
+                del self.lines[rel]
             self.changed = self.changed or bool(gone)
-        if not self.changed:
-            return
-        with contextlib.suppress(OSError, ValueError):
-            write_entries(self.root / FILE, self.stamp, self.entries)
-            self.changed = False
+        try:
+            if self.changed:
+                with contextlib.suppress(OSError, ValueError):
+                    lines = (self._line(rel) for rel in list(self.lines))
+                    write_lines(self.root / FILE, self.stamp, (x for x in lines if x))
+                    self.changed = False
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for fh in (self._old, self._new):
+            if fh is not None:
+                fh.close()
+        self._old = self._new = None
 
 
 HEAD = 255  # bytes of the first line, written last: {"stamp": …, "sum": …} padded with spaces
 
 
+def _encode(rel: str, entry: list[Any]) -> bytes:
+    """One file's line of the cache file, ``[path, entry]`` as JSON, with its newline."""
+    return json.dumps([rel, entry], separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+
+
 def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None:
+    """The cache file of ``entries`` (path → entry)."""
+    write_lines(path, stamp, (_encode(rel, entry) for rel, entry in entries.items()))
+
+
+def write_lines(path: Path, stamp: str, lines: Iterable[bytes]) -> None:
     """The cache file: a header line (the stamp and a digest of the rest), then one JSON
     line ``[path, entry]`` a file, streamed (never the whole text in memory), replaced
     atomically."""
@@ -214,9 +267,7 @@ def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None
         with os.fdopen(fd, "wb") as fh:
             fh.write(b" " * HEAD + b"\n")
             digest = hashlib.blake2b(digest_size=16)
-            for rel, entry in entries.items():
-                line = json.dumps([rel, entry], separators=(",", ":"), ensure_ascii=False)
-                raw = line.encode("utf-8") + b"\n"
+            for raw in lines:
                 digest.update(raw)
                 fh.write(raw)
             head = json.dumps({"stamp": stamp, "sum": digest.hexdigest()}).encode()
@@ -229,33 +280,51 @@ def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None
 
 
 def read_entries(path: Path, stamp: str) -> dict[str, list[Any]]:
-    """The entries of a cache file written with ``stamp``; empty when it is missing, of
-    another engine or configuration, cut short, changed by hand or not ours at all."""
+    """The entries of a cache file written with ``stamp`` (see :func:`index_lines`)."""
     entries: dict[str, list[Any]] = {}
-    try:
-        with path.open("rb") as fh:
-            header = json.loads(fh.readline(HEAD + 1))
-            if not isinstance(header, dict) or header.get("stamp") != stamp:
-                return {}
-            digest = hashlib.blake2b(digest_size=16)
-            for raw in fh:
-                digest.update(raw)
-                rel, entry = json.loads(raw)
-                if isinstance(rel, str) and isinstance(entry, list):
+    with contextlib.suppress(OSError), path.open("rb") as fh:
+        for rel, offset in index_lines(fh, stamp).items():
+            fh.seek(offset)
+            with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
+                entry = json.loads(fh.readline())[1]
+                if isinstance(entry, list):
                     entries[rel] = entry
-    except (OSError, ValueError, TypeError, RecursionError):
+    return entries
+
+
+def index_lines(fh: BinaryIO, stamp: str) -> dict[str, int]:
+    """Where each file's line starts in the cache file ``fh``, by the file's path, when it
+    was written with ``stamp``; empty when it is of another engine or configuration, cut
+    short, changed by hand or not ours at all. Only the paths are decoded."""
+    lines: dict[str, int] = {}
+    try:
+        head = fh.readline(HEAD + 1)
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("stamp") != stamp:
+            return {}
+        offset = len(head)
+        digest = hashlib.blake2b(digest_size=16)
+        for raw in fh:
+            digest.update(raw)
+            end = raw.find(b'",', 2)  # [path, entry]: only the path is decoded now
+            path = raw[1 : end + 1]
+            rel = json.loads(path) if end > 0 and b"\\" not in path else json.loads(raw)[0]
+            if isinstance(rel, str):
+                lines[rel] = offset
+            offset += len(raw)
+    except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
         return {}
-    return entries if header.get("sum") == digest.hexdigest() else {}
+    return lines if header.get("sum") == digest.hexdigest() else {}
 
 
-def _committed(root: Path) -> bool:
-    """Whether git tracks the cache file: then it came with the content (a pull request can
-    add it past ``.gitignore``), not from a run of the engine, and is not used."""
+def committed(root: Path, rel: str = FILE) -> bool:
+    """Whether git tracks the cache file ``rel``: then it came with the content (a pull
+    request can add it past ``.gitignore``), not from a run of the engine, and is not used."""
     if not (root / ".git").exists():
         return False
     try:
         found = subprocess.run(
-            ["git", "ls-files", "-z", "--", FILE],
+            ["git", "ls-files", "-z", "--", rel],
             cwd=root,
             capture_output=True,
             timeout=30,
@@ -293,6 +362,9 @@ def session(root: Path, *, enabled: bool, prune: bool) -> Iterator[FileCache | N
     token = _active.set(cache)
     try:
         yield cache
+    except BaseException:
+        cache.close()
+        raise
     finally:
         _active.reset(token)
     cache.save(prune=prune)

@@ -19,6 +19,7 @@ file: notes and texts are redacted on the way in.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,7 +78,7 @@ _FINAL = frozenset({LedgerState.PUBLISHED, LedgerState.MISSED, LedgerState.RETRA
 _MAY_BE_ONLINE = frozenset({LedgerState.PUBLISHED, LedgerState.PENDING, LedgerState.UNKNOWN})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PublishedPart:
     """One part of a thread as the platform knows it: its id, address and (Bluesky) cid."""
 
@@ -86,7 +87,7 @@ class PublishedPart:
     cid: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChannelRecord:
     """The ledger's record of one (post, channel) job."""
 
@@ -111,7 +112,7 @@ class ChannelRecord:
         return self.state.is_final
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerEntry:
     """``ledger/<post-id>.yaml``: everything published for one post."""
 
@@ -171,15 +172,16 @@ def read_entry(rel: str, doc: YamlDoc) -> LedgerEntry | None:
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("channels"), dict):
         return None
+    kept = doc.without_data()  # the entry holds what it read, and positions
     records: dict[str, ChannelRecord] = {}
     for cid, raw in data["channels"].items():
-        record = read_record(raw, Source(rel, doc, ("channels", cid)))
+        record = read_record(raw, Source(rel, kept, ("channels", cid)))
         if record is not None:
-            records[str(cid)] = record
+            records[sys.intern(str(cid))] = record
     content_hash = data.get("content_hash")
     return LedgerEntry(
         layout.ledger_post_id(rel),
-        Source(rel, doc),
+        Source(rel, kept),
         records,
         None if content_hash is None else str(content_hash),
     )

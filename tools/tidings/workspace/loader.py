@@ -9,6 +9,7 @@ broken post for a deleted one.
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -215,6 +216,15 @@ def _date(value: Any, src: Source, keys: tuple[str | int, ...], out: Collector) 
     except TimeProblem as p:
         out.error(src.path, src.pos(*keys), p.code, p.message, p.suggestion)
         return None
+
+
+def _interned(items: Iterable[Any]) -> tuple[Any, ...]:
+    """``items`` as a tuple, its texts interned: channel ids, tags and campaigns repeat across
+    thousands of posts, and one copy of each is enough."""
+    try:
+        return tuple(map(sys.intern, items))
+    except TypeError:  # not all text (the schema decides what is reported)
+        return tuple(sys.intern(i) if type(i) is str else i for i in items)
 
 
 def _media(items: Any, src: Source, keys: tuple[str | int, ...]) -> tuple[MediaRef, ...]:
@@ -560,6 +570,7 @@ def load_post(
         return None
     doc, body, body_line = loaded
     data = doc.data
+    doc = doc.without_data()  # the post keeps what it read, and positions, not the raw data
     src = Source(rel, doc)
     before = len(out.items)
     parts = _thread(body, body_line, rel, out)
@@ -586,6 +597,7 @@ def load_post(
         vat = _read_instant(v["at"], tz, vsrc, ("at",), out) if "at" in v else None
         vmedia = _media(v["media"], src, ("variants", cid, "media")) if "media" in v else None
         vopts = v.get("options") if isinstance(v.get("options"), dict) else {}
+        (cid,) = _interned((cid,))
         variants[cid] = Variant(cid, vsrc, vparts, vat, vmedia, dict(vopts))
     rotations = tuple(
         _thread(str(body), lines.pos(("rotations", i)).line, rel, out)
@@ -601,12 +613,12 @@ def load_post(
         id=layout.post_id(rel),
         title=data["title"],
         source=src,
-        channels=tuple(data["channels"]),
+        channels=_interned(data["channels"]),
         parts=parts,
         content_hash=content_hash(parts),
         at=at,
-        campaign=data.get("campaign"),
-        tags=tuple(data.get("tags") or ()),
+        campaign=_interned((data.get("campaign"),))[0],
+        tags=_interned(data.get("tags") or ()),
         media=_media(data.get("media"), src, ("media",)),
         expires=expires,
         draft=bool(data.get("draft", False)),
@@ -660,7 +672,7 @@ def load_reply(
         return None
     doc, body, body_line = loaded
     data = doc.data
-    src = Source(rel, doc)
+    src = Source(rel, doc.without_data())
     parts = _thread(body, body_line, rel, out)
     name = data.get("saved")
     if name is not None:

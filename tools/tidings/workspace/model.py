@@ -234,14 +234,14 @@ class Channel:
     """Whether ``tidings new post`` puts new posts here when no channels are named."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MediaRef:
     file: str
     alt: str | None
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Part:
     """One part of a thread (a single post has one part). ``line`` is 1-based."""
 
@@ -249,7 +249,7 @@ class Part:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Variant:
     """Per-channel overrides of a post."""
 
@@ -264,7 +264,7 @@ class Variant:
     ``button``); the platform table's ``options`` says which keys each platform takes."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     """One post file. ``id`` is its path under ``content/posts/`` without ``.md``."""
 

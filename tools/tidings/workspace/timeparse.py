@@ -105,7 +105,9 @@ def _parse_when(text: str, tz: tzinfo, end_of_day: bool) -> When:
     return When(_localize(naive, tz, text), False)
 
 
-_remembered = lru_cache(maxsize=1 << 16)(_parse_when)
+_remembered = lru_cache(maxsize=1024)(_parse_when)
+"""The repeats are near each other (a post's `at` is read twice in a row): a short memory
+finds them all, where one as long as the repository would hold a time per post."""
 
 
 def _offset(text: str) -> tzinfo:

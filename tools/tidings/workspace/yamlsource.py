@@ -129,7 +129,7 @@ class DuplicateKey:
     first: Pos
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YamlDoc:
     """Parsed YAML plus where its values are, from which any value's or key's position is found.
 
@@ -159,6 +159,11 @@ class YamlDoc:
         except ValueError:
             return replace(self, positions=None)  # what pos() makes of it: the first line
 
+    def without_data(self) -> YamlDoc:
+        """The same positions without the parsed values: what an object built from them
+        keeps, so that a loaded workspace does not hold every file's data twice."""
+        return YamlDoc(None, self.node, self.line_offset, self.duplicates, self.positions)
+
     def pos(self, path: Path, *, key: bool = False) -> Pos:
         """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""
         node = self.node
@@ -187,7 +192,7 @@ class YamlDoc:
         return Pos(mark.line + 1 + self.line_offset, mark.column + 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where an object came from: a repository-relative path and its parsed YAML."""
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tidings.workspace.images import ImageInfo, Unreadable
 
 
-def _all_refs(post: Post) -> list[MediaRef]:
+def all_refs(post: Post) -> list[MediaRef]:
     return list(post.media) + [m for v in post.variants.values() for m in v.media or ()]
 
 
@@ -49,7 +49,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
     policy = ws.brand.alt_text if ws.brand else "required"
     alt_severity = Severity.WARNING if policy == "recommended" else None
     for post in ws.posts.values():
-        for ref in _all_refs(post):
+        for ref in all_refs(post):
             info = look(ref)
             if isinstance(info, Unreadable):
                 yield diagnostic_at(
