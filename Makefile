@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 NOW    ?=
 
-.PHONY: run test prereqs install lock dist pds-peer ci-tools lint lint-workflows typecheck pytest bench docs clean
+.PHONY: run test prereqs install lock dist pds-peer ci-tools lint lint-workflows typecheck pytest bench bench-check bench-site bench-publish docs clean
 
 # Everything comes from the hashed lock (pip refuses any file whose hash it does not list);
 # the project itself then installs without dependencies, built by the locked setuptools.
@@ -118,10 +118,26 @@ PYTEST_ARGS ?= -n auto
 pytest: install
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-bench: install
-	$(BIN)/python benchmarks/bench_check.py
+## make bench: every benchmark of benchmarks/README.md at the sizes the issues name, each
+## printing its ratios (long: generating the 10,000- and 50,000-post workspaces the first
+## time, then about an hour on 2 cores); or one group: bench-check, bench-site, bench-publish
+bench: bench-check bench-site bench-publish
+
+bench-check: install
+	$(BIN)/python benchmarks/bench_check.py --sizes 1000 10000
 	$(BIN)/python benchmarks/bench_check_ratio.py --posts 10000 --rounds 5
+	$(BIN)/python benchmarks/bench_check_ratio.py --posts 50000 --rounds 1
 	$(BIN)/python benchmarks/bench_hook.py --posts 10000 --rounds 5
+
+bench-site: install
+	$(BIN)/python benchmarks/bench_site.py --sizes 1000 --repeat 3
+	$(BIN)/python benchmarks/bench_site.py --sizes 10000 --no-blog --repeat 1
+	$(BIN)/python benchmarks/bench_site.py --sizes 5000 --history 90 --no-blog --repeat 1
+	$(BIN)/python benchmarks/bench_dashboards.py --posts 5000 --days 90 --repeat 3
+
+bench-publish: install
+	$(BIN)/python benchmarks/bench_publish.py --posts 1000 --rounds 3
+	$(BIN)/python benchmarks/bench_inbox.py
 
 ## make docs: rewrite the generated pages: site/commands.md's reference (from every
 ## command's --help, by cog) and site/checks.md (from the check codes)
