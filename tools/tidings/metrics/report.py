@@ -113,6 +113,13 @@ class MonthRecorder:
     def add_followers(self, rows: Iterable[FollowerRow]) -> None:
         self.followers.extend(rows)
 
+    def merge(self, later: MonthRecorder) -> None:
+        """Add ``later``'s readings and followers: a part of the history read after every
+        row here (the history read in parts, one recorder each, merged in order)."""
+        for month, rows in later._months.items():
+            self._months[month].update(rows)
+        self.followers.extend(later.followers)
+
     @property
     def months(self) -> list[Month]:
         """The months with readings or followers, oldest first."""
