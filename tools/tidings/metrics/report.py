@@ -110,6 +110,10 @@ class MonthRecorder:
     def add(self, row: MetricRow) -> None:
         self._months[Month.of(row.date)][row.post, row.channel] = row
 
+    def add_day(self, day: date, rows: Iterable[tuple[tuple[str, str], MetricRow]]) -> None:
+        """:meth:`add` for one day's rows, given with their (post, channel) keys."""
+        self._months[Month.of(day)].update(rows)
+
     def add_followers(self, rows: Iterable[FollowerRow]) -> None:
         self.followers.extend(rows)
 
