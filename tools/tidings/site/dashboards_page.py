@@ -231,16 +231,12 @@ def _read_in_parts(data: SiteData, csv: Path, files: list[str], jobs: int) -> _H
             "reading the snapshot",
             PARTS_PER_JOB,
         )
-        whole: _Pass | None = None
+        whole = _Pass(d.SeriesBuilder(data.tz))
         for result in results:
             if isinstance(result, _Unreadable):
                 raise MetricsError(result.message, result.hint)
-            part, _ = result
-            if whole is None:
-                whole = _Pass(d.SeriesBuilder(data.tz))
-            if not whole.merge(part):
+            if not whole.merge(result[0]):
                 return None
-        assert whole is not None
         with csv.open("w", encoding="utf-8", newline="") as file:
             CsvWriter(file)  # the header
         with csv.open("ab") as out:
