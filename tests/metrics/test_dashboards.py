@@ -194,6 +194,51 @@ def test_post_series_counts_days_since_publication_thinned_after_two_weeks() -> 
     assert series.readings[-1].engagement == 39
 
 
+def _in_parts(rows: list[MetricRow], cuts: list[int]) -> d.SeriesBuilder | None:
+    """A builder per run of ``rows`` (cut before each index in ``cuts``), merged in order;
+    None when a merge says it cannot be exact."""
+    whole = d.SeriesBuilder(BERLIN)
+    for start, end in zip([0, *cuts], [*cuts, len(rows)], strict=True):
+        part = d.SeriesBuilder(BERLIN, part=True)
+        for r in rows[start:end]:
+            part.add(r)
+        if not whole.merge(part):
+            return None
+    return whole
+
+
+def test_series_read_in_parts_and_merged_are_the_series_read_in_one_pass() -> None:
+    published = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+    rows = []
+    for n in range(60):
+        day = date(2026, 12, 2) + timedelta(days=n)
+        rows.append(row("a", day, at=published, likes=n))  # published: aged from then
+        if n >= 3:  # no publication time: aged from its first reading, in an earlier part
+            rows.append(row("b", day, at=None, likes=2 * n))
+        if n >= 20:  # no publication time, its first reading in a later part
+            rows.append(row("c", day, channel="bluesky", at=None, likes=n))
+        if n in (5, 41):  # read twice, weeks apart
+            rows.append(row("d", day, channel="bluesky", at=published, likes=n))
+    one = d.post_series(rows, BERLIN)
+    for cuts in ([1], [10, 25], [19, 20, 21, 50], list(range(1, len(rows)))):
+        merged = _in_parts(rows, cuts)
+        assert merged is not None and merged.result() == one, cuts
+    assert [r.age for r in one["b"][0].readings][-3:] == [42, 49, 56]  # from its first day
+
+
+def test_series_parts_that_disagree_on_a_publication_time_do_not_merge() -> None:
+    first, later = datetime(2026, 12, 1, 9, tzinfo=UTC), datetime(2026, 12, 3, 9, tzinfo=UTC)
+    rows = [
+        row("a", date(2026, 12, 2) + timedelta(days=n), at=first if n < 10 else later)
+        for n in range(20)
+    ]
+    assert _in_parts(rows, [15]) is None  # the second part would age from 3 December
+    late = [r._replace(published_at=None if r.date.day < 12 else first) for r in rows]
+    assert _in_parts(late, [15]) is None  # a time only later: one pass ages from day one
+    merged = _in_parts(rows, [5])  # both parts start with the first publication time
+    assert merged is not None and merged.result() == d.post_series(rows, BERLIN)
+
+
 # ---- goals ----------------------------------------------------------------------------------
 
 

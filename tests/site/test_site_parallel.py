@@ -113,6 +113,13 @@ print("HTML", sum(1 for _ in out.rglob("*.html")) if out.exists() else 0)
             "raise KeyError('nav')",
             "posts/2026/12/tip-christmas-table.md: building its page failed (KeyError: 'nav')",
         ),
+        (  # reading a part of the metrics history, in a worker
+            "tidings.metrics.snapshots",
+            "parse_snapshot",
+            "args[1] == 'metrics/2026/12/2026-12-05.json'",
+            "raise OSError('disk on fire')",
+            "metrics/2026/12/2026-12-05.json: reading the snapshot failed (OSError: disk on fire)",
+        ),
         (  # a worker killed outright
             "mkdocs.commands.build",
             "_build_page",
@@ -121,7 +128,7 @@ print("HTML", sum(1 for _ in out.rglob("*.html")) if out.exists() else 0)
             "a worker process building pages stopped before it finished",
         ),
     ],
-    ids=["post-page", "theme", "killed"],
+    ids=["post-page", "theme", "history", "killed"],
 )
 def test_a_failing_worker_names_the_page_and_leaves_no_site(
     example: Path,
@@ -144,3 +151,20 @@ def test_a_failing_worker_names_the_page_and_leaves_no_site(
     assert expected in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
     assert proc.stdout.rstrip().endswith("HTML 0")  # nothing half-written
+    assert not list(example.glob("build/site-data/metrics.csv.part-*"))
+
+
+def test_a_bad_snapshot_is_reported_alike_read_in_parts_or_not(
+    example: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns("build"))
+    (root / "metrics/2026/12/2026-12-20.json").write_text('{"version": 1, "date": ', "utf-8")
+    serial = _build(root, tmp_path / "serial", "--jobs", "1")
+    parallel = _build(root, tmp_path / "parallel", "--jobs", "2")
+    for done in (serial, parallel):
+        assert done.returncode != 0
+        assert "metrics/2026/12/2026-12-20.json: not valid JSON" in done.stdout + done.stderr
+        assert "Traceback" not in done.stdout + done.stderr
+    assert serial.stdout + serial.stderr == parallel.stdout + parallel.stderr
+    assert not list(root.glob("build/site-data/metrics.csv.part-*"))

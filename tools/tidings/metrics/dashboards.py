@@ -108,11 +108,20 @@ def _reading(row: MetricRow, age: int) -> Reading:
 
 class SeriesBuilder:
     """:func:`post_series` one row at a time (rows in date order), thinning as it goes, so
-    a long history never holds every reading twice."""
+    a long history never holds every reading twice.
 
-    def __init__(self, tz: tzinfo) -> None:
+    A history read in consecutive parts (worker processes, a part of the days each) gives
+    one builder per part made with ``part=True``, merged in order with :meth:`merge`: the
+    result is the one a single builder fed every row would give. A part cannot know when a
+    post without a publication time started (its first reading may be in an earlier part),
+    so it keeps every reading of such a post and the merge thins them."""
+
+    def __init__(self, tz: tzinfo, *, part: bool = False) -> None:
         self.tz = tz
+        self._part = part
         self._start: dict[tuple[str, str], tuple[date, str]] = {}
+        self._dated: set[tuple[str, str]] = set()
+        """Keys whose start is their publication time (the others: their first reading)."""
         self._kept: dict[tuple[str, str], list[Reading]] = defaultdict(list)
         self._last: dict[tuple[str, str], tuple[MetricRow, int]] = {}
 
@@ -121,14 +130,45 @@ class SeriesBuilder:
         found = self._start.get(key)
         if found is None:
             at = row.published_at
+            if at:
+                self._dated.add(key)
             found = self._start[key] = (
                 at.astimezone(self.tz).date() if at else row.date,
                 row.platform,
             )
         age = (row.date - found[0]).days
         self._last[key] = (row, age)
-        if age <= DAILY_DAYS or (age - DAILY_DAYS) % 7 == 0:
+        if _kept(age) or (self._part and key not in self._dated):
             self._kept[key].append(_reading(row, age))
+
+    def merge(self, later: SeriesBuilder) -> bool:
+        """Add ``later``'s rows (a part read after every row here, ``part=True``). False,
+        and nothing changed, when it cannot be done exactly: a post's publication time
+        differs between the parts (read the history in one pass then)."""
+        start = self._start
+        for key, (day, _) in later._start.items():
+            mine = start.get(key)
+            if mine is not None and key in later._dated and mine[0] != day:
+                return False
+        kept = self._kept
+        for key, (day, platform) in later._start.items():
+            mine = start.get(key)
+            if mine is None:
+                start[key] = mine = (day, platform)
+                if key in later._dated:
+                    self._dated.add(key)
+            origin = mine[0]
+            readings = later._kept.get(key, ())
+            if key in later._dated:  # thinned on the same start
+                kept[key].extend(readings)
+            else:  # every reading, aged from the part's own start
+                for r in readings:
+                    age = (r.day - origin).days
+                    if _kept(age) or (self._part and key not in self._dated):
+                        kept[key].append(r._replace(age=age))
+            row, _ = later._last[key]
+            self._last[key] = (row, (row.date - origin).days)
+        return True
 
     def result(self) -> dict[str, list[Series]]:
         out: dict[str, list[Series]] = defaultdict(list)
@@ -139,6 +179,11 @@ class SeriesBuilder:
                 kept.append(_reading(row, age))
             out[key[0]].append(Series(key[1], self._start[key][1], tuple(kept)))
         return dict(out)
+
+
+def _kept(age: int) -> bool:
+    """A reading ``age`` days after publication is kept: daily, then weekly."""
+    return age <= DAILY_DAYS or (age - DAILY_DAYS) % 7 == 0
 
 
 def post_series(rows: Iterable[MetricRow], tz: tzinfo) -> dict[str, list[Series]]:

@@ -127,6 +127,14 @@ class RowMaker:
         self._posts = _posts_by_ledger_id(ws)
         self._types: dict[tuple[str, str], str | None] = {}
 
+    def type_every_post(self) -> None:
+        """Type every post on each of its channels now (before forking processes that
+        each read a part of the history: done once, shared)."""
+        for pid, post in self._posts.items():
+            for cid in post.channels:
+                if (pid, cid) not in self._types:
+                    self._types[pid, cid] = post_type(post, cid)
+
     def rows(self, snapshot: Snapshot) -> list[MetricRow]:
         """The snapshot's rows, sorted by post and channel."""
         posts, types = self._posts, self._types
@@ -201,9 +209,10 @@ class CsvWriter:
     the rows in a loop of their own. Same cells as :func:`csv_record`, faster: a history
     has hundreds of thousands of rows, and a post's time and tags recur in each of them."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, *, header: bool = True) -> None:
         self._writer = csv.writer(out, lineterminator="\n")  # None is an empty cell
-        self._writer.writerow(CSV_COLUMNS)
+        if header:  # without: a part of a table written in parts, joined after its header
+            self._writer.writerow(CSV_COLUMNS)
         self._stamps: dict[datetime, str] = {}
         self._tags: dict[tuple[str, ...], str] = {(): ""}
         self._day: date | None = None

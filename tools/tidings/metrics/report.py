@@ -110,8 +110,19 @@ class MonthRecorder:
     def add(self, row: MetricRow) -> None:
         self._months[Month.of(row.date)][row.post, row.channel] = row
 
+    def add_day(self, day: date, rows: Iterable[tuple[tuple[str, str], MetricRow]]) -> None:
+        """:meth:`add` for one day's rows, given with their (post, channel) keys."""
+        self._months[Month.of(day)].update(rows)
+
     def add_followers(self, rows: Iterable[FollowerRow]) -> None:
         self.followers.extend(rows)
+
+    def merge(self, later: MonthRecorder) -> None:
+        """Add ``later``'s readings and followers: a part of the history read after every
+        row here (the history read in parts, one recorder each, merged in order)."""
+        for month, rows in later._months.items():
+            self._months[month].update(rows)
+        self.followers.extend(later.followers)
 
     @property
     def months(self) -> list[Month]:

@@ -44,6 +44,8 @@ __all__ = [
     "keep_readings",
     "load_snapshots",
     "parse_snapshot",
+    "read_snapshots",
+    "snapshot_files",
     "snapshot_path",
 ]
 
@@ -490,10 +492,19 @@ def iter_snapshots(
 
 
 def _each(root: Path, since: date | None, validate: bool, raw: bool) -> Iterator[Snapshot]:
-    for rel in snapshot_files(root):
-        name = Path(rel).stem
-        if since is not None and name < since.isoformat():
-            continue
+    rels = snapshot_files(root)
+    if since is not None:
+        rels = [rel for rel in rels if Path(rel).stem >= since.isoformat()]
+    yield from read_snapshots(root, rels, validate=validate, raw=raw)
+
+
+def read_snapshots(
+    root: Path, rels: Sequence[str], *, validate: bool = False, raw: bool = True
+) -> Iterator[Snapshot]:
+    """The snapshots of ``rels`` (some of :func:`snapshot_files`, in their order) one file at
+    a time: a part of the history, for reading it in parts. Raises MetricsError as it
+    reaches a bad file."""
+    for rel in rels:
         text = (root / rel).read_text(encoding="utf-8")
         snapshot = parse_snapshot(text, rel, validate=validate, raw=raw)
         if snapshot_path(snapshot.day) != rel:

@@ -4,7 +4,7 @@ planner knows of (past and future), and lookups the page builders share."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -16,7 +16,7 @@ from tidings.core.plan import Job, plan
 from tidings.core.render import Rendered, RenderedMedia, render
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import MediaError
-from tidings.metrics.snapshots import Snapshot, iter_snapshots
+from tidings.metrics.snapshots import Snapshot, iter_snapshots, read_snapshots, snapshot_files
 from tidings.workspace import layout
 from tidings.workspace.inbox import InboxItem, read_all
 from tidings.workspace.ledger import LedgerEntry
@@ -40,6 +40,11 @@ class SiteData:
     history: Callable[[], Iterable[Snapshot]] = tuple
     """The metrics history (``metrics/``), oldest first, without the platforms' raw numbers:
     read file by file each time it is called, so it is never all in memory."""
+    history_files: Callable[[], Sequence[str]] | None = None
+    """The files ``history`` reads, oldest first, when it reads files: with
+    ``history_part`` (the snapshots of some of them, in order) the history can be read in
+    parts, in worker processes. None: only ``history`` reads it."""
+    history_part: Callable[[Sequence[str]], Iterable[Snapshot]] = lambda rels: ()
     inbox: Callable[[], dict[str, list[InboxItem]]] = dict
     """The inbox record (``inbox/``) by channel, read when called (only the Inbox page
     does). Raises InboxError naming the file and line that does not read."""
@@ -170,6 +175,8 @@ def collect(
         now=now,
         site_url=site_url if site_url is not None else ws.settings.site_url,
         history=lambda: iter_snapshots(root, raw=False),
+        history_files=lambda: snapshot_files(root),
+        history_part=lambda rels: read_snapshots(root, rels, raw=False),
         inbox=lambda: read_all(root),
         listening=lambda: read_all_listening(root),
     )

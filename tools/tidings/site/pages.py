@@ -212,7 +212,7 @@ def build_pages(data: SiteData, directory_urls: bool = True, jobs: int = 1) -> S
         rows=rows,
         unreadable=unreadable,
     )
-    dashboards = build_dashboards(data)
+    dashboards = build_dashboards(data, jobs)
     events = _post_pages(b, data, posts, dashboards.post_sections, jobs)
     _campaign_pages(b, data, posts)
     b.page(

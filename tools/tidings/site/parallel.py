@@ -102,17 +102,24 @@ def spans(n: int, parts: int) -> list[tuple[int, int]]:
 
 
 def in_spans(
-    task: Callable[[int, int], T], n: int, jobs: int, what: str
+    task: Callable[[int, int], T],
+    n: int,
+    jobs: int,
+    what: str,
+    doing: str = "building its page",
+    per_job: int = SPANS_PER_JOB,
 ) -> tuple[Sequence[T], int]:
     """``[task(a, b) for (a, b) in spans of range(n)]``, in up to ``jobs`` forked workers,
     and how many processes ran them (1: this one). ``task`` raises :class:`ItemFailed` for an item it cannot build; that
     becomes a :class:`SiteError` naming the item, raised after every worker has stopped.
-    ``what``: what the items are, for messages ("post pages")."""
+    ``what``: what the items are, for messages ("post pages"); ``doing``: what failed for
+    an item ("building its page"); ``per_job``: spans a worker gets, on average (each
+    span's result is a message to the parent)."""
     global _TASK
     if n == 0:
         return [], 1
     workers = min(jobs, n) if parallel_possible() else 1
-    parts = spans(n, workers * SPANS_PER_JOB if workers > 1 else 1)
+    parts = spans(n, workers * per_job if workers > 1 else 1)
     previous, _TASK = _TASK, task
     try:
         if workers <= 1:
@@ -137,5 +144,5 @@ def in_spans(
         _TASK = previous
     for result in results:
         if isinstance(result, _Failed):
-            raise SiteError(f"{result.where}: building its page failed ({result.why})")
+            raise SiteError(f"{result.where}: {doing} failed ({result.why})")
     return results, max(1, workers)
