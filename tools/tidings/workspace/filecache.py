@@ -33,6 +33,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 import tempfile
@@ -244,6 +245,9 @@ class FileCache:
         self._old = self._new = None
 
 
+_CONTROL = re.compile(rb"[\x00-\x1f]").search
+"""A control character, which JSON text never holds raw (the whole line is decoded then)."""
+
 HEAD = 255  # bytes of the first line, written last: {"stamp": …, "sum": …} padded with spaces
 
 
@@ -307,8 +311,11 @@ def index_lines(fh: BinaryIO, stamp: str) -> dict[str, int]:
         for raw in fh:
             digest.update(raw)
             end = raw.find(b'",', 2)  # [path, entry]: only the path is decoded now
-            path = raw[1 : end + 1]
-            rel = json.loads(path) if end > 0 and b"\\" not in path else json.loads(raw)[0]
+            path = raw[2:end]
+            if end > 0 and raw[:2] == b'["' and b"\\" not in path and not _CONTROL(path):
+                rel = path.decode()  # no escape and no control character: the text itself
+            else:
+                rel = json.loads(raw)[0]
             if isinstance(rel, str):
                 lines[rel] = offset
             offset += len(raw)

@@ -588,7 +588,10 @@ def load_post(
         _read_instant(data["expires"], tz, src, ("expires",), out) if "expires" in data else None
     )
     variants: dict[str, Variant] = {}
-    lines = doc.decoded() if "variants" in data or "rotations" in data else doc
+    bodies = data.get("rotations") or any(
+        "body" in v for v in (data.get("variants") or {}).values()
+    )
+    lines = doc.decoded() if bodies else doc  # decoded only when a body's line is looked up
     for cid, v in (data.get("variants") or {}).items():
         vsrc = Source(rel, doc, ("variants", cid))
         vparts = None
