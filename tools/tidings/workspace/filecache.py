@@ -50,7 +50,7 @@ from tidings.workspace import layout
 
 FILE = "build/cache/files.json"
 RACY_NS = 2_000_000_000
-FORMAT = 1  # bump when what an entry holds, or how the loader reads it, changes
+FORMAT = 2  # bump when what an entry holds, or how the loader reads it, changes
 
 
 def text_digest(text: str) -> str:
@@ -66,6 +66,10 @@ class Entry:
     line_offset: int
     body: str | None = None  # a Markdown file's body after its front matter
     body_line: int = 0
+    derived: Any = None
+    """What the loader built from the rest, kept by :meth:`FileCache.derive` (a post's thread
+    parts, hash and times), so that an unchanged file is not worked out again; only in an
+    entry taken by size and time (this engine's, for this very file)."""
 
 
 def _engine_digest() -> str:
@@ -102,6 +106,8 @@ class FileCache:
         self._prefix = os.path.join(root, "")
         self.stamp = f"{_engine_digest()}:{config_digest(root)}"
         self.seen: set[str] = set()
+        self.current: set[str] = set()
+        """The files whose entry is the file as it is now: taken back or written this run."""
         self.changed = False
         self._old: BinaryIO | None = None
         self._new: BinaryIO | None = None
@@ -134,7 +140,8 @@ class FileCache:
         self.lines[rel] = -1 - at
         self.changed = True
 
-    # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line].
+    # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line,
+    # derived].
 
     def stat(self, rel: str) -> os.stat_result | None:
         try:
@@ -158,10 +165,10 @@ class FileCache:
             raw = json.loads(line)[1]
         except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
             return None
-        if not isinstance(raw, list) or len(raw) != 9 or raw[0] != kind:
+        if not isinstance(raw, list) or len(raw) != 10 or raw[0] != kind:
             return None
         try:
-            _, size, mtime, digest, offset, data, positions, body, body_line = raw
+            _, size, mtime, digest, offset, data, positions, body, body_line, derived = raw
             if text is None:
                 info = self.stat(rel)
                 if info is None or info.st_size != size or info.st_mtime_ns != mtime:
@@ -169,6 +176,7 @@ class FileCache:
             elif text_digest(text) != digest:
                 return None
             else:  # the same text with another time (a fresh checkout): note the new one
+                derived = raw[9] = None  # it may come from elsewhere: worked out again
                 info = self.stat(rel)
                 if info is not None:
                     raw[1], raw[2] = info.st_size, info.st_mtime_ns
@@ -179,7 +187,8 @@ class FileCache:
                 and (body is None or isinstance(body, str))
             ):
                 return None
-            return Entry(data, positions, offset, body, body_line)
+            self.current.add(rel)
+            return Entry(data, positions, offset, body, body_line, derived)
         except (TypeError, ValueError):
             return None
 
@@ -193,6 +202,7 @@ class FileCache:
     ) -> None:
         """Keep what ``rel`` (read as ``text``, with ``info`` from before reading) parsed to."""
         self.seen.add(rel)
+        self.current.discard(rel)
         if info is None or not _plain(entry.data):
             return
         # A file changed in the last seconds may change again within the same tick of a
@@ -213,11 +223,33 @@ class FileCache:
                 else json.dumps(entry.positions, separators=(",", ":")),  # decoded when needed
                 entry.body,
                 entry.body_line,
+                None,
             ],
         )
+        self.current.add(rel)
+
+    def derive(self, rel: str, value: Any) -> None:
+        """Keep ``value`` with ``rel``'s entry (see :attr:`Entry.derived`): what the loader
+        built from the entry taken back or written this run, for the file as it is now."""
+        if rel not in self.current or not _plain(value):
+            return
+        try:
+            line = self._line(rel)
+            raw = json.loads(line) if line is not None else None
+        except (OSError, ValueError, RecursionError):
+            return
+        if (
+            isinstance(raw, list)
+            and len(raw) == 2
+            and isinstance(raw[1], list)
+            and len(raw[1]) == 10
+        ):
+            raw[1][9] = value
+            self._add(rel, raw[1])
 
     def forget(self, rel: str) -> None:
         self.seen.add(rel)
+        self.current.discard(rel)
         if self.lines.pop(rel, None) is not None:
             self.changed = True
 
