@@ -162,7 +162,7 @@ class FileCache:
             line = self._line(rel)
             if line is None:
                 return None
-            raw = json.loads(line)[1]
+            raw = _decode(line.decode())[1]
         except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
             return None
         if not isinstance(raw, list) or len(raw) != 10 or raw[0] != kind:
@@ -276,6 +276,10 @@ class FileCache:
                 fh.close()
         self._old = self._new = None
 
+
+_decode = json.JSONDecoder().decode
+"""``json.loads`` of a text without its checks of the argument and its encoding (a line
+of the cache file is UTF-8, as written): one call for every file a load takes back."""
 
 _CONTROL = re.compile(rb"[\x00-\x1f]").search
 """A control character, which JSON text never holds raw (the whole line is decoded then)."""
