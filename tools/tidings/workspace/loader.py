@@ -578,7 +578,7 @@ def load_post(
     doc = doc.without_data()  # the post keeps what it read, and positions, not the raw data
     src = Source(rel, doc)
     if derived is not None:
-        post = _rebuilt_post(rel, data, src, derived, tz)
+        post = _rebuilt_post(rel, data, src, body, derived, tz)
         if post is not None:
             return post
     before = len(out.items)
@@ -623,7 +623,7 @@ def load_post(
         variants = {cid: replace(v, at=None) for cid, v in variants.items()}
     post = _post(rel, data, src, parts, content_hash(parts), at, expires, variants, rotations)
     if len(out.items) == before:  # nothing to report: what was worked out here is kept
-        _derive(rel, post, tz)
+        _derive(rel, post, tz, body, data)
     return post
 
 
@@ -669,29 +669,42 @@ class _NotKept(Exception):
     """A value that is not kept (a time with an offset of its own): worked out each time."""
 
 
-def _derive(rel: str, post: Post, tz: tzinfo) -> None:
+def _derive(rel: str, post: Post, tz: tzinfo, body: str, data: dict[str, Any]) -> None:
     cache = filecache.active()
     if cache is None:
         return
+    vdata = data.get("variants") or {}
+    rotations = data.get("rotations") or ()
     try:
         value = [
-            _parts_kept(post.parts),
+            _parts_kept(post.parts, body),
             post.content_hash,
             _instant_kept(post.at, tz),
             _instant_kept(post.expires, tz),
             {
-                cid: [_instant_kept(v.at, tz), None if v.parts is None else _parts_kept(v.parts)]
+                cid: [
+                    _instant_kept(v.at, tz),
+                    None if v.parts is None else _parts_kept(v.parts, str(vdata[cid]["body"])),
+                ]
                 for cid, v in post.variants.items()
             },
-            [_parts_kept(r) for r in post.rotations],
+            [_parts_kept(r, str(text)) for r, text in zip(post.rotations, rotations, strict=True)],
         ]
     except _NotKept:
         return
     cache.derive(rel, value)
 
 
-def _parts_kept(parts: tuple[Part, ...]) -> list[Any]:
-    return [[p.text, p.line] for p in parts]
+def _parts_kept(parts: tuple[Part, ...], source: str) -> list[Any]:
+    """Each part as where its text is in ``source`` (the text it was split from) and its
+    line: ``[start, end, line]``, the text not written twice."""
+    kept: list[Any] = []
+    for part in parts:
+        start = source.find(part.text)
+        if start < 0:
+            raise _NotKept
+        kept.append([start, start + len(part.text), part.line])
+    return kept
 
 
 def _instant_kept(moment: datetime | None, tz: tzinfo) -> str | None:
@@ -705,9 +718,11 @@ def _instant_kept(moment: datetime | None, tz: tzinfo) -> str | None:
     raise _NotKept
 
 
-def _parts_taken(value: Any) -> tuple[Part, ...]:
-    parts = tuple(Part(text, line) for text, line in value)
-    if not all(type(p.text) is str and type(p.line) is int for p in parts):
+def _parts_taken(value: Any, source: str) -> tuple[Part, ...]:
+    parts = tuple(Part(source[start:end], line) for start, end, line in value)
+    if not all(type(p.line) is int for p in parts) or not all(
+        type(start) is int and type(end) is int for start, end, _ in value
+    ):
         raise TypeError("not a part")
     return parts
 
@@ -729,7 +744,7 @@ def _instant_taken(value: Any, tz: tzinfo) -> datetime | None:
 
 
 def _rebuilt_post(
-    rel: str, data: dict[str, Any], src: Source, derived: Any, tz: tzinfo
+    rel: str, data: dict[str, Any], src: Source, body: str, derived: Any, tz: tzinfo
 ) -> Post | None:
     """The post :func:`_derive` kept for this file; None when the kept value is unusable
     (then the post is worked out again)."""
@@ -744,7 +759,7 @@ def _rebuilt_post(
             variants[cid] = Variant(
                 cid,
                 Source(rel, src.doc, ("variants", cid)),
-                None if vparts is None else _parts_taken(vparts),
+                None if vparts is None else _parts_taken(vparts, str(v["body"])),
                 _instant_taken(vat, tz),
                 vmedia,
                 dict(vopts),
@@ -755,12 +770,15 @@ def _rebuilt_post(
             rel,
             data,
             src,
-            _parts_taken(parts),
+            _parts_taken(parts, body),
             digest,
             _instant_taken(at, tz),
             _instant_taken(expires, tz),
             variants,
-            tuple(_parts_taken(r) for r in rotations),
+            tuple(
+                _parts_taken(r, str(text))
+                for r, text in zip(rotations, data.get("rotations") or (), strict=True)
+            ),
         )
     except (ValueError, TypeError, KeyError, IndexError):
         return None
