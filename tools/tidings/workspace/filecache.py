@@ -8,7 +8,10 @@ what the loader made of it (the parsed data, the compact table of positions as J
 decoded only for a file that gets a diagnostic, and for a
 Markdown file its body and the body's first line). The next run that finds the file with
 the same size and modification time (or, after a fresh checkout, the same text) takes that
-instead of parsing it again.
+instead of parsing it again. For a post with nothing to report, the entry also keeps what
+the loader built from it (:attr:`Entry.derived`: its thread parts as places in the body,
+their hash, its times in the brand's zone), taken back only with an entry found by size
+and time: the zone is the brand's, and any change in ``brand/`` empties the cache.
 
 * Safe to delete: without the file every file is parsed, with the same result.
 * Versioned: the file is used only by the same engine (:data:`FORMAT`, the package version,
