@@ -115,6 +115,7 @@ class FileCache:
         self._old: BinaryIO | None = None
         self._new: BinaryIO | None = None
         self.lines: dict[str, int] = {}
+        self._last: tuple[str, list[Any]] | None = None  # the entry written last, undecoded
         """Where each file's line is: from 0, where it starts in the cache file as read; below
         0, in the spool of new lines (``-1 - start``), a temporary file. A line is read
         again only when the loader asks for that file, or to write the cache out: the entries
@@ -142,6 +143,7 @@ class FileCache:
         self._new.write(_encode(rel, entry))
         self.lines[rel] = -1 - at
         self.changed = True
+        self._last = (rel, entry)
 
     # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line,
     # derived].
@@ -236,19 +238,17 @@ class FileCache:
         built from the entry taken back or written this run, for the file as it is now."""
         if rel not in self.current or not _plain(value):
             return
-        try:
-            line = self._line(rel)
-            raw = json.loads(line) if line is not None else None
-        except (OSError, ValueError, RecursionError):
-            return
-        if (
-            isinstance(raw, list)
-            and len(raw) == 2
-            and isinstance(raw[1], list)
-            and len(raw[1]) == 10
-        ):
-            raw[1][9] = value
-            self._add(rel, raw[1])
+        if self._last is not None and self._last[0] == rel:  # just written: not read back
+            entry: Any = self._last[1]
+        else:
+            try:
+                line = self._line(rel)
+                entry = _decode(line.decode())[1] if line is not None else None
+            except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
+                return
+        if isinstance(entry, list) and len(entry) == 10:
+            entry[9] = value
+            self._add(rel, entry)
 
     def forget(self, rel: str) -> None:
         self.seen.add(rel)
