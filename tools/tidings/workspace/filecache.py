@@ -115,7 +115,9 @@ class FileCache:
         self._old: BinaryIO | None = None
         self._new: BinaryIO | None = None
         self.lines: dict[str, int] = {}
-        self._last: tuple[str, list[Any]] | None = None  # the entry written last, undecoded
+        self._pending: tuple[str, list[Any]] | None = None
+        """The entry added last, written to the spool when the next one is (or a line is
+        read): the loader may still add what it built from it (:meth:`derive`)."""
         """Where each file's line is: from 0, where it starts in the cache file as read; below
         0, in the spool of new lines (``-1 - start``), a temporary file. A line is read
         again only when the loader asks for that file, or to write the cache out: the entries
@@ -127,6 +129,7 @@ class FileCache:
             self.lines = {}
 
     def _line(self, rel: str) -> bytes | None:
+        self._flush()
         at = self.lines.get(rel)
         fh = self._old if at is None or at >= 0 else self._new
         if at is None or fh is None:
@@ -135,15 +138,22 @@ class FileCache:
         return fh.readline()
 
     def _add(self, rel: str, entry: list[Any]) -> None:
-        """Write ``rel``'s new entry to the spool (its parsed data is not held until the
-        cache is written)."""
+        """``rel``'s new entry, written to the spool once the next one is added (its parsed
+        data is not held until the cache is written)."""
+        self._flush()
+        self._pending = (rel, entry)
+        self.changed = True
+
+    def _flush(self) -> None:
+        if self._pending is None:
+            return
+        rel, entry = self._pending
+        self._pending = None
         if self._new is None:
             self._new = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         at = self._new.seek(0, os.SEEK_END)
         self._new.write(_encode(rel, entry))
         self.lines[rel] = -1 - at
-        self.changed = True
-        self._last = (rel, entry)
 
     # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line,
     # derived].
@@ -238,8 +248,9 @@ class FileCache:
         built from the entry taken back or written this run, for the file as it is now."""
         if rel not in self.current or not _plain(value):
             return
-        if self._last is not None and self._last[0] == rel:  # just written: not read back
-            entry: Any = self._last[1]
+        if self._pending is not None and self._pending[0] == rel:  # not written yet
+            self._pending[1][9] = value
+            return
         else:
             try:
                 line = self._line(rel)
@@ -253,12 +264,16 @@ class FileCache:
     def forget(self, rel: str) -> None:
         self.seen.add(rel)
         self.current.discard(rel)
+        if self._pending is not None and self._pending[0] == rel:
+            self._pending = None
         if self.lines.pop(rel, None) is not None:
             self.changed = True
 
     def save(self, *, prune: bool) -> None:
         """Write the entries when something changed (with ``prune``, only the files this run
         looked at); never fails a run."""
+        with contextlib.suppress(OSError):
+            self._flush()
         if prune:
             gone = set(self.lines) - self.seen
             for rel in gone:
