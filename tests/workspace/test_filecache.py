@@ -20,6 +20,8 @@ from click.testing import CliRunner
 
 from tidings.cli.main import cli
 from tidings.workspace.filecache import FILE, FileCache, read_entries, write_entries
+from tidings.workspace.loader import load_workspace
+from tidings.workspace.model import Part, Post
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 POST = "content/posts/2026/12/hello.md"
@@ -291,3 +293,132 @@ def test_only_changed_entries_are_held_and_the_rest_are_written_back_as_they_wer
     assert {k: v for k, v in after.items() if k != SECOND} == {
         k: v for k, v in before.items() if k != SECOND
     }
+
+
+# What the loader works out from a post (thread parts, their hash, times in the brand's
+# zone) is kept with the file's entry (its tenth item) and taken back with it: never when
+# the file, the brand's zone or anything else the entry depends on changed.
+
+VARIANT_TEXT = """---
+title: Variants
+at: 2026-12-12 09:30
+expires: 2027-01-31
+channels: [mastodon, bluesky]
+variants:
+  bluesky:
+    at: 2026-12-12T10:00:00Z
+    body: |
+      A shorter part.
+
+      ---
+
+      And a second.
+---
+First part.
+
+---
+
+Second part.
+"""
+VARIANTS = "content/posts/2026/12/variants.md"
+
+
+def posts(root: Path, *, cache: bool = True) -> dict[str, Post]:
+    return load_workspace(root, cache=cache)[0].posts
+
+
+def described(found: dict[str, Post]) -> dict[str, str]:
+    """Each post as its repr, times with their zone's name: equal only if built alike."""
+    return {
+        pid: repr(p)
+        + repr([(t, t.tzname() if t else None) for t in (p.at, p.expires)])
+        + repr([(v.at, v.at.tzinfo if v.at else None) for v in p.variants.values()])
+        for pid, p in found.items()
+    }
+
+
+@pytest.fixture
+def vws(make_workspace: Callable[..., Path]) -> Path:
+    root = make_workspace({SECOND: SECOND_TEXT, VARIANTS: VARIANT_TEXT})
+    age(root)
+    return root
+
+
+def forge(found: dict[str, list[object]]) -> None:
+    """What the cache says SECOND was built to: one part, the body's word "second", on
+    line 99 (a part is kept as where its text is in the body, and its line)."""
+    derived = found[SECOND][9]
+    assert isinstance(derived, list)
+    derived[0] = [[3, 9, 99]]  # the body starts with the front matter's newline
+
+
+def test_what_a_post_was_built_to_is_kept_and_taken_back_unchanged(vws: Path) -> None:
+    plain = described(posts(vws, cache=False))
+    assert described(posts(vws)) == plain  # written
+    kept = entries(vws)
+    assert kept[SECOND][9] is not None and kept[VARIANTS][9] is not None
+    assert described(posts(vws)) == plain  # taken back
+    assert posts(vws)["2026/12/variants"].variants["bluesky"].parts is not None
+    assert check(vws) == check(vws, "--no-cache")
+
+
+def test_a_kept_post_is_what_an_unchanged_file_gives(vws: Path) -> None:
+    """Shown with a planted value: while the file keeps its size and time, it is used."""
+    posts(vws)
+    rewrite(vws, forge)
+    assert posts(vws)["2026/12/second"].parts == (Part("second", 99),)
+
+
+def test_a_kept_post_of_an_edited_file_is_never_used(vws: Path) -> None:
+    posts(vws)
+    rewrite(vws, forge)
+    (vws / SECOND).write_text(SECOND_TEXT.replace("09:00", "10:00"), encoding="utf-8")
+    age(vws, 300)
+    assert described(posts(vws)) == described(posts(vws, cache=False))
+    assert posts(vws)["2026/12/second"].at == posts(vws, cache=False)["2026/12/second"].at
+
+
+def test_a_kept_post_is_not_taken_with_an_entry_found_by_its_text(vws: Path) -> None:
+    """After a fresh checkout (the same text, other times) the entry may come from elsewhere:
+    what it says the post was built to is worked out again."""
+    posts(vws)
+    rewrite(vws, forge)
+    age(vws, 60)
+    assert described(posts(vws)) == described(posts(vws, cache=False))
+
+
+def test_kept_times_follow_a_change_of_the_brand_zone(vws: Path) -> None:
+    before = posts(vws)["2026/12/second"].at
+    brand = vws / "brand/brand.yaml"
+    brand.write_text(brand.read_text("utf-8").replace("Europe/Berlin", "America/New_York"), "utf-8")
+    after = posts(vws)
+    assert described(after) == described(posts(vws, cache=False))
+    assert after["2026/12/second"].at != before
+    assert str(after["2026/12/second"].at.tzinfo) == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    "spoilt",
+    [
+        "text",
+        [1, 2, 3],
+        [[[0, 1]], "sha256:x", None, None, {}, []],
+        [[[0, 1, "1"]], "sha256:x", None, None, {}, []],
+        [[["0", 1, 1]], "sha256:x", None, None, {}, []],
+        [[[0, 1, 1]], 5, None, None, {}, []],
+        [[[0, 1, 1]], "sha256:x", "q2026-12-11T09:00:00", None, {}, []],
+        [[[0, 1, 1]], "sha256:x", "z2026-12-11T09:00:00+01:00", None, {}, []],
+        [[[0, 1, 1]], "sha256:x", "z2026-03-29T02:30:00", None, {}, []],  # skipped in Berlin
+        [[[0, 1, 1]], "sha256:x", None, None, {"bluesky": [None, None]}, []],
+        [[[0, 1, 1]], "sha256:x", None, None, {}, [[[0, 1, 1]]]],  # a rotation it has not
+    ],
+)
+def test_a_spoilt_kept_post_is_worked_out_again(vws: Path, spoilt: object) -> None:
+    plain = described(posts(vws, cache=False))
+    posts(vws)
+
+    def spoil(found: dict[str, list[object]]) -> None:
+        found[SECOND][9] = spoilt
+
+    rewrite(vws, spoil)
+    assert described(posts(vws)) == plain

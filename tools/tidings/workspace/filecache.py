@@ -8,7 +8,10 @@ what the loader made of it (the parsed data, the compact table of positions as J
 decoded only for a file that gets a diagnostic, and for a
 Markdown file its body and the body's first line). The next run that finds the file with
 the same size and modification time (or, after a fresh checkout, the same text) takes that
-instead of parsing it again.
+instead of parsing it again. For a post with nothing to report, the entry also keeps what
+the loader built from it (:attr:`Entry.derived`: its thread parts as places in the body,
+their hash, its times in the brand's zone), taken back only with an entry found by size
+and time: the zone is the brand's, and any change in ``brand/`` empties the cache.
 
 * Safe to delete: without the file every file is parsed, with the same result.
 * Versioned: the file is used only by the same engine (:data:`FORMAT`, the package version,
@@ -33,6 +36,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 import tempfile
@@ -49,7 +53,7 @@ from tidings.workspace import layout
 
 FILE = "build/cache/files.json"
 RACY_NS = 2_000_000_000
-FORMAT = 1  # bump when what an entry holds, or how the loader reads it, changes
+FORMAT = 2  # bump when what an entry holds, or how the loader reads it, changes
 
 
 def text_digest(text: str) -> str:
@@ -65,6 +69,10 @@ class Entry:
     line_offset: int
     body: str | None = None  # a Markdown file's body after its front matter
     body_line: int = 0
+    derived: Any = None
+    """What the loader built from the rest, kept by :meth:`FileCache.derive` (a post's thread
+    parts, hash and times), so that an unchanged file is not worked out again; only in an
+    entry taken by size and time (this engine's, for this very file)."""
 
 
 def _engine_digest() -> str:
@@ -101,10 +109,15 @@ class FileCache:
         self._prefix = os.path.join(root, "")
         self.stamp = f"{_engine_digest()}:{config_digest(root)}"
         self.seen: set[str] = set()
+        self.current: set[str] = set()
+        """The files whose entry is the file as it is now: taken back or written this run."""
         self.changed = False
         self._old: BinaryIO | None = None
         self._new: BinaryIO | None = None
         self.lines: dict[str, int] = {}
+        self._pending: tuple[str, list[Any]] | None = None
+        """The entry added last, written to the spool when the next one is (or a line is
+        read): the loader may still add what it built from it (:meth:`derive`)."""
         """Where each file's line is: from 0, where it starts in the cache file as read; below
         0, in the spool of new lines (``-1 - start``), a temporary file. A line is read
         again only when the loader asks for that file, or to write the cache out: the entries
@@ -116,6 +129,7 @@ class FileCache:
             self.lines = {}
 
     def _line(self, rel: str) -> bytes | None:
+        self._flush()
         at = self.lines.get(rel)
         fh = self._old if at is None or at >= 0 else self._new
         if at is None or fh is None:
@@ -124,16 +138,25 @@ class FileCache:
         return fh.readline()
 
     def _add(self, rel: str, entry: list[Any]) -> None:
-        """Write ``rel``'s new entry to the spool (its parsed data is not held until the
-        cache is written)."""
+        """``rel``'s new entry, written to the spool once the next one is added (its parsed
+        data is not held until the cache is written)."""
+        self._flush()
+        self._pending = (rel, entry)
+        self.changed = True
+
+    def _flush(self) -> None:
+        if self._pending is None:
+            return
+        rel, entry = self._pending
+        self._pending = None
         if self._new is None:
             self._new = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         at = self._new.seek(0, os.SEEK_END)
         self._new.write(_encode(rel, entry))
         self.lines[rel] = -1 - at
-        self.changed = True
 
-    # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line].
+    # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line,
+    # derived].
 
     def stat(self, rel: str) -> os.stat_result | None:
         try:
@@ -154,13 +177,13 @@ class FileCache:
             line = self._line(rel)
             if line is None:
                 return None
-            raw = json.loads(line)[1]
+            raw = _decode(line.decode())[1]
         except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
             return None
-        if not isinstance(raw, list) or len(raw) != 9 or raw[0] != kind:
+        if not isinstance(raw, list) or len(raw) != 10 or raw[0] != kind:
             return None
         try:
-            _, size, mtime, digest, offset, data, positions, body, body_line = raw
+            _, size, mtime, digest, offset, data, positions, body, body_line, derived = raw
             if text is None:
                 info = self.stat(rel)
                 if info is None or info.st_size != size or info.st_mtime_ns != mtime:
@@ -168,6 +191,7 @@ class FileCache:
             elif text_digest(text) != digest:
                 return None
             else:  # the same text with another time (a fresh checkout): note the new one
+                derived = raw[9] = None  # it may come from elsewhere: worked out again
                 info = self.stat(rel)
                 if info is not None:
                     raw[1], raw[2] = info.st_size, info.st_mtime_ns
@@ -178,7 +202,8 @@ class FileCache:
                 and (body is None or isinstance(body, str))
             ):
                 return None
-            return Entry(data, positions, offset, body, body_line)
+            self.current.add(rel)
+            return Entry(data, positions, offset, body, body_line, derived)
         except (TypeError, ValueError):
             return None
 
@@ -192,6 +217,7 @@ class FileCache:
     ) -> None:
         """Keep what ``rel`` (read as ``text``, with ``info`` from before reading) parsed to."""
         self.seen.add(rel)
+        self.current.discard(rel)
         if info is None or not _plain(entry.data):
             return
         # A file changed in the last seconds may change again within the same tick of a
@@ -212,17 +238,42 @@ class FileCache:
                 else json.dumps(entry.positions, separators=(",", ":")),  # decoded when needed
                 entry.body,
                 entry.body_line,
+                None,
             ],
         )
+        self.current.add(rel)
+
+    def derive(self, rel: str, value: Any) -> None:
+        """Keep ``value`` with ``rel``'s entry (see :attr:`Entry.derived`): what the loader
+        built from the entry taken back or written this run, for the file as it is now."""
+        if rel not in self.current or not _plain(value):
+            return
+        if self._pending is not None and self._pending[0] == rel:  # not written yet
+            self._pending[1][9] = value
+            return
+        else:
+            try:
+                line = self._line(rel)
+                entry = _decode(line.decode())[1] if line is not None else None
+            except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
+                return
+        if isinstance(entry, list) and len(entry) == 10:
+            entry[9] = value
+            self._add(rel, entry)
 
     def forget(self, rel: str) -> None:
         self.seen.add(rel)
+        self.current.discard(rel)
+        if self._pending is not None and self._pending[0] == rel:
+            self._pending = None
         if self.lines.pop(rel, None) is not None:
             self.changed = True
 
     def save(self, *, prune: bool) -> None:
         """Write the entries when something changed (with ``prune``, only the files this run
         looked at); never fails a run."""
+        with contextlib.suppress(OSError):
+            self._flush()
         if prune:
             gone = set(self.lines) - self.seen
             for rel in gone:
@@ -243,6 +294,13 @@ class FileCache:
                 fh.close()
         self._old = self._new = None
 
+
+_decode = json.JSONDecoder().decode
+"""``json.loads`` of a text without its checks of the argument and its encoding (a line
+of the cache file is UTF-8, as written): one call for every file a load takes back."""
+
+_CONTROL = re.compile(rb"[\x00-\x1f]").search
+"""A control character, which JSON text never holds raw (the whole line is decoded then)."""
 
 HEAD = 255  # bytes of the first line, written last: {"stamp": …, "sum": …} padded with spaces
 
@@ -307,8 +365,11 @@ def index_lines(fh: BinaryIO, stamp: str) -> dict[str, int]:
         for raw in fh:
             digest.update(raw)
             end = raw.find(b'",', 2)  # [path, entry]: only the path is decoded now
-            path = raw[1 : end + 1]
-            rel = json.loads(path) if end > 0 and b"\\" not in path else json.loads(raw)[0]
+            path = raw[2:end]
+            if end > 0 and raw[:2] == b'["' and b"\\" not in path and not _CONTROL(path):
+                rel = path.decode()  # no escape and no control character: the text itself
+            else:
+                rel = json.loads(raw)[0]
             if isinstance(rel, str):
                 lines[rel] = offset
             offset += len(raw)

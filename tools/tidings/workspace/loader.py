@@ -147,7 +147,9 @@ def _read_yaml(
 # taken back while it is unchanged instead of being parsed and checked again.
 
 
-def _cached(rel: str, kind: str, text: str | None = None) -> tuple[YamlDoc, str | None, int] | None:
+def _cached(
+    rel: str, kind: str, text: str | None = None
+) -> tuple[YamlDoc, str | None, int, Any] | None:
     """``rel`` as it was loaded before: by its size and time, or given ``text`` by its text
     (then checked against the schema again: such an entry may come from elsewhere)."""
     cache = filecache.active()
@@ -160,6 +162,7 @@ def _cached(rel: str, kind: str, text: str | None = None) -> tuple[YamlDoc, str 
         YamlDoc(entry.data, None, entry.line_offset, (), entry.positions),
         entry.body,
         entry.body_line,
+        entry.derived,
     )
 
 
@@ -509,17 +512,19 @@ def load_calendar(
 
 def _front_matter(
     root: Path, rel: str, kind: str, out: Collector, limits: Limits
-) -> tuple[YamlDoc, str, int] | None:
+) -> tuple[YamlDoc, str, int, Any] | None:
+    """A Markdown file's front matter, body and body's first line, and what the loader
+    derived from them before (None unless kept: see :func:`_derive`)."""
     cached = _cached(rel, kind)
     if cached is not None and cached[1] is not None:
-        return cached[0], cached[1], cached[2]
+        return cached[0], cached[1], cached[2], cached[3]
     info = _stat_before(rel)
     text = _parse(rel, out, "", lambda: read_text(root / rel, limits.post_bytes, "post_kb"))
     if text is None:
         return None
     cached = _cached(rel, kind, text)
     if cached is not None and cached[1] is not None:
-        return cached[0], cached[1], cached[2]
+        return cached[0], cached[1], cached[2], cached[3]
 
     def parse() -> tuple[YamlDoc, FrontMatterSplit]:
         split = split_front_matter(text)
@@ -536,7 +541,7 @@ def _front_matter(
     if problems:
         return None
     _keep(rel, kind, info, text, doc, split.body, split.body_line)
-    return doc, split.body, split.body_line
+    return doc, split.body, split.body_line, None
 
 
 def _thread(body: str, line: int, rel: str, out: Collector) -> tuple[Part, ...]:
@@ -568,10 +573,14 @@ def load_post(
     loaded = _front_matter(root, rel, "post", out, limits)
     if loaded is None:
         return None
-    doc, body, body_line = loaded
+    doc, body, body_line, derived = loaded
     data = doc.data
     doc = doc.without_data()  # the post keeps what it read, and positions, not the raw data
     src = Source(rel, doc)
+    if derived is not None:
+        post = _rebuilt_post(rel, data, src, body, derived, tz)
+        if post is not None:
+            return post
     before = len(out.items)
     parts = _thread(body, body_line, rel, out)
     at = _read_instant(data["at"], tz, src, ("at",), out) if "at" in data else None
@@ -588,7 +597,10 @@ def load_post(
         _read_instant(data["expires"], tz, src, ("expires",), out) if "expires" in data else None
     )
     variants: dict[str, Variant] = {}
-    lines = doc.decoded() if "variants" in data or "rotations" in data else doc
+    bodies = data.get("rotations") or any(
+        "body" in v for v in (data.get("variants") or {}).values()
+    )
+    lines = doc.decoded() if bodies else doc  # decoded only when a body's line is looked up
     for cid, v in (data.get("variants") or {}).items():
         vsrc = Source(rel, doc, ("variants", cid))
         vparts = None
@@ -609,13 +621,30 @@ def load_post(
         # and the other rules still report the rest of what is wrong with it.
         at = None
         variants = {cid: replace(v, at=None) for cid, v in variants.items()}
+    post = _post(rel, data, src, parts, content_hash(parts), at, expires, variants, rotations)
+    if len(out.items) == before:  # nothing to report: what was worked out here is kept
+        _derive(rel, post, tz, body, data)
+    return post
+
+
+def _post(
+    rel: str,
+    data: dict[str, Any],
+    src: Source,
+    parts: tuple[Part, ...],
+    digest: str,
+    at: datetime | None,
+    expires: datetime | None,
+    variants: dict[str, Variant],
+    rotations: tuple[tuple[Part, ...], ...],
+) -> Post:
     return Post(
         id=layout.post_id(rel),
         title=data["title"],
         source=src,
         channels=_interned(data["channels"]),
         parts=parts,
-        content_hash=content_hash(parts),
+        content_hash=digest,
         at=at,
         campaign=_interned((data.get("campaign"),))[0],
         tags=_interned(data.get("tags") or ()),
@@ -629,6 +658,130 @@ def load_post(
         evergreen=data.get("evergreen", False) is True,
         rotations=rotations,
     )
+
+
+# What load_post works out from a post file that has nothing to report (its thread parts and
+# their hash, its times in the brand's zone) is kept with the file's cache entry and taken
+# back while the entry is (the file, tidings.yaml and brand/ unchanged: the zone with them).
+
+
+class _NotKept(Exception):
+    """A value that is not kept (a time with an offset of its own): worked out each time."""
+
+
+def _derive(rel: str, post: Post, tz: tzinfo, body: str, data: dict[str, Any]) -> None:
+    cache = filecache.active()
+    if cache is None:
+        return
+    vdata = data.get("variants") or {}
+    rotations = data.get("rotations") or ()
+    try:
+        value = [
+            _parts_kept(post.parts, body),
+            post.content_hash,
+            _instant_kept(post.at, tz),
+            _instant_kept(post.expires, tz),
+            {
+                cid: [
+                    _instant_kept(v.at, tz),
+                    None if v.parts is None else _parts_kept(v.parts, str(vdata[cid]["body"])),
+                ]
+                for cid, v in post.variants.items()
+            },
+            [_parts_kept(r, str(text)) for r, text in zip(post.rotations, rotations, strict=True)],
+        ]
+    except _NotKept:
+        return
+    cache.derive(rel, value)
+
+
+def _parts_kept(parts: tuple[Part, ...], source: str) -> list[Any]:
+    """Each part as where its text is in ``source`` (the text it was split from) and its
+    line: ``[start, end, line]``, the text not written twice."""
+    kept: list[Any] = []
+    for part in parts:
+        start = source.find(part.text)
+        if start < 0:
+            raise _NotKept
+        kept.append([start, start + len(part.text), part.line])
+    return kept
+
+
+def _instant_kept(moment: datetime | None, tz: tzinfo) -> str | None:
+    """``z`` and the wall time in the brand's zone ``tz``, or ``u`` and the time in UTC."""
+    if moment is None:
+        return None
+    if moment.fold == 0 and moment.tzinfo is tz:
+        return "z" + moment.replace(tzinfo=None).isoformat()
+    if moment.fold == 0 and moment.tzinfo is UTC:
+        return "u" + moment.replace(tzinfo=None).isoformat()
+    raise _NotKept
+
+
+def _parts_taken(value: Any, source: str) -> tuple[Part, ...]:
+    parts = tuple(Part(source[start:end], line) for start, end, line in value)
+    if not all(type(p.line) is int for p in parts) or not all(
+        type(start) is int and type(end) is int for start, end, _ in value
+    ):
+        raise TypeError("not a part")
+    return parts
+
+
+def _instant_taken(value: Any, tz: tzinfo) -> datetime | None:
+    if value is None:
+        return None
+    naive = datetime.fromisoformat(value[1:])
+    if naive.tzinfo is not None:
+        raise ValueError("not a wall time")
+    if value[0] == "u":
+        return naive.replace(tzinfo=UTC)
+    if value[0] != "z":
+        raise ValueError("not a kept time")
+    moment = naive.replace(tzinfo=tz)
+    if moment.utcoffset() != moment.replace(fold=1).utcoffset():  # the zone's rules changed
+        raise ValueError("an ambiguous or skipped wall time")
+    return moment
+
+
+def _rebuilt_post(
+    rel: str, data: dict[str, Any], src: Source, body: str, derived: Any, tz: tzinfo
+) -> Post | None:
+    """The post :func:`_derive` kept for this file; None when the kept value is unusable
+    (then the post is worked out again)."""
+    try:
+        parts, digest, at, expires, kept_variants, rotations = derived
+        variants: dict[str, Variant] = {}
+        for cid, v in (data.get("variants") or {}).items():
+            vat, vparts = kept_variants[cid]
+            vmedia = _media(v["media"], src, ("variants", cid, "media")) if "media" in v else None
+            vopts = v.get("options") if isinstance(v.get("options"), dict) else {}
+            (cid,) = _interned((cid,))
+            variants[cid] = Variant(
+                cid,
+                Source(rel, src.doc, ("variants", cid)),
+                None if vparts is None else _parts_taken(vparts, str(v["body"])),
+                _instant_taken(vat, tz),
+                vmedia,
+                dict(vopts),
+            )
+        if len(kept_variants) != len(variants) or type(digest) is not str:
+            return None
+        return _post(
+            rel,
+            data,
+            src,
+            _parts_taken(parts, body),
+            digest,
+            _instant_taken(at, tz),
+            _instant_taken(expires, tz),
+            variants,
+            tuple(
+                _parts_taken(r, str(text))
+                for r, text in zip(rotations, data.get("rotations") or (), strict=True)
+            ),
+        )
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
 
 
 def load_saved_replies(
@@ -670,7 +823,7 @@ def load_reply(
     loaded = _front_matter(root, rel, "reply", out, limits)
     if loaded is None:
         return None
-    doc, body, body_line = loaded
+    doc, body, body_line, _ = loaded
     data = doc.data
     src = Source(rel, doc.without_data())
     parts = _thread(body, body_line, rel, out)
@@ -735,7 +888,7 @@ def load_idea(root: Path, rel: str, out: Collector, limits: Limits = DEFAULT_LIM
     loaded = _front_matter(root, rel, "idea", out, limits)
     if loaded is None:
         return None
-    doc, body, _ = loaded
+    doc, body, _, _ = loaded
     data = doc.data
     src = Source(rel, doc)
     created = _date(data["created"], src, ("created",), out) if "created" in data else None
