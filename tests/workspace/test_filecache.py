@@ -235,9 +235,12 @@ def test_a_planted_pickle_is_never_run(ws: Path, tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_a_spoilt_table_of_positions_gives_the_first_line_not_an_error(ws: Path) -> None:
-    """Positions are decoded only when a diagnostic needs one; a table that does not decode
-    or does not answer puts the diagnostic at the top of the file, as a tree-less one does."""
+def test_a_digest_that_is_not_the_files_text_gives_the_first_line_not_a_wrong_one(
+    ws: Path,
+) -> None:
+    """Positions are found by parsing the file again only when a diagnostic needs one, and
+    only from the text the entry was made from (its digest): a file that is not that text
+    puts the diagnostic at the top of the file, never on a line of some other text."""
     (ws / SECOND).write_text(SECOND_TEXT.replace("[mastodon]", "[mastodon, nochannel]"), "utf-8")
     age(ws)
     plain = check(ws, "--no-cache")
@@ -245,7 +248,7 @@ def test_a_spoilt_table_of_positions_gives_the_first_line_not_an_error(ws: Path)
     check(ws)
 
     def spoil(found: dict[str, list[object]]) -> None:
-        found[SECOND][6] = '{"not": "a table"'
+        found[SECOND][3] = "0" * 32
 
     rewrite(ws, spoil)
     code, out = check(ws)
@@ -347,7 +350,7 @@ def vws(make_workspace: Callable[..., Path]) -> Path:
 def forge(found: dict[str, list[object]]) -> None:
     """What the cache says SECOND was built to: one part, the body's word "second", on
     line 99 (a part is kept as where its text is in the body, and its line)."""
-    derived = found[SECOND][9]
+    derived = found[SECOND][8]
     assert isinstance(derived, list)
     derived[0] = [[3, 9, 99]]  # the body starts with the front matter's newline
 
@@ -356,7 +359,7 @@ def test_what_a_post_was_built_to_is_kept_and_taken_back_unchanged(vws: Path) ->
     plain = described(posts(vws, cache=False))
     assert described(posts(vws)) == plain  # written
     kept = entries(vws)
-    assert kept[SECOND][9] is not None and kept[VARIANTS][9] is not None
+    assert kept[SECOND][8] is not None and kept[VARIANTS][8] is not None
     assert described(posts(vws)) == plain  # taken back
     assert posts(vws)["2026/12/variants"].variants["bluesky"].parts is not None
     assert check(vws) == check(vws, "--no-cache")
@@ -418,7 +421,7 @@ def test_a_spoilt_kept_post_is_worked_out_again(vws: Path, spoilt: object) -> No
     posts(vws)
 
     def spoil(found: dict[str, list[object]]) -> None:
-        found[SECOND][9] = spoilt
+        found[SECOND][8] = spoilt
 
     rewrite(vws, spoil)
     assert described(posts(vws)) == plain

@@ -8,7 +8,7 @@ import pytest
 
 from tidings.diagnostics import Pos
 from tidings.workspace.sourcefiles import FileProblem, split_front_matter
-from tidings.workspace.yamlsource import YamlDoc, YamlProblem, compact_positions, parse_yaml
+from tidings.workspace.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 
 def test_positions_of_nested_values_and_keys() -> None:
@@ -74,37 +74,49 @@ def _fixture_yaml() -> Iterator[tuple[str, str, int]]:
             yield str(path.relative_to(FIXTURES)), split.front_matter, split.fm_line_offset
 
 
-def test_compact_positions_answer_as_the_node_tree_on_every_fixture() -> None:
-    """The loader keeps positions in a compact table instead of the node tree; every
-    position either one gives, of every value and key in every fixture file (and of paths
-    that are not there), is the same, so the check result is byte-identical either way."""
+class _Text:
+    """An origin (what the loader keeps instead of a node tree) giving ``text`` again, or
+    None once the file is no longer that text."""
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        self.asked = 0
+
+    def yaml_text(self) -> str | None:
+        self.asked += 1
+        return self.text
+
+
+def test_positions_found_again_from_the_text_answer_as_the_node_tree_on_every_fixture() -> None:
+    """The loader keeps no node tree, only where the text came from; every position the
+    text parsed again gives, of every value and key in every fixture file (and of paths
+    that are not there), is the node tree's, so the check result is byte-identical."""
     compared = 0
     for name, text, offset in _fixture_yaml():
         try:
             full = parse_yaml(text, offset)
         except YamlProblem:
-            with pytest.raises(YamlProblem):
-                parse_yaml(text, offset, keep_nodes=False)
             continue
-        lean = parse_yaml(text, offset, keep_nodes=False)
-        assert lean.node is None and lean.data == full.data, name
-        assert lean.duplicates == full.duplicates, name
+        origin = _Text(text)
+        lean = YamlDoc(full.data, None, offset, full.duplicates, origin).without_data()
+        assert lean.node is None and lean.data is None, name
         for path in _paths(full.data):
             for key in (False, True):
                 assert lean.pos(path, key=key) == full.pos(path, key=key), (name, path, key)
                 compared += 1
+        tree = lean.with_node()  # several look-ups, one parse
+        asked = origin.asked
+        assert tree.node is not None
+        assert [tree.pos(p) for p in _paths(full.data)] == [full.pos(p) for p in _paths(full.data)]
+        assert origin.asked == asked, name
     assert compared > 2000
 
 
-def test_compact_positions_survive_json() -> None:
-    """The table is kept as JSON text (tuples become lists), decoded when a position is
-    first asked for: the same answers as the table itself."""
+def test_a_text_that_is_gone_gives_the_first_line_not_a_wrong_one() -> None:
     text = "a:\n  - x: 1\n    y: [1, 2]\n  - 2\nb: {c: d}\n'3': three\n"
-    lean = parse_yaml(text, 2, keep_nodes=False)
-    assert isinstance(lean.positions, str)
-    table = compact_positions(parse_yaml(text, 2).node)  # type: ignore[arg-type]
-    again = YamlDoc(lean.data, None, 2, (), table)
-    for path in _paths(lean.data):
-        for key in (False, True):
-            assert again.pos(path, key=key) == lean.pos(path, key=key)
-    assert again.pos((3,)) == Pos(8, 6)  # a number finds the key written "3"
+    full = parse_yaml(text, 2)
+    assert YamlDoc(None, None, 2, (), _Text(text)).pos((3,)) == Pos(8, 6)  # "3" is a key
+    for gone in (None, "a: [unclosed", "a: &x 1\nb: *x\n"):
+        doc = YamlDoc(None, None, 2, (), _Text(gone))
+        assert doc.pos(("b", "c")) == Pos(3, 1) != full.pos(("b", "c"))
+        assert doc.with_node().node is None

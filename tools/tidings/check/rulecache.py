@@ -6,7 +6,8 @@ The findings of the rules about one post alone (``PER_POST``, and those on the f
 bodies of an evergreen post) depend on that post, the shared configuration and the images
 it uses; they are kept in ``build/cache/rules.json``, one line a post, under a key made of:
 
-* the post as loaded (every field, its positions), so any edit of its file changes it;
+* the post as loaded (every field) and a digest of its file's text, so any edit of it
+  changes it;
 * the engine: the package version and every module and schema of the package, digested;
 * the configuration: ``tidings.yaml`` and every file in ``brand/`` (brand, channels, ...),
   digested as :mod:`tidings.workspace.filecache` does;
@@ -76,8 +77,9 @@ def post_key(post: Post, media: Iterable[str]) -> str:
     """The key of ``post``'s findings: the post as loaded, and what ``media`` (the
     :meth:`RuleCache.image` of each image it names) says of its images."""
     h = hashlib.blake2b(repr(post).encode("utf-8", "surrogatepass"), digest_size=16)
-    doc = post.source.doc
-    h.update(f"\0{doc.line_offset}\0{doc.positions}\0".encode("utf-8", "surrogatepass"))
+    doc = post.source.doc  # a digest of the file's text: its lines move with any edit
+    text = getattr(doc.origin, "digest", None)
+    h.update(f"\0{doc.line_offset}\0{text}\0".encode("utf-8", "surrogatepass"))
     for item in sorted(set(media)):
         h.update(item.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()

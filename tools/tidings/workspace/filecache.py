@@ -4,9 +4,9 @@ Reading, parsing and schema-checking every post and ledger file is most of a che
 large repository, and between two checks (two commits, two pre-commit runs, a check and a
 site build) nearly every file is the same. A loaded file that had no problem at all is kept
 in ``build/cache/files.json``: its size and modification time, a digest of its text, and
-what the loader made of it (the parsed data, the compact table of positions as JSON text,
-decoded only for a file that gets a diagnostic, and for a
-Markdown file its body and the body's first line). The next run that finds the file with
+what the loader made of it (the parsed data, and for a Markdown file its body and the
+body's first line). No positions: a file asked for one (only files with a diagnostic) is
+parsed again from its text, whose digest says it is still the text loaded. The next run that finds the file with
 the same size and modification time (or, after a fresh checkout, the same text) takes that
 instead of parsing it again. For a post with nothing to report, the entry also keeps what
 the loader built from it (:attr:`Entry.derived`: its thread parts as places in the body,
@@ -53,7 +53,9 @@ from tidings.workspace import layout
 
 FILE = "build/cache/files.json"
 RACY_NS = 2_000_000_000
-FORMAT = 2  # bump when what an entry holds, or how the loader reads it, changes
+ENTRY_LEN = 9  # [kind, size, mtime_ns, digest, line_offset, data, body, body_line, derived]
+DERIVED = 8
+FORMAT = 3  # bump when what an entry holds, or how the loader reads it, changes
 
 
 def text_digest(text: str) -> str:
@@ -65,7 +67,7 @@ class Entry:
     """One file as the loader made it: front matter (or the whole YAML file) parsed."""
 
     data: Any
-    positions: Any
+    digest: str  # of the file's text (text_digest)
     line_offset: int
     body: str | None = None  # a Markdown file's body after its front matter
     body_line: int = 0
@@ -155,8 +157,7 @@ class FileCache:
         self._new.write(_encode(rel, entry))
         self.lines[rel] = -1 - at
 
-    # An entry is [kind, size, mtime_ns, digest, line_offset, data, positions, body, body_line,
-    # derived].
+    # An entry is [kind, size, mtime_ns, digest, line_offset, data, body, body_line, derived].
 
     def stat(self, rel: str) -> os.stat_result | None:
         try:
@@ -165,9 +166,12 @@ class FileCache:
             return None
         return info if stat.S_ISREG(info.st_mode) else None
 
-    def get(self, rel: str, kind: str, text: str | None = None) -> Entry | None:
+    def get(
+        self, rel: str, kind: str, text: str | None = None, digest: str | None = None
+    ) -> Entry | None:
         """The entry for ``rel`` when the file is unchanged: the same size and modification
-        time, or (given the file's ``text``) the same text. None on any doubt.
+        time, or (given the file's ``text``, and its ``digest`` if known) the same text. None
+        on any doubt.
 
         The first is an entry this engine wrote for this very file (the file's digest says
         nothing was changed since); the caller checks the data of the second against its
@@ -180,30 +184,31 @@ class FileCache:
             raw = _decode(line.decode())[1]
         except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
             return None
-        if not isinstance(raw, list) or len(raw) != 10 or raw[0] != kind:
+        if not isinstance(raw, list) or len(raw) != ENTRY_LEN or raw[0] != kind:
             return None
         try:
-            _, size, mtime, digest, offset, data, positions, body, body_line, derived = raw
+            _, size, mtime, kept, offset, data, body, body_line, derived = raw
             if text is None:
                 info = self.stat(rel)
                 if info is None or info.st_size != size or info.st_mtime_ns != mtime:
                     return None
-            elif text_digest(text) != digest:
+            elif (digest or text_digest(text)) != kept:
                 return None
             else:  # the same text with another time (a fresh checkout): note the new one
-                derived = raw[9] = None  # it may come from elsewhere: worked out again
+                derived = raw[DERIVED] = None  # it may come from elsewhere: worked out again
                 info = self.stat(rel)
                 if info is not None:
                     raw[1], raw[2] = info.st_size, info.st_mtime_ns
                     self._add(rel, raw)
             if not (
-                isinstance(offset, int)
+                isinstance(kept, str)
+                and isinstance(offset, int)
                 and isinstance(body_line, int)
                 and (body is None or isinstance(body, str))
             ):
                 return None
             self.current.add(rel)
-            return Entry(data, positions, offset, body, body_line, derived)
+            return Entry(data, kept, offset, body, body_line, derived)
         except (TypeError, ValueError):
             return None
 
@@ -212,10 +217,9 @@ class FileCache:
         rel: str,
         kind: str,
         info: os.stat_result | None,
-        text: str,
         entry: Entry,
     ) -> None:
-        """Keep what ``rel`` (read as ``text``, with ``info`` from before reading) parsed to."""
+        """Keep what ``rel`` (with ``info`` from before reading) parsed to."""
         self.seen.add(rel)
         self.current.discard(rel)
         if info is None or not _plain(entry.data):
@@ -230,12 +234,9 @@ class FileCache:
                 kind,
                 -1 if racy else info.st_size,
                 info.st_mtime_ns,
-                text_digest(text),
+                entry.digest,
                 entry.line_offset,
                 entry.data,
-                entry.positions
-                if isinstance(entry.positions, str)
-                else json.dumps(entry.positions, separators=(",", ":")),  # decoded when needed
                 entry.body,
                 entry.body_line,
                 None,
@@ -249,7 +250,7 @@ class FileCache:
         if rel not in self.current or not _plain(value):
             return
         if self._pending is not None and self._pending[0] == rel:  # not written yet
-            self._pending[1][9] = value
+            self._pending[1][DERIVED] = value
             return
         else:
             try:
@@ -257,8 +258,8 @@ class FileCache:
                 entry = _decode(line.decode())[1] if line is not None else None
             except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
                 return
-        if isinstance(entry, list) and len(entry) == 10:
-            entry[9] = value
+        if isinstance(entry, list) and len(entry) == ENTRY_LEN:
+            entry[DERIVED] = value
             self._add(rel, entry)
 
     def forget(self, rel: str) -> None:

@@ -98,6 +98,35 @@ class Collector:
 # ---------------------------------------------------------------- reading one file
 
 
+@dataclass(frozen=True, slots=True)
+class _Origin:
+    """A loaded file's text, found again for a position (see ``YamlDoc.origin``): the loader
+    keeps neither node trees nor tables of positions, only this (the workspace's root, the
+    file's path, a digest of the text it read). A file that is no longer that text gives
+    None: a position then falls back to the document's first line rather than a wrong one."""
+
+    root: Path
+    rel: str
+    digest: str
+    front: bool  # a Markdown file's front matter, else the whole YAML file
+
+    def yaml_text(self) -> str | None:
+        try:
+            text = read_text(self.root / self.rel)
+        except FileProblem:
+            return None
+        if filecache.text_digest(text) != self.digest:
+            return None
+        return split_front_matter(text).front_matter if self.front else text
+
+
+def _light(doc: YamlDoc, root: Path, rel: str, digest: str, front: bool) -> YamlDoc:
+    """``doc`` as the loader keeps it: data, no node tree, its positions found from the file."""
+    return YamlDoc(
+        doc.data, None, doc.line_offset, doc.duplicates, _Origin(root, rel, digest, front)
+    )
+
+
 def _parse(rel: str, out: Collector, what: str, parse: Callable[[], T]) -> T | None:
     """Run ``parse``; an unreadable file or bad YAML becomes one diagnostic and None."""
     try:
@@ -122,25 +151,26 @@ def _read_yaml(
     full = root / rel
     if optional and not full.exists():
         return None
-    cached = _cached(rel, kind)
+    cached = _cached(root, rel, kind)
     if cached is not None:
         return cached[0]
     text = _parse(rel, out, "not valid YAML", lambda: read_text(full, limits.yaml_bytes))
     if text is None:
         return None
-    cached = _cached(rel, kind, text)
+    digest = filecache.text_digest(text)
+    cached = _cached(root, rel, kind, text, digest)
     if cached is not None:
         return cached[0]
     info = _stat_before(rel)
-    doc = _parse(rel, out, "not valid YAML", lambda: parse_yaml(text, keep_nodes=False))
+    doc = _parse(rel, out, "not valid YAML", lambda: parse_yaml(text))
     if doc is None:
         return None
     problems = validate(kind, doc, rel)
     out.extend(problems)
     if problems:
         return None
-    _keep(rel, kind, info, text, doc)
-    return doc
+    _keep(rel, kind, info, digest, doc)
+    return _light(doc, root, rel, digest, front=False)
 
 
 # The per-file cache (see filecache.py): a file loaded without any problem is kept, and
@@ -148,18 +178,20 @@ def _read_yaml(
 
 
 def _cached(
-    rel: str, kind: str, text: str | None = None
+    root: Path, rel: str, kind: str, text: str | None = None, digest: str | None = None
 ) -> tuple[YamlDoc, str | None, int, Any] | None:
-    """``rel`` as it was loaded before: by its size and time, or given ``text`` by its text
-    (then checked against the schema again: such an entry may come from elsewhere)."""
+    """``rel`` as it was loaded before: by its size and time, or given ``text`` (and its
+    ``digest``) by its text (then checked against the schema again: such an entry may come
+    from elsewhere)."""
     cache = filecache.active()
     if cache is None:
         return None
-    entry = cache.get(rel, kind, text)
+    entry = cache.get(rel, kind, text, digest)
     if entry is None or (text is not None and not is_valid(kind, entry.data)):
         return None
+    front = entry.body is not None
     return (
-        YamlDoc(entry.data, None, entry.line_offset, (), entry.positions),
+        _light(YamlDoc(entry.data, None, entry.line_offset), root, rel, entry.digest, front),
         entry.body,
         entry.body_line,
         entry.derived,
@@ -172,17 +204,17 @@ def _stat_before(rel: str) -> Any:
 
 
 def _keep(
-    rel: str, kind: str, info: Any, text: str, doc: YamlDoc, body: str | None = None, line: int = 0
+    rel: str,
+    kind: str,
+    info: Any,
+    digest: str,
+    doc: YamlDoc,
+    body: str | None = None,
+    line: int = 0,
 ) -> None:
     cache = filecache.active()
     if cache is not None and not doc.duplicates:
-        cache.put(
-            rel,
-            kind,
-            info,
-            text,
-            filecache.Entry(doc.data, doc.positions, doc.line_offset, body, line),
-        )
+        cache.put(rel, kind, info, filecache.Entry(doc.data, digest, doc.line_offset, body, line))
 
 
 def _read_required(
@@ -515,20 +547,21 @@ def _front_matter(
 ) -> tuple[YamlDoc, str, int, Any] | None:
     """A Markdown file's front matter, body and body's first line, and what the loader
     derived from them before (None unless kept: see :func:`_derive`)."""
-    cached = _cached(rel, kind)
+    cached = _cached(root, rel, kind)
     if cached is not None and cached[1] is not None:
         return cached[0], cached[1], cached[2], cached[3]
     info = _stat_before(rel)
     text = _parse(rel, out, "", lambda: read_text(root / rel, limits.post_bytes, "post_kb"))
     if text is None:
         return None
-    cached = _cached(rel, kind, text)
+    digest = filecache.text_digest(text)
+    cached = _cached(root, rel, kind, text, digest)
     if cached is not None and cached[1] is not None:
         return cached[0], cached[1], cached[2], cached[3]
 
     def parse() -> tuple[YamlDoc, FrontMatterSplit]:
         split = split_front_matter(text)
-        return parse_yaml(split.front_matter, split.fm_line_offset, keep_nodes=False), split
+        return parse_yaml(split.front_matter, split.fm_line_offset), split
 
     parsed = _parse(rel, out, "the front matter is not valid YAML", parse)
     if parsed is None:
@@ -540,8 +573,11 @@ def _front_matter(
     out.extend(problems)
     if problems:
         return None
-    _keep(rel, kind, info, text, doc, split.body, split.body_line)
-    return doc, split.body, split.body_line, None
+    _keep(rel, kind, info, digest, doc, split.body, split.body_line)
+    # the node tree goes with the returned document (for the lines of variants' and
+    # rotations' bodies); what the post keeps is without it (YamlDoc.without_data)
+    kept = _light(doc, root, rel, digest, front=True)
+    return replace(kept, node=doc.node), split.body, split.body_line, None
 
 
 def _thread(body: str, line: int, rel: str, out: Collector) -> tuple[Part, ...]:
@@ -600,7 +636,8 @@ def load_post(
     bodies = data.get("rotations") or any(
         "body" in v for v in (data.get("variants") or {}).values()
     )
-    lines = doc.decoded() if bodies else doc  # decoded only when a body's line is looked up
+    # the node tree for the lines of the bodies: kept from the parse, else parsed once again
+    lines = loaded[0].with_node() if bodies else doc
     for cid, v in (data.get("variants") or {}).items():
         vsrc = Source(rel, doc, ("variants", cid))
         vparts = None

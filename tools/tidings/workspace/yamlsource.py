@@ -14,7 +14,6 @@ character cannot hold either, so ordinary files pay nothing for the check.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -134,49 +133,43 @@ class YamlDoc:
     """Parsed YAML plus where its values are, from which any value's or key's position is found.
 
     Positions are looked up only when a diagnostic needs one, so loading thousands of
-    valid files pays nothing for them. They come from the node tree (``node``) or, to keep
-    memory small, from a compact table of positions (``positions``, see
-    :func:`compact_positions`): plain tuples, dictionaries and numbers, about a fifth of the
-    node tree's memory, kept as JSON text (a fifth of that again, and what the per-file cache
-    stores), decoded for each look-up: only files with a diagnostic are ever decoded. A table
-    that does not decode or answer gives the document's first line.
+    valid files pays nothing for them. They come from the node tree (``node``) while it is
+    kept, else from the text parsed again (``origin``): what the loader keeps is the data
+    and its origin, no tree, and only files asked for a position (those with a diagnostic)
+    are ever parsed twice. A document with neither gives its first line.
     """
 
     data: Any
     node: yaml.Node | None = field(default=None, repr=False)
     line_offset: int = 0
     duplicates: tuple[DuplicateKey, ...] = ()
-    positions: Any = field(default=None, repr=False, compare=False)
+    origin: Any = field(default=None, repr=False, compare=False)
+    """Where the text came from: an object whose ``yaml_text()`` gives the text again, or
+    None when the file is no longer the text that was parsed (a position then falls back to
+    the first line rather than a wrong one)."""
 
-    def decoded(self) -> YamlDoc:
-        """This document with its table of positions decoded once, for several look-ups in
-        a row (the loader's, of every variant's and rotation's body line); the decoded
-        table is for those look-ups only, never kept, as the text is what stays small."""
-        if not isinstance(self.positions, str):
+    def with_node(self) -> YamlDoc:
+        """This document with its node tree (parsed again from ``origin`` if need be), for
+        several look-ups in a row (the loader's, of every variant's and rotation's body
+        line); the tree is for those look-ups only, never kept."""
+        if self.node is not None or self.origin is None:
             return self
-        try:
-            return replace(self, positions=json.loads(self.positions))
-        except ValueError:
-            return replace(self, positions=None)  # what pos() makes of it: the first line
+        node = _reparsed(self.origin)
+        return self if node is None else replace(self, node=node)
 
     def without_data(self) -> YamlDoc:
         """The same positions without the parsed values: what an object built from them
-        keeps, so that a loaded workspace does not hold every file's data twice."""
-        return YamlDoc(None, self.node, self.line_offset, self.duplicates, self.positions)
+        keeps, so that a loaded workspace does not hold every file's data twice (nor, with
+        an ``origin``, its node tree: positions are found again from the text)."""
+        node = None if self.origin is not None else self.node
+        return YamlDoc(None, node, self.line_offset, self.duplicates, self.origin)
 
     def pos(self, path: Path, *, key: bool = False) -> Pos:
         """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""
         node = self.node
+        if node is None and self.origin is not None:
+            node = _reparsed(self.origin)
         if node is None:
-            if self.positions is not None:
-                try:  # text is decoded for each look-up (a few per file), never kept
-                    table = self.positions
-                    if isinstance(table, str):
-                        table = json.loads(table)
-                    line, column = _compact_pos(table, path, key)
-                    return Pos(int(line) + 1 + self.line_offset, int(column) + 1)
-                except (ValueError, TypeError, IndexError, KeyError, RecursionError):
-                    object.__setattr__(self, "positions", None)
             return Pos(1 + self.line_offset, 1)
         found: yaml.Node = node
         for i, part in enumerate(path):
@@ -204,43 +197,36 @@ class Source:
         return self.doc.pos((*self.base, *keys), key=key)
 
 
-def compact_positions(node: yaml.Node) -> Any:
-    """Where each value of a composed (alias-free) tree starts, 0-based, without the nodes:
-    ``(line, column)`` for a scalar, ``(line, column, [item, …])`` for a list and
-    ``(line, column, {key text: (key line, key column, value), …})`` for a mapping (the
-    first of duplicate keys, as the node lookup finds it). JSON keeps it as lists."""
-    mark = node.start_mark
-    if isinstance(node, yaml.MappingNode):
-        keys: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.value not in keys:
-                km = key_node.start_mark
-                keys[key_node.value] = (km.line, km.column, compact_positions(value_node))
-        return (mark.line, mark.column, keys)
-    if isinstance(node, yaml.SequenceNode):
-        return (mark.line, mark.column, [compact_positions(item) for item in node.value])
-    return (mark.line, mark.column)
+_last: list[Any] = [None, None]
+"""The origin parsed again last and its tree: a file's diagnostics are usually asked for
+their positions one after another (one tree held, whatever the number of files)."""
 
 
-def _compact_pos(tree: Any, path: Path, key: bool) -> tuple[int, int]:
-    """:meth:`YamlDoc.pos` over :func:`compact_positions`' table: the same answers."""
-    found = tree
-    for i, part in enumerate(path):
-        if len(found) < 3:
-            break
-        children = found[2]
-        if isinstance(children, dict):
-            hit = children.get(str(part))
-            if hit is None:
-                break
-            if key and i == len(path) - 1:
-                return hit[0], hit[1]
-            found = hit[2]
-        elif isinstance(part, int) and part < len(children):
-            found = children[part]
-        else:
-            break
-    return found[0], found[1]
+def _reparsed(origin: Any) -> yaml.Node | None:
+    """The node tree of ``origin``'s text, parsed again; None on any doubt (then a look-up
+    gives the document's first line)."""
+    if _last[0] is origin:
+        return _last[1]  # type: ignore[no-any-return]
+    node = _parse_again(origin)
+    _last[:] = [origin, node]
+    return node
+
+
+def _parse_again(origin: Any) -> yaml.Node | None:
+    try:
+        text = origin.yaml_text()
+    except (OSError, ValueError):
+        return None
+    if text is None or _first_anchor(text) is not None:
+        return None
+    loader = _Loader(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    except (yaml.YAMLError, TypeError, ValueError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
 
 
 def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
@@ -253,12 +239,10 @@ def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Nod
     return None
 
 
-def parse_yaml(text: str, line_offset: int = 0, *, keep_nodes: bool = True) -> YamlDoc:
+def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
     """Parse one YAML document. ``line_offset`` shifts reported lines (front matter).
 
-    Without ``keep_nodes`` the node tree is dropped once read and positions are kept in
-    the compact table (:func:`compact_positions`) as JSON text, decoded only for a document
-    asked for a position: the same positions, far less memory. Raises :class:`YamlProblem` for bad syntax, and (code ``yaml.anchor``) for any anchor or
+    Raises :class:`YamlProblem` for bad syntax, and (code ``yaml.anchor``) for any anchor or
     alias."""
     anchor = _first_anchor(text)
     if anchor is not None:
@@ -281,9 +265,6 @@ def parse_yaml(text: str, line_offset: int = 0, *, keep_nodes: bool = True) -> Y
         raise YamlProblem(Pos(1 + line_offset, 1), f"cannot read this YAML: {exc}") from None
     finally:
         loader.dispose()
-    if not keep_nodes:  # as JSON text: a fifth of the table's memory, decoded when asked
-        table = json.dumps(compact_positions(node), separators=(",", ":"), ensure_ascii=False)
-        return YamlDoc(data, None, line_offset, tuple(builder.duplicates), table)
     return YamlDoc(data, node, line_offset, tuple(builder.duplicates))
 
 
