@@ -9,13 +9,17 @@ same round do. Each round runs, one after the other, on the same synthetic works
 
 * floor: reading every post, ledger, calendar and brand file and parsing its YAML with
   libyaml's CLoader (``yaml.load``), nothing else: the least any check must do;
-* full, cold: ``tidings check --format json`` with ``build/cache/`` deleted first (a fresh
-  clone, a CI run without a restored cache), which also writes the cache;
+* full, fresh: ``tidings check --format json`` with all of ``build/cache/`` deleted first (a
+  fresh clone, a CI run without a restored cache): it writes every cache again;
+* full, cold: the same with only what a new engine invalidates deleted first (the files'
+  and the rules' caches, ``files.json`` and ``rules.json``; X lengths and the hyphenation
+  table are stamped with their libraries and kept, as after an upgrade of tidings);
 * full, warm: the same again, the cache kept (a second check, a pre-commit run);
 * full, restored: every file given another modification time first, as a fresh clone with
   a cache restored by CI has: each file is read and taken back by its text's digest (then
   checked against its schema again);
-* full, no cache: ``--no-cache`` (parsing every file, writing nothing);
+* full, no cache: ``--no-cache`` (parsing every file and running every rule, writing neither
+  cache; the X lengths and the hyphenation table are still read);
 * one file, warm: ``tidings check <post>`` as pre-commit runs it, from the workspace root;
 * with ``--baseline``: another engine's ``tidings check --format json`` (e.g. main's venv);
 * with ``--jsonschema``: check-jsonschema on every post's front matter (slow).
@@ -116,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     full = [tidings, "--root", str(ws), "check", "--format", "json"]
     commands: dict[str, list[list[str]]] = {
         "floor": [[sys.executable, "-c", FLOOR, str(ws)]],
+        "full, fresh": [full],
         "full, cold": [full],
         "full, warm": [full],
         "full, restored": [full],
@@ -145,8 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     for round_no in range(args.rounds):
         for name, cmds in commands.items():
+            if name == "full, fresh":
+                shutil.rmtree(cache_dir, ignore_errors=True)
             if name == "full, cold":
-                (cache_dir / "files.json").unlink(missing_ok=True)
+                for kept in ("files.json", "rules.json"):
+                    (cache_dir / kept).unlink(missing_ok=True)
             if name == "full, restored":
                 redate(ws)
             cwd = fm if name == "check-jsonschema" else ws

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -120,3 +121,36 @@ def test_a_text_that_is_gone_gives_the_first_line_not_a_wrong_one() -> None:
         doc = YamlDoc(None, None, 2, (), _Text(gone))
         assert doc.pos(("b", "c")) == Pos(3, 1) != full.pos(("b", "c"))
         assert doc.with_node().node is None
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("a: x\nb: [1, 2.5, true, null, {c: d}]\nat: 2026-01-01 09:00\n", True),
+        ("'1': quoted keys are text\n", True),
+        ("1: a number as a key\n", False),
+        ("true: a boolean as a key\n", False),
+        ("~: null as a key\n", False),
+        ("a: !!binary aGk=\n", False),
+        ("a: !!timestamp 2026-01-01\n", False),
+        ("a: !!str 12\n", True),
+    ],
+)
+def test_plain_says_whether_json_gives_the_data_back_as_it_is(text: str, plain: bool) -> None:
+    """What the per-file cache keeps as JSON must come back the same; the builder notes it
+    while building, instead of a second walk over every value."""
+    doc = parse_yaml(text)
+    assert doc.plain is plain
+    if plain:
+        again = json.loads(json.dumps(doc.data))
+        assert again == doc.data and repr(again) == repr(doc.data)
+
+
+def test_plain_holds_on_every_fixture() -> None:
+    for name, text, offset in _fixture_yaml():
+        try:
+            doc = parse_yaml(text, offset)
+        except YamlProblem:
+            continue
+        if doc.plain:
+            assert repr(json.loads(json.dumps(doc.data))) == repr(doc.data), name

@@ -6,8 +6,7 @@ The findings of the rules about one post alone (``PER_POST``, and those on the f
 bodies of an evergreen post) depend on that post, the shared configuration and the images
 it uses; they are kept in ``build/cache/rules.json``, one line a post, under a key made of:
 
-* the post as loaded (every field) and a digest of its file's text, so any edit of it
-  changes it;
+* the post: a digest of its file's text, so any edit of it changes it;
 * the engine: the package version and every module and schema of the package, digested;
 * the configuration: ``tidings.yaml`` and every file in ``brand/`` (brand, channels, ...),
   digested as :mod:`tidings.workspace.filecache` does;
@@ -40,7 +39,7 @@ from tidings.workspace import filecache
 from tidings.workspace.model import Post
 
 FILE = "build/cache/rules.json"
-FORMAT = 1  # bump when what an entry holds changes
+FORMAT = 2  # bump when what an entry holds, or its key, changes
 
 
 @dataclass
@@ -75,13 +74,17 @@ def _engine_digest() -> str:
 
 def post_key(post: Post, media: Iterable[str]) -> str:
     """The key of ``post``'s findings: the post as loaded, and what ``media`` (the
-    :meth:`RuleCache.image` of each image it names) says of its images."""
-    h = hashlib.blake2b(repr(post).encode("utf-8", "surrogatepass"), digest_size=16)
-    doc = post.source.doc  # a digest of the file's text: its lines move with any edit
-    text = getattr(doc.origin, "digest", None)
-    h.update(f"\0{doc.line_offset}\0{text}\0".encode("utf-8", "surrogatepass"))
+    :meth:`RuleCache.image` of each image it names) says of its images.
+
+    A post is what its file's text makes of it under the configuration and the engine (both
+    in the cache's stamp), so the digest of the text the loader read stands for it (and for
+    its lines); a post without one (not read from a file) is keyed by all its fields."""
+    doc = post.source.doc
+    digest = getattr(doc.origin, "digest", None)
+    seed = f"{post.path}\0{doc.line_offset}\0{digest}" if digest else repr(post)
+    h = hashlib.blake2b(seed.encode("utf-8", "surrogatepass"), digest_size=16)
     for item in sorted(set(media)):
-        h.update(item.encode("utf-8", "surrogatepass") + b"\0")
+        h.update(b"\0" + item.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

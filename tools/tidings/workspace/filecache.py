@@ -219,10 +219,11 @@ class FileCache:
         info: os.stat_result | None,
         entry: Entry,
     ) -> None:
-        """Keep what ``rel`` (with ``info`` from before reading) parsed to."""
+        """Keep what ``rel`` (with ``info`` from before reading) parsed to: data that JSON
+        gives back as it is (the caller knows: ``YamlDoc.plain``)."""
         self.seen.add(rel)
         self.current.discard(rel)
-        if info is None or not _plain(entry.data):
+        if info is None:
             return
         # A file changed in the last seconds may change again within the same tick of a
         # coarse file system clock, keeping its time and size: such an entry is taken by its
@@ -246,8 +247,9 @@ class FileCache:
 
     def derive(self, rel: str, value: Any) -> None:
         """Keep ``value`` with ``rel``'s entry (see :attr:`Entry.derived`): what the loader
-        built from the entry taken back or written this run, for the file as it is now."""
-        if rel not in self.current or not _plain(value):
+        built from the entry taken back or written this run, for the file as it is now
+        (lists, text, numbers and mappings with text keys: JSON keeps it as it is)."""
+        if rel not in self.current or not isinstance(value, list):
             return
         if self._pending is not None and self._pending[0] == rel:  # not written yet
             self._pending[1][DERIVED] = value
@@ -395,15 +397,6 @@ def committed(root: Path, rel: str = FILE) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return bool(found.stdout)
-
-
-def _plain(value: Any) -> bool:
-    """Whether JSON gives ``value`` back as it is (text keys; no dates, tuples or sets)."""
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    return value is None or isinstance(value, str | bool | int | float)
 
 
 _active: ContextVar[FileCache | None] = ContextVar("tidings_file_cache", default=None)

@@ -122,9 +122,7 @@ class _Origin:
 
 def _light(doc: YamlDoc, root: Path, rel: str, digest: str, front: bool) -> YamlDoc:
     """``doc`` as the loader keeps it: data, no node tree, its positions found from the file."""
-    return YamlDoc(
-        doc.data, None, doc.line_offset, doc.duplicates, _Origin(root, rel, digest, front)
-    )
+    return replace(doc, node=None, origin=_Origin(root, rel, digest, front))
 
 
 def _parse(rel: str, out: Collector, what: str, parse: Callable[[], T]) -> T | None:
@@ -191,7 +189,9 @@ def _cached(
         return None
     front = entry.body is not None
     return (
-        _light(YamlDoc(entry.data, None, entry.line_offset), root, rel, entry.digest, front),
+        _light(
+            YamlDoc(entry.data, None, entry.line_offset, plain=True), root, rel, entry.digest, front
+        ),
         entry.body,
         entry.body_line,
         entry.derived,
@@ -213,7 +213,7 @@ def _keep(
     line: int = 0,
 ) -> None:
     cache = filecache.active()
-    if cache is not None and not doc.duplicates:
+    if cache is not None and not doc.duplicates and doc.plain:  # plain: JSON keeps it as is
         cache.put(rel, kind, info, filecache.Entry(doc.data, digest, doc.line_offset, body, line))
 
 
@@ -568,7 +568,7 @@ def _front_matter(
         return None
     doc, split = parsed
     if doc.data is None:
-        doc = YamlDoc({}, None, split.fm_line_offset)
+        doc = YamlDoc({}, None, split.fm_line_offset, plain=True)
     problems = validate(kind, doc, rel)
     out.extend(problems)
     if problems:

@@ -144,6 +144,9 @@ class YamlDoc:
     line_offset: int = 0
     duplicates: tuple[DuplicateKey, ...] = ()
     origin: Any = field(default=None, repr=False, compare=False)
+    plain: bool = field(default=False, compare=False)
+    """Whether JSON gives ``data`` back as it is (text keys; text, numbers, true/false, null,
+    lists and mappings): noted while the values were built, for what keeps them as JSON."""
     """Where the text came from: an object whose ``yaml_text()`` gives the text again, or
     None when the file is no longer the text that was parsed (a position then falls back to
     the first line rather than a wrong one)."""
@@ -162,7 +165,7 @@ class YamlDoc:
         keeps, so that a loaded workspace does not hold every file's data twice (nor, with
         an ``origin``, its node tree: positions are found again from the text)."""
         node = None if self.origin is not None else self.node
-        return YamlDoc(None, node, self.line_offset, self.duplicates, self.origin)
+        return replace(self, data=None, node=node)
 
     def pos(self, path: Path, *, key: bool = False) -> Pos:
         """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""
@@ -255,6 +258,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
             return YamlDoc(None, None, line_offset)
         builder = _Builder(loader, line_offset)
         data = builder.build(node)
+        plain = builder.plain
     except yaml.MarkedYAMLError as exc:
         mark = _problem_mark(exc, text)
         pos = Pos(mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(1 + line_offset)
@@ -265,7 +269,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         raise YamlProblem(Pos(1 + line_offset, 1), f"cannot read this YAML: {exc}") from None
     finally:
         loader.dispose()
-    return YamlDoc(data, node, line_offset, tuple(builder.duplicates))
+    return YamlDoc(data, node, line_offset, tuple(builder.duplicates), plain=plain)
 
 
 _NULL = "tag:yaml.org,2002:null"
@@ -285,6 +289,7 @@ class _Builder:
         self.offset = offset + 1
         self.duplicates: list[DuplicateKey] = []
         self.done: dict[int, Any] = {}
+        self.plain = True  # see YamlDoc.plain
 
     def _pos(self, node: yaml.Node) -> Pos:
         return Pos(node.start_mark.line + self.offset, node.start_mark.column + 1)
@@ -298,7 +303,10 @@ class _Builder:
                 return None
             if tag == _BOOL_TAG:
                 return node.value.lower() == "true"
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
+            if type(value) not in (int, float, str):
+                self.plain = False  # e.g. `!!binary` (bytes), `!!timestamp` (a datetime)
+            return value
         if id(node) in self.done:  # an alias of a node already built
             return self.done[id(node)]
         if isinstance(node, yaml.SequenceNode):
@@ -321,6 +329,8 @@ class _Builder:
                     problem_mark=key_node.start_mark,
                 )
             key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)
+            if type(key) is not str:
+                self.plain = False  # `1: x`, `true: x`, `~: x`: JSON would make text of it
             if key in first_seen:
                 self.duplicates.append(
                     DuplicateKey(str(key), self._pos(key_node), self._pos(first_seen[key]))
