@@ -22,6 +22,8 @@ from tidings.cli.main import cli
 from tidings.workspace.filecache import FILE, FileCache, read_entries, write_entries
 from tidings.workspace.loader import load_workspace
 from tidings.workspace.model import Part, Post
+from tidings.workspace.sourcefiles import split_front_matter
+from tidings.workspace.yamlsource import parse_yaml
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 POST = "content/posts/2026/12/hello.md"
@@ -350,7 +352,7 @@ def vws(make_workspace: Callable[..., Path]) -> Path:
 def forge(found: dict[str, list[object]]) -> None:
     """What the cache says SECOND was built to: one part, the body's word "second", on
     line 99 (a part is kept as where its text is in the body, and its line)."""
-    derived = found[SECOND][8]
+    derived = found[SECOND][9]
     assert isinstance(derived, list)
     derived[0] = [[3, 9, 99]]  # the body starts with the front matter's newline
 
@@ -359,7 +361,7 @@ def test_what_a_post_was_built_to_is_kept_and_taken_back_unchanged(vws: Path) ->
     plain = described(posts(vws, cache=False))
     assert described(posts(vws)) == plain  # written
     kept = entries(vws)
-    assert kept[SECOND][8] is not None and kept[VARIANTS][8] is not None
+    assert kept[SECOND][9] is not None and kept[VARIANTS][9] is not None
     assert described(posts(vws)) == plain  # taken back
     assert posts(vws)["2026/12/variants"].variants["bluesky"].parts is not None
     assert check(vws) == check(vws, "--no-cache")
@@ -421,7 +423,30 @@ def test_a_spoilt_kept_post_is_worked_out_again(vws: Path, spoilt: object) -> No
     posts(vws)
 
     def spoil(found: dict[str, list[object]]) -> None:
-        found[SECOND][8] = spoilt
+        found[SECOND][9] = spoilt
 
     rewrite(vws, spoil)
     assert described(posts(vws)) == plain
+
+
+def test_the_lines_of_further_bodies_are_kept_for_a_fresh_checkout(vws: Path) -> None:
+    """A variant's body starts on a line of its own: where, is kept with the entry (from the
+    node tree at the first parse), so a post taken back by its text (a fresh clone with CI's
+    cache, no kept post) numbers its thread parts the same without parsing its file again."""
+    plain = described(posts(vws, cache=False))
+    posts(vws)
+    text = (vws / VARIANTS).read_text("utf-8")
+    split = split_front_matter(text)
+    line = parse_yaml(split.front_matter, split.fm_line_offset).pos(("variants", "bluesky", "body"))
+    assert entries(vws)[VARIANTS][8] == {"variants": {"bluesky": line.line}, "rotations": []}
+    age(vws, 1200)  # another modification time: taken back by its text
+    taken = posts(vws)
+    assert described(taken) == plain
+    assert [p.line for p in taken["2026/12/variants"].variants["bluesky"].parts or ()] == [
+        p.line
+        for p in load_workspace(vws, cache=False)[0]
+        .posts["2026/12/variants"]
+        .variants["bluesky"]
+        .parts
+        or ()
+    ]

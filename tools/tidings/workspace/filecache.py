@@ -53,9 +53,10 @@ from tidings.workspace import layout
 
 FILE = "build/cache/files.json"
 RACY_NS = 2_000_000_000
-ENTRY_LEN = 9  # [kind, size, mtime_ns, digest, line_offset, data, body, body_line, derived]
-DERIVED = 8
-FORMAT = 3  # bump when what an entry holds, or how the loader reads it, changes
+ENTRY_LEN = 10  # [kind, size, mtime_ns, digest, line_offset, data, body, body_line, marks,
+# derived]
+MARKS, DERIVED = 8, 9
+FORMAT = 4  # bump when what an entry holds, or how the loader reads it, changes
 
 
 def text_digest(text: str) -> str:
@@ -75,6 +76,9 @@ class Entry:
     """What the loader built from the rest, kept by :meth:`FileCache.derive` (a post's thread
     parts, hash and times), so that an unchanged file is not worked out again; only in an
     entry taken by size and time (this engine's, for this very file)."""
+    marks: Any = None
+    """Where a post's further bodies start (``loader._body_marks``): their lines without the
+    node tree, also for an entry taken by its text (a wrong one only misnumbers lines)."""
 
 
 def _engine_digest() -> str:
@@ -157,7 +161,8 @@ class FileCache:
         self._new.write(_encode(rel, entry))
         self.lines[rel] = -1 - at
 
-    # An entry is [kind, size, mtime_ns, digest, line_offset, data, body, body_line, derived].
+    # An entry is [kind, size, mtime_ns, digest, line_offset, data, body, body_line, marks,
+    # derived].
 
     def stat(self, rel: str) -> os.stat_result | None:
         try:
@@ -187,7 +192,7 @@ class FileCache:
         if not isinstance(raw, list) or len(raw) != ENTRY_LEN or raw[0] != kind:
             return None
         try:
-            _, size, mtime, kept, offset, data, body, body_line, derived = raw
+            _, size, mtime, kept, offset, data, body, body_line, marks, derived = raw
             if text is None:
                 info = self.stat(rel)
                 if info is None or info.st_size != size or info.st_mtime_ns != mtime:
@@ -208,7 +213,7 @@ class FileCache:
             ):
                 return None
             self.current.add(rel)
-            return Entry(data, kept, offset, body, body_line, derived)
+            return Entry(data, kept, offset, body, body_line, derived, marks)
         except (TypeError, ValueError):
             return None
 
@@ -240,6 +245,7 @@ class FileCache:
                 entry.data,
                 entry.body,
                 entry.body_line,
+                entry.marks,
                 None,
             ],
         )

@@ -8,6 +8,7 @@ broken post for a deleted one.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 from collections.abc import Callable, Iterable
@@ -177,7 +178,7 @@ def _read_yaml(
 
 def _cached(
     root: Path, rel: str, kind: str, text: str | None = None, digest: str | None = None
-) -> tuple[YamlDoc, str | None, int, Any] | None:
+) -> tuple[YamlDoc, str | None, int, Any, Any] | None:
     """``rel`` as it was loaded before: by its size and time, or given ``text`` (and its
     ``digest``) by its text (then checked against the schema again: such an entry may come
     from elsewhere)."""
@@ -195,6 +196,7 @@ def _cached(
         entry.body,
         entry.body_line,
         entry.derived,
+        entry.marks,
     )
 
 
@@ -211,10 +213,12 @@ def _keep(
     doc: YamlDoc,
     body: str | None = None,
     line: int = 0,
+    marks: Any = None,
 ) -> None:
     cache = filecache.active()
     if cache is not None and not doc.duplicates and doc.plain:  # plain: JSON keeps it as is
-        cache.put(rel, kind, info, filecache.Entry(doc.data, digest, doc.line_offset, body, line))
+        entry = filecache.Entry(doc.data, digest, doc.line_offset, body, line, marks=marks)
+        cache.put(rel, kind, info, entry)
 
 
 def _read_required(
@@ -544,12 +548,13 @@ def load_calendar(
 
 def _front_matter(
     root: Path, rel: str, kind: str, out: Collector, limits: Limits
-) -> tuple[YamlDoc, str, int, Any] | None:
-    """A Markdown file's front matter, body and body's first line, and what the loader
-    derived from them before (None unless kept: see :func:`_derive`)."""
+) -> tuple[YamlDoc, str, int, Any, Any] | None:
+    """A Markdown file's front matter, body and body's first line, what the loader derived
+    from them before (None unless kept: see :func:`_derive`), and the lines of its further
+    bodies (:func:`_body_marks`)."""
     cached = _cached(root, rel, kind)
     if cached is not None and cached[1] is not None:
-        return cached[0], cached[1], cached[2], cached[3]
+        return cached[0], cached[1], cached[2], cached[3], cached[4]
     info = _stat_before(rel)
     text = _parse(rel, out, "", lambda: read_text(root / rel, limits.post_bytes, "post_kb"))
     if text is None:
@@ -557,7 +562,7 @@ def _front_matter(
     digest = filecache.text_digest(text)
     cached = _cached(root, rel, kind, text, digest)
     if cached is not None and cached[1] is not None:
-        return cached[0], cached[1], cached[2], cached[3]
+        return cached[0], cached[1], cached[2], cached[3], cached[4]
 
     def parse() -> tuple[YamlDoc, FrontMatterSplit]:
         split = split_front_matter(text)
@@ -573,11 +578,39 @@ def _front_matter(
     out.extend(problems)
     if problems:
         return None
-    _keep(rel, kind, info, digest, doc, split.body, split.body_line)
-    # the node tree goes with the returned document (for the lines of variants' and
-    # rotations' bodies); what the post keeps is without it (YamlDoc.without_data)
-    kept = _light(doc, root, rel, digest, front=True)
-    return replace(kept, node=doc.node), split.body, split.body_line, None
+    marks = _body_marks(doc)
+    _keep(rel, kind, info, digest, doc, split.body, split.body_line, marks)
+    return _light(doc, root, rel, digest, front=True), split.body, split.body_line, None, marks
+
+
+def _body_marks(doc: YamlDoc) -> Any:
+    """Where a post's further bodies start (each variant's ``body``, each of ``rotations``),
+    from the node tree while it is at hand, as ``{"variants": {channel: line}, "rotations":
+    [line, ...]}``; None when it has none. Kept in the file's cache entry, so a post taken
+    back by its text (a fresh clone with CI's cache) numbers their lines without parsing."""
+    data: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
+    variants: dict[str, Any] = data.get("variants") or {}
+    rotations: list[Any] = data.get("rotations") or []
+    if not isinstance(variants, dict) or not isinstance(rotations, list):
+        return None
+    found = {
+        "variants": {
+            str(cid): doc.pos(("variants", cid, "body")).line
+            for cid, v in variants.items()
+            if isinstance(v, dict) and "body" in v
+        },
+        "rotations": [doc.pos(("rotations", i)).line for i in range(len(rotations))],
+    }
+    return found if found["variants"] or found["rotations"] else None
+
+
+def _marked(marks: Any, doc: YamlDoc, path: tuple[str | int, ...]) -> int:
+    """The line :func:`_body_marks` kept for ``path``, else the document's own answer."""
+    with contextlib.suppress(KeyError, IndexError, TypeError):
+        line = marks[path[0]][path[1]]
+        if type(line) is int:
+            return line
+    return doc.pos(path).line
 
 
 def _thread(body: str, line: int, rel: str, out: Collector) -> tuple[Part, ...]:
@@ -609,7 +642,7 @@ def load_post(
     loaded = _front_matter(root, rel, "post", out, limits)
     if loaded is None:
         return None
-    doc, body, body_line, derived = loaded
+    doc, body, body_line, derived, marks = loaded
     data = doc.data
     doc = doc.without_data()  # the post keeps what it read, and positions, not the raw data
     src = Source(rel, doc)
@@ -636,20 +669,21 @@ def load_post(
     bodies = data.get("rotations") or any(
         "body" in v for v in (data.get("variants") or {}).values()
     )
-    # the node tree for the lines of the bodies: kept from the parse, else parsed once again
-    lines = loaded[0].with_node() if bodies else doc
+    # the lines of the bodies: kept from the parse, else (an old entry) parsed once again
+    lines = doc if marks is not None or not bodies else doc.with_node()
     for cid, v in (data.get("variants") or {}).items():
         vsrc = Source(rel, doc, ("variants", cid))
         vparts = None
         if "body" in v:
-            vparts = _thread(str(v["body"]), lines.pos(("variants", cid, "body")).line, rel, out)
+            vline = _marked(marks, lines, ("variants", cid, "body"))
+            vparts = _thread(str(v["body"]), vline, rel, out)
         vat = _read_instant(v["at"], tz, vsrc, ("at",), out) if "at" in v else None
         vmedia = _media(v["media"], src, ("variants", cid, "media")) if "media" in v else None
         vopts = v.get("options") if isinstance(v.get("options"), dict) else {}
         (cid,) = _interned((cid,))
         variants[cid] = Variant(cid, vsrc, vparts, vat, vmedia, dict(vopts))
     rotations = tuple(
-        _thread(str(body), lines.pos(("rotations", i)).line, rel, out)
+        _thread(str(body), _marked(marks, lines, ("rotations", i)), rel, out)
         for i, body in enumerate(data.get("rotations") or ())
     )
     if any(d.severity is Severity.ERROR and d.code.startswith("date.") for d in out.items[before:]):
@@ -860,7 +894,7 @@ def load_reply(
     loaded = _front_matter(root, rel, "reply", out, limits)
     if loaded is None:
         return None
-    doc, body, body_line, _ = loaded
+    doc, body, body_line, _, _ = loaded
     data = doc.data
     src = Source(rel, doc.without_data())
     parts = _thread(body, body_line, rel, out)
@@ -925,7 +959,7 @@ def load_idea(root: Path, rel: str, out: Collector, limits: Limits = DEFAULT_LIM
     loaded = _front_matter(root, rel, "idea", out, limits)
     if loaded is None:
         return None
-    doc, body, _, _ = loaded
+    doc, body, _, _, _ = loaded
     data = doc.data
     src = Source(rel, doc)
     created = _date(data["created"], src, ("created",), out) if "created" in data else None
