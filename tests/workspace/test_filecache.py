@@ -432,13 +432,20 @@ def test_a_spoilt_kept_post_is_worked_out_again(vws: Path, spoilt: object) -> No
 def test_the_lines_of_further_bodies_are_kept_for_a_fresh_checkout(vws: Path) -> None:
     """A variant's body starts on a line of its own: where, is kept with the entry (from the
     node tree at the first parse), so a post taken back by its text (a fresh clone with CI's
-    cache, no kept post) numbers its thread parts the same without parsing its file again."""
+    cache, no kept post) numbers its thread parts the same without parsing its file again;
+    so are where `at` and `channels` are, which most findings on a post point at."""
     plain = described(posts(vws, cache=False))
     posts(vws)
     text = (vws / VARIANTS).read_text("utf-8")
     split = split_front_matter(text)
-    line = parse_yaml(split.front_matter, split.fm_line_offset).pos(("variants", "bluesky", "body"))
-    assert entries(vws)[VARIANTS][8] == {"variants": {"bluesky": line.line}, "rotations": []}
+    doc = parse_yaml(split.front_matter, split.fm_line_offset)
+    at, channels = doc.pos(("at",)), doc.pos(("channels",))
+    assert entries(vws)[VARIANTS][8] == {
+        "variants": {"bluesky": doc.pos(("variants", "bluesky", "body")).line},
+        "rotations": [],
+        "at": [at.line, at.column],
+        "channels": [channels.line, channels.column],
+    }
     age(vws, 1200)  # another modification time: taken back by its text
     taken = posts(vws)
     assert described(taken) == plain
@@ -450,3 +457,22 @@ def test_the_lines_of_further_bodies_are_kept_for_a_fresh_checkout(vws: Path) ->
         .parts
         or ()
     ]
+
+
+def test_known_positions_are_the_node_trees_on_every_post_of_the_example() -> None:
+    """`at` and `channels` are answered from what the loader noted at the first parse (and
+    kept): the same positions as the node tree, for the value; a key is parsed again."""
+    root = Path(__file__).parents[2]
+    asked = 0
+    for post in load_workspace(root, cache=False)[0].posts.values():
+        text = (root / post.path).read_text("utf-8")
+        split = split_front_matter(text)
+        tree = parse_yaml(split.front_matter, split.fm_line_offset)
+        for key in ("at", "channels", "title"):
+            for as_key in (False, True):
+                assert post.source.pos(key, key=as_key) == tree.pos((key,), key=as_key), (
+                    post.path,
+                    key,
+                )
+                asked += 1
+    assert asked > 100

@@ -110,6 +110,21 @@ class _Origin:
     rel: str
     digest: str
     front: bool  # a Markdown file's front matter, else the whole YAML file
+    known: tuple[int, ...] = ()
+    """Where a post's ``at`` and ``channels`` values are (line and column of each, 0 when
+    absent), the positions most findings ask for (a busy day, the same text everywhere):
+    from :func:`_marks`, so asking for them parses nothing."""
+
+    def position(self, path: tuple[str | int, ...], key: bool) -> Pos | None:
+        """A position known without parsing (see :attr:`known`), else None."""
+        if key or len(path) != 1 or len(self.known) != len(_KNOWN) * 2:
+            return None
+        try:
+            at = _KNOWN.index(str(path[0])) * 2
+        except ValueError:
+            return None
+        line, column = self.known[at], self.known[at + 1]
+        return Pos(line, column) if line > 0 and column > 0 else None
 
     def yaml_text(self) -> str | None:
         try:
@@ -121,9 +136,21 @@ class _Origin:
         return split_front_matter(text).front_matter if self.front else text
 
 
-def _light(doc: YamlDoc, root: Path, rel: str, digest: str, front: bool) -> YamlDoc:
-    """``doc`` as the loader keeps it: data, no node tree, its positions found from the file."""
-    return replace(doc, node=None, origin=_Origin(root, rel, digest, front))
+_KNOWN = ("at", "channels")
+
+
+def _light(
+    doc: YamlDoc, root: Path, rel: str, digest: str, front: bool, marks: Any = None
+) -> YamlDoc:
+    """``doc`` as the loader keeps it: data, no node tree, its positions found from the file
+    (those of ``at`` and ``channels`` from ``marks``, see :func:`_marks`)."""
+    known: tuple[int, ...] = ()
+    if isinstance(marks, dict):
+        found = [marks.get(k) or (0, 0) for k in _KNOWN]
+        if all(isinstance(f, list | tuple) and len(f) == 2 for f in found):
+            flat = tuple(n for f in found for n in f)
+            known = flat if all(type(n) is int for n in flat) else ()
+    return replace(doc, node=None, origin=_Origin(root, rel, digest, front, known))
 
 
 def _parse(rel: str, out: Collector, what: str, parse: Callable[[], T]) -> T | None:
@@ -191,7 +218,12 @@ def _cached(
     front = entry.body is not None
     return (
         _light(
-            YamlDoc(entry.data, None, entry.line_offset, plain=True), root, rel, entry.digest, front
+            YamlDoc(entry.data, None, entry.line_offset, plain=True),
+            root,
+            rel,
+            entry.digest,
+            front,
+            entry.marks,
         ),
         entry.body,
         entry.body_line,
@@ -551,7 +583,7 @@ def _front_matter(
 ) -> tuple[YamlDoc, str, int, Any, Any] | None:
     """A Markdown file's front matter, body and body's first line, what the loader derived
     from them before (None unless kept: see :func:`_derive`), and the lines of its further
-    bodies (:func:`_body_marks`)."""
+    bodies and a few values (:func:`_marks`)."""
     cached = _cached(root, rel, kind)
     if cached is not None and cached[1] is not None:
         return cached[0], cached[1], cached[2], cached[3], cached[4]
@@ -578,16 +610,19 @@ def _front_matter(
     out.extend(problems)
     if problems:
         return None
-    marks = _body_marks(doc)
+    marks = _marks(doc)
     _keep(rel, kind, info, digest, doc, split.body, split.body_line, marks)
-    return _light(doc, root, rel, digest, front=True), split.body, split.body_line, None, marks
+    light = _light(doc, root, rel, digest, True, marks)
+    return light, split.body, split.body_line, None, marks
 
 
-def _body_marks(doc: YamlDoc) -> Any:
-    """Where a post's further bodies start (each variant's ``body``, each of ``rotations``),
-    from the node tree while it is at hand, as ``{"variants": {channel: line}, "rotations":
-    [line, ...]}``; None when it has none. Kept in the file's cache entry, so a post taken
-    back by its text (a fresh clone with CI's cache) numbers their lines without parsing."""
+def _marks(doc: YamlDoc) -> Any:
+    """Where a post's further bodies start (each variant's ``body``, each of ``rotations``)
+    and where its ``at`` and ``channels`` are, from the node tree while it is at hand, as
+    ``{"variants": {channel: line}, "rotations": [line, ...], "at": [line, column],
+    "channels": [line, column]}``. Kept in the file's cache entry, so a post taken back by
+    its text (a fresh clone with CI's cache) numbers those lines without parsing, and with
+    the loaded post (``_Origin.known``), so the findings that ask for them parse nothing."""
     data: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
     variants: dict[str, Any] = data.get("variants") or {}
     rotations: list[Any] = data.get("rotations") or []
@@ -601,11 +636,15 @@ def _body_marks(doc: YamlDoc) -> Any:
         },
         "rotations": [doc.pos(("rotations", i)).line for i in range(len(rotations))],
     }
-    return found if found["variants"] or found["rotations"] else None
+    for key in _KNOWN:
+        if key in data:
+            pos = doc.pos((key,))
+            found[key] = [pos.line, pos.column]
+    return found
 
 
 def _marked(marks: Any, doc: YamlDoc, path: tuple[str | int, ...]) -> int:
-    """The line :func:`_body_marks` kept for ``path``, else the document's own answer."""
+    """The line :func:`_marks` kept for ``path``, else the document's own answer."""
     with contextlib.suppress(KeyError, IndexError, TypeError):
         line = marks[path[0]][path[1]]
         if type(line) is int:

@@ -171,6 +171,10 @@ class YamlDoc:
         """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""
         node = self.node
         if node is None and self.origin is not None:
+            known = getattr(self.origin, "position", None)
+            hit: Pos | None = known(path, key) if known is not None else None
+            if hit is not None:
+                return hit
             node = _reparsed(self.origin)
         if node is None:
             return Pos(1 + self.line_offset, 1)
