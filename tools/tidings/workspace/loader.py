@@ -150,7 +150,8 @@ def _light(
         if all(isinstance(f, list | tuple) and len(f) == 2 for f in found):
             flat = tuple(n for f in found for n in f)
             known = flat if all(type(n) is int for n in flat) else ()
-    return replace(doc, node=None, origin=_Origin(root, rel, digest, front, known))
+    origin = _Origin(root, rel, digest, front, known)
+    return YamlDoc(doc.data, None, doc.line_offset, doc.duplicates, origin, doc.plain)
 
 
 def _parse(rel: str, out: Collector, what: str, parse: Callable[[], T]) -> T | None:

@@ -165,7 +165,7 @@ class YamlDoc:
         keeps, so that a loaded workspace does not hold every file's data twice (nor, with
         an ``origin``, its node tree: positions are found again from the text)."""
         node = None if self.origin is not None else self.node
-        return replace(self, data=None, node=node)
+        return YamlDoc(None, node, self.line_offset, self.duplicates, self.origin, self.plain)
 
     def pos(self, path: Path, *, key: bool = False) -> Pos:
         """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""
