@@ -204,18 +204,21 @@ class Source:
         return self.doc.pos((*self.base, *keys), key=key)
 
 
-_last: list[Any] = [None, None]
-"""The origin parsed again last and its tree: a file's diagnostics are usually asked for
-their positions one after another (one tree held, whatever the number of files)."""
+_last: tuple[Any, yaml.Node | None] = (None, None)
+"""The origin parsed again last and its tree, as one value (read and replaced whole, so a
+thread never takes another's tree): a file's diagnostics are usually asked for their
+positions one after another (one tree held, whatever the number of files)."""
 
 
 def _reparsed(origin: Any) -> yaml.Node | None:
     """The node tree of ``origin``'s text, parsed again; None on any doubt (then a look-up
     gives the document's first line)."""
-    if _last[0] is origin:
-        return _last[1]  # type: ignore[no-any-return]
+    global _last
+    seen, node = _last
+    if seen is origin:
+        return node
     node = _parse_again(origin)
-    _last[:] = [origin, node]
+    _last = (origin, node)
     return node
 
 
