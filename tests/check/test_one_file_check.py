@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tidings.check.runner import _apply_overrides, _involving, _is_content, check_workspace
+from tidings.check.runner import (
+    CheckResult,
+    _apply_overrides,
+    _involving,
+    _is_content,
+    check_workspace,
+)
 from tidings.diagnostics import Diagnostic
 from tidings.workspace import lengthcache
 
@@ -34,8 +40,8 @@ def _content(root: Path) -> list[str]:
     )
 
 
-def _expected(root: Path, rel: str, now: datetime | None, late: bool) -> list[Diagnostic]:
-    full = check_workspace(root, (), now, (), late)
+def _expected(full: CheckResult, rel: str) -> list[Diagnostic]:
+    """What the full check ``full`` found involving ``rel``, as a check of ``rel`` reports it."""
     involving = _apply_overrides(full.workspace, _involving(full.diagnostics, {rel}))
     return sorted(involving, key=Diagnostic.sort_key)
 
@@ -47,8 +53,9 @@ def _assert_same(root: Path, files: list[str]) -> int:
     for now, late in ((None, False), (NOW, False), (NOW, True)):
         shutil.rmtree(root / "build", ignore_errors=True)
         lengthcache.clear()
+        full = check_workspace(root, (), now, (), late)  # no cache: the same for every file
         for rel in files:
-            want = _expected(root, rel, now, late)
+            want = _expected(full, rel)
             for cache in (False, True, True):  # without, then cold, then warm
                 got = check_workspace(root, (str(root / rel),), now, (), late, cache=cache)
                 assert list(got.diagnostics) == want, (rel, now, late, cache)
