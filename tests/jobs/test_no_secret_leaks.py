@@ -183,6 +183,10 @@ def _target(platform: str, request: pytest.FixtureRequest) -> Target:
         return case.env(fake, base)
 
     if platform == "linkedin":  # with refresh credentials, so a refresh can fail
+        # Images available at the first status read, as with the Graph fakes above: the CLI
+        # waits for real between reads (the polling is tested with an injected sleep in
+        # tests/platforms/test_linkedin.py).
+        fake.processing_reads = fake.processing_refusals = 0  # type: ignore[attr-defined]
         credentials |= {
             "client_id": "LI_CLIENT",
             "client_secret": "LI_SECRET",
