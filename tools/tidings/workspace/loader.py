@@ -127,8 +127,8 @@ class _Origin:
         return Pos(line, column) if line > 0 and column > 0 else None
 
     def yaml_text(self) -> str | None:
-        try:
-            text = read_text(self.root / self.rel)
+        try:  # bounded, as every read is: a larger file gives the first line
+            text = read_text(self.root / self.rel, _REREAD_BYTES)
         except FileProblem:
             return None
         if filecache.text_digest(text) != self.digest:
@@ -137,6 +137,7 @@ class _Origin:
 
 
 _KNOWN = ("at", "channels")
+_REREAD_BYTES = 64 * 1024 * 1024  # far past the default limits (256 KB a post, 1 MB of YAML)
 
 
 def _light(
