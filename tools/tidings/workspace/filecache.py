@@ -5,10 +5,12 @@ large repository, and between two checks (two commits, two pre-commit runs, a ch
 site build) nearly every file is the same. A loaded file that had no problem at all is kept
 in ``build/cache/files.json``: its size and modification time, a digest of its text, and
 what the loader made of it (the parsed data, and for a Markdown file its body and the
-body's first line). No positions: a file asked for one (only files with a diagnostic) is
-parsed again from its text, whose digest says it is still the text loaded. The next run that finds the file with
-the same size and modification time (or, after a fresh checkout, the same text) takes that
-instead of parsing it again. For a post with nothing to report, the entry also keeps what
+body's first line). No table of positions: a file asked for one (only files with a
+diagnostic) is parsed again from its text, whose digest says it is still the text loaded;
+only the lines a post's further bodies start on and where its ``at`` and ``channels`` are
+(:attr:`Entry.marks`) are kept. The next run that finds the file with the same size and
+modification time (or, after a fresh checkout, the same text) takes that instead of
+parsing it again. For a post with nothing to report, the entry also keeps what
 the loader built from it (:attr:`Entry.derived`: its thread parts as places in the body,
 their hash, its times in the brand's zone), taken back only with an entry found by size
 and time: the zone is the brand's, and any change in ``brand/`` empties the cache.
@@ -77,8 +79,9 @@ class Entry:
     parts, hash and times), so that an unchanged file is not worked out again; only in an
     entry taken by size and time (this engine's, for this very file)."""
     marks: Any = None
-    """Where a post's further bodies start (``loader._body_marks``): their lines without the
-    node tree, also for an entry taken by its text (a wrong one only misnumbers lines)."""
+    """Where a post's further bodies start and where its ``at`` and ``channels`` are
+    (``loader._marks``): found without the node tree, also for an entry taken by its text
+    (a wrong one only misplaces a line number)."""
 
 
 def _engine_digest() -> str:
