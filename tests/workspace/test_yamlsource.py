@@ -79,9 +79,14 @@ class _Text:
     """An origin (what the loader keeps instead of a node tree) giving ``text`` again, or
     None once the file is no longer that text."""
 
+    digest = "unused here"
+
     def __init__(self, text: str | None) -> None:
         self.text = text
         self.asked = 0
+
+    def position(self, path: Any, key: bool) -> None:
+        return None  # nothing noted: every position is parsed again
 
     def yaml_text(self) -> str | None:
         self.asked += 1

@@ -80,7 +80,7 @@ def post_key(post: Post, media: Iterable[str]) -> str:
     in the cache's stamp), so the digest of the text the loader read stands for it (and for
     its lines); a post without one (not read from a file) is keyed by all its fields."""
     doc = post.source.doc
-    digest = getattr(doc.origin, "digest", None)
+    digest = doc.origin.digest if doc.origin is not None else None
     seed = f"{post.path}\0{doc.line_offset}\0{digest}" if digest else repr(post)
     h = hashlib.blake2b(seed.encode("utf-8", "surrogatepass"), digest_size=16)
     for item in sorted(set(media)):

@@ -57,7 +57,7 @@ FILE = "build/cache/files.json"
 RACY_NS = 2_000_000_000
 ENTRY_LEN = 10  # [kind, size, mtime_ns, digest, line_offset, data, body, body_line, marks,
 # derived]
-MARKS, DERIVED = 8, 9
+DERIVED = 9
 FORMAT = 4  # bump when what an entry holds, or how the loader reads it, changes
 
 

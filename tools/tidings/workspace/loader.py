@@ -69,6 +69,7 @@ from tidings.workspace.sourcefiles import (
 )
 from tidings.workspace.timeparse import TimeProblem, parse_date, parse_duration, parse_when
 from tidings.workspace.validation import is_valid, validate
+from tidings.workspace.yamlsource import Path as YamlPath
 from tidings.workspace.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 T = TypeVar("T")
@@ -115,7 +116,7 @@ class _Origin:
     absent), the positions most findings ask for (a busy day, the same text everywhere):
     from :func:`_marks`, so asking for them parses nothing."""
 
-    def position(self, path: tuple[str | int, ...], key: bool) -> Pos | None:
+    def position(self, path: YamlPath, key: bool) -> Pos | None:
         """A position known without parsing (see :attr:`known`), else None."""
         if key or len(path) != 1 or len(self.known) != len(_KNOWN) * 2:
             return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -128,6 +128,20 @@ class DuplicateKey:
     first: Pos
 
 
+class Origin(Protocol):
+    """Where a kept document's text came from (the loader's is ``loader._Origin``)."""
+
+    @property
+    def digest(self) -> str:
+        """A digest of the text that was parsed."""
+
+    def yaml_text(self) -> str | None:
+        """The text again, or None when the file is no longer the text that was parsed."""
+
+    def position(self, path: Path, key: bool) -> Pos | None:
+        """A position known without parsing (noted at the first parse), else None."""
+
+
 @dataclass(frozen=True, slots=True)
 class YamlDoc:
     """Parsed YAML plus where its values are, from which any value's or key's position is found.
@@ -143,13 +157,12 @@ class YamlDoc:
     node: yaml.Node | None = field(default=None, repr=False)
     line_offset: int = 0
     duplicates: tuple[DuplicateKey, ...] = ()
-    origin: Any = field(default=None, repr=False, compare=False)
+    origin: Origin | None = field(default=None, repr=False, compare=False)
+    """Where the text came from, to find positions again without the node tree (a file that
+    is no longer that text gives the first line rather than a wrong one)."""
     plain: bool = field(default=False, compare=False)
     """Whether JSON gives ``data`` back as it is (text keys; text, numbers, true/false, null,
     lists and mappings): noted while the values were built, for what keeps them as JSON."""
-    """Where the text came from: an object whose ``yaml_text()`` gives the text again, or
-    None when the file is no longer the text that was parsed (a position then falls back to
-    the first line rather than a wrong one)."""
 
     def with_node(self) -> YamlDoc:
         """This document with its node tree (parsed again from ``origin`` if need be), for
@@ -171,8 +184,7 @@ class YamlDoc:
         """The position of ``path`` (its key with ``key=True``), else its nearest parent's."""
         node = self.node
         if node is None and self.origin is not None:
-            known = getattr(self.origin, "position", None)
-            hit: Pos | None = known(path, key) if known is not None else None
+            hit = self.origin.position(path, key)
             if hit is not None:
                 return hit
             node = _reparsed(self.origin)
@@ -204,39 +216,26 @@ class Source:
         return self.doc.pos((*self.base, *keys), key=key)
 
 
-_last: tuple[Any, yaml.Node | None] = (None, None)
+_last: tuple[Origin | None, yaml.Node | None] = (None, None)
 """The origin parsed again last and its tree, as one value (read and replaced whole, so a
 thread never takes another's tree): a file's diagnostics are usually asked for their
 positions one after another (one tree held, whatever the number of files)."""
 
 
-def _reparsed(origin: Any) -> yaml.Node | None:
+def _reparsed(origin: Origin) -> yaml.Node | None:
     """The node tree of ``origin``'s text, parsed again; None on any doubt (then a look-up
     gives the document's first line)."""
     global _last
     seen, node = _last
     if seen is origin:
         return node
-    node = _parse_again(origin)
-    _last = (origin, node)
-    return node
-
-
-def _parse_again(origin: Any) -> yaml.Node | None:
     try:
         text = origin.yaml_text()
-    except (OSError, ValueError):
-        return None
-    if text is None or _first_anchor(text) is not None:
-        return None
-    loader = _Loader(text)
-    try:
-        node: yaml.Node | None = loader.get_single_node()
-        return node
-    except (yaml.YAMLError, TypeError, ValueError, RecursionError):
-        return None
-    finally:
-        loader.dispose()
+        node = parse_yaml(text).node if text is not None else None
+    except (OSError, YamlProblem):
+        node = None
+    _last = (origin, node)
+    return node
 
 
 def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
