@@ -617,3 +617,54 @@ def test_hand_written_pages_still_go_through_markdown(
     post = (out / "posts/2026/12/hello/index.html").read_text(encoding="utf-8")
     assert "Hello from the studio." in post and 'id="channels"' in post
     assert "<title>Hello - " in post  # the title from the front matter
+
+
+@pytest.mark.parametrize(
+    ("page", "generated"),
+    [
+        ("site/reports.md", "reports/index.md"),  # the guide page the example once had
+        ("site/calendar.md", "calendar/index.md"),
+        ("site/posts/index.md", "posts/index.md"),  # same address, same name: that one wins
+        ("site/audit/index.md", "audit.md"),
+    ],
+)
+def test_a_hand_written_page_at_a_generated_pages_address_stops_the_build(
+    make_workspace: Callable[..., Path], tmp_path: Path, page: str, generated: str
+) -> None:
+    """With directory URLs, ``site/reports.md`` and the generated ``reports/index.md`` are
+    both written to ``reports/index.html``: one would silently replace the other, which one
+    depending on which worker finished last. The build names the page and stops instead."""
+    root = make_workspace({page: "# Mine\n\nA hand-written page.\n"})
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "site", "build", "--offline", "--out", str(out)]
+    )
+    if page == "site/posts/index.md":  # the same source name: the hand-written page wins
+        assert result.exit_code == 0, result.output
+        assert "A hand-written page." in (out / "posts/index.html").read_text(encoding="utf-8")
+        return
+    assert result.exit_code == 1, result.output
+    address = generated.removesuffix("index.md").removesuffix(".md").rstrip("/")
+    assert f"{page}: this page is written to {address}/index.html" in result.output
+    assert f"({generated})" in result.output
+    assert "rename the hand-written page" in result.output
+    assert result.output.count("this page is written to") == 1  # said once, not by MkDocs too
+    assert "Traceback" not in result.output
+    assert not list(out.rglob("*.html"))  # no half-written site
+
+
+def test_without_directory_urls_the_same_names_do_not_clash(
+    make_workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    config = (
+        "site_name: x\ndocs_dir: site\nuse_directory_urls: false\n"
+        "theme:\n  name: material\n  font: false\nplugins:\n  - search\n  - tidings\n"
+    )
+    root = make_workspace({"site/reports.md": "# Mine\n\nA guide.\n", "mkdocs.yml": config})
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "site", "build", "--offline", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "A guide." in (out / "reports.html").read_text(encoding="utf-8")
+    assert "<h1>Reports</h1>" in (out / "reports/index.html").read_text(encoding="utf-8")

@@ -126,6 +126,12 @@ def check_out(root: Path, out: Path) -> None:
         )
 
 
+def _said_again(record: logging.LogRecord) -> bool:
+    """Drops MkDocs' log line for the plugin's own failure: :func:`build_site` raises it
+    as a :class:`SiteError`, with its hint, which the command prints once."""
+    return not record.getMessage().startswith("tidings plugin: ")
+
+
 def build_site(
     root: Path,
     out: Path,
@@ -165,6 +171,8 @@ def build_site(
         plugin.jobs = jobs
     if site_url is not None:
         plugin.config.site_url = site_url
+    said = logging.getLogger("mkdocs.commands.build")
+    said.addFilter(_said_again)
     try:
         build(config)
     except MkDocsException as exc:
@@ -173,6 +181,8 @@ def build_site(
                 f"building the site failed: {plugin.failure.message}", plugin.failure.hint
             ) from None
         raise SiteError(f"building the site failed: {exc}") from None
+    finally:
+        said.removeFilter(_said_again)
     (out / MARKER).write_text(
         "Written by `tidings site build`: this folder holds a site build, which the next\n"
         "build may delete and replace.\n",

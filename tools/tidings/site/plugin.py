@@ -42,7 +42,7 @@ from mkdocs.structure.toc import get_toc
 
 from tidings.check.docs import checks_page
 from tidings.check.runner import CheckResult
-from tidings.errors import TidingsError
+from tidings.errors import SiteError, TidingsError
 from tidings.site.data import collect
 from tidings.site.jinja_cache import attach
 from tidings.site.pages import SitePage, build_pages
@@ -115,6 +115,32 @@ def _render_empty(page: Page) -> None:
     page._title_from_render = None
     page.present_anchor_ids = set()
     page.links_to_anchors = {}
+
+
+def _clash_error(
+    root: Path, config: MkDocsConfig, clashes: list[tuple[File, File, str]]
+) -> SiteError:
+    """Which hand-written pages take the address of a generated one, and what to do."""
+
+    def shown(file: File) -> str:
+        path = Path(file.abs_src_path or file.src_uri)
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    lines = [
+        f"{shown(mine)}: this page is written to {mine.dest_uri}, the address of the generated "
+        f"page {title!r} ({made.src_uri}); one would overwrite the other"
+        for mine, made, title in clashes
+    ]
+    first = shown(clashes[0][0])
+    stem, _, suffix = first.rpartition(".")
+    return SiteError(
+        "\n".join(lines),
+        f"rename the hand-written page (e.g. {stem}-guide.{suffix}) and its entry in the "
+        f"nav of {Path(config.config_file_path or 'mkdocs.yml').name}",
+    )
 
 
 class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
@@ -201,6 +227,19 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         except TidingsError as exc:
             self.failure = exc
             raise PluginError(f"tidings plugin: {exc}") from None
+        written = {f.dest_uri: f for f in files}  # the hand-written pages, by address
+        clashes: list[tuple[File, File, str]] = []
+
+        def add(file: File, title: str) -> None:
+            """A generated page, unless a hand-written page of another name has its address:
+            MkDocs would write both there, the last one kept (which one depends on the
+            order workers finish), so the build stops naming both."""
+            mine = written.get(file.dest_uri)
+            if mine is not None:
+                clashes.append((mine, file, title))
+            else:
+                files.append(file)
+
         if files.get_file_from_path("audit.md") is None:
             from tidings.site.audit_page import audit_page
 
@@ -208,20 +247,24 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
                 content = audit_page(root)
             except TidingsError as exc:
                 raise PluginError(f"tidings plugin: {exc}") from None
-            files.append(File.generated(config, "audit.md", content=content))
+            add(File.generated(config, "audit.md", content=content), "Account audit")
         if files.get_file_from_path("checks.md") is None:  # the page diagnostics link to
-            files.append(File.generated(config, "checks.md", content=checks_page()))
+            add(File.generated(config, "checks.md", content=checks_page()), "What each check means")
         self._html = {}
         for page in site.pages:
             if files.get_file_from_path(page.src_uri) is not None:
                 continue  # a hand-written page of the same name wins
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(
+            add(
                 File.generated(
                     config, page.src_uri, content=front_matter(page), inclusion=inclusion
-                )
+                ),
+                page.title,
             )
             self._html[page.src_uri] = page.html
+        if clashes:
+            self.failure = _clash_error(root, config, clashes)
+            raise PluginError(f"tidings plugin: {self.failure}") from None
         for item in site.files:
             if files.get_file_from_path(item.dest_uri) is not None:
                 continue
