@@ -19,7 +19,13 @@ import pytest
 from click.testing import CliRunner
 
 from tidings.cli.main import cli
-from tidings.workspace.filecache import FILE, FileCache, read_entries, write_entries
+from tidings.workspace.filecache import (
+    FILE,
+    FileCache,
+    read_entries,
+    write_entries,
+    write_lines,
+)
 from tidings.workspace.loader import load_workspace
 from tidings.workspace.model import Part, Post
 from tidings.workspace.sourcefiles import split_front_matter
@@ -132,6 +138,45 @@ def test_an_edit_within_the_same_second_is_found_by_its_text(ws: Path) -> None:
     assert (ws / SECOND).stat().st_size == before.st_size
     code, out = check(ws)
     assert code == 1 and "mastodom" in out
+
+
+def test_an_entry_taken_back_by_its_text_just_after_a_checkout_is_kept_by_its_text_only(
+    ws: Path,
+) -> None:
+    """A fresh checkout writes every file just before the check: an entry taken back by its
+    text then gets the file's time, but not its size (as a new entry written within the
+    last seconds does), so an edit of the same size within the same tick is still seen."""
+    check(ws)
+    now = time.time_ns()
+    for path in ws.rglob("*"):
+        if path.is_file() and "build" not in path.parts:
+            os.utime(path, ns=(now, now))  # "checked out" this instant: other times, racy
+    check(ws)
+    kept = entries(ws)[SECOND]
+    assert kept[1] == -1 and kept[2] == (ws / SECOND).stat().st_mtime_ns
+    (ws / SECOND).write_text(SECOND_TEXT.replace("mastodon]", "mastodom]"), encoding="utf-8")
+    os.utime(ws / SECOND, ns=(now, now))
+    code, out = check(ws)
+    assert code == 1 and "mastodom" in out
+    age(ws, 60)  # a while later: kept by size and time again
+    (ws / SECOND).write_text(SECOND_TEXT, encoding="utf-8")
+    age(ws, 60)
+    check(ws)
+    assert entries(ws)[SECOND][1] == (ws / SECOND).stat().st_size
+
+
+def test_an_entry_written_in_another_json_layout_is_read_whole(ws: Path) -> None:
+    """Whether a file changed is read from the start of its line without decoding the rest
+    when the line begins as the engine writes it; a line laid out otherwise (spaces, keys
+    escaped) is decoded whole, and an unchanged file is still taken back."""
+    assert check(ws)[0] == 0
+    found = entries(ws)
+    plant_channel(found)
+    spaced = [json.dumps([rel, entry]).encode() + b"\n" for rel, entry in found.items()]
+    assert spaced[0].startswith(b'["') and b'", ["' in spaced[0]  # not how the engine writes
+    write_lines(ws / FILE, stamp(ws), spaced)
+    code, out = check(ws)
+    assert code == 1 and "nochannel" in out  # the planted entry was taken: decoded whole
 
 
 def plant_channel(found: dict[str, list[object]]) -> None:

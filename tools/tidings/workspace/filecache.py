@@ -124,6 +124,9 @@ class FileCache:
         self._old: BinaryIO | None = None
         self._new: BinaryIO | None = None
         self.lines: dict[str, int] = {}
+        self._statted: os.stat_result | None = None
+        self._statted_rel: str | None = None
+        """The file :meth:`get` looked at last by its size and time, and what it found."""
         self._pending: tuple[str, list[Any]] | None = None
         """The entry added last, written to the spool when the next one is (or a line is
         read): the loader may still add what it built from it (:meth:`derive`)."""
@@ -185,10 +188,19 @@ class FileCache:
         nothing was changed since); the caller checks the data of the second against its
         schema again, since it may come from elsewhere (a CI cache, a planted file)."""
         self.seen.add(rel)
+        info: os.stat_result | None = None
         try:
             line = self._line(rel)
             if line is None:
                 return None
+            if text is None:
+                info = self._statted = self.stat(rel)
+                self._statted_rel = rel
+                if info is None:
+                    return None
+                known = _size_time(line, rel, kind)
+                if known is not None and known != (info.st_size, info.st_mtime_ns):
+                    return None  # changed: not worth decoding the line
             raw = _decode(line.decode())[1]
         except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
             return None
@@ -197,17 +209,21 @@ class FileCache:
         try:
             _, size, mtime, kept, offset, data, body, body_line, marks, derived = raw
             if text is None:
-                info = self.stat(rel)
                 if info is None or info.st_size != size or info.st_mtime_ns != mtime:
                     return None
             elif (digest or text_digest(text)) != kept:
                 return None
             else:  # the same text with another time (a fresh checkout): note the new one
-                derived = raw[DERIVED] = None  # it may come from elsewhere: worked out again
-                info = self.stat(rel)
+                # its size and time from before the text was read (when the caller looked
+                # first): a change after the read then only makes the next run read it again
+                info = self._statted if self._statted_rel == rel else self.stat(rel)
                 if info is not None:
-                    raw[1], raw[2] = info.st_size, info.st_mtime_ns
+                    racy = info.st_mtime_ns >= time.time_ns() - RACY_NS  # as put() says
+                    raw[1], raw[2] = -1 if racy else info.st_size, info.st_mtime_ns
+                    derived = raw[DERIVED] = None  # it may come from elsewhere: worked out again
                     self._add(rel, raw)
+                else:
+                    derived = None
             if not (
                 isinstance(kept, str)
                 and isinstance(offset, int)
@@ -317,9 +333,37 @@ _CONTROL = re.compile(rb"[\x00-\x1f]").search
 HEAD = 255  # bytes of the first line, written last: {"stamp": …, "sum": …} padded with spaces
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def _encode(rel: str, entry: list[Any]) -> bytes:
     """One file's line of the cache file, ``[path, entry]`` as JSON, with its newline."""
-    return json.dumps([rel, entry], separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+    return _dumps([rel, entry]).encode() + b"\n"
+
+
+_SIZE_TIME = re.compile(rb"(-?[0-9]+),([0-9]+),")
+
+
+_ESCAPED = re.compile(r'["\\\x00-\x1f]').search
+"""A character JSON escapes in a text (with ``ensure_ascii=False``, only these)."""
+
+
+def _start(rel: str, kind: str) -> bytes:
+    """How :func:`_encode` begins ``rel``'s line, up to the entry's size: ``["rel",["kind",``."""
+    if _ESCAPED(rel) or _ESCAPED(kind):
+        return _dumps([rel, [kind]]).encode()[:-2] + b","
+    return f'["{rel}",["{kind}",'.encode()
+
+
+def _size_time(line: bytes, rel: str, kind: str) -> tuple[int, int] | None:
+    """The size and time at the start of ``rel``'s line, read without decoding the rest;
+    None when the line does not begin as this module writes it (it is then decoded whole)."""
+    start = _start(rel, kind)
+    if not line.startswith(start):
+        return None
+    found = _SIZE_TIME.match(line, len(start))
+    return (int(found[1]), int(found[2])) if found else None
 
 
 def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None:
