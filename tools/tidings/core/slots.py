@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
-from tidings.workspace.model import Slot, Workspace
+from tidings.workspace.model import BlackoutIndex, Slot, Workspace
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -47,13 +47,14 @@ def slot_channels(ws: Workspace, slot: Slot) -> tuple[str, ...]:
 def occurrences(ws: Workspace, start: datetime, end: datetime, tz: tzinfo) -> list[Occurrence]:
     """Every slot occurrence in [start, end) on every channel, outside blackouts, sorted."""
     local = start.astimezone(tz)
+    blackouts = BlackoutIndex(ws.blackouts)
     out: list[Occurrence] = []
     for cal in ws.calendars:
         for slot in cal.slots:
             for day in slot_days(slot, local, end.astimezone(tz)):
                 at = datetime.combine(day, slot.time, tz)
                 for channel in slot_channels(ws, slot):
-                    if not any(b.covers(at, channel) for b in ws.blackouts):
+                    if not blackouts.covering(at, channel):
                         out.append(Occurrence(at, channel, slot.name, slot))
     out.sort()
     return out

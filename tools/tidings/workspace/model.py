@@ -7,9 +7,9 @@ diagnostic can point at the exact line and column of any field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
@@ -387,6 +387,39 @@ class Blackout:
         if self.channels and channel not in self.channels:
             return False
         return self.start <= instant < self.end
+
+
+class BlackoutIndex:
+    """Blackouts by the days (UTC) they touch: the ones covering an instant are found among
+    that day's few, not by asking every blackout of every calendar (a brand planning years
+    ahead has hundreds, and a large repository asks for every post on every channel)."""
+
+    LONG = 400
+    """Days beyond which a blackout is asked at every instant instead of being filed under
+    each of its days."""
+
+    def __init__(self, blackouts: Iterable[Blackout]) -> None:
+        self._days: dict[date, list[tuple[int, Blackout]]] = {}
+        self._long: list[tuple[int, Blackout]] = []
+        for i, b in enumerate(blackouts):
+            if b.end <= b.start:
+                continue  # covers no instant
+            first = b.start.astimezone(UTC).date()
+            last = (b.end - timedelta(microseconds=1)).astimezone(UTC).date()
+            if (last - first).days > self.LONG:
+                self._long.append((i, b))
+                continue
+            day = first
+            while day <= last:
+                self._days.setdefault(day, []).append((i, b))
+                day += timedelta(days=1)
+
+    def covering(self, instant: datetime, channel: str) -> list[Blackout]:
+        """The blackouts covering ``instant`` on ``channel``, in the order they were given."""
+        found = self._days.get(instant.astimezone(UTC).date(), [])
+        if self._long:
+            found = sorted([*found, *self._long], key=lambda item: item[0])
+        return [b for _, b in found if b.covers(instant, channel)]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from tidings.check.codes import diagnostic_at
 from tidings.diagnostics import Diagnostic
-from tidings.workspace.model import Workspace
+from tidings.workspace.model import BlackoutIndex, Workspace
 
 _DATED = re.compile(r"\d{4}/\d{2}")  # posts filed as YYYY/MM/<slug>; other folders are free
 
@@ -25,7 +25,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     f"campaign `{c.id}` ends ({c.end}) before it starts ({c.start})",
                     "swap start and end, or fix the year",
                 )
-    blackouts = ws.blackouts
+    blackouts = BlackoutIndex(ws.blackouts)
     for post in ws.posts.values():
         src = post.source
         for channel in post.channels:
@@ -57,8 +57,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     "move the post into the campaign's dates or change `campaign:`",
                     channel,
                 )
-            for b in blackouts:
-                if b.covers(when, channel) and not post.draft:
+            for b in blackouts.covering(when, channel):
+                if not post.draft:
                     yield diagnostic_at(
                         src,
                         keys,
