@@ -166,9 +166,8 @@ def test_an_entry_taken_back_by_its_text_just_after_a_checkout_is_kept_by_its_te
 
 
 def test_an_entry_written_in_another_json_layout_is_read_whole(ws: Path) -> None:
-    """Whether a file changed is read from the start of its line without decoding the rest
-    when the line begins as the engine writes it; a line laid out otherwise (spaces, keys
-    escaped) is decoded whole, and an unchanged file is still taken back."""
+    """A line is read as JSON, whatever its layout: an entry written with spaces (as another
+    JSON writer would) is taken back for an unchanged file like the engine's own."""
     assert check(ws)[0] == 0
     found = entries(ws)
     plant_channel(found)
@@ -176,7 +175,7 @@ def test_an_entry_written_in_another_json_layout_is_read_whole(ws: Path) -> None
     assert spaced[0].startswith(b'["') and b'", ["' in spaced[0]  # not how the engine writes
     write_lines(ws / FILE, stamp(ws), spaced)
     code, out = check(ws)
-    assert code == 1 and "nochannel" in out  # the planted entry was taken: decoded whole
+    assert code == 1 and "nochannel" in out  # the planted entry was taken
 
 
 def plant_channel(found: dict[str, list[object]]) -> None:

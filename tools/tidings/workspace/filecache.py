@@ -127,6 +127,8 @@ class FileCache:
         self._statted: os.stat_result | None = None
         self._statted_rel: str | None = None
         """The file :meth:`get` looked at last by its size and time, and what it found."""
+        self._missed: tuple[str, list[Any]] | None = None
+        """The entry :meth:`get` decoded last and found changed by size or time."""
         self._pending: tuple[str, list[Any]] | None = None
         """The entry added last, written to the spool when the next one is (or a line is
         read): the loader may still add what it built from it (:meth:`derive`)."""
@@ -189,19 +191,20 @@ class FileCache:
         schema again, since it may come from elsewhere (a CI cache, a planted file)."""
         self.seen.add(rel)
         info: os.stat_result | None = None
+        missed, self._missed = self._missed, None
         try:
-            line = self._line(rel)
-            if line is None:
-                return None
-            if text is None:
-                info = self._statted = self.stat(rel)
-                self._statted_rel = rel
-                if info is None:
+            if missed is not None and missed[0] == rel and text is not None:
+                raw = missed[1]  # decoded when its size or time did not match, just before
+            else:
+                line = self._line(rel)
+                if line is None:
                     return None
-                known = _size_time(line, rel, kind)
-                if known is not None and known != (info.st_size, info.st_mtime_ns):
-                    return None  # changed: not worth decoding the line
-            raw = _decode(line.decode())[1]
+                if text is None:
+                    info = self._statted = self.stat(rel)
+                    self._statted_rel = rel
+                    if info is None:
+                        return None
+                raw = _decode(line.decode())[1]
         except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
             return None
         if not isinstance(raw, list) or len(raw) != ENTRY_LEN or raw[0] != kind:
@@ -210,6 +213,7 @@ class FileCache:
             _, size, mtime, kept, offset, data, body, body_line, marks, derived = raw
             if text is None:
                 if info is None or info.st_size != size or info.st_mtime_ns != mtime:
+                    self._missed = (rel, raw)  # the caller may come back with the text
                     return None
             elif (digest or text_digest(text)) != kept:
                 return None
@@ -333,37 +337,9 @@ _CONTROL = re.compile(rb"[\x00-\x1f]").search
 HEAD = 255  # bytes of the first line, written last: {"stamp": …, "sum": …} padded with spaces
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
 def _encode(rel: str, entry: list[Any]) -> bytes:
     """One file's line of the cache file, ``[path, entry]`` as JSON, with its newline."""
-    return _dumps([rel, entry]).encode() + b"\n"
-
-
-_SIZE_TIME = re.compile(rb"(-?[0-9]+),([0-9]+),")
-
-
-_ESCAPED = re.compile(r'["\\\x00-\x1f]').search
-"""A character JSON escapes in a text (with ``ensure_ascii=False``, only these)."""
-
-
-def _start(rel: str, kind: str) -> bytes:
-    """How :func:`_encode` begins ``rel``'s line, up to the entry's size: ``["rel",["kind",``."""
-    if _ESCAPED(rel) or _ESCAPED(kind):
-        return _dumps([rel, [kind]]).encode()[:-2] + b","
-    return f'["{rel}",["{kind}",'.encode()
-
-
-def _size_time(line: bytes, rel: str, kind: str) -> tuple[int, int] | None:
-    """The size and time at the start of ``rel``'s line, read without decoding the rest;
-    None when the line does not begin as this module writes it (it is then decoded whole)."""
-    start = _start(rel, kind)
-    if not line.startswith(start):
-        return None
-    found = _SIZE_TIME.match(line, len(start))
-    return (int(found[1]), int(found[2])) if found else None
+    return json.dumps([rel, entry], separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
 
 def write_entries(path: Path, stamp: str, entries: dict[str, list[Any]]) -> None:
