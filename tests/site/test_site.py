@@ -647,7 +647,9 @@ def test_a_hand_written_page_at_a_generated_pages_address_stops_the_build(
     address = generated.removesuffix("index.md").removesuffix(".md").rstrip("/")
     assert f"{page}: this page is written to {address}/index.html" in result.output
     assert f"({generated})" in result.output
-    assert "rename the hand-written page" in result.output
+    stem = page.removesuffix(".md")
+    assert f"rename the hand-written page (e.g. {stem}-guide.md)" in result.output
+    assert "mkdocs.yml" not in result.output  # the fixture has none: the nav is tidings' own
     assert result.output.count("this page is written to") == 1  # said once, not by MkDocs too
     assert "Traceback" not in result.output
     assert not list(out.rglob("*.html"))  # no half-written site

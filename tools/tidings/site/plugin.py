@@ -136,11 +136,11 @@ def _clash_error(
     ]
     first = shown(clashes[0][0])
     stem, _, suffix = first.rpartition(".")
-    return SiteError(
-        "\n".join(lines),
-        f"rename the hand-written page (e.g. {stem}-guide.{suffix}) and its entry in the "
-        f"nav of {Path(config.config_file_path or 'mkdocs.yml').name}",
-    )
+    fix = f"rename the hand-written page (e.g. {stem}-guide.{suffix})"
+    own = Path(config.config_file_path or "")
+    if own.name and own.resolve().parent == root.resolve():  # a nav of the brand's own
+        fix += f" and its entry in the nav of {own.name}"
+    return SiteError("\n".join(lines), fix)
 
 
 class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
