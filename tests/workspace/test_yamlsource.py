@@ -35,6 +35,44 @@ def test_times_and_clock_values_stay_text() -> None:
     }
 
 
+SCALARS = {  # plain text as written → what YAML 1.2's core schema (our resolver) makes of it
+    "12": 12,
+    "0x1F": 31,
+    "1.5": 1.5,
+    ".inf": float("inf"),
+    "true": True,
+    "False": False,
+    "~": None,
+    "null": None,
+    "off": "off",
+    "yes": "yes",
+    "09:00": "09:00",
+    "2026-12-20": "2026-12-20",
+    "12 apples": "12 apples",
+    "x" * 60: "x" * 60,
+}
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["resolved-first", "kept-from-before"])
+def test_a_plain_scalar_resolves_the_same_whether_its_tag_was_kept_or_not(first: bool) -> None:
+    """Short plain scalars' tags are kept between parses (keys and values repeat in every
+    file): a value seen before, quoted or as a key, resolves as it did the first time."""
+    from tidings.workspace import yamlsource
+
+    if first:
+        yamlsource._RESOLVED.clear()
+    text = "".join(f"v{i}: {raw}\n" for i, raw in enumerate(SCALARS))
+    quoted = "".join(f"q{i}: '{raw}'\n" for i, raw in enumerate(SCALARS))
+    for _ in range(2):
+        doc = parse_yaml(text + quoted)
+        assert doc.data == {
+            **{f"v{i}": want for i, want in enumerate(SCALARS.values())},
+            **{f"q{i}": raw for i, raw in enumerate(SCALARS)},  # quoted: always text
+        }
+    keys = parse_yaml("".join(f"'{raw}': {raw}\n" for raw in ("12", "true", "~"))).data
+    assert keys == {"12": 12, "true": True, "~": None}
+
+
 def test_duplicate_keys_are_reported() -> None:
     doc = parse_yaml("a: 1\nb: 2\na: 3\n")
     assert [(d.key, d.pos.line, d.first.line) for d in doc.duplicates] == [("a", 3, 1)]

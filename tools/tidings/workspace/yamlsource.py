@@ -44,14 +44,30 @@ class _Loader(_BaseLoader):
     """SafeLoader without implicit timestamps, base-60 numbers and yes/no/on/off booleans."""
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        """PyYAML's resolver without path resolvers (unused here); called once per node."""
+        """PyYAML's resolver without path resolvers (unused here); called once per node. A
+        plain scalar's tag depends on its text alone: keys and short values repeat in every
+        file, so a short one's is kept (:data:`_RESOLVED`)."""
         if kind is yaml.ScalarNode:
             if implicit[0]:
+                known = _RESOLVED.get(value)
+                if known is not None:
+                    return known
+                found = _STR
                 for tag, regexp in self.yaml_implicit_resolvers.get(value[:1] or "", ()):
                     if regexp.match(value):
-                        return str(tag)
+                        found = str(tag)
+                        break
+                if len(value) <= _RESOLVED_TEXT and len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[value] = found
+                return found
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+_RESOLVED: dict[str, str] = {}
+"""The tag of each short plain scalar resolved so far (``at`` → str, ``true`` → bool, …)."""
+_RESOLVED_TEXT = 40
+_RESOLVED_MAX = 100_000
 
 
 def _strip_resolvers() -> None:

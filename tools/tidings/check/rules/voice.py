@@ -149,7 +149,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     f"keep at most {MAX_EXCLAMATIONS}; let the words carry the energy",
                     channel,
                 )
-            shouting = _SHOUT.findall(_prose(text))
+            prose = _prose(text)
+            shouting = _SHOUT.findall(prose)
             if shouting:
                 yield _diag(
                     post,
@@ -159,7 +160,6 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
                     "write it in normal case (screen readers may spell capitals out)",
                     channel,
                 )
-            prose = _prose(text)
             if max_grade is not None and len(prose.split()) >= MIN_WORDS_FOR_GRADE:
                 grade = flesch_kincaid_grade(prose)  # textstat 0.7.3's, without its imports
                 if grade > grade_limit:
