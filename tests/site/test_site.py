@@ -626,6 +626,7 @@ def test_hand_written_pages_still_go_through_markdown(
         ("site/calendar.md", "calendar/index.md"),
         ("site/posts/index.md", "posts/index.md"),  # same address, same name: that one wins
         ("site/audit/index.md", "audit.md"),
+        ("site/links.md", "links/index.html"),  # the link-in-bio page, a generated file
     ],
 )
 def test_a_hand_written_page_at_a_generated_pages_address_stops_the_build(
@@ -634,7 +635,13 @@ def test_a_hand_written_page_at_a_generated_pages_address_stops_the_build(
     """With directory URLs, ``site/reports.md`` and the generated ``reports/index.md`` are
     both written to ``reports/index.html``: one would silently replace the other, which one
     depending on which worker finished last. The build names the page and stops instead."""
-    root = make_workspace({page: "# Mine\n\nA hand-written page.\n"})
+    overlay = {page: "# Mine\n\nA hand-written page.\n"}
+    if page == "site/links.md":  # a brand with bio links gets the page
+        brand = (EXAMPLE / "tests/fixtures/base/brand/brand.yaml").read_text(encoding="utf-8")
+        overlay["brand/brand.yaml"] = (
+            brand + "bio_links:\n  - label: Book a session\n    url: https://studio.example/book\n"
+        )
+    root = make_workspace(overlay)
     out = tmp_path / "out"
     result = CliRunner().invoke(
         cli, ["--root", str(root), "site", "build", "--offline", "--out", str(out)]
@@ -644,9 +651,13 @@ def test_a_hand_written_page_at_a_generated_pages_address_stops_the_build(
         assert "A hand-written page." in (out / "posts/index.html").read_text(encoding="utf-8")
         return
     assert result.exit_code == 1, result.output
-    address = generated.removesuffix("index.md").removesuffix(".md").rstrip("/")
-    assert f"{page}: this page is written to {address}/index.html" in result.output
-    assert f"({generated})" in result.output
+    if generated.endswith(".html"):  # a file: its address is its name
+        said = f"{page}: this page is written to {generated}, the address of the generated file"
+        assert f"{said} {generated}; one would overwrite the other" in result.output
+    else:
+        address = generated.removesuffix("index.md").removesuffix(".md").rstrip("/")
+        assert f"{page}: this page is written to {address}/index.html" in result.output
+        assert f"({generated})" in result.output
     stem = page.removesuffix(".md")
     assert f"rename the hand-written page (e.g. {stem}-guide.md)" in result.output
     assert "mkdocs.yml" not in result.output  # the fixture has none: the nav is tidings' own

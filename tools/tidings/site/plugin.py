@@ -120,7 +120,8 @@ def _render_empty(page: Page) -> None:
 def _clash_error(
     root: Path, config: MkDocsConfig, clashes: list[tuple[File, File, str]]
 ) -> SiteError:
-    """Which hand-written pages take the address of a generated one, and what to do."""
+    """Which hand-written pages take the address of a generated page (its title given) or
+    file (no title), and what to do."""
 
     def shown(file: File) -> str:
         path = Path(file.abs_src_path or file.src_uri)
@@ -131,7 +132,8 @@ def _clash_error(
 
     lines = [
         f"{shown(mine)}: this page is written to {mine.dest_uri}, the address of the generated "
-        f"page {title!r} ({made.src_uri}); one would overwrite the other"
+        + (f"page {title!r} ({made.src_uri})" if title else f"file {made.dest_uri}")
+        + "; one would overwrite the other"
         for mine, made, title in clashes
     ]
     first = shown(clashes[0][0])
@@ -262,16 +264,16 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
                 page.title,
             )
             self._html[page.src_uri] = page.html
+        for item in site.files:
+            if files.get_file_from_path(item.dest_uri) is not None:
+                continue  # a hand-written file of the same name wins
+            if item.source is not None:
+                add(File.generated(config, item.dest_uri, abs_src_path=str(item.source)), "")
+            elif item.content is not None:
+                add(File.generated(config, item.dest_uri, content=item.content), "")
         if clashes:
             self.failure = _clash_error(root, config, clashes)
             raise PluginError(f"tidings plugin: {self.failure}") from None
-        for item in site.files:
-            if files.get_file_from_path(item.dest_uri) is not None:
-                continue
-            if item.source is not None:
-                files.append(File.generated(config, item.dest_uri, abs_src_path=str(item.source)))
-            elif item.content is not None:
-                files.append(File.generated(config, item.dest_uri, content=item.content))
         for dest, name in STYLESHEETS.items():
             files.append(File.generated(config, dest, abs_src_path=str(ASSETS / name)))
         self.pages_built = len(self._html)
