@@ -14,7 +14,7 @@ from tidings.core.slots import WEEKDAYS
 from tidings.site.colors import css_color, text_on
 from tidings.site.data import SiteData
 from tidings.site.views import Chip, chip
-from tidings.workspace.model import Campaign, KeyDate, Post
+from tidings.workspace.model import BlackoutIndex, Campaign, KeyDate, Post
 
 CALENDAR = "calendar"
 
@@ -147,7 +147,8 @@ def _filled(data: SiteData) -> set[tuple[str, date]]:
 
 def _blacked_out(data: SiteData, at: datetime, channels: tuple[str, ...]) -> bool:
     """Every one of ``channels`` is in a blackout at ``at``: no post is wanted there."""
-    return all(any(b.covers(at, c) for b in data.ws.blackouts) for c in channels)
+    blackouts = data.memo("blackouts", lambda: BlackoutIndex(data.ws.blackouts))
+    return all(blackouts.covering(at, c) for c in channels)
 
 
 def _gaps(data: SiteData, day: date, filled: set[tuple[str, date]]) -> tuple[Gap, ...]:
