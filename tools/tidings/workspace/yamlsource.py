@@ -66,8 +66,12 @@ class _Loader(_BaseLoader):
 
 _RESOLVED: dict[str, str] = {}
 """The tag of each short plain scalar resolved so far (``at`` → str, ``true`` → bool, …)."""
-_RESOLVED_TEXT = 40
-_RESOLVED_MAX = 100_000
+_RESOLVED_TEXT = 12
+"""Only texts this short are kept: keys, channel ids, tags, booleans repeat; titles and
+times mostly do not (with 40, 10,000 posts' front matter left 10,573 entries and parsed
+slower than with 12: 0.442 s against 0.427 s, best of 6; nothing kept: 0.467 s)."""
+_RESOLVED_MAX = 20_000
+"""A bound on what is kept, whatever the repository holds (at most a few MB)."""
 
 
 def _strip_resolvers() -> None:
