@@ -681,3 +681,28 @@ def test_without_directory_urls_the_same_names_do_not_clash(
     assert result.exit_code == 0, result.output
     assert "A guide." in (out / "reports.html").read_text(encoding="utf-8")
     assert "<h1>Reports</h1>" in (out / "reports/index.html").read_text(encoding="utf-8")
+
+
+def test_a_readme_gives_way_to_a_generated_index_as_mkdocs_has_it(
+    make_workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    """MkDocs writes a folder's ``README.md`` as its index page, and leaves it out (with a
+    warning) when the folder has an ``index.md``: a generated ``index.md`` is treated alike."""
+    root = make_workspace(
+        {
+            "site/README.md": "# About this folder\n\nNotes for the team.\n",
+            "site/calendar/README.md": "# Calendar notes\n",
+        }
+    )
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "tidings", "--root", str(root), "site", "build", "--offline"]
+    done = subprocess.run([*cmd, "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr  # a process of its own: MkDocs'
+    for src, generated in (("README.md", "index.md"), ("calendar/README.md", "calendar/index.md")):
+        assert (  # warnings go to the stderr it had when its logging was first set up
+            f"Excluding '{src}' from the site because it conflicts with the generated "
+            f"'{generated}'." in done.stderr
+        )
+    assert "Notes for the team." not in (out / "index.html").read_text(encoding="utf-8")
+    calendar = (out / "calendar/index.html").read_text(encoding="utf-8")
+    assert "Calendar notes" not in calendar and 'class="td-' in calendar

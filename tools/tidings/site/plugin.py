@@ -53,6 +53,8 @@ from tidings.workspace.layout import find_root
 from tidings.workspace.loader import Collector, load_brand
 from tidings.workspace.timeparse import TimeProblem, parse_when
 
+log = logging.getLogger("mkdocs.plugins.tidings")
+
 CSS = "assets/tidings/tidings.css"
 DASHBOARDS_CSS = "assets/tidings/dashboards.css"
 REPORT_CSS = "assets/tidings/report.css"
@@ -115,6 +117,11 @@ def _render_empty(page: Page) -> None:
     page._title_from_render = None
     page.present_anchor_ids = set()
     page.links_to_anchors = {}
+
+
+def _is_readme(file: File) -> bool:
+    """A ``README.md``, which MkDocs writes as its folder's index page."""
+    return file.src_uri.rsplit("/", 1)[-1].rsplit(".", 1)[0] == "README"
 
 
 def _clash_error(
@@ -235,8 +242,16 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         def add(file: File, title: str) -> None:
             """A generated page, unless a hand-written page of another name has its address:
             MkDocs would write both there, the last one kept (which one depends on the
-            order workers finish), so the build stops naming both."""
+            order workers finish), so the build stops naming both. A ``README.md`` gives
+            way to a generated ``index.md``, as MkDocs has it give way to a written one."""
             mine = written.get(file.dest_uri)
+            if mine is not None and _is_readme(mine) and file.src_uri.endswith("index.md"):
+                log.warning(
+                    f"Excluding '{mine.src_uri}' from the site because it conflicts with "
+                    f"the generated '{file.src_uri}'."
+                )
+                files.remove(mine)
+                mine = None
             if mine is not None:
                 clashes.append((mine, file, title))
             else:
