@@ -124,8 +124,7 @@ class FileCache:
         self._old: BinaryIO | None = None
         self._new: BinaryIO | None = None
         self.lines: dict[str, int] = {}
-        self._statted: os.stat_result | None = None
-        self._statted_rel: str | None = None
+        self._statted: tuple[str, os.stat_result | None] | None = None
         """The file :meth:`get` looked at last by its size and time, and what it found."""
         self._missed: tuple[str, list[Any]] | None = None
         """The entry :meth:`get` decoded last and found changed by size or time."""
@@ -200,8 +199,8 @@ class FileCache:
                 if line is None:
                     return None
                 if text is None:
-                    info = self._statted = self.stat(rel)
-                    self._statted_rel = rel
+                    info = self.stat(rel)
+                    self._statted = (rel, info)
                     if info is None:
                         return None
                 raw = _decode(line.decode())[1]
@@ -220,7 +219,8 @@ class FileCache:
             else:  # the same text with another time (a fresh checkout): note the new one
                 # its size and time from before the text was read (when the caller looked
                 # first): a change after the read then only makes the next run read it again
-                info = self._statted if self._statted_rel == rel else self.stat(rel)
+                statted = self._statted
+                info = statted[1] if statted is not None and statted[0] == rel else self.stat(rel)
                 if info is not None:
                     racy = info.st_mtime_ns >= time.time_ns() - RACY_NS  # as put() says
                     raw[1], raw[2] = -1 if racy else info.st_size, info.st_mtime_ns
