@@ -115,3 +115,70 @@ def test_repeated_items_are_refused_and_validating_leaves_no_garbage() -> None:
     finally:
         if was:
             gc.enable()
+
+
+def test_const_is_read_as_a_one_value_enum_where_it_is_a_keyword() -> None:
+    """The fast validator is built from a copy of each schema with ``const: X`` written
+    ``enum: [X]`` (see ``validation._for_fast``): only where ``const`` is a keyword, never in
+    a property's name or in data (an ``enum``'s or ``examples``' values)."""
+    from tidings.workspace.validation import _for_fast
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "const": {"const": 1},  # a property called const, holding const 1
+            "both": {"enum": [1, 2], "const": 2},
+            "never": {"not": {"const": True}},
+        },
+        "$defs": {"const": {"type": "string"}},
+        "examples": [{"const": 5}],
+        "enum": [{"const": 1}],
+    }
+    assert _for_fast(schema) == {
+        "type": "object",
+        "properties": {
+            "const": {"enum": [1]},
+            "both": {"enum": [1, 2], "allOf": [{"enum": [2]}]},
+            "never": {"not": {"enum": [True]}},
+        },
+        "$defs": {"const": {"type": "string"}},
+        "examples": [{"const": 5}],
+        "enum": [{"const": 1}],
+    }
+    schema_copy = copy.deepcopy(schema)
+    _for_fast(schema)
+    assert schema == schema_copy  # the cached schema is left as it was
+
+
+@pytest.mark.parametrize(
+    ("kind", "doc"),
+    [
+        ("workspace", {"format": 1}),
+        (
+            "metrics",
+            {
+                "version": 1,
+                "date": "2026-12-04",
+                "collected_at": "2026-12-04T05:10:00Z",
+                "window_days": 90,
+                "channels": {},
+            },
+        ),
+        ("post", {"title": "Hi", "at": "2026-01-05 09:00", "channels": ["mastodon"]}),
+    ],
+)
+def test_validators_agree_on_every_const(kind: str, doc: dict[str, Any]) -> None:
+    """Each ``const`` of the schemas (``format``/``version`` 1, ``draft``/``evergreen`` not
+    true) against values JSON tells apart and Python's ``==`` does not (1, 1.0, true)."""
+    fields = {"workspace": ("format", "version"), "metrics": ("version",)}.get(
+        kind, ("draft", "evergreen")
+    )
+    assert validator(kind).is_valid(doc) and _fast_ok(kind, doc)
+    for name in fields:
+        verdicts = set()
+        for value in (1, 1.0, 2, True, False, "1", None, 0):
+            variant = dict(doc, **{name: value})
+            slow_ok = validator(kind).is_valid(variant)
+            assert _fast_ok(kind, variant) == slow_ok, (kind, name, value)
+            verdicts.add(slow_ok)
+        assert verdicts == {True, False}  # the field's const told some values apart
