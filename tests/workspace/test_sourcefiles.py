@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,65 @@ def test_unreadable_files(tmp_path: Path, content: bytes, code: str) -> None:
     with pytest.raises(FileProblem) as info:
         read_text(path)
     assert info.value.code == code
+
+
+def test_a_file_at_the_limit_is_read_and_one_byte_more_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b"a: " + b"x" * 2045 + b"\n")  # 2,049 bytes
+    assert read_text(path, 2049) == "a: " + "x" * 2045 + "\n"
+    with pytest.raises(FileProblem) as info:
+        read_text(path, 2048)
+    assert info.value.code == "file.too-large" and "limit is 2 KB" in info.value.message
+    assert read_text(path) == read_text(path, 2049)  # no limit: the whole file
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "p.md"
+    os.mkfifo(path)
+    with pytest.raises(FileProblem) as info:
+        read_text(path, 1024)
+    assert info.value.code == "file.unreadable" and "not a regular file" in info.value.message
+
+
+def test_reads_go_on_until_the_count_or_the_end(tmp_path: Path) -> None:
+    """``_read`` asks again after a short read (a pipe gives what was written so far), and
+    stops at the count asked for or at the end."""
+    from tidings.workspace import sourcefiles
+
+    for most, expected in ((None, b"one two three"), (5, b"one t"), (100, b"one two three")):
+        read_end, write_end = os.pipe()
+        for piece in (b"one ", b"two ", b"three"):
+            os.write(write_end, piece)
+        os.close(write_end)
+        try:
+            assert sourcefiles._read(read_end, most) == expected
+        finally:
+            os.close(read_end)
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    assert sourcefiles._read(read_end, 10) == b""
+    os.close(read_end)
+
+
+def test_a_file_that_grows_while_read_is_read_to_its_end_or_refused(tmp_path: Path) -> None:
+    """The size is taken before reading: text appended after it is still read (up to the
+    limit), as a file written while the check runs may be."""
+    from tidings.workspace import sourcefiles
+
+    path = tmp_path / "p.md"
+    path.write_text("title: x\n")
+    real_fstat = os.fstat
+
+    class Smaller:
+        def __init__(self, info: os.stat_result) -> None:
+            self.st_mode, self.st_size = info.st_mode, info.st_size - 3
+
+    sourcefiles.os.fstat = lambda fd: Smaller(real_fstat(fd))  # type: ignore[assignment]
+    try:
+        assert read_text(path) == "title: x\n"
+        assert read_text(path, 100) == "title: x\n"
+        with pytest.raises(FileProblem) as info:
+            read_text(path, 7)
+        assert info.value.code == "file.too-large"
+    finally:
+        sourcefiles.os.fstat = real_fstat
