@@ -67,6 +67,42 @@ def test_buzzwords(make_workspace: Callable[..., Path]) -> None:
     assert _messages(root, "brand.buzzword")[0] == "“Synergy” is on the brand's buzzword list"
 
 
+def test_every_listed_word_is_found_whichever_list_and_order(
+    make_workspace: Callable[..., Path],
+) -> None:
+    """The word lists are searched with one pass first (does the text hold any listed
+    word?), then each list: a text holding only the last list's word, a word on two lists,
+    and words in any order are each reported once per list and occurrence."""
+    brand = (
+        "words:\n  banned: [cheap, guarantee]\n  preferred: {utilize: use}\n"
+        "  buzzwords: [synergy, cheap]\n"
+    )
+    root = _ws(
+        make_workspace,
+        brand,
+        _post("a", "We utilize it."),
+        _post("b", "Synergy, and cheaply.", at="2026-12-11 09:00"),  # not `cheaply`
+        _post("c", "Cheap!\n\nSYNERGY and we utilize guarantees.", at="2026-12-12 09:00"),
+        _post("d", "Nothing listed here.", at="2026-12-13 09:00"),
+    )
+    found = [
+        (d.path.rsplit("/", 1)[1], d.line, d.code, d.message)
+        for d in check_workspace(root).diagnostics
+        if d.code.endswith(("-word", "buzzword"))
+    ]
+    assert sorted(found) == sorted(
+        [
+            ("a.md", 6, "brand.preferred-word", "the brand writes “use”, not “utilize”"),
+            ("b.md", 6, "brand.buzzword", "“Synergy” is on the brand's buzzword list"),
+            ("c.md", 6, "brand.banned-word", "“Cheap” is on the brand's banned list"),
+            ("c.md", 6, "brand.buzzword", "“Cheap” is on the brand's buzzword list"),
+            ("c.md", 8, "brand.banned-word", "“guarantees” is on the brand's banned list"),
+            ("c.md", 8, "brand.preferred-word", "the brand writes “use”, not “utilize”"),
+            ("c.md", 8, "brand.buzzword", "“SYNERGY” is on the brand's buzzword list"),
+        ]
+    )
+
+
 def test_hashtags_per_platform_defaults_and_settings(make_workspace: Callable[..., Path]) -> None:
     body = "Winter light. #Leipzig #Portraits #FamilyPhotos"
     root = _ws(make_workspace, "", _post("a", body, channels="[mastodon, x, linkedin]"))

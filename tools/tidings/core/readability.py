@@ -80,7 +80,13 @@ def _words(text: str) -> int:
 
 
 def _syllables(text: str) -> int:
-    return sum(_hyphenation_points(w) + 1 for w in _PUNCTUATION.sub("", text.lower()).split())
+    words = _PUNCTUATION.sub("", text.lower()).split()
+    points = _points.get  # words repeat: most are known (a look-up, not a call each)
+    total = len(words)
+    for word in words:
+        known = points(word)
+        total += known if known is not None else _hyphenation_points(word)
+    return total
 
 
 def flesch_kincaid_grade(text: str) -> float:

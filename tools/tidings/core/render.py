@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tidings.core.platforms import PLATFORMS, Escape, LinkDetection, LinkStyle
@@ -126,14 +127,23 @@ def find_links(
     as ``detection`` says: ``https://`` addresses (:func:`find_urls`), and with
     ``BARE_DOMAINS`` also domains written without a scheme (``lumengrain.studio/prices``, or
     one of ``own_domains``), whose full URL gets ``https://``."""
+    return list(_links(text, detection, own_domains))
+
+
+@lru_cache(maxsize=256)
+def _links(
+    text: str, detection: LinkDetection, own_domains: tuple[str, ...]
+) -> tuple[tuple[int, int, str], ...]:
+    """:func:`find_links`, kept for the texts seen last: a post's text is rendered for each of
+    its channels in a row, and most of them detect links the same way."""
     found = find_urls(text)
     if detection is not LinkDetection.BARE_DOMAINS:
-        return found
+        return tuple(found)
     for start, end, url in sorted(_bare(text, own_domains)):
         if _SCHEME.match(url) or any(s < end and start < e for s, e, _ in found):
             continue  # addresses with a scheme are find_urls' (any host, e.g. `.example`)
         found.append((start, end, "https://" + url))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def is_own(url: str, domains: tuple[str, ...]) -> bool:
@@ -144,8 +154,10 @@ def is_own(url: str, domains: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
+@lru_cache(maxsize=4096)
 def tag_url(url: str, source: str, medium: str, campaign: str | None) -> str:
-    """Add utm_source/medium/campaign unless the link already carries UTM parameters."""
+    """Add utm_source/medium/campaign unless the link already carries UTM parameters (kept
+    for the links seen last: a campaign's links repeat in its posts, on every channel)."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     if any(key.startswith("utm_") for key, _ in query):
@@ -203,7 +215,7 @@ def shown_text(
     links: list[Link] = []
     pos = 0
     length = 0
-    for start, end, url in find_links(text, detection, own_domains):
+    for start, end, url in _links(text, detection, own_domains):
         before = text[pos:start]
         out.append(before)
         length += len(before)

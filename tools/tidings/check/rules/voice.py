@@ -86,6 +86,13 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
             for w in words.buzzwords
         ]
     )
+    # one pass finds whether a text holds any listed word; only then is each asked where
+    # (the same matches in the same order, for a tenth of the scans on most texts)
+    any_word = (
+        re.compile("|".join(f"(?:{p.pattern})" for _, p, _, _ in word_rules), re.IGNORECASE)
+        if word_rules
+        else None
+    )
     max_grade = brand.max_grade
     max_tags = brand.hashtags.max
     banned_tags = {t.lstrip("#").lower() for t in brand.hashtags.banned}
@@ -95,7 +102,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         for channel, part, index, total in _texts(post):
             text = part.text
             where = f"part {index + 1}" if total > 1 else "the text"
-            for code, pattern, message, suggestion in word_rules:
+            listed = word_rules if any_word is not None and any_word.search(text) else ()
+            for code, pattern, message, suggestion in listed:
                 for m in pattern.finditer(text):
                     line = part.line + text[: m.start()].count("\n")
                     yield _diag(
