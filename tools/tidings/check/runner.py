@@ -8,7 +8,15 @@ from datetime import datetime
 from pathlib import Path
 
 from tidings.check.rulecache import Found, RuleCache, cacheable, post_key
-from tidings.check.rules import CLOCKED, NAMED_ONLY, PER_POST, RULES, TIMED_RULES, media
+from tidings.check.rules import (
+    CLOCKED,
+    FOCUSED,
+    NAMED_ONLY,
+    PER_POST,
+    RULES,
+    TIMED_RULES,
+    media,
+)
 from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
@@ -145,6 +153,8 @@ def check_workspace(
     for name, rule in RULES.items():
         if name in PER_POST:
             diags.extend(d for result in found.values() for d in result.rules.get(name, ()))
+        elif name in FOCUSED and only is not None:
+            diags.extend(FOCUSED[name](ws, frozenset(only)))
         else:
             diags.extend(rule(named if name in NAMED_ONLY else ws))
     diags.extend(_rotations(found, diags))

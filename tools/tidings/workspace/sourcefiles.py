@@ -49,7 +49,7 @@ def _too_large(size: int | None, limit: int, setting: str) -> FileProblem:
     )
 
 
-def read_text(path: Path, limit: int | None = None, setting: str = "yaml_kb") -> str:
+def read_text(path: str | Path, limit: int | None = None, setting: str = "yaml_kb") -> str:
     """The file's text (UTF-8, BOM and CRLF tolerated) or a FileProblem.
 
     With ``limit`` (bytes), a larger file is refused before it is read (its size from the

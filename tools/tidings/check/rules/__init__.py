@@ -36,6 +36,7 @@ from tidings.workspace.model import Workspace
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
 TimedRule = Callable[[Workspace, datetime], Iterable[Diagnostic]]
+FocusedRule = Callable[[Workspace, frozenset[str]], Iterable[Diagnostic]]
 
 RULES: dict[str, Rule] = {
     "ids": ids.check,
@@ -69,6 +70,10 @@ finding on a post is about that post alone (read with the shared files, calendar
 ledger, never another post), none carries ``also``, and their findings elsewhere (a
 calendar's campaign range) do not depend on the posts. Those beyond ``PER_POST`` read the
 front matter only, so they are not run again on the bodies of ``rotations``."""
+FOCUSED: dict[str, FocusedRule] = {"cadence": cadence.check}
+"""Rules of ``RULES`` over the whole workspace that a check of named posts calls with those
+posts' paths, for the findings on or involving them only (the rest are never reported by
+such a check): the same findings, without building the others."""
 TIMED_RULES: dict[str, TimedRule] = {
     "slots": slots.check,
     "late": late.check,
@@ -78,4 +83,14 @@ CLOCKED: frozenset[str] = frozenset({"late", "weekly"})
 """Timed rules about the real calendar ahead (late posts, thin weeks): they run only when the
 check is told the time matters (``--now`` given, or in CI)."""
 
-__all__ = ["CLOCKED", "NAMED_ONLY", "PER_POST", "RULES", "TIMED_RULES", "Rule", "TimedRule"]
+__all__ = [
+    "CLOCKED",
+    "FOCUSED",
+    "NAMED_ONLY",
+    "PER_POST",
+    "RULES",
+    "TIMED_RULES",
+    "FocusedRule",
+    "Rule",
+    "TimedRule",
+]

@@ -41,12 +41,15 @@ def _diag(
 
 
 def _timed(ws: Workspace) -> dict[str, list[tuple[datetime, Post]]]:
-    """Every channel's non-draft posts, in time order."""
-    out: dict[str, list[tuple[datetime, Post]]] = defaultdict(list)
+    """Every channel's non-draft posts, in time order (then by id)."""
+    keyed: dict[str, list[tuple[datetime, str, Post]]] = defaultdict(list)
     for channel, when, post in ws.scheduled():
-        out[channel].append((when, post))
-    for items in out.values():
-        items.sort(key=lambda item: (item[0], item[1].id))
+        keyed[channel].append((when, post.id, post))
+    out: dict[str, list[tuple[datetime, Post]]] = {}
+    for channel, items in keyed.items():
+        # ids are unique, so the tuples never compare their posts
+        items.sort(key=lambda item: item[:2])
+        out[channel] = [(when, post) for when, _, post in items]
     return out
 
 
@@ -55,9 +58,16 @@ def _gap(delta: timedelta) -> str:
     return f"{minutes} min" if minutes < 120 else f"{minutes / 60:g} h"
 
 
-def check(ws: Workspace) -> Iterator[Diagnostic]:
+def check(ws: Workspace, focus: frozenset[str] | None = None) -> Iterator[Diagnostic]:
+    """The cadence findings of ``ws``; with ``focus`` (the paths of the posts a check named),
+    only those on or involving a post there (each one the same as without it): the others
+    would be left out of that check's report anyway, and building each costs its position."""
     if ws.brand is None:
         return
+
+    def wanted(*posts: Post) -> bool:
+        return focus is None or any(p.path in focus for p in posts)
+
     cadence = ws.brand.cadence
     tz = ws.brand.timezone
     for cid in cadence.channels:
@@ -78,6 +88,8 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         if quiet is not None:
             start, end = quiet.start, quiet.end
             for when, post in items:
+                if not wanted(post):
+                    continue
                 local = when.astimezone(tz)
                 if quiet.contains(local.time().replace(tzinfo=None)):
                     yield _diag(
@@ -94,7 +106,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         gap = limits.min_gap
         if gap is not None:
             for (before, first), (when, post) in pairwise(items):
-                if when - before < gap:
+                if when - before < gap and wanted(post, first):
                     yield _diag(
                         post,
                         channel,
@@ -124,7 +136,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         for when, post in items:
             days[when.astimezone(tz).date()].append(post)
         for day, posts in sorted(days.items()):
-            if len(posts) <= limit:
+            if len(posts) <= limit or not wanted(*posts):
                 continue
             message = (
                 f"{len(posts)} posts go out on {channel} on {day}; the brand allows {limit} a day"
