@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -329,3 +330,22 @@ def test_a_second_check_of_a_post_with_an_image_reads_the_kept_header(tmp_path: 
         imported.append("PIL" in {m.partition(".")[0] for m in json.loads(out.read_text())})
     assert imported == [True, False]
     assert reports[0] == reports[1] and json.loads(reports[0]) is not None
+
+
+def test_a_warm_check_compiles_no_schema_and_reads_no_html_tables(tmp_path: Path) -> None:
+    """A check that takes every file from build/cache/files.json parses none, so it neither
+    imports fastjsonschema nor compiles a validator; one that parses a file does both. Neither
+    loads the html module's entity table (only publishing's redaction needs it)."""
+    work = _work(tmp_path)
+    an_hour_ago = time.time() - 3600  # else the files are too new to be known by their times
+    for path in work.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            os.utime(path, (an_hour_ago, an_hour_ago))
+    loaded = []
+    for run in ("first", "second"):
+        out = tmp_path / f"modules-{run}.json"
+        result = _run(CHECK_PATH, str(out), "--root", str(work), "check", "--format", "json")
+        assert result.returncode in (0, 1), result.stdout + result.stderr
+        loaded.append(set(json.loads(out.read_text())))
+    assert "fastjsonschema" in loaded[0] and "fastjsonschema" not in loaded[1]
+    assert not {"html", "html.entities"} & (loaded[0] | loaded[1])

@@ -20,7 +20,6 @@ The registry is the process's: a secret once known is never printed by it again.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import threading
@@ -61,6 +60,8 @@ _SHAPES = (
 def _forms(value: str) -> set[str]:
     """The ways a value can appear in text a platform sends back: as is, URL-encoded,
     with JSON-escaped slashes, HTML-escaped."""
+    import html  # here: its entity table is not worth loading for a check (6 ms)
+
     return {
         value,
         quote(value, safe=""),

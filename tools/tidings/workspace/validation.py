@@ -16,8 +16,6 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import fastjsonschema
-
 if TYPE_CHECKING:  # jsonschema is imported only when a file is invalid (it is slow to import)
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
@@ -84,6 +82,8 @@ def fast_validator(kind: str) -> Any:
     the code of every kind 3–5 times longer and its compilation, on every run that parses a
     file, about 0.3 s (2 CPUs, 10,000 posts) instead of 0.1 s.
     """
+    import fastjsonschema  # here: a check that parses no file never needs it
+
     # _for_fast() builds a new tree: compile() rewrites $refs in place, not in the cached one
     schema = dict(_for_fast(load_schema(kind)), **{"$schema": _DRAFT_7})
     code = fastjsonschema.compile_to_code(
@@ -155,11 +155,20 @@ def _without_cycles(code: str) -> Any:
     return namespace[root.group(1)]
 
 
+def _refused() -> type[Exception]:
+    """What the fast validator raises for data that does not meet its schema (its module is
+    loaded by then: asked only in an ``except`` after a validator ran)."""
+    from fastjsonschema import JsonSchemaValueException
+
+    return JsonSchemaValueException
+
+
 def is_valid(kind: str, data: Any) -> bool:
     """Whether ``data`` meets the ``kind`` schema (the fast validator alone: no messages)."""
+    check = fast_validator(kind)
     try:
-        fast_validator(kind)(data)
-    except fastjsonschema.JsonSchemaValueException:
+        check(data)
+    except _refused():
         return False
     return True
 
@@ -168,10 +177,11 @@ def validate(kind: str, doc: YamlDoc, path: str) -> list[Diagnostic]:
     """All schema problems of ``doc`` as diagnostics (empty when valid)."""
     data = {} if doc.data is None else doc.data
     out: list[Diagnostic] = []
+    check = fast_validator(kind)
     try:
-        fast_validator(kind)(data)
+        check(data)
         valid = True
-    except fastjsonschema.JsonSchemaValueException:
+    except _refused():
         valid = False
     if not valid:
         for error in validator(kind).iter_errors(data):
