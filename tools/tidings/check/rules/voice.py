@@ -87,7 +87,7 @@ def check(ws: Workspace) -> Iterator[Diagnostic]:
         ]
     )
     # one pass finds whether a text holds any listed word; only then is each asked where
-    # (the same matches in the same order, for a tenth of the scans on most texts)
+    # (the same matches in the same order; one scan of most texts, not one per listed word)
     any_word = (
         re.compile("|".join(f"(?:{p.pattern})" for _, p, _, _ in word_rules), re.IGNORECASE)
         if word_rules
