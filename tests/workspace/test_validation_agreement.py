@@ -131,6 +131,7 @@ def test_const_is_read_as_a_one_value_enum_where_it_is_a_keyword() -> None:
             "never": {"not": {"const": True}},
         },
         "$defs": {"const": {"type": "string"}},
+        "dependencies": {"const": {"const": 2}, "never": ["const"]},
         "examples": [{"const": 5}],
         "enum": [{"const": 1}],
     }
@@ -142,6 +143,7 @@ def test_const_is_read_as_a_one_value_enum_where_it_is_a_keyword() -> None:
             "never": {"not": {"enum": [True]}},
         },
         "$defs": {"const": {"type": "string"}},
+        "dependencies": {"const": {"enum": [2]}, "never": ["const"]},
         "examples": [{"const": 5}],
         "enum": [{"const": 1}],
     }

@@ -93,7 +93,9 @@ def fast_validator(kind: str) -> Any:
 
 
 _DRAFT_7 = "http://json-schema.org/draft-07/schema#"
-_NAMES = frozenset({"properties", "patternProperties", "$defs", "definitions"})
+_NAMES = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependencies", "dependentSchemas"}
+)
 """Keywords whose value maps names (not keywords) to schemas."""
 _DATA = frozenset({"const", "enum", "default", "examples"})
 """Keywords whose value is data, never a schema."""
