@@ -164,20 +164,14 @@ def _without_cycles(code: str) -> Any:
     return namespace[root.group(1)]
 
 
-def _refused() -> type[Exception]:
-    """What the fast validator raises for data that does not meet its schema (its module is
-    loaded by then: asked only in an ``except`` after a validator ran)."""
-    from fastjsonschema import JsonSchemaValueException
-
-    return JsonSchemaValueException
-
-
 def is_valid(kind: str, data: Any) -> bool:
     """Whether ``data`` meets the ``kind`` schema (the fast validator alone: no messages)."""
     check = fast_validator(kind)
+    from fastjsonschema import JsonSchemaValueException  # loaded by fast_validator
+
     try:
         check(data)
-    except _refused():
+    except JsonSchemaValueException:
         return False
     return True
 
@@ -186,13 +180,7 @@ def validate(kind: str, doc: YamlDoc, path: str) -> list[Diagnostic]:
     """All schema problems of ``doc`` as diagnostics (empty when valid)."""
     data = {} if doc.data is None else doc.data
     out: list[Diagnostic] = []
-    check = fast_validator(kind)
-    try:
-        check(data)
-        valid = True
-    except _refused():
-        valid = False
-    if not valid:
+    if not is_valid(kind, data):
         for error in validator(kind).iter_errors(data):
             out.extend(_explain(error, doc, path))
     for dup in doc.duplicates:
