@@ -19,7 +19,8 @@
      ├── InboxError           the inbox cannot be collected, or an inbox file cannot be read
      ├── GitError             a git command failed
      ├── GitHubError          GitHub refused a request, or could not be reached
-     └── SiteError            MkDocs could not build the preview site
+     ├── SiteError            MkDocs could not build the preview site
+     └── WorkerStopped        a worker process (see processes.py) ended before it finished
 
 Bad *content* is never an exception: checks return Diagnostic values instead. A few
 exceptions are signals caught inside one layer and turned into diagnostics or ledger states
@@ -165,3 +166,14 @@ class GitHubError(TidingsError):
 
 class SiteError(TidingsError):
     """MkDocs could not build the site (a bad mkdocs.yml, a missing theme or plugin)."""
+
+
+class WorkerStopped(TidingsError):
+    """A worker process ended before it sent back its share (killed, or out of memory):
+    nothing it did is kept, and ``--jobs 1`` does all the work in one process."""
+
+    def __init__(self, doing: str) -> None:
+        super().__init__(
+            f"a worker process {doing} stopped before it finished (killed, or out of memory?)",
+            "run again with `--jobs 1` to do it all in one process",
+        )

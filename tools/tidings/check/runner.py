@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tidings.check.rulecache import Found, RuleCache, cacheable, post_key
 from tidings.check.rules import (
@@ -20,6 +22,7 @@ from tidings.check.rules import (
 from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
+from tidings.processes import run_spans
 from tidings.workspace import hyphencache, imagecache, layout, lengthcache
 from tidings.workspace.model import Post, Workspace
 
@@ -106,6 +109,7 @@ def check_workspace(
     renamed: Sequence[tuple[str, str]] = (),
     late: bool = False,
     cache: bool = False,
+    jobs: int = 1,
 ) -> CheckResult:
     """Load and check ``root``; with ``paths``, only those files (plus what they need).
 
@@ -137,7 +141,7 @@ def check_workspace(
                 f"{rel}: no such file in {root}", "check the path (deleted files need no check)"
             )
     only = set(rels) if rels and all(_is_content(r) for r in rels) else None
-    ws, diags = load_workspace(root, cache=cache)
+    ws, diags = load_workspace(root, cache=cache, jobs=jobs)
     if renamed:
         ws = replace(ws, renamed=tuple(renamed))
     named = ws
@@ -149,7 +153,7 @@ def check_workspace(
         imagecache.load(root)  # what images' headers said (see imagecache.py)
     else:
         imagecache.clear()
-    found = _per_post(named, cache=cache, prune=only is None)
+    found = _per_post(named, cache=cache, prune=only is None, jobs=jobs)
     for name, rule in RULES.items():
         if name in PER_POST:
             diags.extend(d for result in found.values() for d in result.rules.get(name, ()))
@@ -172,7 +176,7 @@ def check_workspace(
     return CheckResult(ws, tuple(result))
 
 
-def _per_post(ws: Workspace, *, cache: bool, prune: bool) -> dict[str, Found]:
+def _per_post(ws: Workspace, *, cache: bool, prune: bool, jobs: int = 1) -> dict[str, Found]:
     """What the rules about one post alone find on the posts of ``ws`` (those with a
     finding): kept findings for the posts unchanged since an earlier check (with ``cache``,
     see :mod:`tidings.check.rulecache`), the rules run once over the others."""
@@ -191,7 +195,7 @@ def _per_post(ws: Workspace, *, cache: bool, prune: bool) -> dict[str, Found]:
                 todo[pid], keys[pid] = post, key
             elif hit.rules or hit.rotations:
                 found[pid] = hit
-        fresh = _run_per_post(replace(ws, posts=todo))
+        fresh = _run_per_post_in(replace(ws, posts=todo), jobs)
         found.update(fresh)
         if kept is not None and STRAY not in fresh:
             for pid, post in todo.items():
@@ -204,6 +208,39 @@ def _per_post(ws: Workspace, *, cache: bool, prune: bool) -> dict[str, Found]:
         raise
     if kept is not None:
         kept.save(prune=prune)
+    return found
+
+
+PARALLEL_RULES = 400
+"""Fewer posts to check than this are checked in one process: forking would cost more
+than it saves."""
+
+
+def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
+    """:func:`_run_per_post` in up to ``jobs`` processes, each running the rules over a
+    share of the posts: this one the first, forked workers the others, each sending back
+    its findings and what it measured for the caches of X lengths, the hyphenation table and
+    images' headers. The findings on each post are the same, in the same order, either
+    way (and the report is sorted)."""
+    ids = list(ws.posts)
+    if jobs <= 1 or len(ids) < PARALLEL_RULES:
+        return _run_per_post(ws)
+    parent = os.getpid()
+
+    def share(start: int, end: int) -> tuple[dict[str, Found], Any, Any, Any]:
+        found = _run_per_post(replace(ws, posts={k: ws.posts[k] for k in ids[start:end]}))
+        if os.getpid() == parent:
+            return found, None, None, None
+        return found, lengthcache.changes(), hyphencache.changes(), imagecache.changes()
+
+    results, _ = run_spans(share, len(ids), jobs, "checking the posts", here=True, collect=False)
+    found: dict[str, Found] = {}
+    for result in results:
+        part, lengths, table, headers = result  # type: ignore[misc]
+        found.update(part)
+        lengthcache.take(lengths)
+        hyphencache.take(table)
+        imagecache.take(headers)
     return found
 
 

@@ -32,9 +32,23 @@ from tidings.jobs.git import post_renames
     "posts, from build/cache/ instead of parsing and checking them again (the same result, "
     "faster; the folder is safe to delete).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Processes that parse posts and run the rules about one post, when many posts are "
+    "not in the cache (default: one per available CPU, at most 8; 1 does everything in this "
+    "process). The result is the same, byte for byte.",
+)
 @click.pass_obj
 def command(
-    obj: Context, paths: tuple[str, ...], fmt: str, now_text: str | None, cache: bool
+    obj: Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    now_text: str | None,
+    cache: bool,
+    jobs: int | None,
 ) -> None:
     """Check posts, calendars, brand files and the ledger.
 
@@ -56,7 +70,11 @@ def command(
     root = obj.root
     now = now_from(obj, now_text)
     late = clock_matters(now_text)
-    result = check_workspace(root, paths, now, post_renames(root), late, cache=cache)
+    if jobs is None:
+        from tidings.processes import default_jobs
+
+        jobs = default_jobs()
+    result = check_workspace(root, paths, now, post_renames(root), late, cache=cache, jobs=jobs)
     count, noun = (len(paths), "file") if paths else (len(result.workspace.post_files), "post")
     checked = f"{count} {noun}{'s' * (count != 1)}"
     output = REPORTERS[fmt](result.diagnostics, checked=checked)

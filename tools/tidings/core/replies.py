@@ -253,9 +253,9 @@ def resolve(ws: Workspace) -> tuple[Workspace, list[Diagnostic]]:
 
 
 def load(
-    root: Path, *, only_posts: Iterable[str] | None = None, cache: bool = False
+    root: Path, *, only_posts: Iterable[str] | None = None, cache: bool = False, jobs: int = 1
 ) -> tuple[Workspace, list[Diagnostic]]:
     """:func:`tidings.workspace.loader.load_workspace`, with every reply's channel resolved."""
-    ws, diags = load_workspace(root, only_posts=only_posts, cache=cache)
+    ws, diags = load_workspace(root, only_posts=only_posts, cache=cache, jobs=jobs)
     ws, more = resolve(ws)
     return ws, [*diags, *more]

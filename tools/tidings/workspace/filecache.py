@@ -293,6 +293,55 @@ class FileCache:
             entry[DERIVED] = value
             self._add(rel, entry)
 
+    def knows(self, rels: Iterable[str]) -> bool:
+        """Whether the cache file as read holds an entry for any of ``rels``."""
+        return any(rel in self.lines for rel in rels)
+
+    def before_fork(self) -> None:
+        """Write out what is buffered, before worker processes are forked: a buffer copied
+        into a worker would otherwise be written to the shared spool a second time."""
+        self._flush()
+        if self._new is not None:
+            self._new.flush()
+
+    def private(self) -> None:
+        """Start afresh in a worker process forked from the loading one: entries go to a
+        spool of its own, for :meth:`taken` to hand back. The parent's open files are
+        shared with it, offsets and all: they are kept (a file object dropped here would be
+        closed and flushed) and never touched. Only for files the cache file holds no entry
+        for (:meth:`knows`): nothing is taken back here."""
+        _INHERITED.extend(fh for fh in (self._old, self._new) if fh is not None)
+        self._old = self._new = None
+        self.lines = {}
+        self._pending = self._missed = self._statted = None
+        self.changed = False
+
+    def taken(self) -> list[tuple[str, bytes]]:
+        """In a worker (see :meth:`private`): the lines it wrote, by path, in order."""
+        self._flush()
+        out = []
+        for rel, at in self.lines.items():
+            line = self._line(rel) if at < 0 else None
+            if line:
+                out.append((rel, line))
+        if self._new is not None:
+            self._new.close()
+            self._new = None
+        return out
+
+    def adopt(self, rels: Iterable[str], lines: Iterable[tuple[str, bytes]]) -> None:
+        """What a worker loaded: ``rels`` were looked at (kept when the cache is pruned),
+        ``lines`` (from :meth:`taken`) are their entries, written as this process would."""
+        self.seen.update(rels)
+        for rel, line in lines:
+            self._flush()
+            if self._new is None:
+                self._new = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+            at = self._new.seek(0, os.SEEK_END)
+            self._new.write(line)
+            self.lines[rel] = -1 - at
+            self.changed = True
+
     def forget(self, rel: str) -> None:
         self.seen.add(rel)
         self.current.discard(rel)
@@ -326,6 +375,10 @@ class FileCache:
                 fh.close()
         self._old = self._new = None
 
+
+_INHERITED: list[BinaryIO] = []
+"""In a worker process, the files it inherited from the process that forked it (see
+:meth:`FileCache.private`): held until the worker ends, which closes them unflushed."""
 
 _decode = json.JSONDecoder().decode
 """``json.loads`` of a text without its checks of the argument and its encoding (a line

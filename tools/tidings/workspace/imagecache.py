@@ -128,6 +128,22 @@ def save(root: Path) -> None:
         _new = False
 
 
+def changes() -> dict[str, list[object]] | None:
+    """What a worker process read (every header it knows), for :func:`take` in the process
+    that forked it; None when nothing was new."""
+    return dict(_known) if _new else None
+
+
+def take(found: dict[str, list[object]] | None) -> None:
+    """Add what a worker read (:func:`changes`), to be saved with the rest."""
+    global _new
+    if found:
+        for rel, row in found.items():
+            if _known.get(rel) != row:
+                _known[rel] = row
+                _new = True
+
+
 def clear() -> None:
     """Forget everything in memory (tests)."""
     global _new, _root

@@ -80,6 +80,22 @@ def save(root: Path) -> None:
         _new = False
 
 
+def changes() -> dict[str, int] | None:
+    """What a worker process measured (every length it knows), for :func:`take` in the
+    process that forked it; None when nothing was new."""
+    return dict(_known) if _new else None
+
+
+def take(found: dict[str, int] | None) -> None:
+    """Add what a worker measured (:func:`changes`), to be saved with the rest."""
+    global _new
+    if found:
+        for key, value in found.items():
+            if _known.get(key) != value:
+                _known[key] = value
+                _new = True
+
+
 def clear() -> None:
     """Forget everything in memory (tests)."""
     global _new

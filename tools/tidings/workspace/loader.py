@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.diagnostics import Diagnostic, Pos, Severity
 from tidings.errors import InboxError
+from tidings.processes import run_spans
 from tidings.workspace import filecache, layout
 from tidings.workspace.formats import require_format
 from tidings.workspace.inbox import Triage, item_urls, triage_entries
@@ -69,7 +70,7 @@ from tidings.workspace.sourcefiles import (
     split_thread,
 )
 from tidings.workspace.timeparse import TimeProblem, parse_date, parse_duration, parse_when
-from tidings.workspace.validation import is_valid, validate
+from tidings.workspace.validation import fast_validator, is_valid, validate
 from tidings.workspace.yamlsource import Path as YamlPath
 from tidings.workspace.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
@@ -1100,8 +1101,50 @@ def _load_many(items: Iterable[str], load: Callable[[str], T | None]) -> list[T]
     return [obj for obj in (load(rel) for rel in items) if obj is not None]
 
 
+PARALLEL_POSTS = 400
+"""Fewer post files to parse than this are loaded in one process: forking and sending the
+posts back would cost more than it saves."""
+
+
+def _load_posts(
+    root: Path, rels: list[str], tz: tzinfo, out: Collector, limits: Limits, jobs: int
+) -> list[Post]:
+    """The posts of ``rels``, in order (those that could not be loaded left out), their
+    diagnostics in ``out``; with ``jobs`` above 1, many files to parse and none of them in
+    the file cache, in that many processes: this one loads the first share while forked
+    workers load the others, and send back their posts, diagnostics and cache lines. The
+    result is the same, in the same order, either way."""
+    cache = filecache.active()
+    if jobs <= 1 or len(rels) < PARALLEL_POSTS or (cache is not None and cache.knows(rels)):
+        return _load_many(rels, lambda rel: load_post(root, rel, tz, out, limits))
+    fast_validator("post")  # compiled once here, not once per worker
+    if cache is not None:
+        cache.before_fork()
+    parent = os.getpid()
+
+    def share(start: int, end: int) -> tuple[list[str], list[Post | None], list[Diagnostic], Any]:
+        mine = rels[start:end]
+        if os.getpid() == parent:  # this process's share: straight into out and the cache
+            return [], [load_post(root, rel, tz, out, limits) for rel in mine], [], None
+        if cache is not None:
+            cache.private()
+        found = Collector()
+        posts = [load_post(root, rel, tz, found, limits) for rel in mine]
+        return mine, posts, found.items, cache.taken() if cache is not None else None
+
+    results, _ = run_spans(share, len(rels), jobs, "loading the posts", here=True, collect=False)
+    loaded: list[Post] = []
+    for result in results:
+        mine, posts, found, lines = result  # type: ignore[misc]
+        loaded.extend(p for p in posts if p is not None)
+        out.extend(found)
+        if cache is not None and lines is not None:
+            cache.adopt(mine, lines)
+    return loaded
+
+
 def load_workspace(
-    root: Path, *, only_posts: Iterable[str] | None = None, cache: bool = False
+    root: Path, *, only_posts: Iterable[str] | None = None, cache: bool = False, jobs: int = 1
 ) -> tuple[Workspace, list[Diagnostic]]:
     """Load everything under ``root``.
 
@@ -1115,7 +1158,7 @@ def load_workspace(
     gc.disable()  # loading makes many objects and no cycles; collection passes only cost time
     try:
         with filecache.session(root, enabled=cache, prune=only_posts is None):
-            return _load_workspace(root, only_posts)
+            return _load_workspace(root, only_posts, jobs)
     finally:
         gc.freeze()  # the workspace lives until the command ends: keep it out of later passes
         if gc_was_on:
@@ -1123,7 +1166,7 @@ def load_workspace(
 
 
 def _load_workspace(
-    root: Path, only_posts: Iterable[str] | None
+    root: Path, only_posts: Iterable[str] | None, jobs: int = 1
 ) -> tuple[Workspace, list[Diagnostic]]:
     require_format(root)  # a newer repository is one clear error, not a field-by-field list
     out = Collector()
@@ -1157,9 +1200,7 @@ def _load_workspace(
     reply_rels = all_replies if selected is None else [p for p in all_replies if p in selected]
     idea_rels = all_ideas if selected is None else [p for p in all_ideas if p in selected]
 
-    posts = {
-        p.id: p for p in _load_many(post_rels, lambda rel: load_post(root, rel, tz, out, limits))
-    }
+    posts = {p.id: p for p in _load_posts(root, post_rels, tz, out, limits, jobs)}
     posts.update(
         (p.id, p)
         for p in _load_many(reply_rels, lambda rel: load_reply(root, rel, tz, out, saved, limits))

@@ -1,0 +1,162 @@
+"""Work split over forked worker processes, results in the serial order.
+
+Loading a large repository, checking its posts and building its site are many independent
+items (files, posts, pages) worked on with the same shared state (the brand, the channels,
+the loaded workspace, the theme). :func:`run_spans` runs ``task(start, end)`` over
+consecutive spans of ``range(n)`` in processes forked from this one, so every worker starts
+with that state already in memory, shared copy-on-write, and nothing is pickled on the way
+in; the results come back in span order, so what is made is the same, byte for byte,
+whatever the number of workers.
+
+Where ``fork`` does not exist (Windows), another thread runs (a fork copies only the
+calling thread), or ``jobs`` is 1, the spans run here, one after the other, through the same
+code.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from tidings.errors import TidingsError, WorkerStopped
+
+MAX_JOBS = 8
+"""The default never forks more workers than this, however many CPUs there are."""
+
+SPANS_PER_JOB = 4
+"""Spans a worker gets, on average: small enough that one slow span does not leave the
+other workers idle at the end, large enough that each span's result is one message."""
+
+T = TypeVar("T")
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which containers and ``taskset``
+    narrow), else the machine's count."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def parallel_possible() -> bool:
+    """Forking is possible and safe: this process runs one thread (a fork copies only the
+    calling thread, and a lock another thread holds, as ``mkdocs serve``'s server may, would
+    stay locked in the child forever)."""
+    return can_fork() and threading.active_count() == 1
+
+
+def default_jobs() -> int:
+    """Workers a command uses when not told: one per available CPU, at most
+    :data:`MAX_JOBS`, and 1 (no worker processes) where processes cannot be forked."""
+    return min(available_cpus(), MAX_JOBS) if can_fork() else 1
+
+
+class ItemFailed(Exception):
+    """Raised by a task for the item it could not make: ``where`` names it (a file)."""
+
+    def __init__(self, where: str, cause: BaseException) -> None:
+        why = str(cause) if isinstance(cause, TidingsError) else f"{type(cause).__name__}: {cause}"
+        super().__init__(where, why)
+        self.where = where
+        self.why = why
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A span's result when its task raised :class:`ItemFailed`: the item and why."""
+
+    where: str
+    why: str
+
+
+_TASK: Callable[[int, int], Any] | None = None  # set in the parent just before forking
+
+
+def _run(span: tuple[int, int]) -> Any:
+    """One span, in a worker (or here): a failure comes back as a value, so the caller
+    reports it by name and no traceback crosses the process boundary."""
+    assert _TASK is not None
+    try:
+        return _TASK(*span)
+    except ItemFailed as exc:
+        return Failed(exc.where, exc.why)
+
+
+def spans(n: int, parts: int) -> list[tuple[int, int]]:
+    """``range(n)`` cut into at most ``parts`` consecutive spans of near-equal length."""
+    parts = max(1, min(parts, n))
+    size, extra = divmod(n, parts)
+    out, start = [], 0
+    for i in range(parts):
+        end = start + size + (1 if i < extra else 0)
+        out.append((start, end))
+        start = end
+    return [s for s in out if s[0] < s[1]]
+
+
+def run_spans(
+    task: Callable[[int, int], T],
+    n: int,
+    jobs: int,
+    doing: str,
+    *,
+    per_job: int = SPANS_PER_JOB,
+    here: bool = False,
+    collect: bool = True,
+) -> tuple[Sequence[T | Failed], int]:
+    """``[task(a, b) for (a, b) in spans of range(n)]``, in up to ``jobs`` processes, and
+    how many ran them (1: this one alone). A span whose task raised :class:`ItemFailed` gives
+    :class:`Failed`; a worker that died raises :class:`~tidings.errors.WorkerStopped`, after
+    every other worker has stopped, saying what it was ``doing`` ("loading the posts").
+
+    ``per_job``: spans a worker gets, on average (each span's result is a message to this
+    process). With ``here``, this process is one of the ``jobs``: it runs the first span
+    itself while ``jobs - 1`` forked workers run the others (one span each), so its share
+    of the results is never pickled; for work whose results are large (loaded posts).
+    ``collect``: a full collection before forking (the workers then start with no garbage
+    to copy); not needed while collection is off and little garbage was made."""
+    global _TASK
+    if n == 0:
+        return [], 1
+    workers = min(jobs, n) if parallel_possible() else 1
+    if here:
+        parts = spans(n, workers)
+        workers = len(parts)
+    else:
+        parts = spans(n, workers * per_job if workers > 1 else 1)
+    previous, _TASK = _TASK, task
+    try:
+        if workers <= 1:
+            return [_run(span) for span in parts], 1
+        if collect:
+            gc.collect()
+        frozen = gc.get_freeze_count()
+        gc.freeze()  # the workers' view of these objects stays shared, not copied
+        try:
+            with ProcessPoolExecutor(
+                max_workers=workers - 1 if here else workers,
+                mp_context=multiprocessing.get_context("fork"),
+            ) as pool:
+                if here:
+                    later = [pool.submit(_run, span) for span in parts[1:]]
+                    first = _run(parts[0])
+                    return [first, *(f.result() for f in later)], workers
+                return list(pool.map(_run, parts)), workers
+        except BrokenProcessPool:
+            raise WorkerStopped(doing) from None
+        finally:
+            if not frozen:  # what was frozen before (a loaded workspace) stays so
+                gc.unfreeze()
+    finally:
+        _TASK = previous
