@@ -172,6 +172,8 @@ class WorkerStopped(TidingsError):
     """A worker process ended before it sent back its share (killed, or out of memory):
     nothing it did is kept, and ``--jobs 1`` does all the work in one process."""
 
+    exit_code = 2  # not a finding about the content: the command could not do its work
+
     def __init__(self, doing: str) -> None:
         super().__init__(
             f"a worker process {doing} stopped before it finished (killed, or out of memory?)",
