@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from tidings.check import rules as rules_pkg
-from tidings.check.runner import PARALLEL_RULES, check_workspace
+from tidings.check.runner import check_workspace
 from tidings.cli.main import cli
 from tidings.workspace import hyphencache, imagecache, lengthcache, loader
 
@@ -78,8 +79,28 @@ def _example(root: Path) -> Path:
             (posts / folder / name).write_text(text, encoding="utf-8")
         (posts / folder / "own.md").write_text(_own(folder), encoding="utf-8")
         Image.new("RGB", (1200, 1200), (128, 128, 128)).save(root / f"content/media/{folder}.png")
-    assert len(list(posts.rglob("*.md"))) >= max(loader.PARALLEL_POSTS, PARALLEL_RULES)
+    ledger = root / "ledger"
+    for path in sorted(posts.rglob("*.md")):
+        pid = path.relative_to(posts).with_suffix("").as_posix()
+        (ledger / pid).parent.mkdir(parents=True, exist_ok=True)
+        (ledger / f"{pid}.yaml").write_text(_entry(pid), encoding="utf-8")
+    (ledger / "0-first/bad-yaml.yaml").write_text("post: [unclosed\n", encoding="utf-8")
+    (ledger / "zz-last/separator.yaml").write_text(_entry("zz-last/other"), encoding="utf-8")
+    assert len(list(posts.rglob("*.md"))) >= loader.PARALLEL_POSTS
+    assert len(list(ledger.rglob("*.yaml"))) >= loader.PARALLEL_POSTS
     return root
+
+
+def _entry(pid: str) -> str:
+    """A ledger file saying the post went out on Mastodon (loaded, as the posts are, in
+    several processes: there are as many)."""
+    return (
+        f"post: {pid}\nchannels:\n  mastodon:\n    state: published\n"
+        f"    attempt_key: 2026-01-05T09:00:00Z/mastodon/{sha256(pid.encode()).hexdigest()[:16]}\n"
+        "    attempts: 1\n    updated: 2026-01-05T09:00:05Z\n"
+        "    published_at: 2026-01-05T09:00:05Z\n    parts:\n"
+        '      - id: "1"\n        url: "https://social.example/@studio/1"\n    error: null\n'
+    )
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +147,8 @@ def test_two_processes_report_and_write_what_one_does(
     for name in ("bad-yaml.md", "no-channels.md", "separator.md", "date-only.md", "no-image"):
         for folder in ("0-first", "zz-last"):
             assert f'"content/posts/{folder}/{name}' in parallel.stdout
+    assert '"ledger/0-first/bad-yaml.yaml"' in parallel.stdout
+    assert '"ledger/zz-last/separator.yaml"' in parallel.stdout
     if cache == "--no-cache":
         return
     kept = (two / "build/cache/images.json").read_text("utf-8")

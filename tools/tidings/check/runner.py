@@ -24,6 +24,7 @@ from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
 from tidings.processes import run_spans
 from tidings.workspace import hyphencache, imagecache, layout, lengthcache
+from tidings.workspace.loader import PARALLEL_POSTS
 from tidings.workspace.model import Post, Workspace
 
 SHARED_FILES = (
@@ -211,11 +212,6 @@ def _per_post(ws: Workspace, *, cache: bool, prune: bool, jobs: int = 1) -> dict
     return found
 
 
-PARALLEL_RULES = 400
-"""Fewer posts to check than this are checked in one process: forking would cost more
-than it saves."""
-
-
 def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
     """:func:`_run_per_post` in up to ``jobs`` processes, each running the rules over a
     share of the posts: this one the first, forked workers the others, each sending back
@@ -223,7 +219,7 @@ def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
     images' headers. The findings on each post are the same, in the same order, either
     way (and the report is sorted)."""
     ids = list(ws.posts)
-    if jobs <= 1 or len(ids) < PARALLEL_RULES:
+    if jobs <= 1 or len(ids) < PARALLEL_POSTS:  # fewer: forking would cost more than it saves
         return _run_per_post(ws)
     parent = os.getpid()
 

@@ -37,7 +37,7 @@ from tidings.jobs.git import post_renames
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Processes that parse posts and run the rules about one post, when many posts are "
+    help="Processes that parse posts and run the rules about one post, when 400 or more are "
     "not in the cache (default: one per available CPU, at most 8; 1 does everything in this "
     "process). The result is the same, byte for byte.",
 )

@@ -1102,45 +1102,52 @@ def _load_many(items: Iterable[str], load: Callable[[str], T | None]) -> list[T]
 
 
 PARALLEL_POSTS = 400
-"""Fewer post files to parse than this are loaded in one process: forking and sending the
-posts back would cost more than it saves."""
+"""Fewer files of a kind to parse than this (posts, ledger files) are loaded in one process
+(and fewer posts to check are checked in one, see :mod:`tidings.check.runner`): forking and
+sending the results back would cost more than it saves."""
 
 
-def _load_posts(
-    root: Path, rels: list[str], tz: tzinfo, out: Collector, limits: Limits, jobs: int
-) -> list[Post]:
-    """The posts of ``rels``, in order (those that could not be loaded left out), their
-    diagnostics in ``out``; with ``jobs`` above 1, many files to parse and none of them in
-    the file cache, in that many processes: this one loads the first share while forked
-    workers load the others, and send back their posts, diagnostics and cache lines. The
-    result is the same, in the same order, either way."""
+def _load_shared(
+    rels: list[str],
+    load: Callable[[str, Collector], T | None],
+    out: Collector,
+    jobs: int,
+    what: str,
+    kind: str,
+) -> list[T]:
+    """``load(rel, out)`` for each of ``rels``, in order (what could not be loaded left
+    out); with ``jobs`` above 1, many files to parse and none of them in the file cache, in
+    that many processes: this one loads the first share while forked workers load the
+    others, and send back what they loaded (``what``: "posts"), their diagnostics and their
+    cache lines. The result, and the file cache, are the same, in the same order, either
+    way. ``kind``: the files' schema, compiled once here, not once per worker."""
     cache = filecache.active()
     if jobs <= 1 or len(rels) < PARALLEL_POSTS or (cache is not None and cache.knows(rels)):
-        return _load_many(rels, lambda rel: load_post(root, rel, tz, out, limits))
-    fast_validator("post")  # compiled once here, not once per worker
+        return _load_many(rels, lambda rel: load(rel, out))
+    fast_validator(kind)
     if cache is not None:
         cache.before_fork()
     parent = os.getpid()
 
-    def share(start: int, end: int) -> tuple[list[str], list[Post | None], list[Diagnostic], Any]:
+    def share(start: int, end: int) -> tuple[list[str], list[T | None], list[Diagnostic], Any]:
         mine = rels[start:end]
         if os.getpid() == parent:  # this process's share: straight into out and the cache
-            return [], [load_post(root, rel, tz, out, limits) for rel in mine], [], None
+            return [], [load(rel, out) for rel in mine], [], None
         if cache is not None:
             cache.private()
         found = Collector()
-        posts = [load_post(root, rel, tz, found, limits) for rel in mine]
-        return mine, posts, found.items, cache.taken() if cache is not None else None
+        loaded = [load(rel, found) for rel in mine]
+        return mine, loaded, found.items, cache.taken() if cache is not None else None
 
-    results, _ = run_spans(share, len(rels), jobs, "loading the posts", here=True, collect=False)
-    loaded: list[Post] = []
+    results, _ = run_spans(share, len(rels), jobs, f"loading the {what}", here=True, collect=False)
+    done: list[T] = []
     for result in results:
-        mine, posts, found, lines = result  # type: ignore[misc]
-        loaded.extend(p for p in posts if p is not None)
+        mine, loaded, found, lines = result  # type: ignore[misc]
+        done.extend(x for x in loaded if x is not None)
         out.extend(found)
         if cache is not None and lines is not None:
             cache.adopt(mine, lines)
-    return loaded
+    return done
 
 
 def load_workspace(
@@ -1200,7 +1207,17 @@ def _load_workspace(
     reply_rels = all_replies if selected is None else [p for p in all_replies if p in selected]
     idea_rels = all_ideas if selected is None else [p for p in all_ideas if p in selected]
 
-    posts = {p.id: p for p in _load_posts(root, post_rels, tz, out, limits, jobs)}
+    posts = {
+        p.id: p
+        for p in _load_shared(
+            post_rels,
+            lambda rel, found: load_post(root, rel, tz, found, limits),
+            out,
+            jobs,
+            "posts",
+            "post",
+        )
+    }
     posts.update(
         (p.id, p)
         for p in _load_many(reply_rels, lambda rel: load_reply(root, rel, tz, out, saved, limits))
@@ -1217,7 +1234,14 @@ def _load_workspace(
         ]
     ledger = {
         e.post_id: e
-        for e in _load_many(ledger_rels, lambda rel: load_ledger_entry(root, rel, out, limits))
+        for e in _load_shared(
+            ledger_rels,
+            lambda rel, found: load_ledger_entry(root, rel, found, limits),
+            out,
+            jobs,
+            "ledger",
+            "ledger",
+        )
     }
 
     triage, inbox_urls = _triage(root, out, limits)
