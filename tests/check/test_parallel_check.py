@@ -109,7 +109,14 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _copy(example: Path, where: Path) -> Path:
+    """A copy, every file an hour old: a file changed in the last seconds is kept in the
+    file cache by its text alone (see filecache.RACY_NS), so the two copies' caches would
+    differ by when each was checked."""
     shutil.copytree(example, where, ignore=shutil.ignore_patterns("build"))
+    past = 1_700_000_000
+    for path in where.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
     return where
 
 

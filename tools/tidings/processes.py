@@ -121,18 +121,21 @@ def run_spans(
     every other worker has stopped, saying what it was ``doing`` ("loading the posts").
 
     ``per_job``: spans a worker gets, on average (each span's result is a message to this
-    process). With ``here``, this process is one of the ``jobs``: it runs the first span
-    itself while ``jobs - 1`` forked workers run the others (one span each), so its share
-    of the results is never pickled; for work whose results are large (loaded posts).
+    process). With ``here``, this process is one of the ``jobs``: it runs the first of
+    ``jobs`` equal shares itself while ``jobs - 1`` forked workers run the others (each its
+    share, cut into ``per_job`` spans, so that no one message holds a whole share), and its
+    own share of the results is never pickled; for work whose results are large (loaded
+    posts).
     ``collect``: a full collection before forking (the workers then start with no garbage
     to copy); not needed while collection is off and little garbage was made."""
     global _TASK
     if n == 0:
         return [], 1
     workers = min(jobs, n) if parallel_possible() else 1
-    if here:
-        parts = spans(n, workers)
-        workers = len(parts)
+    if here:  # this process's share whole; each worker's cut into per_job smaller messages
+        first, *rest = spans(n, workers)
+        workers = 1 + len(rest)
+        parts = [first] + [(a + x, a + y) for a, b in rest for x, y in spans(b - a, per_job)]
     else:
         parts = spans(n, workers * per_job if workers > 1 else 1)
     previous, _TASK = _TASK, task
