@@ -53,8 +53,9 @@ def _now(obj: Context, now_text: str | None) -> datetime | None:
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Worker processes building pages (default: one per available CPU, at most 8; "
-    "1 builds every page in this process). The site is the same, byte for byte.",
+    help="Worker processes reading posts and building pages (default: one per available "
+    "CPU, at most 8; 1 builds every page in this process). The site is the same, byte for "
+    "byte.",
 )
 @click.pass_obj
 def build(
@@ -89,7 +90,10 @@ def build(
 
     root = obj.root
     check_out(root, out or root / DEFAULT_OUT)  # refused before anything is read or written
-    checked = [check_workspace(root, cache=True)]  # once, for the link cards and the site
+    from tidings.processes import default_jobs
+
+    # once, for the link cards and the site; many posts not in the cache: in worker processes
+    checked = [check_workspace(root, cache=True, jobs=jobs or default_jobs())]
     if not offline:
         from tidings.jobs.linkcards import CardFill, fill_link_cards
 
