@@ -9,7 +9,7 @@ import click
 from tidings.check.reporters import REPORTERS
 from tidings.check.runner import check_workspace
 from tidings.cli.context import Context
-from tidings.cli.options import clock_matters, now_from, now_option
+from tidings.cli.options import clock_matters, jobs_option, now_from, now_option
 from tidings.jobs.git import post_renames
 
 
@@ -32,14 +32,8 @@ from tidings.jobs.git import post_renames
     "posts, from build/cache/ instead of parsing and checking them again (the same result, "
     "faster; the folder is safe to delete).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Processes that parse posts and run the rules about one post, when 400 or more are "
-    "not in the cache (default: one per available CPU, at most 8; 1 does everything in this "
-    "process). The result is the same, byte for byte.",
+@jobs_option(
+    "parsing posts and running the rules about one post, when 400 or more are not in the cache"
 )
 @click.pass_obj
 def command(

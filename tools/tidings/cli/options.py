@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
+from typing import Any, TypeVar
 
 import click
 
@@ -16,6 +18,22 @@ now_option = click.option(
     metavar="TIME",
     help="Pretend it is this time (brand timezone unless an offset is given).",
 )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def jobs_option(doing: str) -> Callable[[F], F]:
+    """``--jobs N`` / ``-j N``: how many processes do the work (see tidings.processes);
+    ``doing`` says what they do, for the help."""
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help=f"Processes {doing} (default: one per available CPU, at most 8; 1: all in this "
+        "process). The result is the same, byte for byte.",
+    )
 
 
 def resolve_now(text: str | None, tz: tzinfo) -> datetime:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from tidings.cli.context import Context
-from tidings.cli.options import now_from, now_option
+from tidings.cli.options import jobs_option, now_from, now_option
 
 
 @click.group("site")
@@ -48,15 +48,7 @@ def _now(obj: Context, now_text: str | None) -> datetime | None:
     help="Fetch no linked pages for Bluesky link cards: the preview shows the cards cached "
     "in build/cache/link-cards, or text cards.",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Worker processes reading posts and building pages (default: one per available "
-    "CPU, at most 8; 1 builds every page in this process). The site is the same, byte for "
-    "byte.",
-)
+@jobs_option("reading posts and building pages")
 @click.pass_obj
 def build(
     obj: Context,
