@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from hashlib import sha256
 from pathlib import Path
@@ -225,6 +226,9 @@ def test_a_worker_killed_while_loading_is_one_clear_error_and_writes_nothing(
     example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _copy(example, tmp_path / "ws")
+    scratch = tmp_path / "tmp"  # where the workers spool their cache lines
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     monkeypatch.setattr(
         loader, "load_post", _dies_on("content/posts/zz-last/separator.md", loader.load_post)
     )
@@ -235,6 +239,7 @@ def test_a_worker_killed_while_loading_is_one_clear_error_and_writes_nothing(
     assert "Traceback" not in result.output
     assert not (root / "build/cache/files.json").exists()  # no half-written cache
     assert not (root / "build/cache/rules.json").exists()
+    assert list(scratch.iterdir()) == []  # nor the workers' spools left behind
 
 
 def test_a_worker_killed_while_checking_is_one_clear_error_and_writes_nothing(

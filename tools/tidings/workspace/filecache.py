@@ -39,6 +39,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import tempfile
@@ -128,6 +129,9 @@ class FileCache:
         """The file :meth:`get` looked at last by its size and time, and what it found."""
         self._missed: tuple[str, list[Any]] | None = None
         """The entry :meth:`get` decoded last and found changed by size or time."""
+        self._spools: str | None = None
+        """In a worker process, the folder its spool is written in (see :meth:`private`)."""
+        self._spool_path: str | None = None
         self._pending: tuple[str, list[Any]] | None = None
         """The entry added last, written to the spool when the next one is (or a line is
         read): the loader may still add what it built from it (:meth:`derive`)."""
@@ -162,10 +166,9 @@ class FileCache:
             return
         rel, entry = self._pending
         self._pending = None
-        if self._new is None:
-            self._new = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        at = self._new.seek(0, os.SEEK_END)
-        self._new.write(_encode(rel, entry))
+        spool = self._spool()
+        at = spool.seek(0, os.SEEK_END)
+        spool.write(_encode(rel, entry))
         self.lines[rel] = -1 - at
 
     # An entry is [kind, size, mtime_ns, digest, line_offset, data, body, body_line, marks,
@@ -304,43 +307,59 @@ class FileCache:
         if self._new is not None:
             self._new.flush()
 
-    def private(self) -> None:
+    def private(self, spools: str) -> None:
         """Start afresh in a worker process forked from the loading one: entries go to a
-        spool of its own, for :meth:`taken` to hand back. The parent's open files are
-        shared with it, offsets and all: they are kept (a file object dropped here would be
-        closed and flushed) and never touched. Only for files the cache file holds no entry
-        for (:meth:`knows`): nothing is taken back here."""
+        spool file of its own in the folder ``spools``, for :meth:`taken` to hand back. The
+        parent's open files are shared with it, offsets and all: they are kept (a file
+        object dropped here would be closed and flushed) and never touched. Only for files
+        the cache file holds no entry for (:meth:`knows`): nothing is taken back here."""
         _INHERITED.extend(fh for fh in (self._old, self._new) if fh is not None)
         self._old = self._new = None
+        self._spools = spools
         self.lines = {}
         self._pending = self._missed = self._statted = None
         self.changed = False
 
-    def taken(self) -> list[tuple[str, bytes]]:
-        """In a worker (see :meth:`private`): the lines it wrote, by path, in order."""
+    def taken(self) -> tuple[str, list[tuple[str, int]]] | None:
+        """In a worker (see :meth:`private`): its spool file, closed, and where in it the
+        line of each path it wrote starts; None when it wrote none. The lines stay on disk:
+        a large share's entries would be as much memory as its posts."""
         self._flush()
-        out = []
-        for rel, at in self.lines.items():
-            line = self._line(rel) if at < 0 else None
-            if line:
-                out.append((rel, line))
-        if self._new is not None:
-            self._new.close()
-            self._new = None
-        return out
+        if self._new is None or self._spool_path is None:
+            return None
+        self._new.close()
+        self._new = None
+        index = [(rel, -1 - at) for rel, at in self.lines.items() if at < 0]
+        return self._spool_path, index
 
-    def adopt(self, rels: Iterable[str], lines: Iterable[tuple[str, bytes]]) -> None:
+    def adopt(self, rels: Iterable[str], spooled: tuple[str, list[tuple[str, int]]] | None) -> None:
         """What a worker loaded: ``rels`` were looked at (kept when the cache is pruned),
-        ``lines`` (from :meth:`taken`) are their entries, written as this process would."""
+        ``spooled`` (from :meth:`taken`) holds their entries: copied to this process's spool
+        as it would have written them, then deleted."""
         self.seen.update(rels)
-        for rel, line in lines:
-            self._flush()
-            if self._new is None:
+        if spooled is None:
+            return
+        path, index = spooled
+        self._flush()
+        spool = self._spool()
+        base = spool.seek(0, os.SEEK_END)
+        with open(path, "rb") as fh:
+            shutil.copyfileobj(fh, spool)
+        os.unlink(path)
+        for rel, at in index:
+            self.lines[rel] = -1 - (base + at)
+        self.changed = self.changed or bool(index)
+
+    def _spool(self) -> BinaryIO:
+        """The spool of new lines, made when first needed: an anonymous temporary file,
+        or in a worker a named one in its folder of spools (see :meth:`private`)."""
+        if self._new is None:
+            if self._spools is None:
                 self._new = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-            at = self._new.seek(0, os.SEEK_END)
-            self._new.write(line)
-            self.lines[rel] = -1 - at
-            self.changed = True
+            else:
+                fd, self._spool_path = tempfile.mkstemp(suffix=".spool", dir=self._spools)
+                self._new = os.fdopen(fd, "w+b")
+        return self._new
 
     def forget(self, rel: str) -> None:
         self.seen.add(rel)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -1128,26 +1130,32 @@ def _load_shared(
     if cache is not None:
         cache.before_fork()
     parent = os.getpid()
+    spools = tempfile.mkdtemp(prefix="tidings-load-")  # the workers' cache lines, removed below
 
     def share(start: int, end: int) -> tuple[list[str], list[T | None], list[Diagnostic], Any]:
         mine = rels[start:end]
         if os.getpid() == parent:  # this process's share: straight into out and the cache
             return [], [load(rel, out) for rel in mine], [], None
         if cache is not None:
-            cache.private()
+            cache.private(spools)
         found = Collector()
         loaded = [load(rel, found) for rel in mine]
         return mine, loaded, found.items, cache.taken() if cache is not None else None
 
-    results, _ = run_spans(share, len(rels), jobs, f"loading the {what}", here=True, collect=False)
-    done: list[T] = []
-    for result in results:
-        mine, loaded, found, lines = result  # type: ignore[misc]
-        done.extend(x for x in loaded if x is not None)
-        out.extend(found)
-        if cache is not None and lines is not None:
-            cache.adopt(mine, lines)
-    return done
+    try:
+        results, _ = run_spans(
+            share, len(rels), jobs, f"loading the {what}", here=True, collect=False
+        )
+        done: list[T] = []
+        for result in results:
+            mine, loaded, found, spooled = result  # type: ignore[misc]
+            done.extend(x for x in loaded if x is not None)
+            out.extend(found)
+            if cache is not None:
+                cache.adopt(mine, spooled)
+        return done
+    finally:
+        shutil.rmtree(spools, ignore_errors=True)
 
 
 def load_workspace(
