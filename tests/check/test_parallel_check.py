@@ -13,25 +13,16 @@ time, a missing image.
 from __future__ import annotations
 
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-from collections.abc import Callable
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
-from tidings.check import rules as rules_pkg
-from tidings.check.runner import check_workspace
-from tidings.cli.main import cli
-from tidings.workspace import hyphencache, imagecache, lengthcache, loader
+from tidings.workspace import loader
 
 REPO = Path(__file__).resolve().parents[2]
 COPIES = 9
@@ -109,16 +100,25 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _example(tmp_path_factory.mktemp("many") / "ws")
 
 
-def _copy(example: Path, where: Path) -> Path:
-    """A copy, every file an hour old: a file changed in the last seconds is kept in the
-    file cache by its text alone (see filecache.RACY_NS), so the two copies' caches would
-    differ by when each was checked."""
-    shutil.copytree(example, where, ignore=shutil.ignore_patterns("build"))
-    past = 1_700_000_000
+def _copy(example: Path, where: Path, when: int = 1_700_000_000) -> Path:
+    """A copy (its ``build/cache/`` included), every file dated ``when`` (long past): a file
+    changed in the last seconds is kept in the file cache by its text alone (see
+    filecache.RACY_NS), so two copies' caches would differ by when each was checked."""
+    shutil.copytree(example, where)
     for path in where.rglob("*"):
-        if path.is_file():
-            os.utime(path, (past, past))
+        if path.is_file() and "build" not in path.relative_to(where).parts:
+            os.utime(path, (when, when))
     return where
+
+
+@pytest.fixture(scope="module")
+def checked(example: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example with the cache a check in one process left: copied and dated anew, it is
+    a fresh clone with a cache restored by CI (every file read again, taken back by its
+    text)."""
+    root = _copy(example, tmp_path_factory.mktemp("checked") / "ws")
+    assert _tidings(root, "--jobs", "1").returncode == 1
+    return root
 
 
 def _tidings(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -133,17 +133,14 @@ def _tidings(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _children_cpu() -> float:
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
-
-
-@pytest.mark.parametrize("cache", ["--no-cache", "--cache"])
+@pytest.mark.parametrize("mode", ["--no-cache", "cold", "restored"])
 def test_two_processes_report_and_write_what_one_does(
-    example: Path, tmp_path: Path, cache: str
+    example: Path, checked: Path, tmp_path: Path, mode: str
 ) -> None:
-    one = _copy(example, tmp_path / "one")
-    two = _copy(example, tmp_path / "two")
+    source, when = (checked, 1_750_000_000) if mode == "restored" else (example, 1_700_000_000)
+    one = _copy(source, tmp_path / "one", when)
+    two = _copy(source, tmp_path / "two", when)
+    cache = "--no-cache" if mode == "--no-cache" else "--cache"
     serial = _tidings(one, cache, "--jobs", "1")
     parallel = _tidings(two, cache, "--jobs", "2")
     assert serial.returncode == 1, serial.stderr  # the broken posts are errors
@@ -157,7 +154,7 @@ def test_two_processes_report_and_write_what_one_does(
             assert f'"content/posts/{folder}/{name}' in parallel.stdout
     assert '"ledger/0-first/bad-yaml.yaml"' in parallel.stdout
     assert '"ledger/zz-last/separator.yaml"' in parallel.stdout
-    if cache == "--no-cache":
+    if mode == "--no-cache":
         return
     kept = (two / "build/cache/images.json").read_text("utf-8")
     assert "content/media/zz-last.png" in kept  # read by a worker, kept by the parent
@@ -183,83 +180,105 @@ def test_a_check_of_one_file_with_a_cold_cache_in_two_processes(
     assert (parallel.returncode, parallel.stdout) == (serial.returncode, serial.stdout)
 
 
-def _fresh_memory() -> None:
-    """What a new process starts with: no lengths, hyphenation table or headers known."""
-    lengthcache.clear()
-    hyphencache.clear()
-    imagecache.clear()
+# The tests below run in a fresh interpreter: a worker is forked only from a process with
+# one thread (see processes.parallel_possible), and an earlier test in this one may have left
+# a thread running (a server of its own), which would quietly keep everything here.
+
+WORKERS_RAN = """
+import resource, sys
+from pathlib import Path
+from tidings.check.runner import check_workspace
+check_workspace(Path(sys.argv[1]), jobs=int(sys.argv[2]), cache=sys.argv[3] == "cache")
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(used.ru_utime + used.ru_stime > 0)
+"""
 
 
-def test_workers_are_forked_only_when_asked_and_worth_it(example: Path, tmp_path: Path) -> None:
+def _workers_ran(root: Path, jobs: int, cache: bool = False) -> bool:
+    """Whether a check of ``root`` ran any child process (a worker that used CPU time)."""
+    done = subprocess.run(
+        [sys.executable, "-c", WORKERS_RAN, str(root), str(jobs), "cache" if cache else "-"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return {"True": True, "False": False}[done.stdout.strip()]
+
+
+def test_workers_are_forked_only_when_asked_and_worth_it(
+    example: Path, checked: Path, tmp_path: Path
+) -> None:
     root = _copy(example, tmp_path / "ws")
-    _fresh_memory()
-    before = _children_cpu()
-    serial = check_workspace(root, jobs=1)
-    assert _children_cpu() == before  # one process: no child ran
-    _fresh_memory()
-    parallel = check_workspace(root, jobs=2)
-    assert _children_cpu() > before  # the workers ran, and used CPU time
-    assert parallel.diagnostics == serial.diagnostics
-    assert sorted(parallel.workspace.posts) == sorted(serial.workspace.posts)
+    assert not _workers_ran(root, jobs=1)  # one process: no child ran
+    assert _workers_ran(root, jobs=2)
 
-    few = tmp_path / "few"
+    few = tmp_path / "few"  # the example's 50 posts: forking would cost more
     for name in ("brand", "content"):
         shutil.copytree(REPO / name, few / name)
     shutil.copyfile(REPO / "tidings.yaml", few / "tidings.yaml")
-    before = _children_cpu()
-    check_workspace(few, jobs=8)  # the example's 50 posts: forking would cost more
-    assert _children_cpu() == before
+    assert not _workers_ran(few, jobs=8)
+
+    warm = _copy(checked, tmp_path / "warm")  # dated as when checked: taken back unread
+    assert not _workers_ran(warm, jobs=2, cache=True)
+    restored = _copy(checked, tmp_path / "restored", 1_750_000_000)  # every file read again
+    assert _workers_ran(restored, jobs=2, cache=True)
 
 
-def _dies_on(rel: str, real: Callable[..., Any]) -> Callable[..., Any]:
-    parent = os.getpid()
+KILLED = """
+import os, signal, sys
+from tidings.check import rules
+from tidings.workspace import loader
 
-    def load(*args: Any, **kwargs: Any) -> Any:
-        if os.getpid() != parent and rel in args:
-            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
-        return real(*args, **kwargs)
-
-    return load
+parent = os.getpid()
+root, doing, victim = sys.argv[1:4]
+real_load, real_voice = loader.load_post, rules.RULES["voice"]
 
 
-def test_a_worker_killed_while_loading_is_one_clear_error_and_writes_nothing(
-    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def load_post(*args, **kwargs):  # a worker killed, as the out-of-memory killer does
+    if doing == "loading" and os.getpid() != parent and victim in args:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_load(*args, **kwargs)
+
+
+def voice(ws):
+    if doing == "checking" and os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_voice(ws)
+
+
+loader.load_post, rules.RULES["voice"] = load_post, voice
+from tidings.cli.main import main
+
+sys.argv = ["tidings", "--root", root, "check", "--jobs", "2"]
+main()
+"""
+
+
+@pytest.mark.parametrize("doing", ["loading", "checking"])
+def test_a_worker_killed_is_one_clear_error_and_writes_nothing(
+    example: Path, tmp_path: Path, doing: str
 ) -> None:
     root = _copy(example, tmp_path / "ws")
     scratch = tmp_path / "tmp"  # where the workers spool their cache lines
     scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    monkeypatch.setattr(
-        loader, "load_post", _dies_on("content/posts/zz-last/separator.md", loader.load_post)
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED, str(root), doing, "content/posts/zz-last/separator.md"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
     )
-    result = CliRunner().invoke(cli, ["--root", str(root), "check", "--jobs", "2"])
-    assert result.exit_code == 2, result.output
-    assert "a worker process loading the posts stopped before it finished" in result.output
-    assert "--jobs 1" in result.output
-    assert "Traceback" not in result.output
-    assert not (root / "build/cache/files.json").exists()  # no half-written cache
-    assert not (root / "build/cache/rules.json").exists()
-    assert list(scratch.iterdir()) == []  # nor the workers' spools left behind
-
-
-def test_a_worker_killed_while_checking_is_one_clear_error_and_writes_nothing(
-    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = _copy(example, tmp_path / "ws")
-    parent = os.getpid()
-    real = rules_pkg.RULES["voice"]
-
-    def voice(ws: Any) -> Any:
-        if os.getpid() != parent:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(ws)
-
-    monkeypatch.setitem(rules_pkg.RULES, "voice", voice)
-    result = CliRunner().invoke(cli, ["--root", str(root), "check", "--jobs", "2"])
-    assert result.exit_code == 2, result.output
-    assert "a worker process checking the posts stopped before it finished" in result.output
-    assert "Traceback" not in result.output
-    assert not (root / "build/cache/rules.json").exists()
-    monkeypatch.undo()
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert f"a worker process {doing} the posts stopped before it finished" in said
+    assert "--jobs 1" in said
+    assert "Traceback" not in said
+    assert not (root / "build/cache/rules.json").exists()  # no half-written cache
+    if doing == "loading":
+        assert not (root / "build/cache/files.json").exists()
+        assert list(scratch.iterdir()) == []  # nor the workers' spools left behind
     again = _tidings(root, "--jobs", "2")  # the next run is whole
     assert again.returncode == 1 and '"content/posts/zz-last/separator.md"' in again.stdout

@@ -44,7 +44,7 @@ import stat
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
@@ -148,11 +148,14 @@ class FileCache:
     def _line(self, rel: str) -> bytes | None:
         self._flush()
         at = self.lines.get(rel)
-        fh = self._old if at is None or at >= 0 else self._new
-        if at is None or fh is None:
+        if at is None:
             return None
-        fh.seek(at if at >= 0 else -1 - at)
-        return fh.readline()
+        if at >= 0:
+            return _line_at(self._old, at) if self._old is not None else None
+        if self._new is None:
+            return None
+        self._new.seek(-1 - at)
+        return self._new.readline()
 
     def _add(self, rel: str, entry: list[Any]) -> None:
         """``rel``'s new entry, written to the spool once the next one is added (its parsed
@@ -296,9 +299,30 @@ class FileCache:
             entry[DERIVED] = value
             self._add(rel, entry)
 
-    def knows(self, rels: Iterable[str]) -> bool:
-        """Whether the cache file as read holds an entry for any of ``rels``."""
-        return any(rel in self.lines for rel in rels)
+    def to_read(self, rels: Sequence[str], sample: int = 16) -> float:
+        """About what share of ``rels`` a load must read: those without an entry, or whose
+        size or modification time is not their entry's (a fresh clone with a restored
+        cache), judged from ``sample`` of them spread evenly (a stat and the first bytes
+        of an entry each). Only a guess, for whether to share the work out."""
+        if not rels:
+            return 0.0
+        picked = rels[:: max(1, len(rels) // sample)][:sample]
+        unread = 0
+        for rel in picked:
+            at = self.lines.get(rel)
+            if at is None or at < 0 or self._old is None:
+                continue
+            try:
+                head = _KEPT_STAT.match(_line_at(self._old, at, 512))
+                info = os.stat(self._prefix + rel)
+            except (OSError, ValueError):
+                continue
+            if head is not None and (int(head[1]), int(head[2])) == (
+                info.st_size,
+                info.st_mtime_ns,
+            ):
+                unread += 1
+        return 1 - unread / len(picked)
 
     def before_fork(self) -> None:
         """Write out what is buffered, before worker processes are forked: a buffer copied
@@ -309,14 +333,16 @@ class FileCache:
 
     def private(self, spools: str) -> None:
         """Start afresh in a worker process forked from the loading one: entries go to a
-        spool file of its own in the folder ``spools``, for :meth:`taken` to hand back. The
-        parent's open files are shared with it, offsets and all: they are kept (a file
-        object dropped here would be closed and flushed) and never touched. Only for files
-        the cache file holds no entry for (:meth:`knows`): nothing is taken back here."""
-        _INHERITED.extend(fh for fh in (self._old, self._new) if fh is not None)
-        self._old = self._new = None
+        spool file of its own in the folder ``spools``, for :meth:`taken` to hand back.
+        The parent's open files are shared with it, offsets and all: its spool is kept (a
+        file object dropped here would be closed and flushed) and never touched, and the
+        cache file as read is read only where it is (:func:`_line_at`), never moving its
+        offset, so entries are taken back here as in the parent."""
+        if self._new is not None:
+            _INHERITED.append(self._new)
+        self._new = None
         self._spools = spools
-        self.lines = {}
+        self.lines = {rel: at for rel, at in self.lines.items() if at >= 0}
         self._pending = self._missed = self._statted = None
         self.changed = False
 
@@ -394,6 +420,31 @@ class FileCache:
                 fh.close()
         self._old = self._new = None
 
+
+def _line_at(fh: BinaryIO, at: int, most: int | None = None) -> bytes:
+    """The line that starts at ``at`` in ``fh`` (or its first ``most`` bytes), read with
+    ``os.pread``: the file's offset, which worker processes forked from this one share, is
+    neither used nor moved."""
+    fd = fh.fileno()
+    size = most or 4096
+    parts: list[bytes] = []
+    while True:
+        chunk = os.pread(fd, size, at)
+        end = chunk.find(b"\n")
+        if end >= 0:
+            parts.append(chunk[: end + 1])
+            break
+        parts.append(chunk)
+        if most is not None or len(chunk) < size:  # as much as asked for, or the file's end
+            break
+        at += len(chunk)
+        size *= 2
+    return b"".join(parts)
+
+
+_KEPT_STAT = re.compile(rb'\["(?:[^"\\]|\\.)*",\["\w+",(-?\d+),(\d+),')
+"""The start of an entry's line: its path, kind, and the file's size and modification
+time as kept (see :meth:`FileCache.to_read`)."""
 
 _INHERITED: list[BinaryIO] = []
 """In a worker process, the files it inherited from the process that forked it (see

@@ -1109,6 +1109,13 @@ PARALLEL_POSTS = 400
 sending the results back would cost more than it saves."""
 
 
+SHARE_WHEN_READ = 0.5
+"""The share of files a load must read (and parse, or take back by their text, see
+:meth:`~tidings.workspace.filecache.FileCache.to_read`) from which it is shared out: below
+it, most files are taken back from the cache unread, which a worker would not do faster
+than the time it takes to send their posts back."""
+
+
 def _load_shared(
     rels: list[str],
     load: Callable[[str, Collector], T | None],
@@ -1118,13 +1125,18 @@ def _load_shared(
     kind: str,
 ) -> list[T]:
     """``load(rel, out)`` for each of ``rels``, in order (what could not be loaded left
-    out); with ``jobs`` above 1, many files to parse and none of them in the file cache, in
-    that many processes: this one loads the first share while forked workers load the
-    others, and send back what they loaded (``what``: "posts"), their diagnostics and their
-    cache lines. The result, and the file cache, are the same, in the same order, either
-    way. ``kind``: the files' schema, compiled once here, not once per worker."""
+    out); with ``jobs`` above 1 and many files that must be read (not in the file cache, or
+    changed in size or time since, as in a fresh clone with a restored cache), in that many
+    processes: this one loads the first share while forked workers load the others, and
+    send back what they loaded (``what``: "posts"), their diagnostics and their cache lines.
+    The result, and the file cache, are the same, in the same order, either way. ``kind``:
+    the files' schema, compiled once here, not once per worker."""
     cache = filecache.active()
-    if jobs <= 1 or len(rels) < PARALLEL_POSTS or (cache is not None and cache.knows(rels)):
+    if (
+        jobs <= 1
+        or len(rels) < PARALLEL_POSTS
+        or (cache is not None and cache.to_read(rels) < SHARE_WHEN_READ)
+    ):
         return _load_many(rels, lambda rel: load(rel, out))
     fast_validator(kind)
     if cache is not None:
