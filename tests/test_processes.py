@@ -3,12 +3,19 @@ and rules, the site's pages), results in the serial order."""
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from tidings.processes import Failed, ItemFailed, run_spans, spans
+from tidings.processes import QUICK, Failed, ItemFailed, run_spans, spans
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_spans_cover_the_range_in_order_and_near_equal() -> None:
@@ -49,3 +56,37 @@ def test_an_item_that_fails_comes_back_named() -> None:
 
     results, _ = run_spans(task, 20, 2, "counting", here=True)
     assert Failed("item-7", "ValueError: no") in results
+
+
+def test_classes_pickled_quickly_are_made_by_their_constructor_alone() -> None:
+    """quick_pickle sends a class as its constructor and its fields' values: right only
+    while the constructor takes every field and does nothing else."""
+    import tidings.workspace.loader  # noqa: F401 - registers the classes it and its model use
+
+    assert {c.__name__ for c in QUICK} >= {"Post", "Variant", "LedgerEntry", "YamlDoc"}
+    for cls in QUICK:
+        assert all(f.init for f in dataclasses.fields(cls)), cls
+        assert not hasattr(cls, "__post_init__"), cls
+
+
+def test_loaded_posts_and_ledger_entries_come_back_whole_from_a_worker(
+    make_workspace: Callable[..., Path],
+) -> None:
+    from tidings.workspace.loader import load_workspace
+
+    root = make_workspace(REPO / "tests/fixtures/invalid/ledger-orphan")
+    for name in ("content", "brand"):  # the example's posts, beside the fixture's ledger
+        shutil.copytree(REPO / name, root / name, dirs_exist_ok=True)
+    shutil.copyfile(REPO / "tidings.yaml", root / "tidings.yaml")
+    ws, _ = load_workspace(root)
+    posts, ledger = list(ws.posts.values()), list(ws.ledger.values())
+    assert len(posts) > 40 and ledger
+    back_posts, back_ledger = pickle.loads(pickle.dumps((posts, ledger)))
+    assert back_posts == posts and back_ledger == ledger
+    for before, after in zip(posts, back_posts, strict=True):  # fields equality leaves out
+        assert after.source.doc == before.source.doc
+        assert after.source.doc.origin == before.source.doc.origin
+        assert after.source.pos("at") == before.source.pos("at")
+        assert [v.source for v in after.variants.values()] == [
+            v.source for v in before.variants.values()
+        ]

@@ -15,8 +15,11 @@ code.
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import gc
 import multiprocessing
+import operator
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -35,6 +38,30 @@ SPANS_PER_JOB = 4
 other workers idle at the end, large enough that each span's result is one message."""
 
 T = TypeVar("T")
+
+
+C = TypeVar("C", bound=type)
+
+
+def quick_pickle(cls: C) -> C:
+    """Pickle the slotted, frozen dataclass ``cls`` as its constructor and its fields'
+    values, for the objects workers send back by the thousand (posts, ledger entries):
+    ``dataclasses`` pickles a slotted class through ``fields()`` on every object, most of
+    the time it takes to send a post back (5,000 posts: 0.23 s to pickle, 0.19 s to
+    unpickle). Only for classes whose ``__init__`` takes every field and does nothing else
+    (no ``__post_init__``, no ``init=False``): a test holds every decorated class to it."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    get = operator.attrgetter(*names)
+    if len(names) == 1:
+        copyreg.pickle(cls, lambda obj: (cls, (get(obj),)))
+    else:
+        copyreg.pickle(cls, lambda obj: (cls, get(obj)))
+    QUICK.append(cls)
+    return cls
+
+
+QUICK: list[type] = []
+"""The classes :func:`quick_pickle` was given (for the test that holds them to it)."""
 
 
 def available_cpus() -> int:

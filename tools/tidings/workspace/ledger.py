@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from tidings.errors import LedgerError
+from tidings.processes import quick_pickle
 from tidings.redaction import redact
 from tidings.workspace import layout
 from tidings.workspace.files import write_atomic
@@ -78,6 +79,7 @@ _FINAL = frozenset({LedgerState.PUBLISHED, LedgerState.MISSED, LedgerState.RETRA
 _MAY_BE_ONLINE = frozenset({LedgerState.PUBLISHED, LedgerState.PENDING, LedgerState.UNKNOWN})
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class PublishedPart:
     """One part of a thread as the platform knows it: its id, address and (Bluesky) cid."""
@@ -87,6 +89,7 @@ class PublishedPart:
     cid: str | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ChannelRecord:
     """The ledger's record of one (post, channel) job."""
@@ -112,6 +115,7 @@ class ChannelRecord:
         return self.state.is_final
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
     """``ledger/<post-id>.yaml``: everything published for one post."""

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.diagnostics import Diagnostic, Pos, Severity
 from tidings.errors import InboxError
-from tidings.processes import run_spans
+from tidings.processes import quick_pickle, run_spans
 from tidings.workspace import filecache, layout
 from tidings.workspace.formats import require_format
 from tidings.workspace.inbox import Triage, item_urls, triage_entries
@@ -104,6 +104,7 @@ class Collector:
 # ---------------------------------------------------------------- reading one file
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class _Origin:
     """A loaded file's text, found again for a position (see ``YamlDoc.origin``): the loader

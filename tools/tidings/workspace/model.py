@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
+from tidings.processes import quick_pickle
 from tidings.workspace.inbox import Triage
 from tidings.workspace.ledger import LedgerEntry
 from tidings.workspace.yamlsource import Source as Source
@@ -234,6 +235,7 @@ class Channel:
     """Whether ``tidings new post`` puts new posts here when no channels are named."""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class MediaRef:
     file: str
@@ -241,6 +243,7 @@ class MediaRef:
     source: Source
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Part:
     """One part of a thread (a single post has one part). ``line`` is 1-based."""
@@ -249,6 +252,7 @@ class Part:
     line: int
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Variant:
     """Per-channel overrides of a post."""
@@ -264,6 +268,7 @@ class Variant:
     ``button``); the platform table's ``options`` says which keys each platform takes."""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Post:
     """One post file. ``id`` is its path under ``content/posts/`` without ``.md``."""

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import yaml
 
 from tidings.diagnostics import Pos
+from tidings.processes import quick_pickle
 
 try:  # libyaml is much faster; the pure-Python parser gives the same nodes
     from yaml import CSafeLoader as _BaseLoader
@@ -141,6 +142,7 @@ def _first_anchor(text: str) -> tuple[int, int] | None:
     return None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class DuplicateKey:
     key: str
@@ -162,6 +164,7 @@ class Origin(Protocol):
         """A position known without parsing (noted at the first parse), else None."""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class YamlDoc:
     """Parsed YAML plus where its values are, from which any value's or key's position is found.
@@ -224,6 +227,7 @@ class YamlDoc:
         return Pos(mark.line + 1 + self.line_offset, mark.column + 1)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where an object came from: a repository-relative path and its parsed YAML."""
