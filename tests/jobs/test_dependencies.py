@@ -310,6 +310,8 @@ def test_check_loads_only_what_check_needs(tmp_path: Path) -> None:
     assert "tidings" in loaded and "yaml" in loaded
     heavy = {"httpx", "PIL", *SITE_STACK} & loaded
     assert not heavy, f"`tidings check` imported {heavy}"
+    forking = {"multiprocessing", "concurrent"} & loaded  # only a check that forks workers
+    assert not forking, f"`tidings check` of a few posts imported {forking}"
     jobs = {m for m in modules if m.startswith(("tidings.platforms", "tidings.site"))}
     others = {f"tidings.cli.{name}" for name in ("publish", "metrics", "site", "retract")}
     assert not jobs and not others & modules, jobs | (others & modules)

@@ -18,13 +18,11 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import gc
-import multiprocessing
 import operator
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -73,7 +71,10 @@ def available_cpus() -> int:
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether worker processes can be forked here (not on Windows). Asked of the
+    platform, so that a command that forks nothing never imports multiprocessing (0.02 s
+    of every pre-commit run)."""
+    return hasattr(os, "fork") and sys.platform != "win32"
 
 
 def parallel_possible() -> bool:
@@ -171,6 +172,10 @@ def run_spans(
             return [_run(span) for span in parts], 1
         if collect:
             gc.collect()
+        import multiprocessing  # only when forking (see can_fork)
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         frozen = gc.get_freeze_count()
         gc.freeze()  # the workers' view of these objects stays shared, not copied
         try:
