@@ -151,7 +151,12 @@ class FileCache:
         if at is None:
             return None
         if at >= 0:
-            return _line_at(self._old, at) if self._old is not None else None
+            if self._old is None:
+                return None
+            if self._spools is not None:  # a worker: the offset is the parent's too
+                return _line_at(self._old, at)
+            self._old.seek(at)  # buffered: the entries are mostly read in the file's order
+            return self._old.readline()
         if self._new is None:
             return None
         self._new.seek(-1 - at)
@@ -423,8 +428,10 @@ class FileCache:
 
 def _line_at(fh: BinaryIO, at: int, most: int | None = None) -> bytes:
     """The line that starts at ``at`` in ``fh`` (or its first ``most`` bytes), read with
-    ``os.pread``: the file's offset, which worker processes forked from this one share, is
-    neither used nor moved."""
+    ``os.pread``: the file's offset, which a worker process shares with the process it was
+    forked from, is neither used nor moved (a worker reads the cache file only so; the
+    loading process reads it through its buffer, a system call for many lines, not one
+    each)."""
     fd = fh.fileno()
     size = most or 4096
     parts: list[bytes] = []
