@@ -10,6 +10,20 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TypeVar
+
+V = TypeVar("V")
+
+
+def merge_new(known: dict[str, V], found: dict[str, V] | None) -> bool:
+    """Add to the kept values ``known`` what a worker process ``found`` (its own copy of them,
+    see :mod:`tidings.processes`); whether any was new, so that the cache is written."""
+    new = False
+    for key, value in (found or {}).items():
+        if known.get(key) != value:
+            known[key] = value
+            new = True
+    return new
 
 
 def write_atomic(path: Path, text: str, *, sync: bool = True) -> None:

@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 
 from tidings.workspace import images
-from tidings.workspace.files import write_atomic
+from tidings.workspace.files import merge_new, write_atomic
 from tidings.workspace.images import ImageInfo, Unreadable
 
 FILE = "build/cache/images.json"
@@ -137,11 +137,7 @@ def changes() -> dict[str, list[object]] | None:
 def take(found: dict[str, list[object]] | None) -> None:
     """Add what a worker read (:func:`changes`), to be saved with the rest."""
     global _new
-    if found:
-        for rel, row in found.items():
-            if _known.get(rel) != row:
-                _known[rel] = row
-                _new = True
+    _new = merge_new(_known, found) or _new
 
 
 def clear() -> None:

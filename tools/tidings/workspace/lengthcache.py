@@ -19,7 +19,7 @@ import json
 import os
 from pathlib import Path
 
-from tidings.workspace.files import write_atomic
+from tidings.workspace.files import merge_new, write_atomic
 
 FILE = "build/cache/x-lengths.json"
 FORMAT = 1  # bump when x_weighted's own logic changes
@@ -89,11 +89,7 @@ def changes() -> dict[str, int] | None:
 def take(found: dict[str, int] | None) -> None:
     """Add what a worker measured (:func:`changes`), to be saved with the rest."""
     global _new
-    if found:
-        for key, value in found.items():
-            if _known.get(key) != value:
-                _known[key] = value
-                _new = True
+    _new = merge_new(_known, found) or _new
 
 
 def clear() -> None:
