@@ -1143,7 +1143,8 @@ def _load_shared(
     if cache is not None:
         cache.before_fork()
     parent = os.getpid()
-    spools = tempfile.mkdtemp(prefix="tidings-load-")  # the workers' cache lines, removed below
+    # the workers' cache lines, on disk until taken in, removed below whatever happens
+    spools = tempfile.mkdtemp(prefix="tidings-load-") if cache is not None else ""
 
     def share(start: int, end: int) -> tuple[list[str], list[T | None], list[Diagnostic], Any]:
         mine = rels[start:end]
@@ -1168,7 +1169,8 @@ def _load_shared(
                 cache.adopt(mine, spooled)
         return done
     finally:
-        shutil.rmtree(spools, ignore_errors=True)
+        if spools:
+            shutil.rmtree(spools, ignore_errors=True)
 
 
 def load_workspace(
