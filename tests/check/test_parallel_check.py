@@ -1,13 +1,14 @@
-"""`tidings check --jobs N`: many posts not in the cache are parsed, and the rules about one
+"""`tidings check --jobs N`: when many posts and ledger files must be read (no cache, a new
+engine, a fresh clone with or without CI's cache), they are loaded, and the rules about one
 post run, in forked worker processes (issue 20). What a check reports, and every file it
 writes to `build/cache/`, is the same byte for byte whatever the number of processes; a
 worker that dies is one clear error, with nothing half-written.
 
-The workspace is the example brand with its posts copied nine times over (past the
-threshold at which workers are forked) and broken posts at the start and at the end of the
-walk, so that the first process's share and a worker's share both hold every kind of
-finding: bad YAML, a schema error, a thread separator touching text, a date without a
-time, a missing image.
+The workspace is the example brand with its posts copied nine times over, a ledger file
+for each (past the threshold at which workers are forked), and broken files at the start
+and at the end of the walk, so that the first process's share and a worker's share both
+hold every kind of finding: bad YAML, a schema error, a thread separator touching text, a
+date without a time, a missing image, a ledger file naming another post.
 """
 
 from __future__ import annotations
