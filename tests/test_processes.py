@@ -3,9 +3,12 @@ and rules, the site's pages), results in the serial order."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -46,6 +49,43 @@ def test_results_come_back_in_the_serial_order_whatever_the_processes(here: str)
     )
     # made in order, by workers (and with "here" by this process too, its share first)
     assert done.stdout.split() == ["3", "True", str(here == "here"), "True"]
+
+
+INTERRUPTED = """
+import os, signal, sys, time
+from tidings.processes import run_spans
+
+signal.signal(signal.SIGALRM, lambda *_: os.killpg(os.getpgid(0), signal.SIGINT))
+signal.setitimer(signal.ITIMER_REAL, 1.0)  # Ctrl-C in a second, to every process of the group
+try:
+    run_spans(lambda a, b: time.sleep(60), 16, 3, "sleeping", here=sys.argv[1] == "here")
+except KeyboardInterrupt:
+    print("interrupted")
+    sys.exit(130)
+print("not interrupted")
+"""
+
+
+@pytest.mark.parametrize("here", ["here", "workers"])
+def test_ctrl_c_ends_every_worker_at_once_and_quietly(here: str) -> None:
+    """Every worker at work (and those whose work is still queued) ends when Ctrl-C comes:
+    the caller gets KeyboardInterrupt within seconds, not after the work, and no worker
+    prints a traceback or outlives it."""
+    run = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED, here],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, which the SIGINT goes to
+    )
+    try:
+        out, err = run.communicate(timeout=30)  # the tasks would take minutes
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
+    assert (run.returncode, out, err) == (130, "interrupted\n", "")
+    with pytest.raises(ProcessLookupError):  # no worker left behind
+        os.killpg(run.pid, 0)
 
 
 def test_an_item_that_fails_comes_back_named() -> None:

@@ -13,8 +13,10 @@ date without a time, a missing image, a ledger file naming another post.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from hashlib import sha256
@@ -281,5 +283,81 @@ def test_a_worker_killed_is_one_clear_error_and_writes_nothing(
     if doing == "loading":
         assert not (root / "build/cache/files.json").exists()
         assert list(scratch.iterdir()) == []  # nor the workers' spools left behind
+    again = _tidings(root, "--jobs", "2")  # the next run is whole
+    assert again.returncode == 1 and '"content/posts/zz-last/separator.md"' in again.stdout
+
+
+INTERRUPTED = """
+import os, signal, sys, time
+from tidings.check import rules
+from tidings.workspace import loader
+
+parent = os.getpid()
+root, when = sys.argv[1:3]
+real_load, real_voice = loader.load_post, rules.RULES["voice"]
+
+
+def ctrl_c():  # what a terminal does on Ctrl-C: SIGINT to every process of the foreground group
+    os.killpg(os.getpgid(0), signal.SIGINT)
+    time.sleep(60)  # interrupted at once, or the test's timeout says it was not
+
+
+def load_post(*args, **kwargs):
+    if when == "loading" and os.getpid() == parent and "content/posts/0-first/own.md" in args:
+        ctrl_c()
+    return real_load(*args, **kwargs)
+
+
+def voice(ws):
+    if os.getpid() != parent:
+        if when == "a worker is checking":
+            time.sleep(60)  # still at work when the interrupt comes
+        return real_voice(ws)
+    if when == "a worker is checking":
+        time.sleep(1)
+    elif when == "the workers are idle":
+        time.sleep(4)  # the worker has finished its share and waits for more
+    ctrl_c()
+    return real_voice(ws)
+
+
+loader.load_post, rules.RULES["voice"] = load_post, voice
+from tidings.cli.main import main
+
+sys.argv = ["tidings", "--root", root, "check", "--jobs", "2"]
+main()
+"""
+
+
+@pytest.mark.parametrize("when", ["loading", "a worker is checking", "the workers are idle"])
+def test_ctrl_c_stops_every_process_quietly_and_writes_no_rule_cache(
+    example: Path, tmp_path: Path, when: str
+) -> None:
+    root = _copy(example, tmp_path / "ws")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    run = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED, str(root), when],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,  # its own process group: the SIGINT reaches it and its workers only
+    )
+    try:
+        out, err = run.communicate(timeout=45)  # a process sleeping out its minute is a failure
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
+    said = out + err
+    assert run.returncode == 130, said
+    assert err.strip() == "interrupted", said  # one line: no worker's traceback
+    with pytest.raises(ProcessLookupError):  # no worker left running
+        os.killpg(run.pid, 0)
+    assert not (root / "build/cache/rules.json").exists()
+    if when == "loading":  # the files' cache is written once every file is loaded, whole
+        assert not (root / "build/cache/files.json").exists()
+    assert list(scratch.iterdir()) == []
     again = _tidings(root, "--jobs", "2")  # the next run is whole
     assert again.returncode == 1 and '"content/posts/zz-last/separator.md"' in again.stdout

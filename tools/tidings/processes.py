@@ -20,6 +20,7 @@ import dataclasses
 import gc
 import operator
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -121,6 +122,26 @@ def _run(span: tuple[int, int]) -> Any:
         return Failed(exc.where, exc.why)
 
 
+def _deaf_to_ctrl_c() -> None:
+    """In each worker, first: Ctrl-C (SIGINT, which a terminal sends to every process of the
+    command) is left to the process that forked it, which stops the workers itself; a
+    worker waiting for work would otherwise die printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _stop(pool: Any, workers: set[Any]) -> None:
+    """Stop ``pool`` at once: its ``workers`` are ended and waited for (so that nothing they
+    write outlives this call), then the work not started is dropped and the pool's own
+    thread, which sees its workers gone, is waited for too (left running, it could race the
+    interpreter's exit and print an error)."""
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 def spans(n: int, parts: int) -> list[tuple[int, int]]:
     """``range(n)`` cut into at most ``parts`` consecutive spans of near-equal length."""
     parts = max(1, min(parts, n))
@@ -178,16 +199,26 @@ def run_spans(
 
         frozen = gc.get_freeze_count()
         gc.freeze()  # the workers' view of these objects stays shared, not copied
+        before = set(multiprocessing.active_children())
         try:
             with ProcessPoolExecutor(
                 max_workers=workers - 1 if here else workers,
                 mp_context=multiprocessing.get_context("fork"),
+                initializer=_deaf_to_ctrl_c,
             ) as pool:
-                if here:
-                    later = [pool.submit(_run, span) for span in parts[1:]]
-                    first = _run(parts[0])
-                    return [first, *(f.result() for f in later)], workers
-                return list(pool.map(_run, parts)), workers
+                try:
+                    # the workers are forked at the first submit, with Ctrl-C held back until
+                    # each has made itself deaf to it (a pending one reaches this process here)
+                    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+                    try:
+                        later = [pool.submit(_run, span) for span in parts[1 if here else 0 :]]
+                    finally:
+                        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                    mine = [_run(parts[0])] if here else []
+                    return [*mine, *(f.result() for f in later)], workers
+                except BaseException:  # Ctrl-C, or an error here: stop now, not after the work
+                    _stop(pool, set(multiprocessing.active_children()) - before)
+                    raise
         except BrokenProcessPool:
             raise WorkerStopped(doing) from None
         finally:
