@@ -19,6 +19,8 @@ from tidings.check.rules import (
     TIMED_RULES,
     media,
 )
+from tidings.core import readability, textlength
+from tidings.core.platforms import PLATFORMS, Counter
 from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
@@ -221,6 +223,7 @@ def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
     ids = list(ws.posts)
     if jobs <= 1 or len(ids) < PARALLEL_POSTS:  # fewer: forking would cost more than it saves
         return _run_per_post(ws)
+    _ready_before_fork(ws)
     parent = os.getpid()
 
     def share(start: int, end: int) -> tuple[dict[str, Found], Any, Any, Any]:
@@ -238,6 +241,23 @@ def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
         hyphencache.take(table)
         imagecache.take(headers)
     return found
+
+
+def _ready_before_fork(ws: Workspace) -> None:
+    """What every worker would otherwise make for itself, made once here and inherited: on
+    a first check (no X lengths nor hyphenation patterns kept), twitter-text's import and
+    the parsed hyphenation patterns. The patterns are written to the cache at once, so
+    that no worker sends them back as its own."""
+    x_channels = any(
+        c.platform in PLATFORMS
+        and any(rule.counter is Counter.X_WEIGHTED for rule in PLATFORMS[c.platform].text)
+        for c in ws.channels.values()
+    )
+    if x_channels and not lengthcache.known():
+        textlength.ready_for_x()
+    if ws.brand is not None and ws.brand.max_grade is not None:
+        readability.ready()
+        hyphencache.save(ws.root)
 
 
 def _run_per_post(ws: Workspace) -> dict[str, Found]:

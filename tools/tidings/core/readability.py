@@ -41,6 +41,13 @@ def _table() -> tuple[Mapping[str, hyphencache.Pattern], int]:
     return table, max(map(len, table))
 
 
+def ready() -> None:
+    """Have the hyphenation patterns at hand now, before worker processes are forked that
+    will measure reading levels: parsed once here when no earlier run kept them (about
+    0.1 s), rather than once in each worker."""
+    _table()
+
+
 _points: dict[str, int] = {}
 
 

@@ -58,6 +58,13 @@ def threads_length(text: str) -> int:
     )
 
 
+def ready_for_x() -> None:
+    """Import twitter-text now (0.3-0.5 s), before worker processes are forked that will
+    measure texts for X no earlier run measured: they then share this import rather than
+    each paying for its own."""
+    import twitter_text  # noqa: F401
+
+
 def x_weighted(text: str) -> int:
     """X's weighted length. ASCII text (most posts) has no emoji, no weight-2 characters and
     nothing to normalise, so only its URLs (found by twitter-text's own extractor) change the

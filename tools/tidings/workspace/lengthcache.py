@@ -41,6 +41,11 @@ def _library_fingerprint() -> str:
     return f"{FORMAT}:{st.st_size}:{st.st_mtime_ns}"
 
 
+def known() -> int:
+    """How many lengths are known (kept by earlier runs, or measured in this one)."""
+    return len(_known)
+
+
 def get(text: str) -> int | None:
     return _known.get(_key(text))
 
