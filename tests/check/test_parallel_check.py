@@ -289,6 +289,8 @@ def test_a_worker_killed_is_one_clear_error_and_writes_nothing(
 
 INTERRUPTED = """
 import os, signal, sys, time
+# as an interactive shell has it (a shell's background jobs, e.g. under nohup or CI, ignore it)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from tidings.check import rules
 from tidings.workspace import loader
 
