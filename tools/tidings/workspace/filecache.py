@@ -132,6 +132,10 @@ class FileCache:
         self._spools: str | None = None
         """In a worker process, the folder its spool is written in (see :meth:`private`)."""
         self._spool_path: str | None = None
+        self._spool_end = 0
+        """The spool's length: where its next line goes."""
+        self._spool_at_end = True
+        """Whether the spool's position is its end (no line was read since one was written)."""
         self._pending: tuple[str, list[Any]] | None = None
         """The entry added last, written to the spool when the next one is (or a line is
         read): the loader may still add what it built from it (:meth:`derive`)."""
@@ -160,6 +164,7 @@ class FileCache:
         if self._new is None:
             return None
         self._new.seek(-1 - at)
+        self._spool_at_end = False
         return self._new.readline()
 
     def _add(self, rel: str, entry: list[Any]) -> None:
@@ -175,9 +180,13 @@ class FileCache:
         rel, entry = self._pending
         self._pending = None
         spool = self._spool()
-        at = spool.seek(0, os.SEEK_END)
-        spool.write(_encode(rel, entry))
-        self.lines[rel] = -1 - at
+        if not self._spool_at_end:  # a line was read from it since the last was written
+            spool.seek(self._spool_end)
+            self._spool_at_end = True
+        line = _encode(rel, entry)
+        spool.write(line)  # buffered: a system call for many lines (a seek would flush)
+        self.lines[rel] = -1 - self._spool_end
+        self._spool_end += len(line)
 
     # An entry is [kind, size, mtime_ns, digest, line_offset, data, body, body_line, marks,
     # derived].
@@ -373,10 +382,11 @@ class FileCache:
         path, index = spooled
         self._flush()
         spool = self._spool()
-        base = spool.seek(0, os.SEEK_END)
+        base = spool.seek(self._spool_end)
         with open(path, "rb") as fh:
             shutil.copyfileobj(fh, spool)
         os.unlink(path)
+        self._spool_end, self._spool_at_end = spool.tell(), True
         for rel, at in index:
             self.lines[rel] = -1 - (base + at)
         self.changed = self.changed or bool(index)
@@ -390,6 +400,7 @@ class FileCache:
             else:
                 fd, self._spool_path = tempfile.mkstemp(suffix=".spool", dir=self._spools)
                 self._new = os.fdopen(fd, "w+b")
+            self._spool_end, self._spool_at_end = 0, True
         return self._new
 
     def forget(self, rel: str) -> None:
