@@ -363,3 +363,57 @@ def test_ctrl_c_stops_every_process_quietly_and_writes_no_rule_cache(
     assert list(scratch.iterdir()) == []
     again = _tidings(root, "--jobs", "2")  # the next run is whole
     assert again.returncode == 1 and '"content/posts/zz-last/separator.md"' in again.stdout
+
+
+CANNOT_FORK = """
+import errno, os, sys
+import _multiprocessing
+
+root, missing = sys.argv[1:3]
+
+
+class NoSemaphores(_multiprocessing.SemLock):  # as where /dev/shm is missing (some sandboxes)
+    def __new__(cls, *args, **kwargs):
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+
+def no_fork():  # as at a process limit, or out of memory
+    raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+
+if missing == "semaphores":
+    _multiprocessing.SemLock = NoSemaphores
+else:
+    os.fork = no_fork
+from tidings.cli.main import main
+
+sys.argv = ["tidings", "--root", root, "check", "--format", "json", "--jobs", "2"]
+main()
+"""
+
+
+@pytest.mark.parametrize("missing", ["semaphores", "fork"])
+def test_where_no_worker_can_be_made_the_check_runs_in_one_process(
+    example: Path, tmp_path: Path, missing: str
+) -> None:
+    one = _copy(example, tmp_path / "one")
+    two = _copy(example, tmp_path / "two")
+    serial = _tidings(one, "--jobs", "1")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
+    done = subprocess.run(
+        [sys.executable, "-c", CANNOT_FORK, str(two), missing],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        serial.returncode,
+        serial.stdout,
+        serial.stderr,
+    )
+    for name in CACHES:
+        assert (two / "build/cache" / name).read_bytes() == (
+            one / "build/cache" / name
+        ).read_bytes(), name

@@ -168,6 +168,8 @@ def run_spans(
     how many ran them (1: this one alone). A span whose task raised :class:`ItemFailed` gives
     :class:`Failed`; a worker that died raises :class:`~tidings.errors.WorkerStopped`, after
     every other worker has stopped, saying what it was ``doing`` ("loading the posts").
+    Where no worker can be made (no working semaphores, no process forked), the spans run
+    here: the same results, in one process.
 
     ``per_job``: spans a worker gets, on average (each span's result is a message to this
     process). With ``here``, this process is one of the ``jobs``: it runs the first of
@@ -201,19 +203,28 @@ def run_spans(
         gc.freeze()  # the workers' view of these objects stays shared, not copied
         before = set(multiprocessing.active_children())
         try:
-            with ProcessPoolExecutor(
-                max_workers=workers - 1 if here else workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_deaf_to_ctrl_c,
-            ) as pool:
+            try:
+                pool = ProcessPoolExecutor(
+                    max_workers=workers - 1 if here else workers,
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=_deaf_to_ctrl_c,
+                )
+            except (OSError, ImportError, NotImplementedError):  # no working semaphores
+                return [_run(span) for span in parts], 1
+            with pool:
                 try:
                     # the workers are forked at the first submit, with Ctrl-C held back until
                     # each has made itself deaf to it (a pending one reaches this process here)
                     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
                     try:
                         later = [pool.submit(_run, span) for span in parts[1 if here else 0 :]]
+                    except OSError:  # no process could be forked (a process limit, memory)
+                        later = None
+                        _stop(pool, set(multiprocessing.active_children()) - before)
                     finally:
                         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                    if later is None:  # the same work, in this process alone
+                        return [_run(span) for span in parts], 1
                     mine = [_run(parts[0])] if here else []
                     return [*mine, *(f.result() for f in later)], workers
                 except BaseException:  # Ctrl-C, or an error here: stop now, not after the work
