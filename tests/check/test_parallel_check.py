@@ -228,13 +228,24 @@ def test_workers_are_forked_only_when_asked_and_worth_it(
     assert _workers_ran(restored, jobs=2, cache=True)
 
 
-KILLED = """
+CHECK_IN_TWO = """
+from tidings.cli.main import main
+
+sys.argv = ["tidings", "--root", root, "check", *extra, "--jobs", "2"]
+main()
+"""
+"""The end of each script below: a check in two processes, as the command line runs it
+(``root``, the ``extra`` options and the script's patches set by then)."""
+
+KILLED = (
+    """
 import os, signal, sys
 from tidings.check import rules
 from tidings.workspace import loader
 
 parent = os.getpid()
 root, doing, victim = sys.argv[1:4]
+extra = []
 real_load, real_voice = loader.load_post, rules.RULES["voice"]
 
 
@@ -251,11 +262,9 @@ def voice(ws):
 
 
 loader.load_post, rules.RULES["voice"] = load_post, voice
-from tidings.cli.main import main
-
-sys.argv = ["tidings", "--root", root, "check", "--jobs", "2"]
-main()
 """
+    + CHECK_IN_TWO
+)
 
 
 @pytest.mark.parametrize("doing", ["loading", "checking"])
@@ -287,7 +296,8 @@ def test_a_worker_killed_is_one_clear_error_and_writes_nothing(
     assert again.returncode == 1 and '"content/posts/zz-last/separator.md"' in again.stdout
 
 
-INTERRUPTED = """
+INTERRUPTED = (
+    """
 import os, signal, sys, time
 # as an interactive shell has it (a shell's background jobs, e.g. under nohup or CI, ignore it)
 signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -296,6 +306,7 @@ from tidings.workspace import loader
 
 parent = os.getpid()
 root, when = sys.argv[1:3]
+extra = []
 real_load, real_voice = loader.load_post, rules.RULES["voice"]
 
 
@@ -324,11 +335,9 @@ def voice(ws):
 
 
 loader.load_post, rules.RULES["voice"] = load_post, voice
-from tidings.cli.main import main
-
-sys.argv = ["tidings", "--root", root, "check", "--jobs", "2"]
-main()
 """
+    + CHECK_IN_TWO
+)
 
 
 @pytest.mark.parametrize("when", ["loading", "a worker is checking", "the workers are idle"])
@@ -365,8 +374,10 @@ def test_ctrl_c_stops_every_process_quietly_and_writes_no_rule_cache(
     assert again.returncode == 1 and '"content/posts/zz-last/separator.md"' in again.stdout
 
 
-CANNOT_FORK = """
+CANNOT_FORK = (
+    """
 import errno, os, sys
+extra = ["--format", "json"]
 import _multiprocessing
 
 root, missing = sys.argv[1:3]
@@ -385,11 +396,9 @@ if missing == "semaphores":
     _multiprocessing.SemLock = NoSemaphores
 else:
     os.fork = no_fork
-from tidings.cli.main import main
-
-sys.argv = ["tidings", "--root", root, "check", "--format", "json", "--jobs", "2"]
-main()
 """
+    + CHECK_IN_TWO
+)
 
 
 @pytest.mark.parametrize("missing", ["semaphores", "fork"])

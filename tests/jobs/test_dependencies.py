@@ -337,7 +337,8 @@ def test_a_second_check_of_a_post_with_an_image_reads_the_kept_header(tmp_path: 
 def test_a_warm_check_compiles_no_schema_and_reads_no_html_tables(tmp_path: Path) -> None:
     """A check that takes every file from build/cache/files.json parses none, so it neither
     imports fastjsonschema nor compiles a validator; one that parses a file does both. Neither
-    loads the html module's entity table (only publishing's redaction needs it)."""
+    loads the html module's entity table (only publishing's redaction needs it), and the
+    warm one measures no text, so it imports neither `regex` nor twitter-text."""
     work = _work(tmp_path)
     an_hour_ago = time.time() - 3600  # else the files are too new to be known by their times
     for path in work.rglob("*"):
@@ -351,3 +352,5 @@ def test_a_warm_check_compiles_no_schema_and_reads_no_html_tables(tmp_path: Path
         loaded.append(set(json.loads(out.read_text())))
     assert "fastjsonschema" in loaded[0] and "fastjsonschema" not in loaded[1]
     assert not {"html", "html.entities"} & (loaded[0] | loaded[1])
+    # nor does it measure a text: `regex` (graphemes) and twitter-text stay unimported
+    assert not {"regex", "twitter_text"} & loaded[1]
