@@ -20,7 +20,6 @@ from tidings.check.rules import (
     media,
 )
 from tidings.core import readability, textlength
-from tidings.core.platforms import PLATFORMS, Counter
 from tidings.core.replies import load as load_workspace
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.errors import UsageError
@@ -217,8 +216,8 @@ def _per_post(ws: Workspace, *, cache: bool, prune: bool, jobs: int = 1) -> dict
 def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
     """:func:`_run_per_post` in up to ``jobs`` processes, each running the rules over a
     share of the posts: this one the first, forked workers the others, each sending back
-    its findings and what it measured for the caches of X lengths, the hyphenation table and
-    images' headers. The findings on each post are the same, in the same order, either
+    its findings and what it measured for the caches of X lengths and images' headers (the
+    hyphenation patterns are made here first, see :func:`_ready_before_fork`). The findings on each post are the same, in the same order, either
     way (and the report is sorted)."""
     ids = list(ws.posts)
     if jobs <= 1 or len(ids) < PARALLEL_POSTS:  # fewer: forking would cost more than it saves
@@ -226,19 +225,18 @@ def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
     _ready_before_fork(ws)
     parent = os.getpid()
 
-    def share(start: int, end: int) -> tuple[dict[str, Found], Any, Any, Any]:
+    def share(start: int, end: int) -> tuple[dict[str, Found], Any, Any]:
         found = _run_per_post(replace(ws, posts={k: ws.posts[k] for k in ids[start:end]}))
         if os.getpid() == parent:
-            return found, None, None, None
-        return found, lengthcache.changes(), hyphencache.changes(), imagecache.changes()
+            return found, None, None
+        return found, lengthcache.changes(), imagecache.changes()
 
     results, _ = run_spans(share, len(ids), jobs, "checking the posts", here=True, collect=False)
     found: dict[str, Found] = {}
     for result in results:
-        part, lengths, table, headers = result  # type: ignore[misc]
+        part, lengths, headers = result  # type: ignore[misc]
         found.update(part)
         lengthcache.take(lengths)
-        hyphencache.take(table)
         imagecache.take(headers)
     return found
 
@@ -246,15 +244,9 @@ def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
 def _ready_before_fork(ws: Workspace) -> None:
     """What every worker would otherwise make for itself, made once here and inherited: on
     a first check (no X lengths nor hyphenation patterns kept), twitter-text's import and
-    the parsed hyphenation patterns. The patterns are written to the cache at once, so
-    that no worker sends them back as its own."""
-    x_channels = any(
-        c.platform in PLATFORMS
-        and any(rule.counter is Counter.X_WEIGHTED for rule in PLATFORMS[c.platform].text)
-        for c in ws.channels.values()
-    )
-    if x_channels and not lengthcache.known():
-        textlength.ready_for_x()
+    the parsed hyphenation patterns. The patterns are written to the cache at once: a
+    worker never parses them, so it has none to send back."""
+    textlength.ready_for(c.platform for c in ws.channels.values())
     if ws.brand is not None and ws.brand.max_grade is not None:
         readability.ready()
         hyphencache.save(ws.root)

@@ -10,7 +10,7 @@ as a grapheme cluster that holds an emoji code point (:func:`emoji_sequences`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -77,11 +77,15 @@ def threads_length(text: str) -> int:
     return sum(utf8_bytes(g) if emoji.search(g) else len(g) for g in _grapheme().findall(text))
 
 
-def ready_for_x() -> None:
-    """Import twitter-text now (0.3-0.5 s), before worker processes are forked that will
-    measure texts for X no earlier run measured: they then share this import rather than
-    each paying for its own."""
-    import twitter_text  # noqa: F401
+def ready_for(platforms: Iterable[str]) -> None:
+    """Before worker processes are forked that will measure texts on ``platforms``: when one
+    counts as X does and no lengths are kept from earlier runs (a first check), import
+    twitter-text now (0.3-0.5 s), so that the workers share this import rather than each
+    paying for its own."""
+    if not lengthcache.known() and any(
+        limit.count is x_weighted for platform in set(platforms) for limit in text_limits(platform)
+    ):
+        import twitter_text  # noqa: F401
 
 
 def x_weighted(text: str) -> int:

@@ -43,11 +43,9 @@ def in_spans(
     gets, on average (each span's result is a message to the parent)."""
     try:
         results, workers = run_spans(task, n, jobs, f"building {what}", per_job=per_job)
-    except WorkerStopped:
+    except WorkerStopped as stopped:
         raise SiteError(
-            f"a worker process building {what} stopped before it finished "
-            "(killed, or out of memory?)",
-            "build again with `--jobs 1` to build every page in one process",
+            stopped.message, "build again with `--jobs 1` to build every page in one process"
         ) from None
     done: list[T] = []
     for result in results:

@@ -127,19 +127,6 @@ def save(root: Path) -> None:
         _new = None
 
 
-def changes() -> tuple[Path, Mapping[str, Pattern]] | None:
-    """The table a worker process parsed and remembered, for :func:`take` in the process
-    that forked it; None when it parsed none."""
-    return (_new[0], dict(_new[1])) if _new is not None else None
-
-
-def take(found: tuple[Path, Mapping[str, Pattern]] | None) -> None:
-    """Keep the table a worker parsed (:func:`changes`), to be saved."""
-    global _new
-    if found is not None:
-        _new = found
-
-
 def clear() -> None:
     """Forget the root and anything remembered (tests)."""
     global _root, _new
