@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -47,7 +47,7 @@ from tidings.site.data import collect
 from tidings.site.jinja_cache import attach
 from tidings.site.pages import SitePage, build_pages
 from tidings.site.parallel import ItemFailed, default_jobs, in_spans, parallel_possible
-from tidings.site.search import searchable
+from tidings.site.search import EntryCache, searchable
 from tidings.site.templates import environment
 from tidings.workspace.layout import find_root
 from tidings.workspace.loader import Collector, load_brand
@@ -152,6 +152,12 @@ def _clash_error(
     return SiteError("\n".join(lines), fix)
 
 
+def _search_entries(config: MkDocsConfig) -> Any:
+    """The list the site's search plugin keeps its index entries in (None: no search)."""
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    return getattr(getattr(search, "search_index", None), "entries", None)
+
+
 class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
     """``plugins: [tidings]`` in mkdocs.yml."""
 
@@ -174,6 +180,10 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         self._files: Files | None = None
         self._pages_seen = 0
         self._ahead_entries: list[Any] = []  # the search entries of the pages rendered ahead
+        self._search_cache: EntryCache | None = None  # entries of pages read before
+        # a page's meta while the search plugin skips it
+        self._search_meta: dict[str, MutableMapping[str, Any]] = {}
+        self._search_new: dict[str, tuple[str, int]] = {}  # a page's key, and its first entry
 
     def _jobs(self) -> int:
         jobs = self.jobs if self.jobs is not None else self.config.jobs
@@ -211,6 +221,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         self._env, self._files = env, files
         self._pages_seen = 0
         self._ahead_entries = []
+        self._search_cache = None
         _skipped.pages.clear()
         _skipped.failing = None
         return env
@@ -326,14 +337,50 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         if src in self._html and page.content is not None:
             self._full[src] = page.content
             page.content = searchable(page.content)
+            self._entries_kept(page, config)
+
+    def _entries_kept(self, page: Page, config: MkDocsConfig) -> None:
+        """Give the search index the entries kept for ``page`` when what it would parse is
+        unchanged, and hide the page from the search plugin; else note where its entries
+        will start, to keep them (:class:`~tidings.site.search.EntryCache`)."""
+        cache = self._open_search_cache(config)
+        if cache is None or (page.meta.get("search") or {}).get("exclude"):
+            return
+        entries = _search_entries(config)
+        key = cache.key(page)
+        kept = cache.get(key)
+        src = page.file.src_uri
+        if kept is None:
+            self._search_new[src] = (key, len(entries))
+            return
+        entries.extend(kept)
+        self._search_meta[src] = page.meta
+        page.meta = {**page.meta, "search": {"exclude": True}}
+
+    def _open_search_cache(self, config: MkDocsConfig) -> EntryCache | None:
+        """The kept search entries, opened once a build (before any worker is forked), when
+        the site's search plugin is mkdocs-material's in a plain build."""
+        if self._search_cache is None and self._workspace is not None:
+            search = config.plugins.get("material/search") or config.plugins.get("search")
+            if _search_entries(config) is not None and not getattr(search, "is_dirty", True):
+                self._search_cache = EntryCache.open(self._workspace, search)
+        return self._search_cache
 
     @event_priority(-100)  # after it: the theme renders the full page
     def _full_view(
         self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
     ) -> None:
-        full = self._full.pop(page.file.src_uri, None)
+        src = page.file.src_uri
+        full = self._full.pop(src, None)
         if full is not None:
             page.content = full
+        meta = self._search_meta.pop(src, None)
+        if meta is not None:
+            page.meta = meta
+        new = self._search_new.pop(src, None)
+        if new is not None and self._search_cache is not None:
+            key, start = new
+            self._search_cache.put(key, _search_entries(config)[start:])
 
     on_page_context = CombinedEvent(_search_view, _full_view)
 
@@ -363,9 +410,10 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
         if len(doc_files) < 4 or doc_files[1].page is not current:
             return
+        self._open_search_cache(config)  # here, so the workers hand back what they parse
         rest: Sequence[File] = doc_files[2:]
 
-        def span(start: int, end: int) -> list[Any]:
+        def span(start: int, end: int) -> tuple[list[Any], dict[str, Any]]:
             current.active = False  # a worker's copy: only its own page is the current one
             before = len(entries) if entries is not None else 0
             for file in rest[start:end]:
@@ -374,12 +422,16 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
                     _build_page(file.page, config, doc_files, nav, env)
                 except Exception as exc:  # reported with the page it happened on
                     raise ItemFailed(file.src_uri, exc) from exc
-            return entries[before:] if entries is not None else []
+            cache = self._search_cache
+            found = entries[before:] if entries is not None else []
+            return found, (cache.found() if cache is not None else {})
 
         try:
             parts, workers = in_spans(span, len(rest), jobs, "pages")
-            for part in parts:
+            for part, kept in parts:
                 self._ahead_entries.extend(part)
+                if self._search_cache is not None:
+                    self._search_cache.merge(kept)
             self.workers = max(self.workers, workers)
         except TidingsError as exc:
             from mkdocs.utils import clean_directory
@@ -397,6 +449,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
 
     @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._search_cache is not None:
+            self._search_cache.save()
+            self._search_cache = None
         if self._ahead_entries:
             search = config.plugins.get("material/search") or config.plugins.get("search")
             getattr(search, "search_index").entries.extend(self._ahead_entries)  # noqa: B009

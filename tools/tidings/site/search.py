@@ -16,7 +16,17 @@ balances its open tag, counting nested elements of the same name.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tidings.workspace.files import write_atomic
 
 MARK = " data-search-exclude"
 _VOID = frozenset(
@@ -82,3 +92,141 @@ def searchable(html: str) -> str:
         pos = head_end if tag in _VOID else _end_of(html, tag, head_end)
     kept.append(html[pos:])
     return "".join(kept)
+
+
+# ---------------------------------------------------------------- entries kept between builds
+
+CACHE = "build/cache/search.json"
+FORMAT = 1  # bump when what is kept, or how a page is keyed, changes
+_ENTRY_KEYS = frozenset(["location", "title", "text", "tags", "boost"])
+
+
+def _is_entry(value: object) -> bool:
+    """An index entry as mkdocs-material's search plugin makes one, and nothing else: a
+    kept entry goes into the published index as it is."""
+    if not isinstance(value, dict) or not set(value) <= _ENTRY_KEYS:
+        return False
+    if not all(isinstance(value.get(k, ""), str) for k in ("location", "title", "text")):
+        return False
+    tags = value.get("tags", [])
+    boost = value.get("boost", 0)
+    return (
+        isinstance(tags, list)
+        and all(isinstance(t, str) for t in tags)
+        and isinstance(boost, int | float)
+        and not isinstance(boost, bool)
+    )
+
+
+class EntryCache:
+    """The search index entries of generated pages, kept in ``build/cache/search.json``
+    between builds.
+
+    The search plugin parses each page's HTML into sections with Python's ``HTMLParser``:
+    after :func:`searchable`, still about a tenth of a big site build's CPU, the same for a
+    page each time its HTML is the same. A page's entries depend only on what the plugin
+    reads of it (its address, title, front matter, table of contents and HTML) and on the
+    plugin itself, so they are kept under a hash of those, stamped with :data:`FORMAT` and
+    the plugin's module (its file's size and time, and whether it segments Chinese text).
+    A page whose hash is kept is given its entries and skipped by the plugin; any other is
+    parsed as before and its entries kept. Only the entries this build used are written
+    back, atomically. A missing, stale or malformed file is ignored; the index is the same,
+    byte for byte, either way."""
+
+    def __init__(self, root: Path, stamp: str) -> None:
+        self.root = root
+        self.stamp = stamp
+        self._kept: dict[str, list[dict[str, Any]]] = {}
+        self._used: dict[str, list[dict[str, Any]]] = {}
+        self._changed = False
+
+    @classmethod
+    def open(cls, root: Path, plugin: object) -> EntryCache | None:
+        """The cache for ``plugin`` (the site's search plugin), or None when it is not
+        mkdocs-material's (whose entries this knows)."""
+        module = sys.modules.get(type(plugin).__module__)
+        if module is None or module.__name__ != "material.plugins.search.plugin":
+            return None
+        try:
+            st = os.stat(str(module.__file__))
+        except (OSError, TypeError):
+            return None
+        cache = cls(root, f"{FORMAT}:{st.st_size}:{st.st_mtime_ns}:{bool(module.jieba)}")
+        cache._load()
+        return cache
+
+    def _load(self) -> None:
+        try:
+            data = json.loads((self.root / CACHE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(data, dict) or data.get("stamp") != self.stamp:
+            return
+        pages = data.get("pages")
+        if not isinstance(pages, dict):
+            return
+        for key, entries in pages.items():
+            if isinstance(entries, list) and all(_is_entry(e) for e in entries):
+                self._kept[key] = entries
+
+    @staticmethod
+    def key(page: Any) -> str:
+        """What the search plugin reads of ``page`` (a MkDocs page), hashed."""
+        meta = page.meta or {}
+        toc = [(item.id, item.url) for item in _flat(page.toc)]
+        read = [
+            page.url,
+            str(page.title),
+            meta.get("title"),
+            meta.get("tags"),
+            meta.get("search"),
+            toc,
+            page.content,
+        ]
+        text = json.dumps(read, default=repr, ensure_ascii=False)
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def get(self, key: str) -> list[dict[str, Any]] | None:
+        found = self._kept.get(key)
+        if found is not None:
+            self._used[key] = found
+        return found
+
+    def put(self, key: str, entries: list[dict[str, Any]]) -> None:
+        self._used[key] = entries
+        self._changed = True
+
+    def found(self) -> dict[str, list[dict[str, Any]] | None]:
+        """What this process used, for a worker to hand back to the process that forked it:
+        the entries it parsed, and None for those it was given (the parent has them)."""
+        kept = self._kept
+        return {k: None if kept.get(k) is v else v for k, v in self._used.items()}
+
+    def merge(self, found: dict[str, list[dict[str, Any]] | None]) -> None:
+        """Add what a worker :meth:`found`."""
+        for key, entries in found.items():
+            if key in self._used:
+                continue
+            if entries is None:
+                entries = self._kept.get(key)
+                if entries is None:
+                    continue
+            else:
+                self._changed = True
+            self._used[key] = entries
+
+    def save(self) -> None:
+        """Write back the entries this build used, when they differ from the file's; never
+        fails a build."""
+        if not self._changed and self._used.keys() == self._kept.keys():
+            return
+        text = json.dumps({"stamp": self.stamp, "pages": self._used}, ensure_ascii=False)
+        with contextlib.suppress(OSError):
+            write_atomic(self.root / CACHE, text, sync=False)
+        self._kept, self._changed = dict(self._used), False
+
+
+def _flat(toc: Any) -> Iterator[Any]:
+    for item in toc or ():
+        yield item
+        yield from _flat(item.children)
