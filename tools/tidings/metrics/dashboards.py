@@ -16,9 +16,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from tidings.metrics.export import FollowerRow, MetricRow
+from tidings.metrics.export import FollowerRow, MetricRow, RowCodec
 from tidings.metrics.inbox import InboxFacts, share_history
 from tidings.metrics.snapshots import CompetitorReading, Snapshot
 from tidings.workspace.model import Goal
@@ -169,6 +169,67 @@ class SeriesBuilder:
             row, _ = later._last[key]
             self._last[key] = (row, (row.date - origin).days)
         return True
+
+    def state(self, codec: RowCodec) -> dict[str, object]:
+        """What this builder holds, as JSON (its rows by their place in ``codec``), to be
+        kept between runs: :meth:`from_state` makes the same builder again."""
+        return {
+            "part": self._part,
+            "start": [
+                [post, channel, day.toordinal(), platform, (post, channel) in self._dated]
+                for (post, channel), (day, platform) in self._start.items()
+            ],
+            "kept": [
+                [post, channel, [[r.age, r.day.toordinal(), *r[2:]] for r in readings]]
+                for (post, channel), readings in self._kept.items()
+            ],
+            "last": [
+                [post, channel, codec.place(row), age]
+                for (post, channel), (row, age) in self._last.items()
+            ],
+        }
+
+    @classmethod
+    def from_state(
+        cls, tz: tzinfo, state: dict[str, Any], rows: Sequence[MetricRow]
+    ) -> SeriesBuilder:
+        """The builder :meth:`state` described. Raises ValueError, TypeError or IndexError
+        when it does not read as one."""
+        made = cls(tz, part=state["part"] is True)
+        days: dict[object, date] = {}
+
+        def day(ordinal: object) -> date:
+            found = days.get(ordinal)
+            if found is None:
+                if type(ordinal) is not int:
+                    raise ValueError("a day is a day number")
+                found = days[ordinal] = date.fromordinal(ordinal)
+            return found
+
+        for post, channel, ordinal, platform, dated in state["start"]:
+            if type(post) is not str or type(channel) is not str or type(platform) is not str:
+                raise ValueError("a series' post, channel and platform are text")
+            made._start[post, channel] = (day(ordinal), platform)
+            if dated is True:
+                made._dated.add((post, channel))
+        for post, channel, readings in state["kept"]:
+            kept = made._kept[post, channel]
+            for age, ordinal, *counts in readings:
+                if type(age) is not int or len(counts) != 5:
+                    raise ValueError("a reading is an age, a day and five counts")
+                if not all(n is None or type(n) is int for n in counts):
+                    raise ValueError("a reading's counts are whole numbers or null")
+                kept.append(Reading(age, day(ordinal), *counts))
+        for post, channel, place, age in state["last"]:
+            if type(place) is not int or place < 0 or type(age) is not int:
+                raise ValueError("a series' last reading is a row and an age")
+            row = rows[place]
+            if (row.post, row.channel) != (post, channel):
+                raise ValueError("a series' last row is of another post or channel")
+            made._last[post, channel] = (row, age)
+        if set(made._last) != set(made._start) or not set(made._kept) <= set(made._start):
+            raise ValueError("a series without a start or a last reading")
+        return made
 
     def result(self) -> dict[str, list[Series]]:
         out: dict[str, list[Series]] = defaultdict(list)

@@ -135,6 +135,18 @@ class RowMaker:
                 if (pid, cid) not in self._types:
                     self._types[pid, cid] = post_type(post, cid)
 
+    def agrees(self, row: MetricRow) -> bool:
+        """Whether ``row``'s post facts (campaign, tags, type) are those a row made now would
+        have: a row made by an earlier run, whose posts may have changed since."""
+        post = self._posts.get(row.post)
+        if post is None:
+            return row.campaign is None and row.tags == () and row.type is None
+        key = (row.post, row.channel)
+        kind = self._types.get(key, "")
+        if kind == "":
+            kind = self._types[key] = post_type(post, row.channel)
+        return row.campaign == post.campaign and row.tags == post.tags and row.type == kind
+
     def rows(self, snapshot: Snapshot) -> list[MetricRow]:
         """The snapshot's rows, sorted by post and channel."""
         posts, types = self._posts, self._types
@@ -267,3 +279,95 @@ def write_csv(rows: Iterable[MetricRow], out: TextIO) -> int:
     for row in rows:
         writer.write(row)
     return writer.rows
+
+
+# ---------------------------------------------------------------- kept between builds
+
+
+def _is_count_or_none(value: object) -> bool:
+    return value is None or (type(value) is int and value >= 0)
+
+
+class RowCodec:
+    """Rows as JSON lists, each distinct row once, referred to by its place: the state of a
+    history read once, kept between site builds (:mod:`tidings.site.historycache`)."""
+
+    def __init__(self) -> None:
+        self._places: dict[int, int] = {}
+        self.cells: list[list[object]] = []
+
+    def place(self, row: MetricRow) -> int:
+        """Where ``row`` is in :attr:`cells` (added the first time it is seen)."""
+        at = self._places.get(id(row))
+        if at is None:
+            at = self._places[id(row)] = len(self.cells)
+            published = row.published_at
+            self.cells.append(
+                [
+                    row.date.toordinal(),
+                    row.post,
+                    row.channel,
+                    row.platform,
+                    published.isoformat() if published is not None else None,
+                    row.campaign,
+                    list(row.tags),
+                    row.type,
+                    row.likes,
+                    row.reposts,
+                    row.replies,
+                    row.quotes,
+                    row.views,
+                    row.followers,
+                ]
+            )
+        return at
+
+
+def rows_from_cells(cells: Sequence[Sequence[object]]) -> list[MetricRow]:
+    """The rows :class:`RowCodec` wrote. Raises ValueError (or TypeError) when a row does
+    not read as one."""
+    days: dict[object, date] = {}
+    stamps: dict[object, datetime | None] = {None: None}
+    out: list[MetricRow] = []
+    for c in cells:
+        ordinal, post, channel, platform, at, campaign, tags, kind, *counts = c
+        if not (type(post) is str and type(channel) is str and type(platform) is str):
+            raise ValueError("a row's post, channel and platform are text")
+        if not (campaign is None or type(campaign) is str) or not (
+            kind is None or type(kind) is str
+        ):
+            raise ValueError("a row's campaign and type are text or null")
+        if len(counts) != 6 or not all(_is_count_or_none(n) for n in counts):
+            raise ValueError("a row's counts are whole numbers or null")
+        if not isinstance(tags, list) or not all(type(t) is str for t in tags):
+            raise ValueError("a row's tags are text")
+        day = days.get(ordinal)
+        if day is None:
+            if type(ordinal) is not int:
+                raise ValueError("a row's date is a day number")
+            day = days[ordinal] = date.fromordinal(ordinal)
+        if at in stamps:
+            published = stamps[at]
+        else:
+            if type(at) is not str:
+                raise ValueError("a row's publication time is text or null")
+            published = stamps[at] = datetime.fromisoformat(at)
+        out.append(
+            MetricRow(day, post, channel, platform, published, campaign, tuple(tags), kind, *counts)  # type: ignore[arg-type]
+        )
+    return out
+
+
+def follower_cells(rows: Iterable[FollowerRow]) -> list[list[object]]:
+    return [[r.date.toordinal(), r.channel, r.platform, r.followers] for r in rows]
+
+
+def followers_from_cells(cells: Sequence[Sequence[object]]) -> list[FollowerRow]:
+    out = []
+    for ordinal, channel, platform, followers in cells:
+        if type(ordinal) is not int or type(channel) is not str or type(platform) is not str:
+            raise ValueError("a follower row's day, channel and platform")
+        if not _is_count_or_none(followers):
+            raise ValueError("a follower count is a whole number or null")
+        out.append(FollowerRow(date.fromordinal(ordinal), channel, platform, followers))  # type: ignore[arg-type]
+    return out

@@ -25,10 +25,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 from tidings.core.plan import Job, JobState
 from tidings.metrics import dashboards as d
-from tidings.metrics.export import FollowerRow, MetricRow
+from tidings.metrics.export import (
+    FollowerRow,
+    MetricRow,
+    RowCodec,
+    follower_cells,
+    followers_from_cells,
+)
 from tidings.workspace.inbox import InboxItem, InboxStatus
 from tidings.workspace.ledger import LedgerState
 from tidings.workspace.model import Campaign, Workspace
@@ -123,6 +130,36 @@ class MonthRecorder:
         for month, rows in later._months.items():
             self._months[month].update(rows)
         self.followers.extend(later.followers)
+
+    def state(self, codec: RowCodec) -> dict[str, object]:
+        """What this recorder holds, as JSON (its rows by their place in ``codec``), to be
+        kept between runs: :meth:`from_state` makes the same recorder again."""
+        return {
+            "months": [
+                [month.year, month.month, [codec.place(row) for row in rows.values()]]
+                for month, rows in self._months.items()
+            ],
+            "followers": follower_cells(self.followers),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], rows: Sequence[MetricRow]) -> MonthRecorder:
+        """The recorder :meth:`state` described. Raises ValueError, TypeError or IndexError
+        when it does not read as one."""
+        made = cls()
+        for year, number, places in state["months"]:
+            if type(year) is not int or type(number) is not int or not 1 <= number <= 12:
+                raise ValueError("a month is a year and a month number")
+            month = made._months[Month(year, number)]
+            for place in places:
+                if type(place) is not int or place < 0:
+                    raise ValueError("a month's reading is a row's place")
+                row = rows[place]
+                if Month.of(row.date) != Month(year, number):
+                    raise ValueError("a month holds a reading of another month")
+                month[row.post, row.channel] = row
+        made.followers = followers_from_cells(state["followers"])
+        return made
 
     @property
     def months(self) -> list[Month]:

@@ -32,6 +32,7 @@ from tidings.metrics.snapshots import Snapshot
 from tidings.site import dashboard_views as v
 from tidings.site.charts import reserve_ids, reset_ids
 from tidings.site.data import SiteData
+from tidings.site.historycache import HistoryCache
 from tidings.site.parallel import ItemFailed, in_spans, parallel_possible
 
 CSV = "metrics.csv"
@@ -172,16 +173,73 @@ class _Pass:
 def _read_history(data: SiteData, csv: Path, jobs: int = 1) -> _History:
     """Read the history a snapshot at a time, writing ``metrics.csv`` on the way: in
     ``jobs`` worker processes, a run of days each, when the history is files and there are
-    several of them; the same result and the same bytes either way."""
+    several of them; the same result and the same bytes either way. What the last build
+    kept of the same files is taken back, and only the snapshots after them read
+    (:mod:`tidings.site.historycache`)."""
     csv.parent.mkdir(parents=True, exist_ok=True)
     files = list(data.history_files()) if data.history_files is not None else []
-    if jobs > 1 and len(files) > 1 and parallel_possible():
-        found = _read_in_parts(data, csv, files, jobs)
+    cache = HistoryCache(data.ws.root, str(data.tz), files) if files else None
+    if cache is not None and cache.covers() >= (len(files) / 2 if jobs > 1 else 1):
+        # (with workers, reading most of the history afresh is as quick in parts)
+        found = _read_after_kept(data, csv, files, cache)
         if found is not None:
             return found
-    whole = _Pass(d.SeriesBuilder(data.tz))
+    whole: _Pass | None = None
+    if jobs > 1 and len(files) > 1 and parallel_possible():
+        whole = _read_in_parts(data, csv, files, jobs)
+    if whole is None:
+        whole = _Pass(d.SeriesBuilder(data.tz))
+        with csv.open("w", encoding="utf-8", newline="") as file:
+            whole.read(RowMaker(data.ws), data.history(), CsvWriter(file).write_many)
+    if cache is not None:
+        _keep(cache, whole, csv)
+    return whole.history()
+
+
+def _keep(cache: HistoryCache, whole: _Pass, csv: Path) -> None:
+    cache.keep(
+        whole.series,
+        whole.last,
+        whole.months,
+        whole.followers,
+        whole.competitors,
+        whole.snapshots,
+        whole.last_day,
+        csv,
+    )
+
+
+def _read_after_kept(
+    data: SiteData, csv: Path, files: list[str], cache: HistoryCache
+) -> _History | None:
+    """The history from what the last build kept and the snapshots after it; None when
+    nothing usable was kept (read it all)."""
+    maker = RowMaker(data.ws)
+    kept = cache.take(maker, data.tz)
+    if kept is None:
+        return None
+    whole = _Pass(
+        kept.series,
+        kept.last,
+        kept.months,
+        kept.followers,
+        kept.competitors,
+        kept.snapshots,
+        kept.last_day,
+    )
     with csv.open("w", encoding="utf-8", newline="") as file:
-        whole.read(RowMaker(data.ws), data.history(), CsvWriter(file).write_many)
+        CsvWriter(file)  # the header
+    with csv.open("ab") as out, kept.csv.open("rb") as rows:
+        shutil.copyfileobj(rows, out, 1 << 20)
+    rest = files[kept.files :]
+    if not rest:
+        return whole.history()
+    part = _Pass(d.SeriesBuilder(data.tz, part=True))
+    with csv.open("a", encoding="utf-8", newline="") as file:
+        part.read(maker, data.history_part(rest), CsvWriter(file, header=False).write_many)
+    if not whole.merge(part):
+        return None
+    _keep(cache, whole, csv)
     return whole.history()
 
 
@@ -197,7 +255,7 @@ class _Unreadable:
     hint: str | None
 
 
-def _read_in_parts(data: SiteData, csv: Path, files: list[str], jobs: int) -> _History | None:
+def _read_in_parts(data: SiteData, csv: Path, files: list[str], jobs: int) -> _Pass | None:
     """:func:`_read_history` in worker processes, each part's rows in a CSV of its own,
     joined in order. None when the parts do not merge exactly (read it in one pass)."""
 
@@ -244,7 +302,7 @@ def _read_in_parts(data: SiteData, csv: Path, files: list[str], jobs: int) -> _H
                 assert not isinstance(result, _Unreadable)
                 with result[1].open("rb") as part_file:
                     shutil.copyfileobj(part_file, out, 1 << 20)
-        return whole.history()
+        return whole
     finally:
         for path in csv.parent.glob(f"{csv.name}.part-*"):
             path.unlink(missing_ok=True)

@@ -1,0 +1,250 @@
+"""The metrics history a site build keeps in ``build/cache/`` (``history.json`` and its CSV):
+the next build takes the pass over the files it already read and reads only the newer ones,
+with the same result and the same ``metrics.csv``, byte for byte, as reading the whole
+history; a changed past snapshot or post, or a kept file that is damaged, means the whole
+history is read again, never a wrong number and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tidings.metrics.snapshots import read_snapshots, snapshot_files
+from tidings.site import dashboards_page
+from tidings.site.data import SiteData, collect
+from tidings.site.historycache import STATE, HistoryCache
+
+EXAMPLE = Path(__file__).parents[2]
+PARTS = ("content", "brand", "ledger", "metrics", "tidings.yaml")
+NOW = datetime(2026, 12, 20, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("example")
+    for name in PARTS:
+        source = EXAMPLE / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        elif source.is_file():
+            shutil.copy2(source, root / name)
+    return root
+
+
+@pytest.fixture
+def root(pristine: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "ws"
+    shutil.copytree(pristine, copy, ignore=shutil.ignore_patterns("build"))
+    return copy
+
+
+def _first(data: SiteData, files: list[str], k: int) -> SiteData:
+    """``data`` as if the history were only its first ``k`` files."""
+    root = data.ws.root
+    return replace(
+        data,
+        history_files=lambda: files[:k],
+        history=lambda: read_snapshots(root, files[:k], raw=False),
+    )
+
+
+def _seen(history: Any) -> dict[str, Any]:
+    """Everything a read of the history leaves, comparable."""
+    months = history.months
+    return {
+        "totals": history.totals,
+        "series": history.series,
+        "followers": history.followers,
+        "competitors": history.competitors,
+        "snapshots": history.snapshots,
+        "last_day": history.last_day,
+        "months": {m: months.readings(m) for m in months.months},
+        "month_followers": months.followers,
+    }
+
+
+def _read(data: SiteData, jobs: int = 1) -> tuple[dict[str, Any], bytes]:
+    csv = data.ws.root / "build/site-data/metrics.csv"
+    history = dashboards_page._read_history(data, csv, jobs)
+    return _seen(history), csv.read_bytes()
+
+
+def _fresh(root: Path) -> tuple[dict[str, Any], bytes]:
+    """The history read whole, with nothing kept; and nothing kept after it."""
+    _forget(root)
+    found = _read(collect(root, NOW))
+    _forget(root)
+    return found
+
+
+def _forget(root: Path) -> None:
+    (root / STATE).unlink(missing_ok=True)
+    for csv in (root / "build/cache").glob("history-*.csv"):
+        csv.unlink()
+
+
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What each read took back from the cache (None: nothing usable), the method itself
+    run unchanged."""
+    seen: list[object] = []
+    original = HistoryCache.take
+
+    def take(self: HistoryCache, maker: Any, tz: Any) -> Any:
+        found = original(self, maker, tz)
+        seen.append(found)
+        return found
+
+    monkeypatch.setattr(HistoryCache, "take", take)
+    return seen
+
+
+def test_kept_after_any_day_the_rest_is_read_and_the_result_is_the_whole_read(
+    root: Path, taken: list[object]
+) -> None:
+    files = snapshot_files(root)
+    assert len(files) > 30
+    whole, whole_csv = _fresh(root)
+    assert whole["snapshots"] == len(files)
+    assert whole["competitors"] and whole["totals"] and whole["followers"]
+    data = collect(root, NOW)
+    for k in range(1, len(files) + 1):
+        _forget(root)
+        _read(_first(data, files, k))
+        assert HistoryCache(root, str(data.tz), files).covers() == k
+        taken.clear()
+        found, csv = _read(data)
+        assert [kept is not None for kept in taken] == [True], k
+        assert found == whole, k
+        assert csv == whole_csv, k
+        assert json.loads((root / STATE).read_text())["files"][-1][0] == files[-1]
+    taken.clear()
+    again = _read(data, jobs=2)  # nothing new: nothing read, nothing written
+    assert again == (whole, whole_csv)
+    assert [kept is not None for kept in taken] == [True]
+
+
+def test_with_workers_most_of_the_history_new_is_read_in_parts(
+    root: Path, taken: list[object]
+) -> None:
+    files = snapshot_files(root)
+    whole, whole_csv = _fresh(root)
+    data = collect(root, NOW)
+    _read(_first(data, files, 3))
+    assert _read(data, jobs=2) == (whole, whole_csv)
+    assert taken == []  # not even opened: 3 of 60 days kept
+    assert HistoryCache(root, str(data.tz), files).covers() == len(files)
+
+
+def test_an_edited_past_snapshot_means_the_whole_history_is_read_again(root: Path) -> None:
+    files = snapshot_files(root)
+    data = collect(root, NOW)
+    _read(data)
+    past = root / files[5]
+    text = past.read_text(encoding="utf-8")
+    counts = json.loads(text)
+    channel = next(c for c in counts["channels"].values() if c["posts"])
+    reading = next(p for p in channel["posts"] if p.get("metrics"))
+    reading["metrics"]["likes"] = (reading["metrics"]["likes"] or 0) + 1000
+    past.write_text(json.dumps(counts, indent=2), encoding="utf-8")
+    assert HistoryCache(root, str(data.tz), files).covers() == 0
+    found = _read(collect(root, NOW))
+    assert found == _fresh(root)
+    assert str(reading["metrics"]["likes"]).encode() in found[1]
+
+
+def test_a_post_whose_tags_changed_is_not_taken_from_the_cache(
+    root: Path, taken: list[object]
+) -> None:
+    data = collect(root, NOW)
+    _read(data)
+    row = _read(data)[0]["totals"][0]
+    post = next(p for p in data.ws.posts.values() if p.id == row.post)
+    path = root / post.source.path
+    text = path.read_text(encoding="utf-8")
+    assert "\ntags: [" in text, path
+    path.write_text(text.replace("\ntags: [", "\ntags: [renamed-tag, ", 1), encoding="utf-8")
+    taken.clear()
+    changed = collect(root, NOW)
+    found = _read(changed)
+    assert taken == [None]
+    assert found == _fresh(root)
+    assert b"renamed-tag" in found[1]
+
+
+def _spoil(state: dict[str, Any], how: str, root: Path) -> dict[str, Any]:
+    if how == "a row of text":
+        state["rows"][0] = ["x"]
+    elif how == "a count of text":
+        state["rows"][0][8] = "12"
+    elif how == "a row out of range":
+        state["last"][0] = 10**9
+    elif how == "a series of another post":
+        state["series"]["last"][0][0] = "someone-else"
+    elif how == "months not a list":
+        state["months"]["months"] = 5
+    elif how == "a competitor without a name":
+        state["competitors"][0][4][0][0] = None
+    elif how == "the CSV elsewhere":
+        state["csv"] = "../../metrics/2026/12/2026-12-01.json"
+    elif how == "the CSV cut short":
+        csv = root / "build/cache" / state["csv"]
+        csv.write_bytes(csv.read_bytes()[:-100])
+    elif how == "the CSV gone":
+        (root / "build/cache" / state["csv"]).unlink()
+    return state
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "a row of text",
+        "a count of text",
+        "a row out of range",
+        "a series of another post",
+        "months not a list",
+        "a competitor without a name",
+        "the CSV elsewhere",
+        "the CSV cut short",
+        "the CSV gone",
+        "not JSON",
+    ],
+)
+def test_a_damaged_cache_is_ignored(root: Path, how: str, taken: list[object]) -> None:
+    files = snapshot_files(root)
+    whole = _fresh(root)
+    data = collect(root, NOW)
+    _read(_first(data, files, len(files) - 2))
+    state_file = root / STATE
+    if how == "not JSON":
+        state_file.write_text(state_file.read_text()[:-50])
+    else:
+        state = _spoil(json.loads(state_file.read_text()), how, root)
+        state_file.write_text(json.dumps(state))
+    taken.clear()
+    assert _read(data) == whole
+    assert taken in ([], [None])
+    assert HistoryCache(root, str(data.tz), files).covers() == len(files)  # kept anew
+
+
+def test_a_bad_new_snapshot_is_reported_as_without_a_cache(root: Path) -> None:
+    from tidings.errors import MetricsError
+
+    files = snapshot_files(root)
+    data = collect(root, NOW)
+    _read(_first(data, files, len(files) - 1))
+    (root / files[-1]).write_text('{"version": 1, "date": ', encoding="utf-8")
+    with pytest.raises(MetricsError) as kept:
+        _read(data)
+    assert HistoryCache(root, str(data.tz), files).covers() == len(files) - 1  # kept as it was
+    _forget(root)
+    with pytest.raises(MetricsError) as whole:
+        _read(data)
+    assert (kept.value.message, kept.value.hint) == (whole.value.message, whole.value.hint)
+    assert files[-1] in kept.value.message
