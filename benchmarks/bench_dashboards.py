@@ -1,6 +1,6 @@
 """Benchmark the metrics dashboards: 5,000 posts × 90 daily snapshots.
 
-    python benchmarks/bench_dashboards.py [--posts 5000] [--days 90] [--seed 0] [--repeat 3]
+    python benchmarks/bench_dashboards.py [--posts 5000] [--days 90] [--seed 0] [--repeat 3] [--kept]
 
 The workspace is ``synth.py``'s (cached under ``build/bench/``, shared with the other
 benchmarks); the history is made here and cached beside it
@@ -9,7 +9,9 @@ benchmarks); the history is made here and cached beside it
 the window were longer than the history), starting the day after the last post, with counts that grow over the days and about
 1% of readings ``null``, followers for both channels, and four competitor accounts.
 
-Each run happens in a fresh child process, which reports its phases and its peak resident
+Each run reads the history whole, as a first site build does; with ``--kept`` it takes back
+what the run before kept in ``build/cache/`` (:mod:`tidings.site.historycache`), as every
+later build does. Each run happens in a fresh child process, which reports its phases and its peak resident
 memory (``ru_maxrss``):
 
 * dashboards: ``build_dashboards``: reading the history a snapshot at a time
@@ -114,10 +116,12 @@ def history(cache: Path, root: Path, n: int, days: int, seed: int) -> Path:
     return target
 
 
-def child(root: Path, metrics_root: Path, jobs: int = 1) -> dict[str, float]:
+def child(root: Path, metrics_root: Path, jobs: int = 1, kept: bool = False) -> dict[str, float]:
     """One measured run (in a fresh process): phase times and peak RSS. ``jobs`` > 1: the
     post sections (each post's chart and tables) are drawn and rendered in that many forked
-    workers, as ``tidings site build`` builds post pages; their CPU time is counted."""
+    workers, as ``tidings site build`` builds post pages; their CPU time is counted.
+    ``kept``: take back what the run before kept of the history, as a second site build
+    does (else it is deleted first, and the history read whole)."""
     from tidings.metrics.snapshots import iter_snapshots, read_snapshots, snapshot_files
     from tidings.site.dashboards_page import build_dashboards
     from tidings.site.data import SiteData
@@ -141,7 +145,12 @@ def child(root: Path, metrics_root: Path, jobs: int = 1) -> dict[str, float]:
         history=lambda: iter_snapshots(metrics_root, raw=False),
         history_files=lambda: snapshot_files(metrics_root),
         history_part=lambda rels: read_snapshots(metrics_root, rels, raw=False),
+        history_root=metrics_root,
     )
+    if not kept:  # what an earlier run kept of the history (build/cache/): not used
+        from tidings.site.historycache import forget
+
+        forget(metrics_root)
     t = time.perf_counter()
     dash = build_dashboards(data, jobs)
     out["dashboards"] = time.perf_counter() - t
@@ -198,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
         "one per CPU, at most 8)",
     )
     parser.add_argument(
+        "--kept",
+        action="store_true",
+        help="time a second build's read: what the run before kept of the history in "
+        "build/cache/ is taken back (default: deleted before each run, the history read whole)",
+    )
+    parser.add_argument(
         "--child", nargs=2, metavar=("ROOT", "METRICS_ROOT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
@@ -206,13 +221,14 @@ def main(argv: list[str] | None = None) -> int:
 
         args.jobs = default_jobs()
     if args.child:
-        print(json.dumps(child(Path(args.child[0]), Path(args.child[1]), args.jobs)))
+        found = child(Path(args.child[0]), Path(args.child[1]), args.jobs, args.kept)
+        print(json.dumps(found))
         return 0
     cache = REPO / "build" / "bench"
     root, _, _ = workspace(cache, args.posts, args.seed)
     metrics_root = history(cache, root, args.posts, args.days, args.seed)
     runs = []
-    jobs = ["--jobs", str(args.jobs)]
+    jobs = ["--jobs", str(args.jobs), *(["--kept"] if args.kept else [])]
     for _ in range(args.repeat):
         done = subprocess.run(
             [sys.executable, __file__, "--child", str(root), str(metrics_root), *jobs],
@@ -232,6 +248,11 @@ def main(argv: list[str] | None = None) -> int:
         f"metrics.csv {best['csv_mb']:.0f} MB"
     )
     print(f"history and post sections in {args.jobs} process{'es' if args.jobs > 1 else ''}")
+    print(
+        "the history: what the run before kept, and the days after it"
+        if args.kept
+        else "the history read whole (nothing kept from the run before)"
+    )
     print(f"| phase | seconds (best of {args.repeat}) |")
     print("|---|---|")
     for phase in ("workspace", "dashboards", "render"):

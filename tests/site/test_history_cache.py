@@ -18,7 +18,7 @@ import pytest
 from tidings.metrics.snapshots import read_snapshots, snapshot_files
 from tidings.site import dashboards_page
 from tidings.site.data import SiteData, collect
-from tidings.site.historycache import STATE, HistoryCache
+from tidings.site.historycache import STATE, HistoryCache, forget
 
 EXAMPLE = Path(__file__).parents[2]
 PARTS = ("content", "brand", "ledger", "metrics", "tidings.yaml")
@@ -77,16 +77,10 @@ def _read(data: SiteData, jobs: int = 1) -> tuple[dict[str, Any], bytes]:
 
 def _fresh(root: Path) -> tuple[dict[str, Any], bytes]:
     """The history read whole, with nothing kept; and nothing kept after it."""
-    _forget(root)
+    forget(root)
     found = _read(collect(root, NOW))
-    _forget(root)
+    forget(root)
     return found
-
-
-def _forget(root: Path) -> None:
-    (root / STATE).unlink(missing_ok=True)
-    for csv in (root / "build/cache").glob("history-*.csv"):
-        csv.unlink()
 
 
 @pytest.fixture
@@ -115,7 +109,7 @@ def test_kept_after_any_day_the_rest_is_read_and_the_result_is_the_whole_read(
     assert whole["competitors"] and whole["totals"] and whole["followers"]
     data = collect(root, NOW)
     for k in range(1, len(files) + 1):
-        _forget(root)
+        forget(root)
         _read(_first(data, files, k))
         assert HistoryCache(root, str(data.tz), files).covers() == k
         taken.clear()
@@ -243,7 +237,7 @@ def test_a_bad_new_snapshot_is_reported_as_without_a_cache(root: Path) -> None:
     with pytest.raises(MetricsError) as kept:
         _read(data)
     assert HistoryCache(root, str(data.tz), files).covers() == len(files) - 1  # kept as it was
-    _forget(root)
+    forget(root)
     with pytest.raises(MetricsError) as whole:
         _read(data)
     assert (kept.value.message, kept.value.hint) == (whole.value.message, whole.value.hint)

@@ -178,7 +178,8 @@ def _read_history(data: SiteData, csv: Path, jobs: int = 1) -> _History:
     (:mod:`tidings.site.historycache`)."""
     csv.parent.mkdir(parents=True, exist_ok=True)
     files = list(data.history_files()) if data.history_files is not None else []
-    cache = HistoryCache(data.ws.root, str(data.tz), files) if files else None
+    where = data.history_root
+    cache = HistoryCache(where, str(data.tz), files) if files and where is not None else None
     if cache is not None and cache.covers() >= (len(files) / 2 if jobs > 1 else 1):
         # (with workers, reading most of the history afresh is as quick in parts)
         found = _read_after_kept(data, csv, files, cache)

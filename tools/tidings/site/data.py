@@ -45,6 +45,9 @@ class SiteData:
     ``history_part`` (the snapshots of some of them, in order) the history can be read in
     parts, in worker processes. None: only ``history`` reads it."""
     history_part: Callable[[Sequence[str]], Iterable[Snapshot]] = lambda rels: ()
+    history_root: Path | None = None
+    """The folder ``history_files`` are relative to, whose ``build/cache/`` keeps what a
+    build read of them (:mod:`tidings.site.historycache`); None: nothing is kept."""
     inbox: Callable[[], dict[str, list[InboxItem]]] = dict
     """The inbox record (``inbox/``) by channel, read when called (only the Inbox page
     does). Raises InboxError naming the file and line that does not read."""
@@ -177,6 +180,7 @@ def collect(
         history=lambda: iter_snapshots(root, raw=False),
         history_files=lambda: snapshot_files(root),
         history_part=lambda rels: read_snapshots(root, rels, raw=False),
+        history_root=root,
         inbox=lambda: read_all(root),
         listening=lambda: read_all_listening(root),
     )

@@ -162,6 +162,14 @@ def _competitor_snapshot(cells: Sequence[Any]) -> Snapshot:
     )
 
 
+def forget(root: Path) -> None:
+    """Delete what was kept of ``root``'s history."""
+    folder = root / "build/cache"
+    (root / STATE).unlink(missing_ok=True)
+    for csv in folder.glob(CSV_GLOB):
+        csv.unlink(missing_ok=True)
+
+
 class HistoryCache:
     """``build/cache/history.json`` and its CSV for one build of ``root``'s history."""
 
