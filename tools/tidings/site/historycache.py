@@ -29,6 +29,7 @@ import json
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,6 +48,7 @@ from tidings.metrics.export import (
 )
 from tidings.metrics.report import MonthRecorder
 from tidings.metrics.snapshots import CompetitorReading, Snapshot
+from tidings.workspace.filecache import RACY_NS
 from tidings.workspace.files import write_atomic
 
 STATE = "build/cache/history.json"
@@ -92,6 +94,7 @@ def _fingerprints(
     """``[rel, size, mtime_ns, digest]`` for each file; the digest taken from ``known`` while
     the size and time are the same. None when a file cannot be read."""
     out = []
+    recent = time.time_ns() - RACY_NS
     for rel in rels:
         try:
             st = os.stat(root / rel)
@@ -102,7 +105,10 @@ def _fingerprints(
                 digest = _file_digest(root / rel)
         except OSError:
             return None
-        out.append([rel, st.st_size, st.st_mtime_ns, digest])
+        # a file changed just now may change again within its time's granularity, keeping
+        # its size: its digest is taken again next time (as the file cache does)
+        size = -1 if st.st_mtime_ns >= recent else st.st_size
+        out.append([rel, size, st.st_mtime_ns, digest])
     return out
 
 

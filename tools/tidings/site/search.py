@@ -19,14 +19,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tidings.workspace.files import write_atomic
+from tidings.workspace.files import source_stamp, write_atomic
 
 MARK = " data-search-exclude"
 _VOID = frozenset(
@@ -127,7 +126,7 @@ class EntryCache:
     page each time its HTML is the same. A page's entries depend only on what the plugin
     reads of it (its address, title, front matter, table of contents and HTML) and on the
     plugin itself, so they are kept under a hash of those, stamped with :data:`FORMAT` and
-    the plugin's module (its file's size and time, and whether it segments Chinese text).
+    the plugin's module (a digest of its source, and whether it segments Chinese text).
     A page whose hash is kept is given its entries and skipped by the plugin; any other is
     parsed as before and its entries kept. Only the entries this build used are written
     back, atomically. A missing, stale or malformed file is ignored; the index is the same,
@@ -148,10 +147,10 @@ class EntryCache:
         if module is None or module.__name__ != "material.plugins.search.plugin":
             return None
         try:
-            st = os.stat(str(module.__file__))
+            made_by = f"{source_stamp(str(module.__file__))}:{bool(module.jieba)}"
         except (OSError, TypeError):
             return None
-        cache = cls(root, f"{FORMAT}:{st.st_size}:{st.st_mtime_ns}:{bool(module.jieba)}")
+        cache = cls(root, f"{FORMAT}:{made_by}")
         cache._load()
         return cache
 

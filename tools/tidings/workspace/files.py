@@ -15,6 +15,34 @@ from typing import TypeVar
 V = TypeVar("V")
 
 
+def library_stamp(origin: str | os.PathLike[str], dist: str) -> str:
+    """Which release of the installed distribution ``dist`` a cache was made with, for the
+    package whose file is ``origin``: the version in the name of its ``.dist-info`` folder
+    beside the package. Never the files' times: a fresh install (each CI run makes its
+    environment anew) gives the same release new times, and a cache CI restored would never
+    be used. Falls back to the file's size and time where no such folder is found."""
+    package = Path(origin).parent
+    site = package.parent
+    prefix = dist.replace("-", "_").lower() + "-"
+    try:
+        for name in os.listdir(site):
+            lowered = name.lower()
+            if lowered.startswith(prefix) and lowered.endswith(".dist-info"):
+                return f"{dist}=={name[len(prefix) : -len('.dist-info')]}"
+        st = os.stat(origin)
+    except OSError:
+        return f"{dist}:missing"
+    return f"{dist}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def source_stamp(path: str | os.PathLike[str]) -> str:
+    """A digest of a source file's bytes (a module of ours a cache depends on): the same in
+    every checkout of the same code, whatever the files' times."""
+    import hashlib
+
+    return hashlib.blake2b(Path(path).read_bytes(), digest_size=8).hexdigest()
+
+
 def merge_new(known: dict[str, V], found: dict[str, V] | None) -> bool:
     """Add to the kept values ``known`` what a worker process ``found`` (its own copy of them,
     see :mod:`tidings.processes`); whether any was new, so that the cache is written."""

@@ -4,8 +4,8 @@
 reads it by parsing its 11,000 patterns one regular expression at a time: about 0.06 s,
 a fifth of a one-file check (pre-commit's), paid by every check that measures a reading
 level, whatever the post. The parsed table depends only on the dictionary file, so a check
-keeps it in ``build/cache/hyphenation.txt``, stamped with that file's size and time and
-:data:`FORMAT`: one line a pattern, its letters, then where its values start and the values
+keeps it in ``build/cache/hyphenation.txt``, stamped with its name, pyphen's release
+and :data:`FORMAT`: one line a pattern, its letters, then where its values start and the values
 as digits (``.ach4 0:0004``). Reading it back is one match of the whole text and one split;
 a pattern's values are decoded only when a word looks it up (:class:`Table`). A missing,
 stale or malformed file is simply ignored (the dictionary is parsed as before), and the
@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from tidings.workspace.files import write_atomic
+from tidings.workspace.files import library_stamp, write_atomic
 
 FILE = "build/cache/hyphenation.txt"
 FORMAT = 1  # bump when what is kept changes
@@ -77,8 +76,8 @@ def dictionary() -> Path | None:
 
 
 def _stamp(dictionary: Path) -> str:
-    st = os.stat(dictionary)
-    return f"{FORMAT}:{dictionary.name}:{st.st_size}:{st.st_mtime_ns}"
+    """The dictionary's name and pyphen's release (the dictionary ships with it)."""
+    return f"{FORMAT}:{dictionary.name}:{library_stamp(dictionary.parent.parent / '__init__.py', 'pyphen')}"
 
 
 def load(root: Path) -> None:

@@ -7,7 +7,7 @@ rarely change when a post's text does. A readable image's
 :class:`~tidings.workspace.images.ImageInfo` depends only on its bytes and on Pillow, so a
 check keeps it in ``build/cache/images.json`` under the file's path with its size and
 modification time (as :mod:`tidings.workspace.filecache` trusts them), stamped with
-:data:`FORMAT` and the installed Pillow and ``images.py`` (their files' sizes and times). The
+:data:`FORMAT`, the installed Pillow's release and a digest of ``images.py``. The
 next run takes it back while the file's size and time match, and only then: any other
 file, and every unreadable one (its message is read again), is inspected as before. A
 missing, stale or malformed cache is ignored; it is replaced atomically, as
@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 
 from tidings.workspace import images
-from tidings.workspace.files import merge_new, write_atomic
+from tidings.workspace.files import library_stamp, merge_new, source_stamp, write_atomic
 from tidings.workspace.images import ImageInfo, Unreadable
 
 FILE = "build/cache/images.json"
@@ -35,15 +35,11 @@ _new = False
 
 
 def _stamp() -> str:
-    """Which Pillow and which images.py read the kept headers (their files' sizes and times)."""
+    """Which Pillow (its release) and which images.py (a digest) read the kept headers."""
     spec = importlib.util.find_spec("PIL")  # finds it without importing it
-    parts = [str(FORMAT)]
-    for origin in (spec.origin if spec else None, images.__file__):
-        if origin is None:
-            return "missing"
-        st = os.stat(origin)
-        parts.append(f"{st.st_size}:{st.st_mtime_ns}")
-    return ":".join(parts)
+    if spec is None or spec.origin is None:
+        return "missing"
+    return f"{FORMAT}:{library_stamp(spec.origin, 'pillow')}:{source_stamp(images.__file__)}"
 
 
 def _info(row: list[object]) -> ImageInfo | None:

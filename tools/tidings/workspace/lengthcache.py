@@ -5,7 +5,7 @@ URL expressions at import), more than measuring every post of a small workspace,
 check and site build of a workspace with an X channel paid it. A text's weighted length
 depends only on the text and on twitter-text, so a check keeps the lengths it measured in
 ``build/cache/x-lengths.json``, keyed by a hash of the text and stamped with the installed
-twitter-text (its file's size and time) and :data:`FORMAT`: a run whose X texts were all
+twitter-text (its release, never its files' times: CI installs it anew each run) and :data:`FORMAT`: a run whose X texts were all
 measured before never imports twitter-text. A missing, stale or unreadable file is simply
 ignored, and the file is replaced atomically, so two runs at once cannot corrupt it.
 """
@@ -16,10 +16,9 @@ import contextlib
 import hashlib
 import importlib.util
 import json
-import os
 from pathlib import Path
 
-from tidings.workspace.files import merge_new, write_atomic
+from tidings.workspace.files import library_stamp, merge_new, write_atomic
 
 FILE = "build/cache/x-lengths.json"
 FORMAT = 1  # bump when x_weighted's own logic changes
@@ -33,12 +32,11 @@ def _key(text: str) -> str:
 
 
 def _library_fingerprint() -> str:
-    """Which twitter_text the cached lengths were counted with (its file's size and time)."""
+    """Which twitter_text (its release) the cached lengths were counted with."""
     spec = importlib.util.find_spec("twitter_text")  # finds it without importing it
     if spec is None or spec.origin is None:
         return "missing"
-    st = os.stat(spec.origin)
-    return f"{FORMAT}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{FORMAT}:{library_stamp(spec.origin, 'twitter-text-parser')}"
 
 
 def known() -> int:

@@ -1,0 +1,68 @@
+"""The stamps the caches in ``build/cache/`` are kept under name the code that made them by
+its release (an installed library) or its bytes (a module of ours), never by files' times:
+CI makes its environment and checkout anew each run, giving the same code new times, and a
+cache it restored under a stamp of times would never be used."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from pathlib import Path
+
+from tidings.workspace import hyphencache, imagecache, lengthcache
+from tidings.workspace.files import library_stamp, source_stamp
+
+
+def _touch(path: Path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+
+
+def test_a_library_is_stamped_by_its_release_not_its_files_times(tmp_path: Path) -> None:
+    package = tmp_path / "site-packages" / "fancy_pkg"
+    package.mkdir(parents=True)
+    init = package / "__init__.py"
+    init.write_text("x = 1\n", encoding="utf-8")
+    info = tmp_path / "site-packages" / "Fancy_Pkg-2.3.4.dist-info"
+    info.mkdir()
+    stamp = library_stamp(init, "fancy-pkg")
+    assert stamp == "fancy-pkg==2.3.4"
+    _touch(init)  # installed again: new times, the same release
+    assert library_stamp(init, "fancy-pkg") == stamp
+    info.rename(tmp_path / "site-packages" / "Fancy_Pkg-2.3.5.dist-info")
+    assert library_stamp(init, "fancy-pkg") == "fancy-pkg==2.3.5"
+
+
+def test_a_library_without_its_dist_info_falls_back_to_size_and_time(tmp_path: Path) -> None:
+    package = tmp_path / "fancy_pkg"
+    package.mkdir()
+    init = package / "__init__.py"
+    init.write_text("x = 1\n", encoding="utf-8")
+    before = library_stamp(init, "fancy-pkg")
+    _touch(init)
+    assert library_stamp(init, "fancy-pkg") != before
+    assert library_stamp(tmp_path / "gone" / "__init__.py", "fancy-pkg") == "fancy-pkg:missing"
+
+
+def test_a_source_file_is_stamped_by_its_bytes(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("a = 1\n", encoding="utf-8")
+    stamp = source_stamp(module)
+    _touch(module)  # a fresh checkout of the same code
+    assert source_stamp(module) == stamp
+    module.write_text("a = 2\n", encoding="utf-8")
+    assert source_stamp(module) != stamp
+
+
+def test_the_caches_stamps_name_releases_and_digests() -> None:
+    x = importlib.metadata.version("twitter-text-parser")
+    assert lengthcache._library_fingerprint() == f"{lengthcache.FORMAT}:twitter-text-parser=={x}"
+    pillow = importlib.metadata.version("pillow")
+    images = source_stamp(imagecache.images.__file__)
+    assert imagecache._stamp() == f"{imagecache.FORMAT}:pillow=={pillow}:{images}"
+    dictionary = hyphencache.dictionary()
+    assert dictionary is not None
+    pyphen = importlib.metadata.version("pyphen")
+    assert hyphencache._stamp(dictionary) == (
+        f"{hyphencache.FORMAT}:{dictionary.name}:pyphen=={pyphen}"
+    )
