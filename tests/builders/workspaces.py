@@ -9,9 +9,21 @@ from pathlib import Path
 
 from builders.remotes import clone, make_remote
 
-__all__ = ["FIXTURES", "build_workspace", "copy_tree", "published"]
+__all__ = ["EXAMPLE", "FIXTURES", "build_workspace", "copy_example", "copy_tree", "published"]
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
+EXAMPLE = Path(__file__).parents[2]
+"""The example brand of this repository (posts, metrics history, inbox, site pages)."""
+EXAMPLE_PARTS = (
+    "content",
+    "brand",
+    "ledger",
+    "metrics",
+    "inbox",
+    "site",
+    "tidings.yaml",
+    "mkdocs.yml",
+)
 
 Overlay = Path | Mapping[str, str | bytes]
 
@@ -27,6 +39,18 @@ def copy_tree(src: Path, dst: Path) -> None:
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+
+
+def copy_example(root: Path, parts: tuple[str, ...] = EXAMPLE_PARTS) -> Path:
+    """``root`` (made) holding a copy of the example brand's ``parts``."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in parts:
+        source = EXAMPLE / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        elif source.is_file():
+            shutil.copy2(source, root / name)
+    return root
 
 
 def build_workspace(root: Path, *overlays: Overlay) -> Path:

@@ -14,27 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders.workspaces import copy_example
 
 from tidings.metrics.snapshots import read_snapshots, snapshot_files
 from tidings.site import dashboards_page
 from tidings.site.data import SiteData, collect
 from tidings.site.historycache import STATE, HistoryCache, forget
 
-EXAMPLE = Path(__file__).parents[2]
 PARTS = ("content", "brand", "ledger", "metrics", "tidings.yaml")
 NOW = datetime(2026, 12, 20, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("example")
-    for name in PARTS:
-        source = EXAMPLE / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        elif source.is_file():
-            shutil.copy2(source, root / name)
-    return root
+    return copy_example(tmp_path_factory.mktemp("example"), PARTS)
 
 
 @pytest.fixture

@@ -7,15 +7,13 @@ does not hold index entries is ignored. The builds run as child processes (see
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from builders.workspaces import copy_example
 
-EXAMPLE = Path(__file__).parents[2]
-PARTS = ("content", "brand", "ledger", "metrics", "inbox", "site", "tidings.yaml", "mkdocs.yml")
 NOW = "2026-12-20 09:00"
 CACHE = "build/cache/search.json"
 POST = "content/posts/2026/12/st-nicholas-day.md"
@@ -24,15 +22,7 @@ INDEX = "search/search_index.json"
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    root.mkdir()
-    for name in PARTS:
-        source = EXAMPLE / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        elif source.is_file():
-            shutil.copy2(source, root / name)
-    return root
+    return copy_example(tmp_path / "ws")
 
 
 def _build(root: Path, out: Path, jobs: int = 1) -> dict[str, bytes]:

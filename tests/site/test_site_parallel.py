@@ -15,22 +15,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from builders.workspaces import copy_example
 
-EXAMPLE = Path(__file__).parents[2]  # the example brand: posts, metrics history, inbox
-PARTS = ("content", "brand", "ledger", "metrics", "inbox", "site", "tidings.yaml", "mkdocs.yml")
 NOW = "2026-12-20 09:00"
 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("example")
-    for name in PARTS:
-        source = EXAMPLE / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        elif source.is_file():
-            shutil.copy2(source, root / name)
-    return root
+    return copy_example(tmp_path_factory.mktemp("example"))
 
 
 def _build(root: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -141,8 +133,10 @@ def test_a_failing_worker_names_the_page_and_leaves_no_site(
 ) -> None:
     script = FAILING.format(module=module, name=name, condition=condition, failure=failure)
     out = tmp_path / "out"
+    root = tmp_path / "ws"  # nothing kept from another build: the history is read in workers
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns("build"))
     proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script), str(example), str(out)],
+        [sys.executable, "-c", textwrap.dedent(script), str(root), str(out)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -151,7 +145,7 @@ def test_a_failing_worker_names_the_page_and_leaves_no_site(
     assert expected in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
     assert proc.stdout.rstrip().endswith("HTML 0")  # nothing half-written
-    assert not list(example.glob("build/site-data/metrics.csv.part-*"))
+    assert not list(root.glob("build/site-data/metrics.csv.part-*"))
 
 
 def test_a_bad_snapshot_is_reported_alike_read_in_parts_or_not(
