@@ -20,6 +20,7 @@ from tidings.metrics.snapshots import read_snapshots, snapshot_files
 from tidings.site import dashboards_page
 from tidings.site.data import SiteData, collect
 from tidings.site.historycache import STATE, HistoryCache, forget
+from tidings.workspace.files import checked, summed
 
 PARTS = ("content", "brand", "ledger", "metrics", "tidings.yaml")
 NOW = datetime(2026, 12, 20, 8, 0, tzinfo=UTC)
@@ -83,8 +84,8 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     seen: list[object] = []
     original = HistoryCache.take
 
-    def take(self: HistoryCache, maker: Any, tz: Any) -> Any:
-        found = original(self, maker, tz)
+    def take(self: HistoryCache, maker: Any, tz: Any, into: Path) -> Any:
+        found = original(self, maker, tz, into)
         seen.append(found)
         return found
 
@@ -110,7 +111,7 @@ def test_kept_after_any_day_the_rest_is_read_and_the_result_is_the_whole_read(
         assert [kept is not None for kept in taken] == [True], k
         assert found == whole, k
         assert csv == whole_csv, k
-        assert json.loads((root / STATE).read_text())["files"][-1][0] == files[-1]
+        assert _state(root)["files"][-1][0] == files[-1]
     taken.clear()
     again = _read(data, jobs=2)  # nothing new: nothing read, nothing written
     assert again == (whole, whole_csv)
@@ -165,7 +166,14 @@ def test_a_post_whose_tags_changed_is_not_taken_from_the_cache(
     assert b"renamed-tag" in found[1]
 
 
+def _state(root: Path) -> dict[str, Any]:
+    found = json.loads(checked((root / STATE).read_bytes()))
+    assert isinstance(found, dict)
+    return found
+
+
 def _spoil(state: dict[str, Any], how: str, root: Path) -> dict[str, Any]:
+    """``state`` as a hostile writer would leave it (who can recompute its digest)."""
     if how == "a row of text":
         state["rows"][0] = ["x"]
     elif how == "a count of text":
@@ -185,6 +193,23 @@ def _spoil(state: dict[str, Any], how: str, root: Path) -> dict[str, Any]:
         csv.write_bytes(csv.read_bytes()[:-100])
     elif how == "the CSV gone":
         (root / "build/cache" / state["csv"]).unlink()
+    elif how == "a digit of the CSV changed":  # same size: the kept digest tells
+        csv = root / "build/cache" / state["csv"]
+        text = csv.read_bytes()
+        at = text.index(b"\n", len(text) // 2) - 1
+        while not text[at : at + 1].isdigit():
+            at -= 1
+        digit = b"7" if text[at : at + 1] != b"7" else b"3"
+        csv.write_bytes(text[:at] + digit + text[at + 1 :])
+    elif how == "a day far in the future":
+        state["last_day"] = 2**70
+    elif how == "a count too large":
+        state["rows"][0][8] = 10**400
+    elif how == "a rate of infinity":
+        state["competitors"][0][4][0][6] = 1e400
+    elif how == "deeply nested":
+        state["extra"] = json.loads("[" * 50 + "]" * 50)
+        return {"deep": "[" * 100_000 + "]" * 100_000}
     return state
 
 
@@ -200,7 +225,13 @@ def _spoil(state: dict[str, Any], how: str, root: Path) -> dict[str, Any]:
         "the CSV elsewhere",
         "the CSV cut short",
         "the CSV gone",
+        "a digit of the CSV changed",
+        "a day far in the future",
+        "a count too large",
+        "a rate of infinity",
+        "deeply nested",
         "not JSON",
+        "damaged, its digest not made again",
     ],
 )
 def test_a_damaged_cache_is_ignored(root: Path, how: str, taken: list[object]) -> None:
@@ -210,14 +241,40 @@ def test_a_damaged_cache_is_ignored(root: Path, how: str, taken: list[object]) -
     _read(_first(data, files, len(files) - 2))
     state_file = root / STATE
     if how == "not JSON":
-        state_file.write_text(state_file.read_text()[:-50])
+        state_file.write_text(summed(checked(state_file.read_bytes())[:-50]))
+    elif how == "damaged, its digest not made again":
+        text = state_file.read_text()
+        state_file.write_text(text.replace('"snapshots":', '"snapshots":1', 1))
     else:
-        state = _spoil(json.loads(state_file.read_text()), how, root)
-        state_file.write_text(json.dumps(state))
+        state = _spoil(_state(root), how, root)
+        text = json.dumps(state) if "deep" not in state else state["deep"]
+        state_file.write_text(summed(text))
     taken.clear()
     assert _read(data) == whole
     assert taken in ([], [None])
     assert HistoryCache(root, str(data.tz), files).covers() == len(files)  # kept anew
+
+
+def test_a_build_keeps_its_own_table_whatever_another_does_to_the_sites(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two builds of one workspace at once: the other one empties ``metrics.csv`` (it starts
+    writing its own) just as this one keeps what it read. This one's table is its own file,
+    renamed into place when whole, so what it keeps is whole."""
+    whole = _fresh(root)
+    site_csv = root / "build/site-data/metrics.csv"
+    original = HistoryCache.keep
+
+    def keep(self: HistoryCache, *args: Any) -> None:
+        site_csv.write_text("", encoding="utf-8")  # the other build, starting
+        original(self, *args)
+
+    monkeypatch.setattr(HistoryCache, "keep", keep)
+    data = collect(root, NOW)
+    assert _read(data) == whole
+    monkeypatch.setattr(HistoryCache, "keep", original)
+    assert _read(data) == whole  # taken back: the kept table is whole
+    assert not [p.name for p in site_csv.parent.iterdir() if p.name != "metrics.csv"]
 
 
 def test_a_bad_new_snapshot_is_reported_as_without_a_cache(root: Path) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from builders.workspaces import copy_example
 
+from tidings.workspace.files import checked, summed
+
 NOW = "2026-12-20 09:00"
 CACHE = "build/cache/search.json"
 POST = "content/posts/2026/12/st-nicholas-day.md"
@@ -43,7 +45,7 @@ def _texts(site: dict[str, bytes]) -> str:
 
 
 def _kept(root: Path) -> dict[str, list[dict[str, object]]]:
-    pages = json.loads((root / CACHE).read_text(encoding="utf-8"))["pages"]
+    pages = json.loads(checked((root / CACHE).read_bytes()))["pages"]
     assert isinstance(pages, dict)
     return pages
 
@@ -100,15 +102,19 @@ def test_a_changed_page_is_read_again_and_a_removed_one_dropped(
         "extra key",  # not an entry the search plugin makes
         "text not a string",
         "tags not strings",
+        "another page's entry",  # kept under this page's key
+        "boost not a number",
+        "deeply nested",
         "not json",
+        "damaged, its digest not made again",
     ],
 )
 def test_a_stale_or_malformed_cache_is_ignored(example: Path, tmp_path: Path, spoil: str) -> None:
     cold = _build(example, tmp_path / "cold", 1)
     cache = example / CACHE
-    data = json.loads(cache.read_text(encoding="utf-8"))
+    data = json.loads(checked(cache.read_bytes()))
     forged = "<script>alert(1)</script>"
-    for entries in data["pages"].values():
+    for key, entries in data["pages"].items():
         for entry in entries:
             if spoil == "stamp":
                 entry["text"] = forged
@@ -120,10 +126,29 @@ def test_a_stale_or_malformed_cache_is_ignored(example: Path, tmp_path: Path, sp
             elif spoil == "tags not strings":
                 entry["text"] = forged
                 entry["tags"] = [{"x": forged}]
+            elif spoil == "another page's entry":
+                entry["text"] = forged
+                entry["location"] = "javascript:alert(1)//" + entry["location"]
+            elif spoil in ("boost not a number", "damaged, its digest not made again"):
+                entry["text"] = forged
+                entry["boost"] = float("nan") if spoil == "boost not a number" else 2
+            elif spoil == "deeply nested":
+                entry["text"] = forged
+        if spoil == "deeply nested":
+            data["pages"][key] = [*entries, {"x": "[" * 100_000 + "]" * 100_000}]
     if spoil == "stamp":
         data["stamp"] = "1:0:0:False"
-    text = json.dumps(data) if spoil != "not json" else cache.read_text()[:-10]
-    cache.write_text(text, encoding="utf-8")
+    text = json.dumps(data)
+    if spoil == "not json":
+        text = checked(cache.read_bytes())[:-10]
+    if spoil == "deeply nested":
+        text = text.replace(
+            '"' + "[" * 100_000 + "]" * 100_000 + '"', "[" * 100_000 + "]" * 100_000
+        )
+    written = summed(text)
+    if spoil == "damaged, its digest not made again":
+        written = cache.read_text(encoding="utf-8").split("\n", 1)[0] + "\n" + text
+    cache.write_text(written, encoding="utf-8")
     again = _build(example, tmp_path / "again", 1)
     assert forged not in again[INDEX].decode("utf-8")
     assert [name for name in cold if cold[name] != again.get(name)] == []

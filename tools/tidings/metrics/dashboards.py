@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from typing import Any, NamedTuple
 
-from tidings.metrics.export import FollowerRow, MetricRow, RowCodec
+from tidings.metrics.export import FollowerRow, MetricRow, RowCodec, is_count
 from tidings.metrics.inbox import InboxFacts, share_history
 from tidings.metrics.snapshots import CompetitorReading, Snapshot
 from tidings.workspace.model import Goal
@@ -217,7 +217,7 @@ class SeriesBuilder:
             for age, ordinal, *counts in readings:
                 if type(age) is not int or len(counts) != 5:
                     raise ValueError("a reading is an age, a day and five counts")
-                if not all(n is None or type(n) is int for n in counts):
+                if not all(is_count(n) for n in counts):
                     raise ValueError("a reading's counts are whole numbers or null")
                 kept.append(Reading(age, day(ordinal), *counts))
         for post, channel, place, age in state["last"]:

@@ -284,8 +284,14 @@ def write_csv(rows: Iterable[MetricRow], out: TextIO) -> int:
 # ---------------------------------------------------------------- kept between builds
 
 
-def _is_count_or_none(value: object) -> bool:
-    return value is None or (type(value) is int and value >= 0)
+BIG = 2**53
+"""Above any count a platform reports, and where floats stop holding every whole number: a
+kept count at or over it is not one of ours."""
+
+
+def is_count(value: object) -> bool:
+    """A kept count: null, or a whole number from 0 below :data:`BIG`."""
+    return value is None or (type(value) is int and 0 <= value < BIG)
 
 
 class RowCodec:
@@ -337,7 +343,7 @@ def rows_from_cells(cells: Sequence[Sequence[object]]) -> list[MetricRow]:
             kind is None or type(kind) is str
         ):
             raise ValueError("a row's campaign and type are text or null")
-        if len(counts) != 6 or not all(_is_count_or_none(n) for n in counts):
+        if len(counts) != 6 or not all(is_count(n) for n in counts):
             raise ValueError("a row's counts are whole numbers or null")
         if not isinstance(tags, list) or not all(type(t) is str for t in tags):
             raise ValueError("a row's tags are text")
@@ -367,7 +373,7 @@ def followers_from_cells(cells: Sequence[Sequence[object]]) -> list[FollowerRow]
     for ordinal, channel, platform, followers in cells:
         if type(ordinal) is not int or type(channel) is not str or type(platform) is not str:
             raise ValueError("a follower row's day, channel and platform")
-        if not _is_count_or_none(followers):
+        if not is_count(followers):
             raise ValueError("a follower count is a whole number or null")
         out.append(FollowerRow(date.fromordinal(ordinal), channel, platform, followers))  # type: ignore[arg-type]
     return out

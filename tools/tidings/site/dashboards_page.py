@@ -16,6 +16,7 @@ reads the history once and puts the pages together.
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -175,8 +176,21 @@ def _read_history(data: SiteData, csv: Path, jobs: int = 1) -> _History:
     ``jobs`` worker processes, a run of days each, when the history is files and there are
     several of them; the same result and the same bytes either way. What the last build
     kept of the same files is taken back, and only the snapshots after them read
-    (:mod:`tidings.site.historycache`)."""
+    (:mod:`tidings.site.historycache`).
+
+    The table is written to a file of this build's own and renamed into place when whole:
+    another build of the same workspace at once never reads or keeps half of it."""
     csv.parent.mkdir(parents=True, exist_ok=True)
+    work = csv.with_name(f"{csv.name}.{os.getpid()}")
+    try:
+        history = _read_into(data, work, jobs)
+        os.replace(work, csv)
+        return history
+    finally:
+        work.unlink(missing_ok=True)
+
+
+def _read_into(data: SiteData, csv: Path, jobs: int) -> _History:
     files = list(data.history_files()) if data.history_files is not None else []
     where = data.history_root
     cache = HistoryCache(where, str(data.tz), files) if files and where is not None else None
@@ -216,7 +230,7 @@ def _read_after_kept(
     """The history from what the last build kept and the snapshots after it; None when
     nothing usable was kept (read it all)."""
     maker = RowMaker(data.ws)
-    kept = cache.take(maker, data.tz)
+    kept = cache.take(maker, data.tz, csv)
     if kept is None:
         return None
     whole = _Pass(
@@ -228,14 +242,6 @@ def _read_after_kept(
         kept.snapshots,
         kept.last_day,
     )
-    try:
-        with kept.csv.open("rb") as rows:  # gone since? another build replaced it: read all
-            with csv.open("w", encoding="utf-8", newline="") as file:
-                CsvWriter(file)  # the header
-            with csv.open("ab") as out:
-                shutil.copyfileobj(rows, out, 1 << 20)
-    except FileNotFoundError:
-        return None
     rest = files[kept.files :]
     if not rest:
         return whole.history()

@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import time
@@ -38,22 +39,25 @@ from typing import Any
 
 from tidings.metrics import dashboards, export, report, snapshots
 from tidings.metrics.export import (
+    BIG,
     FollowerRow,
     MetricRow,
     RowCodec,
     RowMaker,
     follower_cells,
     followers_from_cells,
+    is_count,
     rows_from_cells,
 )
 from tidings.metrics.report import MonthRecorder
 from tidings.metrics.snapshots import CompetitorReading, Snapshot
 from tidings.workspace.filecache import RACY_NS
-from tidings.workspace.files import write_atomic
+from tidings.workspace.files import checked, summed, write_atomic
 
 STATE = "build/cache/history.json"
 CSV_GLOB = "history-*.csv"
-FORMAT = 1  # bump when what is kept changes
+_CSV_NAME = re.compile(r"history-[0-9a-f]{16}\.csv")
+FORMAT = 2  # bump when what is kept changes
 
 
 @dataclass
@@ -68,8 +72,6 @@ class Kept:
     competitors: list[Snapshot]
     snapshots: int
     last_day: date | None
-    csv: Path
-    """The CSV's rows of those files, without its header."""
 
 
 def _stamp(tz: str) -> str:
@@ -141,9 +143,9 @@ def _competitor_snapshot(cells: Sequence[Any]) -> Snapshot:
     for name, platform, handle, state, followers, posts, per_week, median, error, *at in readings:
         if not all(type(t) is str for t in (name, platform, handle, state)):
             raise ValueError("a competitor's name, platform, handle and state are text")
-        if not (followers is None or type(followers) is int) or type(posts) is not int:
+        if not (is_count(followers) and is_count(posts) and posts is not None):
             raise ValueError("a competitor's counts")
-        if not all(n is None or type(n) in (int, float) for n in (per_week, median)):
+        if not all(n is None or (type(n) is float and 0 <= n < BIG) for n in (per_week, median)):
             raise ValueError("a competitor's rates")
         if not (error is None or type(error) is str) or len(at) != 2:
             raise ValueError("a competitor's error")
@@ -174,7 +176,7 @@ def forget(root: Path) -> None:
     """Delete what was kept of ``root``'s history."""
     folder = root / "build/cache"
     (root / STATE).unlink(missing_ok=True)
-    for csv in folder.glob(CSV_GLOB):
+    for csv in [*folder.glob(CSV_GLOB), *folder.glob(f".{CSV_GLOB}.tmp")]:
         csv.unlink(missing_ok=True)
 
 
@@ -188,8 +190,8 @@ class HistoryCache:
         self._known: dict[str, list[Any]] = {}
         self._data: dict[str, Any] | None = None
         self._prints: list[list[Any]] | None = None
-        with contextlib.suppress(OSError, ValueError):
-            data = json.loads((root / STATE).read_text(encoding="utf-8"))
+        with contextlib.suppress(OSError, ValueError, RecursionError):
+            data = json.loads(checked((root / STATE).read_bytes()))
             if isinstance(data, dict) and data.get("stamp") == self._stamp:
                 self._data = data
                 prints = data.get("files")
@@ -221,19 +223,25 @@ class HistoryCache:
             return 0  # a file of the kept ones changed, or another is among them
         return len(kept)
 
-    def take(self, maker: RowMaker, tz: Any) -> Kept | None:
+    def take(self, maker: RowMaker, tz: Any, into: Path) -> Kept | None:
         """What the last build kept, when it is a pass over the first files of the history
-        now (:meth:`covers`) and every post it names is as it was; else None."""
+        now (:meth:`covers`) and every post it names is as it was, its CSV (with the header)
+        copied to ``into``; else None (``into`` then holds anything: write it anew)."""
         data = self._data
         n = self.covers()
         if data is None or n == 0:
             return None
         try:
-            csv = self.root / "build/cache" / str(data["csv"])
-            if csv.name != Path(str(data["csv"])).name or not csv.name.startswith("history-"):
-                return None
-            if csv.stat().st_size != data["csv_size"]:
-                return None
+            name = data["csv"]
+            if type(name) is not str or not _CSV_NAME.fullmatch(name):
+                return None  # only a file of ours, in build/cache/
+            with (self.root / "build/cache" / name).open("rb") as kept, into.open("wb") as out:
+                digest = hashlib.blake2b(digest_size=16)
+                while block := kept.read(1 << 20):
+                    digest.update(block)
+                    out.write(block)
+            if digest.hexdigest() != data["csv_sum"]:
+                return None  # damaged, or not the file this state was kept with
             rows = rows_from_cells(data["rows"])
             last_places = data["last"]
             last = {}
@@ -260,9 +268,17 @@ class HistoryCache:
                 competitors,
                 count,
                 date.fromordinal(day) if day is not None else None,
-                csv,
             )
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OSError):
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            IndexError,
+            AttributeError,
+            OSError,
+            OverflowError,
+            RecursionError,
+        ):
             return None
 
     def keep(
@@ -277,7 +293,8 @@ class HistoryCache:
         csv: Path,
     ) -> None:
         """Keep a pass over every file of the history (``csv``: the whole table, with its
-        header); never fails a build. Call it before the pass's result is taken."""
+        header, this build's own file, never written again: it is linked, not copied);
+        never fails a build. Call it before the pass's result is taken."""
         prints = self._fingerprints()
         if prints is None or not prints:
             return
@@ -285,17 +302,20 @@ class HistoryCache:
         name = f"history-{secrets.token_hex(8)}.csv"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".{name}.tmp"
-            with csv.open("rb") as source, tmp.open("wb") as out:
-                source.readline()  # the header: every site's CSV writes its own
-                shutil.copyfileobj(source, out, 1 << 20)
-            os.replace(tmp, folder / name)
+            try:
+                os.link(csv, folder / name)
+            except OSError:  # another file system, or no hard links: a copy
+                tmp = folder / f".{name}.tmp"
+                shutil.copyfile(csv, tmp)
+                os.replace(tmp, folder / name)
+            with (folder / name).open("rb") as kept:
+                csv_sum = hashlib.file_digest(kept, lambda: hashlib.blake2b(digest_size=16))
             codec = RowCodec()
             state = {
                 "stamp": self._stamp,
                 "files": prints,
                 "csv": name,
-                "csv_size": (folder / name).stat().st_size,
+                "csv_sum": csv_sum.hexdigest(),
                 "last": [codec.place(row) for row in last.values()],
                 "series": series.state(codec),
                 "months": months.state(codec),
@@ -305,13 +325,14 @@ class HistoryCache:
                 "last_day": last_day.toordinal() if last_day is not None else None,
                 "rows": codec.cells,
             }
-            write_atomic(self.root / STATE, json.dumps(state, separators=(",", ":")), sync=False)
+            text = json.dumps(state, separators=(",", ":"))
+            write_atomic(self.root / STATE, summed(text), sync=False)
         except OSError:
             with contextlib.suppress(OSError):
                 (folder / f".{name}.tmp").unlink(missing_ok=True)
                 (folder / name).unlink(missing_ok=True)
             return
-        for old in folder.glob(CSV_GLOB):
+        for old in [*folder.glob(CSV_GLOB), *folder.glob(f".{CSV_GLOB}.tmp")]:
             if old.name != name:
                 with contextlib.suppress(OSError):
                     old.unlink()

@@ -348,7 +348,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
             return
         entries = _search_entries(config)
         key = cache.key(page)
-        kept = cache.get(key)
+        kept = cache.get(key, page.url)
         src = page.file.src_uri
         if kept is None:
             self._search_new[src] = (key, len(entries))

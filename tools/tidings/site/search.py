@@ -19,13 +19,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tidings.workspace.files import source_stamp, write_atomic
+from tidings.workspace.files import checked, source_stamp, summed, write_atomic
 
 MARK = " data-search-exclude"
 _VOID = frozenset(
@@ -96,7 +97,7 @@ def searchable(html: str) -> str:
 # ---------------------------------------------------------------- entries kept between builds
 
 CACHE = "build/cache/search.json"
-FORMAT = 1  # bump when what is kept, or how a page is keyed, changes
+FORMAT = 2  # bump when what is kept, or how a page is keyed, changes
 _ENTRY_KEYS = frozenset(["location", "title", "text", "tags", "boost"])
 
 
@@ -112,8 +113,8 @@ def _is_entry(value: object) -> bool:
     return (
         isinstance(tags, list)
         and all(isinstance(t, str) for t in tags)
-        and isinstance(boost, int | float)
-        and not isinstance(boost, bool)
+        and type(boost) in (int, float)
+        and math.isfinite(boost)
     )
 
 
@@ -146,8 +147,13 @@ class EntryCache:
         module = sys.modules.get(type(plugin).__module__)
         if module is None or module.__name__ != "material.plugins.search.plugin":
             return None
-        try:
-            made_by = f"{source_stamp(str(module.__file__))}:{bool(module.jieba)}"
+        config = getattr(plugin, "config", None)
+        jieba = [getattr(config, k, None) for k in ("jieba_dict", "jieba_dict_user")]
+        try:  # the plugin, Python's HTMLParser it parses with, and its Chinese segmenter
+            made_by = json.dumps(
+                [source_stamp(str(module.__file__)), sys.version, bool(module.jieba), jieba],
+                default=str,
+            )
         except (OSError, TypeError):
             return None
         cache = cls(root, f"{FORMAT}:{made_by}")
@@ -156,8 +162,8 @@ class EntryCache:
 
     def _load(self) -> None:
         try:
-            data = json.loads((self.root / CACHE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(checked((self.root / CACHE).read_bytes()))
+        except (OSError, ValueError, RecursionError):
             return
         if not isinstance(data, dict) or data.get("stamp") != self.stamp:
             return
@@ -185,10 +191,12 @@ class EntryCache:
         text = json.dumps(read, default=repr, ensure_ascii=False)
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
-    def get(self, key: str) -> list[dict[str, Any]] | None:
+    def get(self, key: str, url: str) -> list[dict[str, Any]] | None:
+        """The entries kept for ``key``, a page at ``url``: only entries of that page."""
         found = self._kept.get(key)
-        if found is not None:
-            self._used[key] = found
+        if found is None or not all(_at(entry["location"], url) for entry in found):
+            return None
+        self._used[key] = found
         return found
 
     def put(self, key: str, entries: list[dict[str, Any]]) -> None:
@@ -221,8 +229,13 @@ class EntryCache:
             return
         text = json.dumps({"stamp": self.stamp, "pages": self._used}, ensure_ascii=False)
         with contextlib.suppress(OSError):
-            write_atomic(self.root / CACHE, text, sync=False)
+            write_atomic(self.root / CACHE, summed(text), sync=False)
         self._kept, self._changed = dict(self._used), False
+
+
+def _at(location: str, url: str) -> bool:
+    """Whether an index entry's ``location`` is the page at ``url`` or a section of it."""
+    return location.startswith(url) and location[len(url) : len(url) + 1] in ("", "#")
 
 
 def _flat(toc: Any) -> Iterator[Any]:

@@ -25,14 +25,35 @@ def library_stamp(origin: str | os.PathLike[str], dist: str) -> str:
     site = package.parent
     prefix = dist.replace("-", "_").lower() + "-"
     try:
-        for name in os.listdir(site):
-            lowered = name.lower()
-            if lowered.startswith(prefix) and lowered.endswith(".dist-info"):
-                return f"{dist}=={name[len(prefix) : -len('.dist-info')]}"
+        found = sorted(
+            name[len(prefix) : -len(".dist-info")]
+            for name in os.listdir(site)
+            if name.lower().startswith(prefix) and name.lower().endswith(".dist-info")
+        )
+        if found:  # (two left side by side by an upgrade: both named)
+            return f"{dist}=={','.join(found)}"
         st = os.stat(origin)
     except OSError:
         return f"{dist}:missing"
     return f"{dist}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def summed(text: str) -> str:
+    """``text`` under a first line holding its digest, for a kept file whose damage (a cut,
+    a flipped bit) must be seen: :func:`checked` reads it back."""
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest() + "\n" + text
+
+
+def checked(data: bytes) -> str:
+    """The text :func:`summed` wrote; ValueError when the digest does not match."""
+    import hashlib
+
+    head, _, body = data.partition(b"\n")
+    if hashlib.blake2b(body, digest_size=16).hexdigest().encode() != head:
+        raise ValueError("the kept file is damaged")
+    return body.decode("utf-8")
 
 
 def source_stamp(path: str | os.PathLike[str]) -> str:
