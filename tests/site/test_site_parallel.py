@@ -145,7 +145,8 @@ def test_a_failing_worker_names_the_page_and_leaves_no_site(
     assert expected in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
     assert proc.stdout.rstrip().endswith("HTML 0")  # nothing half-written
-    assert [p.name for p in root.glob("build/site-data/metrics.csv*")] == []  # no part, no table
+    left = [p.name for p in root.glob("build/site-data/metrics.csv*")]
+    assert left in ([], ["metrics.csv"])  # no part, no half-written table of this build
 
 
 def test_a_bad_snapshot_is_reported_alike_read_in_parts_or_not(
