@@ -87,7 +87,7 @@ def _stamp(tz: str) -> str:
 
 def _file_digest(path: Path) -> str:
     with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "blake2b").hexdigest()[:32]
+        return hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 def _fingerprints(
@@ -308,14 +308,13 @@ class HistoryCache:
                 tmp = folder / f".{name}.tmp"
                 shutil.copyfile(csv, tmp)
                 os.replace(tmp, folder / name)
-            with (folder / name).open("rb") as kept:
-                csv_sum = hashlib.file_digest(kept, lambda: hashlib.blake2b(digest_size=16))
+            csv_sum = _file_digest(folder / name)
             codec = RowCodec()
             state = {
                 "stamp": self._stamp,
                 "files": prints,
                 "csv": name,
-                "csv_sum": csv_sum.hexdigest(),
+                "csv_sum": csv_sum,
                 "last": [codec.place(row) for row in last.values()],
                 "series": series.state(codec),
                 "months": months.state(codec),
@@ -336,7 +335,3 @@ class HistoryCache:
             if old.name != name:
                 with contextlib.suppress(OSError):
                     old.unlink()
-
-    def unchanged(self, kept: Kept) -> bool:
-        """Whether ``kept`` already covers every file: nothing new to keep."""
-        return kept.files == len(self.files)

@@ -152,10 +152,14 @@ def _clash_error(
     return SiteError("\n".join(lines), fix)
 
 
+def _search_plugin(config: MkDocsConfig) -> Any:
+    """The site's search plugin (None: no search)."""
+    return config.plugins.get("material/search") or config.plugins.get("search")
+
+
 def _search_entries(config: MkDocsConfig) -> Any:
     """The list the site's search plugin keeps its index entries in (None: no search)."""
-    search = config.plugins.get("material/search") or config.plugins.get("search")
-    return getattr(getattr(search, "search_index", None), "entries", None)
+    return getattr(getattr(_search_plugin(config), "search_index", None), "entries", None)
 
 
 class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
@@ -361,7 +365,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         """The kept search entries, opened once a build (before any worker is forked), when
         the site's search plugin is mkdocs-material's in a plain build."""
         if self._search_cache is None and self._workspace is not None:
-            search = config.plugins.get("material/search") or config.plugins.get("search")
+            search = _search_plugin(config)
             if _search_entries(config) is not None and not getattr(search, "is_dirty", True):
                 self._search_cache = EntryCache.open(self._workspace, search)
         return self._search_cache
@@ -393,8 +397,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         from mkdocs.commands.build import _build_page
 
         jobs = self._jobs()
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        entries = getattr(getattr(search, "search_index", None), "entries", None)
+        search = _search_plugin(config)
+        entries = _search_entries(config)
         nav, env, files = self._nav, self._env, self._files
         if (
             jobs <= 1
@@ -453,7 +457,6 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
             self._search_cache.save()
             self._search_cache = None
         if self._ahead_entries:
-            search = config.plugins.get("material/search") or config.plugins.get("search")
-            getattr(search, "search_index").entries.extend(self._ahead_entries)  # noqa: B009
+            _search_entries(config).extend(self._ahead_entries)
             self._ahead_entries = []
         _skipped.pages.clear()

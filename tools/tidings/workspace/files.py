@@ -7,6 +7,7 @@ channels (outbox, feed) all write through here.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -41,15 +42,11 @@ def library_stamp(origin: str | os.PathLike[str], dist: str) -> str:
 def summed(text: str) -> str:
     """``text`` under a first line holding its digest, for a kept file whose damage (a cut,
     a flipped bit) must be seen: :func:`checked` reads it back."""
-    import hashlib
-
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest() + "\n" + text
 
 
 def checked(data: bytes) -> str:
     """The text :func:`summed` wrote; ValueError when the digest does not match."""
-    import hashlib
-
     head, _, body = data.partition(b"\n")
     if hashlib.blake2b(body, digest_size=16).hexdigest().encode() != head:
         raise ValueError("the kept file is damaged")
@@ -59,8 +56,6 @@ def checked(data: bytes) -> str:
 def source_stamp(path: str | os.PathLike[str]) -> str:
     """A digest of a source file's bytes (a module of ours a cache depends on): the same in
     every checkout of the same code, whatever the files' times."""
-    import hashlib
-
     return hashlib.blake2b(Path(path).read_bytes(), digest_size=8).hexdigest()
 
 
