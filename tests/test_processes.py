@@ -28,15 +28,19 @@ def test_spans_cover_the_range_in_order_and_near_equal() -> None:
 
 
 ORDER = """
-import os, sys
+import os, sys, time
 from tidings.processes import run_spans
-results, workers = run_spans(
-    lambda a, b: [(x, os.getpid()) for x in range(a, b)], 1000, 3, "counting",
-    here=sys.argv[1] == "here",
-)
+
+def task(a, b):
+    time.sleep(0.002 * (b - a))  # each span takes a while: every process gets some
+    return [(x, os.getpid()) for x in range(a, b)]
+
+results, workers = run_spans(task, 1000, 3, "counting", here=sys.argv[1] == "here")
 items = [x for part in results for x, _ in part]
-pids = {pid for part in results for _, pid in part}
-print(workers, items == list(range(1000)), os.getpid() in pids, len(pids - {os.getpid()}) > 0)
+pids = [pid for part in results for _, pid in part]
+mine = [x for x, pid in zip(items, pids) if pid == os.getpid()]
+print(workers, items == list(range(1000)), mine == list(range(len(mine))) and len(mine) > 0,
+      len(set(pids) - {os.getpid()}) > 0)
 """
 
 
@@ -47,8 +51,48 @@ def test_results_come_back_in_the_serial_order_whatever_the_processes(here: str)
     done = subprocess.run(
         [sys.executable, "-c", ORDER, here], capture_output=True, text=True, timeout=60, check=True
     )
-    # made in order, by workers (and with "here" by this process too, its share first)
+    # made in order, by workers (and with "here" by this process too: the first items)
     assert done.stdout.split() == ["3", "True", str(here == "here"), "True"]
+
+
+BEFORE = """
+import os, sys, time
+from tidings.processes import run_spans
+
+calls = []
+def task(a, b):
+    time.sleep(0.001 * (b - a))
+    return [(x, os.getpid()) for x in range(a, b)]
+
+def before():
+    calls.append(os.getpid())
+    time.sleep(float(sys.argv[2]))  # busy with other work while the workers begin
+
+results, workers = run_spans(task, 1000, int(sys.argv[1]), "counting", here=True, before=before)
+items = [x for part in results for x, _ in part]
+mine = sum(pid == os.getpid() for part in results for _, pid in part)
+print(workers, items == list(range(1000)), calls == [os.getpid()], mine)
+"""
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_work_done_first_here_leaves_more_spans_to_the_workers(jobs: int) -> None:
+    """``before`` runs once, in this process, in one process too; meanwhile the workers take
+    spans from the back, so this one takes fewer (1 s of work shared: about half each
+    without it; with 0.8 s of other work first, this process gets well under half)."""
+    done = subprocess.run(
+        [sys.executable, "-c", BEFORE, str(jobs), "0.8"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    workers, in_order, once, mine = done.stdout.split()
+    assert (workers, in_order, once) == (str(jobs), "True", "True")
+    if jobs == 1:
+        assert mine == "1000"
+    else:
+        assert int(mine) < 400, mine  # an equal share would be 500
 
 
 INTERRUPTED = """

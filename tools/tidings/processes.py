@@ -36,6 +36,10 @@ SPANS_PER_JOB = 4
 """Spans a worker gets, on average: small enough that one slow span does not leave the
 other workers idle at the end, large enough that each span's result is one message."""
 
+CLAIMED_PER_JOB = 16
+"""Spans a process, on average, where this process works too (``here``): each process
+takes the next one free, so the finer they are, the closer all end together."""
+
 T = TypeVar("T")
 
 
@@ -122,6 +126,45 @@ def _run(span: tuple[int, int]) -> Any:
         return Failed(exc.where, exc.why)
 
 
+class _Claims:
+    """The spans of a :func:`run_spans` with ``here``, and which are taken: ``cursor`` holds
+    the first span not taken from the front (by this process) and the last not taken from
+    the back (by the workers), in memory shared with the workers, under ``lock``."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.lock: Any = None
+        self.cursor: Any = None
+        self.parts: list[tuple[int, int]] = []
+
+    def next(self, *, front: bool) -> int | None:
+        """The index of the next span free at the front (or the back), now taken; None when
+        every span is."""
+        with self.lock:
+            first, last = self.cursor
+            if first > last:
+                return None
+            if front:
+                self.cursor[0] = first + 1
+                return int(first)
+            self.cursor[1] = last - 1
+            return int(last)
+
+
+claims = _Claims()
+
+
+def _claim_from_back() -> list[tuple[int, Any]]:
+    """In a worker: the spans it takes from the back until none is left, each with its
+    index."""
+    done = []
+    while (index := claims.next(front=False)) is not None:
+        done.append((index, _run(claims.parts[index])))
+    return done
+
+
 def _deaf_to_ctrl_c() -> None:
     """In each worker, first: Ctrl-C (SIGINT, which a terminal sends to every process of the
     command) is left to the process that forked it, which stops the workers itself; a
@@ -162,6 +205,7 @@ def run_spans(
     *,
     per_job: int = SPANS_PER_JOB,
     here: bool = False,
+    before: Callable[[], None] | None = None,
     collect: bool = True,
 ) -> tuple[Sequence[T | Failed], int]:
     """``[task(a, b) for (a, b) in spans of range(n)]``, in up to ``jobs`` processes, and
@@ -172,27 +216,33 @@ def run_spans(
     here: the same results, in one process.
 
     ``per_job``: spans a worker gets, on average (each span's result is a message to this
-    process). With ``here``, this process is one of the ``jobs``: it runs the first of
-    ``jobs`` equal shares itself while ``jobs - 1`` forked workers run the others (each its
-    share, cut into ``per_job`` spans, so that no one message holds a whole share), and its
-    own share of the results is never pickled; for work whose results are large (loaded
-    posts).
+    process). With ``here``, this process is one of the ``jobs``, and its own results are
+    never pickled (for work whose results are large: loaded posts): the range is cut into
+    :data:`CLAIMED_PER_JOB` spans a process, this one takes spans from the front while the
+    ``jobs - 1`` forked workers take them from the back, each the next one free, until they
+    meet; so this process's spans are always the first ones, in order, and a process that
+    is slower or busy with other work (``before``) simply takes fewer. ``before``: work
+    this process does first, while the workers have started on the spans (called once,
+    here, in one process too).
     ``collect``: a full collection before forking (the workers then start with no garbage
     to copy); not needed while collection is off and little garbage was made."""
     global _TASK
     if n == 0:
         return [], 1
     workers = min(jobs, n) if parallel_possible() else 1
-    if here:  # this process's share whole; each worker's cut into per_job smaller messages
-        first, *rest = spans(n, workers)
-        workers = 1 + len(rest)
-        parts = [first] + [(a + x, a + y) for a, b in rest for x, y in spans(b - a, per_job)]
-    else:
-        parts = spans(n, workers * per_job if workers > 1 else 1)
+    per = CLAIMED_PER_JOB if here else per_job
+    parts = spans(n, workers * per if workers > 1 else 1)
     previous, _TASK = _TASK, task
+    first = [before] if before is not None else []
+
+    def alone() -> tuple[list[T | Failed], int]:  # every span here, in order
+        while first:
+            first.pop()()
+        return [_run(span) for span in parts], 1
+
     try:
         if workers <= 1:
-            return [_run(span) for span in parts], 1
+            return alone()
         if collect:
             gc.collect()
         import multiprocessing  # only when forking (see can_fork)
@@ -201,34 +251,51 @@ def run_spans(
 
         frozen = gc.get_freeze_count()
         gc.freeze()  # the workers' view of these objects stays shared, not copied
-        before = set(multiprocessing.active_children())
+        started = set(multiprocessing.active_children())
+        context = multiprocessing.get_context("fork")
         try:
             try:
+                if here:
+                    claims.lock, claims.cursor = context.Lock(), context.RawArray("q", 2)
+                    claims.cursor[:], claims.parts = [0, len(parts) - 1], parts
                 pool = ProcessPoolExecutor(
                     max_workers=workers - 1 if here else workers,
-                    mp_context=multiprocessing.get_context("fork"),
+                    mp_context=context,
                     initializer=_deaf_to_ctrl_c,
                 )
             except (OSError, ImportError, NotImplementedError):  # no working semaphores
-                return [_run(span) for span in parts], 1
+                return alone()
             with pool:
                 try:
                     # the workers are forked at the first submit, with Ctrl-C held back until
                     # each has made itself deaf to it (a pending one reaches this process here)
                     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+                    later: list[Any] | None
                     try:
-                        later = [pool.submit(_run, span) for span in parts[1 if here else 0 :]]
+                        if here:
+                            later = [pool.submit(_claim_from_back) for _ in range(workers - 1)]
+                        else:
+                            later = [pool.submit(_run, span) for span in parts]
                     except OSError:  # no process could be forked (a process limit, memory)
                         later = None
-                        _stop(pool, set(multiprocessing.active_children()) - before)
+                        _stop(pool, set(multiprocessing.active_children()) - started)
                     finally:
                         signal.pthread_sigmask(signal.SIG_SETMASK, held)
                     if later is None:  # the same work, in this process alone
-                        return [_run(span) for span in parts], 1
-                    mine = [_run(parts[0])] if here else []
-                    return [*mine, *(f.result() for f in later)], workers
+                        return alone()
+                    if not here:
+                        return [f.result() for f in later], workers
+                    while first:
+                        first.pop()()
+                    mine = []
+                    while (index := claims.next(front=True)) is not None:
+                        mine.append(_run(parts[index]))
+                    theirs = sorted(
+                        (pair for f in later for pair in f.result()), key=operator.itemgetter(0)
+                    )
+                    return [*mine, *(result for _, result in theirs)], workers
                 except BaseException:  # Ctrl-C, or an error here: stop now, not after the work
-                    _stop(pool, set(multiprocessing.active_children()) - before)
+                    _stop(pool, set(multiprocessing.active_children()) - started)
                     raise
         except BrokenProcessPool:
             raise WorkerStopped(doing) from None
@@ -237,3 +304,4 @@ def run_spans(
                 gc.unfreeze()
     finally:
         _TASK = previous
+        claims.clear()

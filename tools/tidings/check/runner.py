@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -155,14 +155,23 @@ def check_workspace(
         imagecache.load(root)  # what images' headers said (see imagecache.py)
     else:
         imagecache.clear()
-    found = _per_post(named, cache=cache, prune=only is None, jobs=jobs)
-    for name, rule in RULES.items():
+    whole: dict[str, list[Diagnostic]] = {}
+
+    def whole_rules() -> None:  # run here while the workers start on the posts
+        for name, rule in RULES.items():
+            if name in PER_POST:
+                continue
+            if name in FOCUSED and only is not None:
+                whole[name] = list(FOCUSED[name](ws, frozenset(only)))
+            else:
+                whole[name] = list(rule(named if name in NAMED_ONLY else ws))
+
+    found = _per_post(named, cache=cache, prune=only is None, jobs=jobs, before=whole_rules)
+    for name in RULES:
         if name in PER_POST:
             diags.extend(d for result in found.values() for d in result.rules.get(name, ()))
-        elif name in FOCUSED and only is not None:
-            diags.extend(FOCUSED[name](ws, frozenset(only)))
         else:
-            diags.extend(rule(named if name in NAMED_ONLY else ws))
+            diags.extend(whole[name])
     diags.extend(_rotations(found, diags))
     lengthcache.save(root)
     hyphencache.save(root)
@@ -178,10 +187,13 @@ def check_workspace(
     return CheckResult(ws, tuple(result))
 
 
-def _per_post(ws: Workspace, *, cache: bool, prune: bool, jobs: int = 1) -> dict[str, Found]:
+def _per_post(
+    ws: Workspace, *, cache: bool, prune: bool, jobs: int = 1, before: Callable[[], None]
+) -> dict[str, Found]:
     """What the rules about one post alone find on the posts of ``ws`` (those with a
     finding): kept findings for the posts unchanged since an earlier check (with ``cache``,
-    see :mod:`tidings.check.rulecache`), the rules run once over the others."""
+    see :mod:`tidings.check.rulecache`), the rules run once over the others. ``before`` is
+    called once, first, here (while the workers, if any, start on the posts)."""
     kept = RuleCache(ws.root) if cache else None
     try:
         found: dict[str, Found] = {}
@@ -197,7 +209,7 @@ def _per_post(ws: Workspace, *, cache: bool, prune: bool, jobs: int = 1) -> dict
                 todo[pid], keys[pid] = post, key
             elif hit.rules or hit.rotations:
                 found[pid] = hit
-        fresh = _run_per_post_in(replace(ws, posts=todo), jobs)
+        fresh = _run_per_post_in(replace(ws, posts=todo), jobs, before)
         found.update(fresh)
         if kept is not None and STRAY not in fresh:
             for pid, post in todo.items():
@@ -213,7 +225,7 @@ def _per_post(ws: Workspace, *, cache: bool, prune: bool, jobs: int = 1) -> dict
     return found
 
 
-def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
+def _run_per_post_in(ws: Workspace, jobs: int, before: Callable[[], None]) -> dict[str, Found]:
     """:func:`_run_per_post` in up to ``jobs`` processes, each running the rules over a
     share of the posts: this one the first, forked workers the others, each sending back
     its findings and what it measured for the caches of X lengths and images' headers (the
@@ -221,6 +233,7 @@ def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
     way (and the report is sorted)."""
     ids = list(ws.posts)
     if jobs <= 1 or len(ids) < PARALLEL_POSTS:  # fewer: forking would cost more than it saves
+        before()
         return _run_per_post(ws)
     _ready_before_fork(ws)
     parent = os.getpid()
@@ -231,7 +244,9 @@ def _run_per_post_in(ws: Workspace, jobs: int) -> dict[str, Found]:
             return found, None, None
         return found, lengthcache.changes(), imagecache.changes()
 
-    results, _ = run_spans(share, len(ids), jobs, "checking the posts", here=True, collect=False)
+    results, _ = run_spans(
+        share, len(ids), jobs, "checking the posts", here=True, before=before, collect=False
+    )
     found: dict[str, Found] = {}
     for result in results:
         part, lengths, headers = result  # type: ignore[misc]
