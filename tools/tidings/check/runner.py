@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +26,7 @@ from tidings.errors import UsageError
 from tidings.processes import run_spans
 from tidings.workspace import hyphencache, imagecache, layout, lengthcache
 from tidings.workspace.loader import PARALLEL_POSTS
-from tidings.workspace.model import Post, Workspace
+from tidings.workspace.model import Brand, Channel, Post, Workspace
 
 SHARED_FILES = (
     layout.MARKER,
@@ -143,14 +143,19 @@ def check_workspace(
                 f"{rel}: no such file in {root}", "check the path (deleted files need no check)"
             )
     only = set(rels) if rels and all(_is_content(r) for r in rels) else None
-    ws, diags = load_workspace(root, cache=cache, jobs=jobs)
+    lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
+    hyphencache.load(root)  # the reading level's syllable patterns (see hyphencache.py)
+    ws, diags = load_workspace(
+        root,
+        cache=cache,
+        jobs=jobs,
+        prepare=lambda brand, channels: _get_ready(root, brand, channels),
+    )
     if renamed:
         ws = replace(ws, renamed=tuple(renamed))
     named = ws
     if only is not None:
         named = replace(ws, posts={k: p for k, p in ws.posts.items() if p.path in only})
-    lengthcache.load(root)  # X lengths measured by earlier runs (see lengthcache.py)
-    hyphencache.load(root)  # the reading level's syllable patterns (see hyphencache.py)
     if cache:
         imagecache.load(root)  # what images' headers said (see imagecache.py)
     else:
@@ -229,13 +234,13 @@ def _run_per_post_in(ws: Workspace, jobs: int, before: Callable[[], None]) -> di
     """:func:`_run_per_post` in up to ``jobs`` processes, each running the rules over a
     share of the posts: this one the first, forked workers the others, each sending back
     its findings and what it measured for the caches of X lengths and images' headers (the
-    hyphenation patterns are made here first, see :func:`_ready_before_fork`). The findings on each post are the same, in the same order, either
+    hyphenation patterns are made here first, see :func:`_get_ready`). The findings on each post are the same, in the same order, either
     way (and the report is sorted)."""
     ids = list(ws.posts)
     if jobs <= 1 or len(ids) < PARALLEL_POSTS:  # fewer: forking would cost more than it saves
         before()
         return _run_per_post(ws)
-    _ready_before_fork(ws)
+    _get_ready(ws.root, ws.brand, ws.channels)
     parent = os.getpid()
 
     def share(start: int, end: int) -> tuple[dict[str, Found], Any, Any]:
@@ -256,15 +261,17 @@ def _run_per_post_in(ws: Workspace, jobs: int, before: Callable[[], None]) -> di
     return found
 
 
-def _ready_before_fork(ws: Workspace) -> None:
-    """What every worker would otherwise make for itself, made once here and inherited: on
-    a first check (no X lengths nor hyphenation patterns kept), twitter-text's import and
-    the parsed hyphenation patterns. The patterns are written to the cache at once: a
-    worker never parses them, so it has none to send back."""
-    textlength.ready_for(c.platform for c in ws.channels.values())
-    if ws.brand is not None and ws.brand.max_grade is not None:
+def _get_ready(root: Path, brand: Brand | None, channels: Mapping[str, Channel]) -> None:
+    """What every worker checking posts would otherwise make for itself, made once here
+    before they are forked, and inherited: on a first check (no X lengths nor hyphenation
+    patterns kept), twitter-text's import and the parsed hyphenation patterns (0.2 s). The
+    patterns are written to the cache at once: a worker never parses them, so it has none to
+    send back. Done while workers load the posts when they do (the loader's ``prepare``),
+    else just before the rules' workers are forked; the second time, nothing is left to do."""
+    textlength.ready_for(c.platform for c in channels.values())
+    if brand is not None and brand.max_grade is not None:
         readability.ready()
-        hyphencache.save(ws.root)
+        hyphencache.save(root)
 
 
 def _run_per_post(ws: Workspace) -> dict[str, Found]:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from tidings.core.platforms import PLATFORMS, ReplyRoute
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.workspace import layout
-from tidings.workspace.loader import load_workspace
+from tidings.workspace.loader import Prepare, load_workspace
 from tidings.workspace.model import Channel, Post, Workspace
 
 __all__ = [
@@ -253,9 +253,14 @@ def resolve(ws: Workspace) -> tuple[Workspace, list[Diagnostic]]:
 
 
 def load(
-    root: Path, *, only_posts: Iterable[str] | None = None, cache: bool = False, jobs: int = 1
+    root: Path,
+    *,
+    only_posts: Iterable[str] | None = None,
+    cache: bool = False,
+    jobs: int = 1,
+    prepare: Prepare | None = None,
 ) -> tuple[Workspace, list[Diagnostic]]:
     """:func:`tidings.workspace.loader.load_workspace`, with every reply's channel resolved."""
-    ws, diags = load_workspace(root, only_posts=only_posts, cache=cache, jobs=jobs)
+    ws, diags = load_workspace(root, only_posts=only_posts, cache=cache, jobs=jobs, prepare=prepare)
     ws, more = resolve(ws)
     return ws, [*diags, *more]

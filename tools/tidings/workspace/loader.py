@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -1124,6 +1124,7 @@ def _load_shared(
     jobs: int,
     what: str,
     kind: str,
+    before: Callable[[], None] | None = None,
 ) -> list[T]:
     """``load(rel, out)`` for each of ``rels``, in order (what could not be loaded left
     out); with ``jobs`` above 1 and many files that must be read (not in the file cache, or
@@ -1131,7 +1132,9 @@ def _load_shared(
     processes: this one loads the first share while forked workers load the others, and
     send back what they loaded (``what``: "posts"), their diagnostics and their cache lines.
     The result, and the file cache, are the same, in the same order, either way. ``kind``:
-    the files' schema, compiled once here, not once per worker."""
+    the files' schema, compiled once here, not once per worker. ``before``: other work for
+    this process while the workers start, called only when they are forked (which this
+    process's share then leaves them more of)."""
     cache = filecache.active()
     if (
         jobs <= 1
@@ -1158,7 +1161,7 @@ def _load_shared(
 
     try:
         results, _ = run_spans(
-            share, len(rels), jobs, f"loading the {what}", here=True, collect=False
+            share, len(rels), jobs, f"loading the {what}", here=True, before=before, collect=False
         )
         done: list[T] = []
         for result in results:
@@ -1173,8 +1176,18 @@ def _load_shared(
             shutil.rmtree(spools, ignore_errors=True)
 
 
+Prepare = Callable[[Brand | None, Mapping[str, Channel]], None]
+"""What a caller of :func:`load_workspace` has this process do while forked workers load the
+posts, given the brand and the channels (loaded first)."""
+
+
 def load_workspace(
-    root: Path, *, only_posts: Iterable[str] | None = None, cache: bool = False, jobs: int = 1
+    root: Path,
+    *,
+    only_posts: Iterable[str] | None = None,
+    cache: bool = False,
+    jobs: int = 1,
+    prepare: Prepare | None = None,
 ) -> tuple[Workspace, list[Diagnostic]]:
     """Load everything under ``root``.
 
@@ -1183,12 +1196,14 @@ def load_workspace(
     checking one post needs them. ``Workspace.partial`` then says so. With ``cache``, files
     unchanged since an earlier load are taken from ``build/cache/files.json`` instead of
     being parsed again (see :mod:`tidings.workspace.filecache`): the same result, faster.
+    ``prepare`` is called only when the posts are loaded by forked workers, while they are
+    (the check has this process get ready for its rules meanwhile).
     """
     gc_was_on = gc.isenabled()
     gc.disable()  # loading makes many objects and no cycles; collection passes only cost time
     try:
         with filecache.session(root, enabled=cache, prune=only_posts is None):
-            return _load_workspace(root, only_posts, jobs)
+            return _load_workspace(root, only_posts, jobs, prepare)
     finally:
         gc.freeze()  # the workspace lives until the command ends: keep it out of later passes
         if gc_was_on:
@@ -1196,7 +1211,7 @@ def load_workspace(
 
 
 def _load_workspace(
-    root: Path, only_posts: Iterable[str] | None, jobs: int = 1
+    root: Path, only_posts: Iterable[str] | None, jobs: int = 1, prepare: Prepare | None = None
 ) -> tuple[Workspace, list[Diagnostic]]:
     require_format(root)  # a newer repository is one clear error, not a field-by-field list
     out = Collector()
@@ -1239,6 +1254,7 @@ def _load_workspace(
             jobs,
             "posts",
             "post",
+            (lambda: prepare(brand, channels)) if prepare is not None else None,
         )
     }
     posts.update(
