@@ -5,6 +5,7 @@ and the MkDocs build through the plugin and `tidings site build`."""
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jinja2
 import pytest
 from builders.posts import post as post_text
 from click.testing import CliRunner
@@ -531,11 +533,21 @@ def test_compiled_templates_are_kept_between_builds(
     args = ["--root", str(root), "site", "build", "--now", "2026-12-20 09:00", "--out"]
     first = CliRunner().invoke(cli, [*args, str(tmp_path / "a")])
     assert first.exit_code == 0, first.output
-    cached = sorted((root / "build/cache/jinja").glob("*.cache"))
+    kept = root / "build/cache/jinja" / jinja2.__version__  # another release's never loaded
+    cached = sorted(kept.glob("*.cache"))
     assert len(cached) >= 10  # ours and mkdocs-material's
+    stale = root / "build/cache/jinja/2.0.0"  # left by an older release (a restored CI cache)
+    stale.mkdir()
+    (stale / "x.cache").write_bytes(b"old")
     second = CliRunner().invoke(cli, [*args, str(tmp_path / "b")])
     assert second.exit_code == 0, second.output
-    assert sorted((root / "build/cache/jinja").glob("*.cache")) == cached
+    assert sorted(kept.glob("*.cache")) == cached
+    assert stale.is_dir()  # this release's folder was there: nothing else is touched
+    shutil.rmtree(kept)
+    third = CliRunner().invoke(cli, [*args, str(tmp_path / "c")])
+    assert third.exit_code == 0, third.output
+    assert set(kept.glob("*.cache")) & set(cached)  # made again (the theme's, at least)
+    assert not stale.exists()  # and the other release's gone
     for name in ("index.html", "posts/2026/12/hostile/index.html", "calendar/2026-12/index.html"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 

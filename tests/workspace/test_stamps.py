@@ -9,8 +9,16 @@ import importlib.metadata
 import os
 from pathlib import Path
 
-from tidings.workspace import hyphencache, imagecache, lengthcache
-from tidings.workspace.files import library_stamp, source_stamp
+import pytest
+from builders.workspaces import build_workspace
+
+from tidings.check.rulecache import RuleCache
+from tidings.check.runner import check_workspace
+from tidings.workspace import files, hyphencache, imagecache, lengthcache
+from tidings.workspace.filecache import FileCache
+from tidings.workspace.files import library_stamp, releases_stamp, source_stamp
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _touch(path: Path) -> None:
@@ -66,3 +74,27 @@ def test_the_caches_stamps_name_releases_and_digests() -> None:
     assert hyphencache._stamp(dictionary) == (
         f"{hyphencache.FORMAT}:{dictionary.name}:pyphen=={pyphen}"
     )
+
+
+def test_the_environment_is_stamped_by_every_release_installed(tmp_path: Path) -> None:
+    site = tmp_path / "site-packages"
+    (site / "PyYAML-6.0.2.dist-info").mkdir(parents=True)
+    (site / "yaml").mkdir()
+    stamp = releases_stamp(site)
+    (site / "yaml" / "__init__.py").write_text("x = 1\n", encoding="utf-8")  # not a release
+    assert releases_stamp(site) == stamp
+    (site / "PyYAML-6.0.2.dist-info").rename(site / "PyYAML-6.0.3.dist-info")  # an upgrade
+    assert releases_stamp(site) != stamp
+    assert releases_stamp() == releases_stamp()  # this environment's, listed once
+
+
+def test_per_file_results_from_another_environment_are_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files' and the rules' caches, restored by CI from before a library was upgraded
+    (the engine's own code the same), are read again from scratch."""
+    root = build_workspace(tmp_path / "ws", REPO / "tests/fixtures/valid/thread")
+    check_workspace(root, cache=True)
+    assert FileCache(root).lines and RuleCache(root).lines
+    monkeypatch.setattr(files, "_releases", "another-environment")
+    assert not FileCache(root).lines and not RuleCache(root).lines

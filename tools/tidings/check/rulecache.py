@@ -36,6 +36,7 @@ from typing import Any, BinaryIO
 import tidings
 from tidings.diagnostics import Diagnostic, Severity
 from tidings.workspace import filecache
+from tidings.workspace.files import releases_stamp
 from tidings.workspace.model import Post
 
 FILE = "build/cache/rules.json"
@@ -132,7 +133,7 @@ class RuleCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.stamp = f"{_engine_digest()}:{filecache.config_digest(root)}"
+        self.stamp = f"{_engine_digest()}:{filecache.config_digest(root)}:{releases_stamp()}"
         self.seen: set[str] = set()
         self.changed = False
         self._old: BinaryIO | None = None

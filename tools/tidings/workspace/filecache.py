@@ -53,6 +53,7 @@ from typing import Any, BinaryIO
 
 import tidings
 from tidings.workspace import layout
+from tidings.workspace.files import releases_stamp
 
 FILE = "build/cache/files.json"
 RACY_NS = 2_000_000_000
@@ -117,7 +118,7 @@ class FileCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._prefix = os.path.join(root, "")
-        self.stamp = f"{_engine_digest()}:{config_digest(root)}"
+        self.stamp = f"{_engine_digest()}:{config_digest(root)}:{releases_stamp()}"
         self.seen: set[str] = set()
         self.current: set[str] = set()
         """The files whose entry is the file as it is now: taken back or written this run."""

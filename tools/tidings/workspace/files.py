@@ -39,6 +39,34 @@ def library_stamp(origin: str | os.PathLike[str], dist: str) -> str:
     return f"{dist}:{st.st_size}:{st.st_mtime_ns}"
 
 
+def releases_stamp(site: Path | None = None) -> str:
+    """Every distribution installed in ``site`` (by default beside PyYAML: the environment
+    tidings runs in), by the names of their ``.dist-info`` folders, digested: for the caches
+    of what files parsed to and what the rules found, which depend on many libraries (PyYAML,
+    the schema validator, twitter-text, pyphen, regex…). A cache restored from before an
+    upgrade of any of them is then not taken. One directory listing, made once a process."""
+    global _releases
+    if site is None and _releases is not None:
+        return _releases
+    if site is None:
+        import yaml
+
+        folder = Path(yaml.__file__).parent.parent
+    else:
+        folder = site
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".dist-info"))
+    except OSError:
+        names = []
+    stamp = hashlib.blake2b("\n".join(names).encode(), digest_size=8).hexdigest()
+    if site is None:
+        _releases = stamp
+    return stamp
+
+
+_releases: str | None = None
+
+
 def summed(text: str) -> str:
     """``text`` under a first line holding its digest, for a kept file whose damage (a cut,
     a flipped bit) must be seen: :func:`checked` reads it back."""
