@@ -105,7 +105,7 @@ def test_kept_after_any_day_the_rest_is_read_and_the_result_is_the_whole_read(
     for k in range(1, len(files) + 1):
         forget(root)
         _read(_first(data, files, k))
-        assert HistoryCache(root, str(data.tz), files).covers() == k
+        assert HistoryCache(root, data.tz, files).covers() == k
         taken.clear()
         found, csv = _read(data)
         assert [kept is not None for kept in taken] == [True], k
@@ -127,7 +127,7 @@ def test_with_workers_most_of_the_history_new_is_read_in_parts(
     _read(_first(data, files, 3))
     assert _read(data, jobs=2) == (whole, whole_csv)
     assert taken == []  # not even opened: 3 of 60 days kept
-    assert HistoryCache(root, str(data.tz), files).covers() == len(files)
+    assert HistoryCache(root, data.tz, files).covers() == len(files)
 
 
 def test_an_edited_past_snapshot_means_the_whole_history_is_read_again(root: Path) -> None:
@@ -141,7 +141,7 @@ def test_an_edited_past_snapshot_means_the_whole_history_is_read_again(root: Pat
     reading = next(p for p in channel["posts"] if p.get("metrics"))
     reading["metrics"]["likes"] = (reading["metrics"]["likes"] or 0) + 1000
     past.write_text(json.dumps(counts, indent=2), encoding="utf-8")
-    assert HistoryCache(root, str(data.tz), files).covers() == 0
+    assert HistoryCache(root, data.tz, files).covers() == 0
     found = _read(collect(root, NOW))
     assert found == _fresh(root)
     assert str(reading["metrics"]["likes"]).encode() in found[1]
@@ -252,7 +252,7 @@ def test_a_damaged_cache_is_ignored(root: Path, how: str, taken: list[object]) -
     taken.clear()
     assert _read(data) == whole
     assert taken in ([], [None])
-    assert HistoryCache(root, str(data.tz), files).covers() == len(files)  # kept anew
+    assert HistoryCache(root, data.tz, files).covers() == len(files)  # kept anew
 
 
 def test_a_build_keeps_its_own_table_whatever_another_does_to_the_sites(
@@ -286,7 +286,7 @@ def test_a_bad_new_snapshot_is_reported_as_without_a_cache(root: Path) -> None:
     (root / files[-1]).write_text('{"version": 1, "date": ', encoding="utf-8")
     with pytest.raises(MetricsError) as kept:
         _read(data)
-    assert HistoryCache(root, str(data.tz), files).covers() == len(files) - 1  # kept as it was
+    assert HistoryCache(root, data.tz, files).covers() == len(files) - 1  # kept as it was
     forget(root)
     with pytest.raises(MetricsError) as whole:
         _read(data)

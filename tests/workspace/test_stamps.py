@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import zoneinfo
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from builders.workspaces import build_workspace
@@ -16,7 +19,7 @@ from tidings.check.rulecache import RuleCache
 from tidings.check.runner import check_workspace
 from tidings.workspace import files, hyphencache, imagecache, lengthcache
 from tidings.workspace.filecache import FileCache
-from tidings.workspace.files import library_stamp, releases_stamp, source_stamp
+from tidings.workspace.files import library_stamp, releases_stamp, source_stamp, zone_stamp
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -98,3 +101,21 @@ def test_per_file_results_from_another_environment_are_not_taken(
     assert FileCache(root).lines and RuleCache(root).lines
     monkeypatch.setattr(files, "_releases", "another-environment")
     assert not FileCache(root).lines and not RuleCache(root).lines
+
+
+def test_a_zone_is_stamped_by_its_rules_as_well_as_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    stamp = zone_stamp(berlin)
+    assert stamp.startswith("Europe/Berlin:") and zone_stamp(berlin) == stamp
+    assert zone_stamp(ZoneInfo("Europe/Paris")) != stamp
+    zones = tmp_path / "zoneinfo"
+    (zones / "Europe").mkdir(parents=True)
+    rules = zones / "Europe" / "Berlin"
+    rules.write_bytes(b"TZif rules of one tz database release")
+    monkeypatch.setattr(zoneinfo, "TZPATH", (str(zones),))
+    before = zone_stamp(berlin)
+    rules.write_bytes(b"TZif rules of the next release")  # the same name, other rules
+    assert zone_stamp(berlin) != before
+    assert zone_stamp(UTC) == "UTC"

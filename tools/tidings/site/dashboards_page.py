@@ -193,7 +193,7 @@ def _read_history(data: SiteData, csv: Path, jobs: int = 1) -> _History:
 def _read_into(data: SiteData, csv: Path, jobs: int) -> _History:
     files = list(data.history_files()) if data.history_files is not None else []
     where = data.history_root
-    cache = HistoryCache(where, str(data.tz), files) if files and where is not None else None
+    cache = HistoryCache(where, data.tz, files) if files and where is not None else None
     if cache is not None and cache.covers() >= (len(files) / 2 if jobs > 1 else 1):
         # (with workers, reading most of the history afresh is as quick in parts)
         found = _read_after_kept(data, csv, files, cache)

@@ -33,7 +33,7 @@ import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ from tidings.metrics.export import (
 from tidings.metrics.report import MonthRecorder
 from tidings.metrics.snapshots import CompetitorReading, Snapshot
 from tidings.workspace.filecache import RACY_NS
-from tidings.workspace.files import checked, summed, write_atomic
+from tidings.workspace.files import checked, summed, write_atomic, zone_stamp
 
 STATE = "build/cache/history.json"
 CSV_GLOB = "history-*.csv"
@@ -75,7 +75,8 @@ class Kept:
 
 
 def _stamp(tz: str) -> str:
-    """The format, the timezone and the code that makes and keeps the pass."""
+    """The format, the timezone (its name and rules, see :func:`zone_stamp`) and the code
+    that makes and keeps the pass."""
     digest = hashlib.blake2b(digest_size=16)
     for module in (dashboards, export, report, snapshots):
         digest.update(Path(str(module.__file__)).read_bytes())
@@ -183,10 +184,10 @@ def forget(root: Path) -> None:
 class HistoryCache:
     """``build/cache/history.json`` and its CSV for one build of ``root``'s history."""
 
-    def __init__(self, root: Path, tz: str, files: Sequence[str]) -> None:
+    def __init__(self, root: Path, tz: tzinfo, files: Sequence[str]) -> None:
         self.root = root
         self.files = list(files)
-        self._stamp = _stamp(tz)
+        self._stamp = _stamp(zone_stamp(tz))  # the zone's rules, not only its name
         self._known: dict[str, list[Any]] = {}
         self._data: dict[str, Any] | None = None
         self._prints: list[list[Any]] | None = None

@@ -7,9 +7,13 @@ channels (outbox, feed) all write through here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+import zoneinfo
+from datetime import tzinfo
+from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
@@ -65,6 +69,27 @@ def releases_stamp(site: Path | None = None) -> str:
 
 
 _releases: str | None = None
+
+
+def zone_stamp(tz: tzinfo) -> str:
+    """The time zone ``tz`` by its name and its rules: a digest of its TZif file, found as
+    :mod:`zoneinfo` finds it (the ``TZPATH`` folders, then the tzdata package). A zone's
+    rules change with a tz database update (a country ends daylight saving time), its name
+    does not; what was worked out in local days under the old rules is then not taken."""
+    key = getattr(tz, "key", None)
+    if not isinstance(key, str):
+        return str(tz)
+    data: bytes | None = None
+    for folder in zoneinfo.TZPATH:
+        with contextlib.suppress(OSError):
+            data = Path(folder, key).read_bytes()
+            break
+    if data is None:
+        try:
+            data = resources.files("tzdata.zoneinfo").joinpath(*key.split("/")).read_bytes()
+        except (ImportError, OSError):
+            return key
+    return f"{key}:{hashlib.blake2b(data, digest_size=8).hexdigest()}"
 
 
 def summed(text: str) -> str:
