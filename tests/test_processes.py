@@ -176,3 +176,36 @@ def test_loaded_posts_and_ledger_entries_come_back_whole_from_a_worker(
         assert [v.source for v in after.variants.values()] == [
             v.source for v in before.variants.values()
         ]
+
+
+DIES_HOLDING_THE_LOCK = """
+import os, signal, time
+from tidings import processes
+from tidings.errors import WorkerStopped
+
+parent = os.getpid()
+
+def task(a, b):
+    if os.getpid() != parent:  # a worker killed (the OOM killer) while it holds the lock
+        processes.claims.lock.acquire()
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.01)
+    return b - a
+
+try:
+    processes.run_spans(task, 100, 2, "counting", here=True)
+except WorkerStopped as exc:
+    print("stopped:", exc)
+"""
+
+
+def test_a_worker_killed_holding_the_claims_lock_is_a_clear_error_not_a_hang() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", DIES_HOLDING_THE_LOCK],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.startswith("stopped:"), done.stdout + done.stderr
+    assert "counting" in done.stdout

@@ -139,10 +139,14 @@ class _Claims:
         self.cursor: Any = None
         self.parts: list[tuple[int, int]] = []
 
-    def next(self, *, front: bool) -> int | None:
+    def next(self, *, front: bool, gone: Callable[[], bool] = lambda: False) -> int | None:
         """The index of the next span free at the front (or the back), now taken; None when
-        every span is."""
-        with self.lock:
+        every span is. ``gone``: whether a worker died, asked while the lock stays taken (a
+        worker killed while holding it would otherwise leave this process waiting forever)."""
+        while not self.lock.acquire(timeout=1.0):
+            if gone():
+                raise _WorkerGone
+        try:
             first, last = self.cursor
             if first > last:
                 return None
@@ -151,6 +155,12 @@ class _Claims:
                 return int(first)
             self.cursor[1] = last - 1
             return int(last)
+        finally:
+            self.lock.release()
+
+
+class _WorkerGone(Exception):
+    """A worker died holding the claims' lock."""
 
 
 claims = _Claims()
@@ -288,7 +298,8 @@ def run_spans(
                     while first:
                         first.pop()()
                     mine = []
-                    while (index := claims.next(front=True)) is not None:
+                    gone = lambda: any(f.done() and f.exception() for f in later)  # noqa: E731
+                    while (index := claims.next(front=True, gone=gone)) is not None:
                         mine.append(_run(parts[index]))
                     theirs = sorted(
                         (pair for f in later for pair in f.result()), key=operator.itemgetter(0)
@@ -297,7 +308,7 @@ def run_spans(
                 except BaseException:  # Ctrl-C, or an error here: stop now, not after the work
                     _stop(pool, set(multiprocessing.active_children()) - started)
                     raise
-        except BrokenProcessPool:
+        except (BrokenProcessPool, _WorkerGone):
             raise WorkerStopped(doing) from None
         finally:
             if not frozen:  # what was frozen before (a loaded workspace) stays so
