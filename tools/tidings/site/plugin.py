@@ -43,6 +43,7 @@ from mkdocs.structure.toc import get_toc
 from tidings.check.docs import checks_page
 from tidings.check.runner import CheckResult
 from tidings.errors import SiteError, TidingsError
+from tidings.site import navcache
 from tidings.site.data import collect
 from tidings.site.jinja_cache import attach
 from tidings.site.pages import SitePage, build_pages
@@ -84,6 +85,9 @@ def front_matter(page: SitePage) -> str:
 RENDERED_AHEAD = "tidings/rendered-ahead.html"
 """The (empty) template MkDocs renders for a page a worker already wrote: empty output is
 not written."""
+NAV_KEPT = True
+"""Whether mkdocs-material's navigation is rendered once per folder of pages outside it (see
+:mod:`tidings.site.navcache`; the same site either way, which a test compares)."""
 PARALLEL_PLUGINS = {"search", "material/search", "tidings"}
 """Plugins whose page events are known to be safe in a worker: the search plugin's entries
 are handed back; any other plugin might keep state a worker's copy would lose."""
@@ -221,7 +225,17 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         if self._workspace is not None:  # the theme's templates: compiled once, kept
             attach(env, self._workspace)
         if env.loader is not None:
-            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({RENDERED_AHEAD: ""}), env.loader])
+            theme = env.loader
+            ours = {RENDERED_AHEAD: ""}
+            if NAV_KEPT and self._nav is not None:  # the sidebar rendered once a folder
+                ours |= navcache.install(env, theme, self._nav)
+            env.loader = jinja2.ChoiceLoader(
+                [
+                    jinja2.DictLoader(ours),
+                    jinja2.PrefixLoader({navcache.THEME: theme}, delimiter="/"),
+                    theme,
+                ]
+            )
         self._env, self._files = env, files
         self._pages_seen = 0
         self._ahead_entries = []
