@@ -79,9 +79,10 @@ print(workers, items == list(range(1000)), calls == [os.getpid()], mine)
 def test_work_done_first_here_leaves_more_spans_to_the_workers(jobs: int) -> None:
     """``before`` runs once, in this process, in one process too; meanwhile the workers take
     spans from the back, so this one takes fewer (1 s of work shared: about half each
-    without it; with 0.8 s of other work first, this process gets well under half)."""
+    without it; with 1.5 s of other work first, this process gets well under half, even if
+    the worker is slow to start)."""
     done = subprocess.run(
-        [sys.executable, "-c", BEFORE, str(jobs), "0.8"],
+        [sys.executable, "-c", BEFORE, str(jobs), "1.5"],
         capture_output=True,
         text=True,
         timeout=60,
