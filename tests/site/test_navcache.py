@@ -5,7 +5,6 @@ renders it into each page."""
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,20 +53,29 @@ def test_the_site_is_the_same_with_the_navigation_kept(tmp_path: Path, root_conf
     assert post.count('class="md-nav__link"') >= 6
 
 
-def test_a_page_with_a_navigation_link_under_its_own_address(tmp_path: Path) -> None:
-    """A hand-written page in the navigation whose address lies under a generated post's:
-    the link reads differently from that post than from the posts beside it, so that post's
-    navigation is rendered for it alone; and a page of a section is active on its own page."""
+@pytest.mark.parametrize(
+    "link",
+    [
+        "Behind the scenes: posts/2026/12/st-nicholas-day/behind.md",  # a page under a post
+        "Featured: posts/2026/12/st-nicholas-day",  # a link to the post, without its slash
+        "Featured: ./posts/2026/12/st-nicholas-day/",
+        "extra.homepage",  # the logo's link, to a post
+    ],
+)
+def test_a_link_that_reads_differently_from_one_page_of_a_folder(tmp_path: Path, link: str) -> None:
+    """A navigation link (or the home page's, on the logo) to an address at or under one
+    generated post's reads differently from that post than from the posts beside it, so
+    that post's sidebar is rendered for it alone; whatever the link is written like."""
     root = copy_example(tmp_path / "example")
     extra = root / "site" / "posts" / "2026" / "12" / "st-nicholas-day" / "behind.md"
     extra.parent.mkdir(parents=True)
     extra.write_text("# Behind the scenes\n\nHow the St Nicholas set was lit.\n", "utf-8")
     config = (root / "mkdocs.yml").read_text("utf-8")
     assert "  - Guide:\n" in config
-    config = config.replace(
-        "  - Guide:\n",
-        "  - Behind the scenes: posts/2026/12/st-nicholas-day/behind.md\n  - Guide:\n",
-    )
+    if link == "extra.homepage":
+        config += "extra:\n  homepage: posts/2026/12/st-nicholas-day/\n"
+    else:
+        config = config.replace("  - Guide:\n", f"  - {link}\n  - Guide:\n")
     (root / "mkdocs.yml").write_text(config, "utf-8")
     site = _same_site(root, tmp_path)
     post = site["posts/2026/12/st-nicholas-day/index.html"].decode()
@@ -78,25 +86,36 @@ def test_a_page_with_a_navigation_link_under_its_own_address(tmp_path: Path) -> 
         and name.endswith("/index.html")
         and "st-nicholas-day" not in name
     )
-    assert 'href="behind/"' in post  # the link from the post, into its own folder
-    assert 'href="../st-nicholas-day/behind/"' in beside  # the same link from beside it
+    assert (
+        post.split('class="md-nav md-nav--primary"')[1].split("</nav>")[0]
+        != (beside.split('class="md-nav md-nav--primary"')[1].split("</nav>")[0])
+    )  # the two sidebars do differ, and each is what the theme writes (above)
 
 
-def test_another_theme_or_an_override_of_the_navigation_is_left_alone(tmp_path: Path) -> None:
-    """A theme override of ``partials/nav.html`` may read anything of the page: it is
-    rendered into each page as the theme does, whatever NAV_KEPT says."""
+@pytest.mark.parametrize("partial", ["nav.html", "nav-item.html", "logo.html"])
+def test_an_override_of_any_part_of_the_navigation_is_left_alone(
+    tmp_path: Path, partial: str
+) -> None:
+    """A theme override of ``partials/nav.html``, or of a partial it includes, may read
+    anything of the page: the sidebar is then rendered into each page as the theme does,
+    whatever NAV_KEPT says."""
     root = copy_example(tmp_path / "example")
     overrides = root / "overrides" / "partials"
     overrides.mkdir(parents=True)
     material = importlib.util.find_spec("material")
     assert material is not None and material.origin is not None
-    theirs = Path(material.origin).parent / "templates/partials/nav.html"
-    shutil.copyfile(theirs, overrides / "nav.html")
-    with (overrides / "nav.html").open("a", encoding="utf-8") as nav:
-        nav.write("<!-- nav of {{ page.url }} -->\n")  # reads the page: differs per page
+    theirs = Path(material.origin).parent / "templates" / "partials" / partial
+    text = theirs.read_text("utf-8")
+    mark = "<!-- sidebar of {{ page.url }} -->"  # reads the page: differs from page to page
+    if partial == "nav-item.html":  # macros only: the mark goes inside the links they write
+        assert 'class="md-nav__link">' in text
+        text = text.replace('class="md-nav__link">', f'class="md-nav__link">{mark}')
+    else:
+        text += mark + "\n"
+    (overrides / partial).write_text(text, "utf-8")
     config = (root / "mkdocs.yml").read_text("utf-8")
     config = config.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n")
     (root / "mkdocs.yml").write_text(config, "utf-8")
     site = _same_site(root, tmp_path)
     post = site["posts/2026/12/st-nicholas-day/index.html"].decode()
-    assert "<!-- nav of posts/2026/12/st-nicholas-day/ -->" in post
+    assert "<!-- sidebar of posts/2026/12/st-nicholas-day/ -->" in post

@@ -5,14 +5,16 @@ thousands of generated pages (posts, months, campaigns) that was about a sixth o
 build, and for a page that is not in the navigation it is the same text for every page of
 one folder: no item of it is active (MkDocs marks only the page being built and the
 sections above it in the navigation, and such a page has none), no item is the page, and
-every link in it is written relative to the page, which for a target outside the page's own
-address reads the same from any page beside it. So the first such page of a folder renders
-it, as the theme does, and the others of that folder take the same text.
+the page enters it only through MkDocs' ``url`` filter, which writes each link relative to
+the page. So the text is kept under the page's folder, its path to the site's root, and
+every link the sidebar writes (each navigation item's address, the home page's, the
+logo's) as the filter writes it for this page: a page whose links read differently from
+those of the pages beside it (a link to an address under its own) gets a text of its own.
 
-A page in the navigation, a page with an active item, and a page with a navigation link
-under its own address are rendered as the theme does, each time. Only mkdocs-material's own
-``partials/nav.html`` is kept so: a theme override of it, or another theme, may read more of
-the page, and is left alone.
+A page in the navigation, or with an active item, is rendered as the theme does, each time.
+Only mkdocs-material's own templates are kept so: when ``partials/nav.html`` or a partial it
+includes comes from elsewhere (a theme override may read more of the page), nothing is
+kept.
 """
 
 from __future__ import annotations
@@ -23,9 +25,18 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from mkdocs.structure.nav import Navigation
+from mkdocs.utils import normalize_url
 
 NAV = "partials/nav.html"
+PARTS = (
+    NAV,
+    "partials/nav-item.html",
+    "partials/logo.html",
+    "partials/source.html",
+    "partials/toc.html",
+    "partials/toc-item.html",
+)
+"""The sidebar's templates: every one must be mkdocs-material's own for its text to be kept."""
 THEME = "tidings-theme"
 """The prefix under which the theme's own templates are found, for the one replaced here."""
 STUB = "{{ tidings_nav() }}"
@@ -40,31 +51,49 @@ def _items(items: list[Any]) -> list[Any]:
     return out
 
 
+class _Facts:
+    """What the key needs of one navigation: its items, pages, and the addresses the
+    sidebar writes through the ``url`` filter."""
+
+    def __init__(self, nav: Any, config: Any) -> None:
+        self.items = _items(list(getattr(nav, "items", None) or []))
+        self.pages = {id(page) for page in getattr(nav, "pages", None) or []}
+        homepage = getattr(nav, "homepage", None)
+        extra = getattr(config, "extra", None) or {}
+        theme = getattr(config, "theme", None)
+        linked = [getattr(item, "url", None) for item in self.items]
+        linked += [
+            getattr(homepage, "url", None),
+            extra.get("homepage") if hasattr(extra, "get") else None,
+            theme.get("logo") if theme is not None and hasattr(theme, "get") else None,
+        ]
+        self.linked = [str(u) for u in linked if u is not None]
+
+
 class NavCache:
-    """The navigation's text by folder, for one build (one navigation, one environment)."""
+    """The sidebar's text by key (see :meth:`key`), for one build."""
 
-    def __init__(self, nav: Navigation) -> None:
-        self.items = _items(list(nav.items))
-        self.pages = {id(page) for page in nav.pages}
-        urls = [getattr(item, "url", None) for item in self.items]
-        if nav.homepage is not None:
-            urls.append(nav.homepage.url)
-        self.urls = [u for u in urls if isinstance(u, str) and "://" not in u]
-        self.kept: dict[tuple[str, str], Markup] = {}
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, ...], Markup] = {}
+        self._facts: tuple[int, _Facts] | None = None
 
-    def key(self, context: jinja2.runtime.Context) -> tuple[str, str] | None:
-        """The folder of the page being rendered (with the path to the site's root), when
-        the navigation's text is the same for every page of that folder; else None."""
-        page = context.get("page")
-        url = getattr(page, "url", None)
-        base = context.get("base_url")
-        if not url or not isinstance(url, str) or not isinstance(base, str):
+    def _of(self, nav: Any, config: Any) -> _Facts:
+        if self._facts is None or self._facts[0] != id(nav):
+            self._facts = (id(nav), _Facts(nav, config))
+        return self._facts[1]
+
+    def key(self, context: jinja2.runtime.Context) -> tuple[str, ...] | None:
+        """The page's folder, its path to the site's root and every link of the sidebar as
+        written from it, when no item is the page or active; else None."""
+        page, nav = context.get("page"), context.get("nav")
+        url, base = getattr(page, "url", None), context.get("base_url")
+        if not url or not isinstance(url, str) or not isinstance(base, str) or nav is None:
             return None
-        if id(page) in self.pages or any(getattr(i, "active", False) for i in self.items):
+        facts = self._of(nav, context.get("config"))
+        if id(page) in facts.pages or any(getattr(i, "active", False) for i in facts.items):
             return None
-        if any(u.startswith(url) for u in self.urls):  # a link under the page itself
-            return None
-        return url.rstrip("/").rpartition("/")[0], base
+        links = tuple(normalize_url(link, page=page, base=base) for link in facts.linked)
+        return (url.rstrip("/").rpartition("/")[0], base, *links)
 
     @jinja2.pass_context
     def render(self, context: jinja2.runtime.Context) -> Markup:
@@ -79,23 +108,24 @@ class NavCache:
         return html
 
 
-def install(env: jinja2.Environment, theme: jinja2.BaseLoader, nav: Navigation) -> dict[str, str]:
-    """What to add to ``env`` (whose templates ``theme`` loads) for the navigation to be
-    kept by folder: ``{NAV: STUB}``, with ``tidings_nav`` and the theme's templates under
-    :data:`THEME` made available; nothing when ``partials/nav.html`` is not
-    mkdocs-material's own."""
+def install(env: jinja2.Environment, theme: jinja2.BaseLoader) -> dict[str, str]:
+    """What to add to ``env`` (whose templates ``theme`` loads) for the sidebar to be kept
+    by folder: ``{NAV: STUB}``, with ``tidings_nav`` and the theme's templates under
+    :data:`THEME` made available; nothing unless every template of the sidebar
+    (:data:`PARTS`) is mkdocs-material's own."""
     spec = importlib.util.find_spec("material")
     if spec is None or spec.origin is None:
         return {}
-    own = Path(spec.origin).resolve().parent / "templates" / NAV
-    try:
-        _, filename, _ = theme.get_source(env, NAV)
-    except jinja2.TemplateNotFound:
-        return {}
-    if filename is None or Path(filename).resolve() != own:
-        return {}
-    env.globals["tidings_nav"] = NavCache(nav).render
+    own = Path(spec.origin).resolve().parent / "templates"
+    for name in PARTS:
+        try:
+            _, filename, _ = theme.get_source(env, name)
+        except jinja2.TemplateNotFound:
+            return {}
+        if filename is None or Path(filename).resolve() != own / name:
+            return {}
+    env.globals["tidings_nav"] = NavCache().render
     return {NAV: STUB}
 
 
-__all__ = ["NAV", "THEME", "NavCache", "install"]
+__all__ = ["NAV", "PARTS", "THEME", "NavCache", "install"]

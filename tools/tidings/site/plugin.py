@@ -227,8 +227,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):  # type: ignore[no-untyped-call]
         if env.loader is not None:
             theme = env.loader
             ours = {RENDERED_AHEAD: ""}
-            if NAV_KEPT and self._nav is not None:  # the sidebar rendered once a folder
-                ours |= navcache.install(env, theme, self._nav)
+            if NAV_KEPT:  # the sidebar rendered once a folder
+                ours |= navcache.install(env, theme)
             env.loader = jinja2.ChoiceLoader(
                 [
                     jinja2.DictLoader(ours),
