@@ -210,3 +210,63 @@ def test_a_worker_killed_holding_the_claims_lock_is_a_clear_error_not_a_hang() -
     )
     assert done.stdout.startswith("stopped:"), done.stdout + done.stderr
     assert "counting" in done.stdout
+
+
+NESTED = """
+from tidings.processes import run_spans
+
+def task(a, b):
+    return list(range(a, b))
+
+inner = []
+results, _ = run_spans(
+    task, 100, 2, "outer", here=True,
+    before=lambda: inner.append(run_spans(task, 30, 2, "inner", here=True)[0]),
+)
+print([x for part in results for x in part] == list(range(100)),
+      [x for part in inner[0] for x in part] == list(range(30)))
+"""
+
+
+def test_a_run_inside_another_leaves_the_outer_one_whole() -> None:
+    """``before`` (or a task here) may itself share work out: the outer run's spans and
+    their claims are put back when the inner one ends."""
+    done = subprocess.run(
+        [sys.executable, "-c", NESTED], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["True", "True"], done.stdout + done.stderr
+
+
+A_WORKER_DIES = """
+import os, signal, time
+from tidings import processes
+from tidings.errors import WorkerStopped
+
+parent = os.getpid()
+done_here = []
+
+def task(a, b):
+    if os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)  # the OOM killer, at the worker's first span
+    time.sleep(0.05)
+    done_here.append(a)
+    return b - a
+
+try:
+    processes.run_spans(task, 64, 2, "counting", here=True)
+except WorkerStopped:
+    print("stopped after", len(done_here), "of 32 spans here")
+"""
+
+
+def test_a_worker_that_dies_is_reported_at_once_not_after_all_the_work() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", A_WORKER_DIES],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    words = done.stdout.split()
+    assert words[:2] == ["stopped", "after"], done.stdout + done.stderr
+    assert int(words[2]) < 16, done.stdout  # not the workers' spans too, one after the other

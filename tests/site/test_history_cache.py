@@ -292,3 +292,24 @@ def test_a_bad_new_snapshot_is_reported_as_without_a_cache(root: Path) -> None:
         _read(data)
     assert (kept.value.message, kept.value.hint) == (whole.value.message, whole.value.hint)
     assert files[-1] in kept.value.message
+
+
+def test_the_stamp_names_every_module_the_pass_reads_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only the modules the cache imports: a change to any module of tidings.metrics
+    (counts, which snapshots reads through, the inbox) means another pass."""
+    from tidings.metrics import dashboards
+    from tidings.site import historycache
+
+    copy = tmp_path / "metrics"
+    shutil.copytree(Path(str(dashboards.__file__)).parent, copy)
+    monkeypatch.setattr(dashboards, "__file__", str(copy / "dashboards.py"))
+    stamp = historycache._stamp("Europe/Berlin")
+    assert historycache._stamp("Europe/Berlin") == stamp
+    for name in ("counts.py", "inbox.py"):
+        with (copy / name).open("a", encoding="utf-8") as module:
+            module.write("\n# changed\n")
+        assert historycache._stamp("Europe/Berlin") != stamp, name
+        stamp = historycache._stamp("Europe/Berlin")
+    assert historycache._stamp("Europe/Paris") != stamp

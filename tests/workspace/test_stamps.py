@@ -83,11 +83,17 @@ def test_the_environment_is_stamped_by_every_release_installed(tmp_path: Path) -
     site = tmp_path / "site-packages"
     (site / "PyYAML-6.0.2.dist-info").mkdir(parents=True)
     (site / "yaml").mkdir()
-    stamp = releases_stamp(site)
+    system = tmp_path / "dist-packages"  # where Debian's own packages go, as .egg-info
+    (system / "pyphen-0.14.0.egg-info").mkdir(parents=True)
+    folders = [site, system, tmp_path / "gone", tmp_path / "lib.zip"]
+    stamp = releases_stamp(folders)
     (site / "yaml" / "__init__.py").write_text("x = 1\n", encoding="utf-8")  # not a release
-    assert releases_stamp(site) == stamp
+    assert releases_stamp(folders) == stamp
     (site / "PyYAML-6.0.2.dist-info").rename(site / "PyYAML-6.0.3.dist-info")  # an upgrade
-    assert releases_stamp(site) != stamp
+    upgraded = releases_stamp(folders)
+    assert upgraded != stamp
+    (system / "pyphen-0.14.0.egg-info").rename(system / "pyphen-0.15.0.egg-info")
+    assert releases_stamp(folders) not in (stamp, upgraded)
     assert releases_stamp() == releases_stamp()  # this environment's, listed once
 
 

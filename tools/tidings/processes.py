@@ -139,6 +139,14 @@ class _Claims:
         self.cursor: Any = None
         self.parts: list[tuple[int, int]] = []
 
+    def saved(self) -> tuple[Any, Any, list[tuple[int, int]]]:
+        """What a nested :func:`run_spans` (one called by ``before`` or a task here) puts
+        back when it ends."""
+        return self.lock, self.cursor, self.parts
+
+    def restore(self, state: tuple[Any, Any, list[tuple[int, int]]]) -> None:
+        self.lock, self.cursor, self.parts = state
+
     def next(self, *, front: bool, gone: Callable[[], bool] = lambda: False) -> int | None:
         """The index of the next span free at the front (or the back), now taken; None when
         every span is. ``gone``: whether a worker died, asked while the lock stays taken (a
@@ -243,6 +251,7 @@ def run_spans(
     per = CLAIMED_PER_JOB if here else per_job
     parts = spans(n, workers * per if workers > 1 else 1)
     previous, _TASK = _TASK, task
+    outer = claims.saved()
     first = [before] if before is not None else []
 
     def alone() -> tuple[list[T | Failed], int]:  # every span here, in order
@@ -298,9 +307,15 @@ def run_spans(
                     while first:
                         first.pop()()
                     mine = []
-                    gone = lambda: any(f.done() and f.exception() for f in later)  # noqa: E731
+                    running = later
+
+                    def gone() -> bool:  # a worker's task failed, or the worker died
+                        return any(f.done() and f.exception() for f in running)
+
                     while (index := claims.next(front=True, gone=gone)) is not None:
                         mine.append(_run(parts[index]))
+                        if gone():  # a worker failed or died: its error, now, not at the end
+                            break
                     theirs = sorted(
                         (pair for f in later for pair in f.result()), key=operator.itemgetter(0)
                     )
@@ -315,4 +330,4 @@ def run_spans(
                 gc.unfreeze()
     finally:
         _TASK = previous
-        claims.clear()
+        claims.restore(outer)

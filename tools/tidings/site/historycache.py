@@ -37,7 +37,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from tidings.metrics import dashboards, export, report, snapshots
+from tidings.metrics import dashboards
 from tidings.metrics.export import (
     BIG,
     FollowerRow,
@@ -76,10 +76,12 @@ class Kept:
 
 def _stamp(tz: str) -> str:
     """The format, the timezone (its name and rules, see :func:`zone_stamp`) and the code
-    that makes and keeps the pass."""
+    that makes and keeps the pass: every module of :mod:`tidings.metrics` (the pass reads
+    through several: snapshots, counts, export…), this one and the dashboards' page."""
     digest = hashlib.blake2b(digest_size=16)
-    for module in (dashboards, export, report, snapshots):
-        digest.update(Path(str(module.__file__)).read_bytes())
+    metrics = Path(str(dashboards.__file__)).parent
+    for module in sorted(metrics.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
     here = Path(__file__)
     for name in (here.name, "dashboards_page.py"):  # this, and the pass it keeps
         digest.update(here.with_name(name).read_bytes())

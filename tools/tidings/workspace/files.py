@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
 import tempfile
 import zoneinfo
+from collections.abc import Sequence
 from datetime import tzinfo
 from importlib import resources
 from pathlib import Path
@@ -43,27 +45,26 @@ def library_stamp(origin: str | os.PathLike[str], dist: str) -> str:
     return f"{dist}:{st.st_size}:{st.st_mtime_ns}"
 
 
-def releases_stamp(site: Path | None = None) -> str:
-    """Every distribution installed in ``site`` (by default beside PyYAML: the environment
-    tidings runs in), by the names of their ``.dist-info`` folders, digested: for the caches
-    of what files parsed to and what the rules found, which depend on many libraries (PyYAML,
-    the schema validator, twitter-text, pyphen, regex…). A cache restored from before an
-    upgrade of any of them is then not taken. One directory listing, made once a process."""
+def releases_stamp(folders: Sequence[str | os.PathLike[str]] | None = None) -> str:
+    """Every distribution installed where this Python finds packages (``folders``, by
+    default each folder of ``sys.path``), by the names of their ``.dist-info`` and
+    ``.egg-info`` entries (a wheel's, a system package's), digested: for the caches of what
+    files parsed to and what the rules found, which depend on many libraries (PyYAML, the
+    schema validator, twitter-text, pyphen, regex…). A cache restored from before an
+    upgrade of any of them is then not taken. A directory listing a folder, made once a
+    process."""
     global _releases
-    if site is None and _releases is not None:
+    if folders is None and _releases is not None:
         return _releases
-    if site is None:
-        import yaml
-
-        folder = Path(yaml.__file__).parent.parent
-    else:
-        folder = site
-    try:
-        names = sorted(n for n in os.listdir(folder) if n.endswith(".dist-info"))
-    except OSError:
-        names = []
-    stamp = hashlib.blake2b("\n".join(names).encode(), digest_size=8).hexdigest()
-    if site is None:
+    names: list[str] = []
+    for folder in dict.fromkeys(sys.path if folders is None else folders):
+        try:
+            listed = os.listdir(folder or ".")
+        except OSError:  # not a folder (a zip), or gone
+            continue
+        names += (n for n in listed if n.endswith((".dist-info", ".egg-info")))
+    stamp = hashlib.blake2b("\n".join(sorted(names)).encode(), digest_size=8).hexdigest()
+    if folders is None:
         _releases = stamp
     return stamp
 
