@@ -21,6 +21,16 @@ from tidings.processes import QUICK, Failed, ItemFailed, run_spans, spans
 REPO = Path(__file__).resolve().parents[1]
 
 
+def _python(script: str, *args: str) -> str:
+    """What ``script`` prints, run in a fresh interpreter (workers are forked only from a
+    process with one thread, and an earlier test in this one may have left one running)."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
 def test_spans_cover_the_range_in_order_and_near_equal() -> None:
     assert spans(10, 3) == [(0, 4), (4, 7), (7, 10)]
     assert spans(2, 8) == [(0, 1), (1, 2)]
@@ -46,13 +56,8 @@ print(workers, items == list(range(1000)), mine == list(range(len(mine))) and le
 
 @pytest.mark.parametrize("here", ["here", "workers"])
 def test_results_come_back_in_the_serial_order_whatever_the_processes(here: str) -> None:
-    """In a fresh interpreter: workers are forked only from a process with one thread, and
-    an earlier test in this one may have left a thread running."""
-    done = subprocess.run(
-        [sys.executable, "-c", ORDER, here], capture_output=True, text=True, timeout=60, check=True
-    )
     # made in order, by workers (and with "here" by this process too: the first items)
-    assert done.stdout.split() == ["3", "True", str(here == "here"), "True"]
+    assert _python(ORDER, here).split() == ["3", "True", str(here == "here"), "True"]
 
 
 BEFORE = """
@@ -81,14 +86,7 @@ def test_work_done_first_here_leaves_more_spans_to_the_workers(jobs: int) -> Non
     spans from the back, so this one takes fewer (1 s of work shared: about half each
     without it; with 1.5 s of other work first, this process gets well under half, even if
     the worker is slow to start)."""
-    done = subprocess.run(
-        [sys.executable, "-c", BEFORE, str(jobs), "1.5"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    workers, in_order, once, mine = done.stdout.split()
+    workers, in_order, once, mine = _python(BEFORE, str(jobs), "1.5").split()
     assert (workers, in_order, once) == (str(jobs), "True", "True")
     if jobs == 1:
         assert mine == "1000"
@@ -201,15 +199,8 @@ except WorkerStopped as exc:
 
 
 def test_a_worker_killed_holding_the_claims_lock_is_a_clear_error_not_a_hang() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", DIES_HOLDING_THE_LOCK],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert done.stdout.startswith("stopped:"), done.stdout + done.stderr
-    assert "counting" in done.stdout
+    said = _python(DIES_HOLDING_THE_LOCK)
+    assert said.startswith("stopped:") and "counting" in said, said
 
 
 NESTED = """
@@ -231,10 +222,7 @@ print([x for part in results for x in part] == list(range(100)),
 def test_a_run_inside_another_leaves_the_outer_one_whole() -> None:
     """``before`` (or a task here) may itself share work out: the outer run's spans and
     their claims are put back when the inner one ends."""
-    done = subprocess.run(
-        [sys.executable, "-c", NESTED], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.split() == ["True", "True"], done.stdout + done.stderr
+    assert _python(NESTED).split() == ["True", "True"]
 
 
 A_WORKER_DIES = """
@@ -260,13 +248,6 @@ except WorkerStopped:
 
 
 def test_a_worker_that_dies_is_reported_at_once_not_after_all_the_work() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", A_WORKER_DIES],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    words = done.stdout.split()
-    assert words[:2] == ["stopped", "after"], done.stdout + done.stderr
-    assert int(words[2]) < 16, done.stdout  # not the workers' spans too, one after the other
+    words = _python(A_WORKER_DIES).split()
+    assert words[:2] == ["stopped", "after"], words
+    assert int(words[2]) < 16, words  # not the workers' spans too, one after the other
