@@ -251,3 +251,21 @@ def test_a_worker_that_dies_is_reported_at_once_not_after_all_the_work() -> None
     words = _python(A_WORKER_DIES).split()
     assert words[:2] == ["stopped", "after"], words
     assert int(words[2]) < 16, words  # not the workers' spans too, one after the other
+
+
+MANY = """
+import os
+from tidings.processes import most_jobs, run_spans
+
+results, workers = run_spans(lambda a, b: [os.getpid()] * (b - a), 200, 1000, "counting")
+pids = {pid for part in results for pid in part}
+print(workers, len(pids), most_jobs(), sum(len(part) for part in results))
+"""
+
+
+def test_a_thousand_jobs_asked_fork_no_more_than_the_limit() -> None:
+    """``--jobs 1000`` must not fork a thousand copies of a process holding the workspace:
+    at most 8 or the CPUs available, whichever is more."""
+    workers, pids, limit, items = map(int, _python(MANY).split())
+    assert limit == max(8, len(os.sched_getaffinity(0)))
+    assert workers == limit and pids <= limit and items == 200

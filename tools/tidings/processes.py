@@ -89,6 +89,14 @@ def parallel_possible() -> bool:
     return can_fork() and threading.active_count() == 1
 
 
+def most_jobs() -> int:
+    """The most processes any work is shared among, whatever ``--jobs`` asks: 8 or the CPUs
+    available, whichever is more. The work is all CPU: more processes than CPUs only share
+    them, and each is a fork of a process holding the whole workspace (``--jobs 1000``
+    would otherwise fork a thousand)."""
+    return max(MAX_JOBS, available_cpus())
+
+
 def default_jobs() -> int:
     """Workers a command uses when not told: one per available CPU, at most
     :data:`MAX_JOBS`, and 1 (no worker processes) where processes cannot be forked."""
@@ -247,7 +255,7 @@ def run_spans(
     global _TASK
     if n == 0:
         return [], 1
-    workers = min(jobs, n) if parallel_possible() else 1
+    workers = min(jobs, n, most_jobs()) if parallel_possible() else 1
     per = CLAIMED_PER_JOB if here else per_job
     parts = spans(n, workers * per if workers > 1 else 1)
     previous, _TASK = _TASK, task

@@ -32,7 +32,8 @@ def jobs_option(doing: str) -> Callable[[F], F]:
         type=click.IntRange(min=1),
         metavar="N",
         help=f"Processes {doing} (default: one per available CPU, at most 8; 1: all in this "
-        "process). The result is the same, byte for byte.",
+        "process; never more than 8 or the CPUs available, whichever is more). The result "
+        "is the same, byte for byte.",
     )
 
 
