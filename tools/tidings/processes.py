@@ -140,9 +140,6 @@ class _Claims:
     the back (by the workers), in memory shared with the workers, under ``lock``."""
 
     def __init__(self) -> None:
-        self.clear()
-
-    def clear(self) -> None:
         self.lock: Any = None
         self.cursor: Any = None
         self.parts: list[tuple[int, int]] = []

@@ -231,11 +231,12 @@ def _per_post(
 
 
 def _run_per_post_in(ws: Workspace, jobs: int, before: Callable[[], None]) -> dict[str, Found]:
-    """:func:`_run_per_post` in up to ``jobs`` processes, each running the rules over a
-    share of the posts: this one the first, forked workers the others, each sending back
-    its findings and what it measured for the caches of X lengths and images' headers (the
-    hyphenation patterns are made here first, see :func:`_get_ready`). The findings on each post are the same, in the same order, either
-    way (and the report is sorted)."""
+    """:func:`_run_per_post` in up to ``jobs`` processes, each running the rules over spans
+    of the posts (this one the first spans, forked workers the others: see
+    :func:`~tidings.processes.run_spans`), each worker sending back its findings and what it
+    measured for the caches of X lengths and images' headers (the hyphenation patterns are
+    made here first, see :func:`_get_ready`). ``before`` runs here once, first. The findings
+    on each post are the same, in the same order, either way (and the report is sorted)."""
     ids = list(ws.posts)
     if jobs <= 1 or len(ids) < PARALLEL_POSTS:  # fewer: forking would cost more than it saves
         before()

@@ -175,11 +175,16 @@ def _competitor_snapshot(cells: Sequence[Any]) -> Snapshot:
     )
 
 
+def _kept_tables(folder: Path) -> list[Path]:
+    """The kept tables in ``folder``, and any a build left half-copied."""
+    return [*folder.glob(CSV_GLOB), *folder.glob(f".{CSV_GLOB}.tmp")]
+
+
 def forget(root: Path) -> None:
     """Delete what was kept of ``root``'s history."""
     folder = root / "build/cache"
     (root / STATE).unlink(missing_ok=True)
-    for csv in [*folder.glob(CSV_GLOB), *folder.glob(f".{CSV_GLOB}.tmp")]:
+    for csv in _kept_tables(folder):
         csv.unlink(missing_ok=True)
 
 
@@ -334,7 +339,7 @@ class HistoryCache:
                 (folder / f".{name}.tmp").unlink(missing_ok=True)
                 (folder / name).unlink(missing_ok=True)
             return
-        for old in [*folder.glob(CSV_GLOB), *folder.glob(f".{CSV_GLOB}.tmp")]:
+        for old in _kept_tables(folder):
             if old.name != name:
                 with contextlib.suppress(OSError):
                     old.unlink()

@@ -5,8 +5,9 @@ mkdocs-material's (``main.html`` and the partials it includes, ``404.html``,
 ``sitemap.xml``), about 0.1 s of every build, the same each time. A bytecode cache in the
 workspace's ``build/cache/jinja/<Jinja's release>/`` keeps the compiled code; Jinja keys
 each entry by the template's name and a checksum of its source, so an edited or upgraded
-template is compiled again. The first build in a fresh checkout (CI) still compiles everything; a rebuild
-(``tidings site serve`` makes a new theme environment for each) or a second build does not.
+template is compiled again. The first build in a fresh checkout (CI) still compiles
+everything; a rebuild (``tidings site serve`` makes a new theme environment for each) or a
+second build does not.
 """
 
 from __future__ import annotations

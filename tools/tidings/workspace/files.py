@@ -1,8 +1,12 @@
-"""Atomic file writing: a temporary file in the same folder, then a rename.
+"""Atomic file writing, and the stamps and digests of the files kept in ``build/cache/``.
 
-A crash, or a second run writing the same file at once, leaves the old file or the new one,
-never half of one. The ledger, the X length cache, the metrics snapshots and the local
-channels (outbox, feed) all write through here.
+Writing goes to a temporary file in the same folder, then a rename: a crash, or a second
+run writing the same file at once, leaves the old file or the new one, never half of one.
+The ledger, the caches, the metrics snapshots and the local channels (outbox, feed) all
+write through here. A kept file is stamped with what made it (a library's release, every
+release installed, a module's bytes, a time zone's rules), never with files' times, which a
+fresh install or checkout changes; :func:`summed` and :func:`checked` let a damaged one be
+seen.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@
 reads it by parsing its 11,000 patterns one regular expression at a time: about 0.06 s,
 a fifth of a one-file check (pre-commit's), paid by every check that measures a reading
 level, whatever the post. The parsed table depends only on the dictionary file, so a check
-keeps it in ``build/cache/hyphenation.txt``, stamped with its name, pyphen's release
-and :data:`FORMAT`: one line a pattern, its letters, then where its values start and the values
-as digits (``.ach4 0:0004``). Reading it back is one match of the whole text and one split;
+keeps it in ``build/cache/hyphenation.txt``, stamped with its name, pyphen's release and
+:data:`FORMAT`: one line a pattern, its letters, then where its values start and the
+values as digits (``.ach4 0:0004``). Reading it back is one match of the whole text and one split;
 a pattern's values are decoded only when a word looks it up (:class:`Table`). A missing,
 stale or malformed file is simply ignored (the dictionary is parsed as before), and the
 file is replaced atomically, as :mod:`tidings.workspace.lengthcache` does.
@@ -77,7 +77,8 @@ def dictionary() -> Path | None:
 
 def _stamp(dictionary: Path) -> str:
     """The dictionary's name and pyphen's release (the dictionary ships with it)."""
-    return f"{FORMAT}:{dictionary.name}:{library_stamp(dictionary.parent.parent / '__init__.py', 'pyphen')}"
+    release = library_stamp(dictionary.parent.parent / "__init__.py", "pyphen")
+    return f"{FORMAT}:{dictionary.name}:{release}"
 
 
 def load(root: Path) -> None:

@@ -5,8 +5,8 @@ URL expressions at import), more than measuring every post of a small workspace,
 check and site build of a workspace with an X channel paid it. A text's weighted length
 depends only on the text and on twitter-text, so a check keeps the lengths it measured in
 ``build/cache/x-lengths.json``, keyed by a hash of the text and stamped with the installed
-twitter-text (its release, never its files' times: CI installs it anew each run) and :data:`FORMAT`: a run whose X texts were all
-measured before never imports twitter-text. A missing, stale or unreadable file is simply
+twitter-text (its release, never its files' times: CI installs it anew each run) and
+:data:`FORMAT`: a run whose X texts were all measured before never imports twitter-text. A missing, stale or unreadable file is simply
 ignored, and the file is replaced atomically, so two runs at once cannot corrupt it.
 """
 

@@ -1129,12 +1129,13 @@ def _load_shared(
     """``load(rel, out)`` for each of ``rels``, in order (what could not be loaded left
     out); with ``jobs`` above 1 and many files that must be read (not in the file cache, or
     changed in size or time since, as in a fresh clone with a restored cache), in that many
-    processes: this one loads the first share while forked workers load the others, and
-    send back what they loaded (``what``: "posts"), their diagnostics and their cache lines.
+    processes: this one loads the first spans of them while forked workers load the others
+    (see :func:`~tidings.processes.run_spans`), and send back what they loaded (``what``:
+    "posts"), their diagnostics and their cache lines.
     The result, and the file cache, are the same, in the same order, either way. ``kind``:
     the files' schema, compiled once here, not once per worker. ``before``: other work for
-    this process while the workers start, called only when they are forked (which this
-    process's share then leaves them more of)."""
+    this process while the workers start, called only when they are forked (this process
+    then takes fewer spans)."""
     cache = filecache.active()
     if (
         jobs <= 1
